@@ -1,0 +1,1 @@
+"""The `hotdsl` command line: thin commands over the library."""

@@ -1,0 +1,79 @@
+"""hotdsl: typed Python stacks for OpenStack Heat, synthesized to HOT.
+
+```python
+from hotdsl import App, Stack, Parameter, Resource, Output
+
+app = App()
+stack = Stack(app, "demo")
+image = Parameter(stack, "image", default="cirros")
+server = Resource(stack, "server", type="OS::Nova::Server",
+                  properties={"image": image, "flavor": "m1.small"})
+Output(stack, "address", value=server.get_attr("first_address"))
+```
+"""
+
+from hotdsl import intrinsics as fn
+from hotdsl.construct import App, Construct, Node, Stack
+from hotdsl.errors import ConstructError, HotdslError, Problem, SynthError
+from hotdsl.intrinsics import (
+    PROJECT_ID,
+    STACK_ID,
+    STACK_NAME,
+    GetAttr,
+    Intrinsic,
+    Value,
+    and_,
+    contains,
+    digest,
+    equals,
+    filter,
+    get_attr,
+    get_file,
+    get_param,
+    get_resource,
+    if_,
+    list_concat,
+    list_concat_unique,
+    list_join,
+    make_url,
+    map_merge,
+    map_replace,
+    not_,
+    or_,
+    repeat,
+    resource_facade,
+    str_replace,
+    str_replace_strict,
+    str_replace_vstrict,
+    str_split,
+    yaql,
+)
+from hotdsl.template import (
+    AllowedPattern,
+    AllowedValues,
+    Condition,
+    CustomConstraint,
+    Length,
+    Modulo,
+    Output,
+    Parameter,
+    ParameterGroup,
+    Range,
+    Resource,
+    ResourceBase,
+)
+from hotdsl.versions import LATEST_VERSION, TEMPLATE_VERSIONS
+
+__all__ = [
+    "App", "Construct", "Node", "Stack",
+    "Parameter", "ParameterGroup", "Condition", "Output", "Resource", "ResourceBase",
+    "Length", "Range", "Modulo", "AllowedValues", "AllowedPattern", "CustomConstraint",
+    "Intrinsic", "Value", "GetAttr", "fn",
+    "get_param", "get_resource", "get_attr", "get_file", "list_join", "str_replace",
+    "str_replace_strict", "str_replace_vstrict", "str_split", "digest", "repeat",
+    "resource_facade", "map_merge", "map_replace", "yaql", "equals", "if_", "not_", "and_",
+    "or_", "contains", "filter", "make_url", "list_concat", "list_concat_unique",
+    "STACK_ID", "STACK_NAME", "PROJECT_ID",
+    "HotdslError", "SynthError", "ConstructError", "Problem",
+    "LATEST_VERSION", "TEMPLATE_VERSIONS",
+]

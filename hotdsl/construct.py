@@ -1,0 +1,206 @@
+"""The construct tree: `App` holds `Stack`s, stacks hold resources and user constructs.
+
+Every node has a scope (its parent), an id unique among its siblings, and a path
+(`demo/web/server`). A node's logical name, its key in the template, comes from its
+path below its stack by one rule (see `Node.logical_name`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+from hotdsl.errors import ConstructError
+from hotdsl.source import SourceLocation, caller_location
+from hotdsl.versions import LATEST_VERSION, normalize_version
+
+if TYPE_CHECKING:
+    pass
+
+PATH_SEPARATOR = "/"
+LOGICAL_NAME_SEPARATOR = "."
+
+_STACK_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_.-]{0,254}\Z")
+
+C = TypeVar("C", bound="Construct")
+
+
+class Node:
+    """The tree-side of a construct: scope, id, children, path, source location.
+
+    Kept apart from the construct itself so that the names `id`, `scope` and `path`
+    stay free for the user's own attributes and for resource properties.
+    """
+
+    __slots__ = ("construct", "scope", "id", "children", "location", "_stack", "_logical_name")
+
+    def __init__(self, construct: Construct, scope: Construct | None, id: str, location: SourceLocation) -> None:
+        self.construct = construct
+        self.scope = scope
+        self.id = id
+        self.children: dict[str, Construct] = {}
+        self.location = location
+        self._stack: Stack | None = None
+        self._logical_name: str | None = None
+
+    @property
+    def path(self) -> str:
+        """`demo/web/server`: the ids from below the app down to this node."""
+        ids: list[str] = []
+        node: Node | None = self
+        while node is not None and node.scope is not None:
+            ids.append(node.id)
+            node = node.scope.node
+        return PATH_SEPARATOR.join(reversed(ids))
+
+    @property
+    def stack(self) -> Stack:
+        """The stack this node belongs to (itself for a stack)."""
+        if self._stack is None:
+            raise ConstructError(f"{self.path or '<app>'} is not inside a Stack")
+        return self._stack
+
+    @property
+    def logical_name(self) -> str:
+        """The node's key in its stack's template.
+
+        The rule: the ids on the path from the stack down to the node, joined with
+        `.`; a node directly in a stack is simply its id. So adding, removing or
+        renaming one construct changes only the names below it. Use
+        `override_logical_name` to pin a name, for example when adopting a deployed
+        stack whose resources must keep their names.
+        """
+        if self._logical_name is None:
+            ids: list[str] = []
+            node: Node = self
+            while not isinstance(node.construct, Stack):
+                ids.append(node.id)
+                assert node.scope is not None
+                node = node.scope.node
+            self._logical_name = LOGICAL_NAME_SEPARATOR.join(reversed(ids))
+        return self._logical_name
+
+    def override_logical_name(self, name: str) -> None:
+        """Give this node an explicit name in the template instead of the derived one."""
+        if not name or not isinstance(name, str):
+            raise ConstructError("a logical name must be a non-empty string")
+        self._logical_name = name
+
+    def walk(self) -> Iterator[Construct]:
+        """This node's construct and all its descendants, in creation order."""
+        yield self.construct
+        for child in self.children.values():
+            yield from child.node.walk()
+
+    def find_child(self, id: str) -> Construct | None:
+        return self.children.get(id)
+
+    def __repr__(self) -> str:
+        return f"<Node {self.path or '<app>'}>"
+
+
+class Construct:
+    """A node of the tree. Subclass it to group resources into reusable pieces.
+
+    ```python
+    class WebTier(Construct):
+        def __init__(self, scope: Construct, id: str, *, size: int) -> None:
+            super().__init__(scope, id)
+            self.server = Server(self, "server", ...)
+    ```
+    """
+
+    node: Node
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        self._attach(scope, id)
+
+    def _attach(self, scope: Construct, id: str) -> None:
+        """Record this node under `scope`, with the user's source location."""
+        location = caller_location()
+        if not isinstance(scope, Construct):
+            raise ConstructError(
+                f"{location}: the scope of {type(self).__name__} {id!r} must be a construct "
+                f"(an App, a Stack or a Construct), not {type(scope).__name__}"
+            )
+        _check_id(id, location)
+        siblings = scope.node.children
+        if id in siblings:
+            first = siblings[id].node.location
+            raise ConstructError(
+                f"{location}: {scope.node.path or 'the app'} already has a child with id {id!r} "
+                f"(created at {first}); ids must be unique within their scope"
+            )
+        node = Node(self, scope, id, location)
+        node._stack = scope.node._stack
+        self.node = node
+        siblings[id] = self
+        if node._stack is not None:
+            node._stack._register(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.node.path}>"
+
+
+def _check_id(id: object, location: SourceLocation) -> None:
+    if not isinstance(id, str) or not id:
+        raise ConstructError(f"{location}: a construct id must be a non-empty string, got {id!r}")
+    if PATH_SEPARATOR in id:
+        raise ConstructError(f"{location}: construct id {id!r} must not contain {PATH_SEPARATOR!r}")
+
+
+class App(Construct):
+    """The root of the tree: holds the stacks that `hotdsl synth` writes out."""
+
+    def __init__(self) -> None:
+        self.node = Node(self, None, "", caller_location())
+
+    @property
+    def stacks(self) -> list[Stack]:
+        """All stacks of the app, in creation order."""
+        return [c for c in self.node.walk() if isinstance(c, Stack)]
+
+
+class Stack(Construct):
+    """One Heat stack: one template, deployed under `stack_name` (the id by default).
+
+    `template_version` takes a date (`2018-08-31`) or a release name (`rocky`); the
+    newest version is the default.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        description: str | None = None,
+        template_version: str = LATEST_VERSION,
+        stack_name: str | None = None,
+    ) -> None:
+        self._members: list[Construct] = []
+        super().__init__(scope, id)
+        self.node._stack = self
+        self.description = description
+        try:
+            self.template_version = normalize_version(template_version)
+        except ValueError as exc:
+            raise ConstructError(f"{self.node.location}: {exc}") from None
+        self.stack_name = stack_name or id
+        if not _STACK_NAME.match(self.stack_name):
+            raise ConstructError(
+                f"{self.node.location}: {self.stack_name!r} is not a valid Heat stack name: it must "
+                "start with a letter and hold only letters, digits, '_', '.' and '-' (at most 255)"
+            )
+
+    def _register(self, member: Construct) -> None:
+        self._members.append(member)
+
+    @property
+    def members(self) -> list[Construct]:
+        """Every construct inside this stack, in creation order (nested stacks excluded)."""
+        return [m for m in self._members if m.node._stack is self]
+
+    def members_of_type(self, cls: type[C]) -> list[C]:
+        """The members that are instances of `cls`, in creation order."""
+        return [m for m in self._members if isinstance(m, cls) and m.node._stack is self]

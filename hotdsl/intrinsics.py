@@ -1,0 +1,380 @@
+"""Typed HOT intrinsic and condition functions, each knowing the first template version that has it.
+
+`Intrinsic[T]` is a value Heat computes at deploy time that will be a `T`. Resources,
+parameters and attributes are intrinsics too, so passing them where a value is
+expected writes `get_resource`, `get_param` or `get_attr` and records the dependency.
+
+Heat's table of functions per template version (`heat/engine/hot/template.py`) is the
+reference. Heat does not reject a function its version lacks (it reads it as a plain
+mapping), so hotdsl gates each function itself at synth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, Union
+
+if TYPE_CHECKING:
+    from hotdsl.construct import Construct
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class ResolveContext(Protocol):
+    """What an intrinsic needs from the resolver to turn itself into HOT data."""
+
+    def value(self, value: object) -> object:
+        """Resolve a nested value (literal, intrinsic, list, mapping) to HOT data."""
+        ...
+
+    def reference(self, target: Construct) -> str:
+        """The logical name of a resource, parameter or condition; records a dependency."""
+        ...
+
+    def require(self, version: str, feature: str) -> None:
+        """Report a problem unless the stack's template version is at least `version`."""
+        ...
+
+    def condition(self, expression: object) -> object:
+        """Resolve a condition: a `Condition` becomes its name, an expression its HOT form."""
+        ...
+
+
+class Intrinsic(Generic[T_co]):
+    """A value that Heat computes at deploy time and that will be a `T_co`."""
+
+    __slots__ = ()
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        """The HOT form of this value."""
+        raise NotImplementedError
+
+
+Value: TypeAlias = Union[T, Intrinsic[T]]
+"""A literal `T`, or a value Heat computes that will be a `T`."""
+
+
+class FunctionCall(Intrinsic[T_co]):
+    """A call of a HOT function, `{name: arguments}`, available from `since` on."""
+
+    __slots__ = ("name", "arguments", "since", "feature")
+
+    def __init__(self, name: str, arguments: object, since: str, feature: str | None = None) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.since = since
+        self.feature = feature
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.require(self.since, self.feature or self.name)
+        return {self.name: ctx.value(self.arguments)}
+
+    def __repr__(self) -> str:
+        return f"{self.name}({self.arguments!r})"
+
+
+class ConditionFunction(FunctionCall[bool]):
+    """A function that only Heat's condition parser knows (`equals`, `not`, `and`, `or`).
+
+    Outside a condition (the `conditions` section, a resource's or output's
+    `condition`, the first argument of `if`) Heat would read it as a plain mapping,
+    so the resolver rejects it there.
+    """
+
+    __slots__ = ()
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.require(self.since, self.feature or self.name)
+        if self.name == "not":
+            return {self.name: ctx.condition(self.arguments)}
+        if self.name in ("and", "or"):
+            assert isinstance(self.arguments, list)
+            return {self.name: [ctx.condition(a) for a in self.arguments]}
+        return {self.name: ctx.value(self.arguments)}
+
+    def __and__(self, other: ConditionLike) -> ConditionFunction:
+        return and_(self, other)
+
+    def __or__(self, other: ConditionLike) -> ConditionFunction:
+        return or_(self, other)
+
+    def __invert__(self) -> ConditionFunction:
+        return not_(self)
+
+
+ConditionLike: TypeAlias = "Intrinsic[bool] | bool"
+"""A condition: a `Condition` node, a condition function, or a literal boolean."""
+
+
+class GetAttr(Intrinsic[T_co]):
+    """`get_attr`: an attribute of a resource, optionally a path into it.
+
+    Index it to select into the attribute: `server.attrs.addresses["private"][0]`.
+    """
+
+    __slots__ = ("resource", "attribute", "path")
+
+    def __init__(self, resource: Construct, attribute: str | None, path: Sequence[Value[Any]] = ()) -> None:
+        self.resource = resource
+        self.attribute = attribute
+        self.path = tuple(path)
+
+    def __getitem__(self, key: Value[str] | Value[int]) -> GetAttr[Any]:
+        if self.attribute is None:
+            raise TypeError("select an attribute before a path: get_attr(resource, 'name')[key]")
+        return GetAttr(self.resource, self.attribute, (*self.path, key))
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        name = ctx.reference(self.resource)
+        if self.attribute is None:
+            ctx.require("2015-10-15", "get_attr without an attribute name (all attributes)")
+            return {"get_attr": [name]}
+        return {"get_attr": [name, self.attribute, *(ctx.value(p) for p in self.path)]}
+
+    def __repr__(self) -> str:
+        return f"get_attr({self.resource!r}, {self.attribute!r}{''.join(f', {p!r}' for p in self.path)})"
+
+
+class GetParam(Intrinsic[T_co]):
+    """`get_param`: a parameter's value, optionally a path into a json or list parameter."""
+
+    __slots__ = ("parameter", "path")
+
+    def __init__(self, parameter: Construct | str, path: Sequence[Value[Any]] = ()) -> None:
+        self.parameter = parameter
+        self.path = tuple(path)
+
+    def __getitem__(self, key: Value[str] | Value[int]) -> GetParam[Any]:
+        return GetParam(self.parameter, (*self.path, key))
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        if isinstance(self.parameter, str):
+            name = self.parameter  # a pseudo parameter such as OS::stack_id
+        else:
+            name = ctx.reference(self.parameter)
+        if not self.path:
+            return {"get_param": name}
+        return {"get_param": [name, *(ctx.value(p) for p in self.path)]}
+
+
+class GetResource(Intrinsic[str]):
+    """`get_resource`: the physical id of a resource (passing the resource itself does the same)."""
+
+    __slots__ = ("resource",)
+
+    def __init__(self, resource: Construct) -> None:
+        self.resource = resource
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        return {"get_resource": ctx.reference(self.resource)}
+
+
+class If(Intrinsic[T_co]):
+    """`if`: one of two values, chosen by a condition when Heat creates the stack."""
+
+    __slots__ = ("condition", "if_true", "if_false", "has_false")
+
+    def __init__(self, condition: object, if_true: object, if_false: object, has_false: bool) -> None:
+        self.condition = condition
+        self.if_true = if_true
+        self.if_false = if_false
+        self.has_false = has_false
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.require("2016-10-14", "if")
+        args = [ctx.condition(self.condition), ctx.value(self.if_true)]
+        if self.has_false:
+            args.append(ctx.value(self.if_false))
+        else:
+            ctx.require("2021-04-16", "if without a value_if_false (the enclosing item is dropped)")
+        return {"if": args}
+
+
+# Pseudo parameters Heat defines in every stack.
+STACK_ID: GetParam[str] = GetParam("OS::stack_id")
+STACK_NAME: GetParam[str] = GetParam("OS::stack_name")
+PROJECT_ID: GetParam[str] = GetParam("OS::project_id")
+
+
+# --- functions: the public, typed way to write HOT functions -------------------------------
+
+
+def get_param(parameter: Construct | str, *path: Value[str] | Value[int]) -> GetParam[Any]:
+    """`get_param`: a parameter (or pseudo parameter name), optionally a path into its value."""
+    return GetParam(parameter, path)
+
+
+def get_resource(resource: Construct) -> Intrinsic[str]:
+    """`get_resource`: the id of a resource. Passing the resource itself does the same."""
+    return GetResource(resource)
+
+
+def get_attr(resource: Construct, attribute: str | None = None, *path: Value[str] | Value[int]) -> GetAttr[Any]:
+    """`get_attr`: an attribute of a resource; without a name, all its attributes (2015-10-15)."""
+    return GetAttr(resource, attribute, path)
+
+
+def get_file(path: str) -> Intrinsic[str]:
+    """`get_file`: the content of a file sent along with the template."""
+    return FunctionCall("get_file", path, "2013-05-23")
+
+
+def list_join(delimiter: str, *lists: Value[Sequence[Value[str]]]) -> Intrinsic[str]:
+    """`list_join`: join one list of strings (several lists from 2015-10-15) with a delimiter."""
+    if not lists:
+        raise TypeError("list_join needs at least one list")
+    if len(lists) > 1:
+        return FunctionCall("list_join", [delimiter, *lists], "2015-10-15", "list_join of several lists")
+    return FunctionCall("list_join", [delimiter, lists[0]], "2013-05-23")
+
+
+def str_replace(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
+    """`str_replace`: substitute each key of `params` in `template` by its value."""
+    return FunctionCall("str_replace", {"template": template, "params": dict(params)}, "2013-05-23")
+
+
+def str_replace_strict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
+    """`str_replace_strict`: like str_replace, but fails if a key is not in the template."""
+    return FunctionCall("str_replace_strict", {"template": template, "params": dict(params)}, "2017-02-24")
+
+
+def str_replace_vstrict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
+    """`str_replace_vstrict`: like str_replace_strict, and fails on empty values too."""
+    return FunctionCall("str_replace_vstrict", {"template": template, "params": dict(params)}, "2017-09-01")
+
+
+def str_split(delimiter: str, string: Value[str], index: Value[int] | None = None) -> Intrinsic[Any]:
+    """`str_split`: split a string into a list, or pick one item when `index` is given."""
+    args: list[object] = [delimiter, string]
+    if index is not None:
+        args.append(index)
+    return FunctionCall("str_split", args, "2015-10-15")
+
+
+def digest(algorithm: Literal["md5", "sha1", "sha224", "sha256", "sha384", "sha512"], value: Value[str]) -> Intrinsic[str]:
+    """`digest`: a hash of a string, with any algorithm of Python's hashlib."""
+    return FunctionCall("digest", [algorithm, value], "2015-04-30")
+
+
+def repeat(template: object, for_each: Mapping[str, object], *, permutations: bool | None = None) -> Intrinsic[list[Any]]:
+    """`repeat`: a list made by substituting each item of the `for_each` lists into `template`.
+
+    `for_each` values that are maps need 2016-10-14; `permutations=False` (zip rather
+    than the nested loop) needs 2017-09-01.
+    """
+    args: dict[str, object] = {"for_each": dict(for_each), "template": template}
+    if permutations is not None:
+        args["permutations"] = permutations
+        return FunctionCall("repeat", args, "2017-09-01", "repeat with permutations")
+    return FunctionCall("repeat", args, "2015-04-30")
+
+
+def resource_facade(section: Literal["metadata", "deletion_policy", "update_policy"]) -> Intrinsic[Any]:
+    """`resource_facade`: a section of the parent resource, inside a provider template."""
+    return FunctionCall("resource_facade", section, "2013-05-23")
+
+
+def map_merge(*maps: Value[Mapping[str, Any]]) -> Intrinsic[dict[str, Any]]:
+    """`map_merge`: merge maps, later keys winning."""
+    return FunctionCall("map_merge", list(maps), "2016-04-08")
+
+
+def map_replace(
+    map: Value[Mapping[str, Any]],
+    *,
+    keys: Value[Mapping[str, Any]] | None = None,
+    values: Value[Mapping[str, Any]] | None = None,
+) -> Intrinsic[dict[str, Any]]:
+    """`map_replace`: rename keys and replace values of a map."""
+    replacements: dict[str, object] = {}
+    if keys is not None:
+        replacements["keys"] = keys
+    if values is not None:
+        replacements["values"] = values
+    return FunctionCall("map_replace", [map, replacements], "2016-10-14")
+
+
+def yaql(expression: str, data: Mapping[str, object]) -> Intrinsic[Any]:
+    """`yaql`: evaluate a YAQL expression over `data` (also valid as a condition from 2017-09-01)."""
+    return FunctionCall("yaql", {"expression": expression, "data": dict(data)}, "2016-10-14")
+
+
+def if_(condition: ConditionLike, value_if_true: object, value_if_false: object = ..., /) -> If[Any]:
+    """`if`: `value_if_true` when the condition holds, else `value_if_false`.
+
+    Without `value_if_false` (2021-04-16) the enclosing item is left out when false.
+    """
+    if value_if_false is ...:
+        return If(condition, value_if_true, None, has_false=False)
+    return If(condition, value_if_true, value_if_false, has_false=True)
+
+
+def filter(values: Value[Sequence[Any]], sequence: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
+    """`filter`: `sequence` without the items in `values`."""
+    return FunctionCall("filter", [values, sequence], "2017-02-24")
+
+
+def make_url(
+    *,
+    scheme: Value[str] | None = None,
+    host: Value[str] | None = None,
+    port: Value[int] | Value[str] | None = None,
+    path: Value[str] | None = None,
+    query: Value[Mapping[str, Any]] | None = None,
+    fragment: Value[str] | None = None,
+    username: Value[str] | None = None,
+    password: Value[str] | None = None,
+) -> Intrinsic[str]:
+    """`make_url`: build a URL from its parts, escaping each properly."""
+    parts = {"scheme": scheme, "username": username, "password": password, "host": host,
+             "port": port, "path": path, "query": query, "fragment": fragment}
+    return FunctionCall("make_url", {k: v for k, v in parts.items() if v is not None}, "2017-09-01")
+
+
+def list_concat(*lists: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
+    """`list_concat`: concatenate lists."""
+    return FunctionCall("list_concat", list(lists), "2017-09-01")
+
+
+def list_concat_unique(*lists: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
+    """`list_concat_unique`: concatenate lists, dropping repeated items."""
+    return FunctionCall("list_concat_unique", list(lists), "2017-09-01")
+
+
+def contains(value: object, sequence: Value[Sequence[Any]]) -> ConditionFunction:
+    """`contains`: whether `sequence` contains `value` (a function and a condition, 2017-09-01)."""
+    return ConditionFunction("contains", [value, sequence], "2017-09-01")
+
+
+def equals(left: object, right: object) -> ConditionFunction:
+    """`equals`: a condition that holds when both values are equal (2016-10-14)."""
+    return ConditionFunction("equals", [left, right], "2016-10-14")
+
+
+def not_(condition: ConditionLike) -> ConditionFunction:
+    """`not`: a condition that holds when `condition` does not (2016-10-14)."""
+    return ConditionFunction("not", condition, "2016-10-14")
+
+
+def and_(*conditions: ConditionLike) -> ConditionFunction:
+    """`and`: a condition that holds when all conditions hold (2016-10-14)."""
+    if len(conditions) < 2:
+        raise TypeError("and_ needs at least two conditions")
+    return ConditionFunction("and", list(conditions), "2016-10-14")
+
+
+def or_(*conditions: ConditionLike) -> ConditionFunction:
+    """`or`: a condition that holds when any condition holds (2016-10-14)."""
+    if len(conditions) < 2:
+        raise TypeError("or_ needs at least two conditions")
+    return ConditionFunction("or", list(conditions), "2016-10-14")
+
+
+FUNCTION_NAMES: frozenset[str] = frozenset({
+    "get_param", "get_resource", "get_attr", "get_file", "list_join", "str_replace",
+    "str_replace_strict", "str_replace_vstrict", "str_split", "digest", "repeat",
+    "resource_facade", "map_merge", "map_replace", "yaql", "equals", "if", "not", "and",
+    "or", "contains", "filter", "make_url", "list_concat", "list_concat_unique",
+})
+"""Every HOT function name hotdsl can write."""

@@ -1,0 +1,229 @@
+"""Validate: check a resolved stack before anything is written.
+
+Works on the HOT data that resolve produced, the way Heat itself would read it, so
+it also catches references the user wrote by hand (`{"get_resource": "nme"}`).
+Every problem is collected with the user's file and line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from hotdsl.errors import Problem
+from hotdsl.synth.resolve import ResolvedStack
+from hotdsl.template import Parameter, ResourceBase, _as_number
+
+PSEUDO_PARAMETERS = frozenset({"OS::stack_id", "OS::stack_name", "OS::project_id"})
+
+
+def validate_stack(resolved: ResolvedStack) -> list[Problem]:
+    """All problems of one resolved stack: references, cycles, properties, parameter defaults."""
+    problems: list[Problem] = []
+    template = resolved.template
+    resources: dict[str, Any] = template["resources"]
+    parameters: dict[str, Any] = template.get("parameters", {})
+    conditions: dict[str, Any] = template.get("conditions", {})
+    stack = resolved.stack
+
+    def report(node: object, message: str) -> None:
+        construct_node = getattr(node, "node", None)
+        if construct_node is None:
+            problems.append(Problem(message, stack.node.location, stack.node.path))
+        else:
+            problems.append(Problem(message, construct_node.location, construct_node.path))
+
+    def check_references(owner: object, data: object, allow_resources: bool) -> list[str]:
+        """Report references to names that do not exist; return the resources referenced."""
+        used: list[str] = []
+        for kind, name in _references(data):
+            if kind == "get_param":
+                if name not in parameters and name not in PSEUDO_PARAMETERS:
+                    report(owner, f"get_param refers to {name!r}, which is not a parameter of this stack")
+            elif kind == "condition":
+                if name not in conditions:
+                    report(owner, f"if refers to the condition {name!r}, which this stack does not define")
+            elif not allow_resources:
+                report(owner, f"{kind} is not allowed here (it refers to the resource {name!r})")
+            elif name not in resources:
+                report(owner, f"{kind} refers to {name!r}, which is not a resource of this stack")
+            elif name not in used:
+                used.append(name)
+        return used
+
+    dependencies: dict[str, list[str]] = {}
+    for name, body in resources.items():
+        resource = resolved.resources[name]
+        used = check_references(resource, body.get("properties"), True)
+        used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
+        for target in body.get("depends_on", ()):
+            if target not in resources:
+                report(resource, f"depends_on refers to {target!r}, which is not a resource of this stack")
+            elif target not in used:
+                used.append(target)
+        condition = body.get("condition")
+        if isinstance(condition, str) and condition not in conditions:
+            report(resource, f"condition {condition!r} is not defined in this stack")
+        elif condition is not None:
+            check_references(resource, condition, False)
+        dependencies[name] = used
+        for message in resource.check_properties():
+            report(resource, message)
+
+    members = {m.node.logical_name: m for m in stack.members if not isinstance(m, ResourceBase)}
+    for name, body in template.get("outputs", {}).items():
+        check_references(members.get(name), body.get("value"), True)
+        condition = body.get("condition")
+        if isinstance(condition, str) and condition not in conditions:
+            report(members.get(name), f"condition {condition!r} is not defined in this stack")
+    for name, expression in conditions.items():
+        check_references(members.get(name), expression, False)
+        for kind, other in _condition_names(expression):
+            if other not in conditions:
+                report(members.get(name), f"{kind} refers to the condition {other!r}, which this stack does not define")
+
+    for cycle in find_cycles(dependencies):
+        chain = " -> ".join([*cycle, cycle[0]])
+        places = ", ".join(f"{n} at {resolved.resources[n].node.location}" for n in cycle)
+        report(resolved.resources[cycle[0]], f"dependency cycle: {chain} ({places}); break it by removing one reference")
+
+    for parameter in stack.members_of_type(Parameter):
+        for message in check_parameter_value(parameter, parameter.default) if parameter.default is not None else ():
+            report(parameter, f"default {parameter.default!r} is invalid: {message}")
+    return problems
+
+
+def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]:
+    """Why `value` is not a valid value for `parameter` (type, then constraints); [] if it is."""
+    kind = parameter.type
+    if kind == "string" and not isinstance(value, (str, int, float)) or isinstance(value, bool) and kind == "string":
+        return [f"a string parameter takes a string, not {type(value).__name__}"]
+    if kind == "number" and _as_number(value) is None:
+        return [f"a number parameter takes a number, not {value!r}"]
+    if kind == "boolean" and not (isinstance(value, bool) or str(value).lower() in _BOOLEAN_WORDS):
+        return [f"a boolean parameter takes true or false, not {value!r}"]
+    if kind == "comma_delimited_list":
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",")] if value else []
+        elif not isinstance(value, (list, tuple)):
+            return [f"a comma_delimited_list parameter takes a list or a comma-separated string, not {type(value).__name__}"]
+    if kind == "json":
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return ["a json parameter given as a string must hold valid JSON"]
+        if not isinstance(value, (dict, list)):
+            return [f"a json parameter takes a map or a list, not {type(value).__name__}"]
+    return [m for m in (c.check(value) for c in parameter.constraints) if m is not None]
+
+
+_BOOLEAN_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"})
+
+_RESOURCE_FUNCTIONS = ("get_resource", "get_attr")
+
+
+def _references(data: object) -> Iterator[tuple[str, str]]:
+    """(function, name) for every get_param, get_resource, get_attr and if-condition in `data`."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if len(item) == 1:
+                (key, args), = item.items()
+                if key == "get_resource" and isinstance(args, str):
+                    yield key, args
+                    continue
+                if key in ("get_attr", "get_param"):
+                    name = args[0] if isinstance(args, list) and args else args
+                    if isinstance(name, str):
+                        yield key, name
+                    if isinstance(args, list):
+                        stack.extend(args[1:])
+                    continue
+                if key == "if" and isinstance(args, list) and args and isinstance(args[0], str):
+                    yield "condition", args[0]
+                    stack.extend(args[1:])
+                    continue
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
+    """Names of other conditions used inside a condition expression (`not: other`)."""
+    if isinstance(expression, str):
+        yield "condition", expression
+    elif isinstance(expression, dict) and len(expression) == 1:
+        (key, args), = expression.items()
+        if key == "not":
+            yield from _condition_names(args)
+        elif key in ("and", "or") and isinstance(args, list):
+            for arg in args:
+                yield from _condition_names(arg)
+
+
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """One cycle (as a list of names) per strongly connected group of the dependency graph."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    order: list[str] = []
+    cycles: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, edge = work.pop()
+            if edge == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                order.append(node)
+                on_stack.add(node)
+            targets = graph.get(node, [])
+            if edge < len(targets):
+                work.append((node, edge + 1))
+                target = targets[edge]
+                if target not in graph:
+                    continue
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group: list[str] = []
+                while True:
+                    member = order.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1 or node in graph.get(node, []):
+                    cycles.append(_cycle_through(graph, set(group), node))
+    return cycles
+
+
+def _cycle_through(graph: dict[str, list[str]], group: set[str], start: str) -> list[str]:
+    """The shortest cycle from `start` back to itself inside one strongly connected group."""
+    previous: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for target in graph[here]:
+            if target == start:
+                path = [here]
+                while path[-1] != start:
+                    path.append(previous[path[-1]])
+                return path[::-1]
+            if target in group and target not in previous:
+                previous[target] = here
+                queue.append(target)
+    return [start]

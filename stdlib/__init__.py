@@ -1,0 +1,1 @@
+"""Typed classes for Heat's resource types, and handwritten constructs built on them."""
