@@ -51,6 +51,16 @@ class Intrinsic(Generic[T_co]):
         raise NotImplementedError
 
 
+class HotData(Protocol):
+    """A structured value (such as a typed property item) that knows its HOT form.
+
+    The resolver calls `__hot__()` and resolves what it returns, so the result may
+    hold intrinsics, resources and parameters.
+    """
+
+    def __hot__(self) -> object: ...
+
+
 Value: TypeAlias = Union[T, Intrinsic[T]]
 """A literal `T`, or a value Heat computes that will be a `T`."""
 

@@ -65,6 +65,9 @@ class Resolver:
                 )
                 return None
             return value.resolve(self)
+        to_hot = getattr(value, "__hot__", None)
+        if to_hot is not None:
+            return self.value(to_hot())
         self._problem(
             f"cannot write a value of type {kind.__name__} into a template ({value!r:.60}); "
             "use str, int, float, bool, None, lists, dicts, or hotdsl functions"
