@@ -2,12 +2,19 @@
 
 Commands stay thin: they parse options and call library functions. Heavy imports
 (openstacksdk above all) happen inside the commands that need them, so that
-`hotdsl --help` stays fast.
+`hotdsl --help` stays fast. A user's mistake (`HotdslError`) is printed as a short
+message with exit code 1; `--debug` shows the traceback instead.
 """
 
 from __future__ import annotations
 
+import sys
+
 import typer
+
+from hotdsl.cli import init as init_command
+from hotdsl.cli import synth as synth_command
+from hotdsl.cli.state import STATE
 
 app = typer.Typer(
     name="hotdsl",
@@ -18,6 +25,25 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of short error messages."),
+) -> None:
+    STATE.debug = debug
+
+
+app.command("synth")(synth_command.synth)
+app.command("init")(init_command.init)
+
+
 def main() -> None:
     """Run the command line (the `hotdsl` console script)."""
-    app()
+    from hotdsl.errors import HotdslError
+
+    try:
+        app()
+    except HotdslError as exc:
+        if STATE.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)

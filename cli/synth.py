@@ -1,0 +1,30 @@
+"""`hotdsl synth`: write the app's templates and manifest into the out dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hotdsl.project import load_app, resolve_app_reference
+from hotdsl.synth import synth as run_synth
+
+APP_OPTION = typer.Option(None, "--app", "-a", help="FILE.py[:ATTR] or MODULE[:ATTR]; default from [tool.hotdsl] in pyproject.toml.")
+
+
+def synth(
+    app: str | None = APP_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Out dir (default: hot.out/ next to the config)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Synthesize the app into HOT templates and manifest.json."""
+    reference, root, config = resolve_app_reference(app, Path.cwd())
+    out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
+    result, manifest = run_synth(load_app(reference, root), out_dir)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if quiet:
+        return
+    for stack in result.stacks:
+        count = len(stack.template["resources"])
+        typer.echo(f"{stack.stack.stack_name}: {out_dir / stack.file_name} ({count} resource{'s' if count != 1 else ''})")

@@ -1,0 +1,171 @@
+"""Finding and loading the user's app: `--app`, `[tool.hotdsl]` in pyproject.toml, hotdsl.toml.
+
+An app reference is `path/to/file.py[:ATTR]` or `package.module[:ATTR]`. ATTR names an
+`App`, or a function that takes no arguments and returns one. Without ATTR the
+module's `app` is used, or else its only `App`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import tomllib
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import attrs
+
+from hotdsl.construct import App
+from hotdsl.errors import HotdslError
+
+CONFIG_HINT = (
+    "pass --app FILE.py[:ATTR] or MODULE[:ATTR], or set app = \"...\" under [tool.hotdsl] "
+    "in pyproject.toml (or in hotdsl.toml)"
+)
+
+
+@attrs.frozen
+class ProjectConfig:
+    """The `[tool.hotdsl]` settings of a project."""
+
+    app: str
+    root: Path
+    """The folder holding the config file; the app reference is relative to it."""
+    out: str = "hot.out"
+
+
+def find_config(start: Path) -> ProjectConfig | None:
+    """The nearest hotdsl.toml or pyproject.toml with `[tool.hotdsl]`, from `start` upwards."""
+    for folder in [start, *start.parents]:
+        own = folder / "hotdsl.toml"
+        if own.is_file():
+            return _config_from(own, _read_toml(own))
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("hotdsl")
+            if table is not None:
+                return _config_from(pyproject, table)
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise HotdslError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _config_from(path: Path, table: object) -> ProjectConfig:
+    if not isinstance(table, dict) or not isinstance(table.get("app"), str):
+        raise HotdslError(f"{path}: the hotdsl settings need app = \"FILE.py:ATTR\" or \"MODULE:ATTR\"")
+    out = table.get("out", "hot.out")
+    return ProjectConfig(app=table["app"], root=path.parent, out=str(out))
+
+
+def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:
+    """The app reference to load and the folder it is relative to."""
+    if app:
+        return app, cwd, find_config(cwd)
+    config = find_config(cwd)
+    if config is None:
+        raise HotdslError(f"no app given: {CONFIG_HINT}")
+    return config.app, config.root, config
+
+
+def load_app(reference: str, root: Path) -> App:
+    """Import the user's module and return its App, turning user errors into short messages."""
+    target, _, attr = reference.partition(":")
+    if target.endswith(".py") or "/" in target or "\\" in target:
+        module = _import_file((root / target).resolve())
+    else:
+        module = _import_module(target, root)
+    return _pick_app(module, attr, reference)
+
+
+def _import_file(path: Path) -> ModuleType:
+    if not path.is_file():
+        raise HotdslError(f"app file {path} does not exist; {CONFIG_HINT}")
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = f"_hotdsl_app_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise HotdslError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    _run_user_code(lambda: spec.loader.exec_module(module), str(path))  # type: ignore[union-attr]
+    return module
+
+
+def _import_module(name: str, root: Path) -> ModuleType:
+    folder = str(root)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    holder: list[ModuleType] = []
+    _run_user_code(lambda: holder.append(importlib.import_module(name)), name)
+    return holder[0]
+
+
+def _pick_app(module: ModuleType, attr: str, reference: str) -> App:
+    if attr:
+        if not hasattr(module, attr):
+            raise HotdslError(f"{reference}: the module has no attribute {attr!r}")
+        value = getattr(module, attr)
+    elif isinstance(getattr(module, "app", None), App):
+        value = module.app
+    else:
+        apps = [v for v in vars(module).values() if isinstance(v, App)]
+        if len(apps) != 1:
+            raise HotdslError(
+                f"{reference}: found {len(apps)} App objects in the module; name one as {reference}:ATTR"
+            )
+        value = apps[0]
+    if callable(value) and not isinstance(value, App):
+        holder: list[object] = []
+        _run_user_code(lambda: holder.append(value()), reference)
+        value = holder[0]
+    if not isinstance(value, App):
+        raise HotdslError(f"{reference}: expected an App (or a function returning one), got {type(value).__name__}")
+    return value
+
+
+def _run_user_code(action: object, what: str) -> None:
+    """Run user code; an exception becomes a HotdslError naming the user's file and line."""
+    try:
+        action()  # type: ignore[operator]
+    except HotdslError:
+        raise
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        where = user_frame(exc)
+        prefix = f"{where}: " if where else f"{what}: "
+        raise HotdslError(f"{prefix}{type(exc).__name__}: {exc}") from exc
+
+
+def user_frame(exc: BaseException) -> str | None:
+    """`file:line` of the innermost traceback frame that is the user's code, not hotdsl's."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{_short(exc.filename)}:{exc.lineno}"
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_globals.get("__name__", "")
+        filename = frame.f_code.co_filename
+        if name == "hotdsl" or str(name).startswith("hotdsl.") or filename.startswith("<"):
+            continue
+        if "importlib" in filename:
+            continue
+        found = f"{_short(filename)}:{line}"
+    return found
+
+
+def _short(filename: str) -> str:
+    import os
+
+    rel = os.path.relpath(filename)
+    return filename if rel.startswith("..") else rel
