@@ -1,0 +1,5 @@
+"""`python -m hotdsl.cli`: the same as the `hotdsl` command."""
+
+from hotdsl.cli.main import main
+
+main()
