@@ -1,0 +1,111 @@
+"""The command line as a user meets it: exit codes, short errors, --debug, init."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def hotdsl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hotdsl.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": ""})
+
+
+BROKEN_APP = '''
+from hotdsl import App, Stack, Resource
+app = App()
+stack = Stack(app, "demo")
+Resource(stack, "a", type="OS::Heat::Value", properties={"value": {"get_resource": "nowhere"}})
+Resource(stack, "b", type="OS::Heat::Value", properties={"value": {"get_param": "missing"}})
+'''
+
+
+def test_synth_problems_are_short_messages_with_the_users_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(BROKEN_APP)
+    result = hotdsl("synth", "--app", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "synth found 2 problems:" in result.stderr
+    assert "app.py:5: demo/a: get_resource refers to 'nowhere'" in result.stderr
+    assert "app.py:6: demo/b: get_param refers to 'missing'" in result.stderr
+    assert not (tmp_path / "hot.out").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(BROKEN_APP)
+    result = hotdsl("--debug", "synth", "--app", "app.py", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_an_exception_in_user_code_points_at_the_user_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from hotdsl import App\napp = App()\nx = 1 / 0\n")
+    result = hotdsl("synth", "--app", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: app.py:3: ZeroDivisionError: division by zero"
+
+
+def test_a_syntax_error_points_at_the_user_line(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("from hotdsl import App\napp = App(\n")
+    result = hotdsl("synth", "--app", "app.py", cwd=tmp_path)
+    assert result.returncode == 1 and "app.py:2: SyntaxError" in result.stderr
+
+
+def test_without_an_app_the_user_is_told_what_to_do(tmp_path: Path) -> None:
+    result = hotdsl("synth", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no app given: pass --app FILE.py[:ATTR]" in result.stderr
+
+
+@pytest.mark.parametrize("reference", ["app.py", "app.py:app", "app.py:build", "app", "app:build"])
+def test_app_references_name_a_file_or_module_and_an_app_or_a_factory(tmp_path: Path, reference: str) -> None:
+    (tmp_path / "app.py").write_text(
+        "from hotdsl import App, Stack, Resource\n"
+        "def build() -> App:\n"
+        "    app = App()\n"
+        "    Resource(Stack(app, 'demo'), 'r', type='OS::Heat::None')\n"
+        "    return app\n"
+        "app = build()\n"
+    )
+    result = hotdsl("synth", "--app", reference, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "demo.yaml").is_file()
+
+
+def test_init_scaffolds_a_project_that_synthesizes_and_tests_green(tmp_path: Path) -> None:
+    project = tmp_path / "my-infra"
+    assert hotdsl("init", str(project), cwd=tmp_path).returncode == 0
+    result = hotdsl("synth", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "my-infra: " in result.stdout
+    template = (project / "hot.out" / "my-infra.yaml").read_text()
+    assert "type: OS::Heat::RandomString" in template
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
+                           capture_output=True, text=True)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    result = hotdsl("init", "x", cwd=tmp_path)
+    assert result.returncode == 1 and "is not empty" in result.stderr
+
+
+def test_synth_removes_files_of_stacks_that_no_longer_exist(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text("from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n"
+                   "Resource(Stack(app, 'b'), 'r', type='OS::Heat::None')\n")
+    assert hotdsl("synth", "--app", "app.py", cwd=tmp_path).returncode == 0
+    app.write_text("from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n")
+    assert hotdsl("synth", "--app", "app.py", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "hot.out").iterdir()) == ["a.yaml", "manifest.json"]
+
+
+def test_help_does_not_import_openstacksdk(tmp_path: Path) -> None:
+    code = "import sys; from hotdsl.cli.main import app; assert 'openstack' not in sys.modules, 'openstack imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
