@@ -44,7 +44,8 @@ def find_config(start: Path) -> ProjectConfig | None:
             return _config_from(own, _read_toml(own))
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            table = _read_toml(pyproject).get("tool", {}).get("hotdsl")
+            tool = _read_toml(pyproject).get("tool")
+            table = tool.get("hotdsl") if isinstance(tool, dict) else None
             if table is not None:
                 return _config_from(pyproject, table)
     return None
@@ -96,7 +97,8 @@ def _import_file(path: Path) -> ModuleType:
         raise HotdslError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    _run_user_code(lambda: spec.loader.exec_module(module), str(path))  # type: ignore[union-attr]
+    loader = spec.loader
+    _run_user_code(lambda: loader.exec_module(module), str(path))
     return module
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from hotdsl.construct import Construct, Stack
+from hotdsl.construct import Construct, Node, Stack
 from hotdsl.errors import Problem
 from hotdsl.intrinsics import ConditionFunction, Intrinsic
 from hotdsl.source import SourceLocation
@@ -75,7 +75,7 @@ class Resolver:
         return None
 
     def reference(self, target: Construct) -> str:
-        node = getattr(target, "node", None)
+        node: Node | None = getattr(target, "node", None)
         if node is None:
             self._problem(f"cannot reference {target!r}: it is not a construct")
             return "<invalid>"

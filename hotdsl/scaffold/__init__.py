@@ -1,4 +1,4 @@
-"""`hotdsl init`: a new project from the jinja2 templates in `hotdsl/scaffold/`."""
+"""`hotdsl init`: a new project from the jinja2 templates beside this module."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hotdsl.errors import HotdslError
 SCAFFOLD_FILES: dict[str, str] = {
     "pyproject.toml.j2": "pyproject.toml",
     "app.py.j2": "app.py",
-    "tests/test_app.py.j2": "tests/test_app.py",
-    "tests/conftest.py.j2": "tests/conftest.py",
+    "test_app.py.j2": "tests/test_app.py",
+    "conftest.py.j2": "tests/conftest.py",
     "gitignore.j2": ".gitignore",
 }
 """Template -> file it becomes in the new project."""

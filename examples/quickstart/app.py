@@ -1,0 +1,40 @@
+"""Quick start: one stack with a network port, a server on it and a generated admin password.
+
+    hotdsl synth        # writes hot.out/quickstart.yaml and hot.out/manifest.json
+"""
+
+from hotdsl import App, Length, Output, Parameter, Resource, Stack
+
+BOOT_SCRIPT = """#!/bin/sh
+echo "provisioned by hotdsl" > /etc/motd
+"""
+
+
+class Quickstart(Stack):
+    """A server on its own port, with a password Heat generates and keeps."""
+
+    def __init__(self, scope: App, id: str) -> None:
+        super().__init__(scope, id, description="hotdsl quick start: one server")
+        image = Parameter(self, "image", default="cirros", description="Glance image to boot.")
+        flavor = Parameter(self, "flavor", default="m1.small", constraints=[Length(min=1)])
+        network = Parameter(self, "network", default="private", description="Network to attach to.")
+        password = Resource(self, "admin_password", type="OS::Heat::RandomString", properties={"length": 24})
+        port = Resource(self, "port", type="OS::Neutron::Port", properties={"network": network})
+        server = Resource(
+            self,
+            "server",
+            type="OS::Nova::Server",
+            properties={
+                "image": image,
+                "flavor": flavor,
+                "networks": [{"port": port}],
+                "admin_pass": password,
+                "user_data_format": "RAW",
+                "user_data": BOOT_SCRIPT,
+            },
+        )
+        Output(self, "address", value=server.get_attr("first_address"), description="The server's IP address.")
+
+
+app = App()
+Quickstart(app, "quickstart")
