@@ -130,10 +130,11 @@ _ESCAPES = {
 class _EmitError(Exception):
     """Raised deep in the writer; frames add their key or index on the way out."""
 
-    def __init__(self, error_type: type[Exception], message: str, *, at_key: bool = False):
-        super().__init__(message)
+    def __init__(self, error_type: type[Exception], what: str, hint: str, *, at_key: bool = False):
+        super().__init__(what)
         self.error_type = error_type
-        self.message = message
+        self.what = what
+        self.hint = hint
         self.path: list[str | int] = []
         # The offending thing is a key of the innermost mapping, not one of its values.
         self.at_key = at_key
@@ -178,7 +179,7 @@ def _located(error: _EmitError) -> str:
             where += f"[{step}]"
         else:
             where += f".{step}" if where else step
-    return f"{error.message} at {where or 'the top of the document'}"
+    return f"{error.what} at {where or 'the top of the document'}: {error.hint}"
 
 
 def _make_writer(
@@ -213,7 +214,7 @@ def _make_writer(
         else:
             raise _EmitError(
                 TypeError,
-                f"cannot emit a mapping key of type {type(key).__name__} ({key!r}); "
+                f"cannot emit the mapping key {key!r} (a {type(key).__name__})",
                 "keys must be str, int, float, bool or None",
                 at_key=True,
             )
@@ -313,8 +314,8 @@ def _make_writer(
         else:
             raise _EmitError(
                 TypeError,
-                f"cannot emit a value of type {type(value).__name__}; YAML data is "
-                "dict, list, tuple, str, int, float, bool or None",
+                f"cannot emit a value of type {type(value).__name__}",
+                "YAML data is dict, list, tuple, str, int, float, bool or None",
             )
 
     def write_mapping(mapping: Mapping[object, object], level: int) -> None:
@@ -405,8 +406,8 @@ def _quoted(text: str) -> str:
     if surrogate:
         raise _EmitError(
             ValueError,
-            f"cannot emit a string with the lone surrogate {surrogate.group()!r}; "
-            "decode the text properly or drop that character",
+            f"cannot emit a string with the lone surrogate {surrogate.group()!r}",
+            "YAML text is Unicode; decode the bytes properly or drop that character",
         )
     return '"' + "".join(_escaped(char) for char in text) + '"'
 
@@ -462,8 +463,9 @@ def _literal_text(text: str, indent: str) -> str:
     body = text.rstrip("\n")
     trailing_newlines = len(text) - len(body)
     chomping = "-" if trailing_newlines == 0 else "" if trailing_newlines == 1 else "+"
-    # A first line starting with a space would be taken as more indentation: say it.
-    indentation = "2" if text.lstrip("\n").startswith(" ") else ""
+    # A first line starting with a space would be taken as more indentation, and libyaml
+    # rejects a tab there while it detects the indentation: state the indentation.
+    indentation = "2" if text.lstrip("\n")[:1] in (" ", "\t") else ""
     lines = [f"|{indentation}{chomping}\n"]
     for line in body.split("\n"):
         lines.append(f"{indent}{line}\n" if line else "\n")
