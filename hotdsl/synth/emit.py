@@ -6,7 +6,7 @@ Why not ``yaml.dump``? Three reasons, all of which matter for synthesized templa
   generic representer/serializer/emitter machinery does far more than plain data needs.
   This writer handles only dict/list/str/int/float/bool/None, memoizes the rendering of
   every string (templates repeat the same names and values constantly) and builds the
-  text with one ``"".join``; it is roughly ten times faster.
+  text with one ``"".join``; it is more than ten times faster.
 * **Readability.** Templates are reviewed in pull requests, so the output looks like what
   Heat users write by hand: block style, 2-space indentation, sequences indented under
   their key, short intrinsic calls on one line (``{get_param: image}``), scripts as
@@ -249,10 +249,15 @@ def _make_writer(
     def flow_call_text(function: object, argument: object) -> str | None:
         name = flow_scalar(function)
         if isinstance(argument, list | tuple):
-            parts = [flow_scalar(item) for item in argument]
-            if name is None or any(part is None for part in parts):
+            parts: list[str] = []
+            for item in argument:
+                part = flow_scalar(item)
+                if part is None:
+                    return None
+                parts.append(part)
+            if name is None:
                 return None
-            text = f"{{{name}: [{', '.join(parts)}]}}"  # type: ignore[arg-type]
+            text = f"{{{name}: [{', '.join(parts)}]}}"
         else:
             argument_text = flow_scalar(argument)
             if name is None or argument_text is None:
