@@ -18,7 +18,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotdsl.synth.emit import HOT_INTRINSIC_FUNCTIONS, emit_yaml
+from hotdsl.intrinsics import FUNCTION_NAMES
+from hotdsl.synth.emit import emit_yaml
 
 LOADERS = [yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)]
 
@@ -417,7 +418,7 @@ scalars = st.one_of(
 keys = st.one_of(texts, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
 intrinsic_calls = st.builds(
     lambda name, argument: {name: argument},
-    st.sampled_from(sorted(HOT_INTRINSIC_FUNCTIONS)),
+    st.sampled_from(sorted(FUNCTION_NAMES)),
     st.one_of(scalars, st.lists(scalars, max_size=4)),
 )
 data = st.recursive(

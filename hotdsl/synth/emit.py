@@ -30,39 +30,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import cast
 
-__all__ = ["HOT_INTRINSIC_FUNCTIONS", "emit_yaml"]
+from hotdsl.intrinsics import FUNCTION_NAMES
 
-HOT_INTRINSIC_FUNCTIONS: frozenset[str] = frozenset(
-    {
-        "and",
-        "contains",
-        "digest",
-        "equals",
-        "filter",
-        "get_attr",
-        "get_file",
-        "get_input",
-        "get_param",
-        "get_resource",
-        "if",
-        "list_concat",
-        "list_concat_unique",
-        "list_join",
-        "make_url",
-        "map_merge",
-        "map_replace",
-        "not",
-        "or",
-        "repeat",
-        "resource_facade",
-        "str_replace",
-        "str_replace_strict",
-        "str_replace_vstrict",
-        "str_split",
-        "yaql",
-    }
-)
-"""Names of HOT intrinsic functions: a one-key mapping named so is written in flow style."""
+__all__ = ["emit_yaml"]
 
 # A flow-style intrinsic call longer than this is written in block style instead.
 _FLOW_MAX_WIDTH = 100
@@ -143,14 +113,14 @@ class _EmitError(Exception):
 def emit_yaml(
     document: Mapping[str, object],
     *,
-    intrinsic_functions: frozenset[str] = HOT_INTRINSIC_FUNCTIONS,
+    intrinsic_functions: frozenset[str] = FUNCTION_NAMES,
 ) -> str:
     """Return *document* as block-style YAML text that ``yaml.safe_load`` reads back equal.
 
     *document* is plain data: mappings, lists (tuples are written as lists), str, int,
-    float, bool and None. A one-key mapping whose key is in *intrinsic_functions* and
-    whose value is a scalar or a flat list of scalars is written on one line in flow style
-    when it is short. Raises TypeError for other types and ValueError for strings with
+    float, bool and None. A one-key mapping whose key is in *intrinsic_functions* (by
+    default every HOT function, `hotdsl.intrinsics.FUNCTION_NAMES`) and whose value is a
+    scalar or a flat list of scalars is written on one line in flow style when it is short. Raises TypeError for other types and ValueError for strings with
     lone surrogates; both messages name the path inside the document.
     """
     if not isinstance(document, Mapping):
