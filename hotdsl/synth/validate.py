@@ -38,7 +38,7 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
     def check_references(owner: object, data: object, allow_resources: bool) -> list[str]:
         """Report references to names that do not exist; return the resources referenced."""
         used: list[str] = []
-        for kind, name in _references(data):
+        for kind, name, attribute in _references(data):
             if kind == "get_param":
                 if name not in parameters and name not in PSEUDO_PARAMETERS:
                     report(owner, f"get_param refers to {name!r}, which is not a parameter of this stack")
@@ -49,8 +49,15 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
                 report(owner, f"{kind} is not allowed here (it refers to the resource {name!r})")
             elif name not in resources:
                 report(owner, f"{kind} refers to {name!r}, which is not a resource of this stack")
-            elif name not in used:
-                used.append(name)
+            else:
+                if attribute is not None:
+                    # Resources that know their type's attributes (hotdsl.stdlib) say what is wrong.
+                    check_attribute = getattr(resolved.resources[name], "check_attribute", None)
+                    message = check_attribute(attribute) if check_attribute is not None else None
+                    if message is not None:
+                        report(owner, f"get_attr of {name!r}: {message}")
+                if name not in used:
+                    used.append(name)
         return used
 
     dependencies: dict[str, list[str]] = {}
@@ -125,8 +132,9 @@ _BOOLEAN_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n", "o
 _RESOURCE_FUNCTIONS = ("get_resource", "get_attr")
 
 
-def _references(data: object) -> Iterator[tuple[str, str]]:
-    """(function, name) for every get_param, get_resource, get_attr and if-condition in `data`."""
+def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
+    """(function, name, attribute) for every get_param, get_resource, get_attr and if-condition
+    in `data`; the attribute is get_attr's literal attribute name, else None."""
     stack = [data]
     while stack:
         item = stack.pop()
@@ -134,17 +142,18 @@ def _references(data: object) -> Iterator[tuple[str, str]]:
             if len(item) == 1:
                 (key, args), = item.items()
                 if key == "get_resource" and isinstance(args, str):
-                    yield key, args
+                    yield key, args, None
                     continue
                 if key in ("get_attr", "get_param"):
                     name = args[0] if isinstance(args, list) and args else args
                     if isinstance(name, str):
-                        yield key, name
+                        attribute = args[1] if key == "get_attr" and isinstance(args, list) and len(args) > 1 else None
+                        yield key, name, attribute if isinstance(attribute, str) else None
                     if isinstance(args, list):
                         stack.extend(args[1:])
                     continue
                 if key == "if" and isinstance(args, list) and args and isinstance(args[0], str):
-                    yield "condition", args[0]
+                    yield "condition", args[0], None
                     stack.extend(args[1:])
                     continue
             stack.extend(item.values())
