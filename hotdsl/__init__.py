@@ -14,6 +14,8 @@ Output(stack, "address", value=server.get_attr("first_address"))
 
 from hotdsl import intrinsics as fn
 from hotdsl.construct import App, Construct, Node, Stack
+from hotdsl.environment import Environment, ResourceSettings, Secret, Stage, from_env, from_file
+from hotdsl.nested import NestedStack, ProviderResource, output_attribute, parameter_options
 from hotdsl.errors import ConstructError, HotdslError, Problem, SynthError
 from hotdsl.intrinsics import (
     PROJECT_ID,
@@ -65,7 +67,8 @@ from hotdsl.template import (
 from hotdsl.versions import LATEST_VERSION, TEMPLATE_VERSIONS
 
 __all__ = [
-    "App", "Construct", "Node", "Stack",
+    "App", "Construct", "Node", "Stack", "NestedStack", "ProviderResource", "output_attribute",
+    "parameter_options", "Environment", "ResourceSettings", "Stage", "Secret", "from_env", "from_file",
     "Parameter", "ParameterGroup", "Condition", "Output", "Resource", "ResourceBase",
     "Length", "Range", "Modulo", "AllowedValues", "AllowedPattern", "CustomConstraint",
     "Intrinsic", "Value", "GetAttr", "fn",

@@ -16,7 +16,7 @@ from hotdsl.source import SourceLocation, caller_location
 from hotdsl.versions import LATEST_VERSION, normalize_version
 
 if TYPE_CHECKING:
-    pass
+    from hotdsl.environment import Environment, Stage
 
 PATH_SEPARATOR = "/"
 LOGICAL_NAME_SEPARATOR = "."
@@ -66,18 +66,19 @@ class Node:
         """The node's key in its stack's template.
 
         The rule: the ids on the path from the stack down to the node, joined with
-        `.`; a node directly in a stack is simply its id. So adding, removing or
+        `.`; a node directly in a stack is simply its id. (A nested stack's name is
+        its name in its parent's template.) So adding, removing or
         renaming one construct changes only the names below it. Use
         `override_logical_name` to pin a name, for example when adopting a deployed
         stack whose resources must keep their names.
         """
         if self._logical_name is None:
-            ids: list[str] = []
-            node: Node = self
-            while not isinstance(node.construct, Stack):
+            container = self.scope.node._stack if isinstance(self.construct, Stack) and self.scope else self._stack
+            ids: list[str] = [self.id]
+            node = self.scope.node if self.scope is not None else None
+            while node is not None and node.construct is not container:
                 ids.append(node.id)
-                assert node.scope is not None
-                node = node.scope.node
+                node = node.scope.node if node.scope is not None else None
             self._logical_name = LOGICAL_NAME_SEPARATOR.join(reversed(ids))
         return self._logical_name
 
@@ -155,11 +156,14 @@ class App(Construct):
 
     def __init__(self) -> None:
         self.node = Node(self, None, "", caller_location())
+        self.stages: list[Stage] = []
+        """The app's stages (dev, prod, ...), in creation order; see `hotdsl.Stage`."""
 
     @property
     def stacks(self) -> list[Stack]:
-        """All stacks of the app, in creation order."""
-        return [c for c in self.node.walk() if isinstance(c, Stack)]
+        """The app's top-level stacks (those deployed on their own), in creation order."""
+        return [c for c in self.node.walk() if isinstance(c, Stack) and c.node.scope is not None
+                and c.node.scope.node._stack is None]
 
 
 class Stack(Construct):
@@ -177,8 +181,11 @@ class Stack(Construct):
         description: str | None = None,
         template_version: str = LATEST_VERSION,
         stack_name: str | None = None,
+        environment: Environment | None = None,
     ) -> None:
         self._members: list[Construct] = []
+        self.environment = environment
+        """The stack's own environment, applied in every stage before the stage's."""
         super().__init__(scope, id)
         self.node._stack = self
         self.description = description
@@ -198,9 +205,13 @@ class Stack(Construct):
 
     @property
     def members(self) -> list[Construct]:
-        """Every construct inside this stack, in creation order (nested stacks excluded)."""
-        return [m for m in self._members if m.node._stack is self]
+        """Every construct of this stack's template, in creation order.
+
+        A nested stack is a member of its parent (it is a resource there); what is
+        inside it is not.
+        """
+        return list(self._members)
 
     def members_of_type(self, cls: type[C]) -> list[C]:
         """The members that are instances of `cls`, in creation order."""
-        return [m for m in self._members if isinstance(m, cls) and m.node._stack is self]
+        return [m for m in self._members if isinstance(m, cls)]

@@ -12,7 +12,10 @@ mapping), so hotdsl gates each function itself at synth.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, Union
+
+from hotdsl.source import caller_directory
 
 if TYPE_CHECKING:
     from hotdsl.construct import Construct
@@ -38,6 +41,26 @@ class ResolveContext(Protocol):
 
     def condition(self, expression: object) -> object:
         """Resolve a condition: a `Condition` becomes its name, an expression its HOT form."""
+        ...
+
+    def is_foreign(self, target: Construct) -> bool:
+        """Whether `target` belongs to another stack than the one being resolved."""
+        ...
+
+    def import_value(self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+        """A value of another stack: wired through outputs and parameters across the boundary."""
+        ...
+
+    def add_file(self, key: str, content: str) -> None:
+        """Send `content` to Heat in the files map under `key` (for get_file and templates)."""
+        ...
+
+    def use_provider(self, provider: type[Any]) -> None:
+        """Make a provider template (a `ProviderResource` class) available to this stack."""
+        ...
+
+    def report(self, message: str) -> None:
+        """Report a problem at the node being resolved."""
         ...
 
 
@@ -123,19 +146,33 @@ class GetAttr(Intrinsic[T_co]):
     Index it to select into the attribute: `server.attrs.addresses["private"][0]`.
     """
 
-    __slots__ = ("resource", "attribute", "path")
+    __slots__ = ("resource", "attribute", "path", "hot_type")
 
-    def __init__(self, resource: Construct, attribute: str | None, path: Sequence[Value[Any]] = ()) -> None:
+    def __init__(
+        self,
+        resource: Construct,
+        attribute: str | None,
+        path: Sequence[Value[Any]] = (),
+        hot_type: str = "string",
+    ) -> None:
         self.resource = resource
         self.attribute = attribute
         self.path = tuple(path)
+        self.hot_type = hot_type
+        """The parameter type that carries this value across a stack boundary."""
 
     def __getitem__(self, key: Value[str] | Value[int]) -> GetAttr[Any]:
         if self.attribute is None:
             raise TypeError("select an attribute before a path: get_attr(resource, 'name')[key]")
-        return GetAttr(self.resource, self.attribute, (*self.path, key))
+        return GetAttr(self.resource, self.attribute, (*self.path, key), hot_type="json")
 
     def resolve(self, ctx: ResolveContext) -> object:
+        if ctx.is_foreign(self.resource):
+            if self.attribute is None or not all(isinstance(p, (str, int)) for p in self.path):
+                ctx.report("a get_attr across stacks needs an attribute name and a literal path")
+                return None
+            key = ".".join([self.resource.node.logical_name, self.attribute, *(str(p) for p in self.path)])
+            return ctx.import_value(self, self.resource, key, self.hot_type)
         name = ctx.reference(self.resource)
         if self.attribute is None:
             ctx.require("2015-10-15", "get_attr without an attribute name (all attributes)")
@@ -161,6 +198,12 @@ class GetParam(Intrinsic[T_co]):
     def resolve(self, ctx: ResolveContext) -> object:
         if isinstance(self.parameter, str):
             name = self.parameter  # a pseudo parameter such as OS::stack_id
+        elif ctx.is_foreign(self.parameter):
+            if not all(isinstance(p, (str, int)) for p in self.path):
+                ctx.report("a get_param across stacks needs a literal path")
+                return None
+            key = ".".join(["param", self.parameter.node.logical_name, *(str(p) for p in self.path)])
+            return ctx.import_value(self, self.parameter, key, "json" if self.path else getattr(self.parameter, "type", "string"))
         else:
             name = ctx.reference(self.parameter)
         if not self.path:
@@ -177,7 +220,30 @@ class GetResource(Intrinsic[str]):
         self.resource = resource
 
     def resolve(self, ctx: ResolveContext) -> object:
+        if ctx.is_foreign(self.resource):
+            return ctx.import_value(self, self.resource, self.resource.node.logical_name, "string")
         return {"get_resource": ctx.reference(self.resource)}
+
+
+class FileReference(Intrinsic[str]):
+    """`get_file`: a file sent to Heat in the files map, read from disk at synth or given as text."""
+
+    __slots__ = ("key", "source", "content")
+
+    def __init__(self, key: str, source: Path | None, content: str | None) -> None:
+        self.key = key
+        self.source = source
+        self.content = content
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        if self.content is not None:
+            ctx.add_file(self.key, self.content)
+        elif self.source is not None:
+            try:
+                ctx.add_file(self.key, self.source.read_text(encoding="utf-8"))
+            except OSError as exc:
+                ctx.report(f"get_file cannot read {self.key!r} ({self.source}): {exc.strerror or exc}")
+        return {"get_file": self.key}
 
 
 class If(Intrinsic[T_co]):
@@ -225,9 +291,30 @@ def get_attr(resource: Construct, attribute: str | None = None, *path: Value[str
     return GetAttr(resource, attribute, path)
 
 
-def get_file(path: str) -> Intrinsic[str]:
-    """`get_file`: the content of a file sent along with the template."""
-    return FunctionCall("get_file", path, "2013-05-23")
+def get_file(path: str, *, content: str | None = None) -> Intrinsic[str]:
+    """`get_file`: a file's content, sent to Heat with the template in the files map.
+
+    `path` is relative to the Python file that calls `get_file` (or absolute); synth
+    copies the file into the out dir. With `content`, `path` is only the key and the
+    text is given here (for files rendered at synth). A URL (`https://...`) is left
+    for Heat's client side to fetch and is not read.
+    """
+    if content is not None:
+        return FileReference(_file_key(path), None, content)
+    if "://" in path:
+        return FunctionCall("get_file", path, "2013-05-23")
+    source = Path(path)
+    if not source.is_absolute():
+        source = caller_directory() / source
+    return FileReference(_file_key(path), source, None)
+
+
+def _file_key(path: str) -> str:
+    """The key a file gets in the files map: its path as written, or its name if absolute."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        return pure.name
+    return str(pure)
 
 
 def list_join(delimiter: str, *lists: Value[Sequence[Value[str]]]) -> Intrinsic[str]:

@@ -7,6 +7,7 @@ that a problem found at synth points at the user's own file, not at hotdsl.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import attrs
 
@@ -44,6 +45,19 @@ def caller_location() -> SourceLocation:
             return SourceLocation(_display_path(code.co_filename), frame.f_lineno)
         frame = frame.f_back  # type: ignore[assignment]
     return UNKNOWN_LOCATION
+
+
+def caller_directory() -> Path:
+    """The folder of the user's file that called into hotdsl (the working directory if unknown)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if not _is_internal(code.co_filename, frame.f_globals.get("__name__")):
+            if code.co_filename.startswith("<"):
+                break
+            return Path(code.co_filename).resolve().parent
+        frame = frame.f_back  # type: ignore[assignment]
+    return Path.cwd()
 
 
 _display_cache: dict[str, str] = {}

@@ -234,6 +234,8 @@ class Parameter(Construct, Intrinsic[T]):
         self.constraints = list(constraints)
 
     def resolve(self, ctx: ResolveContext) -> object:
+        if ctx.is_foreign(self):
+            return ctx.import_value(self, self, f"param.{self.node.logical_name}", self.type)
         return {"get_param": ctx.reference(self)}
 
     def __getitem__(self, key: Value[str] | Value[int]) -> GetParam[Any]:
@@ -352,6 +354,8 @@ class ResourceBase(Construct, Intrinsic[str]):
         self.depends_on = [*self.depends_on, *resources]
 
     def resolve(self, ctx: ResolveContext) -> object:
+        if ctx.is_foreign(self):
+            return ctx.import_value(self, self, self.node.logical_name, "string")
         return {"get_resource": ctx.reference(self)}
 
     def __repr__(self) -> str:

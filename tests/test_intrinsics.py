@@ -43,7 +43,7 @@ def test_references_are_plain_python() -> None:
 FUNCTIONS: list[tuple[str, Any, Any, str]] = [
     ("list_join", h.list_join(",", ["a", "b"]), {"list_join": [",", ["a", "b"]]}, "2013-05-23"),
     ("str_replace", h.str_replace("x $a", {"$a": "1"}), {"str_replace": {"template": "x $a", "params": {"$a": "1"}}}, "2013-05-23"),
-    ("get_file", h.get_file("a.sh"), {"get_file": "a.sh"}, "2013-05-23"),
+    ("get_file", h.get_file("a.sh", content="echo hi"), {"get_file": "a.sh"}, "2013-05-23"),
     ("resource_facade", h.resource_facade("metadata"), {"resource_facade": "metadata"}, "2013-05-23"),
     ("digest", h.digest("sha256", "x"), {"digest": ["sha256", "x"]}, "2015-04-30"),
     ("repeat", h.repeat("<%p%>", {"<%p%>": ["a"]}), {"repeat": {"for_each": {"<%p%>": ["a"]}, "template": "<%p%>"}}, "2015-04-30"),

@@ -68,12 +68,12 @@ def test_two_nodes_with_one_logical_name_name_both_places() -> None:
     assert "demo/web/server (created at tests/test_validate.py:" in problem
 
 
-def test_references_across_stacks_are_refused_for_now() -> None:
+def test_depends_on_cannot_cross_stacks() -> None:
     app = App()
     net = Resource(Stack(app, "network"), "net", type="OS::Neutron::Net")
     stack = Stack(app, "compute")
-    Resource(stack, "port", type="OS::Neutron::Port", properties={"network": net})
-    assert "which belongs to stack 'network', not to stack 'compute'" in problems_of(stack)[0]
+    Resource(stack, "port", type="OS::Neutron::Port", depends_on=[net])
+    assert "depends_on cannot name network/net, a resource of another stack" in problems_of(stack)[0]
 
 
 def test_values_of_unknown_types_are_refused() -> None:

@@ -1,9 +1,18 @@
-"""Resolve: turn one stack's constructs into HOT data, references into names.
+"""Resolve: turn the app's stacks into HOT data, references into names.
 
-The first stage of synth. It walks the stack's members once, writes each section in
-HOT's order, and turns every reference (a resource, parameter, attribute or condition
-passed as a value) into the matching function call. Problems are collected, not raised, so that synth can report
-them all at once.
+The first stage of synth. Each stack's members are written section by section in
+HOT's order; every reference (a resource, parameter, attribute or condition passed
+as a value) becomes the matching function call. A reference that crosses a stack
+boundary is wired here too:
+
+- into a nested stack: the nested stack gets an output, the parent reads it with
+  `get_attr: [nested, outputs, export.<path>.<key>]`;
+- out of a nested stack: it gets a parameter `import.<path>.<key>`, which its parent
+  passes in the `OS::Heat::Stack` resource;
+- between top-level stacks (CDK-style): the source stack gets an output, the consumer a
+  parameter, and the manifest records which output feeds which parameter.
+
+Problems are collected, not raised, so that synth can report them all at once.
 """
 
 from __future__ import annotations
@@ -16,6 +25,8 @@ import attrs
 from hotdsl.construct import Construct, Node, Stack
 from hotdsl.errors import Problem
 from hotdsl.intrinsics import ConditionFunction, Intrinsic
+from hotdsl.nested import NestedStack, ProviderResource, _ProviderTemplateStack
+from hotdsl.project import user_frame
 from hotdsl.source import SourceLocation
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
 from hotdsl.versions import describe_version
@@ -23,27 +34,53 @@ from hotdsl.versions import describe_version
 _SCALARS = (str, int, float, bool, type(None))
 
 
+@attrs.frozen
+class StackImport:
+    """A parameter of a top-level stack fed by an output of another top-level stack."""
+
+    parameter: str
+    stack: Stack
+    output: str
+    type: str
+
+
 @attrs.define
 class ResolvedStack:
-    """A stack as HOT data, with what synth needs to check and order it."""
+    """A stack as HOT data, with what synth needs to check, order and write it."""
 
     stack: Stack
     template: dict[str, Any]
-    resources: dict[str, ResourceBase]
-    """Resource logical name -> the resource construct."""
+    resources: dict[str, Construct]
+    """Resource logical name -> the construct that made it."""
     problems: list[Problem]
+    files: dict[str, str | Stack] = attrs.field(factory=dict)
+    """Top-level stacks only: files map key -> content, or a nested/provider template's stack."""
+    registry: dict[str, str] = attrs.field(factory=dict)
+    """Top-level stacks only: provider type name -> template key, for the stack's environment."""
+    imports: list[StackImport] = attrs.field(factory=list)
 
 
 class Resolver:
     """Resolves the values of one stack; implements `hotdsl.intrinsics.ResolveContext`."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, session: SynthSession) -> None:
         self.stack = stack
+        self.session = session
         self.version = stack.template_version
         self.problems: list[Problem] = []
         self._current: Construct = stack
         self._in_condition = False
         self._reported: set[tuple[str, str]] = set()
+        self.groups: list[object] = []
+        self.parameters: dict[str, object] = {}
+        self.conditions: dict[str, object] = {}
+        self.resources: dict[str, object] = {}
+        self.outputs: dict[str, object] = {}
+        self.exports: dict[str, object] = {}
+        self.nested_parameters: dict[NestedStack, dict[str, object]] = {}
+        self.by_name: dict[str, Construct] = {}
+        self.imports: list[StackImport] = []
+        self._resolved = False
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -59,7 +96,7 @@ class Resolver:
             return [self.value(v) for v in value]
         if isinstance(value, Intrinsic):
             if isinstance(value, ConditionFunction) and not self._in_condition and value.name != "contains":
-                self._problem(
+                self.report(
                     f"{value.name}() is a condition function: use it in a Condition, in a "
                     "resource's or output's condition, or as the first argument of if_()"
                 )
@@ -68,7 +105,7 @@ class Resolver:
         to_hot = getattr(value, "__hot__", None)
         if to_hot is not None:
             return self.value(to_hot())
-        self._problem(
+        self.report(
             f"cannot write a value of type {kind.__name__} into a template ({value!r:.60}); "
             "use str, int, float, bool, None, lists, dicts, or hotdsl functions"
         )
@@ -77,17 +114,22 @@ class Resolver:
     def reference(self, target: Construct) -> str:
         node: Node | None = getattr(target, "node", None)
         if node is None:
-            self._problem(f"cannot reference {target!r}: it is not a construct")
+            self.report(f"cannot reference {target!r}: it is not a construct")
             return "<invalid>"
-        target_stack = node._stack
-        if target_stack is not self.stack:
-            where = f"stack {target_stack.node.path!r}" if target_stack is not None else "no stack"
-            self._problem(
-                f"references {node.path or '<app>'} ({type(target).__name__}), which belongs to {where}, "
-                f"not to stack {self.stack.node.path!r}; a value can only reference nodes of its own stack"
+        if node._stack is not self.stack:
+            where = f"stack {node._stack.node.path!r}" if node._stack is not None else "no stack"
+            self.report(
+                f"references {node.path or '<app>'} ({type(target).__name__}) of {where}; "
+                f"this kind of reference cannot cross into stack {self.stack.node.path!r}"
             )
-            return node.logical_name if target_stack is not None else "<invalid>"
         return node.logical_name
+
+    def is_foreign(self, target: Construct) -> bool:
+        node: Node | None = getattr(target, "node", None)
+        return node is not None and node._stack is not self.stack
+
+    def import_value(self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+        return self.session.cross(self, expression, target, key, hot_type)
 
     def require(self, version: str, feature: str) -> None:
         if self.version >= version:
@@ -96,7 +138,7 @@ class Resolver:
         if key in self._reported:
             return
         self._reported.add(key)
-        self._problem(
+        self.report(
             f"{feature} needs heat_template_version {describe_version(version)} or newer; "
             f"stack {self.stack.node.path!r} uses {describe_version(self.version)} "
             "(pass template_version= to the Stack)"
@@ -108,7 +150,7 @@ class Resolver:
         if isinstance(expression, Condition):
             self.require("2016-10-14", "conditions")
             return self.reference(expression)
-        if isinstance(expression, Parameter) or isinstance(expression, Intrinsic):
+        if isinstance(expression, Intrinsic):
             outer = self._in_condition
             self._in_condition = True
             try:
@@ -119,54 +161,85 @@ class Resolver:
                 return expression.resolve(self)
             finally:
                 self._in_condition = outer
-        self._problem(
+        self.report(
             f"a condition must be a Condition, a condition function (equals, not_, and_, or_, "
             f"contains, yaql), a parameter or a bool; got {type(expression).__name__}"
         )
         return None
 
+    def add_file(self, key: str, content: str) -> None:
+        self.session.add_file(self, key, content)
+
+    def use_provider(self, provider: type[Any]) -> None:
+        self.session.use_provider(self, provider)
+
+    def report(self, message: str) -> None:
+        node = self._current.node
+        location: SourceLocation | None = node.location
+        self.problems.append(Problem(message, location, node.path))
+
+    def resolve_as(self, current: Construct, value: object) -> object:
+        """Resolve `value` as if it appeared in `current` (for values wired in from elsewhere)."""
+        outer = self._current
+        self._current = current
+        try:
+            return self.value(value)
+        finally:
+            self._current = outer
+
     # --- sections ---------------------------------------------------------------------
 
-    def resolve(self) -> ResolvedStack:
-        stack = self.stack
-        template: dict[str, Any] = {"heat_template_version": self.version}
-        if stack.description is not None:
-            template["description"] = stack.description
-        groups: list[object] = []
-        parameters: dict[str, object] = {}
-        conditions: dict[str, object] = {}
-        resources: dict[str, object] = {}
-        outputs: dict[str, object] = {}
-        by_name: dict[str, ResourceBase] = {}
+    def resolve(self) -> None:
+        """Resolve the stack's own members (once); `template()` assembles the result."""
+        if self._resolved:
+            return
+        self._resolved = True
         seen: dict[str, Construct] = {}
-
-        for member in stack.members:
+        for member in self.stack.members:
             self._current = member
             if isinstance(member, ResourceBase):
                 name = self._claim(seen, member, "resource")
-                resources[name] = self._resource(member)
-                by_name[name] = member
+                self.resources[name] = self._resource(member)
+                self.by_name[name] = member
+            elif isinstance(member, NestedStack):
+                name = self._claim(seen, member, "resource")
+                self.resources[name] = {}  # filled in template(), once all parameters are known
+                self.by_name[name] = member
+                self.nested_parameters.setdefault(member, {})
+                self.session.resolve_nested(self, member)
             elif isinstance(member, Parameter):
-                parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
+                self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
             elif isinstance(member, Condition):
                 self.require("2016-10-14", "the conditions section")
-                conditions[self._claim(seen, member, "condition")] = self.condition(member.expression)
+                self.conditions[self._claim(seen, member, "condition")] = self.condition(member.expression)
             elif isinstance(member, Output):
-                outputs[self._claim(seen, member, "output")] = self._output(member)
+                self.outputs[self._claim(seen, member, "output")] = self._output(member)
             elif isinstance(member, ParameterGroup):
-                groups.append(self._parameter_group(member))
-        self._current = stack
+                self.groups.append(self._parameter_group(member))
+        self._current = self.stack
 
-        if groups:
-            template["parameter_groups"] = groups
-        if parameters:
-            template["parameters"] = parameters
-        if conditions:
-            template["conditions"] = conditions
-        template["resources"] = resources
-        if outputs:
-            template["outputs"] = outputs
-        return ResolvedStack(stack, template, by_name, self.problems)
+    def template(self) -> dict[str, Any]:
+        """The stack's HOT data, sections in HOT's order."""
+        template: dict[str, Any] = {"heat_template_version": self.version}
+        if self.stack.description is not None:
+            template["description"] = self.stack.description
+        if self.groups:
+            template["parameter_groups"] = self.groups
+        if self.parameters:
+            template["parameters"] = self.parameters
+        if self.conditions:
+            template["conditions"] = self.conditions
+        for nested, parameters in self.nested_parameters.items():
+            properties: dict[str, object] = {"template": {"get_file": nested.file_name}}
+            if parameters:
+                properties["parameters"] = parameters
+            if nested.timeout_mins is not None:
+                properties["timeout"] = nested.timeout_mins
+            self.resources[nested.node.logical_name] = {"type": "OS::Heat::Stack", "properties": properties}
+        template["resources"] = self.resources
+        if self.outputs or self.exports:
+            template["outputs"] = {**self.outputs, **self.exports}
+        return template
 
     def _claim(self, seen: dict[str, Construct], member: Construct, section: str) -> str:
         """The member's logical name; two members of one section with one name are a problem."""
@@ -174,7 +247,7 @@ class Resolver:
         key = f"{section}:{name}"
         other = seen.get(key)
         if other is not None:
-            self._problem(
+            self.report(
                 f"two {section}s would both be named {name!r} in the template: {other.node.path} "
                 f"(created at {other.node.location}) and {member.node.path}; rename one of them "
                 "or call node.override_logical_name()"
@@ -185,6 +258,8 @@ class Resolver:
 
     def _resource(self, resource: ResourceBase) -> dict[str, object]:
         out: dict[str, object] = {"type": resource.heat_type}
+        if isinstance(resource, ProviderResource):
+            self.use_provider(type(resource))
         properties = self.value(resource.heat_properties())
         if properties:
             out["properties"] = properties
@@ -193,7 +268,11 @@ class Resolver:
         explicit: list[str] = []
         for target in resource.depends_on:
             if not isinstance(target, ResourceBase):
-                self._problem(f"depends_on takes resources, got {type(target).__name__}")
+                self.report(f"depends_on takes resources, got {type(target).__name__}")
+                continue
+            if self.is_foreign(target):
+                self.report(f"depends_on cannot name {target.node.path}, a resource of another stack; "
+                            "stacks are ordered by the values they use from each other")
                 continue
             target_name = self.reference(target)
             if target_name not in explicit:
@@ -224,7 +303,7 @@ class Resolver:
             out["description"] = parameter.description
         if parameter.default is not None:
             if isinstance(parameter.default, Intrinsic):
-                self._problem("a parameter default must be a literal value, not a function")
+                self.report("a parameter default must be a literal value, not a function")
             else:
                 out["default"] = self.value(parameter.default)
         if parameter.hidden:
@@ -262,17 +341,149 @@ class Resolver:
         if isinstance(key, _SCALARS):
             return key
         if isinstance(key, Intrinsic):
-            self._problem("a mapping key must be a literal, not a function (Heat cannot resolve keys)")
+            self.report("a mapping key must be a literal, not a function (Heat cannot resolve keys)")
             return repr(key)
-        self._problem(f"a mapping key must be a str, int, float or bool, got {type(key).__name__}")
+        self.report(f"a mapping key must be a str, int, float or bool, got {type(key).__name__}")
         return repr(key)
 
-    def _problem(self, message: str) -> None:
-        node = self._current.node
-        location: SourceLocation | None = node.location
-        self.problems.append(Problem(message, location, node.path))
+
+class SynthSession:
+    """Resolves an app's stacks together, since what crosses a stack boundary needs both sides."""
+
+    def __init__(self) -> None:
+        self.resolvers: dict[Stack, Resolver] = {}
+        self.files: dict[Stack, dict[str, str | Stack]] = {}
+        self.registry: dict[Stack, dict[str, str]] = {}
+        self.providers: dict[Stack, dict[type[ProviderResource], Stack | None]] = {}
+
+    def resolver(self, stack: Stack) -> Resolver:
+        found = self.resolvers.get(stack)
+        if found is None:
+            found = self.resolvers[stack] = Resolver(stack, self)
+        return found
+
+    def resolve(self, stacks: list[Stack]) -> list[ResolvedStack]:
+        for stack in stacks:
+            self.resolver(stack).resolve()
+        out = []
+        for stack in stacks:
+            resolver = self.resolvers[stack]
+            out.append(ResolvedStack(
+                stack, resolver.template(), resolver.by_name, resolver.problems,
+                files=self.files.get(stack, {}), registry=self.registry.get(stack, {}),
+                imports=resolver.imports,
+            ))
+        return out
+
+    def nested_resolved(self) -> list[ResolvedStack]:
+        """Every nested and provider template resolved so far, for validation and emission."""
+        return [
+            ResolvedStack(stack, resolver.template(), resolver.by_name, resolver.problems)
+            for stack, resolver in self.resolvers.items()
+            if isinstance(stack, (NestedStack, _ProviderTemplateStack))
+        ]
+
+    # --- files, nested stacks, provider templates --------------------------------------------
+
+    def root(self, stack: Stack) -> Stack:
+        """The top-level stack whose files map and environment serve `stack`."""
+        while isinstance(stack, NestedStack):
+            stack = stack.parent
+        if isinstance(stack, _ProviderTemplateStack):
+            return stack.served_root
+        return stack
+
+    def add_file(self, resolver: Resolver, key: str, content: str | Stack) -> None:
+        files = self.files.setdefault(self.root(resolver.stack), {})
+        existing = files.get(key)
+        if existing is not None and existing is not content and existing != content:
+            resolver.report(f"two different files would both be sent as {key!r}; give one another name")
+            return
+        files[key] = content
+
+    def resolve_nested(self, parent: Resolver, nested: NestedStack) -> None:
+        self.add_file(parent, nested.file_name, nested)
+        self.resolver(nested).resolve()
+
+    def use_provider(self, resolver: Resolver, provider: type[Any]) -> None:
+        root = self.root(resolver.stack)
+        built = self.providers.setdefault(root, {})
+        if provider in built:
+            return
+        built[provider] = None
+        try:
+            template = provider.build_template()
+        except Exception as exc:  # the user's build() failed: report it at their line
+            where = user_frame(exc)
+            resolver.report(f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "
+                            f"{type(exc).__name__}: {exc}")
+            return
+        template.served_root = root
+        built[provider] = template
+        key = provider.file_key()
+        self.add_file(resolver, key, template)
+        if provider.type_name:
+            registry = self.registry.setdefault(root, {})
+            registry[provider.type_name] = key
+        self.resolver(template).resolve()
+
+    # --- references across stacks ---------------------------------------------------------
+
+    def cross(self, here: Resolver, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+        source = target.node._stack
+        stack = here.stack
+        if source is None:
+            here.report(f"{target.node.path} is not inside a stack")
+            return None
+        if isinstance(stack, _ProviderTemplateStack) or isinstance(source, _ProviderTemplateStack):
+            here.report(f"a provider template can only use its own parameters and resources, not "
+                        f"{target.node.path}; pass the value in as a property")
+            return None
+        if isinstance(target, Condition):
+            here.report(f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks")
+            return None
+        export = f"export.{source.node.path}.{key}"
+        child = _child_towards(stack, source)
+        if child is not None:
+            self.export(child, export, expression)
+            return {"get_attr": [child.node.logical_name, "outputs", export]}
+        parameter = f"import.{source.node.path}.{key}"
+        if parameter not in here.parameters:
+            here.parameters[parameter] = {
+                "type": hot_type,
+                "description": f"{key} of {source.node.path}, wired in by hotdsl",
+            }
+            if isinstance(stack, NestedStack):
+                parent = self.resolver(stack.parent)
+                parent.nested_parameters.setdefault(stack, {})[parameter] = parent.resolve_as(stack, expression)
+            else:
+                top = self.root(source)
+                self.export(top, export, expression)
+                here.imports.append(StackImport(parameter, top, export, hot_type))
+        return {"get_param": parameter}
+
+    def export(self, stack: Stack, name: str, expression: Intrinsic[Any]) -> None:
+        resolver = self.resolver(stack)
+        if name in resolver.exports:
+            return
+        resolver.exports[name] = {}  # claimed first: a reference chain may come back here
+        resolver.exports[name] = {"value": resolver.resolve_as(stack, expression)}
+
+
+def _child_towards(stack: Stack, source: Stack) -> NestedStack | None:
+    """The nested stack directly inside `stack` on the way down to `source`, if `source` is below it."""
+    current: Stack = source
+    while isinstance(current, NestedStack):
+        if current.parent is stack:
+            return current
+        current = current.parent
+    return None
 
 
 def resolve_stack(stack: Stack) -> ResolvedStack:
-    """Turn a stack into HOT data, collecting every problem found on the way."""
-    return Resolver(stack).resolve()
+    """One stack's HOT data on its own (nested stacks and providers resolved along), with problems."""
+    session = SynthSession()
+    (resolved,) = session.resolve([stack])
+    for nested in session.nested_resolved():
+        resolved.problems.extend(nested.problems)
+    return resolved

@@ -62,7 +62,7 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
 
     dependencies: dict[str, list[str]] = {}
     for name, body in resources.items():
-        resource = resolved.resources[name]
+        resource = resolved.resources.get(name, stack)
         used = check_references(resource, body.get("properties"), True)
         used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
         for target in body.get("depends_on", ()):
@@ -76,8 +76,9 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         elif condition is not None:
             check_references(resource, condition, False)
         dependencies[name] = used
-        for message in resource.check_properties():
-            report(resource, message)
+        if isinstance(resource, ResourceBase):
+            for message in resource.check_properties():
+                report(resource, message)
 
     members = {m.node.logical_name: m for m in stack.members if not isinstance(m, ResourceBase)}
     for name, body in template.get("outputs", {}).items():

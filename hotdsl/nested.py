@@ -1,0 +1,244 @@
+"""Templates inside templates: nested stacks and provider templates (your own resource types).
+
+- `NestedStack` is a stack deployed as an `OS::Heat::Stack` resource of its parent.
+  References between it and its parent (either way) are wired automatically: the
+  nested stack gets a parameter or an output, the parent passes or reads it.
+- `ProviderResource` is a resource type you define in Python. Subclass it as an attrs
+  class: its fields are the template's parameters (and the resource's properties,
+  typed), `build()` fills the template, `output_attribute` exposes outputs as typed
+  attributes. hotdsl writes the template file, puts it in the files map and registers
+  the type in the stack's environment (`My::Web::Tier: my-web-tier.yaml`).
+
+```python
+@attrs.define(kw_only=True, eq=False)
+class WebTier(ProviderResource):
+    type_name: ClassVar[str] = "My::Web::Tier"
+    image: Value[str]
+    flavor: Value[str] = "m1.small"
+    address = output_attribute[str]()
+
+    def build(self, template: Stack) -> None:
+        server = Server(template, "server", image=self.image, flavor=self.flavor)
+        Output(template, "address", value=server.attrs.first_address)
+```
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, overload
+
+import attrs
+
+from hotdsl.construct import App, Construct, Stack
+from hotdsl.intrinsics import GetAttr, Intrinsic, ResolveContext
+from hotdsl.template import Parameter, ParameterConstraint, ParameterType, ResourceBase
+from hotdsl.versions import LATEST_VERSION
+
+T = TypeVar("T")
+
+PARAMETER_METADATA = "hotdsl.parameter"
+"""attrs field metadata key: options for the parameter a `ProviderResource` field becomes."""
+
+
+def parameter_options(
+    *,
+    type: ParameterType | None = None,
+    description: str | None = None,
+    label: str | None = None,
+    constraints: Sequence[ParameterConstraint] = (),
+    hidden: bool = False,
+) -> dict[str, object]:
+    """Field metadata for a `ProviderResource` parameter: `attrs.field(metadata=parameter_options(...))`."""
+    return {PARAMETER_METADATA: {"type": type, "description": description, "label": label,
+                                 "constraints": list(constraints), "hidden": hidden}}
+
+
+class NestedStack(Stack):
+    """A stack inside a stack, deployed by Heat as an `OS::Heat::Stack` resource of its parent."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        description: str | None = None,
+        template_version: str | None = None,
+        timeout_mins: int | None = None,
+    ) -> None:
+        parent = scope.node.stack
+        super().__init__(scope, id, description=description,
+                         template_version=template_version or parent.template_version)
+        self.parent = parent
+        self.timeout_mins = timeout_mins
+        self.file_name = _slug(self.node.path) + ".yaml"
+
+    def get_output(self, name: str) -> GetAttr[Any]:
+        """An output of the nested stack by name (`get_attr: [this, outputs, name]`)."""
+        return GetAttr(self, "outputs", (name,))
+
+
+class output_attribute(Generic[T]):
+    """A typed attribute of a `ProviderResource`: one output of its template."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        if not self.name:
+            self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> output_attribute[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> GetAttr[T]: ...
+
+    def __get__(self, instance: object | None, owner: type) -> output_attribute[T] | GetAttr[T]:
+        if instance is None:
+            return self
+        assert isinstance(instance, Construct)
+        return GetAttr(instance, self.name)
+
+
+@attrs.define(eq=False, slots=False, repr=False)
+class ProviderResource(ResourceBase):
+    """A resource type of your own, its template built in Python by `build()`.
+
+    Class settings: `type_name` (registered in the stack's resource_registry; without
+    it resources use the template file name as their type), `template_file` (the file
+    key, by default the class name in kebab case), `template_version`.
+    """
+
+    type_name: ClassVar[str | None] = None
+    template_file: ClassVar[str | None] = None
+    template_version: ClassVar[str] = LATEST_VERSION
+
+    def build(self, template: Stack) -> None:
+        """Fill the template. Here `self.<field>` are the template's parameters."""
+        raise NotImplementedError(f"{type(self).__name__} must define build(self, template)")
+
+    @classmethod
+    def file_key(cls) -> str:
+        """The template's key in the files map and its file name in the out dir."""
+        return cls.template_file or _slug(_kebab(cls.__name__)) + ".yaml"
+
+    @property
+    def heat_type(self) -> str:
+        return type(self).type_name or type(self).file_key()
+
+    @classmethod
+    def parameter_fields(cls) -> list[attrs.Attribute[Any]]:
+        """The fields that are the template's parameters (those a subclass declares)."""
+        own = {f.name for f in attrs.fields(ProviderResource)}
+        return [f for f in attrs.fields(cls) if f.name not in own]
+
+    def heat_properties(self) -> Mapping[str, object]:
+        return {f.name: getattr(self, f.name) for f in self.parameter_fields() if getattr(self, f.name) is not None}
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.use_provider(type(self))
+        return super().resolve(ctx)
+
+    @classmethod
+    def definition(cls, **properties: object) -> ProviderDefinition:
+        """`{type, properties}` for a ResourceGroup's `resource_def` or a scaling group's `resource`."""
+        return ProviderDefinition(cls, dict(properties))
+
+    @classmethod
+    def build_template(cls) -> _ProviderTemplateStack:
+        """A standalone stack holding the template: one parameter per field, then `build()`."""
+        holder = App()
+        template = _ProviderTemplateStack(holder, _slug(cls.__name__) or "provider", provider=cls,
+                                          description=(cls.__doc__ or "").strip().split("\n\n")[0] or None,
+                                          template_version=cls.template_version)
+        hints = typing.get_type_hints(cls)
+        instance = cls.__new__(cls)
+        for field in cls.parameter_fields():
+            options: dict[str, Any] = dict(field.metadata.get(PARAMETER_METADATA, {}))
+            hot_type = options.pop("type", None) or parameter_type_of(hints.get(field.name, str))
+            default: object = None if field.default is attrs.NOTHING else field.default
+            factory = getattr(default, "factory", None)
+            if isinstance(default, type(attrs.Factory(list))) and callable(factory):
+                default = factory()
+            parameter: Parameter[Any] = Parameter(template, field.name, type=hot_type,  # type: ignore[arg-type]
+                                                  default=None if isinstance(default, Intrinsic) else default,
+                                                  **{k: v for k, v in options.items() if v})
+            object.__setattr__(instance, field.name, parameter)
+        instance.build(template)
+        return template
+
+
+class _ProviderTemplateStack(Stack):
+    """The stack a provider template is built in (not one of the app's stacks)."""
+
+    def __init__(self, scope: App, id: str, *, provider: type[ProviderResource], description: str | None,
+                 template_version: str) -> None:
+        super().__init__(scope, id, description=description, template_version=template_version)
+        self.provider = provider
+        self.served_root: Stack = self
+        """The top-level stack whose files map and environment carry this template."""
+
+
+@attrs.frozen
+class ProviderDefinition:
+    """A provider type with properties, as a group's resource definition wants it."""
+
+    provider: type[ProviderResource]
+    properties: dict[str, object]
+
+    def __hot__(self) -> object:
+        return {"type": _ProviderTypeName(self.provider), "properties": self.properties}
+
+
+@attrs.frozen
+class _ProviderTypeName(Intrinsic[str]):
+    """The provider's type name; resolving it registers the template with the stack."""
+
+    provider: type[ProviderResource]
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.use_provider(self.provider)
+        return self.provider.type_name or self.provider.file_key()
+
+
+def parameter_type_of(annotation: object) -> ParameterType:
+    """The HOT parameter type for a Python annotation such as `Value[str]` or `list[str]`."""
+    candidates = [a for a in _union_members(annotation) if not _is_intrinsic(a) and a is not type(None)]
+    for candidate in candidates:
+        origin = typing.get_origin(candidate) or candidate
+        if origin is bool:
+            return "boolean"
+        if origin in (int, float):
+            return "number"
+        if origin is str:
+            return "string"
+        if isinstance(origin, type) and issubclass(origin, Mapping):
+            return "json"
+        if isinstance(origin, type) and issubclass(origin, Sequence):
+            items = typing.get_args(candidate)
+            return "comma_delimited_list" if items and str in _union_members(items[0]) else "json"
+    return "string"
+
+
+def _union_members(annotation: object) -> list[object]:
+    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType")):
+        out: list[object] = []
+        for member in typing.get_args(annotation):
+            out.extend(_union_members(member))
+        return out
+    return [annotation]
+
+
+def _is_intrinsic(annotation: object) -> bool:
+    origin = typing.get_origin(annotation) or annotation
+    return isinstance(origin, type) and issubclass(origin, Intrinsic)
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_.-]+", "-", text).strip("-")

@@ -1,0 +1,172 @@
+"""Environment files: each stack's own environment, and one per stack and stage.
+
+Parameter values of a stage are checked against the parameter's type and
+constraints here; secret values are left out and recorded by name only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from hotdsl.construct import Construct, Stack
+from hotdsl.environment import ENVIRONMENT_SECTIONS, Environment, Secret, Stage
+from hotdsl.errors import Problem
+from hotdsl.intrinsics import Intrinsic
+from hotdsl.nested import NestedStack
+from hotdsl.source import SourceLocation
+from hotdsl.synth.validate import check_parameter_value
+from hotdsl.template import Parameter, ResourceBase
+
+
+@attrs.define
+class StageEnvironment:
+    """One stage's environment for one top-level stack."""
+
+    stage: Stage
+    data: dict[str, Any]
+    secrets: dict[str, dict[str, str]]
+
+
+def mark_secret_parameters_hidden(stages: list[Stage]) -> None:
+    """A parameter that ever receives a secret is written `hidden: true` in its template."""
+    for stage in stages:
+        for parameter, value in stage.values.items():
+            if isinstance(value, Secret):
+                parameter.hidden = True
+        for environment in stage.environments.values():
+            for key, value in {**environment.parameters, **environment.parameter_defaults}.items():
+                if isinstance(value, Secret) and isinstance(key, Parameter):
+                    key.hidden = True
+
+
+def base_environment(stack: Stack, registry: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
+    """The stack's own environment plus the resource types of its provider templates."""
+    data = environment_data(stack.environment or Environment(), stack, stack.node.location, problems, {})
+    if registry:
+        merged = dict(registry)
+        merged.update(data.get("resource_registry", {}))
+        data["resource_registry"] = merged
+        data = {k: data[k] for k in ENVIRONMENT_SECTIONS if k in data}
+    return data
+
+
+def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> StageEnvironment:
+    """The stage's values for the stack's parameters, and its own environment for the stack."""
+    secrets: dict[str, dict[str, str]] = {}
+    data = environment_data(stage.environments.get(stack, Environment()), stack, stage.location, problems, secrets)
+    parameters: dict[str, Any] = dict(data.get("parameters", {}))
+    defaults: dict[str, Any] = dict(data.get("parameter_defaults", {}))
+    for parameter, value in stage.values.items():
+        owner = parameter.node._stack
+        if owner is None or _top(owner) is not stack:
+            continue
+        location = stage.value_locations.get(parameter, stage.location)
+        name = parameter.node.logical_name
+        if isinstance(value, Secret):
+            secrets[name] = value.to_manifest()
+            continue
+        if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}"):
+            continue
+        if isinstance(owner, NestedStack):
+            defaults[name] = value  # parameter_defaults reach nested stacks; parameters do not
+        else:
+            parameters[name] = value
+    if parameters:
+        data["parameters"] = parameters
+    if defaults:
+        data["parameter_defaults"] = defaults
+    data = {k: data[k] for k in ENVIRONMENT_SECTIONS if k in data}
+    return StageEnvironment(stage, data, secrets)
+
+
+def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
+    """Stage values for parameters that belong to no stack of the app."""
+    problems = []
+    for stage in stages:
+        for parameter in stage.values:
+            owner = parameter.node._stack
+            if owner is None or _top(owner) not in stacks:
+                problems.append(Problem(
+                    f"stage {stage.name!r} sets {parameter.node.path}, which is not a parameter of this app's stacks",
+                    stage.value_locations.get(parameter, stage.location)))
+    return problems
+
+
+def environment_data(
+    environment: Environment,
+    stack: Stack,
+    location: SourceLocation,
+    problems: list[Problem],
+    secrets: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    """An `Environment` as Heat's environment format, names resolved against `stack`."""
+
+    def name_of(key: object, kind: type[Construct], section: str) -> str | None:
+        if isinstance(key, str):
+            return key
+        if isinstance(key, kind):
+            owner = key.node._stack
+            if owner is not None and _top(owner) is stack:
+                return key.node.logical_name
+        problems.append(Problem(f"{section} of the environment for {stack.node.path!r} names "
+                                f"{getattr(getattr(key, 'node', None), 'path', key)!r}, which is not in that stack",
+                                location))
+        return None
+
+    data: dict[str, Any] = {}
+    for section in ("parameters", "parameter_defaults"):
+        values: dict[str, Any] = {}
+        for key, value in getattr(environment, section).items():
+            name = name_of(key, Parameter, section)
+            if name is None:
+                continue
+            if isinstance(value, Secret):
+                secrets[name] = value.to_manifest()
+                continue
+            if isinstance(value, Intrinsic):
+                problems.append(Problem(f"{section}.{name}: an environment holds literal values, not functions", location))
+                continue
+            if isinstance(key, Parameter) and not _check_value(key, value, location, problems, section):
+                continue
+            values[name] = value
+        if values:
+            data[section] = values
+    if environment.parameter_merge_strategies:
+        strategies = {}
+        for key, strategy in environment.parameter_merge_strategies.items():
+            name = name_of(key, Parameter, "parameter_merge_strategies")
+            if name is not None:
+                strategies[name] = strategy
+        data["parameter_merge_strategies"] = strategies
+    if environment.encrypted_param_names:
+        names = [name_of(k, Parameter, "encrypted_param_names") for k in environment.encrypted_param_names]
+        data["encrypted_param_names"] = [n for n in names if n is not None]
+    if environment.event_sinks:
+        data["event_sinks"] = [dict(sink) for sink in environment.event_sinks]
+    registry: dict[str, Any] = dict(environment.resource_registry)
+    if environment.resources:
+        resources = {}
+        for key, settings in environment.resources.items():
+            name = name_of(key, ResourceBase, "resource_registry.resources")
+            if name is not None:
+                resources[name] = settings.to_hot()
+        registry["resources"] = resources
+    if registry:
+        data["resource_registry"] = registry
+    return data
+
+
+def _check_value(parameter: Parameter[Any], value: object, location: SourceLocation,
+                 problems: list[Problem], where: str) -> bool:
+    messages = check_parameter_value(parameter, value)
+    for message in messages:
+        problems.append(Problem(f"{where}: value {value!r} for {parameter.node.path} is invalid: {message}", location))
+    return not messages
+
+
+def _top(stack: Stack) -> Stack:
+    while isinstance(stack, NestedStack):
+        stack = stack.parent
+    return stack
