@@ -1,0 +1,1 @@
+"""Talking to a Heat: connections, remote validation (and later diff and deploy)."""

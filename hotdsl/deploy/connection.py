@@ -1,0 +1,61 @@
+"""Connections to Heat through openstacksdk, from `--cloud`, OS_CLOUD or OS_* variables.
+
+openstacksdk is imported inside the functions: the CLI imports this module for every
+command, and `hotdsl --help` should not pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from hotdsl.errors import HotdslError
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+
+class CloudConnectionError(HotdslError):
+    """No cloud could be connected to; the message says where hotdsl looked."""
+
+
+def connect(cloud: str | None = None, **options: Any) -> Connection:
+    """A Connection to the cloud named `cloud` in clouds.yaml.
+
+    Without a name, `OS_CLOUD` names the cloud; without that, the `OS_*` variables of
+    an openrc file describe it. Extra keyword arguments go to `openstack.connect`.
+    """
+    import openstack
+    from openstack import exceptions
+
+    name = cloud or os.environ.get("OS_CLOUD") or None
+    if name is None and not any(key.startswith("OS_AUTH") for key in os.environ):
+        raise CloudConnectionError(
+            "no cloud given: pass --cloud NAME (an entry of clouds.yaml), set OS_CLOUD, "
+            "or source an openrc file (OS_AUTH_URL, ...). `hotdsl sandbox start` makes a "
+            "local one named hotdsl-sandbox."
+        )
+    try:
+        return openstack.connect(cloud=name, **options)
+    except exceptions.ConfigException as exc:
+        where = (
+            os.environ.get("OS_CLIENT_CONFIG_FILE")
+            or "clouds.yaml (./, ~/.config/openstack/, /etc/openstack/)"
+        )
+        raise CloudConnectionError(f"cloud {name!r}: {exc} (looked in {where})") from exc
+
+
+def connect_endpoint(endpoint: str) -> Connection:
+    """A Connection to a Heat that needs no authentication, such as the sandbox.
+
+    `endpoint` is the orchestration endpoint with the project, e.g.
+    `http://127.0.0.1:8004/v1/admin`.
+    """
+    import openstack
+
+    return openstack.connect(
+        auth_type="none",
+        auth={"endpoint": endpoint},
+        orchestration_api_version="1",
+        orchestration_endpoint_override=endpoint,
+    )
