@@ -15,16 +15,20 @@ APP_OPTION = typer.Option(None, "--app", "-a", help="FILE.py[:ATTR] or MODULE[:A
 def synth(
     app: str | None = APP_OPTION,
     out: Path | None = typer.Option(None, "--out", "-o", help="Out dir (default: hot.out/ next to the config)."),
+    stage: list[str] | None = typer.Option(None, "--stage", "-s", help="Write only this stage's environment files (repeatable; default: all stages)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
-    """Synthesize the app into HOT templates and manifest.json."""
+    """Synthesize the app into HOT templates, environment files and manifest.json."""
     reference, root, config = resolve_app_reference(app, Path.cwd())
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
-    result, manifest = run_synth(load_app(reference, root), out_dir)
+    result, manifest = run_synth(load_app(reference, root), out_dir, stage or None)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if quiet:
         return
-    for stack in result.stacks:
+    for stack, entry in zip(result.stacks, manifest.stacks):
         count = len(stack.template["resources"])
-        typer.echo(f"{stack.stack.stack_name}: {out_dir / stack.file_name} ({count} resource{'s' if count != 1 else ''})")
+        extras = [f"{len(entry.files)} file{'s' if len(entry.files) != 1 else ''}"] if entry.files else []
+        extras += [f"stages: {', '.join(entry.stages)}"] if entry.stages else []
+        detail = "; ".join([f"{count} resource{'s' if count != 1 else ''}", *extras])
+        typer.echo(f"{stack.stack.stack_name}: {out_dir / stack.file_name} ({detail})")

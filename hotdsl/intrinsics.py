@@ -136,7 +136,7 @@ class ConditionFunction(FunctionCall[bool]):
         return not_(self)
 
 
-ConditionLike: TypeAlias = "Intrinsic[bool] | bool"
+ConditionLike: TypeAlias = Union[Intrinsic[bool], bool]
 """A condition: a `Condition` node, a condition function, or a literal boolean."""
 
 

@@ -26,6 +26,7 @@ class WebTier(ProviderResource):
 from __future__ import annotations
 
 import re
+import sys
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, overload
@@ -153,7 +154,7 @@ class ProviderResource(ResourceBase):
         template = _ProviderTemplateStack(holder, _slug(cls.__name__) or "provider", provider=cls,
                                           description=(cls.__doc__ or "").strip().split("\n\n")[0] or None,
                                           template_version=cls.template_version)
-        hints = typing.get_type_hints(cls)
+        hints = _field_annotations(cls)
         instance = cls.__new__(cls)
         for field in cls.parameter_fields():
             options: dict[str, Any] = dict(field.metadata.get(PARAMETER_METADATA, {}))
@@ -201,6 +202,21 @@ class _ProviderTypeName(Intrinsic[str]):
     def resolve(self, ctx: ResolveContext) -> object:
         ctx.use_provider(self.provider)
         return self.provider.type_name or self.provider.file_key()
+
+
+def _field_annotations(cls: type[ProviderResource]) -> dict[str, object]:
+    """The annotations a provider subclass declares, evaluated where they were written."""
+    hints: dict[str, object] = {}
+    for klass in reversed(cls.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, ProviderResource)) or klass is ProviderResource:
+            continue
+        namespace = vars(sys.modules[klass.__module__])
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            try:
+                hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+            except Exception:
+                hints[name] = str
+    return hints
 
 
 def parameter_type_of(annotation: object) -> ParameterType:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 APPS = sorted((GOLDEN / "apps").glob("*.py"))
+EXAMPLE_APPS = sorted(p / "app.py" for p in EXAMPLES.iterdir() if (p / "app.py").is_file())
 
 
 def synth_into(app_file: Path, out: Path, env: dict[str, str] | None = None) -> None:
@@ -24,21 +26,24 @@ def synth_into(app_file: Path, out: Path, env: dict[str, str] | None = None) -> 
     )
 
 
-@pytest.mark.parametrize("app_file", APPS, ids=[a.stem for a in APPS])
-def test_synth_matches_the_golden_files(app_file: Path, tmp_path: Path) -> None:
+CASES = [(a, a.stem) for a in APPS] + [(a, f"example-{a.parent.name}") for a in EXAMPLE_APPS]
+
+
+@pytest.mark.parametrize(("app_file", "name"), CASES, ids=[name for _, name in CASES])
+def test_synth_matches_the_golden_files(app_file: Path, name: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     synth_into(app_file, out)
-    expected_dir = GOLDEN / "expected" / app_file.stem
+    expected_dir = GOLDEN / "expected" / name
     produced = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
     if os.environ.get("HOTDSL_UPDATE_GOLDEN"):
-        for name, text in produced.items():
-            (expected_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / name).write_text(text, encoding="utf-8")
+        for file, text in produced.items():
+            (expected_dir / file).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / file).write_text(text, encoding="utf-8")
     expected = {p.relative_to(expected_dir).as_posix(): p.read_text(encoding="utf-8")
                 for p in sorted(expected_dir.rglob("*")) if p.is_file()}
     assert sorted(produced) == sorted(expected)
-    for name in expected:
-        assert produced[name] == expected[name], f"{name} differs from tests/golden/expected/{app_file.stem}/{name}"
+    for file in expected:
+        assert produced[file] == expected[file], f"{file} differs from tests/golden/expected/{expected_dir.name}/{name}"
 
 
 def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:

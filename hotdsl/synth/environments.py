@@ -58,7 +58,8 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
     data = environment_data(stage.environments.get(stack, Environment()), stack, stage.location, problems, secrets)
     parameters: dict[str, Any] = dict(data.get("parameters", {}))
     defaults: dict[str, Any] = dict(data.get("parameter_defaults", {}))
-    for parameter, value in stage.values.items():
+    order = {p: i for i, p in enumerate(_parameters_of(stack))}
+    for parameter, value in sorted(stage.values.items(), key=lambda item: order.get(item[0], len(order))):
         owner = parameter.node._stack
         if owner is None or _top(owner) is not stack:
             continue
@@ -164,6 +165,17 @@ def _check_value(parameter: Parameter[Any], value: object, location: SourceLocat
     for message in messages:
         problems.append(Problem(f"{where}: value {value!r} for {parameter.node.path} is invalid: {message}", location))
     return not messages
+
+
+def _parameters_of(stack: Stack) -> list[Parameter[Any]]:
+    """The parameters of a stack and its nested stacks, in template order (for stable files)."""
+    found: list[Parameter[Any]] = []
+    for member in stack.members:
+        if isinstance(member, Parameter):
+            found.append(member)
+        elif isinstance(member, NestedStack):
+            found.extend(_parameters_of(member))
+    return found
 
 
 def _top(stack: Stack) -> Stack:
