@@ -588,7 +588,7 @@ class Match:
 
 # --- showing values and paths -------------------------------------------------------------
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/@-]*\Z")
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:/@-]*\Z")
 _NOT_PLAIN = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 SHOW_LIMIT = 100
@@ -616,10 +616,18 @@ def _flow(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        if _PLAIN.match(value) and value.lower() not in _NOT_PLAIN:
+        if _PLAIN.match(value) and value.lower() not in _NOT_PLAIN and not _looks_numeric(value):
             return value
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def format_path(path: Sequence[str | int]) -> str:

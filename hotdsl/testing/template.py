@@ -255,7 +255,12 @@ class Template:
         return as_matcher(self._resolve(pattern), partial=True)
 
     def _keys_matcher(self, keys: Mapping[str, object]) -> Matcher:
-        return self._matcher(dict(keys)) if keys else ANYTHING
+        if not keys:
+            return ANYTHING
+        pattern = dict(keys)
+        if "depends_on" in pattern:
+            pattern["depends_on"] = _dependency_names(pattern["depends_on"])
+        return self._matcher(pattern)
 
     def _resources_of(self, type: str | Matcher) -> dict[str, Any]:
         type_matcher = as_matcher(type, partial=False)
@@ -356,6 +361,17 @@ def _closest(head: str, tested: list[_Tested]) -> str:
     else:
         intro = f"{head}; the closest of {len(tested)} candidates is {best.name}:"
     return "\n  ".join([intro, *best.result.describe()])
+
+
+def _dependency_names(value: object) -> object:
+    """`depends_on` lists logical names, so a resource given there stands for its name."""
+    if isinstance(value, Matcher):
+        return value.map_expected(_dependency_names)
+    if isinstance(value, (list, tuple)):
+        return [_dependency_names(v) for v in value]
+    if isinstance(value, Construct):
+        return value.node.logical_name
+    return value
 
 
 def _checked_keys(
