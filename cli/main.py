@@ -14,6 +14,8 @@ import typer
 
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
+from hotdsl.cli import validate as validate_command
+from hotdsl.cli.sandbox import sandbox_app
 from hotdsl.cli.state import STATE
 
 app = typer.Typer(
@@ -34,6 +36,8 @@ def _global_options(
 
 app.command("synth")(synth_command.synth)
 app.command("init")(init_command.init)
+app.command("validate")(validate_command.validate)
+app.add_typer(sandbox_app, name="sandbox")
 
 
 def main() -> None:
