@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar, overload
 
 import attrs
@@ -92,11 +92,15 @@ class Modulo:
         return None
 
 
+def _as_tuple(values: Iterable[object]) -> tuple[object, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class AllowedValues:
     """`allowed_values`: the parameter is one of these values."""
 
-    values: Sequence[object] = attrs.field(converter=tuple)
+    values: tuple[object, ...] = attrs.field(converter=_as_tuple)
     description: str | None = None
 
     def to_hot(self) -> dict[str, object]:
