@@ -1,0 +1,673 @@
+"""The handwritten runtime under the generated resource classes of `hotdsl.stdlib`.
+
+`tools/gen_stdlib.py` turns Heat's resource type schema into one module per service
+(`hotdsl.stdlib.nova`, `hotdsl.stdlib.neutron`, ...). Every class there is an attrs
+class built on the pieces below:
+
+- `TypedResource`: a resource whose properties are attrs fields. Each field carries
+  its Heat schema (`PropertySchema`) in its metadata, so the class can write its
+  properties under Heat's names, check them at synth, and tell the diff whether a
+  change updates the resource in place or replaces it (`property_schema`).
+- `PropertyItem`: a nested map with known keys (an item of `Server.networks`,
+  `ResourceGroup.resource_def`), a frozen attrs class that knows its HOT form.
+- `Attributes`: typed `get_attr` accessors, reached as `resource.attrs`.
+
+Mistakes in the arguments (an unknown or missing property) do not raise where they
+are made: the class records them and synth reports every problem at once, each with
+the file and line of the user's code. mypy sees the exact attrs signatures, so it
+reports the same mistakes before the program runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    TypeAlias,
+    TypeVar,
+    overload,
+)
+
+import attrs
+
+from hotdsl.intrinsics import GetAttr, Intrinsic, Value
+from hotdsl.source import caller_location
+from hotdsl.template import (
+    AllowedPattern,
+    AllowedValues,
+    CustomConstraint,
+    Length,
+    Range,
+    ResourceBase,
+)
+
+__all__ = [
+    "AttributeAccess",
+    "Attributes",
+    "ListOf",
+    "MapOf",
+    "PropertyConstraint",
+    "PropertyItem",
+    "PropertySchema",
+    "PropertyType",
+    "SupportStatus",
+    "TypedResource",
+    "UpdateEffect",
+    "heat_property",
+]
+
+T = TypeVar("T")
+A_co = TypeVar("A_co", bound="Attributes", covariant=True)
+
+PropertyType = Literal["string", "integer", "number", "boolean", "list", "map", "any"]
+"""Heat's property types."""
+
+SupportStatus = Literal["SUPPORTED", "DEPRECATED", "HIDDEN", "UNSUPPORTED", "UNKNOWN"]
+"""Heat's support status of a type, property or attribute."""
+
+UpdateEffect = Literal["update", "replace", "reject"]
+"""What Heat does when a stack update changes a property (see `PropertySchema.on_update`)."""
+
+PropertyConstraint: TypeAlias = Length | Range | AllowedValues | AllowedPattern | CustomConstraint
+"""The constraints Heat puts on property values (the same classes as for parameters)."""
+
+ListOf: TypeAlias = Sequence[T] | Intrinsic[Sequence[Any]]
+"""A list property: a list of items, or a function that Heat turns into a list."""
+
+MapOf: TypeAlias = T | Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
+"""A map property with known keys: its typed class, a plain dict, or a function."""
+
+SCHEMA_KEY = "hotdsl.stdlib.schema"
+"""The key of a field's `PropertySchema` in its attrs metadata."""
+
+_BOOLEAN_WORDS = frozenset(
+    {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
+)
+"""The strings Heat reads as a boolean (oslo's `bool_from_string`, strict)."""
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+_ItemClass: TypeAlias = "type[PropertyItem]"
+"""(`PropertySchema` has a field named `type`, which hides the builtin in its body.)"""
+
+
+def _constraints(values: Iterable[PropertyConstraint]) -> tuple[PropertyConstraint, ...]:
+    return tuple(values)
+
+
+
+@attrs.frozen
+class PropertySchema:
+    """Heat's schema of one property, one key of a nested map, or the items of a list.
+
+    The generated classes keep one per field (`Server.property_schema("flavor")`); the
+    diff asks it what a change costs (`on_update`), the synth checks use the rest.
+    """
+
+    name: str
+    """Heat's name of the property (`"*"` for the items of a list)."""
+    type: PropertyType
+    python_name: str = attrs.field(default=attrs.Factory(lambda self: self.name, takes_self=True))
+    """The keyword argument and attribute in Python; differs from `name` only where
+    Heat's name is a Python keyword, clashes with a name hotdsl uses, or is not an
+    identifier (see `tools/gen_stdlib.py`)."""
+    required: bool = False
+    update_allowed: bool = False
+    """A change is applied in place; otherwise it replaces the resource."""
+    immutable: bool = False
+    """A change fails the stack update (the resource is neither updated nor replaced)."""
+    default: object = None
+    """The value Heat uses when the property is left out (None: no default)."""
+    constraints: tuple[PropertyConstraint, ...] = attrs.field(default=(), converter=_constraints)
+    item: PropertySchema | None = None
+    """For a list: the schema of its items, when Heat gives one."""
+    item_class: _ItemClass | None = None
+    """For a map with known keys: the generated class whose fields are those keys."""
+    status: SupportStatus = "SUPPORTED"
+    status_message: str | None = None
+    replaced_by: str | None = None
+    """For a retired (hidden) property: the property that took its place."""
+
+    @property
+    def on_update(self) -> UpdateEffect:
+        """What a stack update that changes this property does to the resource."""
+        if self.immutable:
+            return "reject"
+        return "update" if self.update_allowed else "replace"
+
+    @property
+    def allowed_values(self) -> tuple[object, ...] | None:
+        """The values Heat allows, if it restricts them."""
+        for constraint in self.constraints:
+            if isinstance(constraint, AllowedValues):
+                return tuple(constraint.values)
+        return None
+
+    @property
+    def hidden(self) -> bool:
+        """Retired: Heat still reads it in old templates, but no longer documents it."""
+        return self.status == "HIDDEN"
+
+
+def heat_property(
+    name: str,
+    type: PropertyType,
+    *,
+    python_name: str | None = None,
+    required: bool = False,
+    update_allowed: bool = False,
+    immutable: bool = False,
+    default: object = None,
+    constraints: Sequence[PropertyConstraint] = (),
+    item: PropertySchema | None = None,
+    item_class: type[PropertyItem] | None = None,
+    status: SupportStatus = "SUPPORTED",
+    status_message: str | None = None,
+    replaced_by: str | None = None,
+) -> Mapping[str, PropertySchema]:
+    """The attrs metadata of a generated field: its Heat schema under `SCHEMA_KEY`."""
+    schema = PropertySchema(
+        name,
+        type,
+        python_name=name if python_name is None else python_name,
+        required=required,
+        update_allowed=update_allowed,
+        immutable=immutable,
+        default=default,
+        constraints=constraints,
+        item=item,
+        item_class=item_class,
+        status=status,
+        status_message=status_message,
+        replaced_by=replaced_by,
+    )
+    return {SCHEMA_KEY: schema}
+
+
+@attrs.frozen
+class _Table:
+    """What a generated class knows about its fields, computed once per class."""
+
+    names: tuple[tuple[str, str], ...]
+    """(Python name, Heat name) of every property field, in order."""
+    schemas: tuple[PropertySchema, ...]
+    by_name: Mapping[str, PropertySchema]
+    """Heat name -> schema, hidden properties included."""
+    by_python_name: Mapping[str, PropertySchema]
+    arguments: frozenset[str]
+    """Every keyword the class's `__init__` takes."""
+    required: tuple[str, ...]
+    deprecated: tuple[tuple[str, str], ...]
+    """(Python name, warning) of the deprecated properties."""
+    type_warning: str | None
+    """The warning for a deprecated type."""
+
+
+def _table(cls: type) -> _Table:
+    """The class's table, built on first use (so that importing a module stays cheap)."""
+    table: _Table | None = cls.__dict__.get("_hotdsl_table")
+    if table is None:
+        table = _build_table(cls)
+        type.__setattr__(cls, "_hotdsl_table", table)
+    return table
+
+
+def _build_table(cls: type) -> _Table:
+    fields = attrs.fields(cls)
+    schemas = [f.metadata[SCHEMA_KEY] for f in fields if SCHEMA_KEY in f.metadata]
+    for field, schema in zip([f for f in fields if SCHEMA_KEY in f.metadata], schemas, strict=True):
+        if field.name != schema.python_name:
+            raise TypeError(
+                f"{cls.__name__}.{field.name}: its schema names it {schema.python_name!r}"
+            )
+    hidden: Mapping[str, PropertySchema] = getattr(cls, "hidden_properties", {})
+    by_name = {s.name: s for s in schemas}
+    by_name.update({name: s for name, s in hidden.items() if name not in by_name})
+    deprecated = tuple(
+        (
+            s.python_name,
+            _status_warning(
+                f"property {s.python_name!r} of {cls.__name__}", s.status, s.status_message
+            ),
+        )
+        for s in schemas
+        if s.status in ("DEPRECATED", "HIDDEN")
+    )
+    return _Table(
+        names=tuple((s.python_name, s.name) for s in schemas),
+        schemas=tuple(schemas),
+        by_name=by_name,
+        by_python_name={s.python_name: s for s in schemas},
+        arguments=frozenset(f.alias or f.name for f in fields if f.init),
+        required=tuple(s.python_name for s in schemas if s.required),
+        deprecated=deprecated,
+        type_warning=_type_warning(cls),
+    )
+
+
+def _type_warning(cls: type) -> str | None:
+    status = getattr(cls, "support_status", "SUPPORTED")
+    if status not in ("DEPRECATED", "HIDDEN"):
+        return None
+    return _status_warning(
+        f"{cls.__name__} ({getattr(cls, 'resource_type', '')})",
+        status,
+        getattr(cls, "support_message", None),
+    )
+
+
+def _status_warning(what: str, status: str, message: str | None) -> str:
+    state = "retired" if status == "HIDDEN" else "deprecated"
+    text = f"{what} is {state} in Heat"
+    return f"{text}: {message}" if message else text
+
+
+def _schema_lookup(cls: type, name: str) -> PropertySchema:
+    table = _table(cls)
+    schema = table.by_name.get(name) or table.by_python_name.get(name)
+    if schema is None:
+        raise KeyError(
+            f"{cls.__name__} has no property {name!r}{_did_you_mean(name, table.by_name)}"
+        )
+    return schema
+
+
+def _did_you_mean(
+    name: str, candidates: Sequence[str] | Mapping[str, object] | frozenset[str]
+) -> str:
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# --- construction: record argument mistakes instead of raising --------------------------
+
+
+def _fit_arguments(
+    cls: type, table: _Table, args: tuple[object, ...], kwargs: dict[str, object], positional: int
+) -> tuple[tuple[object, ...], dict[str, object], list[str]] | None:
+    """Arguments that fit `cls.__init__`, and the problems found; None if they fit already."""
+    problems: list[str] = []
+    name = cls.__name__
+    if len(args) > positional:
+        taken = "its scope and id" if positional else "no positional arguments"
+        problems.append(
+            f"{name} takes {taken} by position and its properties as keyword arguments; "
+            f"{len(args) - positional} more positional argument(s) were left out"
+        )
+        args = args[:positional]
+    fitted: dict[str, object] = {}
+    for key, value in kwargs.items():
+        if key in table.arguments:
+            fitted[key] = value
+            continue
+        known = table.by_name.get(key)
+        if known is not None and known.hidden:
+            instead = (
+                f"use {known.replaced_by!r} instead"
+                if known.replaced_by
+                else "use hotdsl.Resource to write it"
+            )
+            problems.append(
+                f"{name}: property {key!r} is retired in Heat and not offered here; {instead}"
+            )
+        elif known is not None:
+            problems.append(
+                f"{name}: Heat's property {key!r} is the argument {known.python_name!r} here"
+            )
+        else:
+            problems.append(
+                f"{name} got an unknown property {key!r}{_did_you_mean(key, table.arguments)}"
+            )
+    for key in table.required:
+        if key not in fitted:
+            fitted[key] = None  # reported as missing by the property check
+    if not problems and len(fitted) == len(kwargs):
+        return None
+    return args, fitted, problems
+
+
+if TYPE_CHECKING:
+
+    class _TypedMeta(type):
+        """Seen by mypy as a plain metaclass, so that it checks the attrs `__init__`."""
+
+else:
+
+    class _TypedMeta(type):
+        """Builds generated classes; argument mistakes become synth problems, not exceptions.
+
+        The attrs `__init__` raises TypeError for an unknown or missing keyword. On that
+        (rare) path the metaclass builds the object from the arguments that fit and
+        records what did not, so that synth reports it with the user's file and line,
+        together with every other problem. Deprecated types and properties warn here.
+        """
+
+        def __call__(cls, *args, **kwargs):
+            table = cls.__dict__.get("_hotdsl_table") or _table(cls)
+            if table.type_warning is not None:
+                warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)
+            for python_name, message in table.deprecated:
+                if kwargs.get(python_name) is not None:
+                    warnings.warn(message, DeprecationWarning, stacklevel=2)
+            try:
+                return super().__call__(*args, **kwargs)
+            except TypeError:
+                positional = cls._positional_arguments
+                if len(args) < positional:
+                    raise
+                fitted = _fit_arguments(cls, table, args, kwargs, positional)
+                if fitted is None:
+                    raise
+                args, kwargs, problems = fitted
+                instance = super().__call__(*args, **kwargs)
+                instance._record_argument_problems(problems)
+                return instance
+
+
+# --- checks at synth ------------------------------------------------------------------------
+
+
+def _check_fields(obj: object, table: _Table, where: str, problems: list[str]) -> None:
+    """Check every field of a resource or item against its schema."""
+    for schema in table.schemas:
+        name = schema.python_name
+        value = getattr(obj, name)
+        if value is None:
+            if schema.required:
+                problems.append(f"{where} needs the property {_shown(schema)}")
+            continue
+        _check_value(schema, value, f"{where}.{name}", problems)
+
+
+def _shown(schema: PropertySchema) -> str:
+    if schema.python_name == schema.name:
+        return repr(schema.name)
+    return f"{schema.python_name!r} (Heat's {schema.name!r})"
+
+
+def _check_mapping(
+    cls: type[PropertyItem], value: Mapping[Any, Any], where: str, problems: list[str]
+) -> None:
+    """Check a plain dict given where Heat expects a map with known keys (Heat's names)."""
+    table = _table(cls)
+    for key, item in value.items():
+        schema = table.by_name.get(key) if isinstance(key, str) else None
+        if schema is None:
+            problems.append(
+                f"{where} has an unknown key {key!r}{_did_you_mean(str(key), table.by_name)}"
+            )
+        elif item is not None:
+            _check_value(schema, item, f"{where}.{key}", problems)
+    for schema in table.schemas:
+        if schema.required and value.get(schema.name) is None:
+            problems.append(f"{where} needs the key {schema.name!r}")
+
+
+def _type_problem(where: str, expected: str, value: object) -> str:
+    return f"{where}: must be {expected}, not {type(value).__name__} {value!r:.60}"
+
+
+def _check_value(schema: PropertySchema, value: object, where: str, problems: list[str]) -> None:
+    """Check one literal value against its schema: type, nested keys and items, constraints."""
+    if isinstance(value, Intrinsic):
+        return  # Heat computes it; nothing to check before deploy
+    kind = schema.type
+    if kind == "string":
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            problems.append(_type_problem(where, "a string", value))
+            return
+    elif kind == "integer":
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and _is_integer(value))
+        ):
+            problems.append(_type_problem(where, "an integer", value))
+            return
+    elif kind == "number":
+        if isinstance(value, bool) or not (
+            isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value))
+        ):
+            problems.append(_type_problem(where, "a number", value))
+            return
+    elif kind == "boolean":
+        if not isinstance(value, bool) and not (
+            isinstance(value, str) and value.lower() in _BOOLEAN_WORDS
+        ):
+            problems.append(_type_problem(where, "a boolean", value))
+            return
+    elif kind == "list":
+        if not isinstance(value, (list, tuple)):
+            problems.append(_type_problem(where, "a list", value))
+            return
+        item = schema.item
+        if item is not None:
+            for index, element in enumerate(value):
+                if element is not None:
+                    _check_value(item, element, f"{where}[{index}]", problems)
+    elif kind == "map":
+        item_class = schema.item_class
+        if isinstance(value, PropertyItem):
+            if item_class is not None and not isinstance(value, item_class):
+                problems.append(
+                    f"{where}: must be a {item_class.__name__} or a dict, not a {type(value).__name__}"
+                )
+                return
+            value._check(where, problems)
+        elif isinstance(value, Mapping):
+            if item_class is not None:
+                _check_mapping(item_class, value, where, problems)
+        elif not hasattr(value, "__hot__"):
+            expected = f"a {item_class.__name__} or a dict" if item_class is not None else "a dict"
+            problems.append(_type_problem(where, expected, value))
+            return
+    for constraint in schema.constraints:
+        if isinstance(constraint, CustomConstraint):
+            continue  # checked by Heat against the cloud
+        subject = value
+        if isinstance(constraint, AllowedValues) and isinstance(value, (list, tuple)):
+            subject = [v for v in value if not isinstance(v, Intrinsic)]
+        message = constraint.check(subject)
+        if message is not None:
+            problems.append(f"{where}: {message}")
+
+
+def _is_integer(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --- nested maps ----------------------------------------------------------------------------
+
+
+class PropertyItem(metaclass=_TypedMeta):
+    """A nested map with known keys, such as an item of `Server.networks`.
+
+    Generated subclasses are frozen attrs classes whose fields are the keys; a plain
+    dict with Heat's key names is accepted wherever they are. Unset keys are left out.
+    """
+
+    __slots__ = ("_argument_problems",)
+
+    _positional_arguments: ClassVar[int] = 0
+    hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {}
+    """Retired keys that Heat still reads: not offered as arguments, accepted in dicts."""
+
+    def __hot__(self) -> dict[str, object]:
+        """The map as Heat reads it: set keys under Heat's names."""
+        out: dict[str, object] = {}
+        for python_name, name in _table(type(self)).names:
+            value = getattr(self, python_name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    @classmethod
+    def property_schema(cls, name: str) -> PropertySchema:
+        """The schema of one key, by Heat's name (or the Python name)."""
+        return _schema_lookup(cls, name)
+
+    @classmethod
+    def property_schemas(cls) -> Mapping[str, PropertySchema]:
+        """Every key's schema, by Heat's name, in order (retired keys included)."""
+        return dict(_table(cls).by_name)
+
+    def _record_argument_problems(self, problems: list[str]) -> None:
+        where = caller_location()
+        recorded = tuple(
+            f"{message} (in the {type(self).__name__} made at {where})" for message in problems
+        )
+        object.__setattr__(self, "_argument_problems", recorded)
+
+    def _check(self, where: str, problems: list[str]) -> None:
+        problems.extend(getattr(self, "_argument_problems", ()))
+        _check_fields(self, _table(type(self)), where, problems)
+
+
+# --- attributes -----------------------------------------------------------------------------
+
+
+class Attributes:
+    """The attributes of one resource as typed `get_attr` values: `server.attrs.first_address`.
+
+    Generated subclasses have one property per attribute of Heat's schema. `get(name)`
+    reaches any attribute by name, for the types whose attributes are open-ended
+    (`ResourceGroup`'s `resource.0`, a deployment's outputs); synth checks the name
+    against the schema of the types whose attributes are not.
+    """
+
+    __slots__ = ("_resource",)
+
+    names: ClassVar[tuple[str, ...]] = ()
+    """Heat's names of the attributes in the schema."""
+    dynamic: ClassVar[bool] = False
+    """True if the type also resolves attribute names that are not in its schema."""
+
+    def __init__(self, resource: ResourceBase) -> None:
+        self._resource = resource
+
+    def get(self, name: str, *path: Value[str] | Value[int]) -> GetAttr[Any]:
+        """`get_attr` of an attribute by its Heat name, optionally with a path into it."""
+        return GetAttr(self._resource, name, path)
+
+    def _get(self, name: str) -> GetAttr[Any]:
+        return GetAttr(self._resource, name)
+
+    def _get_deprecated(
+        self, name: str, status: SupportStatus, message: str | None
+    ) -> GetAttr[Any]:
+        what = f"attribute {name!r} of {type(self._resource).__name__}"
+        warnings.warn(_status_warning(what, status, message), DeprecationWarning, stacklevel=3)
+        return GetAttr(self._resource, name)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._resource!r}>"
+
+
+class AttributeAccess(Generic[A_co]):
+    """The `attrs` of a generated resource class: `resource.attrs` is an `A_co` for it."""
+
+    __slots__ = ("attributes_class",)
+
+    def __init__(self, attributes_class: type[A_co]) -> None:
+        self.attributes_class = attributes_class
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> AttributeAccess[A_co]: ...
+    @overload
+    def __get__(self, instance: ResourceBase, owner: type[Any]) -> A_co: ...
+    def __get__(
+        self, instance: ResourceBase | None, owner: type[Any]
+    ) -> AttributeAccess[A_co] | A_co:
+        if instance is None:
+            return self
+        return self.attributes_class(instance)
+
+
+# --- resources ------------------------------------------------------------------------------
+
+
+@attrs.define(eq=False, slots=False, repr=False)
+class TypedResource(ResourceBase, metaclass=_TypedMeta):
+    """A resource of one Heat type whose properties are typed keyword arguments.
+
+    Generated subclasses set `resource_type` and declare one attrs field per property
+    (Heat's name, or with a trailing underscore where it clashes; see
+    `tools/gen_stdlib.py`). Optional properties default to None and are left out of
+    the template. `check_properties` runs at synth and reports unknown and missing
+    properties, wrong types and values outside Heat's constraints.
+    """
+
+    resource_type: ClassVar[str] = ""
+    """Heat's name of the type, e.g. `OS::Nova::Server`."""
+    hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {}
+    """Retired properties that Heat still reads in old templates; not offered as arguments."""
+
+    support_status: ClassVar[SupportStatus] = "SUPPORTED"
+    """Heat's support status of the type; deprecated types warn when created."""
+    support_message: ClassVar[str | None] = None
+    """What Heat says about the status, such as the type to use instead."""
+
+    _positional_arguments: ClassVar[int] = 2
+    _argument_problems: ClassVar[tuple[str, ...]] = ()
+
+    attrs = AttributeAccess(Attributes)
+
+    @property
+    def heat_type(self) -> str:
+        return self.resource_type
+
+    def heat_properties(self) -> Mapping[str, object]:
+        values = self.__dict__
+        return {
+            name: value
+            for python_name, name in _table(type(self)).names
+            if (value := values[python_name]) is not None
+        }
+
+    def check_properties(self) -> list[str]:
+        problems = list(self._argument_problems)
+        _check_fields(self, _table(type(self)), type(self).__name__, problems)
+        return problems
+
+    def check_attribute(self, name: str) -> str | None:
+        attributes = type(self).attrs.attributes_class
+        if attributes.dynamic or name in attributes.names:
+            return None
+        return (
+            f"{type(self).__name__} ({self.resource_type}) has no attribute {name!r}"
+            f"{_did_you_mean(name, attributes.names)}"
+        )
+
+    @classmethod
+    def property_schema(cls, name: str) -> PropertySchema:
+        """The schema of one property, by Heat's name (or the Python name).
+
+        `Server.property_schema("flavor").on_update` is `"update"`: Heat resizes the
+        server in place; `"replace"` would mean a new server.
+        """
+        return _schema_lookup(cls, name)
+
+    @classmethod
+    def property_schemas(cls) -> Mapping[str, PropertySchema]:
+        """Every property's schema, by Heat's name, in order (retired ones included)."""
+        return dict(_table(cls).by_name)
+
+    def _record_argument_problems(self, problems: list[str]) -> None:
+        self._argument_problems = tuple(problems)  # type: ignore[misc]
