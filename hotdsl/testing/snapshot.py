@@ -92,6 +92,7 @@ class Snapshot:
 
         A test that takes more than one snapshot gives each a `name`.
         """
+        __tracebackhide__ = True
         key = name or ""
         if key in self._used:
             raise ValueError(

@@ -140,6 +140,7 @@ class Template:
 
     def template_matches(self, pattern: Mapping[str, object] | Matcher) -> None:
         """The whole template matches `pattern` (dicts partially)."""
+        __tracebackhide__ = True
         result = self._matcher(pattern).test(self._template)
         if not result.ok:
             raise AssertionError("\n  ".join(["the template does not match:", *result.describe()]))
@@ -149,6 +150,7 @@ class Template:
 
     def resource_count_is(self, type: str | Matcher, count: int, /) -> None:
         """Exactly `count` resources have this type."""
+        __tracebackhide__ = True
         found = self._resources_of(type)
         if len(found) != count:
             raise AssertionError(
@@ -159,6 +161,7 @@ class Template:
         self, type: str | Matcher, properties: object, count: int, /
     ) -> None:
         """Exactly `count` resources of this type have matching properties."""
+        __tracebackhide__ = True
         matching = self._accepted(
             self._test(self._resources_of(type), self._keys_matcher({"properties": properties}))
         )
@@ -175,6 +178,7 @@ class Template:
         `depends_on`, `update_policy`, `deletion_policy`, `external_id`, `condition`,
         `description`); dicts match partially, `Match.absent()` asks for a key not there.
         """
+        __tracebackhide__ = True
         candidates = self._resource_candidates(type, "has_resource", keys)
         tested = self._test(candidates, self._keys_matcher(keys))
         if not self._accepted(tested):
@@ -182,10 +186,12 @@ class Template:
 
     def has_resource_properties(self, type: str | Matcher, properties: object, /) -> None:
         """At least one resource of this type has properties that match (partially, for dicts)."""
+        __tracebackhide__ = True
         self.has_resource(type, properties=properties)
 
     def all_resources(self, type: str | Matcher, /, **keys: Unpack[ResourceKeys]) -> None:
         """There are resources of this type, and every one of them matches."""
+        __tracebackhide__ = True
         candidates = self._resource_candidates(type, "all_resources", keys)
         tested = self._test(candidates, self._keys_matcher(keys))
         failed = [t for t in tested if not t.result.ok]
@@ -202,6 +208,7 @@ class Template:
 
     def all_resources_properties(self, type: str | Matcher, properties: object, /) -> None:
         """There are resources of this type, and every one has matching properties."""
+        __tracebackhide__ = True
         self.all_resources(type, properties=properties)
 
     def find_resources(
@@ -215,6 +222,7 @@ class Template:
 
     def has_output(self, name: NameLike, /, **keys: Unpack[OutputKeys]) -> None:
         """An output of this name (or matching names) has matching keys: `has_output("ip", value=...)`."""
+        __tracebackhide__ = True
         self._has("output", "outputs", name, _checked_keys("has_output", keys, OutputKeys))
 
     def find_outputs(
@@ -225,6 +233,7 @@ class Template:
 
     def has_parameter(self, name: NameLike, /, **keys: Unpack[ParameterKeys]) -> None:
         """A parameter of this name (or matching names) has matching keys: `has_parameter("image", default="cirros")`."""
+        __tracebackhide__ = True
         self._has(
             "parameter", "parameters", name, _checked_keys("has_parameter", keys, ParameterKeys)
         )
@@ -237,6 +246,7 @@ class Template:
 
     def has_condition(self, name: NameLike, expression: object = ANYTHING, /) -> None:
         """A condition of this name (or matching names) whose expression matches."""
+        __tracebackhide__ = True
         self._has("condition", "conditions", name, expression)
 
     def find_conditions(
@@ -273,6 +283,7 @@ class Template:
     def _resource_candidates(
         self, type: str | Matcher, method: str, keys: Mapping[str, object]
     ) -> dict[str, Any]:
+        __tracebackhide__ = True
         _checked_keys(method, keys, ResourceKeys)
         candidates = self._resources_of(type)
         if candidates:
@@ -301,6 +312,7 @@ class Template:
         return {n: body for n, body in entries.items() if name.test(n).ok}, None
 
     def _has(self, kind: str, section: str, name: NameLike, pattern: object) -> None:
+        __tracebackhide__ = True
         entries, exact_name = self._entries(section, name)
         if not entries:
             available = list(self._section(section))
