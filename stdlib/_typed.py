@@ -21,6 +21,7 @@ reports the same mistakes before the program runs.
 from __future__ import annotations
 
 import difflib
+import inspect
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import (
@@ -100,7 +101,6 @@ _ItemClass: TypeAlias = "type[PropertyItem]"
 
 def _constraints(values: Iterable[PropertyConstraint]) -> tuple[PropertyConstraint, ...]:
     return tuple(values)
-
 
 
 @attrs.frozen
@@ -370,6 +370,12 @@ else:
                 instance._record_argument_problems(problems)
                 return instance
 
+        @property
+        def __signature__(cls):
+            """The attrs `__init__` signature, for `help()` and other runtime introspection."""
+            signature = inspect.signature(cls.__init__)
+            return signature.replace(parameters=list(signature.parameters.values())[1:])
+
 
 # --- checks at synth ------------------------------------------------------------------------
 
@@ -469,12 +475,28 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
     for constraint in schema.constraints:
         if isinstance(constraint, CustomConstraint):
             continue  # checked by Heat against the cloud
-        subject = value
-        if isinstance(constraint, AllowedValues) and isinstance(value, (list, tuple)):
-            subject = [v for v in value if not isinstance(v, Intrinsic)]
-        message = constraint.check(subject)
+        if isinstance(constraint, AllowedValues):
+            message = _check_allowed(constraint, value)
+        else:
+            message = constraint.check(value)
         if message is not None:
             problems.append(f"{where}: {message}")
+
+
+def _check_allowed(constraint: AllowedValues, value: object) -> str | None:
+    """Heat's allowed_values, item by item for a list; compared as strings, as Heat does."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    allowed = {str(v) for v in constraint.values}
+    for item in items:
+        if isinstance(item, Intrinsic) or str(item) in allowed:
+            continue
+        if constraint.description:
+            return constraint.description
+        if len(constraint.values) <= 12:
+            return f"{item!r} is not one of {list(constraint.values)!r}"
+        hint = _did_you_mean(str(item), sorted(allowed))
+        return f"{item!r} is not one of the {len(constraint.values)} values Heat allows{hint}"
+    return None
 
 
 def _is_integer(text: str) -> bool:
@@ -634,12 +656,20 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
         return self.resource_type
 
     def heat_properties(self) -> Mapping[str, object]:
+        names = _table(type(self)).names
         values = self.__dict__
-        return {
-            name: value
-            for python_name, name in _table(type(self)).names
-            if (value := values[python_name]) is not None
-        }
+        try:
+            return {
+                name: value
+                for python_name, name in names
+                if (value := values[python_name]) is not None
+            }
+        except KeyError:  # a subclass that keeps properties in slots
+            return {
+                name: value
+                for python_name, name in names
+                if (value := getattr(self, python_name)) is not None
+            }
 
     def check_properties(self) -> list[str]:
         problems = list(self._argument_problems)
