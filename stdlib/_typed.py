@@ -44,6 +44,7 @@ from hotdsl.template import (
     AllowedValues,
     CustomConstraint,
     Length,
+    Modulo,
     Range,
     ResourceBase,
 )
@@ -72,10 +73,15 @@ PropertyType = Literal["string", "integer", "number", "boolean", "list", "map", 
 SupportStatus = Literal["SUPPORTED", "DEPRECATED", "HIDDEN", "UNSUPPORTED", "UNKNOWN"]
 """Heat's support status of a type, property or attribute."""
 
+HotType = Literal["string", "number", "boolean", "json", "comma_delimited_list"]
+"""The parameter type that carries an attribute's value to another stack."""
+
 UpdateEffect = Literal["update", "replace", "reject"]
 """What Heat does when a stack update changes a property (see `PropertySchema.on_update`)."""
 
-PropertyConstraint: TypeAlias = Length | Range | AllowedValues | AllowedPattern | CustomConstraint
+PropertyConstraint: TypeAlias = (
+    Length | Range | Modulo | AllowedValues | AllowedPattern | CustomConstraint
+)
 """The constraints Heat puts on property values (the same classes as for parameters)."""
 
 ListOf: TypeAlias = Sequence[T] | Intrinsic[Sequence[Any]]
@@ -585,18 +591,21 @@ class Attributes:
         self._resource = resource
 
     def get(self, name: str, *path: Value[str] | Value[int]) -> GetAttr[Any]:
-        """`get_attr` of an attribute by its Heat name, optionally with a path into it."""
-        return GetAttr(self._resource, name, path)
+        """`get_attr` of an attribute by its Heat name, optionally with a path into it.
 
-    def _get(self, name: str) -> GetAttr[Any]:
-        return GetAttr(self._resource, name)
+        Across stacks the value travels as a string parameter, or as json with a path.
+        """
+        return GetAttr(self._resource, name, path, hot_type="json" if path else "string")
+
+    def _get(self, name: str, hot_type: HotType = "string") -> GetAttr[Any]:
+        return GetAttr(self._resource, name, hot_type=hot_type)
 
     def _get_deprecated(
-        self, name: str, status: SupportStatus, message: str | None
+        self, name: str, status: SupportStatus, message: str | None, hot_type: HotType = "string"
     ) -> GetAttr[Any]:
         what = f"attribute {name!r} of {type(self._resource).__name__}"
         warnings.warn(_status_warning(what, status, message), DeprecationWarning, stacklevel=3)
-        return GetAttr(self._resource, name)
+        return GetAttr(self._resource, name, hot_type=hot_type)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._resource!r}>"

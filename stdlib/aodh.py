@@ -97,7 +97,7 @@ class AlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 AlarmComparisonOperator: TypeAlias = Literal["le", "ge", "eq", "lt", "gt", "ne"]
@@ -466,7 +466,7 @@ class CompositeAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 CompositeAlarmCompositeRuleOperator: TypeAlias = Literal["or", "and"]
@@ -736,7 +736,7 @@ class EventAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 EventAlarmQueryItemOp: TypeAlias = Literal["le", "ge", "eq", "lt", "gt", "ne"]
@@ -1030,7 +1030,7 @@ class GnocchiAggregationByMetricsAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 GnocchiAggregationByMetricsAlarmComparisonOperator: TypeAlias = Literal[
@@ -1314,7 +1314,7 @@ class GnocchiAggregationByResourcesAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 GnocchiAggregationByResourcesAlarmComparisonOperator: TypeAlias = Literal[
@@ -1621,7 +1621,7 @@ class GnocchiResourcesAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 GnocchiResourcesAlarmComparisonOperator: TypeAlias = Literal["le", "ge", "eq", "lt", "gt", "ne"]
@@ -1920,7 +1920,7 @@ class LBMemberHealthAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 LBMemberHealthAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
@@ -2167,7 +2167,7 @@ class PrometheusAlarmAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 PrometheusAlarmComparisonOperator: TypeAlias = Literal["le", "ge", "eq", "lt", "gt", "ne"]

@@ -70,7 +70,7 @@ class CertificateContainerAttributes(Attributes):
     @property
     def consumers(self) -> GetAttr[list[Any]]:
         """The URIs to container consumers."""
-        return self._get("consumers")
+        return self._get("consumers", "json")
 
     @property
     def container_ref(self) -> GetAttr[str]:
@@ -80,12 +80,12 @@ class CertificateContainerAttributes(Attributes):
     @property
     def secret_refs(self) -> GetAttr[dict[str, Any]]:
         """The URIs to secrets stored in container."""
-        return self._get("secret_refs")
+        return self._get("secret_refs", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -187,7 +187,7 @@ class GenericContainerAttributes(Attributes):
     @property
     def consumers(self) -> GetAttr[list[Any]]:
         """The URIs to container consumers."""
-        return self._get("consumers")
+        return self._get("consumers", "json")
 
     @property
     def container_ref(self) -> GetAttr[str]:
@@ -197,12 +197,12 @@ class GenericContainerAttributes(Attributes):
     @property
     def secret_refs(self) -> GetAttr[dict[str, Any]]:
         """The URIs to secrets stored in container."""
-        return self._get("secret_refs")
+        return self._get("secret_refs", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -344,7 +344,7 @@ class OrderAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -529,7 +529,7 @@ class RSAContainerAttributes(Attributes):
     @property
     def consumers(self) -> GetAttr[list[Any]]:
         """The URIs to container consumers."""
-        return self._get("consumers")
+        return self._get("consumers", "json")
 
     @property
     def container_ref(self) -> GetAttr[str]:
@@ -539,12 +539,12 @@ class RSAContainerAttributes(Attributes):
     @property
     def secret_refs(self) -> GetAttr[dict[str, Any]]:
         """The URIs to secrets stored in container."""
-        return self._get("secret_refs")
+        return self._get("secret_refs", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -630,7 +630,7 @@ class SecretAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:

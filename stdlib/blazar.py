@@ -68,7 +68,7 @@ class HostAttributes(Attributes):
     @property
     def cpu_info(self) -> GetAttr[dict[str, Any]]:
         """Information of the CPU of the host."""
-        return self._get("cpu_info")
+        return self._get("cpu_info", "json")
 
     @property
     def created_at(self) -> GetAttr[str]:
@@ -80,7 +80,7 @@ class HostAttributes(Attributes):
     @property
     def extra_capability(self) -> GetAttr[dict[str, Any]]:
         """The extra capability of the host."""
-        return self._get("extra_capability")
+        return self._get("extra_capability", "json")
 
     @property
     def hypervisor_hostname(self) -> GetAttr[str]:
@@ -95,22 +95,22 @@ class HostAttributes(Attributes):
     @property
     def hypervisor_version(self) -> GetAttr[int]:
         """The hypervisor version of the host."""
-        return self._get("hypervisor_version")
+        return self._get("hypervisor_version", "number")
 
     @property
     def local_gb(self) -> GetAttr[int]:
         """Gigabytes of the disk of the host."""
-        return self._get("local_gb")
+        return self._get("local_gb", "number")
 
     @property
     def memory_mb(self) -> GetAttr[int]:
         """Megabytes of the memory of the host."""
-        return self._get("memory_mb")
+        return self._get("memory_mb", "number")
 
     @property
     def reservable(self) -> GetAttr[bool]:
         """The flag which represents whether the host is reservable or not."""
-        return self._get("reservable")
+        return self._get("reservable", "boolean")
 
     @property
     def service_name(self) -> GetAttr[str]:
@@ -120,7 +120,7 @@ class HostAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -142,7 +142,7 @@ class HostAttributes(Attributes):
     @property
     def vcpus(self) -> GetAttr[int]:
         """The number of the VCPUs of the host."""
-        return self._get("vcpus")
+        return self._get("vcpus", "number")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -217,7 +217,7 @@ class LeaseAttributes(Attributes):
         true, the amount of reserved resources is less than the request or reserved
         resources were changed.
         """
-        return self._get("degraded")
+        return self._get("degraded", "boolean")
 
     @property
     def end_date(self) -> GetAttr[str]:
@@ -227,7 +227,7 @@ class LeaseAttributes(Attributes):
     @property
     def events(self) -> GetAttr[list[Any]]:
         """Event information of the lease."""
-        return self._get("events")
+        return self._get("events", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -242,12 +242,12 @@ class LeaseAttributes(Attributes):
     @property
     def reservations(self) -> GetAttr[list[Any]]:
         """A list of reservation objects."""
-        return self._get("reservations")
+        return self._get("reservations", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def start_date(self) -> GetAttr[str]:

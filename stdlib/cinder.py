@@ -65,7 +65,7 @@ class EncryptedVolumeTypeAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 EncryptedVolumeTypeCipher: TypeAlias = Literal["aes-xts-plain64", "aes-cbc-essiv"]
@@ -165,7 +165,7 @@ class QoSAssociationAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -222,7 +222,7 @@ class QoSSpecsAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -271,7 +271,7 @@ class QuotaAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -404,7 +404,7 @@ class VolumeAttributes(Attributes):
 
         Available since Heat 9.0.0.
         """
-        return self._get("attachments_list")
+        return self._get("attachments_list", "json")
 
     @property
     def availability_zone(self) -> GetAttr[str]:
@@ -444,7 +444,7 @@ class VolumeAttributes(Attributes):
     @property
     def metadata_values(self) -> GetAttr[dict[str, Any]]:
         """Key/value pairs associated with the volume in raw dict form."""
-        return self._get("metadata_values")
+        return self._get("metadata_values", "json")
 
     @property
     def multiattach(self) -> GetAttr[bool]:
@@ -452,12 +452,12 @@ class VolumeAttributes(Attributes):
 
         Available since Heat 6.0.0.
         """
-        return self._get("multiattach")
+        return self._get("multiattach", "boolean")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def size(self) -> GetAttr[str]:
@@ -649,7 +649,7 @@ class VolumeAttachmentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -712,7 +712,7 @@ class VolumeTypeAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)

@@ -43,7 +43,7 @@ class RecordSetAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 RecordSetType: TypeAlias = Literal[
@@ -186,7 +186,7 @@ class ZoneAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 ZoneType: TypeAlias = Literal["PRIMARY", "SECONDARY"]

@@ -48,7 +48,7 @@ class WebImageAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 WebImageContainerFormat: TypeAlias = Literal["ami", "ari", "aki", "bare", "ovf", "ova", "docker"]

@@ -166,7 +166,7 @@ class AccessPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -222,7 +222,7 @@ class AutoScalingGroupAttributes(Attributes):
 
         Available since Heat 2015.1.
         """
-        return self._get("current_size")
+        return self._get("current_size", "number")
 
     @property
     def outputs(self) -> GetAttr[dict[str, Any]]:
@@ -232,7 +232,7 @@ class AutoScalingGroupAttributes(Attributes):
 
         Available since Heat 2014.2.
         """
-        return self._get("outputs")
+        return self._get("outputs", "json")
 
     @property
     def outputs_list(self) -> GetAttr[list[Any]]:
@@ -242,7 +242,7 @@ class AutoScalingGroupAttributes(Attributes):
 
         Available since Heat 2014.2.
         """
-        return self._get("outputs_list")
+        return self._get("outputs_list", "json")
 
     @property
     def refs(self) -> GetAttr[list[Any]]:
@@ -250,7 +250,7 @@ class AutoScalingGroupAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("refs")
+        return self._get("refs", "json")
 
     @property
     def refs_map(self) -> GetAttr[dict[str, Any]]:
@@ -258,12 +258,12 @@ class AutoScalingGroupAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("refs_map")
+        return self._get("refs_map", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -401,7 +401,7 @@ class CloudConfigAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -446,7 +446,7 @@ class DelayAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 DelayActionsItem: TypeAlias = Literal["CREATE", "DELETE", "SUSPEND", "RESUME"]
@@ -554,12 +554,12 @@ class DeployedServerAttributes(Attributes):
 
         Available since Heat 9.0.0.
         """
-        return self._get("os_collect_config")
+        return self._get("os_collect_config", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -708,7 +708,7 @@ class InstanceGroupAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -811,7 +811,7 @@ class MultipartMimeAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 MultipartMimePartsItemType: TypeAlias = Literal["text", "multipart"]
@@ -922,7 +922,7 @@ class None_Attributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -959,7 +959,7 @@ class RandomStringAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def value(self) -> GetAttr[str]:
@@ -1155,17 +1155,17 @@ class ResourceChainAttributes(Attributes):
     @property
     def attributes(self) -> GetAttr[dict[str, Any]]:
         """A map of resource names to the specified attribute of each individual resource."""
-        return self._get("attributes")
+        return self._get("attributes", "json")
 
     @property
     def refs(self) -> GetAttr[list[Any]]:
         """A list of resource IDs for the resources in the chain."""
-        return self._get("refs")
+        return self._get("refs", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -1244,12 +1244,12 @@ class ResourceGroupAttributes(Attributes):
 
         Available since Heat 2014.2.
         """
-        return self._get("attributes")
+        return self._get("attributes", "json")
 
     @property
     def refs(self) -> GetAttr[list[Any]]:
         """A list of resource IDs for the resources in the group."""
-        return self._get("refs")
+        return self._get("refs", "json")
 
     @property
     def refs_map(self) -> GetAttr[dict[str, Any]]:
@@ -1257,7 +1257,7 @@ class ResourceGroupAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("refs_map")
+        return self._get("refs_map", "json")
 
     @property
     def removed_rsrc_list(self) -> GetAttr[list[Any]]:
@@ -1265,12 +1265,12 @@ class ResourceGroupAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("removed_rsrc_list")
+        return self._get("removed_rsrc_list", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -1468,7 +1468,7 @@ class ScalingPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def signal_url(self) -> GetAttr[str]:
@@ -1578,7 +1578,7 @@ class SoftwareComponentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -1816,7 +1816,7 @@ class SoftwareConfigAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SoftwareConfigInputsItemType: TypeAlias = Literal[
@@ -2040,7 +2040,7 @@ class SoftwareDeploymentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SoftwareDeploymentActionsItem: TypeAlias = Literal[
@@ -2190,26 +2190,26 @@ class SoftwareDeploymentGroupAttributes(Attributes):
     @property
     def deploy_status_codes(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and returned status code from the configuration execution."""
-        return self._get("deploy_status_codes")
+        return self._get("deploy_status_codes", "json")
 
     @property
     def deploy_stderrs(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and captured stderrs from the configuration execution to each
         server.
         """
-        return self._get("deploy_stderrs")
+        return self._get("deploy_stderrs", "json")
 
     @property
     def deploy_stdouts(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and captured stdouts from the configuration execution to each
         server.
         """
-        return self._get("deploy_stdouts")
+        return self._get("deploy_stdouts", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SoftwareDeploymentGroupActionsItem: TypeAlias = Literal[
@@ -2331,12 +2331,12 @@ class StackAttributes(Attributes):
     @property
     def outputs(self) -> GetAttr[dict[str, Any]]:
         """A dict of key-value pairs output from the stack."""
-        return self._get("outputs")
+        return self._get("outputs", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def stack_name(self) -> GetAttr[str]:
@@ -2450,7 +2450,7 @@ class StructuredConfigAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 StructuredConfigInputsItemType: TypeAlias = Literal[
@@ -2667,7 +2667,7 @@ class StructuredDeploymentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 StructuredDeploymentActionsItem: TypeAlias = Literal[
@@ -2835,26 +2835,26 @@ class StructuredDeploymentGroupAttributes(Attributes):
     @property
     def deploy_status_codes(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and returned status code from the configuration execution."""
-        return self._get("deploy_status_codes")
+        return self._get("deploy_status_codes", "json")
 
     @property
     def deploy_stderrs(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and captured stderrs from the configuration execution to each
         server.
         """
-        return self._get("deploy_stderrs")
+        return self._get("deploy_stderrs", "json")
 
     @property
     def deploy_stdouts(self) -> GetAttr[dict[str, Any]]:
         """A map of Nova names and captured stdouts from the configuration execution to each
         server.
         """
-        return self._get("deploy_stdouts")
+        return self._get("deploy_stdouts", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 StructuredDeploymentGroupActionsItem: TypeAlias = Literal[
@@ -3016,7 +3016,7 @@ class SwiftSignalAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3091,7 +3091,7 @@ class SwiftSignalHandleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def token(self) -> GetAttr[str]:
@@ -3137,7 +3137,7 @@ class TestResourceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -3290,7 +3290,7 @@ class UpdateWaitConditionHandleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3325,7 +3325,7 @@ class ValueAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def value(self) -> GetAttr[Any]:
@@ -3399,7 +3399,7 @@ class WaitConditionAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3482,7 +3482,7 @@ class WaitConditionHandleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def signal(self) -> GetAttr[str]:

@@ -49,17 +49,17 @@ class PortAttributes(Attributes):
     @property
     def extra(self) -> GetAttr[dict[str, Any]]:
         """A set of one or more arbitrary metadata key and value pairs."""
-        return self._get("extra")
+        return self._get("extra", "json")
 
     @property
     def internal_info(self) -> GetAttr[dict[str, Any]]:
         """Internal metadata set and stored by the Port. This field is read-only."""
-        return self._get("internal_info")
+        return self._get("internal_info", "json")
 
     @property
     def is_smartnic(self) -> GetAttr[bool]:
         """Indicates whether the Port is a Smart NIC port."""
-        return self._get("is_smartnic")
+        return self._get("is_smartnic", "boolean")
 
     @property
     def local_link_connection(self) -> GetAttr[dict[str, Any]]:
@@ -69,7 +69,7 @@ class PortAttributes(Attributes):
         connected to) fields. switch_info is an optional string field to be used to store
         any vendor-specific information.
         """
-        return self._get("local_link_connection")
+        return self._get("local_link_connection", "json")
 
     @property
     def node_uuid(self) -> GetAttr[str]:
@@ -89,12 +89,12 @@ class PortAttributes(Attributes):
     @property
     def pxe_enabled(self) -> GetAttr[bool]:
         """Indicates whether PXE is enabled or disabled on the Port."""
-        return self._get("pxe_enabled")
+        return self._get("pxe_enabled", "boolean")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)

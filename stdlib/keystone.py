@@ -76,7 +76,7 @@ class DomainAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -137,7 +137,7 @@ class EndpointAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 EndpointInterface: TypeAlias = Literal["public", "internal", "admin"]
@@ -240,7 +240,7 @@ class GroupAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -364,7 +364,7 @@ class GroupRoleAssignmentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -481,7 +481,7 @@ class ProjectAttributes(Attributes):
 
         Available since Heat 10.0.0.
         """
-        return self._get("enabled")
+        return self._get("enabled", "boolean")
 
     @property
     def is_domain(self) -> GetAttr[bool]:
@@ -489,7 +489,7 @@ class ProjectAttributes(Attributes):
 
         Available since Heat 10.0.0.
         """
-        return self._get("is_domain")
+        return self._get("is_domain", "boolean")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -510,7 +510,7 @@ class ProjectAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -608,7 +608,7 @@ class RegionAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -684,7 +684,7 @@ class RoleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -736,7 +736,7 @@ class ServiceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -828,7 +828,7 @@ class UserAttributes(Attributes):
 
         Available since Heat 9.0.0.
         """
-        return self._get("enabled")
+        return self._get("enabled", "boolean")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -849,7 +849,7 @@ class UserAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -1025,7 +1025,7 @@ class UserRoleAssignmentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)

@@ -84,7 +84,7 @@ class ClusterAttributes(Attributes):
     @property
     def create_timeout(self) -> GetAttr[int]:
         """The timeout for cluster creation in minutes."""
-        return self._get("create_timeout")
+        return self._get("create_timeout", "number")
 
     @property
     def discovery_url(self) -> GetAttr[str]:
@@ -99,12 +99,12 @@ class ClusterAttributes(Attributes):
     @property
     def master_addresses(self) -> GetAttr[list[Any]]:
         """List of floating IP of all master nodes."""
-        return self._get("master_addresses")
+        return self._get("master_addresses", "json")
 
     @property
     def master_count(self) -> GetAttr[int]:
         """The number of servers that will serve as master for the cluster."""
-        return self._get("master_count")
+        return self._get("master_count", "number")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -114,17 +114,17 @@ class ClusterAttributes(Attributes):
     @property
     def node_addresses(self) -> GetAttr[list[Any]]:
         """List of floating IP of all servers that serve as node."""
-        return self._get("node_addresses")
+        return self._get("node_addresses", "json")
 
     @property
     def node_count(self) -> GetAttr[int]:
         """The number of servers that will serve as node in the cluster."""
-        return self._get("node_count")
+        return self._get("node_count", "number")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def stack_id(self) -> GetAttr[str]:
@@ -244,7 +244,7 @@ class ClusterTemplateAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 ClusterTemplateCoe: TypeAlias = Literal["kubernetes", "swarm", "mesos"]

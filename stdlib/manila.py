@@ -61,7 +61,7 @@ class SecurityServiceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SecurityServiceType: TypeAlias = Literal["ldap", "kerberos", "active_directory"]
@@ -189,7 +189,7 @@ class ShareAttributes(Attributes):
     @property
     def export_locations(self) -> GetAttr[list[Any]]:
         """Export locations of share."""
-        return self._get("export_locations")
+        return self._get("export_locations", "json")
 
     @property
     def host(self) -> GetAttr[str]:
@@ -209,7 +209,7 @@ class ShareAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -435,7 +435,7 @@ class ShareNetworkAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -540,7 +540,7 @@ class ShareTypeAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)

@@ -68,12 +68,12 @@ class CronTriggerAttributes(Attributes):
     @property
     def remaining_executions(self) -> GetAttr[int]:
         """Number of remaining executions."""
-        return self._get("remaining_executions")
+        return self._get("remaining_executions", "number")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -175,12 +175,12 @@ class ExternalResourceAttributes(Attributes):
     @property
     def output(self) -> GetAttr[dict[str, Any]]:
         """Output from the execution."""
-        return self._get("output")
+        return self._get("output", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -454,7 +454,7 @@ class WorkflowAttributes(Attributes):
     @property
     def data(self) -> GetAttr[dict[str, Any]]:
         """A dictionary which contains name and input of the workflow."""
-        return self._get("data")
+        return self._get("data", "json")
 
     @property
     def executions(self) -> GetAttr[list[Any]]:
@@ -462,12 +462,12 @@ class WorkflowAttributes(Attributes):
         execution. Each dictionary returns values for next keys: id, workflow_name,
         created_at, updated_at, state for current execution state, input, output.
         """
-        return self._get("executions")
+        return self._get("executions", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)

@@ -231,7 +231,7 @@ class AddressScopeAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 AddressScopeIpVersion: TypeAlias = Literal[4, 6]
@@ -311,7 +311,7 @@ class ExtraRouteAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -372,7 +372,7 @@ class ExtraRouteSetAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -518,7 +518,7 @@ class FirewallAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -642,7 +642,7 @@ class FirewallPolicyAttributes(Attributes):
     @property
     def firewall_rules(self) -> GetAttr[list[Any]]:
         """List of firewall rules in this firewall policy."""
-        return self._get("firewall_rules")
+        return self._get("firewall_rules", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -657,7 +657,7 @@ class FirewallPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -813,7 +813,7 @@ class FirewallRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def source_ip_address(self) -> GetAttr[str]:
@@ -1032,7 +1032,7 @@ class FloatingIPAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -1184,7 +1184,7 @@ class FloatingIPAssociationAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -1252,7 +1252,7 @@ class FloatingIPPortForwardAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 FloatingIPPortForwardProtocol: TypeAlias = Literal["tcp", "udp", "icmp", "icmp6", "sctp", "dccp"]
@@ -1371,7 +1371,7 @@ class FlowClassifierAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 FlowClassifierEthertype: TypeAlias = Literal["IPv4", "IPv6"]
@@ -1592,7 +1592,7 @@ class IKEPolicyAttributes(Attributes):
     @property
     def lifetime(self) -> GetAttr[dict[str, Any]]:
         """The safety assessment lifetime configuration for the ike policy."""
-        return self._get("lifetime")
+        return self._get("lifetime", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -1612,7 +1612,7 @@ class IKEPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -1943,7 +1943,7 @@ class IPsecPolicyAttributes(Attributes):
     @property
     def lifetime(self) -> GetAttr[dict[str, Any]]:
         """The safety assessment lifetime configuration of the ipsec policy."""
-        return self._get("lifetime")
+        return self._get("lifetime", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -1958,7 +1958,7 @@ class IPsecPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -2293,7 +2293,7 @@ class IPsecSiteConnectionAttributes(Attributes):
     @property
     def dpd(self) -> GetAttr[dict[str, Any]]:
         """The dead peer detection protocol configuration of the ipsec site connection."""
-        return self._get("dpd")
+        return self._get("dpd", "json")
 
     @property
     def ikepolicy_id(self) -> GetAttr[str]:
@@ -2328,7 +2328,7 @@ class IPsecSiteConnectionAttributes(Attributes):
     @property
     def peer_cidrs(self) -> GetAttr[list[Any]]:
         """The remote subnet(s) in CIDR format of the ipsec site connection."""
-        return self._get("peer_cidrs")
+        return self._get("peer_cidrs", "json")
 
     @property
     def peer_id(self) -> GetAttr[str]:
@@ -2348,7 +2348,7 @@ class IPsecSiteConnectionAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -2564,7 +2564,7 @@ class L2GatewayAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -2670,7 +2670,7 @@ class L2GatewayConnectionAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -2745,7 +2745,7 @@ class MeteringLabelAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -2834,7 +2834,7 @@ class MeteringRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 MeteringRuleDirection: TypeAlias = Literal["ingress", "egress"]
@@ -2930,7 +2930,7 @@ class NetAttributes(Attributes):
 
         Available since Heat 9.0.0.
         """
-        return self._get("l2_adjacency")
+        return self._get("l2_adjacency", "boolean")
 
     @property
     def mtu(self) -> GetAttr[int]:
@@ -2938,7 +2938,7 @@ class NetAttributes(Attributes):
 
         Available since Heat 5.0.0.
         """
-        return self._get("mtu")
+        return self._get("mtu", "number")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -2951,7 +2951,7 @@ class NetAttributes(Attributes):
 
         Available since Heat 5.0.0.
         """
-        return self._get("port_security_enabled")
+        return self._get("port_security_enabled", "boolean")
 
     @property
     def qos_policy_id(self) -> GetAttr[str]:
@@ -2967,12 +2967,12 @@ class NetAttributes(Attributes):
 
         Available since Heat 11.0.0.
         """
-        return self._get("segments")
+        return self._get("segments", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -2982,7 +2982,7 @@ class NetAttributes(Attributes):
     @property
     def subnets(self) -> GetAttr[list[Any]]:
         """Subnets of this network."""
-        return self._get("subnets")
+        return self._get("subnets", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -3136,7 +3136,7 @@ class NetworkGatewayAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 NetworkGatewayConnectionsItemSegmentationType: TypeAlias = Literal["flat", "vlan"]
@@ -3307,7 +3307,7 @@ class PortAttributes(Attributes):
     @property
     def allowed_address_pairs(self) -> GetAttr[list[Any]]:
         """Additional MAC/IP address pairs allowed to pass through a port."""
-        return self._get("allowed_address_pairs")
+        return self._get("allowed_address_pairs", "json")
 
     @property
     def device_id(self) -> GetAttr[str]:
@@ -3325,12 +3325,12 @@ class PortAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("dns_assignment")
+        return self._get("dns_assignment", "json")
 
     @property
     def fixed_ips(self) -> GetAttr[list[Any]]:
         """Fixed IP addresses."""
-        return self._get("fixed_ips")
+        return self._get("fixed_ips", "json")
 
     @property
     def mac_address(self) -> GetAttr[str]:
@@ -3354,7 +3354,7 @@ class PortAttributes(Attributes):
 
         Available since Heat 11.0.0.
         """
-        return self._get("network")
+        return self._get("network", "json")
 
     @property
     def network_id(self) -> GetAttr[str]:
@@ -3367,7 +3367,7 @@ class PortAttributes(Attributes):
 
         Available since Heat 5.0.0.
         """
-        return self._get("port_security_enabled")
+        return self._get("port_security_enabled", "boolean")
 
     @property
     def propagate_uplink_status(self) -> GetAttr[bool]:
@@ -3375,7 +3375,7 @@ class PortAttributes(Attributes):
 
         Available since Heat 15.0.0.
         """
-        return self._get("propagate_uplink_status")
+        return self._get("propagate_uplink_status", "boolean")
 
     @property
     def qos_policy_id(self) -> GetAttr[str]:
@@ -3388,12 +3388,12 @@ class PortAttributes(Attributes):
     @property
     def security_groups(self) -> GetAttr[list[Any]]:
         """A list of security groups for the port."""
-        return self._get("security_groups")
+        return self._get("security_groups", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -3403,7 +3403,7 @@ class PortAttributes(Attributes):
     @property
     def subnets(self) -> GetAttr[list[Any]]:
         """A list of all subnet attributes for the port."""
-        return self._get("subnets")
+        return self._get("subnets", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -3732,7 +3732,7 @@ class PortChainAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3829,7 +3829,7 @@ class PortPairAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3922,7 +3922,7 @@ class PortPairGroupAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -3994,12 +3994,12 @@ class ProviderNetAttributes(Attributes):
 
         Available since Heat 16.0.0.
         """
-        return self._get("segments")
+        return self._get("segments", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -4009,7 +4009,7 @@ class ProviderNetAttributes(Attributes):
     @property
     def subnets(self) -> GetAttr[list[Any]]:
         """Subnets of this network."""
-        return self._get("subnets")
+        return self._get("subnets", "json")
 
 
 ProviderNetNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "geneve", "flat"]
@@ -4167,7 +4167,7 @@ class QoSBandwidthLimitRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 QoSBandwidthLimitRuleDirection: TypeAlias = Literal["egress", "ingress"]
@@ -4263,7 +4263,7 @@ class QoSDscpMarkingRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 QoSDscpMarkingRuleDscpMark: TypeAlias = Literal[
@@ -4365,7 +4365,7 @@ class QoSMinimumBandwidthRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 QoSMinimumBandwidthRuleDirection: TypeAlias = Literal["egress", "ingress"]
@@ -4458,7 +4458,7 @@ class QoSMinimumPacketRateRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 QoSMinimumPacketRateRuleDirection: TypeAlias = Literal["any", "egress", "ingress"]
@@ -4550,12 +4550,12 @@ class QoSPolicyAttributes(Attributes):
     @property
     def rules(self) -> GetAttr[list[Any]]:
         """A list of all rules for the QoS policy."""
-        return self._get("rules")
+        return self._get("rules", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -4625,7 +4625,7 @@ class QuotaAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -4780,7 +4780,7 @@ class RBACPolicyAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 RBACPolicyAction: TypeAlias = Literal["access_as_shared", "access_as_external"]
@@ -4891,7 +4891,7 @@ class RouterAttributes(Attributes):
     @property
     def external_gateway_info(self) -> GetAttr[dict[str, Any]]:
         """Gateway network for the router."""
-        return self._get("external_gateway_info")
+        return self._get("external_gateway_info", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -4901,7 +4901,7 @@ class RouterAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:
@@ -5116,7 +5116,7 @@ class RouterInterfaceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -5202,7 +5202,7 @@ class SecurityGroupAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SecurityGroupRulesItemDirection: TypeAlias = Literal["ingress", "egress"]
@@ -5975,7 +5975,7 @@ class SecurityGroupRuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SecurityGroupRuleDirection: TypeAlias = Literal["ingress", "egress"]
@@ -6691,7 +6691,7 @@ class SegmentAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 SegmentNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "geneve", "flat"]
@@ -6802,7 +6802,7 @@ class SubnetAttributes(Attributes):
     @property
     def allocation_pools(self) -> GetAttr[list[Any]]:
         """Ip allocation pools and their ranges."""
-        return self._get("allocation_pools")
+        return self._get("allocation_pools", "json")
 
     @property
     def cidr(self) -> GetAttr[str]:
@@ -6812,7 +6812,7 @@ class SubnetAttributes(Attributes):
     @property
     def dns_nameservers(self) -> GetAttr[list[Any]]:
         """List of dns nameservers."""
-        return self._get("dns_nameservers")
+        return self._get("dns_nameservers", "json")
 
     @property
     def enable_dhcp(self) -> GetAttr[str]:
@@ -6827,7 +6827,7 @@ class SubnetAttributes(Attributes):
     @property
     def host_routes(self) -> GetAttr[list[Any]]:
         """Additional routes for this subnet."""
-        return self._get("host_routes")
+        return self._get("host_routes", "json")
 
     @property
     def ip_version(self) -> GetAttr[str]:
@@ -6847,7 +6847,7 @@ class SubnetAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tenant_id(self) -> GetAttr[str]:
@@ -7145,7 +7145,7 @@ class SubnetPoolAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -7301,7 +7301,7 @@ class TaaSTapFlowAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 TaaSTapFlowDirection: TypeAlias = Literal["IN", "OUT", "BOTH"]
@@ -7414,7 +7414,7 @@ class TaaSTapServiceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -7483,7 +7483,7 @@ class TrunkAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 TrunkSubPortsItemSegmentationType: TypeAlias = Literal["vlan"]
@@ -7684,7 +7684,7 @@ class VPNServiceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def status(self) -> GetAttr[str]:

@@ -83,7 +83,7 @@ class FlavorAttributes(Attributes):
 
         Available since Heat 7.0.0.
         """
-        return self._get("extra_specs")
+        return self._get("extra_specs", "json")
 
     @property
     def is_public(self) -> GetAttr[bool]:
@@ -91,12 +91,12 @@ class FlavorAttributes(Attributes):
 
         Available since Heat 6.0.0.
         """
-        return self._get("is_public")
+        return self._get("is_public", "boolean")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -229,7 +229,7 @@ class HostAggregateAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -315,7 +315,7 @@ class KeyPairAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 KeyPairType: TypeAlias = Literal["ssh", "x509"]
@@ -406,7 +406,7 @@ class QuotaAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -678,7 +678,7 @@ class ServerAttributes(Attributes):
 
         Available since Heat 11.0.0.
         """
-        return self._get("addresses")
+        return self._get("addresses", "json")
 
     @property
     def console_urls(self) -> GetAttr[dict[str, Any]]:
@@ -689,7 +689,7 @@ class ServerAttributes(Attributes):
 
         Available since Heat 2015.1.
         """
-        return self._get("console_urls")
+        return self._get("console_urls", "json")
 
     @property
     def first_address(self) -> GetAttr[Any]:
@@ -723,7 +723,7 @@ class ServerAttributes(Attributes):
         "private": [ip3, ip4], "public_uuid": [ip1, ip2...], "private_uuid": [ip3, ip4]}.
         Each network will have two keys in dict, they are network name and network id.
         """
-        return self._get("networks")
+        return self._get("networks", "json")
 
     @property
     def os_collect_config(self) -> GetAttr[dict[str, Any]]:
@@ -732,12 +732,12 @@ class ServerAttributes(Attributes):
 
         Available since Heat 9.0.0.
         """
-        return self._get("os_collect_config")
+        return self._get("os_collect_config", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def tags(self) -> GetAttr[list[Any]]:
@@ -745,7 +745,7 @@ class ServerAttributes(Attributes):
 
         Available since Heat 8.0.0.
         """
-        return self._get("tags")
+        return self._get("tags", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -1633,7 +1633,7 @@ class ServerGroupAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 ServerGroupPoliciesItem: TypeAlias = Literal[

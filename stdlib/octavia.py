@@ -94,7 +94,7 @@ class AvailabilityZoneAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -170,7 +170,7 @@ class AvailabilityZoneProfileAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -237,7 +237,7 @@ class FlavorAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -312,7 +312,7 @@ class FlavorProfileAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -375,12 +375,12 @@ class HealthMonitorAttributes(Attributes):
     @property
     def pools(self) -> GetAttr[list[Any]]:
         """The list of Pools related to this monitor."""
-        return self._get("pools")
+        return self._get("pools", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 HealthMonitorHttpMethod: TypeAlias = Literal[
@@ -536,12 +536,12 @@ class L7PolicyAttributes(Attributes):
     @property
     def rules(self) -> GetAttr[list[Any]]:
         """L7Rules associated with this policy."""
-        return self._get("rules")
+        return self._get("rules", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 L7PolicyAction: TypeAlias = Literal["REJECT", "REDIRECT_TO_POOL", "REDIRECT_TO_URL"]
@@ -671,7 +671,7 @@ class L7RuleAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 L7RuleCompareType: TypeAlias = Literal["REGEX", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "EQUAL_TO"]
@@ -793,12 +793,12 @@ class ListenerAttributes(Attributes):
     @property
     def loadbalancers(self) -> GetAttr[list[Any]]:
         """ID of the load balancer this listener is associated to."""
-        return self._get("loadbalancers")
+        return self._get("loadbalancers", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 ListenerProtocol: TypeAlias = Literal["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "PROXY", "UDP"]
@@ -985,12 +985,12 @@ class LoadBalancerAttributes(Attributes):
     @property
     def pools(self) -> GetAttr[list[Any]]:
         """Pools this LoadBalancer is associated with."""
-        return self._get("pools")
+        return self._get("pools", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
     @property
     def vip_address(self) -> GetAttr[str]:
@@ -1141,12 +1141,12 @@ class PoolAttributes(Attributes):
     @property
     def members(self) -> GetAttr[list[Any]]:
         """Members associated with this pool."""
-        return self._get("members")
+        return self._get("members", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 PoolLbAlgorithm: TypeAlias = Literal[
@@ -1323,7 +1323,7 @@ class PoolMemberAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
@@ -1445,7 +1445,7 @@ class QuotaAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)

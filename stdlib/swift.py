@@ -42,7 +42,7 @@ class ContainerAttributes(Attributes):
     @property
     def BytesUsed(self) -> GetAttr[int]:
         """The number of bytes stored in the container."""
-        return self._get("BytesUsed")
+        return self._get("BytesUsed", "number")
 
     @property
     def DomainName(self) -> GetAttr[str]:
@@ -52,12 +52,12 @@ class ContainerAttributes(Attributes):
     @property
     def HeadContainer(self) -> GetAttr[dict[str, Any]]:
         """A map containing all headers for the container."""
-        return self._get("HeadContainer")
+        return self._get("HeadContainer", "json")
 
     @property
     def ObjectCount(self) -> GetAttr[int]:
         """The number of objects stored in the container."""
-        return self._get("ObjectCount")
+        return self._get("ObjectCount", "number")
 
     @property
     def RootURL(self) -> GetAttr[str]:
@@ -72,7 +72,7 @@ class ContainerAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.define(eq=False, slots=False, repr=False, kw_only=True)

@@ -52,17 +52,17 @@ class ClusterAttributes(Attributes):
     @property
     def instances(self) -> GetAttr[list[Any]]:
         """A list of instances ids."""
-        return self._get("instances")
+        return self._get("instances", "json")
 
     @property
     def ip(self) -> GetAttr[list[Any]]:
         """A list of cluster instance IPs."""
-        return self._get("ip")
+        return self._get("ip", "json")
 
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)
@@ -231,7 +231,7 @@ class InstanceAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 @attrs.frozen(kw_only=True)

@@ -55,7 +55,7 @@ class ContainerAttributes(Attributes):
         through the following expression: "{get_attr: [<container>, addresses, <network
         name_or_id>, 0, port]}".
         """
-        return self._get("addresses")
+        return self._get("addresses", "json")
 
     @property
     def name(self) -> GetAttr[str]:
@@ -65,7 +65,7 @@ class ContainerAttributes(Attributes):
     @property
     def show(self) -> GetAttr[dict[str, Any]]:
         """Detailed information about resource."""
-        return self._get("show")
+        return self._get("show", "json")
 
 
 ContainerImageDriver: TypeAlias = Literal["docker", "glance"]

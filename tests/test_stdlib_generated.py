@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hotdsl.stdlib import _typed, cinder, heat, neutron, nova
+from hotdsl.stdlib import _typed, cinder, designate, glance, heat, neutron, nova
 from hotdsl.stdlib._typed import PropertySchema, TypedResource
 
 from hotdsl import App, Output, Parameter, Resource, Stack, get_attr
@@ -277,6 +277,17 @@ def test_attributes_are_get_attr_values() -> None:
     assert outputs["member"]["value"] == {"get_attr": ["group", "resource.0.first_address"]}
 
 
+def test_attributes_cross_stacks_as_parameters_of_their_type() -> None:
+    stack = new_stack()
+    server = nova.Server(stack, "web", flavor="m1.small")
+    group = heat.ResourceGroup(stack, "group", count=2, resource_def={"type": "OS::Nova::Server"})
+    assert server.attrs.name.hot_type == "string"
+    assert server.attrs.networks.hot_type == "json"
+    assert group.attrs.refs.hot_type == "json"
+    assert group.attrs.get("resource.0").hot_type == "string"
+    assert group.attrs.get("attributes", "name").hot_type == "json"
+
+
 def test_a_misspelt_attribute_is_a_synth_error_however_it_is_written() -> None:
     stack = new_stack()
     server = nova.Server(stack, "web", flavor="m1.small")
@@ -355,6 +366,10 @@ def test_constraints_are_checked_on_literal_values() -> None:
     )
     cinder.Volume(stack, "volume", size=0)
     nova.KeyPair(stack, "key", name="k", type="rsa")  # type: ignore[arg-type]
+    designate.Zone(stack, "zone", name="x" * 256 + ".example.")
+    glance.WebImage(
+        stack, "image", container_format="bare", disk_format="qcow2", location="u", kernel_id="abc"
+    )
     problems = [p.split(": ", 2)[2] for p in problems_of(stack)]
     assert problems == [
         "SecurityGroupRule.port_range_min: must be between 0 and 65535, got 70000",
@@ -363,6 +378,11 @@ def test_constraints_are_checked_on_literal_values() -> None:
         "RandomString.length: must be an integer, not str 'long'",
         "Volume.size: must be at least 1, got 0",
         "KeyPair.type: 'rsa' is not one of ['ssh', 'x509']",
+        "Zone.name: length must be at most 255, got 265",
+        (
+            "WebImage.kernel_id: 'abc' does not match the pattern "
+            "'^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$'"
+        ),
     ]
 
 

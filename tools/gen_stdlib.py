@@ -72,6 +72,8 @@ DOC_WIDTH = 92
 """Docstrings are wrapped to this width (indentation included)."""
 
 SCALAR_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+HOT_TYPES = {"integer": "number", "boolean": "boolean", "map": "json", "list": "json"}
+"""The parameter type that carries an attribute to another stack (others: string)."""
 ATTRIBUTE_TYPES = {
     "string": "str",
     "integer": "int",
@@ -820,18 +822,17 @@ class Generator:
             if notes:
                 paragraphs.append(" ".join(notes))
             lines.extend(docstring(paragraphs, "        "))
+            hot_type = HOT_TYPES.get(schema.get("type") or "")
+            extra = [string(hot_type)] if hot_type else []
             if status.get("status") in ("DEPRECATED", "HIDDEN"):
+                message = string(status["message"]) if status.get("message") else "None"
                 call = Call(
                     "self._get_deprecated",
-                    [
-                        string(attribute),
-                        string(status["status"]),
-                        string(status["message"]) if status.get("message") else "None",
-                    ],
+                    [string(attribute), string(status["status"]), message, *extra],
                 )
-                lines.extend(layout(call, "        ", "return "))
             else:
-                lines.append(f"        return self._get({string(attribute)})")
+                call = Call("self._get", [string(attribute), *extra])
+            lines.extend(layout(call, "        ", "return "))
         module.blocks.append(lines)
         self.stats["classes"] += 1
         return name
