@@ -583,16 +583,12 @@ class DeployedServerDeploymentSwiftData(PropertyItem):
     Length: at least 1.
     """
 
-    object_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "object", "string", python_name="object_", constraints=[Length(min=1)]
-        ),
+    object: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("object", "string", constraints=[Length(min=1)])
     )
     """Name of the object.
 
-    Length: at least 1. Heat's name: ``object`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Length: at least 1.
     """
 
 

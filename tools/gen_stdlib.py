@@ -116,7 +116,6 @@ CODE_NAMES = frozenset(
         "dict",
         "list",
         "tuple",
-        "object",
         "property",
         "None",
         "True",
