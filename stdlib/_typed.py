@@ -52,6 +52,7 @@ from hotdsl.template import (
 __all__ = [
     "AttributeAccess",
     "Attributes",
+    "HotType",
     "ListOf",
     "MapOf",
     "PropertyConstraint",
