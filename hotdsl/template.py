@@ -318,8 +318,9 @@ DeletionPolicy = Literal["Delete", "Retain", "Snapshot", "delete", "retain", "sn
 class ResourceBase(Construct, Intrinsic[str]):
     """What every resource has, whatever its type: the resource-level keys of HOT.
 
-    The resource's `metadata` section is `resource_metadata` here, because several
-    resource types (OS::Nova::Server among them) have a property named `metadata`.
+    The resource's `metadata` and `description` keys are `resource_metadata` and
+    `resource_description` here, because many resource types have properties of those
+    names (OS::Nova::Server's `metadata`, OS::Neutron::SecurityGroup's `description`).
     Passing a resource where a value is expected writes `get_resource`.
     """
 
@@ -331,7 +332,7 @@ class ResourceBase(Construct, Intrinsic[str]):
     update_policy: Mapping[str, object] | None = attrs.field(default=None, kw_only=True)
     external_id: Value[str] | None = attrs.field(default=None, kw_only=True)
     resource_metadata: Mapping[str, object] | None = attrs.field(default=None, kw_only=True)
-    description: str | None = attrs.field(default=None, kw_only=True)
+    resource_description: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         self._attach(self._scope, self._id)

@@ -272,16 +272,12 @@ class Alarm(TypedResource):
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -612,16 +608,12 @@ class CompositeAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -881,16 +873,12 @@ class EventAlarm(TypedResource):
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -1153,16 +1141,12 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -1438,16 +1422,12 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -1741,16 +1721,12 @@ class GnocchiResourcesAlarm(TypedResource):
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -2024,16 +2000,12 @@ class LBMemberHealthAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -2276,16 +2248,12 @@ class PrometheusAlarm(TypedResource):
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the alarm.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(

@@ -531,16 +531,12 @@ class Volume(TypedResource):
     Can be changed in place. Heat checks it against the cloud as a ``cinder.backup``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """A description of the volume.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     image: str | Intrinsic[str] | None = attrs.field(
@@ -734,16 +730,12 @@ class VolumeType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::VolumeType"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of the volume type.
 
-    Can be changed in place. Available since Heat 5.0.0. Heat's name: ``description``
-    (renamed in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Available since Heat 5.0.0.
     """
 
     is_public: bool | Intrinsic[bool] | None = attrs.field(

@@ -80,20 +80,15 @@ class RecordSet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Designate::RecordSet"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
         metadata=heat_property(
-            "description",
-            "string",
-            python_name="description_",
-            update_allowed=True,
-            constraints=[Length(max=160)],
+            "description", "string", update_allowed=True, constraints=[Length(max=160)]
         ),
     )
     """Description of RecordSet.
 
-    Can be changed in place. Length: at most 160. Heat's name: ``description`` (renamed in
-    Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Length: at most 160.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -218,20 +213,15 @@ class Zone(TypedResource):
     Changing it replaces the resource. Available since Heat 24.0.0.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
         metadata=heat_property(
-            "description",
-            "string",
-            python_name="description_",
-            update_allowed=True,
-            constraints=[Length(max=160)],
+            "description", "string", update_allowed=True, constraints=[Length(max=160)]
         ),
     )
     """Description of zone.
 
-    Can be changed in place. Length: at most 160. Heat's name: ``description`` (renamed in
-    Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Length: at most 160.
     """
 
     email: str | Intrinsic[str] | None = attrs.field(

@@ -94,16 +94,12 @@ class Domain(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Domain"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of keystone domain.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -300,16 +296,13 @@ class Group(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Group"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of keystone group.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     domain: str | Intrinsic[str] | None = attrs.field(
@@ -531,16 +524,13 @@ class Project(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Project"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of keystone project.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     domain: str | Intrinsic[str] | None = attrs.field(
@@ -626,16 +616,12 @@ class Region(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Region"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of keystone region.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -753,16 +739,12 @@ class Service(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Service"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of keystone service.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -922,16 +904,13 @@ class User(TypedResource):
     Can be changed in place. Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of keystone user.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     domain: str | Intrinsic[str] | None = attrs.field(

@@ -407,16 +407,12 @@ class ExternalResource(TypedResource):
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", default="Heat managed"
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", default="Heat managed")
     )
     """Workflow execution description.
 
-    Changing it replaces the resource. Heat's default: ``"Heat managed"``. Heat's name:
-    ``description`` (renamed in Python; see `tools/gen_stdlib.py`).
+    Changing it replaces the resource. Heat's default: ``"Heat managed"``.
     """
 
     input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
@@ -734,16 +730,12 @@ class Workflow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::Workflow"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Workflow description.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(

@@ -555,16 +555,12 @@ class Firewall(TypedResource):
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the firewall.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     firewall_policy_id: str | Intrinsic[str] = attrs.field(
@@ -690,16 +686,12 @@ class FirewallPolicy(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the firewall policy.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     firewall_rules: ListOf[Any] | None = attrs.field(
@@ -872,16 +864,12 @@ class FirewallRule(TypedResource):
     ``"deny"``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the firewall rule.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     destination_ip_address: str | Intrinsic[str] | None = attrs.field(
@@ -1399,16 +1387,12 @@ class FlowClassifier(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::FlowClassifier"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the Flow Classifier.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     destination_ip_prefix: str | Intrinsic[str] | None = attrs.field(
@@ -1753,16 +1737,12 @@ class IKEPolicy(TypedResource):
     ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the ike policy.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None = attrs.field(
@@ -2102,16 +2082,12 @@ class IPsecPolicy(TypedResource):
     ``sha512``, ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the ipsec policy.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None = attrs.field(
@@ -2440,16 +2416,12 @@ class IPsecSiteConnection(TypedResource):
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the ipsec site connection.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     dpd: MapOf[IPsecSiteConnectionDpd] | None = attrs.field(
@@ -2768,13 +2740,12 @@ class MeteringLabel(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::MeteringLabel"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", python_name="description_")
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string")
     )
     """Description of the metering label.
 
-    Changing it replaces the resource. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Changing it replaces the resource.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -3762,16 +3733,12 @@ class PortChain(TypedResource):
     Changing it replaces the resource. Heat's default: ``{"correlation": "mpls"}``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the Port Chain.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     flow_classifiers: ListOf[str | Intrinsic[str]] | None = attrs.field(
@@ -3853,16 +3820,12 @@ class PortPair(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPair"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the Port Pair.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     egress: str | Intrinsic[str] = attrs.field(
@@ -3943,16 +3906,12 @@ class PortPairGroup(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPairGroup"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the Port Pair Group.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -4576,16 +4535,12 @@ class QoSPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSPolicy"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """The description for the QoS policy.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -5917,16 +5872,12 @@ class SecurityGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroup"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of the security group.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -6282,13 +6233,12 @@ class SecurityGroupRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroupRule"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", python_name="description_")
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string")
     )
     """Description of the security group rule.
 
-    Changing it replaces the resource. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Changing it replaces the resource.
     """
 
     direction: SecurityGroupRuleDirection | Intrinsic[str] | None = attrs.field(
@@ -6716,16 +6666,12 @@ class Segment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Segment"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of the segment.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -7326,16 +7272,13 @@ class TaaSTapFlow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapFlow"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description for the Tap-Flow.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     direction: TaaSTapFlowDirection | Intrinsic[str] | None = attrs.field(
@@ -7435,16 +7378,13 @@ class TaaSTapService(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapService"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description for the Tap-Service.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -7592,16 +7532,12 @@ class Trunk(TypedResource):
     Can be changed in place.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the trunk.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(
@@ -7741,16 +7677,12 @@ class VPNService(TypedResource):
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description for the vpn service.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     name: str | Intrinsic[str] | None = attrs.field(

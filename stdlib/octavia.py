@@ -126,16 +126,13 @@ class AvailabilityZone(TypedResource):
     ``octavia.availabilityzoneprofile``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of this Availability Zone.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -255,16 +252,13 @@ class Flavor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Flavor"
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of this Flavor.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     enabled: bool | Intrinsic[bool] | None = attrs.field(
@@ -594,16 +588,12 @@ class L7Policy(TypedResource):
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True
-        ),
+    description: str | Intrinsic[str] | None = attrs.field(
+        default=None, metadata=heat_property("description", "string", update_allowed=True)
     )
     """Description of the policy.
 
-    Can be changed in place. Heat's name: ``description`` (renamed in Python; see
-    `tools/gen_stdlib.py`).
+    Can be changed in place.
     """
 
     listener: str | Intrinsic[str] = attrs.field(
@@ -883,16 +873,13 @@ class Listener(TypedResource):
     Can be changed in place.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of this listener.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     loadbalancer: str | Intrinsic[str] = attrs.field(
@@ -1046,16 +1033,13 @@ class LoadBalancer(TypedResource):
     ``octavia.availabilityzone``. Available since Heat 17.0.0.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of this Load Balancer.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     flavor: str | Intrinsic[str] | None = attrs.field(
@@ -1212,16 +1196,13 @@ class Pool(TypedResource):
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description_: str | Intrinsic[str] | None = attrs.field(
+    description: str | Intrinsic[str] | None = attrs.field(
         default=None,
-        metadata=heat_property(
-            "description", "string", python_name="description_", update_allowed=True, default=""
-        ),
+        metadata=heat_property("description", "string", update_allowed=True, default=""),
     )
     """Description of this pool.
 
-    Can be changed in place. Heat's default: ``""``. Heat's name: ``description`` (renamed
-    in Python; see `tools/gen_stdlib.py`).
+    Can be changed in place. Heat's default: ``""``.
     """
 
     lb_algorithm: PoolLbAlgorithm | Intrinsic[str] = attrs.field(

@@ -150,7 +150,7 @@ def test_a_typed_resource_writes_its_type_and_properties() -> None:
 def test_renamed_properties_are_written_under_heat_names() -> None:
     stack = new_stack()
     neutron.SecurityGroup(
-        stack, "sg", description_="the property", description="the resource's own"
+        stack, "sg", description="the property", resource_description="the resource's own"
     )
     neutron.Port(stack, "port", network="private", binding_vnic_type="direct")
     heat.RandomString(

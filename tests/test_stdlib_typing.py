@@ -32,7 +32,7 @@ SNIPPETS: dict[str, str] = {
         group = SecurityGroup(
             stack,
             "sg",
-            description_="ssh and ping",
+            description="ssh and ping",
             rules=[
                 SecurityGroupRulesItem(protocol="tcp", port_range_min=22, port_range_max=22),
                 {"protocol": "icmp"},

@@ -118,7 +118,7 @@ def test_resource_level_keys_follow_hot_order() -> None:
     cond = h.Condition(stack, "on", True)
     Resource(stack, "second", type="OS::Heat::Value", properties={"value": 1},
              depends_on=[first], deletion_policy="Retain", update_policy={"batch": 1},
-             resource_metadata={"k": "v"}, external_id="abc", condition=cond, description="d")
+             resource_metadata={"k": "v"}, external_id="abc", condition=cond, resource_description="d")
     body = synth_stack(stack)["resources"]["second"]
     assert list(body) == ["type", "properties", "metadata", "depends_on", "update_policy",
                           "deletion_policy", "external_id", "condition", "description"]

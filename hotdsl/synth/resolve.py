@@ -291,8 +291,8 @@ class Resolver:
         if resource.condition is not None:
             self.require("2016-10-14", "a resource condition")
             out["condition"] = self.condition(resource.condition)
-        if resource.description is not None:
-            out["description"] = resource.description
+        if resource.resource_description is not None:
+            out["description"] = resource.resource_description
         return out
 
     def _parameter(self, parameter: Parameter[Any]) -> dict[str, object]:

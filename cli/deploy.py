@@ -1,0 +1,362 @@
+"""`hotdsl diff | deploy | destroy | outputs | events | ls`: the app against a cloud's Heat.
+
+Each command synthesizes the app first (as `hotdsl synth` would, into the out dir),
+unless `--from DIR` names an out dir synthesized earlier (a CI job that reviews the
+synth output and then deploys exactly that). The engine lives in `hotdsl.deploy`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from hotdsl.cli.synth import APP_OPTION
+from hotdsl.errors import HotdslError
+
+if TYPE_CHECKING:
+    from hotdsl.deploy.diff import StackDiff
+    from hotdsl.deploy.heat import HeatClient
+    from hotdsl.deploy.plan import StackRequest
+    from hotdsl.synth.manifest import Manifest
+
+CLOUD_OPTION = typer.Option(None, "--cloud", help="clouds.yaml entry (default: OS_CLOUD, then OS_* variables).")
+STAGE_OPTION = typer.Option(None, "--stage", "-s", help="Deploy this stage's environment (and stack names).")
+OUT_OPTION = typer.Option(None, "--out", "-o", help="Out dir for the synth that runs first (default: hot.out/).")
+FROM_OPTION = typer.Option(None, "--from", help="Use this already synthesized out dir instead of synthesizing.")
+STACKS_ARGUMENT = typer.Argument(None, help="Stack names (default: all stacks of the app).")
+
+
+def _out_dir(app: str | None, out: Path | None, from_dir: Path | None, stage: str | None) -> Path:
+    if from_dir is not None:
+        return from_dir
+    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.synth import synth
+
+    reference, root, config = resolve_app_reference(app, Path.cwd())
+    out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
+    result, _ = synth(load_app(reference, root), out_dir, [stage] if stage else None)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return out_dir
+
+
+def _select(manifest: Manifest, stacks: list[str] | None) -> list[str]:
+    names = [s.name for s in manifest.stacks]
+    if not stacks:
+        return names
+    unknown = [s for s in stacks if s not in names]
+    if unknown:
+        raise HotdslError(f"no stack named {', '.join(unknown)}; the app's stacks: {', '.join(names)}")
+    return [n for n in names if n in stacks]
+
+
+def _client(cloud: str | None) -> HeatClient:
+    from hotdsl.deploy.connection import connect
+    from hotdsl.deploy.heat import HeatClient
+
+    return HeatClient(connect(cloud))
+
+
+def _requests(out_dir: Path, names: list[str], stage: str | None, parameters: list[str],
+              environments: list[Path]) -> list[StackRequest]:
+    from hotdsl.deploy.plan import DeployOptions, check_overrides, load_manifest, parse_parameter_overrides, stack_request
+
+    manifest = load_manifest(out_dir)
+    overrides = parse_parameter_overrides(parameters)
+    check_overrides(manifest, overrides)
+    options = DeployOptions(stage=stage, parameters=overrides, environment_files=environments)
+    return [stack_request(out_dir, entry, options) for entry in manifest.stacks if entry.name in names]
+
+
+def diff(
+    stacks: list[str] | None = STACKS_ARGUMENT,
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+    parameter: list[str] = typer.Option([], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable diff."),
+    fail: bool = typer.Option(False, "--fail", help="Exit 1 when there are differences (a CI gate)."),
+) -> None:
+    """Show what a deploy would change; never changes a deployed stack."""
+    from hotdsl.deploy.plan import load_manifest
+
+    out_dir = _out_dir(app, out, from_dir, stage)
+    manifest = load_manifest(out_dir)
+    names = _select(manifest, stacks)
+    client = _client(cloud)
+    heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
+    diffs = compute_diffs(client, _requests(out_dir, names, stage, parameter, []), heat_names)
+    if as_json:
+        typer.echo(json.dumps({"stacks": [d.to_json() for d in diffs]}, indent=2, default=str))
+    else:
+        for item in diffs:
+            typer.echo(render_diff(item))
+    if fail and any(not d.is_empty for d in diffs):
+        raise typer.Exit(1)
+
+
+def compute_diffs(client: HeatClient, requests: list[StackRequest], heat_names: dict[str, str]) -> list[StackDiff]:
+    """Diff each stack; cross-stack parameters take the deployed outputs of their source stacks.
+
+    `heat_names` maps the app's stack names to the names deployed in Heat (stages may prefix them).
+    """
+    from hotdsl.deploy.diff import diff_stack
+    from hotdsl.deploy.engine import parameter_value
+    from hotdsl.deploy.schema import update_rule
+
+    diffs = []
+    outputs: dict[str, dict[str, Any]] = {}
+    for request in requests:
+        values = {}
+        for item in request.entry.imports:
+            if item.stack not in outputs:
+                source = client.find_stack(heat_names.get(item.stack, item.stack))
+                outputs[item.stack] = {o["output_key"]: o.get("output_value") for o in (source.outputs if source else ())}
+            if item.output in outputs[item.stack]:
+                values[item.parameter] = parameter_value(outputs[item.stack][item.output], item.type)
+        if values:
+            request = request.with_parameters(values)
+        diffs.append(diff_stack(client, request, client.find_stack(request.stack_name), update_rule))
+    return diffs
+
+
+def render_diff(item: StackDiff) -> str:
+    """A diff as people read it: one block per stack, one line per change."""
+    if not item.exists:
+        lines = [f"Stack {item.stack_name}: new, {len(item.resources)} resources to create"]
+        lines += [f"  [+] {r.name} ({r.type})" for r in item.resources]
+        return "\n".join(lines)
+    if item.is_empty:
+        return f"Stack {item.stack_name}: no differences"
+    lines = [f"Stack {item.stack_name}"]
+    marks = {"add": "[+]", "remove": "[-]", "update": "[~]", "replace": "[!]", "unchanged": "[ ]"}
+    if item.resources:
+        lines.append("  Resources")
+        for resource in item.resources:
+            note = ""
+            if resource.action == "replace":
+                note = " will be REPLACED: " + "; ".join(resource.reasons)
+            elif resource.reasons:
+                note = " " + "; ".join(resource.reasons)
+            lines.append(f"    {marks[resource.action]} {resource.name} ({resource.type}){note}")
+            for change in resource.changes:
+                lines.append(f"        {_change_text(change)}")
+    for title, changes in (("Parameters", item.parameters), ("Template", item.template),
+                           ("Environment", item.environment), ("Files", item.files)):
+        if changes:
+            lines.append(f"  {title}")
+            lines += [f"    {_change_text(c)}" for c in changes]
+    if item.preview_error:
+        lines.append(f"  Heat's update preview failed: {item.preview_error}")
+    return "\n".join(lines)
+
+
+def _change_text(change: Any) -> str:
+    from hotdsl.deploy.diff import MISSING
+
+    def show(value: Any) -> str:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+        return text if len(text) <= 120 else text[:117] + "..."
+
+    if change.old is MISSING:
+        return f"{change.path}: (added) {show(change.new)}"
+    if change.new is MISSING:
+        return f"{change.path}: (removed, was {show(change.old)})"
+    if change.old == change.new:
+        return f"{change.path}: {show(change.new)} (changed)"
+    return f"{change.path}: {show(change.old)} -> {show(change.new)}"
+
+
+def deploy(
+    stacks: list[str] | None = STACKS_ARGUMENT,
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+    parameter: list[str] = typer.Option([], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."),
+    environment: list[Path] = typer.Option([], "--environment", "-e", help="Extra environment file, applied after the stage's."),
+    tag: list[str] = typer.Option([], "--tag", help="Stack tag (repeatable)."),
+    timeout: int | None = typer.Option(None, "--timeout", help="Heat's timeout per stack, in minutes."),
+    rollback: bool = typer.Option(True, "--rollback/--no-rollback", help="Let Heat roll back a failed create or update."),
+    concurrency: int = typer.Option(1, "--concurrency", help="Stacks deployed at once (independent ones only)."),
+    require_approval: bool = typer.Option(False, "--require-approval", help="Show the diff and ask before changing anything."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Answer yes to --require-approval (for CI)."),
+    outputs_file: Path | None = typer.Option(None, "--outputs-file", help="Write every stack's outputs here as JSON."),
+) -> None:
+    """Create or update the app's stacks in dependency order, following Heat's progress."""
+    from hotdsl.deploy.engine import DeployEngine, DeploySettings, outputs_json
+    from hotdsl.deploy.plan import load_manifest
+    from hotdsl.deploy.progress import Progress
+    from hotdsl.deploy.schema import update_rule
+
+    for item in tag:
+        if "," in item:
+            raise HotdslError(f"--tag {item!r}: a tag cannot contain a comma")
+    out_dir = _out_dir(app, out, from_dir, stage)
+    manifest = load_manifest(out_dir)
+    names = _select(manifest, stacks)
+    requests = _requests(out_dir, names, stage, parameter, environment)
+    client = _client(cloud)
+    heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
+    if require_approval:
+        diffs = compute_diffs(client, requests, heat_names)
+        for stack_diff in diffs:
+            typer.echo(render_diff(stack_diff))
+        if all(d.is_empty for d in diffs):
+            typer.echo("nothing to deploy")
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise HotdslError("--require-approval needs a terminal to ask on; pass --yes to approve in CI")
+            if not typer.confirm("Deploy these changes?", default=False):
+                raise typer.Exit(1)
+    settings = DeploySettings(rollback=rollback, timeout_mins=timeout, tags=tuple(tag), concurrency=concurrency)
+    progress = Progress()
+    engine = DeployEngine(client, progress, settings, update_rule, heat_names)
+    try:
+        outcomes = engine.deploy(requests)
+    finally:
+        progress.close()
+    if outputs_file is not None:
+        outputs_file.write_text(outputs_json(outcomes), encoding="utf-8")
+    report(outcomes, len(requests))
+
+
+def report(outcomes: list[Any], planned: int) -> None:
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in outcomes:
+        line = f"{outcome.stack_name}: {outcome.outcome} ({outcome.status}, {outcome.elapsed:.1f} s)"
+        typer.echo(line, err=not outcome.ok)
+        if outcome.reason:
+            typer.echo(f"  Heat: {outcome.reason}", err=True)
+        for failure in outcome.failures:
+            typer.echo(f"  failed: {failure}", err=True)
+    skipped = planned - len(outcomes)
+    if skipped:
+        typer.echo(f"{skipped} stack(s) not deployed because an earlier stack failed", err=True)
+    if failed or skipped:
+        raise typer.Exit(1)
+
+
+def destroy(
+    stacks: list[str] | None = STACKS_ARGUMENT,
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Delete the app's stacks, dependents first, and wait until Heat is done."""
+    from hotdsl.deploy.engine import DeployEngine, DeploySettings
+    from hotdsl.deploy.plan import load_manifest
+    from hotdsl.deploy.progress import Progress
+
+    out_dir = _out_dir(app, out, from_dir, stage)
+    manifest = load_manifest(out_dir)
+    names = _select(manifest, stacks)
+    heat_names = [_heat_name(manifest, n, stage) for n in reversed(names)]
+    if not yes:
+        if not sys.stdin.isatty():
+            raise HotdslError("destroy asks for confirmation; pass --yes to confirm without a terminal")
+        if not typer.confirm(f"Delete {', '.join(heat_names)}?", default=False):
+            raise typer.Exit(1)
+    progress = Progress()
+    engine = DeployEngine(_client(cloud), progress, DeploySettings())
+    try:
+        outcomes = engine.destroy(heat_names)
+    finally:
+        progress.close()
+    report(outcomes, len(heat_names))
+
+
+def _heat_name(manifest: Manifest, name: str, stage: str | None) -> str:
+    entry = manifest.stack(name)
+    if stage is None:
+        return entry.name
+    if stage not in entry.stages:
+        raise HotdslError(f"stack {name} has no stage {stage!r}")
+    return entry.stages[stage].stack_name
+
+
+def outputs(
+    stacks: list[str] | None = STACKS_ARGUMENT,
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+) -> None:
+    """Print the deployed outputs of the app's stacks."""
+    from hotdsl.deploy.plan import load_manifest
+
+    out_dir = _out_dir(app, out, from_dir, stage)
+    manifest = load_manifest(out_dir)
+    client = _client(cloud)
+    found: dict[str, dict[str, Any]] = {}
+    for name in _select(manifest, stacks):
+        heat_name = _heat_name(manifest, name, stage)
+        ref = client.find_stack(heat_name)
+        if ref is None:
+            raise HotdslError(f"stack {heat_name} is not deployed")
+        found[heat_name] = {o["output_key"]: o.get("output_value") for o in client.get_stack(ref).outputs}
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, sort_keys=True, default=str))
+        return
+    for heat_name, values in found.items():
+        typer.echo(heat_name)
+        width = max((len(k) for k in values), default=0)
+        for key, value in sorted(values.items()):
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            typer.echo(f"  {key.ljust(width)}  {shown}")
+
+
+def events(
+    stack: str = typer.Argument(..., help="Stack name (as in the app)."),
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+    nested_depth: int = typer.Option(5, "--nested-depth", help="Include events of nested stacks this deep."),
+) -> None:
+    """Print a deployed stack's events, oldest first."""
+    from hotdsl.deploy.plan import load_manifest
+    from hotdsl.deploy.progress import Progress
+
+    out_dir = _out_dir(app, out, from_dir, stage)
+    heat_name = _heat_name(load_manifest(out_dir), stack, stage)
+    client = _client(cloud)
+    ref = client.find_stack(heat_name)
+    if ref is None:
+        raise HotdslError(f"stack {heat_name} is not deployed")
+    progress = Progress(live=False)
+    for event in client.events(ref, nested_depth=nested_depth):
+        progress.event(heat_name, event)
+
+
+def ls(
+    app: str | None = APP_OPTION,
+    stage: str | None = STAGE_OPTION,
+    cloud: str | None = CLOUD_OPTION,
+    out: Path | None = OUT_OPTION,
+    from_dir: Path | None = FROM_OPTION,
+) -> None:
+    """List the app's stacks with their deployed status."""
+    from hotdsl.deploy.plan import load_manifest
+
+    out_dir = _out_dir(app, out, from_dir, stage)
+    manifest = load_manifest(out_dir)
+    client = _client(cloud)
+    for entry in manifest.stacks:
+        heat_name = _heat_name(manifest, entry.name, stage)
+        ref = client.find_stack(heat_name)
+        typer.echo(f"{heat_name}\t{ref.status if ref else 'NOT DEPLOYED'}")

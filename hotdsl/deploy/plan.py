@@ -1,0 +1,152 @@
+"""What a deploy sends to Heat for each stack: built from the out dir that synth wrote.
+
+One `StackRequest` per stack holds the template text, the files map, the environment
+files in the order Heat merges them, and the parameters that come from elsewhere:
+`--parameter` overrides (sent as the last environment file, so they win over the
+stage's files, as the user expects), secrets read from the deployer's machine, and
+values of other stacks' outputs (cross-stack references). Secrets and cross-stack
+values travel as plain request parameters, never in a file Heat stores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from hotdsl.errors import HotdslError
+from hotdsl.synth.emit import emit_yaml
+from hotdsl.synth.manifest import Manifest, StackEntry
+
+OVERRIDES_FILE = "hotdsl-overrides.env.yaml"
+"""The environment file that carries `--parameter` overrides; it is applied last."""
+
+
+@attrs.frozen
+class StackRequest:
+    """Everything Heat needs to create, update, preview or validate one stack."""
+
+    entry: StackEntry
+    stack_name: str
+    template: str
+    files: dict[str, str]
+    environment_files: tuple[str, ...]
+    parameters: dict[str, object] = attrs.field(factory=dict)
+    """Request parameters: secrets and cross-stack values (secrets never logged)."""
+    secret_names: frozenset[str] = frozenset()
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body of Heat's create, update, preview and validate calls."""
+        body: dict[str, Any] = {"template": self.template, "files": dict(self.files)}
+        if self.environment_files:
+            body["environment_files"] = list(self.environment_files)
+        if self.parameters:
+            body["parameters"] = dict(self.parameters)
+        return body
+
+    def with_parameters(self, values: Mapping[str, object]) -> StackRequest:
+        return attrs.evolve(self, parameters={**self.parameters, **values})
+
+
+@attrs.frozen
+class DeployOptions:
+    """What the user chose on the command line, for every stack of one deploy."""
+
+    stage: str | None = None
+    parameters: Mapping[str, str] = attrs.field(factory=dict)
+    """`--parameter KEY=VALUE` (or STACK:KEY=VALUE) overrides."""
+    environment_files: Sequence[Path] = ()
+    """`--environment FILE`, applied after the stage's files."""
+
+
+def load_manifest(out_dir: Path) -> Manifest:
+    try:
+        return Manifest.load(out_dir)
+    except FileNotFoundError:
+        raise HotdslError(f"{out_dir} has no manifest.json; run `hotdsl synth` first") from None
+
+
+def stack_request(out_dir: Path, entry: StackEntry, options: DeployOptions) -> StackRequest:
+    """The request for one stack, without the values of other stacks' outputs (see `with_parameters`)."""
+    if options.stage is not None:
+        if options.stage not in entry.stages:
+            known = ", ".join(entry.stages) or "none"
+            raise HotdslError(f"stack {entry.name} has no stage {options.stage!r} (its stages: {known}); "
+                              "run `hotdsl synth` for that stage first")
+        stage = entry.stages[options.stage]
+        stack_name, environment_files, secrets = stage.stack_name, list(stage.environment_files), stage.secrets
+    else:
+        stack_name, environment_files, secrets = entry.name, list(entry.environment_files), {}
+    files = {key: _read(out_dir, path) for key, path in sorted(entry.files.items())}
+    for name in environment_files:
+        files[name] = _read(out_dir, name)
+    for path in options.environment_files:
+        key = f"extra/{path.name}"
+        files[key] = _read(path.parent, path.name)
+        environment_files.append(key)
+    overrides = _overrides_for(entry, options.parameters)
+    if overrides:
+        files[OVERRIDES_FILE] = emit_yaml({"parameters": overrides})
+        environment_files.append(OVERRIDES_FILE)
+    parameters: dict[str, object] = {name: read_secret(name, source) for name, source in secrets.items()
+                                     if name not in overrides}
+    return StackRequest(entry=entry, stack_name=stack_name, template=_read(out_dir, entry.template), files=files,
+                        environment_files=tuple(environment_files), parameters=parameters,
+                        secret_names=frozenset(secrets))
+
+
+def read_secret(parameter: str, source: Mapping[str, str]) -> str:
+    """A secret's value from the deployer's environment or a file; a clear error if missing."""
+    if "from_env" in source:
+        value = os.environ.get(source["from_env"])
+        if value is None:
+            raise HotdslError(f"parameter {parameter} takes its value from the environment variable "
+                              f"{source['from_env']}, which is not set")
+        return value
+    path = Path(source["from_file"]).expanduser()
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise HotdslError(f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}") from None
+
+
+def parse_parameter_overrides(values: Sequence[str]) -> dict[str, str]:
+    """`KEY=VALUE` or `STACK:KEY=VALUE` pairs from the command line."""
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not key:
+            raise HotdslError(f"--parameter {value!r}: write KEY=VALUE (or STACK:KEY=VALUE)")
+        out[key] = text
+    return out
+
+
+def _overrides_for(entry: StackEntry, overrides: Mapping[str, str]) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for key, value in overrides.items():
+        stack, sep, name = key.rpartition(":")
+        if sep and stack != entry.name:
+            continue
+        if name in entry.parameters:
+            chosen[name] = value
+    return chosen
+
+
+def check_overrides(manifest: Manifest, overrides: Mapping[str, str]) -> None:
+    """Every override names a parameter of some stack (a typo should not pass silently)."""
+    for key in overrides:
+        stack, sep, name = key.rpartition(":")
+        entries = [e for e in manifest.stacks if not sep or e.name == stack]
+        if not any(name in e.parameters for e in entries):
+            where = f"stack {stack}" if sep else "any stack"
+            raise HotdslError(f"--parameter {key}: {name!r} is not a parameter of {where}")
+
+
+def _read(folder: Path, name: str) -> str:
+    try:
+        return (folder / name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HotdslError(f"{folder / name}: {exc.strerror or exc}; run `hotdsl synth` again") from None
