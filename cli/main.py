@@ -12,6 +12,7 @@ import sys
 
 import typer
 
+from hotdsl.cli import deploy as deploy_commands
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
 from hotdsl.cli import validate as validate_command
@@ -37,6 +38,12 @@ def _global_options(
 app.command("synth")(synth_command.synth)
 app.command("init")(init_command.init)
 app.command("validate")(validate_command.validate)
+app.command("diff")(deploy_commands.diff)
+app.command("deploy")(deploy_commands.deploy)
+app.command("destroy")(deploy_commands.destroy)
+app.command("outputs")(deploy_commands.outputs)
+app.command("events")(deploy_commands.events)
+app.command("ls")(deploy_commands.ls)
 app.add_typer(sandbox_app, name="sandbox")
 
 
