@@ -131,6 +131,11 @@ class Sandbox:
 
     `start()` is idempotent and returns the running sandbox if there is one; `stop()`
     leaves no process behind. The database survives a restart unless `fresh=True`.
+
+    `standins` maps the resource types of other services to generated stand-ins (so
+    stacks using them deploy); without it they keep their real implementations, which
+    validate but cannot be created. `trigger_interval` and `poll_interval` are the
+    engine's pacing (see heat_server.py); Heat's own values are 1.0 and 1.0.
     """
 
     def __init__(
@@ -140,11 +145,13 @@ class Sandbox:
         standins: bool = True,
         debug: bool = False,
         trigger_interval: float = 0.0,
+        poll_interval: float = 0.1,
     ) -> None:
         self.layout = layout if layout is not None else SandboxLayout.default()
         self.standins = standins
         self.debug = debug
         self.trigger_interval = trigger_interval
+        self.poll_interval = poll_interval
         self._process: subprocess.Popen[bytes] | None = None
 
     def status(self) -> SandboxInfo | None:
@@ -228,6 +235,8 @@ class Sandbox:
             str(port),
             "--trigger-interval",
             str(self.trigger_interval),
+            "--poll-interval",
+            str(self.poll_interval),
         ]
         if exit_with_pid is not None:
             command += ["--exit-with-pid", str(exit_with_pid)]
@@ -289,7 +298,11 @@ class Sandbox:
                 return
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
+            # The server leads its own session (start_new_session): end the group.
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
         for _ in range(50):
             self._reap(pid)
             if not _process_alive(pid):
@@ -298,8 +311,12 @@ class Sandbox:
         raise SandboxError(f"the sandbox's Heat server (pid {pid}) did not stop")
 
     def _reap(self, pid: int) -> None:
+        """Collect the exit status if the server is our child (else it stays a zombie)."""
         if self._process is not None and self._process.pid == pid:
             self._process.poll()
+            return
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
     def _read_state(self) -> SandboxInfo | None:
         try:

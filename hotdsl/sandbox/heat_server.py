@@ -21,20 +21,32 @@ What it does, in order:
 5. writes the state file once it answers, and on SIGTERM/SIGINT stops the engine and
    exits with nothing left running.
 
-Two things make the convergence engine fast here, with no change to what it does:
+What makes the convergence engine fast here, with no change to what it does:
 
 * `Stack.converge_stack` sleeps one second after triggering each leaf resource, to
-  spread the load over many engine processes of a real deployment. In one process
+  spread the load over the engine processes of a real deployment. In one process
   that only serialises the leaves: 50 leaves cost 50 s. The sleep is capped at
   `--trigger-interval` (0 by default) for `heat.engine.stack` and
   `heat.engine.snapshots` only.
 * sqlite allows one writer at a time, and a deferred transaction that has read and
   then wants to write fails at once with "database is locked" when another
   connection is committing (sqlite returns SQLITE_BUSY instead of waiting, to avoid
-  a deadlock). Convergence runs many resource checks at once, so stacks failed
-  randomly. Each database connection now holds a process-wide gate from checkout to
-  checkin (reentrant for the same thread), so sqlite never sees two connections at
-  once; waiting on a Python condition is also much quicker than sqlite's busy-wait.
+  a deadlock). Convergence runs many resource checks at once, so without the
+  throttle above stacks failed at random. Each database connection now holds a
+  process-wide gate from checkout to checkin (reentrant for the same thread), so
+  sqlite never sees two connections at once; waiting on a Python condition is also
+  much quicker than sqlite's busy-wait. (`sqlite_synchronous = false` in heat.conf
+  drops the fsync per commit.)
+* A resource action is stepped by Heat's TaskRunner with a one-second sleep between
+  steps; a nested stack (every template resource, so every stand-in) is polled that
+  way, so each level of nesting and each dependency on one cost a second. The wait
+  is capped at `--poll-interval` (0.1 s by default).
+
+Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
+stops that, since Heat's stale deletes then hit new rows (see there).
+
+And one thing makes validation of real service types work without the services:
+every service in the catalog claims every API extension (`assume_service_extensions`).
 """
 
 from __future__ import annotations
@@ -274,6 +286,68 @@ def serialise_database_access(engine: Any, patience: float = 60.0) -> None:
     sqlalchemy.event.listen(engine, "checkin", checkin)
 
 
+def never_reuse_row_ids(database: Path) -> list[str]:
+    """Give every table with an integer `id` key AUTOINCREMENT, so that sqlite never reuses ids.
+
+    Without it sqlite hands out max(id)+1, so the id of the newest row comes back after
+    that row is deleted. Heat deletes by ids it remembers (the cached attributes of a
+    resource, `resource_attr_data_delete`); on MySQL, whose ids only grow, a stale
+    delete finds nothing, but here it removed another resource's new properties and a
+    ResourceGroup update ended with "ResourcePropertiesData with id N not found". The
+    tables are rebuilt once, right after the migrations, with SQLite's documented
+    rebuild procedure. Returns the tables rebuilt.
+    """
+    import re
+    import sqlite3
+
+    rebuilt = []
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("PRAGMA legacy_alter_table = ON")
+        tables = [
+            (name, sql)
+            for name, sql in connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+            )
+        ]
+        for name, sql in tables:
+            columns = connection.execute(f'PRAGMA table_info("{name}")').fetchall()
+            keys = [c for c in columns if c[5]]
+            if len(keys) != 1 or keys[0][1] != "id" or keys[0][2].upper() != "INTEGER":
+                continue
+            if "AUTOINCREMENT" in sql.upper():
+                continue
+            new_sql = re.sub(r",\s*PRIMARY KEY \(id\)", "", sql, count=1)
+            new_sql = re.sub(
+                r"\bid INTEGER NOT NULL", "id INTEGER PRIMARY KEY AUTOINCREMENT", new_sql, count=1
+            )
+            if new_sql == sql or "AUTOINCREMENT" not in new_sql:
+                continue
+            temporary = f"{name}__hotdsl_rebuild"
+            new_sql = new_sql.replace(f"CREATE TABLE {name} ", f"CREATE TABLE {temporary} ", 1)
+            indexes = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL",
+                    (name,),
+                )
+            ]
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(new_sql)
+            connection.execute(f'INSERT INTO "{temporary}" SELECT * FROM "{name}"')
+            connection.execute(f'DROP TABLE "{name}"')
+            connection.execute(f'ALTER TABLE "{temporary}" RENAME TO "{name}"')
+            for index in indexes:
+                connection.execute(index)
+            connection.execute("COMMIT")
+            rebuilt.append(name)
+    finally:
+        connection.close()
+    return rebuilt
+
+
 def cap_task_polling(scheduler: types.ModuleType, ceiling: float) -> None:
     """Make Heat's TaskRunner wait at most `ceiling` seconds between two task steps.
 
@@ -288,6 +362,18 @@ def cap_task_polling(scheduler: types.ModuleType, ceiling: float) -> None:
         original(self, None if wait_time is None else min(wait_time, ceiling))
 
     runner._sleep = _sleep
+
+
+def assume_service_extensions() -> None:
+    """Let every service of the catalog claim every API extension.
+
+    Heat asks Neutron, Cinder, ... which extensions they have before it accepts types
+    such as OS::Neutron::Router or OS::Cinder::VolumeType; nothing serves the catalog's
+    URLs here, so without this those types would be "not available".
+    """
+    from heat.engine.clients import os as os_clients
+
+    os_clients.ExtensionMixin.has_extension = lambda self, alias: True
 
 
 def cap_sleep(module: types.ModuleType, ceiling: float) -> None:
@@ -362,6 +448,9 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     from heat.db import migration
 
     migration.db_sync()
+    engine_url = db_api.get_engine().url
+    if engine_url.get_backend_name() == "sqlite" and engine_url.database:
+        never_reuse_row_ids(Path(engine_url.database))
     serialise_database_access(db_api.get_engine())
 
     from heat.engine import scheduler
@@ -373,6 +462,7 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     cap_sleep(engine_stack, args.trigger_interval)
     cap_sleep(engine_snapshots, args.trigger_interval)
     cap_task_polling(scheduler, args.poll_interval)
+    assume_service_extensions()
 
     engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
     engine.start()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -85,12 +84,11 @@ def ensure_heat_venv(venv: Path, *, echo: Callable[[str], None] | None = None) -
     venv = venv.absolute()
     if is_heat_venv_ready(venv):
         return heat_python(venv)
-    with _exclusive(venv.parent / f".{venv.name}.lock"):
+    venv.mkdir(parents=True, exist_ok=True)
+    with _exclusive(venv / ".hotdsl-install.lock"):
         if is_heat_venv_ready(venv):
             return heat_python(venv)
         say = echo or (lambda message: None)
-        if venv.exists() and not heat_python(venv).exists():
-            shutil.rmtree(venv)
         if not heat_python(venv).exists():
             say(f"creating the Heat venv in {venv}")
             _run([sys.executable, "-m", "venv", str(venv)], venv)

@@ -1,0 +1,194 @@
+"""Fixtures shared by the test suite: the Heat sandbox that every `@pytest.mark.heat` test uses.
+
+`heat_sandbox` starts one real Heat (engine and API in one process, on a loopback
+port) for the whole test session, with the stand-ins of service resource types, and
+stops it at the end. `heat_validator` is a second one without stand-ins, for Heat's
+validation of the real resource types (conformance). Both are started on first use
+only, so a run without heat tests starts none.
+
+The Heat venv is `.venv-heat/` at the repository root (or `$HOTDSL_TEST_HEAT_VENV`);
+the first session on a clean machine creates it (a minute or two of pip). The test
+clouds.yaml is a temporary file named by `OS_CLIENT_CONFIG_FILE` for the session:
+nothing is written to the user's own configuration.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from hotdsl.errors import HotdslError
+from hotdsl.sandbox import CLOUD_NAME, Sandbox, SandboxInfo, SandboxLayout, write_cloud_entry
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+    from openstack.orchestration.v1.stack import Stack as SdkStack
+
+REPO = Path(__file__).resolve().parent.parent
+HEAT_VENV = Path(os.environ.get("HOTDSL_TEST_HEAT_VENV", REPO / ".venv-heat"))
+_names = itertools.count(1)
+
+
+class HeatSandbox:
+    """A running sandbox for tests: where it answers, a connection, and stack helpers.
+
+    `host`/`port` are exposed so that a test can put a proxy in front of `endpoint`.
+    """
+
+    def __init__(self, sandbox: Sandbox, info: SandboxInfo, clouds_file: Path) -> None:
+        self.sandbox = sandbox
+        self.info = info
+        self.clouds_file = clouds_file
+        self.cloud = CLOUD_NAME
+        self._conn: Connection | None = None
+
+    @property
+    def host(self) -> str:
+        return self.info.host
+
+    @property
+    def port(self) -> int:
+        return self.info.port
+
+    @property
+    def url(self) -> str:
+        return self.info.url
+
+    @property
+    def endpoint(self) -> str:
+        """`http://127.0.0.1:PORT/v1/admin`, what openstacksdk's orchestration proxy uses."""
+        return self.info.endpoint
+
+    @property
+    def conn(self) -> Connection:
+        """One openstacksdk Connection for the session."""
+        if self._conn is None:
+            self._conn = self.info.connect()
+        return self._conn
+
+    def unique_name(self, prefix: str = "test") -> str:
+        """A stack name no other test of this session uses."""
+        return f"{prefix}-{os.getpid()}-{next(_names)}"
+
+    def create(
+        self,
+        template: Mapping[str, Any],
+        *,
+        name: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        environment: Mapping[str, Any] | None = None,
+        files: Mapping[str, str] | None = None,
+        timeout: float = 120.0,
+        expect: str = "CREATE_COMPLETE",
+    ) -> SdkStack:
+        """Create a stack and wait until it is `expect` (or fails)."""
+        stack = self.conn.orchestration.create_stack(
+            name=name or self.unique_name(),
+            template=dict(template),
+            parameters=dict(parameters or {}),
+            environment=dict(environment or {}),
+            files=dict(files or {}),
+        )
+        return self.wait(stack, expect, timeout)
+
+    def update(
+        self,
+        stack: SdkStack,
+        template: Mapping[str, Any],
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        files: Mapping[str, str] | None = None,
+        timeout: float = 120.0,
+        expect: str = "UPDATE_COMPLETE",
+    ) -> SdkStack:
+        """Update a stack (Heat's PUT: the new template and parameters replace the old).
+
+        A raw PUT: openstacksdk's `update_stack` does not always send the template.
+        """
+        body = {
+            "template": dict(template),
+            "parameters": dict(parameters or {}),
+            "files": dict(files or {}),
+        }
+        response = self.conn.orchestration.put(f"/stacks/{stack.name}/{stack.id}", json=body)
+        assert response.status_code == 202, response.text
+        return self.wait(stack, expect, timeout)
+
+    def delete(self, stack: SdkStack, timeout: float = 120.0) -> None:
+        """Delete a stack and wait until Heat no longer lists it."""
+        self.conn.orchestration.delete_stack(stack)
+        self.conn.orchestration.wait_for_delete(stack, interval=0.2, wait=int(timeout))
+
+    def wait(self, stack: SdkStack, status: str, timeout: float = 120.0) -> SdkStack:
+        """Poll until the stack reaches `status`; fail with Heat's reason if its action fails.
+
+        A status of another action (the CREATE_COMPLETE an update starts from) is waited out.
+        """
+        action = status.split("_")[0]
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.conn.orchestration.get_stack(stack.id)
+            if current.status == status:
+                return current
+            if current.status == f"{action}_FAILED":
+                raise AssertionError(
+                    f"stack {current.name} is {current.status}: {current.status_reason}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"stack {current.name} still {current.status} after {timeout:.0f} s"
+                )
+            time.sleep(0.1)
+
+    def outputs(self, stack: SdkStack) -> dict[str, Any]:
+        """The stack's outputs, name -> value (errors raise)."""
+        current = self.conn.orchestration.get_stack(stack.id)
+        values = {}
+        for output in current.outputs or []:
+            if output.get("output_error"):
+                raise AssertionError(f"output {output['output_key']}: {output['output_error']}")
+            values[output["output_key"]] = output.get("output_value")
+        return values
+
+
+def _start(home: Path, clouds_file: Path, *, standins: bool) -> HeatSandbox:
+    sandbox = Sandbox(SandboxLayout(home=home, venv=HEAT_VENV), standins=standins)
+    try:
+        info = sandbox.start(timeout=300.0, exit_with_pid=os.getpid())
+    except HotdslError as exc:
+        pytest.fail(f"could not start the Heat sandbox: {exc}", pytrace=False)
+    write_cloud_entry(info, path=clouds_file)
+    return HeatSandbox(sandbox, info, clouds_file)
+
+
+@pytest.fixture(scope="session")
+def heat_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandbox]:
+    """The session's Heat, with stand-ins: every example stack deploys on it.
+
+    Its clouds.yaml entry `hotdsl-sandbox` is in a temporary file that
+    `OS_CLIENT_CONFIG_FILE` names for the rest of the session, so `--cloud
+    hotdsl-sandbox` works in CLI tests.
+    """
+    home = tmp_path_factory.mktemp("heat-sandbox")
+    clouds_file = home / "clouds.yaml"
+    running = _start(home, clouds_file, standins=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_file))
+        patch.delenv("OS_CLOUD", raising=False)
+        yield running
+    running.sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def heat_validator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandbox]:
+    """A second Heat without stand-ins: validation sees the real resource types."""
+    home = tmp_path_factory.mktemp("heat-validator")
+    running = _start(home, home / "clouds.yaml", standins=False)
+    yield running
+    running.sandbox.stop()

@@ -1,0 +1,404 @@
+"""The sandbox: a real Heat on a loopback port, its files, its CLI, and its server's parts."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hotdsl.cli.main import app
+from typer.testing import CliRunner
+
+from hotdsl.deploy.connection import CloudConnectionError, connect
+from hotdsl.deploy.validation import validate_out_dir
+from hotdsl.sandbox import (
+    CLOUD_NAME,
+    SandboxInfo,
+    SandboxLayout,
+    clouds_file,
+    default_home,
+    heat_server,
+    write_cloud_entry,
+)
+from hotdsl.sandbox.config import global_environment, heat_conf_text, write_config
+from hotdsl.sandbox.install import HEAT_REQUIREMENT, install_instructions, is_heat_venv_ready
+
+from .conftest import HEAT_VENV, HeatSandbox
+
+
+def _info(port: int = 8004, home: Path = Path("/nowhere")) -> SandboxInfo:
+    url = f"http://127.0.0.1:{port}"
+    return SandboxInfo(url, f"{url}/v1/admin", "127.0.0.1", port, 1, "27.0.1", home)
+
+
+# --- where things live ------------------------------------------------------------------
+
+
+def test_home_is_per_user_and_can_be_moved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("HOTDSL_SANDBOX_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_home() == tmp_path / "data" / "hotdsl" / "sandbox"
+    monkeypatch.setenv("HOTDSL_SANDBOX_HOME", str(tmp_path / "elsewhere"))
+    layout = SandboxLayout.default()
+    assert layout.home == tmp_path / "elsewhere"
+    assert layout.venv == tmp_path / "elsewhere" / "venv"
+    monkeypatch.setenv("HOTDSL_SANDBOX_VENV", str(tmp_path / "heat-venv"))
+    assert SandboxLayout.default().venv == tmp_path / "heat-venv"
+
+
+def test_a_missing_heat_venv_is_not_ready_and_the_error_says_what_to_run(tmp_path: Path) -> None:
+    assert not is_heat_venv_ready(tmp_path / "venv")
+    assert HEAT_REQUIREMENT in install_instructions(tmp_path / "venv")
+
+
+# --- heat.conf and the global environment -------------------------------------------------
+
+
+def test_heat_conf_runs_everything_in_one_process_with_convergence(tmp_path: Path) -> None:
+    layout = SandboxLayout(home=tmp_path, venv=tmp_path / "venv")
+    layout.run_dir.mkdir()
+    text = heat_conf_text(layout)
+    for line in (
+        "transport_url = fake://",
+        "convergence_engine = true",
+        "num_engine_workers = 1",
+        "flavor = noauth",
+        f"connection = sqlite:///{layout.database}",
+        "enforce_new_defaults = false",
+    ):
+        assert line in text
+    key = next(line for line in text.splitlines() if line.startswith("auth_encryption_key"))
+    assert len(key.split(" = ")[1]) == 32
+    assert heat_conf_text(layout) == text, "the key is kept for the life of the database"
+
+
+def test_the_global_environment_maps_service_types_to_standins(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    defaults = venv / "etc" / "heat" / "environment.d"
+    defaults.mkdir(parents=True)
+    (defaults / "default.yaml").write_text(
+        'resource_registry:\n  "OS::Quantum*": "OS::Neutron*"\n'
+        '  "AWS::RDS::DBInstance": "file:///etc/heat/templates/AWS_RDS_DBInstance.yaml"\n'
+    )
+    layout = SandboxLayout(home=tmp_path, venv=venv)
+    write_config(layout, standins=True)
+    registry = global_environment(layout, standins=True)["resource_registry"]
+    assert registry["OS::Quantum*"] == "OS::Neutron*"
+    assert (
+        registry["AWS::RDS::DBInstance"]
+        == f"file://{venv}/etc/heat/templates/AWS_RDS_DBInstance.yaml"
+    )
+    server = registry["OS::Nova::Server"]
+    assert server == f"file://{layout.run_dir}/standins/OS__Nova__Server.yaml"
+    assert Path(server.removeprefix("file://")).exists()
+    assert "OS::Heat::RandomString" not in registry
+    without = global_environment(layout, standins=False)["resource_registry"]
+    assert "OS::Nova::Server" not in without
+
+
+# --- clouds.yaml --------------------------------------------------------------------------
+
+
+def test_the_clouds_entry_is_added_without_touching_other_clouds(tmp_path: Path) -> None:
+    path = tmp_path / "clouds.yaml"
+    path.write_text("clouds:\n  prod:\n    auth:\n      auth_url: https://keystone.example\n")
+    assert write_cloud_entry(_info(8004), path=path) == path
+    clouds = yaml.safe_load(path.read_text())["clouds"]
+    assert clouds["prod"] == {"auth": {"auth_url": "https://keystone.example"}}
+    assert clouds[CLOUD_NAME]["orchestration_endpoint_override"] == "http://127.0.0.1:8004/v1/admin"
+    assert clouds[CLOUD_NAME]["auth_type"] == "none"
+    assert (tmp_path / "clouds.yaml.orig").read_text().startswith("clouds:\n  prod:")
+    write_cloud_entry(_info(9000), path=path)
+    clouds = yaml.safe_load(path.read_text())["clouds"]
+    assert clouds[CLOUD_NAME]["auth"]["endpoint"] == "http://127.0.0.1:9000/v1/admin"
+
+
+def test_clouds_yaml_is_the_one_openstacksdk_reads(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "mine.yaml"))
+    assert clouds_file(tmp_path) == tmp_path / "mine.yaml"
+    monkeypatch.delenv("OS_CLIENT_CONFIG_FILE")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert clouds_file(tmp_path) == tmp_path / "config" / "openstack" / "clouds.yaml"
+    (tmp_path / "clouds.yaml").write_text("clouds: {}\n")
+    assert clouds_file(tmp_path) == tmp_path / "clouds.yaml"
+
+
+def test_connect_without_any_cloud_says_how_to_name_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("OS_"):
+            monkeypatch.delenv(key)
+    with pytest.raises(CloudConnectionError, match="--cloud NAME"):
+        connect()
+
+
+# --- parts of the server, without Heat ----------------------------------------------------
+
+
+def test_the_server_refuses_addresses_other_than_loopback() -> None:
+    with pytest.raises(SystemExit):
+        heat_server.parse_args(
+            ["--config-file", "c", "--state-file", "s", "--token-file", "t", "--host", "0.0.0.0"]
+        )
+
+
+def test_version_discovery_answers_where_openstacksdk_asks() -> None:
+    seen: list[str] = []
+
+    def heat(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ["PATH_INFO"])
+        start_response("404 Not Found", [])
+        return [b""]
+
+    discovery = heat_server.VersionDiscovery(heat)
+    statuses: list[str] = []
+    for path in ("/v1", "/v1/", "/v1/admin"):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "HTTP_HOST": "127.0.0.1:8004"}
+        body = b"".join(discovery(environ, lambda status, headers: statuses.append(status)))
+        assert statuses.pop() == "200 OK"
+        links = json.loads(body)["versions"][0]["links"]
+        assert links == [{"rel": "self", "href": "http://127.0.0.1:8004/v1/"}]
+    discovery({"REQUEST_METHOD": "GET", "PATH_INFO": "/v1/admin/stacks"}, lambda s, h: None)
+    assert seen == ["/v1/admin/stacks"]
+
+
+def test_the_token_catalog_lists_services_on_an_unserved_loopback_port() -> None:
+    token = heat_server.token_document("http://127.0.0.1:8004/v1/admin")["token"]
+    urls = {entry["type"]: entry["endpoints"][0]["url"] for entry in token["catalog"]}
+    assert urls["orchestration"] == "http://127.0.0.1:8004/v1/admin"
+    for kind in ("compute", "network", "volumev3", "image", "load-balancer", "identity"):
+        assert urls[kind].startswith("http://127.0.0.1:9/")
+
+
+def test_the_connection_gate_is_reentrant_and_released_by_any_thread() -> None:
+    gate = heat_server.ConnectionGate(patience=5.0)
+    assert gate.enter() and gate.enter()
+    order: list[str] = []
+
+    def other() -> None:
+        gate.enter()
+        order.append("other")
+        gate.leave()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    time.sleep(0.05)
+    order.append("first")
+    gate.leave()
+    threading.Thread(target=gate.leave).start()
+    thread.join(2.0)
+    assert order == ["first", "other"]
+
+
+def test_the_connection_gate_gives_up_after_its_patience() -> None:
+    gate = heat_server.ConnectionGate(patience=0.05)
+    holder = threading.Thread(target=gate.enter)
+    holder.start()
+    holder.join()
+    assert gate.enter() is False, "a stuck holder must not hang the sandbox"
+
+
+def test_capped_sleep_affects_only_the_patched_module() -> None:
+    module = types.ModuleType("fake_heat_module")
+    module.time = time  # type: ignore[attr-defined]
+    heat_server.cap_sleep(module, 0.0)
+    began = time.monotonic()
+    module.time.sleep(5)  # type: ignore[attr-defined]
+    assert time.monotonic() - began < 1.0
+    assert module.time.monotonic() > 0  # type: ignore[attr-defined]
+    assert time.sleep is not module.time.sleep  # type: ignore[attr-defined]
+
+
+# --- the real thing -----------------------------------------------------------------------
+
+
+@pytest.mark.heat
+def test_openstacksdk_reaches_the_sandbox_by_its_cloud_name(heat_sandbox: HeatSandbox) -> None:
+    conn = connect(CLOUD_NAME)
+    assert isinstance(list(conn.orchestration.stacks()), list)
+    assert heat_sandbox.info.startup_seconds is not None
+
+
+@pytest.mark.heat
+def test_the_openstack_cli_lists_stacks_through_the_clouds_entry(heat_sandbox: HeatSandbox) -> None:
+    openstack = HEAT_VENV / "bin" / "openstack"
+    if not openstack.exists():
+        pytest.skip("python-openstackclient is not in the Heat venv")
+    stack = heat_sandbox.create({"heat_template_version": "2021-04-16", "resources": {}})
+    result = subprocess.run(
+        [str(openstack), "--os-cloud", CLOUD_NAME, "stack", "list", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "OS_CLIENT_CONFIG_FILE": str(heat_sandbox.clouds_file)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert stack.name in {row["Stack Name"] for row in json.loads(result.stdout)}
+
+
+@pytest.mark.heat
+def test_heat_types_run_for_real_with_ordering_outputs_and_conditions(
+    heat_sandbox: HeatSandbox,
+) -> None:
+    template: dict[str, Any] = {
+        "heat_template_version": "2021-04-16",
+        "parameters": {
+            "count": {"type": "number", "default": 2},
+            "env": {"type": "string", "default": "dev"},
+        },
+        "conditions": {"is_prod": {"equals": [{"get_param": "env"}, "prod"]}},
+        "resources": {
+            "secret": {"type": "OS::Heat::RandomString", "properties": {"length": 12}},
+            "group": {
+                "type": "OS::Heat::ResourceGroup",
+                "properties": {
+                    "count": {"get_param": "count"},
+                    "resource_def": {
+                        "type": "OS::Heat::Value",
+                        "properties": {"value": "member-%index%"},
+                    },
+                },
+            },
+            "prod_only": {"type": "OS::Heat::None", "condition": "is_prod"},
+            "nested": {
+                "type": "child.yaml",
+                "properties": {"word": {"get_attr": ["secret", "value"]}},
+            },
+        },
+        "outputs": {
+            "members": {"value": {"get_attr": ["group", "value"]}},
+            "length": {
+                "value": {
+                    "yaql": {
+                        "expression": "$.data.len()",
+                        "data": {"get_attr": ["secret", "value"]},
+                    }
+                }
+            },
+            "echo": {"value": {"get_attr": ["nested", "echo"]}},
+            "prod": {"value": {"if": ["is_prod", "yes", "no"]}},
+        },
+    }
+    child = yaml.safe_dump(
+        {
+            "heat_template_version": "2021-04-16",
+            "parameters": {"word": {"type": "string"}},
+            "resources": {
+                "v": {"type": "OS::Heat::Value", "properties": {"value": {"get_param": "word"}}}
+            },
+            "outputs": {"echo": {"value": {"get_attr": ["v", "value"]}}},
+        }
+    )
+    stack = heat_sandbox.create(template, files={"child.yaml": child})
+    outputs = heat_sandbox.outputs(stack)
+    assert outputs["members"] == ["member-0", "member-1"]
+    assert outputs["length"] == 12
+    assert len(outputs["echo"]) == 12
+    assert outputs["prod"] == "no"
+    stack = heat_sandbox.update(
+        stack, template, parameters={"count": 3, "env": "prod"}, files={"child.yaml": child}
+    )
+    outputs = heat_sandbox.outputs(stack)
+    assert outputs["members"] == ["member-0", "member-1", "member-2"]
+    assert outputs["prod"] == "yes"
+    heat_sandbox.delete(stack)
+
+
+@pytest.mark.heat
+def test_validate_out_dir_reports_heats_verdict_per_stack(
+    heat_sandbox: HeatSandbox, tmp_path: Path
+) -> None:
+    good = {
+        "heat_template_version": "2021-04-16",
+        "resources": {"v": {"type": "OS::Heat::Value", "properties": {"value": 1}}},
+    }
+    bad = {
+        "heat_template_version": "2021-04-16",
+        "resources": {"v": {"type": "OS::Heat::Value", "properties": {"valeu": 1}}},
+    }
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(good))
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
+    (tmp_path / "good.env.yaml").write_text("parameter_defaults: {}\n")
+    manifest = {
+        "format": 1,
+        "stacks": [
+            {
+                "name": "good",
+                "path": "good",
+                "template": "good.yaml",
+                "environment_files": ["good.env.yaml"],
+            },
+            {"name": "bad", "path": "bad", "template": "bad.yaml"},
+        ],
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    verdicts = validate_out_dir(heat_sandbox.conn, tmp_path)
+    assert [(v.stack, v.ok) for v in verdicts] == [("good", True), ("bad", False)]
+    assert "Unknown Property valeu" in verdicts[1].message
+
+
+@pytest.mark.heat
+def test_hotdsl_validate_with_a_cloud_asks_heat(
+    heat_sandbox: HeatSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app.py").write_text(
+        "from hotdsl import App, Resource, Stack\n"
+        "app = App()\n"
+        "stack = Stack(app, 'checked')\n"
+        "Resource(stack, 'port', type='OS::Neutron::Port', properties={'network': 'private'})\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    local = runner.invoke(app, ["validate", "--app", "app.py"])
+    assert local.exit_code == 0, local.output
+    assert "checked: valid (local checks)" in local.output
+    remote = runner.invoke(app, ["validate", "--app", "app.py", "--cloud", CLOUD_NAME])
+    assert remote.exit_code == 0, remote.output
+    assert f"checked: valid (Heat on {CLOUD_NAME})" in remote.output
+
+
+@pytest.mark.heat
+def test_the_cli_starts_an_idempotent_sandbox_and_stop_leaves_no_process(
+    heat_sandbox: HeatSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # heat_sandbox first: it made sure the Heat venv exists.
+    monkeypatch.setenv("HOTDSL_SANDBOX_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HOTDSL_SANDBOX_VENV", str(HEAT_VENV))
+    clouds = tmp_path / "clouds.yaml"
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    runner = CliRunner()
+    assert runner.invoke(app, ["sandbox", "status"]).exit_code == 1
+    first = runner.invoke(app, ["sandbox", "start", "--no-standins"])
+    assert first.exit_code == 0, first.output
+    info = json.loads((tmp_path / "home" / "run" / "server.json").read_text())
+    assert f"at http://127.0.0.1:{info['port']}" in first.output
+    second = runner.invoke(app, ["sandbox", "start"])
+    assert "already running" in second.output
+    assert json.loads((tmp_path / "home" / "run" / "server.json").read_text())["pid"] == info["pid"]
+    assert yaml.safe_load(clouds.read_text())["clouds"][CLOUD_NAME]["auth"]["endpoint"].endswith(
+        f":{info['port']}/v1/admin"
+    )
+    status = runner.invoke(app, ["sandbox", "status"])
+    assert status.exit_code == 0 and "answering" in status.output
+    logs = runner.invoke(app, ["sandbox", "logs", "-n", "5"])
+    assert "heat.log" in logs.output
+    stopped = runner.invoke(app, ["sandbox", "stop"])
+    assert stopped.output.strip() == "stopped"
+    for _ in range(50):
+        if not Path(f"/proc/{info['pid']}").exists():
+            break
+        time.sleep(0.1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(info["pid"], 0)
+    assert runner.invoke(app, ["sandbox", "stop"]).output.strip() == "not running"
+    shutil.rmtree(tmp_path / "home", ignore_errors=True)
