@@ -109,6 +109,9 @@ def _merge_value(old: Any, new: Any, kind: str, *, deep: bool, key: str) -> Any:
         if isinstance(new, str):
             new = json.loads(new) if new else new
         return _merge_map(old or {}, new, deep)
+    if not isinstance(new, (str, list, tuple)):
+        # Heat's parse_param accepts only sequences here (so a merged number must be given as text)
+        raise HotdslError(f"parameter {key}: Heat cannot merge the value {new!r} (Invalid parameter in environment)")
     if kind == "comma_delimited_list":
         return _merge_list(old, new)
     if kind == "string":
