@@ -147,6 +147,12 @@ def render_diff(item: StackDiff) -> str:
             lines.append(f"    {marks[resource.action]} {resource.name} ({resource.type}){note}")
             for change in resource.changes:
                 lines.append(f"        {_change_text(change)}")
+    for key, nested in item.nested:
+        lines.append(f"  Nested template {key}")
+        for resource in nested:
+            note = " will be REPLACED: " + "; ".join(resource.reasons) if resource.action == "replace" else ""
+            lines.append(f"    {marks[resource.action]} {resource.name} ({resource.type}){note}")
+            lines += [f"        {_change_text(change)}" for change in resource.changes]
     for title, changes in (("Parameters", item.parameters), ("Template", item.template),
                            ("Environment", item.environment), ("Files", item.files)):
         if changes:

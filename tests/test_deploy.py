@@ -346,3 +346,50 @@ def test_parameter_overrides_win_over_the_stage(heat_sandbox: Any, tmp_path: Pat
     assert ref is not None and heat_sandbox.outputs(ref)["secret_length"] == 11
     bad = hotdsl(tmp_path, "deploy", "--app", "app.py", "-p", "lenght=3", *cloud(heat_sandbox), check=False)
     assert bad.returncode == 1 and "'lenght' is not a parameter of any stack" in bad.stderr
+
+
+NESTED_APP = """
+import attrs
+from typing import ClassVar
+
+
+@attrs.define(kw_only=True, eq=False)
+class Member(ProviderResource):
+    type_name: ClassVar[str] = "Test::Member"
+    label: Value[str]
+    value = output_attribute[str]()
+
+    def build(self, template: Stack) -> None:
+        rnd = heat.RandomString(template, "rnd", length={length})
+        joined = heat.Value(template, "joined", value=list_join("-", [self.label, rnd.attrs.value]))
+        Output(template, "value", value=joined.attrs.value)
+
+
+app = App()
+stack = Stack(app, "{name}")
+group = heat.ResourceGroup(stack, "group", count={count}, resource_def=Member.definition(label="m"))
+inner = NestedStack(stack, "inner")
+item = heat.Value(inner, "item", value="inside")
+Output(stack, "inner_item", value=item.attrs.value)
+Output(stack, "members", value=group.attrs.get("value"))
+"""
+
+
+def test_nested_and_provider_templates_deploy_and_diff_inside(heat_sandbox: Any, tmp_path: Path) -> None:
+    name = heat_sandbox.unique_name("nested")
+    write_app(tmp_path, NESTED_APP.format(name=name, length=6, count=2))
+    hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
+    ref = HeatClient(heat_sandbox.conn).find_stack(name)
+    assert ref is not None
+    outputs = heat_sandbox.outputs(ref)
+    assert outputs["inner_item"] == "inside"
+    assert len(outputs["members"]) == 2 and all(v.startswith("m-") and len(v) == 8 for v in outputs["members"])
+
+    write_app(tmp_path, NESTED_APP.format(name=name, length=9, count=2))
+    diff = hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox)).stdout
+    assert "Nested template member.yaml" in diff
+    assert "[!] rnd (OS::Heat::RandomString) will be REPLACED: length cannot be updated in place" in diff
+    hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
+    members = heat_sandbox.outputs(HeatClient(heat_sandbox.conn).find_stack(name))["members"]
+    assert all(len(v) == 11 for v in members)
+    assert "no differences" in hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox)).stdout

@@ -86,6 +86,8 @@ class StackDiff:
     """Template sections other than resources (parameters' definitions, outputs, conditions, ...)."""
     environment: tuple[Change, ...] = ()
     files: tuple[Change, ...] = ()
+    nested: tuple[tuple[str, tuple[ResourceChange, ...]], ...] = ()
+    """Per nested or provider template in the files map whose resources change: (file key, changes)."""
     preview_error: str | None = None
 
     @property
@@ -103,6 +105,7 @@ class StackDiff:
             "template": [c.to_json() for c in self.template],
             "environment": [c.to_json() for c in self.environment],
             "files": [c.to_json() for c in self.files],
+            "nested": {key: [r.to_json() for r in changes] for key, changes in self.nested},
             "preview_error": self.preview_error,
         }
 
@@ -130,7 +133,9 @@ def diff_stack(client: HeatClient, request: StackRequest, deployed: StackRef | N
     deployed_values = {k: v for k, v in deployed.parameters.items() if not k.startswith("OS::")}
     parameters = tuple(_parameter_changes(deployed_values, effective, hidden, digests, request.stack_name))
     environment = tuple(_environment_changes(remote_env, local_env))
-    files = tuple(_file_changes(client.files(deployed), request))
+    remote_files = client.files(deployed)
+    files = tuple(_file_changes(remote_files, request))
+    nested = tuple(_nested_changes(remote_files, request.files, update_rule))
     preview_error = None
     if preview and (resources or parameters or template or environment or files):
         try:
@@ -139,7 +144,7 @@ def diff_stack(client: HeatClient, request: StackRequest, deployed: StackRef | N
         except HeatError as exc:
             preview_error = str(exc)
     return StackDiff(request.stack_name, True, tuple(resources), parameters, template, environment, files,
-                     preview_error)
+                     nested, preview_error)
 
 
 def load_template(text: str) -> dict[str, Any]:
@@ -252,6 +257,23 @@ def _apply_preview(resources: list[ResourceChange], preview: Mapping[str, list[d
                     out.append(change)
                     top[label] = change
     return out
+
+
+def _nested_changes(remote: Mapping[str, str], local: Mapping[str, str],
+                    update_rule: UpdateRule | None) -> Iterator[tuple[str, tuple[ResourceChange, ...]]]:
+    """Resource-level changes inside nested and provider templates that travel in the files map."""
+    for key in sorted(set(remote) & set(local)):
+        if remote[key] == local[key] or "heat_template_version" not in local[key]:
+            continue
+        try:
+            old, new = load_template(remote[key]), load_template(local[key])
+        except yaml.YAMLError:
+            continue
+        if "heat_template_version" not in old or "heat_template_version" not in new:
+            continue
+        changes = tuple(_resource_changes(old.get("resources", {}), new.get("resources", {}), update_rule))
+        if changes:
+            yield key, changes
 
 
 def _template_changes(remote: Mapping[str, Any], local: Mapping[str, Any]) -> Iterator[Change]:
