@@ -1,9 +1,12 @@
 """Quick start: one stack with a network port, a server on it and a generated admin password.
 
-    hotdsl synth        # writes hot.out/quickstart.yaml and hot.out/manifest.json
+hotdsl synth        # writes hot.out/quickstart.yaml and hot.out/manifest.json
 """
 
-from hotdsl import App, Length, Output, Parameter, Resource, Stack
+from hotdsl import App, Length, Output, Parameter, Stack
+from hotdsl.stdlib.heat import RandomString
+from hotdsl.stdlib.neutron import Port
+from hotdsl.stdlib.nova import Server, ServerNetworksItem
 
 BOOT_SCRIPT = """#!/bin/sh
 echo "provisioned by hotdsl" > /etc/motd
@@ -18,22 +21,24 @@ class Quickstart(Stack):
         image = Parameter(self, "image", default="cirros", description="Glance image to boot.")
         flavor = Parameter(self, "flavor", default="m1.small", constraints=[Length(min=1)])
         network = Parameter(self, "network", default="private", description="Network to attach to.")
-        password = Resource(self, "admin_password", type="OS::Heat::RandomString", properties={"length": 24})
-        port = Resource(self, "port", type="OS::Neutron::Port", properties={"network": network})
-        server = Resource(
+        password = RandomString(self, "admin_password", length=24)
+        port = Port(self, "port", network=network)
+        server = Server(
             self,
             "server",
-            type="OS::Nova::Server",
-            properties={
-                "image": image,
-                "flavor": flavor,
-                "networks": [{"port": port}],
-                "admin_pass": password,
-                "user_data_format": "RAW",
-                "user_data": BOOT_SCRIPT,
-            },
+            image=image,
+            flavor=flavor,
+            networks=[ServerNetworksItem(port=port)],
+            admin_pass=password.attrs.value,
+            user_data_format="RAW",
+            user_data=BOOT_SCRIPT,
         )
-        Output(self, "address", value=server.get_attr("first_address"), description="The server's IP address.")
+        Output(
+            self,
+            "address",
+            value=server.attrs.first_address,
+            description="The server's IP address.",
+        )
 
 
 app = App()

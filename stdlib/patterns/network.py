@@ -15,7 +15,7 @@ from hotdsl.stdlib.neutron import (
 )
 
 from hotdsl.construct import Construct
-from hotdsl.intrinsics import Value
+from hotdsl.intrinsics import Intrinsic, Value
 
 
 class PrivateNetwork(Construct):
@@ -38,7 +38,7 @@ class PrivateNetwork(Construct):
         *,
         cidr: Value[str] = "10.0.0.0/24",
         external_network: Value[str] | None = "public",
-        dns_nameservers: Sequence[Value[str]] = (),
+        dns_nameservers: Value[Sequence[Value[str]]] = (),
         allocation_pools: Sequence[tuple[Value[str], Value[str]]] = (),
         gateway_ip: Value[str] | None = None,
         name: Value[str] | None = None,
@@ -56,7 +56,9 @@ class PrivateNetwork(Construct):
             network=self.net,
             cidr=cidr,
             gateway_ip=gateway_ip,
-            dns_nameservers=list(dns_nameservers) or None,
+            dns_nameservers=dns_nameservers
+            if isinstance(dns_nameservers, Intrinsic)
+            else list(dns_nameservers) or None,
             allocation_pools=[
                 SubnetAllocationPoolsItem(start=first, end=last) for first, last in allocation_pools
             ]
