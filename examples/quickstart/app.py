@@ -36,7 +36,7 @@ class Quickstart(Stack):
         Output(
             self,
             "address",
-            value=server.attrs.first_address,
+            value=server.attrs.networks[network][0],
             description="The server's IP address.",
         )
 
