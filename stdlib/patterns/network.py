@@ -49,6 +49,10 @@ class PrivateNetwork(Construct):
         super().__init__(scope, id)
         self.cidr = cidr
         """The subnet's address range, as given."""
+        dns = dns_nameservers if isinstance(dns_nameservers, Intrinsic) else list(dns_nameservers)
+        pools = [
+            SubnetAllocationPoolsItem(start=first, end=last) for first, last in allocation_pools
+        ]
         self.net = Net(self, "net", name=name)
         self.subnet = Subnet(
             self,
@@ -56,13 +60,8 @@ class PrivateNetwork(Construct):
             network=self.net,
             cidr=cidr,
             gateway_ip=gateway_ip,
-            dns_nameservers=dns_nameservers
-            if isinstance(dns_nameservers, Intrinsic)
-            else list(dns_nameservers) or None,
-            allocation_pools=[
-                SubnetAllocationPoolsItem(start=first, end=last) for first, last in allocation_pools
-            ]
-            or None,
+            dns_nameservers=dns or None,
+            allocation_pools=pools or None,
         )
         self.router: Router | None = None
         """The router to `external_network` (None for an isolated network)."""
