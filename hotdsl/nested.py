@@ -183,14 +183,14 @@ class _ProviderTemplateStack(Stack):
 
 
 @attrs.frozen
-class ProviderDefinition:
-    """A provider type with properties, as a group's resource definition wants it."""
+class ProviderDefinition(Intrinsic[Mapping[str, Any]]):
+    """A provider type with properties, as a group's `resource_def` or `resource` wants it."""
 
     provider: type[ProviderResource]
     properties: dict[str, object]
 
-    def __hot__(self) -> object:
-        return {"type": _ProviderTypeName(self.provider), "properties": self.properties}
+    def resolve(self, ctx: ResolveContext) -> object:
+        return ctx.value({"type": _ProviderTypeName(self.provider), "properties": self.properties})
 
 
 @attrs.frozen

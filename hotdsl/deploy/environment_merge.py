@@ -114,11 +114,11 @@ def _merge_value(old: Any, new: Any, kind: str, *, deep: bool, key: str) -> Any:
         raise HotdslError(f"parameter {key}: Heat cannot merge the value {new!r} (Invalid parameter in environment)")
     if kind == "comma_delimited_list":
         return _merge_list(old, new)
-    if kind == "string":
+    if kind == "string" and isinstance(new, str):
         return (old or "") + new
-    if kind == "number":
-        return (old or 0) + new
-    raise HotdslError(f"parameter {key} of type {kind} cannot be merged")
+    # Heat adds a number's values with 0 as start after parse_param required a sequence:
+    # merging a number parameter always fails in Heat 27, and so it does here.
+    raise HotdslError(f"parameter {key} of type {kind} cannot be merged (Heat refuses it too)")
 
 
 def _merge_list(old: Any, new: Any) -> Any:
