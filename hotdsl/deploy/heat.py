@@ -79,11 +79,29 @@ class HeatClient:
 
     def __init__(self, conn: Connection, *, retries: int = 4, backoff: float = 0.5,
                  sleep: Callable[[float], None] = time.sleep) -> None:
-        self.proxy = conn.orchestration
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
         self.requests = 0
+        self.proxy = self._orchestration(conn)
+
+    def _orchestration(self, conn: Connection) -> Any:
+        """openstacksdk's orchestration proxy; making it reads Heat's version document.
+
+        That first read is retried like any other; when Heat never answers, the error is
+        a HeatError (a short message from the CLI), not keystoneauth's traceback.
+        """
+        from keystoneauth1 import exceptions as ksa
+
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return conn.orchestration
+            except (ksa.DiscoveryFailure, ksa.ConnectionError, ksa.UnknownConnectionError) as exc:
+                if attempt > self.retries:
+                    raise TransientError(f"Heat's API does not answer ({attempt} attempts): {exc}") from exc
+                self.sleep(self.backoff * 2 ** (attempt - 1))
 
     # --- transport --------------------------------------------------------------------
 
@@ -116,7 +134,7 @@ class HeatClient:
             return response.json()
         message, kind = _heat_message(response)
         if status >= 500 or status in (408, 429):
-            raise TransientError(f"Heat answered {status}: {message}", status, kind)
+            raise TransientError(f"{method} {url}: Heat answered {status}: {message}", status, kind)
         raise HeatError(message, status, kind)
 
     # --- stacks -----------------------------------------------------------------------
@@ -149,6 +167,13 @@ class HeatClient:
                 if attempt == self.retries:
                     raise
                 self.sleep(self.backoff * 2 ** attempt)
+            except HeatError as exc:
+                # A retry answered "already exists": the attempt that failed reached Heat
+                # after all, later than the lookup that followed it.
+                existing = self._find_after_failure(name) if exc.status == 409 and attempt else None
+                if existing is None:
+                    raise
+                return existing
         raise AssertionError("unreachable")
 
     def _find_after_failure(self, name: str) -> StackRef | None:
