@@ -8,8 +8,9 @@ that needs such a service to a provider template made here (Heat's "template
 resource"): the type's properties become parameters (required ones without a default,
 so Heat insists on them; immutable ones marked immutable; constraints that need no
 service kept), its attributes become outputs with plausible values, and `OS::stack_id`
-gives `get_resource` a uuid-like id. The id comes from an OS::Heat::RandomString whose
-`salt` is the JSON of the properties that Heat cannot update in place, so changing one
+gives `get_resource` a uuid-like id. The templates have no resources, so a stand-in
+costs Heat an empty nested stack: every id is derived (md5) from the nested stack's
+id and the JSON of the properties that Heat cannot update in place, so changing one
 of them gives a new id, as a replacement would. Addresses are strings in 192.0.2.0/24
 (TEST-NET-1) and URLs point at the loopback discard port: nothing connects to either.
 
@@ -64,8 +65,13 @@ KEPT_CONSTRAINTS = {
     "number": ("allowed_values", "range", "modulo"),
 }
 
-ID_SOURCE = "physical_id"
-ADDRESS_SOURCE = "address_suffix"
+# Placeholders while outputs are built; `standin_template` replaces them by expressions.
+PHYSICAL_HEX = {"get_param": "hotdsl:physical_hex"}
+ADDRESS_SUFFIX = {"get_param": "hotdsl:address_suffix"}
+SUFFIX_YAQL = (
+    "let(h => '0123456789abcdef') -> str(2 + (16 * $h.indexOf($.data.substring(0, 1)) + "
+    "$h.indexOf($.data.substring(1, 1))) mod 250)"
+)
 UUID_YAQL = (
     "let(s => $.data) -> concat($s.substring(0, 8), '-', $s.substring(8, 4), '-', "
     "$s.substring(12, 4), '-', $s.substring(16, 4), '-', $s.substring(20, 12))"
@@ -120,7 +126,8 @@ def uuid_of(hex_value: Any) -> dict[str, Any]:
 
 
 def physical_hex() -> dict[str, Any]:
-    return {"get_attr": [ID_SOURCE, "value"]}
+    """32 hex digits that identify this resource (see `identity`)."""
+    return dict(PHYSICAL_HEX)
 
 
 def derived_uuid(salt: str) -> dict[str, Any]:
@@ -133,7 +140,7 @@ def address(v6: bool = False) -> dict[str, Any]:
     return {
         "str_replace": {
             "template": template,
-            "params": {"NN": {"get_attr": [ADDRESS_SOURCE, "value"]}},
+            "params": {"NN": dict(ADDRESS_SUFFIX)},
         }
     }
 
@@ -263,17 +270,30 @@ SPECIAL: dict[tuple[str, str], Any] = {
 }
 
 
-def uses_address(value: Any) -> bool:
+def identity(replacing: list[str]) -> dict[str, Any]:
+    """The hex digits behind every id of a stand-in: md5 of its nested stack's id and of
+    the properties Heat cannot update in place, so changing one gives new ids, as the
+    replacement of a real resource would. No resource is needed to make them."""
+    stack_id = {"get_param": "OS::stack_id"}
+    if not replacing:
+        return {"digest": ["md5", stack_id]}
+    salt = {"list_join": ["", [{name: {"get_param": name} for name in replacing}]]}
+    return {"digest": ["md5", {"list_join": [":", [stack_id, salt]]}]}
+
+
+def substitute(value: Any, marker: dict[str, Any], replacement: Any) -> Any:
+    """`value` with every `marker` replaced by `replacement`."""
+    if value == marker:
+        return replacement
     if isinstance(value, dict):
-        if value.get("get_attr", [None])[0] == ADDRESS_SOURCE:
-            return True
-        return any(uses_address(v) for v in value.values())
+        return {k: substitute(v, marker, replacement) for k, v in value.items()}
     if isinstance(value, list):
-        return any(uses_address(v) for v in value)
-    return False
+        return [substitute(v, marker, replacement) for v in value]
+    return value
 
 
 def standin_template(type_name: str, spec: dict[str, Any], heat_version: str) -> dict[str, Any]:
+    """A provider template with no resources: parameters in, outputs computed from them."""
     properties: dict[str, Any] = spec["properties"]
     parameters = {name: parameter(name, schema) for name, schema in sorted(properties.items())}
     replacing = sorted(
@@ -281,30 +301,16 @@ def standin_template(type_name: str, spec: dict[str, Any], heat_version: str) ->
         for name, schema in properties.items()
         if not schema.get("update_allowed") and not schema.get("immutable")
     )
-    id_props: dict[str, Any] = {
-        "length": 32,
-        "character_classes": [],
-        "character_sequences": [{"sequence": "0123456789abcdef", "min": 1}],
-    }
-    if replacing:
-        id_props["salt"] = {"list_join": ["", [{name: {"get_param": name} for name in replacing}]]}
-    resources: dict[str, Any] = {
-        ID_SOURCE: {"type": "OS::Heat::RandomString", "properties": id_props}
-    }
     outputs: dict[str, Any] = {"OS::stack_id": {"value": uuid_of(physical_hex())}}
     for name, attribute in sorted(spec["attributes"].items()):
         outputs[name] = {
             "value": attribute_value(type_name, name, attribute.get("type"), properties)
         }
-    if uses_address(outputs):
-        resources[ADDRESS_SOURCE] = {
-            "type": "OS::Heat::RandomString",
-            "properties": {
-                "length": 2,
-                "character_classes": [],
-                "character_sequences": [{"sequence": "123456789", "min": 1}],
-            },
-        }
+    hex_digits = identity(replacing)
+    outputs = substitute(
+        outputs, ADDRESS_SUFFIX, {"yaql": {"expression": SUFFIX_YAQL, "data": PHYSICAL_HEX}}
+    )
+    outputs = substitute(outputs, PHYSICAL_HEX, hex_digits)
     description = (
         f"hotdsl sandbox stand-in for {type_name} (Heat {heat_version}): takes the type's "
         "properties, gives its attributes plausible values; no real resource is made."
@@ -313,7 +319,7 @@ def standin_template(type_name: str, spec: dict[str, Any], heat_version: str) ->
         "heat_template_version": TEMPLATE_VERSION,
         "description": description,
         "parameters": parameters,
-        "resources": resources,
+        "resources": {},
         "outputs": outputs,
     }
 
@@ -325,9 +331,21 @@ def header(spec_path: str, heat_version: str) -> str:
     )
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes repeated expressions out in full: no YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(document: dict[str, Any]) -> str:
-    return yaml.safe_dump(
-        document, sort_keys=False, default_flow_style=False, width=100, allow_unicode=True
+    return yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+        allow_unicode=True,
     )
 
 

@@ -48,6 +48,10 @@ def heat_conf_text(layout: SandboxLayout, *, debug: bool = False) -> str:
             "keystone_backend": FAKE_KEYSTONE,
             "auth_encryption_key": _auth_encryption_key(layout),
             "num_engine_workers": 1,
+            # A template resource (every stand-in) holds an RPC worker thread while it
+            # waits for its nested stack, whose resources need worker threads too: with
+            # oslo.messaging's default of 64, 64 stand-ins at once deadlock the engine.
+            "executor_thread_pool_size": 2048,
             "convergence_engine": "true",
             "environment_dir": layout.environment_dir,
             "log_file": layout.heat_log,
