@@ -210,13 +210,25 @@ def _field_annotations(cls: type[ProviderResource]) -> dict[str, object]:
     for klass in reversed(cls.__mro__):
         if not (isinstance(klass, type) and issubclass(klass, ProviderResource)) or klass is ProviderResource:
             continue
-        namespace = vars(sys.modules[klass.__module__])
+        namespace = _namespace_of(klass)
         for name, annotation in vars(klass).get("__annotations__", {}).items():
             try:
                 hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
             except Exception:
                 hints[name] = str
     return hints
+
+
+def _namespace_of(klass: type) -> dict[str, Any]:
+    """The globals the class was written in (its module's, or those of a function it defines)."""
+    module = sys.modules.get(klass.__module__)
+    if module is not None:
+        return vars(module)
+    for value in vars(klass).values():
+        found = getattr(value, "__globals__", None)
+        if isinstance(found, dict):
+            return found
+    return {}
 
 
 def parameter_type_of(annotation: object) -> ParameterType:
