@@ -1,0 +1,298 @@
+"""Collect: the template, the templates it nests, its environments and files -> an import plan.
+
+Starting from the template, follow every provider template (a `type: member.yaml`, a
+type the environment maps to a template file) and every template `OS::Heat::Stack`
+reads with `get_file`, each relative to the template that names it, as Heat's client
+does. Files read with `get_file` are kept: copied next to the generated module, under
+the key the generated code reads them by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePosixPath
+
+import attrs
+
+from hotdsl.importer.environment import EnvironmentModel, build_environment
+from hotdsl.importer.model import (
+    AttrRef,
+    Call,
+    CondRef,
+    Expr,
+    FileRef,
+    Finding,
+    Lit,
+    Map,
+    ParamRef,
+    ProviderTypeRef,
+    ResourceRef,
+    Seq,
+    TemplateModel,
+    build_template,
+)
+from hotdsl.importer.names import Namespace
+from hotdsl.importer.parse import Document, read_document
+
+TEMPLATE_SUFFIXES = (".yaml", ".template")
+"""Heat reads a type ending so as a template file (heat/engine/environment.py)."""
+
+
+@attrs.frozen
+class ProviderPlan:
+    """A nested template, written as a `TemplateResource` subclass."""
+
+    model: TemplateModel
+    class_name: str
+    template_file: str
+    """The key of the template in the files map (and its type name unless `type_name`)."""
+    type_name: str | None
+    """The registry type name the template is known by, if any."""
+
+
+@attrs.frozen
+class FilePlan:
+    """A file read with `get_file`: where it is, and the key the generated code reads it by."""
+
+    key: str
+    source: Path | None
+    """The file next to the template; None for a URL (left for Heat's client to fetch)."""
+
+    @property
+    def exists(self) -> bool:
+        return self.source is not None and self.source.is_file()
+
+
+@attrs.define
+class ImportPlan:
+    main: TemplateModel
+    environment: EnvironmentModel | None
+    providers: list[ProviderPlan] = attrs.field(factory=list)
+    provider_uses: dict[tuple[str, str], ProviderPlan] = attrs.field(factory=dict)
+    """(template file, type name as written there) -> the provider it names."""
+    stack_templates: dict[tuple[str, str], ProviderPlan] = attrs.field(factory=dict)
+    """(template file, get_file path) -> the template OS::Heat::Stack nests."""
+    files: dict[tuple[str, str], FilePlan] = attrs.field(factory=dict)
+    """(template file, get_file path as written) -> the kept file."""
+    findings: list[Finding] = attrs.field(factory=list)
+
+    def templates(self) -> list[TemplateModel]:
+        return [self.main, *(p.model for p in self.providers)]
+
+    def provider_for(self, model: TemplateModel, type_name: str) -> ProviderPlan | None:
+        return self.provider_uses.get((model.file, type_name))
+
+    def file_for(self, model: TemplateModel, path: str) -> FilePlan:
+        return self.files[(model.file, path)]
+
+    def stack_template_for(self, model: TemplateModel, path: str) -> ProviderPlan | None:
+        return self.stack_templates.get((model.file, path))
+
+    def all_findings(self) -> list[Finding]:
+        found = list(self.findings)
+        for model in self.templates():
+            found.extend(model.findings)
+        if self.environment is not None:
+            found.extend(self.environment.findings)
+        return found
+
+
+def collect(template: Path, environments: Sequence[Path] = (), class_names: Namespace | None = None) -> ImportPlan:
+    """Read the template, its environments and everything they nest into one plan."""
+    env_docs = [read_document(p) for p in environments]
+    environment = build_environment(env_docs) if env_docs else None
+    registry = environment.templates if environment is not None else {}
+    main = _model(read_document(template), registry)
+    plan = ImportPlan(main, environment)
+    names = class_names or Namespace()
+    _Collector(plan, registry, names).run()
+    return plan
+
+
+def _model(document: Document, registry: dict[str, object]) -> TemplateModel:
+    return build_template(document, lambda name: name in registry or name.endswith(TEMPLATE_SUFFIXES))
+
+
+class _Collector:
+    def __init__(self, plan: ImportPlan, registry: dict[str, object], names: Namespace) -> None:
+        self.plan = plan
+        self.registry = plan.environment.templates if plan.environment is not None else {}
+        self.names = names
+        self.by_source: dict[tuple[Path, str, str | None], ProviderPlan] = {}
+        self.keys: dict[str, Path] = {}
+        """Files-map key -> the file sent under it (one key, one file)."""
+
+    def run(self) -> None:
+        pending = [self.plan.main]
+        seen = {self._identity(self.plan.main.document.path)}
+        while pending:
+            model = pending.pop(0)
+            for nested in self.visit(model):
+                identity = self._identity(nested.model.document.path)
+                if identity not in seen:
+                    seen.add(identity)
+                    pending.append(nested.model)
+
+    @staticmethod
+    def _identity(path: Path) -> Path:
+        try:
+            return path.resolve()
+        except OSError:
+            return path
+
+    def finding(self, level: str, message: str, model: TemplateModel, line: int | None) -> None:
+        self.plan.findings.append(Finding(level, message, model.file, line))  # type: ignore[arg-type]
+
+    def visit(self, model: TemplateModel) -> Iterator[ProviderPlan]:
+        folder = model.document.path.parent
+        for resource in model.resources:
+            provider = self.provider(model, folder, resource.type, resource.line)
+            if provider is not None:
+                yield provider
+            for expr in _resource_values(resource):
+                for node in _walk(expr):
+                    if isinstance(node, ProviderTypeRef):
+                        found = self.provider(model, folder, node.type_name, resource.line)
+                        if found is not None:
+                            yield found
+                    elif isinstance(node, FileRef):
+                        self.file(model, folder, node.path, resource.line)
+                        if resource.type == "OS::Heat::Stack" and resource.properties is not None \
+                                and resource.properties.get("template") == node:
+                            nested = self.stack_template(model, folder, node.path, resource.line)
+                            if nested is not None:
+                                yield nested
+        for output in model.outputs:
+            for node in _walk(output.value):
+                if isinstance(node, FileRef):
+                    self.file(model, folder, node.path, output.line)
+
+    def provider(self, model: TemplateModel, folder: Path, type_name: str, line: int | None) -> ProviderPlan | None:
+        key = (model.file, type_name)
+        if key in self.plan.provider_uses:
+            return None
+        entry = self.registry.get(type_name)
+        if entry is not None:
+            source, path, registered = entry.source, entry.path, type_name
+        elif type_name.endswith(TEMPLATE_SUFFIXES):
+            source, path, registered = _resolve(folder, type_name), type_name, None
+        else:
+            return None
+        plan = self.load(model, source, path, registered, line)
+        if plan is not None:
+            self.plan.provider_uses[key] = plan
+        return plan
+
+    def stack_template(self, model: TemplateModel, folder: Path, path: str, line: int | None) -> ProviderPlan | None:
+        if "://" in path or not path.endswith((*TEMPLATE_SUFFIXES, ".yml")):
+            return None
+        source = _resolve(folder, path)
+        if not source.is_file():
+            return None
+        plan = self.load(model, source, self.plan.file_for(model, path).key, None, line)
+        if plan is not None:
+            self.plan.stack_templates[(model.file, path)] = plan
+        return plan
+
+    def load(self, model: TemplateModel, source: Path, path: str, type_name: str | None,
+             line: int | None) -> ProviderPlan | None:
+        key = _provider_key(path)
+        if key != path:
+            self.finding("inexact", f"the template {path!r} lies outside this folder; hotdsl sends it "
+                         f"as {key!r}", model, line)
+        identity = (self._identity(source), key, type_name)
+        found = self.by_source.get(identity)
+        if found is not None:
+            return found
+        if not source.is_file():
+            self.finding("note", f"the template {path!r} is not there ({source.name} not found); the type "
+                         "is kept as a plain name, and its file is not sent with the stack", model, line)
+            return None
+        document = read_document(source, _shown(model.document.path.parent, path, model))
+        nested = _model(document, self.registry)  # type: ignore[arg-type]
+        class_name = self.names.claim(PurePosixPath(key).stem, "Template", style="camel")
+        plan = ProviderPlan(nested, class_name, key, type_name)
+        self.by_source[identity] = plan
+        self.plan.providers.append(plan)
+        self.claim_key(key, source, model, line)
+        return plan
+
+    def file(self, model: TemplateModel, folder: Path, path: str, line: int | None) -> None:
+        if (model.file, path) in self.plan.files:
+            return
+        if "://" in path:
+            self.plan.files[(model.file, path)] = FilePlan(path, None)
+            return
+        key = _file_key(path)
+        if key != path:
+            self.finding("inexact", f"get_file reads {path!r}, outside this folder; the import keeps the "
+                         f"file as {key!r} next to the module, and Heat gets it under that name", model, line)
+        source = _resolve(folder, path)
+        plan = FilePlan(key, source)
+        self.plan.files[(model.file, path)] = plan
+        if not plan.exists:
+            self.finding("note", f"get_file reads {path!r}, which is not there; put the file at {key!r} "
+                         "next to the generated module", model, line)
+        self.claim_key(key, source, model, line)
+
+    def claim_key(self, key: str, source: Path, model: TemplateModel, line: int | None) -> None:
+        other = self.keys.get(key)
+        if other is None:
+            self.keys[key] = source
+        elif self._identity(other) != self._identity(source):
+            self.finding("inexact", f"two different files would both be sent to Heat as {key!r} ({other} "
+                         f"and {source}); hotdsl's files map has one entry per name", model, line)
+
+
+def _shown(folder: Path, path: str, model: TemplateModel) -> str:
+    return str(Path(model.file).parent / Path(*PurePosixPath(path).parts)) if not PurePosixPath(path).is_absolute() \
+        else path
+
+
+def _resolve(folder: Path, path: str) -> Path:
+    pure = PurePosixPath(path)
+    return Path(pure) if pure.is_absolute() else folder / Path(*pure.parts)
+
+
+def _provider_key(path: str) -> str:
+    """A provider template's key: the path as written, unless it leaves the project."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts:
+        return "/".join(p for p in pure.parts if p not in ("..", ".", "/")) or pure.name
+    return path
+
+
+def _file_key(path: str) -> str:
+    """The key hotdsl sends a file under: the path inside the project, as `get_file` makes it."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    parts = [p for p in pure.parts if p not in ("..", ".", "/")]
+    if pure.is_absolute() or ".." in pure.parts:
+        return "/".join(parts) or pure.name
+    return str(pure)
+
+
+def _resource_values(resource: object) -> Iterator[Expr]:
+    for field in ("properties", "metadata", "update_policy", "external_id", "condition"):
+        value = getattr(resource, field, None)
+        if value is not None:
+            yield value
+
+
+def _walk(expr: Expr) -> Iterator[Expr]:
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Seq):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, Map):
+            stack.extend(reversed([v for _, v in node.entries]))
+        elif isinstance(node, (ParamRef, AttrRef)):
+            stack.extend(reversed(node.path))
+        elif isinstance(node, Call):
+            stack.append(node.args)
+        elif isinstance(node, (Lit, ResourceRef, CondRef, FileRef, ProviderTypeRef)):
+            pass
+
+
+walk = _walk

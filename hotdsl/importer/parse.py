@@ -1,0 +1,258 @@
+"""Parse: read a template or environment file as Heat reads it, keeping line numbers.
+
+Heat parses templates with PyYAML's safe loader, except that timestamps stay strings
+(`heat_template_version: 2013-05-23` is the string, not a date), and tries JSON first
+(`heat/common/template_format.py`). This module does the same and records the line of
+every mapping key and sequence item, so that later stages can say where a problem is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from hotdsl.errors import HotdslError
+
+HOT_SECTIONS = ("heat_template_version", "description", "parameter_groups", "parameters",
+                "resources", "outputs", "conditions")
+"""Every top-level key of a HOT template (`conditions` from 2016-10-14 on)."""
+
+ENVIRONMENT_SECTIONS = ("parameters", "parameter_defaults", "parameter_merge_strategies",
+                        "encrypted_param_names", "event_sinks", "resource_registry")
+"""Every top-level key of a Heat environment file (`heat/common/environment_format.py`)."""
+
+CFN_VERSION_KEYS = ("AWSTemplateFormatVersion", "HeatTemplateFormatVersion")
+
+
+class TemplateError(HotdslError):
+    """A template or environment file that cannot be imported; the message says where and why."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.detail = message
+        where = f"{file}:{line}: " if file and line else f"{file}: " if file else ""
+        super().__init__(f"{where}{message}")
+
+
+class SourceMap:
+    """Line numbers (1-based) of parsed YAML data: of each container, key and item.
+
+    Scalars are not unique objects, so a scalar's line is that of its key or index in
+    the container that holds it.
+    """
+
+    def __init__(self) -> None:
+        self._containers: dict[int, int] = {}
+        self._entries: dict[tuple[int, object], int] = {}
+        self._alive: list[object] = []
+        """The containers whose ids are recorded, kept alive so the ids stay theirs."""
+
+    def record(self, container: object, line: int) -> None:
+        self._containers[id(container)] = line
+        self._alive.append(container)
+
+    def record_entry(self, container: object, key: object, line: int) -> None:
+        self._entries[(id(container), _hashable(key))] = line
+
+    def line(self, container: object, key: object = None) -> int | None:
+        """The line of `container[key]` (or of the container itself without a key)."""
+        if key is not None:
+            found = self._entries.get((id(container), _hashable(key)))
+            if found is not None:
+                return found
+        return self._containers.get(id(container))
+
+
+def _hashable(key: object) -> object:
+    return key if isinstance(key, (str, int, float, bool, type(None))) else repr(key)
+
+
+@attrs.frozen
+class Document:
+    """One parsed file: its data and where each part of it came from."""
+
+    path: Path
+    """The file as the user named it (messages show it so)."""
+    data: Any
+    lines: SourceMap
+    duplicates: tuple[tuple[str, int], ...] = ()
+    """(key, line) of mapping keys that YAML gave twice; the last one wins, as in Heat."""
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def error(self, message: str, container: object = None, key: object = None) -> TemplateError:
+        """A `TemplateError` at the line of `container[key]`."""
+        line = self.lines.line(container, key) if container is not None else None
+        return TemplateError(message, self.name, line)
+
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _HeatLoader(_BaseLoader):  # type: ignore[valid-type, misc]
+    """Heat's loader (timestamps as strings) that also records where each value was."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.source_map = SourceMap()
+        self.duplicates: list[tuple[str, int]] = []
+
+    def construct_heat_map(self, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
+        data: dict[Any, Any] = {}
+        yield data
+        self.source_map.record(data, node.start_mark.line + 1)
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    self.duplicates.append((key_node.value, key_node.start_mark.line + 1))
+                seen.add(key_node.value)
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=False)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    "found a key that is a list or a mapping", key_node.start_mark) from None
+            data[key] = self.construct_object(value_node, deep=False)
+            self.source_map.record_entry(data, key, key_node.start_mark.line + 1)
+
+    def construct_heat_seq(self, node: yaml.SequenceNode) -> Iterator[list[Any]]:
+        data: list[Any] = []
+        yield data
+        self.source_map.record(data, node.start_mark.line + 1)
+        for index, item_node in enumerate(node.value):
+            data.append(self.construct_object(item_node, deep=False))
+            self.source_map.record_entry(data, index, item_node.start_mark.line + 1)
+
+    def construct_heat_str(self, node: yaml.ScalarNode) -> str:
+        return str(self.construct_scalar(node))
+
+
+_HeatLoader.add_constructor("tag:yaml.org,2002:map", _HeatLoader.construct_heat_map)
+_HeatLoader.add_constructor("tag:yaml.org,2002:seq", _HeatLoader.construct_heat_seq)
+_HeatLoader.add_constructor("tag:yaml.org,2002:str", _HeatLoader.construct_heat_str)
+_HeatLoader.add_constructor("tag:yaml.org,2002:timestamp", _HeatLoader.construct_heat_str)
+
+
+def parse_text(text: str, path: Path) -> Document:
+    """Parse template or environment text: JSON first, then YAML, as Heat does."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        pass
+    else:
+        return _json_document(text, data, path)
+    loader = _HeatLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise TemplateError(f"YAML error: {problem}", str(path), mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"YAML error: {exc}", str(path)) from None
+    finally:
+        loader.dispose()
+    return Document(path, data, loader.source_map, tuple(loader.duplicates))
+
+
+def _json_document(text: str, data: object, path: Path) -> Document:
+    """JSON data, with line numbers from reading the same text as YAML where that agrees."""
+    try:
+        located = parse_text_as_yaml(text, path)
+    except TemplateError:
+        return Document(path, data, SourceMap())
+    if located.data == data:
+        return located
+    return Document(path, data, SourceMap())
+
+
+def parse_text_as_yaml(text: str, path: Path) -> Document:
+    loader = _HeatLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"YAML error: {exc}", str(path)) from None
+    finally:
+        loader.dispose()
+    return Document(path, data, loader.source_map, tuple(loader.duplicates))
+
+
+def read_document(path: Path, shown: str | None = None) -> Document:
+    """Read and parse one file; `shown` is how messages name it (the path by default)."""
+    name = Path(shown) if shown is not None else path
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"cannot read the file: {exc.strerror or exc}", str(name)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise TemplateError("the file is not UTF-8 text", str(name), line) from None
+    return parse_text(text, name)
+
+
+def document_kind(document: Document) -> str:
+    """`hot`, `cfn`, `environment`, or `other`: what a parsed file is."""
+    data = document.data
+    if not isinstance(data, dict):
+        return "other"
+    if "heat_template_version" in data:
+        return "hot"
+    if any(key in data for key in CFN_VERSION_KEYS):
+        return "cfn"
+    if data and all(key in ENVIRONMENT_SECTIONS for key in data):
+        return "environment"
+    return "other"
+
+
+def require_template(document: Document) -> dict[Any, Any]:
+    """The data of a HOT template, or a clear error saying what the file is instead."""
+    kind = document_kind(document)
+    data = document.data
+    if kind == "hot":
+        assert isinstance(data, dict)
+        return data
+    if kind == "cfn":
+        key = next(k for k in CFN_VERSION_KEYS if k in data)
+        raise document.error(f"not a HOT template: it has {key}, so it is a CloudFormation-format "
+                             "template; hotdsl imports HOT templates (heat_template_version) only",
+                             data, key)
+    if kind == "environment":
+        raise document.error("not a template but a Heat environment file (it has only environment "
+                             "sections); import the template that uses it and pass this file with -e")
+    if not isinstance(data, dict):
+        shown = "empty" if data is None else f"a YAML {type(data).__name__}"
+        raise document.error(f"not a Heat template: the file is {shown}, not a mapping")
+    raise document.error("not a Heat template: it has no heat_template_version "
+                         "(Heat: 'Template format version not found')")
+
+
+def require_environment(document: Document) -> dict[Any, Any]:
+    """The data of an environment file, checked as Heat checks it."""
+    data = document.data
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise document.error("not a Heat environment: the file is not a YAML mapping")
+    if "heat_template_version" in data:
+        raise document.error("this is a template, not an environment file; import it as the template")
+    for key in data:
+        if key not in ENVIRONMENT_SECTIONS:
+            raise document.error(f"unknown environment section {key!r}; Heat knows "
+                                 f"{', '.join(ENVIRONMENT_SECTIONS)}", data, key)
+        if data[key] is None:
+            raise document.error(f"the environment section {key!r} is empty (Heat rejects that)", data, key)
+    return data

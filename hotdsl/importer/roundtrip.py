@@ -1,0 +1,127 @@
+"""Round trip: run an imported module, synthesize it, and compare the result with the original.
+
+The comparison is of data as Heat reads it (both sides parsed by the same rules); the
+only normalisation is the one the import may make: `heat_template_version` release
+names become their dates (and mapping key order does not matter, as for Heat). The
+nested templates hotdsl sends in the files map and the environment are compared too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from hotdsl.errors import HotdslError, SynthError
+from hotdsl.importer.parse import parse_text, read_document
+from hotdsl.project import load_app
+from hotdsl.synth import synthesize
+from hotdsl.versions import normalize_version
+
+MAX_DIFFERENCES = 20
+
+_counter = itertools.count()
+
+
+@attrs.frozen
+class RoundTrip:
+    """What synthesizing an imported module gave back."""
+
+    differences: tuple[str, ...] = ()
+    """Where the synthesized templates or environment differ from the originals."""
+    invalid: tuple[str, ...] = ()
+    """The problems synth found (the template is invalid in a way hotdsl checks)."""
+    error: str | None = None
+    """The module could not even be run."""
+
+    @property
+    def exact(self) -> bool:
+        return not (self.differences or self.invalid or self.error)
+
+
+def check_round_trip(
+    module: Path,
+    template: Path,
+    nested: Mapping[str, Path] = {},
+    environment: Mapping[str, Any] | None = None,
+) -> RoundTrip:
+    """Synthesize the app in `module` and compare it with `template`, the nested templates
+    (files-map key -> original file) and the merged environment data."""
+    try:
+        app = load_app(str(module.resolve()), module.parent)
+    except HotdslError as exc:
+        return RoundTrip(error=str(exc))
+    try:
+        result = synthesize(app)
+    except SynthError as exc:
+        return RoundTrip(invalid=tuple(p.message for p in exc.problems))
+    except HotdslError as exc:
+        return RoundTrip(error=str(exc))
+    (stack,) = result.stacks
+    differences: list[str] = []
+    expected = _normalized(read_document(template).data)
+    actual = _normalized(parse_text(stack.text, Path(stack.file_name)).data)
+    differences.extend(differences_between(expected, actual, ""))
+    for key, source in nested.items():
+        text = stack.files.get(key)
+        if text is None:
+            differences.append(f"files[{key!r}]: the nested template is not sent")
+            continue
+        original = _normalized(read_document(source).data)
+        synthesized = _normalized(parse_text(text, Path(key)).data)
+        differences.extend(differences_between(original, synthesized, f"files[{key!r}]"))
+    expected_env = dict(environment or {})
+    actual_env = parse_text(stack.environment, Path("environment")).data if stack.environment else {}
+    differences.extend(differences_between(expected_env, actual_env or {}, "environment"))
+    return RoundTrip(differences=tuple(differences[:MAX_DIFFERENCES]))
+
+
+def _normalized(data: object) -> object:
+    if isinstance(data, dict) and isinstance(data.get("heat_template_version"), str):
+        try:
+            return {**data, "heat_template_version": normalize_version(data["heat_template_version"])}
+        except ValueError:
+            return data
+    return data
+
+
+def differences_between(expected: object, actual: object, path: str) -> list[str]:
+    """Where two pieces of template data differ, as `path: template has X, synth gives Y`."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out: list[str] = []
+        for key in expected:
+            where = f"{path}.{key}" if path else str(key)
+            if key not in actual:
+                out.append(f"{where}: missing after synth (template has {_short(expected[key])})")
+            else:
+                out.extend(differences_between(expected[key], actual[key], where))
+        for key in actual:
+            if key not in expected:
+                where = f"{path}.{key}" if path else str(key)
+                out.append(f"{where}: added by synth ({_short(actual[key])})")
+        return out
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        out = []
+        for index, (left, right) in enumerate(zip(expected, actual, strict=True)):
+            out.extend(differences_between(left, right, f"{path}[{index}]"))
+        return out
+    if _same(expected, actual):
+        return []
+    return [f"{path or 'the document'}: template has {_short(expected)}, synth gives {_short(actual)}"]
+
+
+def _same(left: object, right: object) -> bool:
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+        return True
+    return left == right
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
