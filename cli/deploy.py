@@ -23,10 +23,18 @@ if TYPE_CHECKING:
     from hotdsl.deploy.plan import StackRequest
     from hotdsl.synth.manifest import Manifest
 
-CLOUD_OPTION = typer.Option(None, "--cloud", help="clouds.yaml entry (default: OS_CLOUD, then OS_* variables).")
-STAGE_OPTION = typer.Option(None, "--stage", "-s", help="Deploy this stage's environment (and stack names).")
-OUT_OPTION = typer.Option(None, "--out", "-o", help="Out dir for the synth that runs first (default: hot.out/).")
-FROM_OPTION = typer.Option(None, "--from", help="Use this already synthesized out dir instead of synthesizing.")
+CLOUD_OPTION = typer.Option(
+    None, "--cloud", help="clouds.yaml entry (default: OS_CLOUD, then OS_* variables)."
+)
+STAGE_OPTION = typer.Option(
+    None, "--stage", "-s", help="Deploy this stage's environment (and stack names)."
+)
+OUT_OPTION = typer.Option(
+    None, "--out", "-o", help="Out dir for the synth that runs first (default: hot.out/)."
+)
+FROM_OPTION = typer.Option(
+    None, "--from", help="Use this already synthesized out dir instead of synthesizing."
+)
 STACKS_ARGUMENT = typer.Argument(None, help="Stack names (default: all stacks of the app).")
 
 
@@ -50,7 +58,9 @@ def _select(manifest: Manifest, stacks: list[str] | None) -> list[str]:
         return names
     unknown = [s for s in stacks if s not in names]
     if unknown:
-        raise HotdslError(f"no stack named {', '.join(unknown)}; the app's stacks: {', '.join(names)}")
+        raise HotdslError(
+            f"no stack named {', '.join(unknown)}; the app's stacks: {', '.join(names)}"
+        )
     return [n for n in names if n in stacks]
 
 
@@ -61,15 +71,28 @@ def _client(cloud: str | None) -> HeatClient:
     return HeatClient(connect(cloud))
 
 
-def _requests(out_dir: Path, names: list[str], stage: str | None, parameters: list[str],
-              environments: list[Path]) -> list[StackRequest]:
-    from hotdsl.deploy.plan import DeployOptions, check_overrides, load_manifest, parse_parameter_overrides, stack_request
+def _requests(
+    out_dir: Path,
+    names: list[str],
+    stage: str | None,
+    parameters: list[str],
+    environments: list[Path],
+) -> list[StackRequest]:
+    from hotdsl.deploy.plan import (
+        DeployOptions,
+        check_overrides,
+        load_manifest,
+        parse_parameter_overrides,
+        stack_request,
+    )
 
     manifest = load_manifest(out_dir)
     overrides = parse_parameter_overrides(parameters)
     check_overrides(manifest, overrides)
     options = DeployOptions(stage=stage, parameters=overrides, environment_files=environments)
-    return [stack_request(out_dir, entry, options) for entry in manifest.stacks if entry.name in names]
+    return [
+        stack_request(out_dir, entry, options) for entry in manifest.stacks if entry.name in names
+    ]
 
 
 def diff(
@@ -79,9 +102,13 @@ def diff(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
-    parameter: list[str] = typer.Option([], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE."),
+    parameter: list[str] = typer.Option(
+        [], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable diff."),
-    fail: bool = typer.Option(False, "--fail", help="Exit 1 when there are differences (a CI gate)."),
+    fail: bool = typer.Option(
+        False, "--fail", help="Exit 1 when there are differences (a CI gate)."
+    ),
 ) -> None:
     """Show what a deploy would change; never changes a deployed stack."""
     from hotdsl.deploy.plan import load_manifest
@@ -101,7 +128,9 @@ def diff(
         raise typer.Exit(1)
 
 
-def compute_diffs(client: HeatClient, requests: list[StackRequest], heat_names: dict[str, str]) -> list[StackDiff]:
+def compute_diffs(
+    client: HeatClient, requests: list[StackRequest], heat_names: dict[str, str]
+) -> list[StackDiff]:
     """Diff each stack; cross-stack parameters take the deployed outputs of their source stacks.
 
     `heat_names` maps the app's stack names to the names deployed in Heat (stages may prefix them).
@@ -117,12 +146,19 @@ def compute_diffs(client: HeatClient, requests: list[StackRequest], heat_names: 
         for item in request.entry.imports:
             if item.stack not in outputs:
                 source = client.find_stack(heat_names.get(item.stack, item.stack))
-                outputs[item.stack] = {o["output_key"]: o.get("output_value") for o in (source.outputs if source else ())}
+                outputs[item.stack] = {
+                    o["output_key"]: o.get("output_value")
+                    for o in (source.outputs if source else ())
+                }
             if item.output in outputs[item.stack]:
-                values[item.parameter] = parameter_value(outputs[item.stack][item.output], item.type)
+                values[item.parameter] = parameter_value(
+                    outputs[item.stack][item.output], item.type
+                )
         if values:
             request = request.with_parameters(values)
-        diffs.append(diff_stack(client, request, client.find_stack(request.stack_name), update_rule))
+        diffs.append(
+            diff_stack(client, request, client.find_stack(request.stack_name), update_rule)
+        )
     return diffs
 
 
@@ -150,11 +186,19 @@ def render_diff(item: StackDiff) -> str:
     for key, nested in item.nested:
         lines.append(f"  Nested template {key}")
         for resource in nested:
-            note = " will be REPLACED: " + "; ".join(resource.reasons) if resource.action == "replace" else ""
+            note = (
+                " will be REPLACED: " + "; ".join(resource.reasons)
+                if resource.action == "replace"
+                else ""
+            )
             lines.append(f"    {marks[resource.action]} {resource.name} ({resource.type}){note}")
             lines += [f"        {_change_text(change)}" for change in resource.changes]
-    for title, changes in (("Parameters", item.parameters), ("Template", item.template),
-                           ("Environment", item.environment), ("Files", item.files)):
+    for title, changes in (
+        ("Parameters", item.parameters),
+        ("Template", item.template),
+        ("Environment", item.environment),
+        ("Files", item.files),
+    ):
         if changes:
             lines.append(f"  {title}")
             lines += [f"    {_change_text(c)}" for c in changes]
@@ -186,15 +230,31 @@ def deploy(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
-    parameter: list[str] = typer.Option([], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."),
-    environment: list[Path] = typer.Option([], "--environment", "-e", help="Extra environment file, applied after the stage's."),
+    parameter: list[str] = typer.Option(
+        [], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."
+    ),
+    environment: list[Path] = typer.Option(
+        [], "--environment", "-e", help="Extra environment file, applied after the stage's."
+    ),
     tag: list[str] = typer.Option([], "--tag", help="Stack tag (repeatable)."),
-    timeout: int | None = typer.Option(None, "--timeout", help="Heat's timeout per stack, in minutes."),
-    rollback: bool = typer.Option(True, "--rollback/--no-rollback", help="Let Heat roll back a failed create or update."),
-    concurrency: int = typer.Option(1, "--concurrency", help="Stacks deployed at once (independent ones only)."),
-    require_approval: bool = typer.Option(False, "--require-approval", help="Show the diff and ask before changing anything."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Answer yes to --require-approval (for CI)."),
-    outputs_file: Path | None = typer.Option(None, "--outputs-file", help="Write every stack's outputs here as JSON."),
+    timeout: int | None = typer.Option(
+        None, "--timeout", help="Heat's timeout per stack, in minutes."
+    ),
+    rollback: bool = typer.Option(
+        True, "--rollback/--no-rollback", help="Let Heat roll back a failed create or update."
+    ),
+    concurrency: int = typer.Option(
+        1, "--concurrency", help="Stacks deployed at once (independent ones only)."
+    ),
+    require_approval: bool = typer.Option(
+        False, "--require-approval", help="Show the diff and ask before changing anything."
+    ),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Answer yes to --require-approval (for CI)."
+    ),
+    outputs_file: Path | None = typer.Option(
+        None, "--outputs-file", help="Write every stack's outputs here as JSON."
+    ),
 ) -> None:
     """Create or update the app's stacks in dependency order, following Heat's progress."""
     from hotdsl.deploy.engine import DeployEngine, DeploySettings, outputs_json
@@ -220,10 +280,14 @@ def deploy(
             return
         if not yes:
             if not sys.stdin.isatty():
-                raise HotdslError("--require-approval needs a terminal to ask on; pass --yes to approve in CI")
+                raise HotdslError(
+                    "--require-approval needs a terminal to ask on; pass --yes to approve in CI"
+                )
             if not typer.confirm("Deploy these changes?", default=False):
                 raise typer.Exit(1)
-    settings = DeploySettings(rollback=rollback, timeout_mins=timeout, tags=tuple(tag), concurrency=concurrency)
+    settings = DeploySettings(
+        rollback=rollback, timeout_mins=timeout, tags=tuple(tag), concurrency=concurrency
+    )
     progress = Progress()
     engine = DeployEngine(client, progress, settings, update_rule, heat_names)
     try:
@@ -238,7 +302,9 @@ def deploy(
 def report(outcomes: list[Any], planned: int) -> None:
     failed = [o for o in outcomes if not o.ok]
     for outcome in outcomes:
-        line = f"{outcome.stack_name}: {outcome.outcome} ({outcome.status}, {outcome.elapsed:.1f} s)"
+        line = (
+            f"{outcome.stack_name}: {outcome.outcome} ({outcome.status}, {outcome.elapsed:.1f} s)"
+        )
         typer.echo(line, err=not outcome.ok)
         if outcome.reason:
             typer.echo(f"  Heat: {outcome.reason}", err=True)
@@ -271,7 +337,9 @@ def destroy(
     heat_names = [_heat_name(manifest, n, stage) for n in reversed(names)]
     if not yes:
         if not sys.stdin.isatty():
-            raise HotdslError("destroy asks for confirmation; pass --yes to confirm without a terminal")
+            raise HotdslError(
+                "destroy asks for confirmation; pass --yes to confirm without a terminal"
+            )
         if not typer.confirm(f"Delete {', '.join(heat_names)}?", default=False):
             raise typer.Exit(1)
     progress = Progress()
@@ -313,7 +381,9 @@ def outputs(
         ref = client.find_stack(heat_name)
         if ref is None:
             raise HotdslError(f"stack {heat_name} is not deployed")
-        found[heat_name] = {o["output_key"]: o.get("output_value") for o in client.get_stack(ref).outputs}
+        found[heat_name] = {
+            o["output_key"]: o.get("output_value") for o in client.get_stack(ref).outputs
+        }
     if as_json:
         typer.echo(json.dumps(found, indent=2, sort_keys=True, default=str))
         return
@@ -332,7 +402,9 @@ def events(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
-    nested_depth: int = typer.Option(5, "--nested-depth", help="Include events of nested stacks this deep."),
+    nested_depth: int = typer.Option(
+        5, "--nested-depth", help="Include events of nested stacks this deep."
+    ),
 ) -> None:
     """Print a deployed stack's events, oldest first."""
     from hotdsl.deploy.plan import load_manifest

@@ -30,7 +30,9 @@ app = typer.Typer(
 
 @app.callback()
 def _global_options(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of short error messages."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks instead of short error messages."
+    ),
 ) -> None:
     STATE.debug = debug
 

@@ -9,13 +9,25 @@ import typer
 from hotdsl.project import load_app, resolve_app_reference
 from hotdsl.synth import synth as run_synth
 
-APP_OPTION = typer.Option(None, "--app", "-a", help="FILE.py[:ATTR] or MODULE[:ATTR]; default from [tool.hotdsl] in pyproject.toml.")
+APP_OPTION = typer.Option(
+    None,
+    "--app",
+    "-a",
+    help="FILE.py[:ATTR] or MODULE[:ATTR]; default from [tool.hotdsl] in pyproject.toml.",
+)
 
 
 def synth(
     app: str | None = APP_OPTION,
-    out: Path | None = typer.Option(None, "--out", "-o", help="Out dir (default: hot.out/ next to the config)."),
-    stage: list[str] | None = typer.Option(None, "--stage", "-s", help="Write only this stage's environment files (repeatable; default: all stages)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Out dir (default: hot.out/ next to the config)."
+    ),
+    stage: list[str] | None = typer.Option(
+        None,
+        "--stage",
+        "-s",
+        help="Write only this stage's environment files (repeatable; default: all stages).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
@@ -26,9 +38,13 @@ def synth(
         typer.echo(f"warning: {warning}", err=True)
     if quiet:
         return
-    for stack, entry in zip(result.stacks, manifest.stacks):
+    for stack, entry in zip(result.stacks, manifest.stacks, strict=True):
         count = len(stack.template["resources"])
-        extras = [f"{len(entry.files)} file{'s' if len(entry.files) != 1 else ''}"] if entry.files else []
+        extras = (
+            [f"{len(entry.files)} file{'s' if len(entry.files) != 1 else ''}"]
+            if entry.files
+            else []
+        )
         extras += [f"stages: {', '.join(entry.stages)}"] if entry.stages else []
         detail = "; ".join([f"{count} resource{'s' if count != 1 else ''}", *extras])
         typer.echo(f"{stack.stack.stack_name}: {out_dir / stack.file_name} ({detail})")

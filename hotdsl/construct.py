@@ -33,9 +33,11 @@ class Node:
     stay free for the user's own attributes and for resource properties.
     """
 
-    __slots__ = ("construct", "scope", "id", "children", "location", "_stack", "_logical_name")
+    __slots__ = ("_logical_name", "_stack", "children", "construct", "id", "location", "scope")
 
-    def __init__(self, construct: Construct, scope: Construct | None, id: str, location: SourceLocation) -> None:
+    def __init__(
+        self, construct: Construct, scope: Construct | None, id: str, location: SourceLocation
+    ) -> None:
         self.construct = construct
         self.scope = scope
         self.id = id
@@ -73,7 +75,11 @@ class Node:
         stack whose resources must keep their names.
         """
         if self._logical_name is None:
-            container = self.scope.node._stack if isinstance(self.construct, Stack) and self.scope else self._stack
+            container = (
+                self.scope.node._stack
+                if isinstance(self.construct, Stack) and self.scope
+                else self._stack
+            )
             ids: list[str] = [self.id]
             node = self.scope.node if self.scope is not None else None
             while node is not None and node.construct is not container:
@@ -162,8 +168,13 @@ class App(Construct):
     @property
     def stacks(self) -> list[Stack]:
         """The app's top-level stacks (those deployed on their own), in creation order."""
-        return [c for c in self.node.walk() if isinstance(c, Stack) and c.node.scope is not None
-                and c.node.scope.node._stack is None]
+        return [
+            c
+            for c in self.node.walk()
+            if isinstance(c, Stack)
+            and c.node.scope is not None
+            and c.node.scope.node._stack is None
+        ]
 
 
 class Stack(Construct):

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-Hook = Literal["pre-create", "pre-update", "pre-delete", "post-create", "post-update", "post-delete"]
+Hook = Literal[
+    "pre-create", "pre-update", "pre-delete", "post-create", "post-update", "post-delete"
+]
 RestrictedAction = Literal["update", "replace"]
 MergeStrategy = Literal["overwrite", "merge", "deep_merge"]
 
@@ -104,13 +106,22 @@ class Environment:
     """Type mappings: `"OS::Networking::*": "OS::Neutron::*"`, `"My::Type": "my_type.yaml"`."""
     resources: Mapping[ResourceBase | str, ResourceSettings] = attrs.field(factory=dict)
     event_sinks: Sequence[Mapping[str, object]] = ()
-    parameter_merge_strategies: Mapping[Parameter[Any] | str, MergeStrategy] = attrs.field(factory=dict)
+    parameter_merge_strategies: Mapping[Parameter[Any] | str, MergeStrategy] = attrs.field(
+        factory=dict
+    )
     """`default` or a parameter -> overwrite, merge or deep_merge (Heat 7.0.0 and newer)."""
     encrypted_param_names: Sequence[Parameter[Any] | str] = ()
 
     def is_empty(self) -> bool:
-        return not (self.parameters or self.parameter_defaults or self.resource_registry or self.resources
-                    or self.event_sinks or self.parameter_merge_strategies or self.encrypted_param_names)
+        return not (
+            self.parameters
+            or self.parameter_defaults
+            or self.resource_registry
+            or self.resources
+            or self.event_sinks
+            or self.parameter_merge_strategies
+            or self.encrypted_param_names
+        )
 
 
 class Stage:
@@ -137,7 +148,9 @@ class Stage:
     ) -> None:
         self.location: SourceLocation = caller_location()
         if not name or not name.replace("-", "").replace("_", "").isalnum():
-            raise ConstructError(f"{self.location}: stage name {name!r} must be letters, digits, '-' or '_'")
+            raise ConstructError(
+                f"{self.location}: stage name {name!r} must be letters, digits, '-' or '_'"
+            )
         stages: list[Stage] = app.stages
         if any(other.name == name for other in stages):
             raise ConstructError(f"{self.location}: the app already has a stage named {name!r}")

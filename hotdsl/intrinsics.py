@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from hotdsl.source import caller_directory
 
@@ -47,7 +47,9 @@ class ResolveContext(Protocol):
         """Whether `target` belongs to another stack than the one being resolved."""
         ...
 
-    def import_value(self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+    def import_value(
+        self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
+    ) -> object:
         """A value of another stack: wired through outputs and parameters across the boundary."""
         ...
 
@@ -84,16 +86,18 @@ class HotData(Protocol):
     def __hot__(self) -> object: ...
 
 
-Value: TypeAlias = Union[T, Intrinsic[T]]
+Value: TypeAlias = T | Intrinsic[T]
 """A literal `T`, or a value Heat computes that will be a `T`."""
 
 
 class FunctionCall(Intrinsic[T_co]):
     """A call of a HOT function, `{name: arguments}`, available from `since` on."""
 
-    __slots__ = ("name", "arguments", "since", "feature")
+    __slots__ = ("arguments", "feature", "name", "since")
 
-    def __init__(self, name: str, arguments: object, since: str, feature: str | None = None) -> None:
+    def __init__(
+        self, name: str, arguments: object, since: str, feature: str | None = None
+    ) -> None:
         self.name = name
         self.arguments = arguments
         self.since = since
@@ -136,7 +140,7 @@ class ConditionFunction(FunctionCall[bool]):
         return not_(self)
 
 
-ConditionLike: TypeAlias = Union[Intrinsic[bool], bool]
+ConditionLike: TypeAlias = Intrinsic[bool] | bool
 """A condition: a `Condition` node, a condition function, or a literal boolean."""
 
 
@@ -146,7 +150,7 @@ class GetAttr(Intrinsic[T_co]):
     Index it to select into the attribute: `server.attrs.addresses["private"][0]`.
     """
 
-    __slots__ = ("resource", "attribute", "path", "hot_type")
+    __slots__ = ("attribute", "hot_type", "path", "resource")
 
     def __init__(
         self,
@@ -171,7 +175,9 @@ class GetAttr(Intrinsic[T_co]):
             if self.attribute is None or not all(isinstance(p, (str, int)) for p in self.path):
                 ctx.report("a get_attr across stacks needs an attribute name and a literal path")
                 return None
-            key = ".".join([self.resource.node.logical_name, self.attribute, *(str(p) for p in self.path)])
+            key = ".".join(
+                [self.resource.node.logical_name, self.attribute, *(str(p) for p in self.path)]
+            )
             return ctx.import_value(self, self.resource, key, self.hot_type)
         name = ctx.reference(self.resource)
         if self.attribute is None:
@@ -202,8 +208,15 @@ class GetParam(Intrinsic[T_co]):
             if not all(isinstance(p, (str, int)) for p in self.path):
                 ctx.report("a get_param across stacks needs a literal path")
                 return None
-            key = ".".join(["param", self.parameter.node.logical_name, *(str(p) for p in self.path)])
-            return ctx.import_value(self, self.parameter, key, "json" if self.path else getattr(self.parameter, "type", "string"))
+            key = ".".join(
+                ["param", self.parameter.node.logical_name, *(str(p) for p in self.path)]
+            )
+            return ctx.import_value(
+                self,
+                self.parameter,
+                key,
+                "json" if self.path else getattr(self.parameter, "type", "string"),
+            )
         else:
             name = ctx.reference(self.parameter)
         if not self.path:
@@ -228,7 +241,7 @@ class GetResource(Intrinsic[str]):
 class FileReference(Intrinsic[str]):
     """`get_file`: a file sent to Heat in the files map, read from disk at synth or given as text."""
 
-    __slots__ = ("key", "source", "content")
+    __slots__ = ("content", "key", "source")
 
     def __init__(self, key: str, source: Path | None, content: str | None) -> None:
         self.key = key
@@ -242,16 +255,20 @@ class FileReference(Intrinsic[str]):
             try:
                 ctx.add_file(self.key, self.source.read_text(encoding="utf-8"))
             except OSError as exc:
-                ctx.report(f"get_file cannot read {self.key!r} ({self.source}): {exc.strerror or exc}")
+                ctx.report(
+                    f"get_file cannot read {self.key!r} ({self.source}): {exc.strerror or exc}"
+                )
         return {"get_file": self.key}
 
 
 class If(Intrinsic[T_co]):
     """`if`: one of two values, chosen by a condition when Heat creates the stack."""
 
-    __slots__ = ("condition", "if_true", "if_false", "has_false")
+    __slots__ = ("condition", "has_false", "if_false", "if_true")
 
-    def __init__(self, condition: object, if_true: object, if_false: object, has_false: bool) -> None:
+    def __init__(
+        self, condition: object, if_true: object, if_false: object, has_false: bool
+    ) -> None:
         self.condition = condition
         self.if_true = if_true
         self.if_false = if_false
@@ -286,7 +303,9 @@ def get_resource(resource: Construct) -> Intrinsic[str]:
     return GetResource(resource)
 
 
-def get_attr(resource: Construct, attribute: str | None = None, *path: Value[str] | Value[int]) -> GetAttr[Any]:
+def get_attr(
+    resource: Construct, attribute: str | None = None, *path: Value[str] | Value[int]
+) -> GetAttr[Any]:
     """`get_attr`: an attribute of a resource; without a name, all its attributes (2015-10-15)."""
     return GetAttr(resource, attribute, path)
 
@@ -322,7 +341,9 @@ def list_join(delimiter: str, *lists: Value[Sequence[Value[str]]]) -> Intrinsic[
     if not lists:
         raise TypeError("list_join needs at least one list")
     if len(lists) > 1:
-        return FunctionCall("list_join", [delimiter, *lists], "2015-10-15", "list_join of several lists")
+        return FunctionCall(
+            "list_join", [delimiter, *lists], "2015-10-15", "list_join of several lists"
+        )
     return FunctionCall("list_join", [delimiter, lists[0]], "2013-05-23")
 
 
@@ -333,15 +354,21 @@ def str_replace(template: Value[str], params: Mapping[str, object]) -> Intrinsic
 
 def str_replace_strict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
     """`str_replace_strict`: like str_replace, but fails if a key is not in the template."""
-    return FunctionCall("str_replace_strict", {"template": template, "params": dict(params)}, "2017-02-24")
+    return FunctionCall(
+        "str_replace_strict", {"template": template, "params": dict(params)}, "2017-02-24"
+    )
 
 
 def str_replace_vstrict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
     """`str_replace_vstrict`: like str_replace_strict, and fails on empty values too."""
-    return FunctionCall("str_replace_vstrict", {"template": template, "params": dict(params)}, "2017-09-01")
+    return FunctionCall(
+        "str_replace_vstrict", {"template": template, "params": dict(params)}, "2017-09-01"
+    )
 
 
-def str_split(delimiter: str, string: Value[str], index: Value[int] | None = None) -> Intrinsic[Any]:
+def str_split(
+    delimiter: str, string: Value[str], index: Value[int] | None = None
+) -> Intrinsic[Any]:
     """`str_split`: split a string into a list, or pick one item when `index` is given."""
     args: list[object] = [delimiter, string]
     if index is not None:
@@ -349,12 +376,16 @@ def str_split(delimiter: str, string: Value[str], index: Value[int] | None = Non
     return FunctionCall("str_split", args, "2015-10-15")
 
 
-def digest(algorithm: Literal["md5", "sha1", "sha224", "sha256", "sha384", "sha512"], value: Value[str]) -> Intrinsic[str]:
+def digest(
+    algorithm: Literal["md5", "sha1", "sha224", "sha256", "sha384", "sha512"], value: Value[str]
+) -> Intrinsic[str]:
     """`digest`: a hash of a string, with any algorithm of Python's hashlib."""
     return FunctionCall("digest", [algorithm, value], "2015-04-30")
 
 
-def repeat(template: object, for_each: Mapping[str, object], *, permutations: bool | None = None) -> Intrinsic[list[Any]]:
+def repeat(
+    template: object, for_each: Mapping[str, object], *, permutations: bool | None = None
+) -> Intrinsic[list[Any]]:
     """`repeat`: a list made by substituting each item of the `for_each` lists into `template`.
 
     `for_each` values that are maps need 2016-10-14; `permutations=False` (zip rather
@@ -367,7 +398,9 @@ def repeat(template: object, for_each: Mapping[str, object], *, permutations: bo
     return FunctionCall("repeat", args, "2015-04-30")
 
 
-def resource_facade(section: Literal["metadata", "deletion_policy", "update_policy"]) -> Intrinsic[Any]:
+def resource_facade(
+    section: Literal["metadata", "deletion_policy", "update_policy"],
+) -> Intrinsic[Any]:
     """`resource_facade`: a section of the parent resource, inside a provider template."""
     return FunctionCall("resource_facade", section, "2013-05-23")
 
@@ -397,7 +430,9 @@ def yaql(expression: str, data: Mapping[str, object]) -> Intrinsic[Any]:
     return FunctionCall("yaql", {"expression": expression, "data": dict(data)}, "2016-10-14")
 
 
-def if_(condition: ConditionLike, value_if_true: object, value_if_false: object = ..., /) -> If[Any]:
+def if_(
+    condition: ConditionLike, value_if_true: object, value_if_false: object = ..., /
+) -> If[Any]:
     """`if`: `value_if_true` when the condition holds, else `value_if_false`.
 
     Without `value_if_false` (2021-04-16) the enclosing item is left out when false.
@@ -424,8 +459,16 @@ def make_url(
     password: Value[str] | None = None,
 ) -> Intrinsic[str]:
     """`make_url`: build a URL from its parts, escaping each properly."""
-    parts = {"scheme": scheme, "username": username, "password": password, "host": host,
-             "port": port, "path": path, "query": query, "fragment": fragment}
+    parts = {
+        "scheme": scheme,
+        "username": username,
+        "password": password,
+        "host": host,
+        "port": port,
+        "path": path,
+        "query": query,
+        "fragment": fragment,
+    }
     return FunctionCall("make_url", {k: v for k, v in parts.items() if v is not None}, "2017-09-01")
 
 
@@ -468,10 +511,33 @@ def or_(*conditions: ConditionLike) -> ConditionFunction:
     return ConditionFunction("or", list(conditions), "2016-10-14")
 
 
-FUNCTION_NAMES: frozenset[str] = frozenset({
-    "get_param", "get_resource", "get_attr", "get_file", "list_join", "str_replace",
-    "str_replace_strict", "str_replace_vstrict", "str_split", "digest", "repeat",
-    "resource_facade", "map_merge", "map_replace", "yaql", "equals", "if", "not", "and",
-    "or", "contains", "filter", "make_url", "list_concat", "list_concat_unique",
-})
+FUNCTION_NAMES: frozenset[str] = frozenset(
+    {
+        "get_param",
+        "get_resource",
+        "get_attr",
+        "get_file",
+        "list_join",
+        "str_replace",
+        "str_replace_strict",
+        "str_replace_vstrict",
+        "str_split",
+        "digest",
+        "repeat",
+        "resource_facade",
+        "map_merge",
+        "map_replace",
+        "yaql",
+        "equals",
+        "if",
+        "not",
+        "and",
+        "or",
+        "contains",
+        "filter",
+        "make_url",
+        "list_concat",
+        "list_concat_unique",
+    }
+)
 """Every HOT function name hotdsl can write."""

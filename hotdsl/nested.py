@@ -53,8 +53,15 @@ def parameter_options(
     hidden: bool = False,
 ) -> dict[str, object]:
     """Field metadata for a `ProviderResource` parameter: `attrs.field(metadata=parameter_options(...))`."""
-    return {PARAMETER_METADATA: {"type": type, "description": description, "label": label,
-                                 "constraints": list(constraints), "hidden": hidden}}
+    return {
+        PARAMETER_METADATA: {
+            "type": type,
+            "description": description,
+            "label": label,
+            "constraints": list(constraints),
+            "hidden": hidden,
+        }
+    }
 
 
 class NestedStack(Stack):
@@ -70,8 +77,12 @@ class NestedStack(Stack):
         timeout_mins: int | None = None,
     ) -> None:
         parent = scope.node.stack
-        super().__init__(scope, id, description=description,
-                         template_version=template_version or parent.template_version)
+        super().__init__(
+            scope,
+            id,
+            description=description,
+            template_version=template_version or parent.template_version,
+        )
         self.parent = parent
         self.timeout_mins = timeout_mins
         self.file_name = _slug(self.node.path) + ".yaml"
@@ -136,7 +147,11 @@ class ProviderResource(ResourceBase):
         return [f for f in attrs.fields(cls) if f.name not in own]
 
     def heat_properties(self) -> Mapping[str, object]:
-        return {f.name: getattr(self, f.name) for f in self.parameter_fields() if getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name)
+            for f in self.parameter_fields()
+            if getattr(self, f.name) is not None
+        }
 
     def resolve(self, ctx: ResolveContext) -> object:
         ctx.use_provider(type(self))
@@ -151,9 +166,13 @@ class ProviderResource(ResourceBase):
     def build_template(cls) -> _ProviderTemplateStack:
         """A standalone stack holding the template: one parameter per field, then `build()`."""
         holder = App()
-        template = _ProviderTemplateStack(holder, _slug(cls.__name__) or "provider", provider=cls,
-                                          description=(cls.__doc__ or "").strip().split("\n\n")[0] or None,
-                                          template_version=cls.template_version)
+        template = _ProviderTemplateStack(
+            holder,
+            _slug(cls.__name__) or "provider",
+            provider=cls,
+            description=(cls.__doc__ or "").strip().split("\n\n")[0] or None,
+            template_version=cls.template_version,
+        )
         hints = _field_annotations(cls)
         instance = cls.__new__(cls)
         for field in cls.parameter_fields():
@@ -163,9 +182,13 @@ class ProviderResource(ResourceBase):
             factory = getattr(default, "factory", None)
             if isinstance(default, type(attrs.Factory(list))) and callable(factory):
                 default = factory()
-            parameter: Parameter[Any] = Parameter(template, field.name, type=hot_type,  # type: ignore[arg-type]
-                                                  default=None if isinstance(default, Intrinsic) else default,
-                                                  **{k: v for k, v in options.items() if v})
+            parameter: Parameter[Any] = Parameter(
+                template,
+                field.name,
+                type=hot_type,  # type: ignore[arg-type]
+                default=None if isinstance(default, Intrinsic) else default,
+                **{k: v for k, v in options.items() if v},
+            )
             object.__setattr__(instance, field.name, parameter)
         instance.build(template)
         return template
@@ -174,8 +197,15 @@ class ProviderResource(ResourceBase):
 class _ProviderTemplateStack(Stack):
     """The stack a provider template is built in (not one of the app's stacks)."""
 
-    def __init__(self, scope: App, id: str, *, provider: type[ProviderResource], description: str | None,
-                 template_version: str) -> None:
+    def __init__(
+        self,
+        scope: App,
+        id: str,
+        *,
+        provider: type[ProviderResource],
+        description: str | None,
+        template_version: str,
+    ) -> None:
         super().__init__(scope, id, description=description, template_version=template_version)
         self.provider = provider
         self.served_root: Stack = self
@@ -208,12 +238,17 @@ def _field_annotations(cls: type[ProviderResource]) -> dict[str, object]:
     """The annotations a provider subclass declares, evaluated where they were written."""
     hints: dict[str, object] = {}
     for klass in reversed(cls.__mro__):
-        if not (isinstance(klass, type) and issubclass(klass, ProviderResource)) or klass is ProviderResource:
+        if (
+            not (isinstance(klass, type) and issubclass(klass, ProviderResource))
+            or klass is ProviderResource
+        ):
             continue
         namespace = _namespace_of(klass)
         for name, annotation in vars(klass).get("__annotations__", {}).items():
             try:
-                hints[name] = eval(annotation, namespace) if isinstance(annotation, str) else annotation
+                hints[name] = (
+                    eval(annotation, namespace) if isinstance(annotation, str) else annotation
+                )
             except Exception:
                 hints[name] = str
     return hints
@@ -233,7 +268,9 @@ def _namespace_of(klass: type) -> dict[str, Any]:
 
 def parameter_type_of(annotation: object) -> ParameterType:
     """The HOT parameter type for a Python annotation such as `Value[str]` or `list[str]`."""
-    candidates = [a for a in _union_members(annotation) if not _is_intrinsic(a) and a is not type(None)]
+    candidates = [
+        a for a in _union_members(annotation) if not _is_intrinsic(a) and a is not type(None)
+    ]
     for candidate in candidates:
         origin = typing.get_origin(candidate) or candidate
         if origin is bool:
@@ -251,7 +288,7 @@ def parameter_type_of(annotation: object) -> ParameterType:
 
 
 def _union_members(annotation: object) -> list[object]:
-    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if typing.get_origin(annotation) in (typing.Union, __import__("types").UnionType):
         out: list[object] = []
         for member in typing.get_args(annotation):
             out.extend(_union_members(member))

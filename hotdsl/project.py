@@ -21,7 +21,7 @@ from hotdsl.construct import App
 from hotdsl.errors import HotdslError
 
 CONFIG_HINT = (
-    "pass --app FILE.py[:ATTR] or MODULE[:ATTR], or set app = \"...\" under [tool.hotdsl] "
+    'pass --app FILE.py[:ATTR] or MODULE[:ATTR], or set app = "..." under [tool.hotdsl] '
     "in pyproject.toml (or in hotdsl.toml)"
 )
 
@@ -60,7 +60,7 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 def _config_from(path: Path, table: object) -> ProjectConfig:
     if not isinstance(table, dict) or not isinstance(table.get("app"), str):
-        raise HotdslError(f"{path}: the hotdsl settings need app = \"FILE.py:ATTR\" or \"MODULE:ATTR\"")
+        raise HotdslError(f'{path}: the hotdsl settings need app = "FILE.py:ATTR" or "MODULE:ATTR"')
     out = table.get("out", "hot.out")
     return ProjectConfig(app=table["app"], root=path.parent, out=str(out))
 
@@ -130,7 +130,9 @@ def _pick_app(module: ModuleType, attr: str, reference: str) -> App:
         _run_user_code(lambda: holder.append(value()), reference)
         value = holder[0]
     if not isinstance(value, App):
-        raise HotdslError(f"{reference}: expected an App (or a function returning one), got {type(value).__name__}")
+        raise HotdslError(
+            f"{reference}: expected an App (or a function returning one), got {type(value).__name__}"
+        )
     return value
 
 

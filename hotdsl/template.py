@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Literal, TypeVar, overload
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 import attrs
 
@@ -47,7 +47,10 @@ class Length:
             return None
         size = len(value)
         if (self.min is not None and size < self.min) or (self.max is not None and size > self.max):
-            return self.description or f"length must be {_describe_bounds(self.min, self.max)}, got {size}"
+            return (
+                self.description
+                or f"length must be {_describe_bounds(self.min, self.max)}, got {size}"
+            )
         return None
 
 
@@ -66,8 +69,12 @@ class Range:
         number = _as_number(value)
         if number is None:
             return None
-        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
-            return self.description or f"must be {_describe_bounds(self.min, self.max)}, got {value!r}"
+        if (self.min is not None and number < self.min) or (
+            self.max is not None and number > self.max
+        ):
+            return (
+                self.description or f"must be {_describe_bounds(self.min, self.max)}, got {value!r}"
+            )
         return None
 
 
@@ -88,7 +95,10 @@ class Modulo:
         if number is None or self.step == 0:
             return None
         if number % self.step != self.offset:
-            return self.description or f"must leave {self.offset} when divided by {self.step}, got {value!r}"
+            return (
+                self.description
+                or f"must leave {self.offset} when divided by {self.step}, got {value!r}"
+            )
         return None
 
 
@@ -205,13 +215,65 @@ class Parameter(Construct, Intrinsic[T]):
     """
 
     @overload
-    def __init__(self: Parameter[str], scope: Construct, id: str, *, type: Literal["string"] = ..., default: str | None = ..., label: str | None = ..., description: str | None = ..., hidden: bool = ..., immutable: bool = ..., tags: Sequence[str] | None = ..., constraints: Sequence[ParameterConstraint] = ...) -> None: ...
+    def __init__(
+        self: Parameter[str],
+        scope: Construct,
+        id: str,
+        *,
+        type: Literal["string"] = ...,
+        default: str | None = ...,
+        label: str | None = ...,
+        description: str | None = ...,
+        hidden: bool = ...,
+        immutable: bool = ...,
+        tags: Sequence[str] | None = ...,
+        constraints: Sequence[ParameterConstraint] = ...,
+    ) -> None: ...
     @overload
-    def __init__(self: Parameter[bool], scope: Construct, id: str, *, type: Literal["boolean"], default: bool | str | None = ..., label: str | None = ..., description: str | None = ..., hidden: bool = ..., immutable: bool = ..., tags: Sequence[str] | None = ..., constraints: Sequence[ParameterConstraint] = ...) -> None: ...
+    def __init__(
+        self: Parameter[bool],
+        scope: Construct,
+        id: str,
+        *,
+        type: Literal["boolean"],
+        default: bool | str | None = ...,
+        label: str | None = ...,
+        description: str | None = ...,
+        hidden: bool = ...,
+        immutable: bool = ...,
+        tags: Sequence[str] | None = ...,
+        constraints: Sequence[ParameterConstraint] = ...,
+    ) -> None: ...
     @overload
-    def __init__(self: Parameter[list[str]], scope: Construct, id: str, *, type: Literal["comma_delimited_list"], default: Sequence[str] | str | None = ..., label: str | None = ..., description: str | None = ..., hidden: bool = ..., immutable: bool = ..., tags: Sequence[str] | None = ..., constraints: Sequence[ParameterConstraint] = ...) -> None: ...
+    def __init__(
+        self: Parameter[list[str]],
+        scope: Construct,
+        id: str,
+        *,
+        type: Literal["comma_delimited_list"],
+        default: Sequence[str] | str | None = ...,
+        label: str | None = ...,
+        description: str | None = ...,
+        hidden: bool = ...,
+        immutable: bool = ...,
+        tags: Sequence[str] | None = ...,
+        constraints: Sequence[ParameterConstraint] = ...,
+    ) -> None: ...
     @overload
-    def __init__(self: Parameter[Any], scope: Construct, id: str, *, type: Literal["number", "json"], default: object = ..., label: str | None = ..., description: str | None = ..., hidden: bool = ..., immutable: bool = ..., tags: Sequence[str] | None = ..., constraints: Sequence[ParameterConstraint] = ...) -> None: ...
+    def __init__(
+        self: Parameter[Any],
+        scope: Construct,
+        id: str,
+        *,
+        type: Literal["number", "json"],
+        default: object = ...,
+        label: str | None = ...,
+        description: str | None = ...,
+        hidden: bool = ...,
+        immutable: bool = ...,
+        tags: Sequence[str] | None = ...,
+        constraints: Sequence[ParameterConstraint] = ...,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -350,7 +412,9 @@ class ResourceBase(Construct, Intrinsic[str]):
         """Problems with the properties, where the type's schema is known; none for `Resource`."""
         return []
 
-    def get_attr(self, attribute: str | None = None, *path: Value[str] | Value[int]) -> GetAttr[Any]:
+    def get_attr(
+        self, attribute: str | None = None, *path: Value[str] | Value[int]
+    ) -> GetAttr[Any]:
         """`get_attr` of any attribute by name; typed classes also offer `.attrs`."""
         return GetAttr(self, attribute, path)
 

@@ -47,8 +47,9 @@ def normalize_version(version: str) -> str:
         return text
     if text.lower() in RELEASE_NAMES:
         return RELEASE_NAMES[text.lower()]
-    accepted = ", ".join(f"{d} ({_RELEASE_OF_DATE[d]})" if d in _RELEASE_OF_DATE else d
-                         for d in TEMPLATE_VERSIONS)
+    accepted = ", ".join(
+        f"{d} ({_RELEASE_OF_DATE[d]})" if d in _RELEASE_OF_DATE else d for d in TEMPLATE_VERSIONS
+    )
     raise ValueError(f"unknown heat_template_version {version!r}; accepted: {accepted}")
 
 

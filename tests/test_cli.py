@@ -11,17 +11,22 @@ import pytest
 
 
 def hotdsl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hotdsl.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": ""})
+    return subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
 
 
-BROKEN_APP = '''
+BROKEN_APP = """
 from hotdsl import App, Stack, Resource
 app = App()
 stack = Stack(app, "demo")
 Resource(stack, "a", type="OS::Heat::Value", properties={"value": {"get_resource": "nowhere"}})
 Resource(stack, "b", type="OS::Heat::Value", properties={"value": {"get_param": "missing"}})
-'''
+"""
 
 
 def test_synth_problems_are_short_messages_with_the_users_file_and_line(tmp_path: Path) -> None:
@@ -62,7 +67,9 @@ def test_without_an_app_the_user_is_told_what_to_do(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("reference", ["app.py", "app.py:app", "app.py:build", "app", "app:build"])
-def test_app_references_name_a_file_or_module_and_an_app_or_a_factory(tmp_path: Path, reference: str) -> None:
+def test_app_references_name_a_file_or_module_and_an_app_or_a_factory(
+    tmp_path: Path, reference: str
+) -> None:
     (tmp_path / "app.py").write_text(
         "from hotdsl import App, Stack, Resource\n"
         "def build() -> App:\n"
@@ -84,8 +91,12 @@ def test_init_scaffolds_a_project_that_synthesizes_and_tests_green(tmp_path: Pat
     assert "my-infra: " in result.stdout
     template = (project / "hot.out" / "my-infra.yaml").read_text()
     assert "type: OS::Heat::RandomString" in template
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
-                           capture_output=True, text=True)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr
 
 
@@ -98,10 +109,14 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
 
 def test_synth_removes_files_of_stacks_that_no_longer_exist(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
-    app.write_text("from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n"
-                   "Resource(Stack(app, 'b'), 'r', type='OS::Heat::None')\n")
+    app.write_text(
+        "from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n"
+        "Resource(Stack(app, 'b'), 'r', type='OS::Heat::None')\n"
+    )
     assert hotdsl("synth", "--app", "app.py", cwd=tmp_path).returncode == 0
-    app.write_text("from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n")
+    app.write_text(
+        "from hotdsl import *\napp = App()\nResource(Stack(app, 'a'), 'r', type='OS::Heat::None')\n"
+    )
     assert hotdsl("synth", "--app", "app.py", cwd=tmp_path).returncode == 0
     assert sorted(p.name for p in (tmp_path / "hot.out").iterdir()) == ["a.yaml", "manifest.json"]
 

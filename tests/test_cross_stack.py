@@ -15,10 +15,19 @@ def two_stacks() -> tuple[App, Stack, Stack, Resource]:
     app = App()
     network = Stack(app, "network")
     net = Resource(network, "net", type="OS::Neutron::Net")
-    Resource(network, "subnet", type="OS::Neutron::Subnet", properties={"network": net, "cidr": "10.0.0.0/24"})
+    Resource(
+        network,
+        "subnet",
+        type="OS::Neutron::Subnet",
+        properties={"network": net, "cidr": "10.0.0.0/24"},
+    )
     compute = Stack(app, "compute")
-    Resource(compute, "port", type="OS::Neutron::Port",
-             properties={"network": net, "fixed_ips": [{"subnet": net.get_attr("subnets")[0]}]})
+    Resource(
+        compute,
+        "port",
+        type="OS::Neutron::Port",
+        properties={"network": net, "fixed_ips": [{"subnet": net.get_attr("subnets")[0]}]},
+    )
     return app, network, compute, net
 
 
@@ -31,14 +40,18 @@ def test_a_value_of_another_stack_becomes_an_output_and_a_parameter() -> None:
         "export.network.net.subnets.0": {"value": {"get_attr": ["net", "subnets", 0]}},
     }
     assert compute["parameters"]["import.network.net"] == {
-        "type": "string", "description": "net of network, wired in by hotdsl"}
+        "type": "string",
+        "description": "net of network, wired in by hotdsl",
+    }
     assert compute["resources"]["port"]["properties"] == {
         "network": {"get_param": "import.network.net"},
         "fixed_ips": [{"subnet": {"get_param": "import.network.net.subnets.0"}}],
     }
 
 
-def test_the_manifest_orders_stacks_and_records_which_output_feeds_which_parameter(tmp_path: Path) -> None:
+def test_the_manifest_orders_stacks_and_records_which_output_feeds_which_parameter(
+    tmp_path: Path,
+) -> None:
     app = App()
     compute = Stack(app, "compute")  # created first, deployed second
     network = Stack(app, "network")
@@ -49,7 +62,13 @@ def test_the_manifest_orders_stacks_and_records_which_output_feeds_which_paramet
     assert [s["name"] for s in manifest["stacks"]] == ["network", "compute"]
     assert manifest["stacks"][1]["depends_on"] == ["network"]
     assert manifest["stacks"][1]["imports"] == [
-        {"parameter": "import.network.net", "stack": "network", "output": "export.network.net", "type": "string"}]
+        {
+            "parameter": "import.network.net",
+            "stack": "network",
+            "output": "export.network.net",
+            "type": "string",
+        }
+    ]
 
 
 def test_parameters_can_be_shared_across_stacks() -> None:
@@ -72,14 +91,21 @@ def test_a_cycle_between_stacks_names_the_values_involved() -> None:
     with pytest.raises(SynthError) as error:
         synthesize(app)
     (problem,) = error.value.problems
-    assert "stacks use each other's values in a cycle: a uses import.b.rb; b uses import.a.ra" in str(problem)
+    assert (
+        "stacks use each other's values in a cycle: a uses import.b.rb; b uses import.a.ra"
+        in str(problem)
+    )
 
 
 class Database(NestedStack):
     def __init__(self, scope: Stack, id: str, *, network: Resource) -> None:
         super().__init__(scope, id, description="the database tier")
-        self.server = Resource(self, "server", type="OS::Nova::Server",
-                               properties={"image": "db", "flavor": "m1.large", "networks": [{"network": network}]})
+        self.server = Resource(
+            self,
+            "server",
+            type="OS::Nova::Server",
+            properties={"image": "db", "flavor": "m1.large", "networks": [{"network": network}]},
+        )
 
 
 def test_a_nested_stack_is_an_os_heat_stack_with_references_wired_both_ways(tmp_path: Path) -> None:
@@ -92,11 +118,14 @@ def test_a_nested_stack_is_an_os_heat_stack_with_references_wired_both_ways(tmp_
     (top,) = result.stacks
     assert top.template["resources"]["db"] == {
         "type": "OS::Heat::Stack",
-        "properties": {"template": {"get_file": "app-db.yaml"},
-                       "parameters": {"import.app.net": {"get_resource": "net"}}},
+        "properties": {
+            "template": {"get_file": "app-db.yaml"},
+            "parameters": {"import.app.net": {"get_resource": "net"}},
+        },
     }
     assert top.template["outputs"]["db_address"] == {
-        "value": {"get_attr": ["db", "outputs", "export.app/db.server.first_address"]}}
+        "value": {"get_attr": ["db", "outputs", "export.app/db.server.first_address"]}
+    }
     nested = (tmp_path / "app.files" / "app-db.yaml").read_text()
     assert "import.app.net:" in nested and "export.app/db.server.first_address:" in nested
     assert manifest.stacks[0].files == {"app-db.yaml": "app.files/app-db.yaml"}
@@ -113,7 +142,9 @@ def test_nested_stacks_of_nested_stacks_pass_values_through_each_level() -> None
     Output(stack, "leaf", value=leaf.get_attr("value"))
     result = synthesize(app)
     (top,) = result.stacks
-    assert top.template["resources"]["middle"]["properties"]["parameters"] == {"import.top.net": {"get_resource": "net"}}
+    assert top.template["resources"]["middle"]["properties"]["parameters"] == {
+        "import.top.net": {"get_resource": "net"}
+    }
     middle_t = result.stacks[0].files["top-middle.yaml"]
     assert "import.top.net: {get_param: import.top.net}" in middle_t
     assert "export.top/middle/inner.leaf.value:" in middle_t

@@ -32,14 +32,21 @@ def write_app(folder: Path, body: str) -> Path:
     return app
 
 
-def hotdsl(folder: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
-           ) -> subprocess.CompletedProcess[str]:
+def hotdsl(
+    folder: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "hotdsl.cli", *args], cwd=folder, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=300,
+        [sys.executable, "-m", "hotdsl.cli", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"hotdsl {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"hotdsl {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -59,8 +66,12 @@ Output(stack, "marker_value", value=marker.attrs.value)
 """
 
 
-def random_app(folder: Path, name: str, *, length: int = 8, rnd_length: int = 8, marker: str = "one") -> Path:
-    return write_app(folder, RANDOM_APP.format(name=name, length=length, rnd_length=rnd_length, marker=marker))
+def random_app(
+    folder: Path, name: str, *, length: int = 8, rnd_length: int = 8, marker: str = "one"
+) -> Path:
+    return write_app(
+        folder, RANDOM_APP.format(name=name, length=length, rnd_length=rnd_length, marker=marker)
+    )
 
 
 def test_create_noop_update_and_replace(heat_sandbox: Any, tmp_path: Path) -> None:
@@ -88,7 +99,10 @@ def test_create_noop_update_and_replace(heat_sandbox: Any, tmp_path: Path) -> No
 
     random_app(tmp_path, name, marker="two", rnd_length=12)
     diff = hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox))
-    assert "[!] rnd (OS::Heat::RandomString) will be REPLACED: length cannot be updated in place" in diff.stdout
+    assert (
+        "[!] rnd (OS::Heat::RandomString) will be REPLACED: length cannot be updated in place"
+        in diff.stdout
+    )
     hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     after = client.find_stack(name)
     assert after is not None
@@ -110,9 +124,13 @@ def test_diff_never_changes_a_deployed_stack(heat_sandbox: Any, tmp_path: Path) 
     template_before = client.template(before)
 
     random_app(tmp_path, name, marker="changed", rnd_length=20)
-    result = hotdsl(tmp_path, "diff", "--app", "app.py", "--fail", *cloud(heat_sandbox), check=False)
+    result = hotdsl(
+        tmp_path, "diff", "--app", "app.py", "--fail", *cloud(heat_sandbox), check=False
+    )
     assert result.returncode == 1
-    data = json.loads(hotdsl(tmp_path, "diff", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout)
+    data = json.loads(
+        hotdsl(tmp_path, "diff", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout
+    )
     (stack,) = data["stacks"]
     actions = {r["name"]: r["action"] for r in stack["resources"]}
     assert actions == {"rnd": "replace", "marker": "update", "value": "update"}
@@ -125,7 +143,9 @@ def test_diff_never_changes_a_deployed_stack(heat_sandbox: Any, tmp_path: Path) 
     assert not [e for e in events if "UPDATE" in e["resource_status"]]
 
     random_app(tmp_path, name)
-    assert hotdsl(tmp_path, "diff", "--app", "app.py", "--fail", *cloud(heat_sandbox)).returncode == 0
+    assert (
+        hotdsl(tmp_path, "diff", "--app", "app.py", "--fail", *cloud(heat_sandbox)).returncode == 0
+    )
 
 
 def test_a_stack_that_does_not_exist_diffs_as_all_new(heat_sandbox: Any, tmp_path: Path) -> None:
@@ -144,7 +164,9 @@ bad = heat.TestResource(stack, "bad", fail={fail}, value="x", depends_on=[good])
 """
 
 
-def test_a_failed_update_rolls_back_and_reports_heats_reason(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_a_failed_update_rolls_back_and_reports_heats_reason(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("fail")
     client = HeatClient(heat_sandbox.conn)
     write_app(tmp_path, FAILING_APP.format(name=name, fail=False))
@@ -159,14 +181,20 @@ def test_a_failed_update_rolls_back_and_reports_heats_reason(heat_sandbox: Any, 
     assert final is not None and final.status == "ROLLBACK_COMPLETE"
 
 
-def test_a_failed_create_without_rollback_lists_the_failed_resources(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_a_failed_create_without_rollback_lists_the_failed_resources(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("failcreate")
     write_app(tmp_path, FAILING_APP.format(name=name, fail=True))
-    result = hotdsl(tmp_path, "deploy", "--app", "app.py", "--no-rollback", *cloud(heat_sandbox), check=False)
+    result = hotdsl(
+        tmp_path, "deploy", "--app", "app.py", "--no-rollback", *cloud(heat_sandbox), check=False
+    )
     assert result.returncode == 1
     assert f"{name}: failed (CREATE_FAILED" in result.stderr
-    assert "failed: bad (OS::Heat::TestResource) CREATE_FAILED: ValueError: resources.bad: Test Resource failed" \
+    assert (
+        "failed: bad (OS::Heat::TestResource) CREATE_FAILED: ValueError: resources.bad: Test Resource failed"
         in result.stderr
+    )
 
 
 CROSS_APP = """
@@ -179,13 +207,24 @@ Output(compute, "port_network", value=port.attrs.value)
 """
 
 
-def test_two_stacks_deploy_in_order_with_outputs_feeding_parameters(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_two_stacks_deploy_in_order_with_outputs_feeding_parameters(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     prefix = heat_sandbox.unique_name("x")
     client = HeatClient(heat_sandbox.conn)
     write_app(tmp_path, CROSS_APP.format(prefix=prefix))
     outputs_file = tmp_path / "outputs.json"
-    result = hotdsl(tmp_path, "deploy", "--app", "app.py", "--outputs-file", str(outputs_file),
-                    "--concurrency", "2", *cloud(heat_sandbox))
+    result = hotdsl(
+        tmp_path,
+        "deploy",
+        "--app",
+        "app.py",
+        "--outputs-file",
+        str(outputs_file),
+        "--concurrency",
+        "2",
+        *cloud(heat_sandbox),
+    )
     lines = [line for line in result.stdout.splitlines() if ": created" in line]
     assert [line.split(":")[0] for line in lines] == [f"{prefix}-network", f"{prefix}-compute"]
     outputs = json.loads(outputs_file.read_text())
@@ -193,11 +232,18 @@ def test_two_stacks_deploy_in_order_with_outputs_feeding_parameters(heat_sandbox
     assert outputs[f"{prefix}-compute"]["port_network"] == network_id
     assert client.find_stack(f"{prefix}-network") is not None
 
-    shown = json.loads(hotdsl(tmp_path, "outputs", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout)
+    shown = json.loads(
+        hotdsl(tmp_path, "outputs", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout
+    )
     assert shown[f"{prefix}-compute"]["port_network"] == network_id
     listed = hotdsl(tmp_path, "ls", "--app", "app.py", *cloud(heat_sandbox)).stdout
-    assert f"{prefix}-network\tCREATE_COMPLETE" in listed and f"{prefix}-compute\tCREATE_COMPLETE" in listed
-    events = hotdsl(tmp_path, "events", f"{prefix}-compute", "--app", "app.py", *cloud(heat_sandbox)).stdout
+    assert (
+        f"{prefix}-network\tCREATE_COMPLETE" in listed
+        and f"{prefix}-compute\tCREATE_COMPLETE" in listed
+    )
+    events = hotdsl(
+        tmp_path, "events", f"{prefix}-compute", "--app", "app.py", *cloud(heat_sandbox)
+    ).stdout
     assert "port CREATE_COMPLETE" in events
 
     destroyed = hotdsl(tmp_path, "destroy", "--app", "app.py", "--yes", *cloud(heat_sandbox)).stdout
@@ -221,47 +267,81 @@ def test_secrets_reach_heat_but_no_file_log_or_diff(heat_sandbox: Any, tmp_path:
     name = heat_sandbox.unique_name("secret")
     write_app(tmp_path, SECRET_APP.format(name=name))
     env = {"APP_PASSWORD": SECRET}
-    deployed = hotdsl(tmp_path, "deploy", "--app", "app.py", "--stage", "dev", *cloud(heat_sandbox), env=env)
+    deployed = hotdsl(
+        tmp_path, "deploy", "--app", "app.py", "--stage", "dev", *cloud(heat_sandbox), env=env
+    )
     client = HeatClient(heat_sandbox.conn)
     ref = client.find_stack(name)
     assert ref is not None and ref.parameters["password"] == "******"
-    same = hotdsl(tmp_path, "diff", "--app", "app.py", "--stage", "dev", *cloud(heat_sandbox), env=env)
+    same = hotdsl(
+        tmp_path, "diff", "--app", "app.py", "--stage", "dev", *cloud(heat_sandbox), env=env
+    )
     assert "no differences" in same.stdout
-    changed = hotdsl(tmp_path, "diff", "--app", "app.py", "--stage", "dev", "--json", *cloud(heat_sandbox),
-                     env={"APP_PASSWORD": SECRET + "-rotated"})
+    changed = hotdsl(
+        tmp_path,
+        "diff",
+        "--app",
+        "app.py",
+        "--stage",
+        "dev",
+        "--json",
+        *cloud(heat_sandbox),
+        env={"APP_PASSWORD": SECRET + "-rotated"},
+    )
     (stack,) = json.loads(changed.stdout)["stacks"]
-    assert stack["parameters"] == [{"path": "parameters.password", "old": "******", "new": "******"}]
+    assert stack["parameters"] == [
+        {"path": "parameters.password", "old": "******", "new": "******"}
+    ]
     for output in (deployed.stdout, deployed.stderr, same.stdout, changed.stdout, changed.stderr):
         assert SECRET not in output
     for path in (tmp_path / "hot.out").rglob("*"):
         if path.is_file():
             assert SECRET not in path.read_text()
-    missing = hotdsl(tmp_path, "deploy", "--app", "app.py", "--stage", "dev", *cloud(heat_sandbox),
-                     env={"APP_PASSWORD": ""}, check=False)
+    missing = hotdsl(
+        tmp_path,
+        "deploy",
+        "--app",
+        "app.py",
+        "--stage",
+        "dev",
+        *cloud(heat_sandbox),
+        env={"APP_PASSWORD": ""},
+        check=False,
+    )
     assert missing.returncode == 0 or "APP_PASSWORD" in missing.stderr
 
 
 def test_environment_merge_matches_heats_own(heat_sandbox: Any) -> None:
     template = {
         "heat_template_version": "2021-04-16",
-        "parameters": {"tags": {"type": "json", "default": {}}, "names": {"type": "comma_delimited_list"},
-                       "greeting": {"type": "string", "default": ""}},
-        "resources": {"v": {"type": "OS::Heat::Value", "properties": {"value": {"get_param": "greeting"}}}},
+        "parameters": {
+            "tags": {"type": "json", "default": {}},
+            "names": {"type": "comma_delimited_list"},
+            "greeting": {"type": "string", "default": ""},
+        },
+        "resources": {
+            "v": {"type": "OS::Heat::Value", "properties": {"value": {"get_param": "greeting"}}}
+        },
     }
     files = {
         "a.yaml": "parameters:\n  tags: {a: 1, deep: {x: 1}}\n  names: one\n  greeting: hello\n"
-                  "parameter_merge_strategies:\n  tags: deep_merge\n  names: merge\n  greeting: merge\n"
-                  "parameter_defaults:\n  other: 1\nresource_registry:\n  My::Thing: OS::Heat::None\n",
+        "parameter_merge_strategies:\n  tags: deep_merge\n  names: merge\n  greeting: merge\n"
+        "parameter_defaults:\n  other: 1\nresource_registry:\n  My::Thing: OS::Heat::None\n",
         "b.yaml": "parameters:\n  tags: {b: 2, deep: {y: 2}}\n  names: two\n  greeting: ' world'\n"
-                  "parameter_merge_strategies:\n  tags: deep_merge\n  names: merge\n  greeting: merge\n"
-                  "resource_registry:\n  My::Other: OS::Heat::None\n",
+        "parameter_merge_strategies:\n  tags: deep_merge\n  names: merge\n  greeting: merge\n"
+        "resource_registry:\n  My::Other: OS::Heat::None\n",
     }
     import yaml
 
     name = heat_sandbox.unique_name("merge")
     client = HeatClient(heat_sandbox.conn)
-    body = {"stack_name": name, "template": yaml.safe_dump(template), "files": files,
-            "environment_files": ["a.yaml", "b.yaml"], "parameters": {}}
+    body = {
+        "stack_name": name,
+        "template": yaml.safe_dump(template),
+        "files": files,
+        "environment_files": ["a.yaml", "b.yaml"],
+        "parameters": {},
+    }
     ref = client.create_stack(name, {k: v for k, v in body.items() if k != "stack_name"})
     for _ in range(100):
         current = client.get_stack(ref)
@@ -270,10 +350,19 @@ def test_environment_merge_matches_heats_own(heat_sandbox: Any) -> None:
         time.sleep(0.1)
     heat_env = client.environment(ref)
     ours = merge_environment_files(["a.yaml", "b.yaml"], files, {}, template)
-    assert ours["parameters"] == heat_env["parameters"] == {
-        "tags": {"a": 1, "b": 2, "deep": {"x": 1, "y": 2}}, "names": "one,two", "greeting": "hello world"}
+    assert (
+        ours["parameters"]
+        == heat_env["parameters"]
+        == {
+            "tags": {"a": 1, "b": 2, "deep": {"x": 1, "y": 2}},
+            "names": "one,two",
+            "greeting": "hello world",
+        }
+    )
     assert ours["parameter_defaults"] == heat_env["parameter_defaults"]
-    registry = {k: v for k, v in heat_env["resource_registry"].items() if not str(v).startswith("file://")}
+    registry = {
+        k: v for k, v in heat_env["resource_registry"].items() if not str(v).startswith("file://")
+    }
     registry.pop("resources", None)
     assert ours["resource_registry"] == registry
     client.delete_stack(ref)
@@ -286,7 +375,9 @@ slow = heat.TestResource(stack, "slow", value="{value}", action_wait_secs={{"cre
 """
 
 
-def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("busy")
     write_app(tmp_path, SLOW_APP.format(name=name, value="a", wait=3))
     hotdsl(tmp_path, "synth", "--app", "app.py")
@@ -294,7 +385,10 @@ def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(heat_s
     template = (tmp_path / "hot.out" / f"{name}.yaml").read_text()
     client.create_stack(name, {"template": template, "files": {}})  # someone else's create
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
-    assert f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)" in result.stdout
+    assert (
+        f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)"
+        in result.stdout
+    )
     assert f"{name}: unchanged (CREATE_COMPLETE" in result.stdout
 
 
@@ -302,8 +396,13 @@ def test_ctrl_c_leaves_heat_working_and_deploy_picks_up(heat_sandbox: Any, tmp_p
     name = heat_sandbox.unique_name("intr")
     client = HeatClient(heat_sandbox.conn)
     write_app(tmp_path, SLOW_APP.format(name=name, value="a", wait=4))
-    process = subprocess.Popen([sys.executable, "-m", "hotdsl.cli", "deploy", "--app", "app.py", *cloud(heat_sandbox)],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hotdsl.cli", "deploy", "--app", "app.py", *cloud(heat_sandbox)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while client.find_stack(name) is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -319,7 +418,9 @@ def test_ctrl_c_leaves_heat_working_and_deploy_picks_up(heat_sandbox: Any, tmp_p
     assert f"{name}: unchanged (CREATE_COMPLETE" in result.stdout
 
 
-def test_plain_output_has_one_line_per_event_and_a_timing_summary(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_plain_output_has_one_line_per_event_and_a_timing_summary(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("plain")
     random_app(tmp_path, name)
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
@@ -331,9 +432,19 @@ def test_plain_output_has_one_line_per_event_and_a_timing_summary(heat_sandbox: 
 def test_require_approval_needs_yes_without_a_terminal(heat_sandbox: Any, tmp_path: Path) -> None:
     name = heat_sandbox.unique_name("approve")
     random_app(tmp_path, name)
-    refused = hotdsl(tmp_path, "deploy", "--app", "app.py", "--require-approval", *cloud(heat_sandbox), check=False)
+    refused = hotdsl(
+        tmp_path,
+        "deploy",
+        "--app",
+        "app.py",
+        "--require-approval",
+        *cloud(heat_sandbox),
+        check=False,
+    )
     assert refused.returncode == 1 and "pass --yes to approve in CI" in refused.stderr
-    approved = hotdsl(tmp_path, "deploy", "--app", "app.py", "--require-approval", "--yes", *cloud(heat_sandbox))
+    approved = hotdsl(
+        tmp_path, "deploy", "--app", "app.py", "--require-approval", "--yes", *cloud(heat_sandbox)
+    )
     assert f"Stack {name}: new, 3 resources to create" in approved.stdout
     assert f"{name}: created" in approved.stdout
 
@@ -344,7 +455,9 @@ def test_parameter_overrides_win_over_the_stage(heat_sandbox: Any, tmp_path: Pat
     hotdsl(tmp_path, "deploy", "--app", "app.py", "-p", "length=11", *cloud(heat_sandbox))
     ref = HeatClient(heat_sandbox.conn).find_stack(name)
     assert ref is not None and heat_sandbox.outputs(ref)["secret_length"] == 11
-    bad = hotdsl(tmp_path, "deploy", "--app", "app.py", "-p", "lenght=3", *cloud(heat_sandbox), check=False)
+    bad = hotdsl(
+        tmp_path, "deploy", "--app", "app.py", "-p", "lenght=3", *cloud(heat_sandbox), check=False
+    )
     assert bad.returncode == 1 and "'lenght' is not a parameter of any stack" in bad.stderr
 
 
@@ -375,7 +488,9 @@ Output(stack, "members", value=group.attrs.get("value"))
 """
 
 
-def test_nested_and_provider_templates_deploy_and_diff_inside(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_nested_and_provider_templates_deploy_and_diff_inside(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("nested")
     write_app(tmp_path, NESTED_APP.format(name=name, length=6, count=2))
     hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
@@ -383,13 +498,20 @@ def test_nested_and_provider_templates_deploy_and_diff_inside(heat_sandbox: Any,
     assert ref is not None
     outputs = heat_sandbox.outputs(ref)
     assert outputs["inner_item"] == "inside"
-    assert len(outputs["members"]) == 2 and all(v.startswith("m-") and len(v) == 8 for v in outputs["members"])
+    assert len(outputs["members"]) == 2 and all(
+        v.startswith("m-") and len(v) == 8 for v in outputs["members"]
+    )
 
     write_app(tmp_path, NESTED_APP.format(name=name, length=9, count=2))
     diff = hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox)).stdout
     assert "Nested template member.yaml" in diff
-    assert "[!] rnd (OS::Heat::RandomString) will be REPLACED: length cannot be updated in place" in diff
+    assert (
+        "[!] rnd (OS::Heat::RandomString) will be REPLACED: length cannot be updated in place"
+        in diff
+    )
     hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     members = heat_sandbox.outputs(HeatClient(heat_sandbox.conn).find_stack(name))["members"]
     assert all(len(v) == 11 for v in members)
-    assert "no differences" in hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox)).stdout
+    assert (
+        "no differences" in hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox)).stdout
+    )

@@ -29,16 +29,25 @@ from hotdsl.synth import synth, synthesize
 def staged_app() -> tuple[App, Stack, Parameter[str], Parameter[object], Parameter[str]]:
     app = App()
     stack = Stack(app, "web")
-    flavor = Parameter(stack, "flavor", default="m1.small", constraints=[AllowedValues(["m1.small", "m1.large"])])
+    flavor = Parameter(
+        stack, "flavor", default="m1.small", constraints=[AllowedValues(["m1.small", "m1.large"])]
+    )
     count = Parameter(stack, "count", type="number", default=1, constraints=[Range(min=1, max=10)])
     password = Parameter(stack, "db_password")
-    server = Resource(stack, "server", type="OS::Nova::Server", properties={"flavor": flavor, "admin_pass": password})
+    server = Resource(
+        stack,
+        "server",
+        type="OS::Nova::Server",
+        properties={"flavor": flavor, "admin_pass": password},
+    )
     Resource(stack, "group", type="OS::Heat::ResourceGroup", properties={"count": count})
     Stage(app, "dev", parameters={password: from_env("DEV_DB_PASSWORD")})
     prod = Stage(app, "prod", parameters={count: 4}, stack_name_prefix="prod-")
     prod.set(flavor, "m1.large")
     prod.set(password, from_file("~/.secrets/prod-db"))
-    prod.environment(stack).resources = {server: ResourceSettings(hooks=["pre-update"], restricted_actions=["replace"])}
+    prod.environment(stack).resources = {
+        server: ResourceSettings(hooks=["pre-update"], restricted_actions=["replace"])
+    }
     return app, stack, flavor, count, password
 
 
@@ -61,9 +70,16 @@ def test_each_stage_gets_its_own_environment_file_and_manifest_entry(tmp_path: P
     )
     stages = json.loads((tmp_path / "manifest.json").read_text())["stacks"][0]["stages"]
     assert stages == {
-        "dev": {"stack_name": "web", "environment_files": [], "secrets": {"db_password": {"from_env": "DEV_DB_PASSWORD"}}},
-        "prod": {"stack_name": "prod-web", "environment_files": ["web.prod.env.yaml"],
-                 "secrets": {"db_password": {"from_file": "~/.secrets/prod-db"}}},
+        "dev": {
+            "stack_name": "web",
+            "environment_files": [],
+            "secrets": {"db_password": {"from_env": "DEV_DB_PASSWORD"}},
+        },
+        "prod": {
+            "stack_name": "prod-web",
+            "environment_files": ["web.prod.env.yaml"],
+            "secrets": {"db_password": {"from_file": "~/.secrets/prod-db"}},
+        },
     }
 
 
@@ -91,18 +107,23 @@ def test_stage_values_are_checked_against_type_and_constraints() -> None:
     messages = [str(p) for p in error.value.problems]
     assert len(messages) == 2
     assert all(m.startswith("tests/test_environments.py:") for m in messages)
-    assert "stage 'bad': value 'm1.huge' for web/flavor is invalid: 'm1.huge' is not one of" in messages[0]
+    assert (
+        "stage 'bad': value 'm1.huge' for web/flavor is invalid: 'm1.huge' is not one of"
+        in messages[0]
+    )
     assert "value 50 for web/count is invalid: must be between 1 and 10, got 50" in messages[1]
 
 
 SECRET = "s3cr3t-planted-value-0xC0FFEE"
 
 
-def test_a_planted_secret_never_lands_in_any_file_synth_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_planted_secret_never_lands_in_any_file_synth_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DEV_DB_PASSWORD", SECRET)
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text(SECRET)
-    app, stack, _, _, password = staged_app()
+    app, _stack, _, _, password = staged_app()
     Stage(app, "qa", parameters={password: from_file(str(secret_file))})
     out = tmp_path / "out"
     synth(app, out)
@@ -122,8 +143,12 @@ def test_the_whole_environment_format() -> None:
         parameters={image: "ubuntu"},
         parameter_defaults={"NtpServer": "pool.ntp.org"},
         resource_registry={"OS::Networking::*": "OS::Neutron::*", "My::Server": "my-server.yaml"},
-        resources={server: ResourceSettings(types={"OS::Nova::Server": "OS::Heat::None"}, hooks=["pre-create"]),
-                   "db_*": ResourceSettings(nested={"volume": ResourceSettings(hooks=["pre-delete"])})},
+        resources={
+            server: ResourceSettings(
+                types={"OS::Nova::Server": "OS::Heat::None"}, hooks=["pre-create"]
+            ),
+            "db_*": ResourceSettings(nested={"volume": ResourceSettings(hooks=["pre-delete"])}),
+        },
         event_sinks=[{"type": "zaqar-queue", "target": "events"}],
         parameter_merge_strategies={"default": "overwrite", tags: "deep_merge"},
         encrypted_param_names=[image],
@@ -139,8 +164,10 @@ def test_the_whole_environment_format() -> None:
         "resource_registry": {
             "OS::Networking::*": "OS::Neutron::*",
             "My::Server": "my-server.yaml",
-            "resources": {"server": {"OS::Nova::Server": "OS::Heat::None", "hooks": ["pre-create"]},
-                          "db_*": {"volume": {"hooks": ["pre-delete"]}}},
+            "resources": {
+                "server": {"OS::Nova::Server": "OS::Heat::None", "hooks": ["pre-create"]},
+                "db_*": {"volume": {"hooks": ["pre-delete"]}},
+            },
         },
     }
 
@@ -150,7 +177,9 @@ def test_stage_values_for_parameters_of_no_stack_are_refused() -> None:
     Resource(Stack(app, "a"), "r", type="OS::Heat::None")
     stray = Parameter(Stack(App(), "elsewhere"), "p")
     Stage(app, "dev", parameters={stray: "x"})
-    with pytest.raises(SynthError, match="sets elsewhere/p, which is not a parameter of this app's stacks"):
+    with pytest.raises(
+        SynthError, match="sets elsewhere/p, which is not a parameter of this app's stacks"
+    ):
         synthesize(app)
 
 
@@ -158,20 +187,40 @@ def test_get_file_copies_the_file_into_the_out_dir_and_the_files_map(tmp_path: P
     here = Path(__file__).parent / "golden" / "files"
     app = App()
     stack = Stack(app, "boot")
-    Resource(stack, "config", type="OS::Heat::SoftwareConfig",
-             properties={"config": get_file("golden/files/boot.sh"), "group": "script"})
-    Resource(stack, "inline", type="OS::Heat::SoftwareConfig",
-             properties={"config": get_file("rendered/hello.sh", content="echo hello\n")})
+    Resource(
+        stack,
+        "config",
+        type="OS::Heat::SoftwareConfig",
+        properties={"config": get_file("golden/files/boot.sh"), "group": "script"},
+    )
+    Resource(
+        stack,
+        "inline",
+        type="OS::Heat::SoftwareConfig",
+        properties={"config": get_file("rendered/hello.sh", content="echo hello\n")},
+    )
     _, manifest = synth(app, tmp_path)
-    assert manifest.stacks[0].files == {"golden/files/boot.sh": "boot.files/golden/files/boot.sh",
-                                        "rendered/hello.sh": "boot.files/rendered/hello.sh"}
-    assert (tmp_path / "boot.files/golden/files/boot.sh").read_text() == (here / "boot.sh").read_text()
+    assert manifest.stacks[0].files == {
+        "golden/files/boot.sh": "boot.files/golden/files/boot.sh",
+        "rendered/hello.sh": "boot.files/rendered/hello.sh",
+    }
+    assert (tmp_path / "boot.files/golden/files/boot.sh").read_text() == (
+        here / "boot.sh"
+    ).read_text()
     assert (tmp_path / "boot.files/rendered/hello.sh").read_text() == "echo hello\n"
 
 
 def test_a_missing_file_is_a_problem_at_the_users_line() -> None:
     app = App()
     stack = Stack(app, "boot")
-    Resource(stack, "config", type="OS::Heat::SoftwareConfig", properties={"config": get_file("no/such/file.sh")})
-    with pytest.raises(SynthError, match=r"test_environments.py:\d+: boot/config: get_file cannot read 'no/such/file.sh'"):
+    Resource(
+        stack,
+        "config",
+        type="OS::Heat::SoftwareConfig",
+        properties={"config": get_file("no/such/file.sh")},
+    )
+    with pytest.raises(
+        SynthError,
+        match=r"test_environments.py:\d+: boot/config: get_file cannot read 'no/such/file.sh'",
+    ):
         synthesize(app)

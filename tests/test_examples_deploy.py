@@ -18,20 +18,30 @@ from typing import Any
 
 import pytest
 
-EXAMPLES = sorted(p.parent for p in (Path(__file__).resolve().parent.parent / "examples").glob("*/app.py"))
+EXAMPLES = sorted(
+    p.parent for p in (Path(__file__).resolve().parent.parent / "examples").glob("*/app.py")
+)
 
 pytestmark = pytest.mark.heat
 
 
 def run(folder: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "hotdsl.cli", *args], cwd=folder, capture_output=True,
-                            text=True, env={**os.environ, **env}, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=600,
+    )
     assert result.returncode == 0, f"hotdsl {' '.join(args)}\n{result.stdout}\n{result.stderr}"
     return result
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_the_example_deploys_in_the_sandbox(example: Path, heat_sandbox: Any, tmp_path: Path) -> None:
+def test_the_example_deploys_in_the_sandbox(
+    example: Path, heat_sandbox: Any, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     run(example, "synth", "--quiet", "--out", str(out), env={})
     manifest = json.loads((out / "manifest.json").read_text())
@@ -46,7 +56,9 @@ def test_the_example_deploys_in_the_sandbox(example: Path, heat_sandbox: Any, tm
     common = ["--from", str(out), "--cloud", heat_sandbox.cloud, *stage_args]
     try:
         deployed = run(example, "deploy", *common, env=env)
-        assert deployed.stdout.count(": created (CREATE_COMPLETE") == len(manifest["stacks"]), deployed.stdout
+        assert deployed.stdout.count(": created (CREATE_COMPLETE") == len(manifest["stacks"]), (
+            deployed.stdout
+        )
         again = run(example, "deploy", *common, env=env)
         assert again.stdout.count(": unchanged (") == len(manifest["stacks"]), again.stdout
     finally:

@@ -21,8 +21,20 @@ EXAMPLE_APPS = sorted(p / "app.py" for p in EXAMPLES.iterdir() if (p / "app.py")
 
 def synth_into(app_file: Path, out: Path, env: dict[str, str] | None = None) -> None:
     subprocess.run(
-        [sys.executable, "-m", "hotdsl.cli", "synth", "--quiet", "--app", str(app_file), "--out", str(out)],
-        check=True, env=env, cwd=out.parent,
+        [
+            sys.executable,
+            "-m",
+            "hotdsl.cli",
+            "synth",
+            "--quiet",
+            "--app",
+            str(app_file),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        cwd=out.parent,
     )
 
 
@@ -34,16 +46,25 @@ def test_synth_matches_the_golden_files(app_file: Path, name: str, tmp_path: Pat
     out = tmp_path / "out"
     synth_into(app_file, out)
     expected_dir = GOLDEN / "expected" / name
-    produced = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in sorted(out.rglob("*")) if p.is_file()}
+    produced = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
     if os.environ.get("HOTDSL_UPDATE_GOLDEN"):
         for file, text in produced.items():
             (expected_dir / file).parent.mkdir(parents=True, exist_ok=True)
             (expected_dir / file).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(expected_dir).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(expected_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(expected_dir.rglob("*"))
+        if p.is_file()
+    }
     assert sorted(produced) == sorted(expected)
     for file in expected:
-        assert produced[file] == expected[file], f"{file} differs from tests/golden/expected/{expected_dir.name}/{name}"
+        assert produced[file] == expected[file], (
+            f"{file} differs from tests/golden/expected/{expected_dir.name}/{name}"
+        )
 
 
 def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:

@@ -42,30 +42,99 @@ def test_references_are_plain_python() -> None:
 
 FUNCTIONS: list[tuple[str, Any, Any, str]] = [
     ("list_join", h.list_join(",", ["a", "b"]), {"list_join": [",", ["a", "b"]]}, "2013-05-23"),
-    ("str_replace", h.str_replace("x $a", {"$a": "1"}), {"str_replace": {"template": "x $a", "params": {"$a": "1"}}}, "2013-05-23"),
+    (
+        "str_replace",
+        h.str_replace("x $a", {"$a": "1"}),
+        {"str_replace": {"template": "x $a", "params": {"$a": "1"}}},
+        "2013-05-23",
+    ),
     ("get_file", h.get_file("a.sh", content="echo hi"), {"get_file": "a.sh"}, "2013-05-23"),
-    ("resource_facade", h.resource_facade("metadata"), {"resource_facade": "metadata"}, "2013-05-23"),
+    (
+        "resource_facade",
+        h.resource_facade("metadata"),
+        {"resource_facade": "metadata"},
+        "2013-05-23",
+    ),
     ("digest", h.digest("sha256", "x"), {"digest": ["sha256", "x"]}, "2015-04-30"),
-    ("repeat", h.repeat("<%p%>", {"<%p%>": ["a"]}), {"repeat": {"for_each": {"<%p%>": ["a"]}, "template": "<%p%>"}}, "2015-04-30"),
+    (
+        "repeat",
+        h.repeat("<%p%>", {"<%p%>": ["a"]}),
+        {"repeat": {"for_each": {"<%p%>": ["a"]}, "template": "<%p%>"}},
+        "2015-04-30",
+    ),
     ("str_split", h.str_split(",", "a,b", 1), {"str_split": [",", "a,b", 1]}, "2015-10-15"),
-    ("map_merge", h.map_merge({"a": 1}, {"b": 2}), {"map_merge": [{"a": 1}, {"b": 2}]}, "2016-04-08"),
-    ("map_replace", h.map_replace({"a": 1}, keys={"a": "b"}), {"map_replace": [{"a": 1}, {"keys": {"a": "b"}}]}, "2016-10-14"),
-    ("yaql", h.yaql("$.data.x", {"x": 1}), {"yaql": {"expression": "$.data.x", "data": {"x": 1}}}, "2016-10-14"),
+    (
+        "map_merge",
+        h.map_merge({"a": 1}, {"b": 2}),
+        {"map_merge": [{"a": 1}, {"b": 2}]},
+        "2016-04-08",
+    ),
+    (
+        "map_replace",
+        h.map_replace({"a": 1}, keys={"a": "b"}),
+        {"map_replace": [{"a": 1}, {"keys": {"a": "b"}}]},
+        "2016-10-14",
+    ),
+    (
+        "yaql",
+        h.yaql("$.data.x", {"x": 1}),
+        {"yaql": {"expression": "$.data.x", "data": {"x": 1}}},
+        "2016-10-14",
+    ),
     ("filter", h.filter([None], ["a", None]), {"filter": [[None], ["a", None]]}, "2017-02-24"),
-    ("str_replace_strict", h.str_replace_strict("a", {"a": "b"}), {"str_replace_strict": {"template": "a", "params": {"a": "b"}}}, "2017-02-24"),
-    ("str_replace_vstrict", h.str_replace_vstrict("a", {"a": "b"}), {"str_replace_vstrict": {"template": "a", "params": {"a": "b"}}}, "2017-09-01"),
-    ("make_url", h.make_url(scheme="https", host="h", port=443, path="/x"), {"make_url": {"scheme": "https", "host": "h", "port": 443, "path": "/x"}}, "2017-09-01"),
+    (
+        "str_replace_strict",
+        h.str_replace_strict("a", {"a": "b"}),
+        {"str_replace_strict": {"template": "a", "params": {"a": "b"}}},
+        "2017-02-24",
+    ),
+    (
+        "str_replace_vstrict",
+        h.str_replace_vstrict("a", {"a": "b"}),
+        {"str_replace_vstrict": {"template": "a", "params": {"a": "b"}}},
+        "2017-09-01",
+    ),
+    (
+        "make_url",
+        h.make_url(scheme="https", host="h", port=443, path="/x"),
+        {"make_url": {"scheme": "https", "host": "h", "port": 443, "path": "/x"}},
+        "2017-09-01",
+    ),
     ("list_concat", h.list_concat(["a"], ["b"]), {"list_concat": [["a"], ["b"]]}, "2017-09-01"),
-    ("list_concat_unique", h.list_concat_unique(["a"], ["a"]), {"list_concat_unique": [["a"], ["a"]]}, "2017-09-01"),
+    (
+        "list_concat_unique",
+        h.list_concat_unique(["a"], ["a"]),
+        {"list_concat_unique": [["a"], ["a"]]},
+        "2017-09-01",
+    ),
     ("contains", h.contains("a", ["a"]), {"contains": ["a", ["a"]]}, "2017-09-01"),
-    ("list_join of several lists", h.list_join(",", ["a"], ["b"]), {"list_join": [",", ["a"], ["b"]]}, "2015-10-15"),
-    ("repeat with permutations", h.repeat("%a%%b%", {"%a%": ["1"], "%b%": ["2"]}, permutations=False),
-     {"repeat": {"for_each": {"%a%": ["1"], "%b%": ["2"]}, "template": "%a%%b%", "permutations": False}}, "2017-09-01"),
+    (
+        "list_join of several lists",
+        h.list_join(",", ["a"], ["b"]),
+        {"list_join": [",", ["a"], ["b"]]},
+        "2015-10-15",
+    ),
+    (
+        "repeat with permutations",
+        h.repeat("%a%%b%", {"%a%": ["1"], "%b%": ["2"]}, permutations=False),
+        {
+            "repeat": {
+                "for_each": {"%a%": ["1"], "%b%": ["2"]},
+                "template": "%a%%b%",
+                "permutations": False,
+            }
+        },
+        "2017-09-01",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "call", "expected", "since"), FUNCTIONS, ids=[f[0] for f in FUNCTIONS])
-def test_each_function_writes_its_hot_form_and_is_gated_by_version(name: str, call: Any, expected: Any, since: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "call", "expected", "since"), FUNCTIONS, ids=[f[0] for f in FUNCTIONS]
+)
+def test_each_function_writes_its_hot_form_and_is_gated_by_version(
+    name: str, call: Any, expected: Any, since: str
+) -> None:
     assert output_of(call, since) == expected
     from hotdsl.versions import TEMPLATE_VERSIONS
 
@@ -100,7 +169,10 @@ def test_conditions_and_if() -> None:
     }
     assert template["resources"]["res"]["condition"] == "big"
     assert template["outputs"]["pick"]["value"] == {"if": ["prod", "a", "b"]}
-    assert template["outputs"]["drop"] == {"value": {"if": [{"not": "prod"}, "a"]}, "condition": {"or": ["prod", "big"]}}
+    assert template["outputs"]["drop"] == {
+        "value": {"if": [{"not": "prod"}, "a"]},
+        "condition": {"or": ["prod", "big"]},
+    }
 
 
 def test_if_without_a_false_value_needs_wallaby() -> None:
@@ -114,7 +186,9 @@ def test_if_without_a_false_value_needs_wallaby() -> None:
 def test_conditions_need_newton() -> None:
     stack, _, param = make_stack("2016-04-08")
     Condition(stack, "prod", h.equals(param, "prod"))
-    with pytest.raises(SynthError, match="the conditions section needs heat_template_version 2016-10-14"):
+    with pytest.raises(
+        SynthError, match="the conditions section needs heat_template_version 2016-10-14"
+    ):
         synth_stack(stack)
 
 

@@ -13,10 +13,15 @@ class WebTier(Construct):
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        self.port = Resource(self, "port", type="OS::Neutron::Port", properties={"network": "private"})
-        self.server = Resource(self, "server", type="OS::Nova::Server",
-                               properties={"image": "cirros", "flavor": "m1.tiny",
-                                           "networks": [{"port": self.port}]})
+        self.port = Resource(
+            self, "port", type="OS::Neutron::Port", properties={"network": "private"}
+        )
+        self.server = Resource(
+            self,
+            "server",
+            type="OS::Nova::Server",
+            properties={"image": "cirros", "flavor": "m1.tiny", "networks": [{"port": self.port}]},
+        )
 
 
 def test_every_node_has_scope_id_and_path() -> None:
@@ -39,7 +44,9 @@ def test_logical_names_join_the_path_below_the_stack_with_dots() -> None:
     assert web.server.node.logical_name == "web.server"
     template = synth_stack(stack)
     assert list(template["resources"]) == ["web.port", "web.server", "top"]
-    assert template["resources"]["web.server"]["properties"]["networks"] == [{"port": {"get_resource": "web.port"}}]
+    assert template["resources"]["web.server"]["properties"]["networks"] == [
+        {"port": {"get_resource": "web.port"}}
+    ]
 
 
 def test_renaming_one_construct_changes_only_its_own_names() -> None:

@@ -15,19 +15,36 @@ EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.is_dir() and any
 def mypy(args: list[str], cache: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run from a folder outside the repo, so the installed package is checked, not the bare folders."""
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(REPO / "pyproject.toml"), "--strict",
-         "--cache-dir", str(cache), *args],
-        cwd=cwd, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(REPO / "pyproject.toml"),
+            "--strict",
+            "--cache-dir",
+            str(cache),
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
     )
 
 
 def test_the_package_is_clean_under_mypy_strict(tmp_path_factory: pytest.TempPathFactory) -> None:
-    result = mypy(["-p", "hotdsl"], tmp_path_factory.getbasetemp() / "mypy-cache", tmp_path_factory.mktemp("cwd"))
+    result = mypy(
+        ["-p", "hotdsl"],
+        tmp_path_factory.getbasetemp() / "mypy-cache",
+        tmp_path_factory.mktemp("cwd"),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_each_example_is_clean_under_mypy_strict(example: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_each_example_is_clean_under_mypy_strict(
+    example: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     files = sorted(str(p) for p in example.rglob("*.py") if "hot.out" not in p.parts)
     result = mypy(files, tmp_path_factory.getbasetemp() / "mypy-cache", example)
     assert result.returncode == 0, result.stdout + result.stderr

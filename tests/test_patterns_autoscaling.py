@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 import yaml
-from hotdsl.stdlib.patterns import AutoScaledTier, IngressRule, PrivateNetwork, TierMember
-from hotdsl.stdlib.patterns.autoscaling import cpu_time
 
 from hotdsl import App, ConstructError, Output, Parameter, Stack
+from hotdsl.stdlib.patterns import AutoScaledTier, IngressRule, PrivateNetwork, TierMember
+from hotdsl.stdlib.patterns.autoscaling import cpu_time
 from hotdsl.synth import synthesize
 from hotdsl.testing import Match, Template
 

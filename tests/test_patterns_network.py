@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from hotdsl import App, Parameter, Stack
 from hotdsl.stdlib.neutron import Router, RouterInterface
 from hotdsl.stdlib.patterns import PrivateNetwork
-
-from hotdsl import App, Parameter, Stack
 from hotdsl.testing import Match, Template
 
 

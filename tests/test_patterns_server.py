@@ -3,10 +3,9 @@ floating IP and an optional data volume; IngressRule: what its security group le
 
 from __future__ import annotations
 
+from hotdsl import App, Output, Parameter, Stack
 from hotdsl.stdlib.nova import Server
 from hotdsl.stdlib.patterns import IngressRule, PrivateNetwork, ServerWithPort
-
-from hotdsl import App, Output, Parameter, Stack
 from hotdsl.synth import synthesize
 from hotdsl.testing import Match, Template
 

@@ -9,10 +9,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hotdsl.stdlib.nova import Server
-from hotdsl.stdlib.patterns import CloudInit, ServerWithPort, SoftwareConfiguration, render_file
 
 from hotdsl import App, ConstructError, Output, Parameter, Stack, SynthError, get_file
+from hotdsl.stdlib.nova import Server
+from hotdsl.stdlib.patterns import CloudInit, ServerWithPort, SoftwareConfiguration, render_file
 from hotdsl.synth import synthesize
 from hotdsl.testing import Match, Template
 

@@ -31,14 +31,22 @@ class WebTier(ProviderResource):
     type_name: ClassVar[str] = "My::Web::Tier"
     image: Value[str]
     flavor: Value[str] = "m1.small"
-    size: Value[int] = attrs.field(default=2, metadata=parameter_options(constraints=[Range(min=1, max=8)]))
+    size: Value[int] = attrs.field(
+        default=2, metadata=parameter_options(constraints=[Range(min=1, max=8)])
+    )
     tags: list[str] = attrs.field(factory=list)
     address = output_attribute[str]()
 
     def build(self, template: Stack) -> None:
-        port = Resource(template, "port", type="OS::Neutron::Port", properties={"network": "private"})
-        server = Resource(template, "server", type="OS::Nova::Server",
-                          properties={"image": self.image, "flavor": self.flavor, "networks": [{"port": port}]})
+        port = Resource(
+            template, "port", type="OS::Neutron::Port", properties={"network": "private"}
+        )
+        server = Resource(
+            template,
+            "server",
+            type="OS::Nova::Server",
+            properties={"image": self.image, "flavor": self.flavor, "networks": [{"port": port}]},
+        )
         Output(template, "address", value=server.get_attr("first_address"))
 
 
@@ -49,12 +57,14 @@ def test_a_provider_resource_is_a_typed_resource_of_a_registered_type(tmp_path: 
     Output(stack, "web_address", value=web.address)
     result, manifest = synth(app, tmp_path)
     (site,) = result.stacks
-    assert site.template["resources"]["web"] == {"type": "My::Web::Tier",
-                                                 "properties": {"image": "cirros", "flavor": "m1.small", "size": 3,
-                                                                "tags": []}}
+    assert site.template["resources"]["web"] == {
+        "type": "My::Web::Tier",
+        "properties": {"image": "cirros", "flavor": "m1.small", "size": 3, "tags": []},
+    }
     assert site.template["outputs"]["web_address"] == {"value": {"get_attr": ["web", "address"]}}
     assert yaml.safe_load((tmp_path / "site.env.yaml").read_text()) == {
-        "resource_registry": {"My::Web::Tier": "web-tier.yaml"}}
+        "resource_registry": {"My::Web::Tier": "web-tier.yaml"}
+    }
     assert manifest.stacks[0].environment_files == ("site.env.yaml",)
     assert manifest.stacks[0].files == {"web-tier.yaml": "site.files/web-tier.yaml"}
     nested = yaml.safe_load((tmp_path / "site.files/web-tier.yaml").read_text())
@@ -72,11 +82,20 @@ def test_a_provider_resource_is_a_typed_resource_of_a_registered_type(tmp_path: 
 def test_a_resource_group_of_a_provider_type() -> None:
     app = App()
     stack = Stack(app, "site")
-    Resource(stack, "webs", type="OS::Heat::ResourceGroup",
-             properties={"count": 3, "resource_def": WebTier.definition(image="cirros", flavor="m1.tiny")})
+    Resource(
+        stack,
+        "webs",
+        type="OS::Heat::ResourceGroup",
+        properties={
+            "count": 3,
+            "resource_def": WebTier.definition(image="cirros", flavor="m1.tiny"),
+        },
+    )
     (site,) = synthesize(app).stacks
     assert site.template["resources"]["webs"]["properties"]["resource_def"] == {
-        "type": "My::Web::Tier", "properties": {"image": "cirros", "flavor": "m1.tiny"}}
+        "type": "My::Web::Tier",
+        "properties": {"image": "cirros", "flavor": "m1.tiny"},
+    }
     assert list(site.files) == ["web-tier.yaml"]
     assert site.environment == "resource_registry:\n  My::Web::Tier: web-tier.yaml\n"
 
@@ -124,5 +143,8 @@ class Broken(ProviderResource):
 def test_an_error_in_build_is_reported_at_the_users_line() -> None:
     app = App()
     Broken(Stack(app, "s"), "b")
-    with pytest.raises(SynthError, match=r"Broken.build\(\) failed at tests/test_providers.py:\d+: ValueError: no network"):
+    with pytest.raises(
+        SynthError,
+        match=r"Broken.build\(\) failed at tests/test_providers.py:\d+: ValueError: no network",
+    ):
         synthesize(app)

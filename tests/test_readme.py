@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 def test_the_readme_has_examples() -> None:
@@ -16,7 +16,9 @@ def test_the_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i + 1}" for i in range(len(BLOCKS))])
-def test_each_python_example_runs(block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_python_example_runs(
+    block: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code = compile(block, f"README.md example {BLOCKS.index(block) + 1}", "exec")
     exec(code, {"__name__": "readme_example"})
@@ -26,6 +28,8 @@ def test_the_commands_table_names_every_cli_command() -> None:
     from hotdsl.cli.main import app
 
     text = README.read_text(encoding="utf-8")
-    names = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
+    names = {command.name for command in app.registered_commands} | {
+        g.name for g in app.registered_groups
+    }
     for name in names:
         assert f"`hotdsl {name}" in text, f"README does not document `hotdsl {name}`"

@@ -21,11 +21,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hotdsl.stdlib import _typed, cinder, designate, glance, heat, neutron, nova
-from hotdsl.stdlib._typed import PropertySchema, TypedResource
 
 from hotdsl import App, Output, Parameter, Resource, Stack, get_attr
 from hotdsl.errors import SynthError
+from hotdsl.stdlib import _typed, cinder, designate, glance, heat, neutron, nova
+from hotdsl.stdlib._typed import PropertySchema, TypedResource
 from hotdsl.synth import synth_stack
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -73,7 +73,9 @@ def test_depends_on_cannot_cross_stacks() -> None:
     net = Resource(Stack(app, "network"), "net", type="OS::Neutron::Net")
     stack = Stack(app, "compute")
     Resource(stack, "port", type="OS::Neutron::Port", depends_on=[net])
-    assert "depends_on cannot name network/net, a resource of another stack" in problems_of(stack)[0]
+    assert (
+        "depends_on cannot name network/net, a resource of another stack" in problems_of(stack)[0]
+    )
 
 
 def test_values_of_unknown_types_are_refused() -> None:
@@ -85,17 +87,38 @@ def test_values_of_unknown_types_are_refused() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"type": "string", "default": "abc", "constraints": [Length(max=2)]}, "length must be at most 2, got 3"),
-        ({"type": "string", "default": "x", "constraints": [AllowedValues(["a", "b"])]}, "'x' is not one of ['a', 'b']"),
-        ({"type": "string", "default": "ab1", "constraints": [AllowedPattern("[a-z]+")]}, "does not match the pattern"),
-        ({"type": "number", "default": 7, "constraints": [Modulo(step=2, offset=0)]}, "must leave 0 when divided by 2"),
+        (
+            {"type": "string", "default": "abc", "constraints": [Length(max=2)]},
+            "length must be at most 2, got 3",
+        ),
+        (
+            {"type": "string", "default": "x", "constraints": [AllowedValues(["a", "b"])]},
+            "'x' is not one of ['a', 'b']",
+        ),
+        (
+            {"type": "string", "default": "ab1", "constraints": [AllowedPattern("[a-z]+")]},
+            "does not match the pattern",
+        ),
+        (
+            {"type": "number", "default": 7, "constraints": [Modulo(step=2, offset=0)]},
+            "must leave 0 when divided by 2",
+        ),
         ({"type": "number", "default": "many"}, "a number parameter takes a number"),
         ({"type": "boolean", "default": "maybe"}, "a boolean parameter takes true or false"),
         ({"type": "json", "default": "{not json"}, "must hold valid JSON"),
-        ({"type": "string", "default": "x", "constraints": [Length(min=3, description="at least three letters")]}, "at least three letters"),
+        (
+            {
+                "type": "string",
+                "default": "x",
+                "constraints": [Length(min=3, description="at least three letters")],
+            },
+            "at least three letters",
+        ),
     ],
 )
-def test_parameter_defaults_must_satisfy_their_own_constraints(kwargs: dict[str, object], message: str) -> None:
+def test_parameter_defaults_must_satisfy_their_own_constraints(
+    kwargs: dict[str, object], message: str
+) -> None:
     stack = Stack(App(), "demo")
     Parameter(stack, "p", **kwargs)  # type: ignore[call-overload]
     (problem,) = problems_of(stack)
@@ -104,9 +127,23 @@ def test_parameter_defaults_must_satisfy_their_own_constraints(kwargs: dict[str,
 
 def test_valid_defaults_pass() -> None:
     stack = Stack(App(), "demo")
-    Parameter(stack, "a", default="ab", constraints=[Length(min=1, max=2), AllowedPattern("[a-z]+")])
-    Parameter(stack, "b", type="number", default=4, constraints=[Range(min=1, max=10), Modulo(step=2, offset=0)])
-    Parameter(stack, "c", type="comma_delimited_list", default="a,b", constraints=[AllowedValues(["a", "b"])])
+    Parameter(
+        stack, "a", default="ab", constraints=[Length(min=1, max=2), AllowedPattern("[a-z]+")]
+    )
+    Parameter(
+        stack,
+        "b",
+        type="number",
+        default=4,
+        constraints=[Range(min=1, max=10), Modulo(step=2, offset=0)],
+    )
+    Parameter(
+        stack,
+        "c",
+        type="comma_delimited_list",
+        default="a,b",
+        constraints=[AllowedValues(["a", "b"])],
+    )
     Parameter(stack, "d", type="boolean", default=True)
     Parameter(stack, "e", type="json", default={"k": 1})
     synth_stack(stack)
@@ -116,17 +153,38 @@ def test_resource_level_keys_follow_hot_order() -> None:
     stack = Stack(App(), "demo")
     first = Resource(stack, "first", type="OS::Heat::None")
     cond = h.Condition(stack, "on", True)
-    Resource(stack, "second", type="OS::Heat::Value", properties={"value": 1},
-             depends_on=[first], deletion_policy="Retain", update_policy={"batch": 1},
-             resource_metadata={"k": "v"}, external_id="abc", condition=cond, resource_description="d")
+    Resource(
+        stack,
+        "second",
+        type="OS::Heat::Value",
+        properties={"value": 1},
+        depends_on=[first],
+        deletion_policy="Retain",
+        update_policy={"batch": 1},
+        resource_metadata={"k": "v"},
+        external_id="abc",
+        condition=cond,
+        resource_description="d",
+    )
     body = synth_stack(stack)["resources"]["second"]
-    assert list(body) == ["type", "properties", "metadata", "depends_on", "update_policy",
-                          "deletion_policy", "external_id", "condition", "description"]
+    assert list(body) == [
+        "type",
+        "properties",
+        "metadata",
+        "depends_on",
+        "update_policy",
+        "deletion_policy",
+        "external_id",
+        "condition",
+        "description",
+    ]
 
 
 def test_section_features_are_gated_by_version() -> None:
     stack = Stack(App(), "demo", template_version="2016-04-08")
-    Parameter(stack, "p", type="number", default=2, constraints=[Modulo(step=2, offset=0)], tags=["x"])
+    Parameter(
+        stack, "p", type="number", default=2, constraints=[Modulo(step=2, offset=0)], tags=["x"]
+    )
     Resource(stack, "r", type="OS::Heat::None", external_id="abc", deletion_policy="retain")
     problems = "\n".join(problems_of(stack))
     assert "parameter tags needs heat_template_version 2018-03-02 (queens)" in problems

@@ -326,6 +326,7 @@ def module_and_class(type_name: str) -> tuple[str, str]:
 def reserved_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Names that fields of resources, nested items and attribute classes must not take."""
     import attrs
+
     from hotdsl.stdlib._typed import Attributes, PropertyItem, TypedResource
 
     resource = set(dir(TypedResource)) | {"node", "attrs", "resource_type", "heat_type"}

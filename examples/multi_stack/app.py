@@ -43,13 +43,29 @@ class NetworkStack(Stack):
         self.cidr = Parameter(self, "cidr", default="10.0.0.0/24", description="Subnet range.")
         self.external_network = Parameter(self, "external_network", default="public")
         self.net = Resource(self, "net", type="OS::Neutron::Net", properties={"name": "private"})
-        self.subnet = Resource(self, "subnet", type="OS::Neutron::Subnet",
-                               properties={"network": self.net, "cidr": self.cidr,
-                                           "dns_nameservers": ["8.8.8.8"], "ip_version": 4})
-        router = Resource(self, "router", type="OS::Neutron::Router",
-                          properties={"external_gateway_info": {"network": self.external_network}})
-        Resource(self, "router_interface", type="OS::Neutron::RouterInterface",
-                 properties={"router": router, "subnet": self.subnet})
+        self.subnet = Resource(
+            self,
+            "subnet",
+            type="OS::Neutron::Subnet",
+            properties={
+                "network": self.net,
+                "cidr": self.cidr,
+                "dns_nameservers": ["8.8.8.8"],
+                "ip_version": 4,
+            },
+        )
+        router = Resource(
+            self,
+            "router",
+            type="OS::Neutron::Router",
+            properties={"external_gateway_info": {"network": self.external_network}},
+        )
+        Resource(
+            self,
+            "router_interface",
+            type="OS::Neutron::RouterInterface",
+            properties={"router": router, "subnet": self.subnet},
+        )
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -64,12 +80,30 @@ class WebServer(ProviderResource):
     address = output_attribute[str]()
 
     def build(self, template: Stack) -> None:
-        port = Resource(template, "port", type="OS::Neutron::Port",
-                        properties={"network": self.network, "fixed_ips": [{"subnet": self.subnet}]})
-        server = Resource(template, "server", type="OS::Nova::Server",
-                          properties={"image": self.image, "flavor": self.flavor, "networks": [{"port": port}],
-                                      "user_data_format": "RAW", "user_data": get_file("scripts/boot.sh")})
-        Output(template, "address", value=server.get_attr("first_address"), description="The server's address.")
+        port = Resource(
+            template,
+            "port",
+            type="OS::Neutron::Port",
+            properties={"network": self.network, "fixed_ips": [{"subnet": self.subnet}]},
+        )
+        server = Resource(
+            template,
+            "server",
+            type="OS::Nova::Server",
+            properties={
+                "image": self.image,
+                "flavor": self.flavor,
+                "networks": [{"port": port}],
+                "user_data_format": "RAW",
+                "user_data": get_file("scripts/boot.sh"),
+            },
+        )
+        Output(
+            template,
+            "address",
+            value=server.get_attr("first_address"),
+            description="The server's address.",
+        )
 
 
 class ApplicationStack(Stack):
@@ -77,15 +111,35 @@ class ApplicationStack(Stack):
 
     def __init__(self, scope: App, id: str, *, network: NetworkStack) -> None:
         super().__init__(scope, id, description="Web tier")
-        self.flavor = Parameter(self, "flavor", default="m1.small",
-                                constraints=[AllowedValues(["m1.small", "m1.medium", "m1.large"])])
-        self.size = Parameter(self, "size", type="number", default=1, constraints=[Range(min=1, max=10)])
-        self.db_password = Parameter(self, "db_password", description="Handed to the web servers' configuration.")
-        group = Resource(self, "web", type="OS::Heat::ResourceGroup", properties={
-            "count": self.size,
-            "resource_def": WebServer.definition(network=network.net, subnet=network.subnet, flavor=self.flavor),
-        })
-        Output(self, "addresses", value=group.get_attr("address"), description="Addresses of all web servers.")
+        self.flavor = Parameter(
+            self,
+            "flavor",
+            default="m1.small",
+            constraints=[AllowedValues(["m1.small", "m1.medium", "m1.large"])],
+        )
+        self.size = Parameter(
+            self, "size", type="number", default=1, constraints=[Range(min=1, max=10)]
+        )
+        self.db_password = Parameter(
+            self, "db_password", description="Handed to the web servers' configuration."
+        )
+        group = Resource(
+            self,
+            "web",
+            type="OS::Heat::ResourceGroup",
+            properties={
+                "count": self.size,
+                "resource_def": WebServer.definition(
+                    network=network.net, subnet=network.subnet, flavor=self.flavor
+                ),
+            },
+        )
+        Output(
+            self,
+            "addresses",
+            value=group.get_attr("address"),
+            description="Addresses of all web servers.",
+        )
 
 
 app = App()

@@ -70,8 +70,13 @@ class ResourceChange:
     """Why it is replaced (or why the update will fail), in words."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "action": self.action,
-                "changes": [c.to_json() for c in self.changes], "reasons": list(self.reasons)}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "action": self.action,
+            "changes": [c.to_json() for c in self.changes],
+            "reasons": list(self.reasons),
+        }
 
 
 @attrs.frozen
@@ -92,8 +97,9 @@ class StackDiff:
 
     @property
     def is_empty(self) -> bool:
-        return self.exists and not (self.resources or self.parameters or self.template or self.environment
-                                    or self.files)
+        return self.exists and not (
+            self.resources or self.parameters or self.template or self.environment or self.files
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,24 +120,38 @@ UpdateRule = Callable[[str, str], tuple[bool, bool] | None]
 """(resource type, property) -> (update_allowed, immutable), or None when the schema is unknown."""
 
 
-def diff_stack(client: HeatClient, request: StackRequest, deployed: StackRef | None,
-               update_rule: UpdateRule | None = None, *, preview: bool = True) -> StackDiff:
+def diff_stack(
+    client: HeatClient,
+    request: StackRequest,
+    deployed: StackRef | None,
+    update_rule: UpdateRule | None = None,
+    *,
+    preview: bool = True,
+) -> StackDiff:
     """Compare one stack's request with what is deployed (a stack that does not exist is all new)."""
     local = load_template(request.template)
     if deployed is None:
-        added = tuple(ResourceChange(name, body.get("type", "?"), "add")
-                      for name, body in local.get("resources", {}).items())
+        added = tuple(
+            ResourceChange(name, body.get("type", "?"), "add")
+            for name, body in local.get("resources", {}).items()
+        )
         return StackDiff(request.stack_name, False, resources=added)
     remote = client.template(deployed)
-    resources = list(_resource_changes(remote.get("resources", {}), local.get("resources", {}), update_rule))
+    resources = list(
+        _resource_changes(remote.get("resources", {}), local.get("resources", {}), update_rule)
+    )
     template = tuple(_template_changes(remote, local))
     hidden = {name for name, spec in local.get("parameters", {}).items() if spec.get("hidden")}
-    local_env = merge_environment_files(request.environment_files, request.files, request.parameters, local)
+    local_env = merge_environment_files(
+        request.environment_files, request.files, request.parameters, local
+    )
     remote_env = client.environment(deployed)
     digests = stored_digests(deployed)
     effective = effective_parameters(local, local_env)
     deployed_values = {k: v for k, v in deployed.parameters.items() if not k.startswith("OS::")}
-    parameters = tuple(_parameter_changes(deployed_values, effective, hidden, digests, request.stack_name))
+    parameters = tuple(
+        _parameter_changes(deployed_values, effective, hidden, digests, request.stack_name)
+    )
     environment = tuple(_environment_changes(remote_env, local_env))
     remote_files = client.files(deployed)
     files = tuple(_file_changes(remote_files, request))
@@ -143,13 +163,22 @@ def diff_stack(client: HeatClient, request: StackRequest, deployed: StackRef | N
             resources = _apply_preview(resources, heat_view, local.get("resources", {}))
         except HeatError as exc:
             preview_error = str(exc)
-    return StackDiff(request.stack_name, True, tuple(resources), parameters, template, environment, files,
-                     nested, preview_error)
+    return StackDiff(
+        request.stack_name,
+        True,
+        tuple(resources),
+        parameters,
+        template,
+        environment,
+        files,
+        nested,
+        preview_error,
+    )
 
 
 def load_template(text: str) -> dict[str, Any]:
     """Parse a template as Heat does: dates stay strings."""
-    data = yaml.load(text, Loader=_HeatLoader)  # noqa: S506 - a SafeLoader subclass
+    data = yaml.load(text, Loader=_HeatLoader)
     return data if isinstance(data, dict) else {}
 
 
@@ -177,7 +206,9 @@ def digest_tags(request: StackRequest, local_env: Mapping[str, Any]) -> list[str
     tags = []
     for name, spec in sorted(local.get("parameters", {}).items()):
         if spec.get("hidden") and name in local_env.get("parameters", {}):
-            tags.append(f"{DIGEST_TAG_PREFIX}{name}:{hidden_digest(request.stack_name, name, local_env['parameters'][name])}")
+            tags.append(
+                f"{DIGEST_TAG_PREFIX}{name}:{hidden_digest(request.stack_name, name, local_env['parameters'][name])}"
+            )
     return tags
 
 
@@ -185,13 +216,14 @@ def stored_digests(deployed: StackRef) -> dict[str, str]:
     out = {}
     for tag in deployed.tags:
         if tag.startswith(DIGEST_TAG_PREFIX):
-            name, _, digest = tag[len(DIGEST_TAG_PREFIX):].rpartition(":")
+            name, _, digest = tag[len(DIGEST_TAG_PREFIX) :].rpartition(":")
             out[name] = digest
     return out
 
 
-def _resource_changes(remote: Mapping[str, Any], local: Mapping[str, Any],
-                      update_rule: UpdateRule | None) -> Iterator[ResourceChange]:
+def _resource_changes(
+    remote: Mapping[str, Any], local: Mapping[str, Any], update_rule: UpdateRule | None
+) -> Iterator[ResourceChange]:
     for name, body in local.items():
         if name not in remote:
             yield ResourceChange(name, body.get("type", "?"), "add")
@@ -217,34 +249,57 @@ def _resource_changes(remote: Mapping[str, Any], local: Mapping[str, Any],
                     reasons.append(f"{prop} is immutable: Heat will refuse this update")
                 elif not update_allowed:
                     reasons.append(f"{prop} cannot be updated in place")
-        action: Action = "replace" if reasons and not any("immutable" in r for r in reasons) else "update"
-        yield ResourceChange(name, body.get("type", "?"), action, changes, tuple(dict.fromkeys(reasons)))
+        action: Action = (
+            "replace" if reasons and not any("immutable" in r for r in reasons) else "update"
+        )
+        yield ResourceChange(
+            name, body.get("type", "?"), action, changes, tuple(dict.fromkeys(reasons))
+        )
     for name, body in remote.items():
         if name not in local:
             yield ResourceChange(name, body.get("type", "?"), "remove")
 
 
-def _apply_preview(resources: list[ResourceChange], preview: Mapping[str, list[dict[str, Any]]],
-                   local: Mapping[str, Any]) -> list[ResourceChange]:
+def _apply_preview(
+    resources: list[ResourceChange],
+    preview: Mapping[str, list[dict[str, Any]]],
+    local: Mapping[str, Any],
+) -> list[ResourceChange]:
     """Heat's preview decides replace versus update; it also reveals changes inside nested stacks."""
     top = {r.name: r for r in resources}
     out = list(resources)
-    kinds: tuple[tuple[str, Action], ...] = (("replaced", "replace"), ("updated", "update"), ("added", "add"),
-                                             ("deleted", "remove"))
+    kinds: tuple[tuple[str, Action], ...] = (
+        ("replaced", "replace"),
+        ("updated", "update"),
+        ("added", "add"),
+        ("deleted", "remove"),
+    )
     for kind, action in kinds:
         for item in preview.get(kind, ()):
             name = item.get("resource_name", "")
             nested_path = (item.get("stack_identity") or {}).get("path", "")
             is_top = item.get("stack_name") is None or not nested_path
             if is_top and name not in top and action in ("update", "replace"):
-                change = ResourceChange(name, item.get("resource_type", "?"), action,
-                                        reasons=("a value it uses changes (Heat's update preview)",))
+                change = ResourceChange(
+                    name,
+                    item.get("resource_type", "?"),
+                    action,
+                    reasons=("a value it uses changes (Heat's update preview)",),
+                )
                 out.append(change)
                 top[name] = change
             elif is_top and name in top:
                 current = top[name]
-                if current.action in ("update", "replace") and current.action != action and action in ("update", "replace"):
-                    reasons = current.reasons if action == "replace" else tuple(r for r in current.reasons if "immutable" in r)
+                if (
+                    current.action in ("update", "replace")
+                    and current.action != action
+                    and action in ("update", "replace")
+                ):
+                    reasons = (
+                        current.reasons
+                        if action == "replace"
+                        else tuple(r for r in current.reasons if "immutable" in r)
+                    )
                     if action == "replace" and not reasons:
                         reasons = ("Heat's update preview says it will be replaced",)
                     replaced = attrs.evolve(current, action=action, reasons=reasons)
@@ -259,8 +314,9 @@ def _apply_preview(resources: list[ResourceChange], preview: Mapping[str, list[d
     return out
 
 
-def _nested_changes(remote: Mapping[str, str], local: Mapping[str, str],
-                    update_rule: UpdateRule | None) -> Iterator[tuple[str, tuple[ResourceChange, ...]]]:
+def _nested_changes(
+    remote: Mapping[str, str], local: Mapping[str, str], update_rule: UpdateRule | None
+) -> Iterator[tuple[str, tuple[ResourceChange, ...]]]:
     """Resource-level changes inside nested and provider templates that travel in the files map."""
     for key in sorted(set(remote) & set(local)):
         if remote[key] == local[key] or "heat_template_version" not in local[key]:
@@ -271,7 +327,9 @@ def _nested_changes(remote: Mapping[str, str], local: Mapping[str, str],
             continue
         if "heat_template_version" not in old or "heat_template_version" not in new:
             continue
-        changes = tuple(_resource_changes(old.get("resources", {}), new.get("resources", {}), update_rule))
+        changes = tuple(
+            _resource_changes(old.get("resources", {}), new.get("resources", {}), update_rule)
+        )
         if changes:
             yield key, changes
 
@@ -298,8 +356,13 @@ def effective_parameters(template: Mapping[str, Any], env: Mapping[str, Any]) ->
     return values
 
 
-def _parameter_changes(remote: Mapping[str, Any], local: Mapping[str, Any], hidden: set[str],
-                       digests: Mapping[str, str], stack_name: str) -> Iterator[Change]:
+def _parameter_changes(
+    remote: Mapping[str, Any],
+    local: Mapping[str, Any],
+    hidden: set[str],
+    digests: Mapping[str, str],
+    stack_name: str,
+) -> Iterator[Change]:
     for name in sorted(set(remote) | set(local)):
         old, new = remote.get(name, MISSING), local.get(name, MISSING)
         if name in hidden or old == HIDDEN_VALUE:
@@ -307,8 +370,11 @@ def _parameter_changes(remote: Mapping[str, Any], local: Mapping[str, Any], hidd
                 continue
             if new is not MISSING and digests.get(name) == hidden_digest(stack_name, name, new):
                 continue
-            yield Change(f"parameters.{name}", HIDDEN_VALUE if old is not MISSING else MISSING,
-                         HIDDEN_VALUE if new is not MISSING else MISSING)
+            yield Change(
+                f"parameters.{name}",
+                HIDDEN_VALUE if old is not MISSING else MISSING,
+                HIDDEN_VALUE if new is not MISSING else MISSING,
+            )
         elif not _same_parameter(old, new):
             yield Change(f"parameters.{name}", old, new)
 
@@ -328,7 +394,12 @@ def _same_parameter(deployed: Any, local: Any) -> bool:
 
 
 def _environment_changes(remote: Mapping[str, Any], local: Mapping[str, Any]) -> Iterator[Change]:
-    for section in ("parameter_defaults", "resource_registry", "event_sinks", "encrypted_param_names"):
+    for section in (
+        "parameter_defaults",
+        "resource_registry",
+        "event_sinks",
+        "encrypted_param_names",
+    ):
         old, new = remote.get(section), local.get(section)
         if section == "resource_registry":
             old, new = _own_registry(old, new), _own_registry(new, None)
@@ -340,8 +411,11 @@ def _own_registry(registry: Any, local: Any) -> Any:
     if not isinstance(registry, Mapping):
         return registry
     mine = local if isinstance(local, Mapping) else {}
-    out = {k: v for k, v in registry.items()
-           if not (isinstance(v, str) and v.startswith("file://") and k not in mine)}
+    out = {
+        k: v
+        for k, v in registry.items()
+        if not (isinstance(v, str) and v.startswith("file://") and k not in mine)
+    }
     if out.get("resources") == {}:
         del out["resources"]
     return out
@@ -366,12 +440,19 @@ def deep_diff(old: Any, new: Any, path: str = "") -> Iterator[Change]:
     """Leaf-level differences between two HOT values, with readable paths."""
     if _normal(old) == _normal(new):
         return
-    if isinstance(old, Mapping) and isinstance(new, Mapping) and not _is_call(old) and not _is_call(new):
+    if (
+        isinstance(old, Mapping)
+        and isinstance(new, Mapping)
+        and not _is_call(old)
+        and not _is_call(new)
+    ):
         for key in list(old) + [k for k in new if k not in old]:
-            yield from deep_diff(old.get(key, MISSING), new.get(key, MISSING), f"{path}.{key}" if path else str(key))
+            yield from deep_diff(
+                old.get(key, MISSING), new.get(key, MISSING), f"{path}.{key}" if path else str(key)
+            )
         return
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for index, (a, b) in enumerate(zip(old, new)):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
             yield from deep_diff(a, b, f"{path}[{index}]")
         return
     yield Change(path, old, new)
@@ -382,7 +463,9 @@ def _is_call(value: Mapping[str, Any]) -> bool:
     return len(value) == 1 and next(iter(value)) in _FUNCTIONS
 
 
-_FUNCTIONS = frozenset({"get_param", "get_resource", "get_attr", "get_file", "if", "list_join", "str_replace"})
+_FUNCTIONS = frozenset(
+    {"get_param", "get_resource", "get_attr", "get_file", "if", "list_join", "str_replace"}
+)
 
 
 def _normal(value: Any) -> Any:

@@ -79,8 +79,14 @@ class Interrupted(HotdslError):
 class DeployEngine:
     """Deploys the requests of one app through one Heat client."""
 
-    def __init__(self, client: HeatClient, progress: Progress, settings: DeploySettings,
-                 update_rule: UpdateRule | None = None, heat_names: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        client: HeatClient,
+        progress: Progress,
+        settings: DeploySettings,
+        update_rule: UpdateRule | None = None,
+        heat_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.client = client
         self.heat_names = dict(heat_names or {})
         """The app's stack names -> names in Heat, for stacks outside this deploy."""
@@ -125,16 +131,22 @@ class DeployEngine:
                 ) from None
         return [done[r.entry.name] for r in requests if r.entry.name in done]
 
-    def _fill_imports(self, request: StackRequest, done: Mapping[str, StackOutcome]) -> StackRequest:
+    def _fill_imports(
+        self, request: StackRequest, done: Mapping[str, StackOutcome]
+    ) -> StackRequest:
         values: dict[str, object] = {}
         for item in request.entry.imports:
             source = done.get(item.stack)
             if source is None:  # not part of this deploy: use what is deployed
                 ref = self.client.find_stack(self.heat_names.get(item.stack, item.stack))
-                source = StackOutcome(item.stack, "unchanged", outputs=self.outputs(ref) if ref else {})
+                source = StackOutcome(
+                    item.stack, "unchanged", outputs=self.outputs(ref) if ref else {}
+                )
             if item.output not in source.outputs:
-                raise HotdslError(f"{request.stack_name}: parameter {item.parameter} needs output {item.output} "
-                                  f"of stack {item.stack}, which it does not have; deploy {item.stack} first")
+                raise HotdslError(
+                    f"{request.stack_name}: parameter {item.parameter} needs output {item.output} "
+                    f"of stack {item.stack}, which it does not have; deploy {item.stack} first"
+                )
             values[item.parameter] = parameter_value(source.outputs[item.output], item.type)
         return request.with_parameters(values) if values else request
 
@@ -144,12 +156,20 @@ class DeployEngine:
         start = time.monotonic()
         deployed = self.client.find_stack(name)
         if deployed is not None and deployed.in_progress:
-            self.progress.say(name, f"is {deployed.status} (started elsewhere, or by an interrupted deploy); "
-                                    "waiting for Heat to finish first")
+            self.progress.say(
+                name,
+                f"is {deployed.status} (started elsewhere, or by an interrupted deploy); "
+                "waiting for Heat to finish first",
+            )
             deployed = self.follow(deployed, marker=self._last_event(deployed))
-        if deployed is not None and deployed.status in ("CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED") \
-                and deployed.updated_time is None:
-            self.progress.say(name, f"is {deployed.status} from a failed create; deleting it to create it afresh")
+        if (
+            deployed is not None
+            and deployed.status in ("CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED")
+            and deployed.updated_time is None
+        ):
+            self.progress.say(
+                name, f"is {deployed.status} from a failed create; deleting it to create it afresh"
+            )
             self.client.delete_stack(deployed)
             self.follow(deployed, marker=self._last_event(deployed))
             deployed = None
@@ -157,8 +177,13 @@ class DeployEngine:
             diff = diff_stack(self.client, request, deployed, self.update_rule, preview=False)
             if diff.is_empty:
                 self.progress.say(name, "no changes")
-                return StackOutcome(name, "unchanged", deployed.status, elapsed=time.monotonic() - start,
-                                    outputs=self.outputs(deployed))
+                return StackOutcome(
+                    name,
+                    "unchanged",
+                    deployed.status,
+                    elapsed=time.monotonic() - start,
+                    outputs=self.outputs(deployed),
+                )
         body = self._body(request)
         if deployed is None:
             self.progress.say(name, "creating")
@@ -175,16 +200,26 @@ class DeployEngine:
         elapsed = time.monotonic() - start
         self.progress.summary(name, elapsed)
         if final.status.endswith("_COMPLETE") and not final.status.startswith("ROLLBACK"):
-            return StackOutcome(name, action, final.status, elapsed=elapsed, outputs=self.outputs(final))
-        return StackOutcome(name, "failed", final.status, final.status_reason, elapsed,
-                            failures=tuple(self.failures(final)))
+            return StackOutcome(
+                name, action, final.status, elapsed=elapsed, outputs=self.outputs(final)
+            )
+        return StackOutcome(
+            name,
+            "failed",
+            final.status,
+            final.status_reason,
+            elapsed,
+            failures=tuple(self.failures(final)),
+        )
 
     def _body(self, request: StackRequest) -> dict[str, Any]:
         body = request.body()
         body["disable_rollback"] = not self.settings.rollback
         if self.settings.timeout_mins is not None:
             body["timeout_mins"] = self.settings.timeout_mins
-        local_env = merge_environment_files(request.environment_files, request.files, request.parameters, {})
+        local_env = merge_environment_files(
+            request.environment_files, request.files, request.parameters, {}
+        )
         tags = [*self.settings.tags, *digest_tags(request, local_env)]
         if tags:
             body["tags"] = ",".join(tags)
@@ -192,7 +227,9 @@ class DeployEngine:
 
     # --- following Heat ------------------------------------------------------------------
 
-    def follow(self, ref: StackRef, *, marker: str | None, expect_change: StackRef | None = None) -> StackRef:
+    def follow(
+        self, ref: StackRef, *, marker: str | None, expect_change: StackRef | None = None
+    ) -> StackRef:
         """Print events until the stack leaves IN_PROGRESS; return its final state."""
         name = ref.name
         seen: set[str] = set()
@@ -205,11 +242,19 @@ class DeployEngine:
             if current is None:
                 return attrs.evolve(ref, status="DELETE_COMPLETE")
             self.progress.stack_status(name, current.status)
-            unchanged = (expect_change is not None and current.status == expect_change.status
-                         and current.updated_time == expect_change.updated_time)
+            unchanged = (
+                expect_change is not None
+                and current.status == expect_change.status
+                and current.updated_time == expect_change.updated_time
+            )
             if not current.in_progress and not (unchanged and time.monotonic() < grace_until):
-                if current.failed and self.settings.rollback and "ROLLBACK" not in current.status \
-                        and current.status != "DELETE_FAILED" and time.monotonic() < grace_until:
+                if (
+                    current.failed
+                    and self.settings.rollback
+                    and "ROLLBACK" not in current.status
+                    and current.status != "DELETE_FAILED"
+                    and time.monotonic() < grace_until
+                ):
                     time.sleep(self.settings.poll_interval)  # Heat starts the rollback right after
                     continue
                 self._drain(ref, marker, seen)
@@ -230,7 +275,9 @@ class DeployEngine:
         except HeatError as exc:
             if exc.status != 404 or marker is None:
                 return marker
-            events = list(self.client.events(ref))  # the marker event was purged; skip what was seen
+            events = list(
+                self.client.events(ref)
+            )  # the marker event was purged; skip what was seen
         for event in events:
             event_id = event.get("id", "")
             if event_id in seen:
@@ -242,7 +289,10 @@ class DeployEngine:
 
     def _last_event(self, ref: StackRef) -> str | None:
         try:
-            data = self.client._call("GET", f"{ref.path}/events?sort_dir=desc&sort_keys=event_time&limit=1&nested_depth=5")
+            data = self.client._call(
+                "GET",
+                f"{ref.path}/events?sort_dir=desc&sort_keys=event_time&limit=1&nested_depth=5",
+            )
         except HeatError:
             return None
         events = data.get("events") or []
@@ -264,12 +314,21 @@ class DeployEngine:
         out = []
         for resource in resources:
             status = f"{resource.get('resource_action', '')}_{resource.get('resource_status', '')}"
-            if not status.endswith("FAILED") and "FAILED" not in resource.get("resource_status", ""):
+            if not status.endswith("FAILED") and "FAILED" not in resource.get(
+                "resource_status", ""
+            ):
                 continue
-            out.append(Failure(resource.get("resource_name", "?"), resource.get("resource_type", "?"),
-                               resource.get("resource_status", status),
-                               resource.get("resource_status_reason") or "", resource.get("stack_name", "")
-                               if resource.get("stack_name") != ref.name else ""))
+            out.append(
+                Failure(
+                    resource.get("resource_name", "?"),
+                    resource.get("resource_type", "?"),
+                    resource.get("resource_status", status),
+                    resource.get("resource_status_reason") or "",
+                    resource.get("stack_name", "")
+                    if resource.get("stack_name") != ref.name
+                    else "",
+                )
+            )
         return out
 
     # --- destroy ------------------------------------------------------------------------
@@ -293,8 +352,16 @@ class DeployEngine:
                 self.progress.say(name, f"deleted in {elapsed:.1f} s")
                 results.append(StackOutcome(name, "deleted", final.status, elapsed=elapsed))
             else:
-                results.append(StackOutcome(name, "failed", final.status, final.status_reason, elapsed,
-                                            failures=tuple(self.failures(final))))
+                results.append(
+                    StackOutcome(
+                        name,
+                        "failed",
+                        final.status,
+                        final.status_reason,
+                        elapsed,
+                        failures=tuple(self.failures(final)),
+                    )
+                )
                 break
         return results
 
@@ -302,18 +369,33 @@ class DeployEngine:
 def parameter_value(value: Any, kind: str) -> object:
     """An output value as a parameter of `kind` takes it."""
     if kind == "json":
-        return value if isinstance(value, (dict, list)) else json.loads(value) if isinstance(value, str) else value
+        return (
+            value
+            if isinstance(value, (dict, list))
+            else json.loads(value)
+            if isinstance(value, str)
+            else value
+        )
     if kind == "comma_delimited_list":
         return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
     if kind == "boolean":
         return str(value).lower() if isinstance(value, bool) else value
     if kind == "number":
         return value
-    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    return (
+        value
+        if isinstance(value, str)
+        else json.dumps(value)
+        if isinstance(value, (dict, list))
+        else str(value)
+    )
 
 
 def outputs_json(outcomes: Sequence[StackOutcome]) -> str:
-    return json.dumps({o.stack_name: o.outputs for o in outcomes if o.ok}, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps({o.stack_name: o.outputs for o in outcomes if o.ok}, indent=2, sort_keys=True)
+        + "\n"
+    )
 
 
 SleepFn = Callable[[float], None]

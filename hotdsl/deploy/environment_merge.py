@@ -29,8 +29,13 @@ def merge_environment_files(
     template: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The environment Heat builds from request `parameters` and `environment_files`, in order."""
-    env: dict[str, Any] = {"parameters": dict(parameters), "parameter_defaults": {},
-                           "resource_registry": {}, "event_sinks": [], "encrypted_param_names": []}
+    env: dict[str, Any] = {
+        "parameters": dict(parameters),
+        "parameter_defaults": {},
+        "resource_registry": {},
+        "event_sinks": [],
+        "encrypted_param_names": [],
+    }
     schemata = _parameter_types(template, files)
     available: dict[str, str] = {}
     for name in environment_files:
@@ -40,7 +45,9 @@ def merge_environment_files(
             if not value:
                 continue
             if section in ("parameters", "parameter_defaults"):
-                env[section] = _merge_parameters(env[section], value, schemata, strategies, available, name)
+                env[section] = _merge_parameters(
+                    env[section], value, schemata, strategies, available, name
+                )
             else:
                 env[section] = _merge_map(env[section], value)
     return env
@@ -49,7 +56,7 @@ def merge_environment_files(
 def _parse(text: str, name: str) -> dict[str, Any]:
     from hotdsl.deploy.diff import _HeatLoader
 
-    data = yaml.load(text, Loader=_HeatLoader)  # noqa: S506 - a SafeLoader subclass
+    data = yaml.load(text, Loader=_HeatLoader)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -82,16 +89,24 @@ def _strategy(strategies: Mapping[str, str], key: str, available: Mapping[str, s
     return chosen if chosen in STRATEGIES else default
 
 
-def _merge_parameters(old: dict[str, Any], new: Mapping[str, Any], types: Mapping[str, str],
-                      strategies: Mapping[str, str], available: dict[str, str], env_file: str) -> dict[str, Any]:
+def _merge_parameters(
+    old: dict[str, Any],
+    new: Mapping[str, Any],
+    types: Mapping[str, str],
+    strategies: Mapping[str, str],
+    available: dict[str, str],
+    env_file: str,
+) -> dict[str, Any]:
     for key, value in new.items():
         if key in types and value is not None:
             strategy = _strategy(strategies, key, available)
             if key not in available:
                 available[key] = strategy
             elif strategy != available[key]:
-                raise HotdslError(f"environment file {env_file}: merge strategy {strategy} for {key} "
-                                  f"conflicts with {available[key]} from an earlier file")
+                raise HotdslError(
+                    f"environment file {env_file}: merge strategy {strategy} for {key} "
+                    f"conflicts with {available[key]} from an earlier file"
+                )
     if not old:
         return dict(new)
     for key, value in new.items():
@@ -100,7 +115,9 @@ def _merge_parameters(old: dict[str, Any], new: Mapping[str, Any], types: Mappin
             if strategy == "overwrite":
                 old[key] = value
             else:
-                old[key] = _merge_value(old.get(key), value, types[key], deep=strategy == "deep_merge", key=key)
+                old[key] = _merge_value(
+                    old.get(key), value, types[key], deep=strategy == "deep_merge", key=key
+                )
     return old
 
 
@@ -111,7 +128,9 @@ def _merge_value(old: Any, new: Any, kind: str, *, deep: bool, key: str) -> Any:
         return _merge_map(old or {}, new, deep)
     if not isinstance(new, (str, list, tuple)):
         # Heat's parse_param accepts only sequences here (so a merged number must be given as text)
-        raise HotdslError(f"parameter {key}: Heat cannot merge the value {new!r} (Invalid parameter in environment)")
+        raise HotdslError(
+            f"parameter {key}: Heat cannot merge the value {new!r} (Invalid parameter in environment)"
+        )
     if kind == "comma_delimited_list":
         return _merge_list(old, new)
     if kind == "string" and isinstance(new, str):

@@ -67,9 +67,13 @@ class StackRef:
     def from_api(cls, data: dict[str, Any]) -> StackRef:
         tags = data.get("tags") or ()
         return cls(
-            name=data["stack_name"], id=data["id"], status=data.get("stack_status", ""),
-            status_reason=data.get("stack_status_reason") or "", updated_time=data.get("updated_time"),
-            outputs=tuple(data.get("outputs") or ()), parameters=dict(data.get("parameters") or {}),
+            name=data["stack_name"],
+            id=data["id"],
+            status=data.get("stack_status", ""),
+            status_reason=data.get("stack_status_reason") or "",
+            updated_time=data.get("updated_time"),
+            outputs=tuple(data.get("outputs") or ()),
+            parameters=dict(data.get("parameters") or {}),
             tags=tuple(tags if isinstance(tags, list) else str(tags).split(",")),
         )
 
@@ -77,8 +81,14 @@ class StackRef:
 class HeatClient:
     """The Heat API as hotdsl uses it. Counts its HTTP requests (for the benchmarks)."""
 
-    def __init__(self, conn: Connection, *, retries: int = 4, backoff: float = 0.5,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        retries: int = 4,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
@@ -100,13 +110,22 @@ class HeatClient:
                 return conn.orchestration
             except (ksa.DiscoveryFailure, ksa.ConnectionError, ksa.UnknownConnectionError) as exc:
                 if attempt > self.retries:
-                    raise TransientError(f"Heat's API does not answer ({attempt} attempts): {exc}") from exc
+                    raise TransientError(
+                        f"Heat's API does not answer ({attempt} attempts): {exc}"
+                    ) from exc
                 self.sleep(self.backoff * 2 ** (attempt - 1))
 
     # --- transport --------------------------------------------------------------------
 
-    def _call(self, method: str, url: str, *, json: object = None, safe: bool = True,
-              ok: tuple[int, ...] = (200, 201, 202, 204)) -> Any:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: object = None,
+        safe: bool = True,
+        ok: tuple[int, ...] = (200, 201, 202, 204),
+    ) -> Any:
         """One API call; retried when `safe` and the failure is transient."""
         attempt = 0
         while True:
@@ -123,10 +142,13 @@ class HeatClient:
 
         self.requests += 1
         try:
-            response = self.proxy.request(url, method, json=body, raise_exc=False,
-                                          headers={"Accept": "application/json"})
+            response = self.proxy.request(
+                url, method, json=body, raise_exc=False, headers={"Accept": "application/json"}
+            )
         except (ksa.ConnectionError, ksa.UnknownConnectionError) as exc:
-            raise TransientError(f"{method} {url}: connection failed ({type(exc).__name__})") from exc
+            raise TransientError(
+                f"{method} {url}: connection failed ({type(exc).__name__})"
+            ) from exc
         status = response.status_code
         if status in ok:
             if status == 204 or not response.content:
@@ -166,7 +188,7 @@ class HeatClient:
                     return existing
                 if attempt == self.retries:
                     raise
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(self.backoff * 2**attempt)
             except HeatError as exc:
                 # A retry answered "already exists": the attempt that failed reached Heat
                 # after all, later than the lookup that followed it.
@@ -201,9 +223,11 @@ class HeatClient:
                     return
                 if attempt == self.retries:
                     raise
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(self.backoff * 2**attempt)
 
-    def preview_update(self, ref: StackRef, body: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    def preview_update(
+        self, ref: StackRef, body: dict[str, Any]
+    ) -> dict[str, list[dict[str, Any]]]:
         """Heat's own prediction of an update: added, deleted, replaced, updated, unchanged."""
         try:
             data = self._call("PUT", f"{ref.path}/preview?show_nested=True", json=body)
@@ -241,11 +265,14 @@ class HeatClient:
 
     def resources(self, ref: StackRef, nested_depth: int = 0) -> list[dict[str, Any]]:
         query = f"?nested_depth={nested_depth}" if nested_depth else ""
-        result: list[dict[str, Any]] = self._call("GET", f"{ref.path}/resources{query}")["resources"]
+        result: list[dict[str, Any]] = self._call("GET", f"{ref.path}/resources{query}")[
+            "resources"
+        ]
         return result
 
-    def events(self, ref: StackRef, *, marker: str | None = None, nested_depth: int = 5,
-               limit: int = 200) -> Iterator[dict[str, Any]]:
+    def events(
+        self, ref: StackRef, *, marker: str | None = None, nested_depth: int = 5, limit: int = 200
+    ) -> Iterator[dict[str, Any]]:
         """Events after `marker`, oldest first, page by page (Heat lists newest first by default)."""
         while True:
             query = {"sort_dir": "asc", "sort_keys": "event_time", "limit": str(limit)}
@@ -253,7 +280,9 @@ class HeatClient:
                 query["nested_depth"] = str(nested_depth)
             if marker:
                 query["marker"] = marker
-            page: list[dict[str, Any]] = self._call("GET", f"{ref.path}/events?{urllib.parse.urlencode(query)}")["events"]
+            page: list[dict[str, Any]] = self._call(
+                "GET", f"{ref.path}/events?{urllib.parse.urlencode(query)}"
+            )["events"]
             yield from page
             if len(page) < limit:
                 return

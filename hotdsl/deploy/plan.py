@@ -74,10 +74,16 @@ def stack_request(out_dir: Path, entry: StackEntry, options: DeployOptions) -> S
     if options.stage is not None:
         if options.stage not in entry.stages:
             known = ", ".join(entry.stages) or "none"
-            raise HotdslError(f"stack {entry.name} has no stage {options.stage!r} (its stages: {known}); "
-                              "run `hotdsl synth` for that stage first")
+            raise HotdslError(
+                f"stack {entry.name} has no stage {options.stage!r} (its stages: {known}); "
+                "run `hotdsl synth` for that stage first"
+            )
         stage = entry.stages[options.stage]
-        stack_name, environment_files, secrets = stage.stack_name, list(stage.environment_files), stage.secrets
+        stack_name, environment_files, secrets = (
+            stage.stack_name,
+            list(stage.environment_files),
+            stage.secrets,
+        )
     else:
         stack_name, environment_files, secrets = entry.name, list(entry.environment_files), {}
     files = {key: _read(out_dir, path) for key, path in sorted(entry.files.items())}
@@ -91,11 +97,18 @@ def stack_request(out_dir: Path, entry: StackEntry, options: DeployOptions) -> S
     if overrides:
         files[OVERRIDES_FILE] = emit_yaml({"parameters": overrides})
         environment_files.append(OVERRIDES_FILE)
-    parameters: dict[str, object] = {name: read_secret(name, source) for name, source in secrets.items()
-                                     if name not in overrides}
-    return StackRequest(entry=entry, stack_name=stack_name, template=_read(out_dir, entry.template), files=files,
-                        environment_files=tuple(environment_files), parameters=parameters,
-                        secret_names=frozenset(secrets))
+    parameters: dict[str, object] = {
+        name: read_secret(name, source) for name, source in secrets.items() if name not in overrides
+    }
+    return StackRequest(
+        entry=entry,
+        stack_name=stack_name,
+        template=_read(out_dir, entry.template),
+        files=files,
+        environment_files=tuple(environment_files),
+        parameters=parameters,
+        secret_names=frozenset(secrets),
+    )
 
 
 def read_secret(parameter: str, source: Mapping[str, str]) -> str:
@@ -103,14 +116,18 @@ def read_secret(parameter: str, source: Mapping[str, str]) -> str:
     if "from_env" in source:
         value = os.environ.get(source["from_env"])
         if value is None:
-            raise HotdslError(f"parameter {parameter} takes its value from the environment variable "
-                              f"{source['from_env']}, which is not set")
+            raise HotdslError(
+                f"parameter {parameter} takes its value from the environment variable "
+                f"{source['from_env']}, which is not set"
+            )
         return value
     path = Path(source["from_file"]).expanduser()
     try:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise HotdslError(f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}") from None
+        raise HotdslError(
+            f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}"
+        ) from None
 
 
 def parse_parameter_overrides(values: Sequence[str]) -> dict[str, str]:
@@ -149,4 +166,6 @@ def _read(folder: Path, name: str) -> str:
     try:
         return (folder / name).read_text(encoding="utf-8")
     except OSError as exc:
-        raise HotdslError(f"{folder / name}: {exc.strerror or exc}; run `hotdsl synth` again") from None
+        raise HotdslError(
+            f"{folder / name}: {exc.strerror or exc}; run `hotdsl synth` again"
+        ) from None

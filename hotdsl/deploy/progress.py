@@ -72,7 +72,9 @@ class Progress:
         with self._lock:
             self._clear_status()
             self.stream.write(f"{stack} | {stamp} | {label} {status}{extra}\n")
-            done = sum(1 for t in self.timings[stack].values() if t.status.endswith(("COMPLETE", "FAILED")))
+            done = sum(
+                1 for t in self.timings[stack].values() if t.status.endswith(("COMPLETE", "FAILED"))
+            )
             self._counts[stack] = (done, len(self.timings[stack]))
             self._show_status()
             self.stream.flush()

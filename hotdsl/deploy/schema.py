@@ -15,7 +15,11 @@ from typing import Any
 
 @cache
 def _spec() -> dict[str, Any]:
-    text = resources.files("hotdsl.stdlib").joinpath("spec/heat-resource-types.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("hotdsl.stdlib")
+        .joinpath("spec/heat-resource-types.json")
+        .read_text(encoding="utf-8")
+    )
     types: dict[str, Any] = json.loads(text)["resource_types"]
     return types
 

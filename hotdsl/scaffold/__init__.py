@@ -27,8 +27,12 @@ def scaffold_project(target: Path) -> list[Path]:
     words = [w for w in re.split(r"[^a-zA-Z0-9]+", project) if w]
     context = {
         "project": project,
-        "stack_class": "".join(w[:1].upper() + w[1:] for w in words) + "Stack" if words else "MainStack",
-        "stack_name": re.sub(r"[^a-zA-Z0-9_.-]", "-", project) if project[:1].isalpha() else f"stack-{project}",
+        "stack_class": "".join(w[:1].upper() + w[1:] for w in words) + "Stack"
+        if words
+        else "MainStack",
+        "stack_name": re.sub(r"[^a-zA-Z0-9_.-]", "-", project)
+        if project[:1].isalpha()
+        else f"stack-{project}",
     }
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("hotdsl", "scaffold"),

@@ -29,7 +29,7 @@ from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry, StackImpo
 from hotdsl.synth.resolve import ResolvedStack, SynthSession
 from hotdsl.synth.validate import find_cycles, validate_stack
 
-__all__ = ["SynthResult", "SynthesizedStack", "synth", "synthesize", "synth_stack", "Manifest"]
+__all__ = ["Manifest", "SynthResult", "SynthesizedStack", "synth", "synth_stack", "synthesize"]
 
 MAX_TEMPLATE_BYTES = 524288
 """Heat's default `max_template_size`."""
@@ -80,19 +80,24 @@ class SynthResult:
             for stage in self.stages:
                 text, secrets = s.stage_environments[stage.name]
                 own = (f"{s.stem}.{stage.name}.env.yaml",) if text is not None else ()
-                stages[stage.name] = StageEntry(stack_name=stage.stack_name(s.stack),
-                                                environment_files=base + own, secrets=secrets)
-            entries.append(StackEntry(
-                name=s.stack.stack_name,
-                path=s.stack.node.path,
-                template=s.file_name,
-                parameters=tuple(s.template.get("parameters", {})),
-                environment_files=base,
-                files={key: f"{s.stem}.files/{key}" for key in s.files},
-                depends_on=s.depends_on,
-                imports=s.imports,
-                stages=stages,
-            ))
+                stages[stage.name] = StageEntry(
+                    stack_name=stage.stack_name(s.stack),
+                    environment_files=base + own,
+                    secrets=secrets,
+                )
+            entries.append(
+                StackEntry(
+                    name=s.stack.stack_name,
+                    path=s.stack.node.path,
+                    template=s.file_name,
+                    parameters=tuple(s.template.get("parameters", {})),
+                    environment_files=base,
+                    files={key: f"{s.stem}.files/{key}" for key in s.files},
+                    depends_on=s.depends_on,
+                    imports=s.imports,
+                    stages=stages,
+                )
+            )
         return Manifest(tuple(entries))
 
 
@@ -111,7 +116,13 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
     """
     stacks = app.stacks
     if not stacks:
-        raise SynthError([Problem("the app has no stacks; create one with Stack(app, 'name')", app.node.location)])
+        raise SynthError(
+            [
+                Problem(
+                    "the app has no stacks; create one with Stack(app, 'name')", app.node.location
+                )
+            ]
+        )
     chosen = _choose_stages(app, stages)
     mark_secret_parameters_hidden(list(app.stages))
     session = SynthSession()
@@ -121,7 +132,9 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
     order, stack_problems = _deploy_order(resolved)
     problems += stack_problems
     texts: dict[Stack, str] = {}
-    environments: dict[Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]] = {}
+    environments: dict[
+        Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
+    ] = {}
     for item in resolved:
         base = base_environment(item.stack, item.registry, problems)
         per_stage: dict[str, tuple[str | None, dict[str, dict[str, str]]]] = {}
@@ -137,20 +150,33 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
     for stack in order:
         item = by_stack[stack]
         text = texts.setdefault(stack, emit_yaml(item.template))
-        files = {key: value if isinstance(value, str) else _emit_cached(session, value, texts)
-                 for key, value in sorted(item.files.items())}
+        files = {
+            key: value if isinstance(value, str) else _emit_cached(session, value, texts)
+            for key, value in sorted(item.files.items())
+        }
         base_text, per_stage = environments[stack]
-        out.append(SynthesizedStack(
-            stack=stack, template=item.template, text=text, files=files, environment=base_text,
-            stage_environments=per_stage,
-            imports=tuple(StackImportEntry(i.parameter, i.stack.stack_name, i.output, i.type) for i in item.imports),
-            depends_on=tuple(dict.fromkeys(i.stack.stack_name for i in item.imports)),
-        ))
+        out.append(
+            SynthesizedStack(
+                stack=stack,
+                template=item.template,
+                text=text,
+                files=files,
+                environment=base_text,
+                stage_environments=per_stage,
+                imports=tuple(
+                    StackImportEntry(i.parameter, i.stack.stack_name, i.output, i.type)
+                    for i in item.imports
+                ),
+                depends_on=tuple(dict.fromkeys(i.stack.stack_name for i in item.imports)),
+            )
+        )
         warnings.extend(_limits(item, text, session))
     return SynthResult(tuple(out), tuple(chosen), tuple(warnings))
 
 
-def synth(app: App, out_dir: Path, stages: Sequence[str] | None = None) -> tuple[SynthResult, Manifest]:
+def synth(
+    app: App, out_dir: Path, stages: Sequence[str] | None = None
+) -> tuple[SynthResult, Manifest]:
     """Synthesize the app and write its files into `out_dir` (stale files of an earlier synth go)."""
     result = synthesize(app, stages)
     manifest = result.manifest()
@@ -185,12 +211,20 @@ def _choose_stages(app: App, names: Sequence[str] | None) -> list[Stage]:
     missing = [n for n in names if n not in known]
     if missing:
         listed = ", ".join(known) or "none"
-        raise SynthError([Problem(f"no stage named {', '.join(map(repr, missing))}; the app's stages: {listed}",
-                                  app.node.location)])
+        raise SynthError(
+            [
+                Problem(
+                    f"no stage named {', '.join(map(repr, missing))}; the app's stages: {listed}",
+                    app.node.location,
+                )
+            ]
+        )
     return [known[n] for n in names]
 
 
-def _raise_problems(session: SynthSession, resolved: list[ResolvedStack], problems: list[Problem]) -> None:
+def _raise_problems(
+    session: SynthSession, resolved: list[ResolvedStack], problems: list[Problem]
+) -> None:
     everything = list(problems)
     for item in [*resolved, *session.nested_resolved()]:
         everything.extend(item.problems)
@@ -217,17 +251,24 @@ def _duplicate_stack_names(stacks: list[Stack]) -> list[Problem]:
     for stack in stacks:
         other = names.get(stack.stack_name)
         if other is not None:
-            problems.append(Problem(
-                f"two stacks are named {stack.stack_name!r}: {other.node.path} (created at "
-                f"{other.node.location}) and {stack.node.path}; give one a different stack_name",
-                stack.node.location, stack.node.path))
+            problems.append(
+                Problem(
+                    f"two stacks are named {stack.stack_name!r}: {other.node.path} (created at "
+                    f"{other.node.location}) and {stack.node.path}; give one a different stack_name",
+                    stack.node.location,
+                    stack.node.path,
+                )
+            )
         names[stack.stack_name] = stack
     return problems
 
 
 def _deploy_order(resolved: list[ResolvedStack]) -> tuple[list[Stack], list[Problem]]:
     """Top-level stacks ordered so each comes after the stacks whose outputs it uses."""
-    graph = {item.stack.node.path: list(dict.fromkeys(i.stack.node.path for i in item.imports)) for item in resolved}
+    graph = {
+        item.stack.node.path: list(dict.fromkeys(i.stack.node.path for i in item.imports))
+        for item in resolved
+    }
     by_path = {item.stack.node.path: item for item in resolved}
     problems = []
     for cycle in find_cycles(graph):
@@ -237,8 +278,15 @@ def _deploy_order(resolved: list[ResolvedStack]) -> tuple[list[Stack], list[Prob
             names = [imp.parameter for imp in by_path[path].imports if imp.stack.node.path == nxt]
             uses.append(f"{path} uses {', '.join(names)}")
         stack = by_path[cycle[0]].stack
-        problems.append(Problem("stacks use each other's values in a cycle: " + "; ".join(uses)
-                                + "; move the shared resources into one stack", stack.node.location, stack.node.path))
+        problems.append(
+            Problem(
+                "stacks use each other's values in a cycle: "
+                + "; ".join(uses)
+                + "; move the shared resources into one stack",
+                stack.node.location,
+                stack.node.path,
+            )
+        )
     if problems:
         return [item.stack for item in resolved], problems
     order: list[Stack] = []
@@ -263,8 +311,14 @@ def _nesting_depth(session: SynthSession) -> list[Problem]:
             depth += 1
             current = current.parent
         if depth > MAX_NESTED_STACK_DEPTH:
-            problems.append(Problem(f"nested {depth} levels deep; Heat's max_nested_stack_depth is "
-                                    f"{MAX_NESTED_STACK_DEPTH}", stack.node.location, stack.node.path))
+            problems.append(
+                Problem(
+                    f"nested {depth} levels deep; Heat's max_nested_stack_depth is "
+                    f"{MAX_NESTED_STACK_DEPTH}",
+                    stack.node.location,
+                    stack.node.path,
+                )
+            )
     return problems
 
 
@@ -274,14 +328,22 @@ def _limits(item: ResolvedStack, text: str, session: SynthSession) -> list[Probl
     stack = item.stack
     size = len(text.encode("utf-8"))
     if size > MAX_TEMPLATE_BYTES:
-        warnings.append(Problem(
-            f"the template is {size} bytes; Heat's default max_template_size is {MAX_TEMPLATE_BYTES}",
-            stack.node.location, stack.node.path))
+        warnings.append(
+            Problem(
+                f"the template is {size} bytes; Heat's default max_template_size is {MAX_TEMPLATE_BYTES}",
+                stack.node.location,
+                stack.node.path,
+            )
+        )
     count = len(item.template["resources"])
     if count > MAX_RESOURCES_PER_STACK:
-        warnings.append(Problem(
-            f"the stack has {count} resources; Heat's default max_resources_per_stack is {MAX_RESOURCES_PER_STACK}",
-            stack.node.location, stack.node.path))
+        warnings.append(
+            Problem(
+                f"the stack has {count} resources; Heat's default max_resources_per_stack is {MAX_RESOURCES_PER_STACK}",
+                stack.node.location,
+                stack.node.path,
+            )
+        )
     return warnings
 
 

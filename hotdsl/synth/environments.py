@@ -41,9 +41,13 @@ def mark_secret_parameters_hidden(stages: list[Stage]) -> None:
                     key.hidden = True
 
 
-def base_environment(stack: Stack, registry: dict[str, str], problems: list[Problem]) -> dict[str, Any]:
+def base_environment(
+    stack: Stack, registry: dict[str, str], problems: list[Problem]
+) -> dict[str, Any]:
     """The stack's own environment plus the resource types of its provider templates."""
-    data = environment_data(stack.environment or Environment(), stack, stack.node.location, problems, {})
+    data = environment_data(
+        stack.environment or Environment(), stack, stack.node.location, problems, {}
+    )
     if registry:
         merged = dict(registry)
         merged.update(data.get("resource_registry", {}))
@@ -55,11 +59,15 @@ def base_environment(stack: Stack, registry: dict[str, str], problems: list[Prob
 def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> StageEnvironment:
     """The stage's values for the stack's parameters, and its own environment for the stack."""
     secrets: dict[str, dict[str, str]] = {}
-    data = environment_data(stage.environments.get(stack, Environment()), stack, stage.location, problems, secrets)
+    data = environment_data(
+        stage.environments.get(stack, Environment()), stack, stage.location, problems, secrets
+    )
     parameters: dict[str, Any] = dict(data.get("parameters", {}))
     defaults: dict[str, Any] = dict(data.get("parameter_defaults", {}))
     order = {p: i for i, p in enumerate(_parameters_of(stack))}
-    for parameter, value in sorted(stage.values.items(), key=lambda item: order.get(item[0], len(order))):
+    for parameter, value in sorted(
+        stage.values.items(), key=lambda item: order.get(item[0], len(order))
+    ):
         owner = parameter.node._stack
         if owner is None or _top(owner) is not stack:
             continue
@@ -89,9 +97,12 @@ def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Probl
         for parameter in stage.values:
             owner = parameter.node._stack
             if owner is None or _top(owner) not in stacks:
-                problems.append(Problem(
-                    f"stage {stage.name!r} sets {parameter.node.path}, which is not a parameter of this app's stacks",
-                    stage.value_locations.get(parameter, stage.location)))
+                problems.append(
+                    Problem(
+                        f"stage {stage.name!r} sets {parameter.node.path}, which is not a parameter of this app's stacks",
+                        stage.value_locations.get(parameter, stage.location),
+                    )
+                )
     return problems
 
 
@@ -111,9 +122,13 @@ def environment_data(
             owner = key.node._stack
             if owner is not None and _top(owner) is stack:
                 return key.node.logical_name
-        problems.append(Problem(f"{section} of the environment for {stack.node.path!r} names "
-                                f"{getattr(getattr(key, 'node', None), 'path', key)!r}, which is not in that stack",
-                                location))
+        problems.append(
+            Problem(
+                f"{section} of the environment for {stack.node.path!r} names "
+                f"{getattr(getattr(key, 'node', None), 'path', key)!r}, which is not in that stack",
+                location,
+            )
+        )
         return None
 
     data: dict[str, Any] = {}
@@ -127,9 +142,16 @@ def environment_data(
                 secrets[name] = value.to_manifest()
                 continue
             if isinstance(value, Intrinsic):
-                problems.append(Problem(f"{section}.{name}: an environment holds literal values, not functions", location))
+                problems.append(
+                    Problem(
+                        f"{section}.{name}: an environment holds literal values, not functions",
+                        location,
+                    )
+                )
                 continue
-            if isinstance(key, Parameter) and not _check_value(key, value, location, problems, section):
+            if isinstance(key, Parameter) and not _check_value(
+                key, value, location, problems, section
+            ):
                 continue
             values[name] = value
         if values:
@@ -142,7 +164,10 @@ def environment_data(
                 strategies[name] = strategy
         data["parameter_merge_strategies"] = strategies
     if environment.encrypted_param_names:
-        names = [name_of(k, Parameter, "encrypted_param_names") for k in environment.encrypted_param_names]
+        names = [
+            name_of(k, Parameter, "encrypted_param_names")
+            for k in environment.encrypted_param_names
+        ]
         data["encrypted_param_names"] = [n for n in names if n is not None]
     if environment.event_sinks:
         data["event_sinks"] = [dict(sink) for sink in environment.event_sinks]
@@ -159,11 +184,21 @@ def environment_data(
     return data
 
 
-def _check_value(parameter: Parameter[Any], value: object, location: SourceLocation,
-                 problems: list[Problem], where: str) -> bool:
+def _check_value(
+    parameter: Parameter[Any],
+    value: object,
+    location: SourceLocation,
+    problems: list[Problem],
+    where: str,
+) -> bool:
     messages = check_parameter_value(parameter, value)
     for message in messages:
-        problems.append(Problem(f"{where}: value {value!r} for {parameter.node.path} is invalid: {message}", location))
+        problems.append(
+            Problem(
+                f"{where}: value {value!r} for {parameter.node.path} is invalid: {message}",
+                location,
+            )
+        )
     return not messages
 
 

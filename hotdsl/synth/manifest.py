@@ -28,7 +28,12 @@ class StackImportEntry:
     type: str = "string"
 
     def to_json(self) -> dict[str, str]:
-        return {"parameter": self.parameter, "stack": self.stack, "output": self.output, "type": self.type}
+        return {
+            "parameter": self.parameter,
+            "stack": self.stack,
+            "output": self.output,
+            "type": self.type,
+        }
 
 
 @attrs.frozen
@@ -42,8 +47,11 @@ class StageEntry:
     """Parameter name -> {"from_env": VAR} or {"from_file": PATH}, read at deploy time."""
 
     def to_json(self) -> dict[str, object]:
-        return {"stack_name": self.stack_name, "environment_files": list(self.environment_files),
-                "secrets": dict(sorted(self.secrets.items()))}
+        return {
+            "stack_name": self.stack_name,
+            "environment_files": list(self.environment_files),
+            "secrets": dict(sorted(self.secrets.items())),
+        }
 
 
 @attrs.frozen
@@ -90,9 +98,14 @@ class StackEntry:
             files=dict(data.get("files", {})),
             depends_on=tuple(data.get("depends_on", ())),
             imports=tuple(StackImportEntry(**i) for i in data.get("imports", ())),
-            stages={name: StageEntry(stack_name=s["stack_name"], environment_files=tuple(s["environment_files"]),
-                                     secrets=dict(s.get("secrets", {})))
-                    for name, s in data.get("stages", {}).items()},
+            stages={
+                name: StageEntry(
+                    stack_name=s["stack_name"],
+                    environment_files=tuple(s["environment_files"]),
+                    secrets=dict(s.get("secrets", {})),
+                )
+                for name, s in data.get("stages", {}).items()
+            },
         )
 
 
@@ -128,5 +141,7 @@ class Manifest:
         """Read `manifest.json` from an out dir written by `hotdsl synth`."""
         data = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
         if data.get("format") != MANIFEST_FORMAT:
-            raise ValueError(f"{out_dir / MANIFEST_FILE}: unknown manifest format {data.get('format')!r}")
+            raise ValueError(
+                f"{out_dir / MANIFEST_FILE}: unknown manifest format {data.get('format')!r}"
+            )
         return cls(tuple(StackEntry.from_json(s) for s in data["stacks"]))

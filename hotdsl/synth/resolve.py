@@ -95,7 +95,11 @@ class Resolver:
             assert isinstance(value, (list, tuple))
             return [self.value(v) for v in value]
         if isinstance(value, Intrinsic):
-            if isinstance(value, ConditionFunction) and not self._in_condition and value.name != "contains":
+            if (
+                isinstance(value, ConditionFunction)
+                and not self._in_condition
+                and value.name != "contains"
+            ):
                 self.report(
                     f"{value.name}() is a condition function: use it in a Condition, in a "
                     "resource's or output's condition, or as the first argument of if_()"
@@ -128,7 +132,9 @@ class Resolver:
         node: Node | None = getattr(target, "node", None)
         return node is not None and node._stack is not self.stack
 
-    def import_value(self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+    def import_value(
+        self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
+    ) -> object:
         return self.session.cross(self, expression, target, key, hot_type)
 
     def require(self, version: str, feature: str) -> None:
@@ -211,7 +217,9 @@ class Resolver:
                 self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
             elif isinstance(member, Condition):
                 self.require("2016-10-14", "the conditions section")
-                self.conditions[self._claim(seen, member, "condition")] = self.condition(member.expression)
+                self.conditions[self._claim(seen, member, "condition")] = self.condition(
+                    member.expression
+                )
             elif isinstance(member, Output):
                 self.outputs[self._claim(seen, member, "output")] = self._output(member)
             elif isinstance(member, ParameterGroup):
@@ -235,7 +243,10 @@ class Resolver:
                 properties["parameters"] = parameters
             if nested.timeout_mins is not None:
                 properties["timeout"] = nested.timeout_mins
-            self.resources[nested.node.logical_name] = {"type": "OS::Heat::Stack", "properties": properties}
+            self.resources[nested.node.logical_name] = {
+                "type": "OS::Heat::Stack",
+                "properties": properties,
+            }
         template["resources"] = self.resources
         if self.outputs or self.exports:
             template["outputs"] = {**self.outputs, **self.exports}
@@ -271,8 +282,10 @@ class Resolver:
                 self.report(f"depends_on takes resources, got {type(target).__name__}")
                 continue
             if self.is_foreign(target):
-                self.report(f"depends_on cannot name {target.node.path}, a resource of another stack; "
-                            "stacks are ordered by the values they use from each other")
+                self.report(
+                    f"depends_on cannot name {target.node.path}, a resource of another stack; "
+                    "stacks are ordered by the values they use from each other"
+                )
                 continue
             target_name = self.reference(target)
             if target_name not in explicit:
@@ -283,7 +296,9 @@ class Resolver:
             out["update_policy"] = self.value(resource.update_policy)
         if resource.deletion_policy is not None:
             if resource.deletion_policy.islower():
-                self.require("2016-10-14", f"the lower-case deletion policy {resource.deletion_policy!r}")
+                self.require(
+                    "2016-10-14", f"the lower-case deletion policy {resource.deletion_policy!r}"
+                )
             out["deletion_policy"] = resource.deletion_policy
         if resource.external_id is not None:
             self.require("2016-10-14", "external_id")
@@ -341,7 +356,9 @@ class Resolver:
         if isinstance(key, _SCALARS):
             return key
         if isinstance(key, Intrinsic):
-            self.report("a mapping key must be a literal, not a function (Heat cannot resolve keys)")
+            self.report(
+                "a mapping key must be a literal, not a function (Heat cannot resolve keys)"
+            )
             return repr(key)
         self.report(f"a mapping key must be a str, int, float or bool, got {type(key).__name__}")
         return repr(key)
@@ -368,11 +385,17 @@ class SynthSession:
         out = []
         for stack in stacks:
             resolver = self.resolvers[stack]
-            out.append(ResolvedStack(
-                stack, resolver.template(), resolver.by_name, resolver.problems,
-                files=self.files.get(stack, {}), registry=self.registry.get(stack, {}),
-                imports=resolver.imports,
-            ))
+            out.append(
+                ResolvedStack(
+                    stack,
+                    resolver.template(),
+                    resolver.by_name,
+                    resolver.problems,
+                    files=self.files.get(stack, {}),
+                    registry=self.registry.get(stack, {}),
+                    imports=resolver.imports,
+                )
+            )
         return out
 
     def nested_resolved(self) -> list[ResolvedStack]:
@@ -397,7 +420,9 @@ class SynthSession:
         files = self.files.setdefault(self.root(resolver.stack), {})
         existing = files.get(key)
         if existing is not None and existing is not content and existing != content:
-            resolver.report(f"two different files would both be sent as {key!r}; give one another name")
+            resolver.report(
+                f"two different files would both be sent as {key!r}; give one another name"
+            )
             return
         files[key] = content
 
@@ -415,8 +440,10 @@ class SynthSession:
             template = provider.build_template()
         except Exception as exc:  # the user's build() failed: report it at their line
             where = user_frame(exc)
-            resolver.report(f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "
-                            f"{type(exc).__name__}: {exc}")
+            resolver.report(
+                f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "
+                f"{type(exc).__name__}: {exc}"
+            )
             return
         template.served_root = root
         built[provider] = template
@@ -429,18 +456,24 @@ class SynthSession:
 
     # --- references across stacks ---------------------------------------------------------
 
-    def cross(self, here: Resolver, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str) -> object:
+    def cross(
+        self, here: Resolver, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
+    ) -> object:
         source = target.node._stack
         stack = here.stack
         if source is None:
             here.report(f"{target.node.path} is not inside a stack")
             return None
         if isinstance(stack, _ProviderTemplateStack) or isinstance(source, _ProviderTemplateStack):
-            here.report(f"a provider template can only use its own parameters and resources, not "
-                        f"{target.node.path}; pass the value in as a property")
+            here.report(
+                f"a provider template can only use its own parameters and resources, not "
+                f"{target.node.path}; pass the value in as a property"
+            )
             return None
         if isinstance(target, Condition):
-            here.report(f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks")
+            here.report(
+                f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks"
+            )
             return None
         export = f"export.{source.node.path}.{key}"
         child = _child_towards(stack, source)
@@ -455,7 +488,9 @@ class SynthSession:
             }
             if isinstance(stack, NestedStack):
                 parent = self.resolver(stack.parent)
-                parent.nested_parameters.setdefault(stack, {})[parameter] = parent.resolve_as(stack, expression)
+                parent.nested_parameters.setdefault(stack, {})[parameter] = parent.resolve_as(
+                    stack, expression
+                )
             else:
                 top = self.root(source)
                 self.export(top, export, expression)

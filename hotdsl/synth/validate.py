@@ -41,10 +41,16 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         for kind, name, attribute in _references(data):
             if kind == "get_param":
                 if name not in parameters and name not in PSEUDO_PARAMETERS:
-                    report(owner, f"get_param refers to {name!r}, which is not a parameter of this stack")
+                    report(
+                        owner,
+                        f"get_param refers to {name!r}, which is not a parameter of this stack",
+                    )
             elif kind == "condition":
                 if name not in conditions:
-                    report(owner, f"if refers to the condition {name!r}, which this stack does not define")
+                    report(
+                        owner,
+                        f"if refers to the condition {name!r}, which this stack does not define",
+                    )
             elif not allow_resources:
                 report(owner, f"{kind} is not allowed here (it refers to the resource {name!r})")
             elif name not in resources:
@@ -67,7 +73,10 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
         for target in body.get("depends_on", ()):
             if target not in resources:
-                report(resource, f"depends_on refers to {target!r}, which is not a resource of this stack")
+                report(
+                    resource,
+                    f"depends_on refers to {target!r}, which is not a resource of this stack",
+                )
             elif target not in used:
                 used.append(target)
         condition = body.get("condition")
@@ -90,15 +99,25 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         check_references(members.get(name), expression, False)
         for kind, other in _condition_names(expression):
             if other not in conditions:
-                report(members.get(name), f"{kind} refers to the condition {other!r}, which this stack does not define")
+                report(
+                    members.get(name),
+                    f"{kind} refers to the condition {other!r}, which this stack does not define",
+                )
 
     for cycle in find_cycles(dependencies):
         chain = " -> ".join([*cycle, cycle[0]])
         places = ", ".join(f"{n} at {resolved.resources[n].node.location}" for n in cycle)
-        report(resolved.resources[cycle[0]], f"dependency cycle: {chain} ({places}); break it by removing one reference")
+        report(
+            resolved.resources[cycle[0]],
+            f"dependency cycle: {chain} ({places}); break it by removing one reference",
+        )
 
     for parameter in stack.members_of_type(Parameter):
-        for message in check_parameter_value(parameter, parameter.default) if parameter.default is not None else ():
+        for message in (
+            check_parameter_value(parameter, parameter.default)
+            if parameter.default is not None
+            else ()
+        ):
             report(parameter, f"default {parameter.default!r} is invalid: {message}")
     return problems
 
@@ -106,7 +125,7 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
 def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]:
     """Why `value` is not a valid value for `parameter` (type, then constraints); [] if it is."""
     kind = parameter.type
-    if kind == "string" and not isinstance(value, (str, int, float)) or isinstance(value, bool) and kind == "string":
+    if kind == "string" and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
         return [f"a string parameter takes a string, not {type(value).__name__}"]
     if kind == "number" and _as_number(value) is None:
         return [f"a number parameter takes a number, not {value!r}"]
@@ -116,7 +135,9 @@ def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]
         if isinstance(value, str):
             value = [item.strip() for item in value.split(",")] if value else []
         elif not isinstance(value, (list, tuple)):
-            return [f"a comma_delimited_list parameter takes a list or a comma-separated string, not {type(value).__name__}"]
+            return [
+                f"a comma_delimited_list parameter takes a list or a comma-separated string, not {type(value).__name__}"
+            ]
     if kind == "json":
         if isinstance(value, str):
             try:
@@ -128,7 +149,9 @@ def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]
     return [m for m in (c.check(value) for c in parameter.constraints) if m is not None]
 
 
-_BOOLEAN_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"})
+_BOOLEAN_WORDS = frozenset(
+    {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
+)
 
 _RESOURCE_FUNCTIONS = ("get_resource", "get_attr")
 
@@ -141,14 +164,18 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
         item = stack.pop()
         if isinstance(item, dict):
             if len(item) == 1:
-                (key, args), = item.items()
+                ((key, args),) = item.items()
                 if key == "get_resource" and isinstance(args, str):
                     yield key, args, None
                     continue
                 if key in ("get_attr", "get_param"):
                     name = args[0] if isinstance(args, list) and args else args
                     if isinstance(name, str):
-                        attribute = args[1] if key == "get_attr" and isinstance(args, list) and len(args) > 1 else None
+                        attribute = (
+                            args[1]
+                            if key == "get_attr" and isinstance(args, list) and len(args) > 1
+                            else None
+                        )
                         yield key, name, attribute if isinstance(attribute, str) else None
                     if isinstance(args, list):
                         stack.extend(args[1:])
@@ -167,7 +194,7 @@ def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
     if isinstance(expression, str):
         yield "condition", expression
     elif isinstance(expression, dict) and len(expression) == 1:
-        (key, args), = expression.items()
+        ((key, args),) = expression.items()
         if key == "not":
             yield from _condition_names(args)
         elif key in ("and", "or") and isinstance(args, list):

@@ -21,6 +21,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, cast
 
 import attrs
+
+from hotdsl.construct import Construct, Stack
+from hotdsl.errors import ConstructError
+from hotdsl.intrinsics import STACK_ID, Intrinsic, Value, equals, if_, list_join, not_, str_replace
+from hotdsl.nested import ProviderResource, output_attribute, parameter_options
 from hotdsl.stdlib.aodh import GnocchiAggregationByResourcesAlarm
 from hotdsl.stdlib.heat import AutoScalingGroup, ScalingPolicy
 from hotdsl.stdlib.neutron import FloatingIP, Port, PortFixedIpsItem, SecurityGroup
@@ -35,11 +40,6 @@ from hotdsl.stdlib.octavia import (
 )
 from hotdsl.stdlib.patterns.ingress import IngressRule
 from hotdsl.stdlib.patterns.network import PrivateNetwork, attach
-
-from hotdsl.construct import Construct, Stack
-from hotdsl.errors import ConstructError
-from hotdsl.intrinsics import STACK_ID, Intrinsic, Value, equals, if_, list_join, not_, str_replace
-from hotdsl.nested import ProviderResource, output_attribute, parameter_options
 from hotdsl.template import Condition, Output
 
 SERVER_GROUP_METADATA = "metering.server_group"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Literal
 
 import attrs
-from hotdsl.stdlib.neutron import SecurityGroupRulesItem, SecurityGroupRulesItemProtocol
 
 from hotdsl.intrinsics import Value
+from hotdsl.stdlib.neutron import SecurityGroupRulesItem, SecurityGroupRulesItemProtocol
 
 ANYWHERE = "0.0.0.0/0"
 """The IPv4 source that matches every address."""

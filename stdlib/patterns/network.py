@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
+
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import Intrinsic, Value
 from hotdsl.stdlib.neutron import (
     Net,
     Router,
@@ -13,9 +16,6 @@ from hotdsl.stdlib.neutron import (
     Subnet,
     SubnetAllocationPoolsItem,
 )
-
-from hotdsl.construct import Construct
-from hotdsl.intrinsics import Intrinsic, Value
 
 
 class PrivateNetwork(Construct):

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import Intrinsic, Value
 from hotdsl.stdlib.cinder import Volume, VolumeAttachment
 from hotdsl.stdlib.neutron import FloatingIP, Port, PortFixedIpsItem, SecurityGroup
 from hotdsl.stdlib.nova import Server, ServerNetworksItem, ServerUserDataFormat
 from hotdsl.stdlib.patterns.ingress import IngressRule
 from hotdsl.stdlib.patterns.network import PrivateNetwork, attach
-
-from hotdsl.construct import Construct
-from hotdsl.intrinsics import Intrinsic, Value
 
 DEFAULT_INGRESS: tuple[IngressRule, ...] = (IngressRule.tcp(22), IngressRule.icmp())
 """SSH and ping from anywhere: what a lone server usually needs to be reached at all."""

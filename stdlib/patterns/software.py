@@ -18,6 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hotdsl.construct import Construct
+from hotdsl.errors import ConstructError
+from hotdsl.intrinsics import GetAttr, Intrinsic, Value
+from hotdsl.source import caller_location
 from hotdsl.stdlib.heat import (
     CloudConfig,
     MultipartMime,
@@ -31,11 +35,6 @@ from hotdsl.stdlib.heat import (
 )
 from hotdsl.stdlib.nova import Server
 from hotdsl.stdlib.patterns.server import ServerWithPort
-
-from hotdsl.construct import Construct
-from hotdsl.errors import ConstructError
-from hotdsl.intrinsics import GetAttr, Intrinsic, Value
-from hotdsl.source import caller_location
 
 DEFAULT_ACTIONS: tuple[SoftwareDeploymentActionsItem, ...] = ("CREATE", "UPDATE")
 """Heat's default: run the configuration when the stack is created and on every update."""

@@ -26,9 +26,13 @@ class WebServer(Construct):
 
     def __init__(self, scope: Construct, id: str, *, image: Parameter[str], network: str) -> None:
         super().__init__(scope, id)
-        self.port = Resource(self, "port", type="OS::Neutron::Port", properties={"network": network})
+        self.port = Resource(
+            self, "port", type="OS::Neutron::Port", properties={"network": network}
+        )
         self.server = Resource(
-            self, "server", type="OS::Nova::Server",
+            self,
+            "server",
+            type="OS::Nova::Server",
             properties={
                 "image": image,
                 "flavor": "m1.small",
@@ -48,11 +52,21 @@ prod = Condition(stack, "is_prod", equals(env, "prod"))
 blue = WebServer(stack, "blue", image=image, network="private")
 green = WebServer(stack, "green", image=image, network="private")
 green.server.add_dependency(blue.server)
-Output(stack, "addresses", value=list_join(", ", [blue.server.get_attr("first_address"),
-                                                   green.server.get_attr("first_address")]))
+Output(
+    stack,
+    "addresses",
+    value=list_join(
+        ", ", [blue.server.get_attr("first_address"), green.server.get_attr("first_address")]
+    ),
+)
 Output(stack, "blue_networks", value=get_attr(blue.server, "networks", "private", 0))
 Output(stack, "size", value=if_(prod, "large", "small"))
 
 legacy = Stack(app, "legacy", template_version="2013-05-23")
-Resource(legacy, "random", type="OS::Heat::RandomString", properties={"length": 8},
-         deletion_policy="Retain")
+Resource(
+    legacy,
+    "random",
+    type="OS::Heat::RandomString",
+    properties={"length": 8},
+    deletion_policy="Retain",
+)
