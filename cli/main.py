@@ -13,6 +13,7 @@ import sys
 import typer
 
 from hotdsl.cli import deploy as deploy_commands
+from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
 from hotdsl.cli import validate as validate_command
@@ -46,6 +47,7 @@ app.command("destroy")(deploy_commands.destroy)
 app.command("outputs")(deploy_commands.outputs)
 app.command("events")(deploy_commands.events)
 app.command("ls")(deploy_commands.ls)
+app.command("import")(import_command.import_)
 app.add_typer(sandbox_app, name="sandbox")
 
 
