@@ -70,7 +70,7 @@ def import_template(
     """
     stem = template.name.split(".")[0] or "template"
     names = Namespace([*HOTDSL_NAMES, *OTHER_NAMES, *typed.stdlib_modules(), "app", "stack"])
-    class_name = names.claim(class_name_for(stem), "Template", style="camel")
+    class_name = names.claim(class_name_for(stem), "Stack", style="camel")
     plan = collect(template, environments, names)
     stack_id = _stack_id(stem)
     module = generate(plan, class_name=class_name, stack_id=stack_id, width=line_length,

@@ -9,7 +9,7 @@ the key the generated code reads them by.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 import attrs
@@ -109,12 +109,12 @@ def collect(template: Path, environments: Sequence[Path] = (), class_names: Name
     return plan
 
 
-def _model(document: Document, registry: dict[str, object]) -> TemplateModel:
+def _model(document: Document, registry: Mapping[str, object]) -> TemplateModel:
     return build_template(document, lambda name: name in registry or name.endswith(TEMPLATE_SUFFIXES))
 
 
 class _Collector:
-    def __init__(self, plan: ImportPlan, registry: dict[str, object], names: Namespace) -> None:
+    def __init__(self, plan: ImportPlan, registry: Mapping[str, object], names: Namespace) -> None:
         self.plan = plan
         self.registry = plan.environment.templates if plan.environment is not None else {}
         self.names = names
@@ -209,7 +209,7 @@ class _Collector:
                          "is kept as a plain name, and its file is not sent with the stack", model, line)
             return None
         document = read_document(source, _shown(model.document.path.parent, path, model))
-        nested = _model(document, self.registry)  # type: ignore[arg-type]
+        nested = _model(document, self.registry)
         class_name = self.names.claim(PurePosixPath(key).stem, "Template", style="camel")
         plan = ProviderPlan(nested, class_name, key, type_name)
         self.by_source[identity] = plan

@@ -10,11 +10,15 @@ checked against its annotation (`typed.fits`) so that the module passes mypy --s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from hotdsl import intrinsics as fn
+from hotdsl.construct import Construct
 from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan, walk
 from hotdsl.importer.environment import EnvironmentModel, ResourceSettingsModel
@@ -55,14 +59,25 @@ from hotdsl.importer.pysource import (
     string,
 )
 from hotdsl.importer.typed import ANY, OTHER, Static, fits, intrinsic, literal
-from hotdsl.intrinsics import Intrinsic, Value
 from hotdsl.template import ResourceBase
 
 GENERATOR = "hotdsl import"
 
-CONDITION_LIKE: object = Intrinsic[bool] | bool
-PATH_KEY: object = Value[str] | Value[int]
-VALUE_STR: object = Value[str]
+
+
+@functools.cache
+def _hints(function: Callable[..., object]) -> dict[str, object]:
+    """The annotations of a DSL function: what its arguments must be, as mypy sees them."""
+    return typing.get_type_hints(function, localns={"Construct": Construct})
+
+
+def want(function: Callable[..., object], parameter: str) -> object:
+    return _hints(function)[parameter]
+
+
+CONDITION_LIKE = want(fn.if_, "condition")
+PATH_KEY = want(fn.get_param, "path")
+VALUE_STR = want(fn.str_replace, "template")
 
 HOTDSL_NAMES = (
     "App", "Condition", "Construct", "Environment", "Output", "Parameter", "ParameterGroup",
@@ -207,7 +222,7 @@ class _ModuleWriter:
         lines = ["app = App()"]
         instance = call(self.class_name, Atom("app"), string(self.stack_id))
         environment = self.plan.environment
-        if environment is None or environment.is_empty() and not environment.templates:
+        if environment is None or (environment.is_empty() and not environment.templates):
             lines.extend(statement("", None, instance, self.width))
             return lines
         lines.extend(statement("", "stack", instance, self.width))
@@ -827,7 +842,7 @@ class _TemplateWriter:
         delimiter, *lists = args.items
         if not (isinstance(delimiter, Lit) and isinstance(delimiter.value, str)):
             return None
-        codes = self.args((item, Value[Sequence[Value[str]]]) for item in lists)
+        codes = self.args((item, want(fn.list_join, "lists")) for item in lists)
         if codes is None:
             return None
         return call(self.use("list_join"), string(delimiter.value), *codes), intrinsic("str")
@@ -888,7 +903,7 @@ class _TemplateWriter:
         delimiter, *rest = args.items
         if not (isinstance(delimiter, Lit) and isinstance(delimiter.value, str)):
             return None
-        wants: list[object] = [VALUE_STR, Value[int]]
+        wants: list[object] = [VALUE_STR, want(fn.str_split, "index")]
         codes = self.args(zip(rest, wants, strict=False))
         if codes is None:
             return None
@@ -896,14 +911,14 @@ class _TemplateWriter:
 
     def fn_map_merge(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Seq)
-        codes = self.args((item, Value[Mapping[str, Any]]) for item in args.items)
+        codes = self.args((item, want(fn.map_merge, "maps")) for item in args.items)
         if codes is None:
             return None
         return call(self.use("map_merge"), *codes), intrinsic("dict")
 
     def lists(self, function: str, args: Expr) -> Rendered | None:
         assert isinstance(args, Seq)
-        codes = self.args((item, Value[Sequence[Any]]) for item in args.items)
+        codes = self.args((item, want(fn.list_concat, "lists")) for item in args.items)
         if codes is None:
             return None
         return call(self.use(function), *codes), intrinsic("list")
@@ -920,12 +935,12 @@ class _TemplateWriter:
             return None  # map_replace() always writes the replacements, {} if none
         source, replacements = args.items
         assert isinstance(replacements, Map)
-        codes = self.args([(source, Value[Mapping[str, Any]])])
+        codes = self.args([(source, want(fn.map_replace, "map"))])
         if codes is None:
             return None
         kwargs: dict[str, Code] = {}
         for key, value in replacements.entries:
-            rendered = self.value(value, Value[Mapping[str, Any]])
+            rendered = self.value(value, want(fn.map_replace, str(key)))
             if rendered is None:
                 return None
             kwargs[str(key)] = rendered[0]
@@ -953,17 +968,16 @@ class _TemplateWriter:
 
     def fn_filter(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Seq)
-        codes = self.args((item, Value[Sequence[Any]]) for item in args.items)
+        codes = self.args((item, want(fn.filter, "values")) for item in args.items)
         if codes is None:
             return None
         return call(self.use("filter"), *codes), intrinsic("list")
 
     def fn_make_url(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Map)
-        wants: dict[str, object] = {"port": Value[int] | Value[str], "query": Value[Mapping[str, Any]]}
         kwargs: dict[str, Code] = {}
         for key, value in args.entries:
-            rendered = self.value(value, wants.get(str(key), VALUE_STR))
+            rendered = self.value(value, want(fn.make_url, str(key)))
             if rendered is None:
                 return None
             kwargs[str(key)] = rendered[0]
@@ -972,7 +986,7 @@ class _TemplateWriter:
     def fn_contains(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Seq)
         value, sequence = args.items
-        codes = self.args([(value, object), (sequence, Value[Sequence[Any]])])
+        codes = self.args([(value, object), (sequence, want(fn.contains, "sequence"))])
         if codes is None:
             return None
         return call(self.use("contains"), *codes), intrinsic("bool")

@@ -492,7 +492,7 @@ class _Builder:
             keys = ("step", "offset") if kind == "modulo" else ("min", "max")
             if not isinstance(value, dict) or any(k not in keys for k in value):
                 raise bad(f"a mapping with {' and/or '.join(keys)}")
-            for key, bound in value.items():
+            for _key, bound in value.items():
                 integer = kind != "range"
                 if isinstance(bound, bool) or not isinstance(bound, (int, float) if not integer else int):
                     raise bad(f"a mapping of {'integers' if integer else 'numbers'}")

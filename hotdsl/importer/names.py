@@ -58,8 +58,8 @@ class Namespace:
         candidate = base
         counter = 1
         while candidate in self.taken or keyword.iskeyword(candidate) or not candidate.isidentifier():
-            if counter == 1 and style == "snake" and not base.endswith(fallback):
-                candidate = f"{base}_{fallback}"
+            if counter == 1 and not base.lower().endswith(fallback.lower()):
+                candidate = f"{base}_{fallback}" if style == "snake" else f"{base}{fallback}"
             else:
                 candidate = f"{base}_{counter}" if style == "snake" else f"{base}{counter}"
             counter += 1

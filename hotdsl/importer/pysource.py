@@ -119,7 +119,15 @@ def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: s
 
 
 def statement(indent: str, target: str | None, code: Code, width: int = LINE_LENGTH) -> list[str]:
-    """`target = code` (or the bare expression) as laid-out lines."""
+    """`target = code` (or the bare expression) as laid-out lines.
+
+    A value that cannot be split (a long string) is put in parentheses on its own line
+    when that makes it fit, as ruff does.
+    """
+    if target and isinstance(code, Atom) and "\n" not in code.text:
+        head = f"{indent}{target} = "
+        if len(head) + len(code.text) > width and len(indent) + len(INDENT) + len(code.text) <= width:
+            return [f"{head}(", f"{indent}{INDENT}{code.text}", f"{indent})"]
     return layout(code, indent, f"{target} = " if target else "", "", width)
 
 

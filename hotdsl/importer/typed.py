@@ -81,7 +81,7 @@ def fits(static: Static, annotation: object) -> bool:
         if annotation is int:
             return isinstance(value, int)
         return isinstance(value, (int, float))
-    if isinstance(origin, type) and issubclass(origin, Intrinsic) or annotation is Intrinsic:
+    if (isinstance(origin, type) and issubclass(origin, Intrinsic)) or annotation is Intrinsic:
         if static.kind != "intrinsic":
             return False
         args = typing.get_args(annotation)
@@ -89,7 +89,7 @@ def fits(static: Static, annotation: object) -> bool:
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         if static.kind != "dict" or not static.str_keys:
             return False
-        key_type, value_type = typing.get_args(annotation) or (Any, Any)
+        _key_type, value_type = typing.get_args(annotation) or (Any, Any)
         return all(fits(v, value_type) for v in static.items)
     if origin is not None and isinstance(origin, type) and issubclass(origin, Sequence):
         if static.kind != "list":
