@@ -38,7 +38,7 @@ def _auth_encryption_key(layout: SandboxLayout) -> str:
     return key_file.read_text().strip()
 
 
-def heat_conf_text(layout: SandboxLayout, *, debug: bool = False) -> str:
+def heat_conf_text(layout: SandboxLayout, *, debug: bool = False, convergence: bool = True) -> str:
     """The whole heat.conf of a sandbox."""
     paste_ini = heat_etc(layout.venv) / "api-paste.ini"
     sections: dict[str, dict[str, object]] = {
@@ -52,7 +52,7 @@ def heat_conf_text(layout: SandboxLayout, *, debug: bool = False) -> str:
             # waits for its nested stack, whose resources need worker threads too: with
             # oslo.messaging's default of 64, 64 stand-ins at once deadlock the engine.
             "executor_thread_pool_size": 2048,
-            "convergence_engine": "true",
+            "convergence_engine": "true" if convergence else "false",
             "environment_dir": layout.environment_dir,
             "log_file": layout.heat_log,
             "debug": "true" if debug else "false",
@@ -103,7 +103,9 @@ def global_environment(layout: SandboxLayout, *, standins: bool) -> dict[str, An
     return {"resource_registry": registry}
 
 
-def write_config(layout: SandboxLayout, *, standins: bool = True, debug: bool = False) -> None:
+def write_config(
+    layout: SandboxLayout, *, standins: bool = True, debug: bool = False, convergence: bool = True
+) -> None:
     """Write heat.conf, the global environment and the stand-ins into the run dir."""
     layout.run_dir.mkdir(parents=True, exist_ok=True)
     target = layout.run_dir / STANDINS_DIR
@@ -120,4 +122,4 @@ def write_config(layout: SandboxLayout, *, standins: bool = True, debug: bool = 
         + (" and the stand-ins of non-Heat resource types.\n" if standins else ".\n")
         + yaml.safe_dump(environment, sort_keys=False)
     )
-    layout.heat_conf.write_text(heat_conf_text(layout, debug=debug))
+    layout.heat_conf.write_text(heat_conf_text(layout, debug=debug, convergence=convergence))

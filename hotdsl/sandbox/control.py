@@ -136,6 +136,7 @@ class Sandbox:
     stacks using them deploy); without it they keep their real implementations, which
     validate but cannot be created. `trigger_interval` and `poll_interval` are the
     engine's pacing (see heat_server.py); Heat's own values are 1.0 and 1.0.
+    `convergence=False` runs the legacy engine (for comparison only).
     """
 
     def __init__(
@@ -146,12 +147,14 @@ class Sandbox:
         debug: bool = False,
         trigger_interval: float = 0.0,
         poll_interval: float = 0.1,
+        convergence: bool = True,
     ) -> None:
         self.layout = layout if layout is not None else SandboxLayout.default()
         self.standins = standins
         self.debug = debug
         self.trigger_interval = trigger_interval
         self.poll_interval = poll_interval
+        self.convergence = convergence
         self._process: subprocess.Popen[bytes] | None = None
 
     def status(self) -> SandboxInfo | None:
@@ -198,7 +201,9 @@ class Sandbox:
             if fresh:
                 for path in (self.layout.database, self.layout.heat_log):
                     path.unlink(missing_ok=True)
-            write_config(self.layout, standins=self.standins, debug=self.debug)
+            write_config(
+                self.layout, standins=self.standins, debug=self.debug, convergence=self.convergence
+            )
             return self._spawn(port=port, timeout=timeout, exit_with_pid=exit_with_pid, say=say)
 
     def stop(self, timeout: float = 15.0) -> bool:
