@@ -208,7 +208,7 @@ class _Collector:
             self.finding("note", f"the template {path!r} is not there ({source.name} not found); the type "
                          "is kept as a plain name, and its file is not sent with the stack", model, line)
             return None
-        document = read_document(source, _shown(model.document.path.parent, path, model))
+        document = read_document(source)
         nested = _model(document, self.registry)
         class_name = self.names.claim(PurePosixPath(key).stem, "Template", style="camel")
         plan = ProviderPlan(nested, class_name, key, type_name)
@@ -242,11 +242,6 @@ class _Collector:
         elif self._identity(other) != self._identity(source):
             self.finding("inexact", f"two different files would both be sent to Heat as {key!r} ({other} "
                          f"and {source}); hotdsl's files map has one entry per name", model, line)
-
-
-def _shown(folder: Path, path: str, model: TemplateModel) -> str:
-    return str(Path(model.file).parent / Path(*PurePosixPath(path).parts)) if not PurePosixPath(path).is_absolute() \
-        else path
 
 
 def _resolve(folder: Path, path: str) -> Path:

@@ -602,12 +602,18 @@ class _TemplateWriter:
             kwargs[info.python_name] = rendered[0]
             checked[info.python_name] = _runtime_value(expr)
             given.add(name)
+        external = resource.external_id is not None
         for name, info in fields.items():
             if info.required and not info.hidden and name not in given:
+                if external:
+                    return "note", (f"it leaves out {name!r}, which the typed class requires; Heat does not "
+                                    "check the properties of an external resource")
                 return "invalid", f"it leaves out {name!r}, which {resource.type} requires (Heat rejects it)"
         problems = typed.property_problems(cls, checked)
         if problems:
             cleaned = problems[0].split(": ", 1)[-1] if ": " in problems[0] else problems[0]
+            if external:
+                return "note", f"hotdsl's check of its properties fails ({cleaned}), which Heat skips here"
             return "invalid", f"Heat's schema rejects it ({cleaned})"
         return kwargs
 

@@ -8,11 +8,10 @@ nested templates hotdsl sends in the files map and the environment are compared 
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -22,9 +21,10 @@ from hotdsl.project import load_app
 from hotdsl.synth import synthesize
 from hotdsl.versions import normalize_version
 
-MAX_DIFFERENCES = 20
+if TYPE_CHECKING:
+    from hotdsl.importer import ImportResult
 
-_counter = itertools.count()
+MAX_DIFFERENCES = 20
 
 
 @attrs.frozen
@@ -125,3 +125,38 @@ def _same(left: object, right: object) -> bool:
 def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def import_and_check(
+    template: Path,
+    environments: Sequence[Path] = (),
+    *,
+    out: Path,
+    stub_missing_files: bool = False,
+    force: bool = True,
+) -> tuple[ImportResult, RoundTrip]:
+    """Import `template` into the module `out`, then synthesize it and compare."""
+    from hotdsl.importer import import_template
+
+    result = import_template(template, environments)
+    return result, write_and_check(result, out, stub_missing_files=stub_missing_files, force=force)
+
+
+def write_and_check(result: ImportResult, out: Path, *, stub_missing_files: bool = False,
+                    force: bool = True) -> RoundTrip:
+    """Write an imported module (and the files it keeps) to `out`, synthesize it and compare.
+
+    With `stub_missing_files`, files the template reads with `get_file` but that are not
+    there get an empty stand-in, so that the templates can still be compared (a corpus
+    of templates often lacks the scripts they read).
+    """
+    from hotdsl.importer import write_import
+
+    write_import(result, out, force=force)
+    if stub_missing_files:
+        for kept in result.files:
+            target = out.parent / Path(*kept.key.split("/"))
+            if kept.source is not None and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text("", encoding="utf-8")
+    return check_round_trip(out, result.template, dict(result.nested_templates), result.environment_data)

@@ -1,0 +1,138 @@
+"""Survey: import every template of a folder and say, per file, what came back.
+
+What someone migrating a template set wants to know first: which templates hotdsl
+takes over exactly, which it takes over with a known difference, which are invalid
+for Heat, and which files are not HOT templates at all (environments, CloudFormation
+templates, other YAML). The corpus test and the benchmark run it over the public
+heat-templates repository.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from hotdsl.errors import HotdslError
+from hotdsl.importer import import_template
+from hotdsl.importer.model import Finding
+from hotdsl.importer.parse import TemplateError, document_kind, read_document
+from hotdsl.importer.roundtrip import write_and_check
+
+Outcome = Literal["exact", "differs", "invalid", "rejected", "environment", "cfn", "other"]
+"""`exact`: synth gives back the same data; `differs`: it gives back something else (see
+`detail`); `invalid`: synth (or the importer) found the template invalid; `rejected`: the
+importer refused it (malformed for Heat); the rest are files that are not HOT templates."""
+
+TEMPLATE_PATTERNS = ("*.yaml", "*.yml", "*.template", "*.json")
+
+
+@attrs.frozen
+class SurveyEntry:
+    path: Path
+    """The file, relative to the surveyed folder."""
+    outcome: Outcome
+    detail: tuple[str, ...] = ()
+    module: Path | None = None
+    findings: tuple[Finding, ...] = ()
+    import_seconds: float = 0.0
+    synth_seconds: float = 0.0
+    """Loading the module, synthesizing it and comparing."""
+
+
+@attrs.frozen
+class Survey:
+    entries: tuple[SurveyEntry, ...]
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(e.outcome for e in self.entries))
+
+    def of(self, *outcomes: Outcome) -> list[SurveyEntry]:
+        return [e for e in self.entries if e.outcome in outcomes]
+
+    @property
+    def templates(self) -> list[SurveyEntry]:
+        return self.of("exact", "differs", "invalid", "rejected")
+
+
+def template_files(folder: Path) -> list[Path]:
+    found = {p for pattern in TEMPLATE_PATTERNS for p in folder.rglob(pattern) if p.is_file()}
+    return sorted(found)
+
+
+def survey(
+    folder: Path,
+    out: Path,
+    *,
+    environments: Mapping[Path, Sequence[Path]] | None = None,
+    stub_missing_files: bool = True,
+) -> Survey:
+    """Import every template under `folder` into modules under `out`, synthesize and compare.
+
+    `environments` maps a template (relative to `folder`) to environment files to import
+    it with, for a second entry `template + env`.
+    """
+    entries: list[SurveyEntry] = []
+    pairs: list[tuple[Path, tuple[Path, ...]]] = []
+    for path in template_files(folder):
+        pairs.append((path, ()))
+    for template, envs in (environments or {}).items():
+        pairs.append((folder / template, tuple(folder / e for e in envs)))
+    used: set[str] = set()
+    for path, envs in pairs:
+        relative = path.relative_to(folder)
+        shown = relative if not envs else Path(f"{relative} + {' + '.join(str(e.relative_to(folder)) for e in envs)}")
+        try:
+            kind = document_kind(read_document(path))
+        except TemplateError as exc:
+            entries.append(SurveyEntry(shown, "rejected", (str(exc),)))
+            continue
+        if kind != "hot":
+            entries.append(SurveyEntry(shown, kind if kind in ("environment", "cfn") else "other"))  # type: ignore[arg-type]
+            continue
+        entries.append(_one(path, envs, shown, out, used, stub_missing_files))
+    return Survey(tuple(entries))
+
+
+def _module_name(relative: Path, used: set[str]) -> str:
+    base = "_".join(relative.with_suffix("").parts)
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_").lower() or "template"
+    if name[0].isdigit():
+        name = f"t_{name}"
+    candidate, counter = name, 2
+    while candidate in used:
+        candidate, counter = f"{name}_{counter}", counter + 1
+    used.add(candidate)
+    return candidate
+
+
+def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[str],
+         stub_missing_files: bool) -> SurveyEntry:
+    name = _module_name(shown, used)
+    folder = out / name
+    folder.mkdir(parents=True, exist_ok=True)
+    module = folder / f"{name}.py"
+    started = time.perf_counter()
+    try:
+        result = import_template(path, envs)
+    except HotdslError as exc:
+        return SurveyEntry(shown, "rejected", (str(exc),), import_seconds=time.perf_counter() - started)
+    imported = time.perf_counter()
+    outcome = write_and_check(result, module, stub_missing_files=stub_missing_files)
+    check_seconds = time.perf_counter() - imported
+    invalid = [f"{f.message} ({f.file}:{f.line})" if f.line else f.message
+               for f in result.findings if f.level == "invalid"]
+    if outcome.exact and not invalid:
+        status: Outcome = "exact"
+        detail: tuple[str, ...] = ()
+    elif outcome.invalid or outcome.error or invalid:
+        status = "invalid"
+        detail = tuple([*invalid, *outcome.invalid, *([outcome.error] if outcome.error else [])])
+    else:
+        status = "differs"
+        detail = outcome.differences
+    return SurveyEntry(shown, status, detail, module, result.findings, imported - started, check_seconds)
