@@ -75,7 +75,10 @@ def import_template(
     stack_id = _stack_id(stem)
     module = generate(plan, class_name=class_name, stack_id=stack_id, width=line_length,
                       source_name=template.name)
-    findings = tuple(dict.fromkeys([*plan.all_findings(), *module.findings]))
+    files = [template, *(p.model.document.path for p in plan.providers), *environments]
+    order = {str(path): index for index, path in enumerate(files)}
+    findings = tuple(sorted(dict.fromkeys([*plan.all_findings(), *module.findings]),
+                            key=lambda f: (order.get(f.file, len(order)), f.line or 0)))
     nested = tuple((p.template_file, p.model.document.path) for p in plan.providers)
     environment = plan.environment.raw if plan.environment is not None else None
     return ImportResult(template, tuple(environments), module.source, module.files, findings, class_name,

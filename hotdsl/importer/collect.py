@@ -152,11 +152,11 @@ class _Collector:
             for expr in _resource_values(resource):
                 for node in _walk(expr):
                     if isinstance(node, ProviderTypeRef):
-                        found = self.provider(model, folder, node.type_name, resource.line)
+                        found = self.provider(model, folder, node.type_name, node.line or resource.line)
                         if found is not None:
                             yield found
                     elif isinstance(node, FileRef):
-                        self.file(model, folder, node.path, resource.line)
+                        self.file(model, folder, node.path, node.line or resource.line)
                         if resource.type == "OS::Heat::Stack" and resource.properties is not None \
                                 and resource.properties.get("template") == node:
                             nested = self.stack_template(model, folder, node.path, resource.line)
@@ -165,7 +165,7 @@ class _Collector:
         for output in model.outputs:
             for node in _walk(output.value):
                 if isinstance(node, FileRef):
-                    self.file(model, folder, node.path, output.line)
+                    self.file(model, folder, node.path, node.line or output.line)
 
     def provider(self, model: TemplateModel, folder: Path, type_name: str, line: int | None) -> ProviderPlan | None:
         key = (model.file, type_name)
@@ -225,8 +225,14 @@ class _Collector:
             return
         key = _file_key(path)
         if key != path:
-            self.finding("inexact", f"get_file reads {path!r}, outside this folder; the import keeps the "
-                         f"file as {key!r} next to the module, and Heat gets it under that name", model, line)
+            pure = PurePosixPath(path)
+            if pure.is_absolute() or ".." in pure.parts:
+                self.finding("inexact", f"get_file reads {path!r}, outside this folder; the import keeps the "
+                             f"file as {key!r} next to the module, and Heat gets it under that name", model,
+                             line)
+            else:
+                self.finding("inexact", f"get_file reads {path!r}, which hotdsl's get_file sends as {key!r}",
+                             model, line)
         source = _resolve(folder, path)
         plan = FilePlan(key, source)
         self.plan.files[(model.file, path)] = plan

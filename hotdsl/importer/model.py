@@ -150,6 +150,7 @@ class FileRef:
     """`get_file` of a local file, relative to the template that names it."""
 
     path: str
+    line: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -157,6 +158,7 @@ class ProviderTypeRef:
     """A `type` inside a resource definition (a group's `resource_def`) naming a provider template."""
 
     type_name: str
+    line: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -312,6 +314,8 @@ class _Builder:
         self.condition_names: set[str] = set()
         self.budget = MAX_VALUES
         self.active: set[int] = set()
+        self.in_properties = False
+        """True while reading resource properties, where `type: x.yaml` names a provider."""
 
     # --- reporting ---
 
@@ -576,13 +580,18 @@ class _Builder:
                 raise self.error(f"the properties of resource {name!r} must be a mapping (hotdsl cannot "
                                  "import properties given as a function)", body, "properties")
             else:
+                if len(raw) == 1 and next(iter(raw)) in FUNCTION_SINCE:
+                    raise self.error(f"the properties of resource {name!r} are given as a function; hotdsl "
+                                     "imports properties written as a mapping", body, "properties")
                 for key in raw:
                     if not isinstance(key, str):
                         raise self.error(f"resource {name!r} has the property name {key!r}, which is not a "
                                          "string", raw, key)
-                value = self.expr(raw, body, "properties", resource_type=kind)
-                assert isinstance(value, Map)
-                properties = value
+                self.in_properties = True
+                try:
+                    properties = Map(tuple((k, self.expr(v, raw, k)) for k, v in raw.items()))
+                finally:
+                    self.in_properties = False
         metadata = self.mapping_field(name, body, "metadata")
         update_policy = self.mapping_field(name, body, "update_policy")
         depends_on = self.depends_on(name, body)
@@ -615,10 +624,11 @@ class _Builder:
         if key not in body:
             return None
         raw = body[key]
-        if not isinstance(raw, dict):
-            raise self.error(f"the {key} of resource {name!r} must be a mapping (hotdsl cannot import it "
-                             "given as a function)", body, key)
-        return self.expr(raw, body, key)
+        result = self.expr(raw, body, key) if isinstance(raw, dict) else None
+        if not isinstance(result, Map) or not all(isinstance(k, str) for k in result.keys()):
+            raise self.error(f"the {key} of resource {name!r} must be a mapping with string keys (hotdsl "
+                             "cannot import it given as a function)", body, key)
+        return result
 
     def depends_on(self, name: str, body: dict[Any, Any]) -> tuple[str, ...]:
         if "depends_on" not in body:
@@ -682,7 +692,6 @@ class _Builder:
         *,
         condition: bool = False,
         plain: bool = False,
-        resource_type: str | None = None,
     ) -> Expr:
         """The expression for `value`, found at `container[key]` (for line numbers)."""
         self.budget -= 1
@@ -716,8 +725,9 @@ class _Builder:
                     if not (k is None or isinstance(k, (str, int, float, bool))):
                         raise self.error(f"a mapping key must be a string or a number, not a {_kind(k)}",
                                          value, k)
-                    if resource_type is not None:
-                        entries.append((k, self.property_value(v, value, k)))
+                    if (self.in_properties and k == "type" and isinstance(v, str) and self.is_provider(v)
+                            and set(value) <= {"type", "properties", "metadata"}):
+                        entries.append((k, ProviderTypeRef(v, self.doc.lines.line(value, k))))
                     else:
                         entries.append((k, self.expr(v, value, k, plain=plain)))
                 return Map(tuple(entries))
@@ -725,25 +735,6 @@ class _Builder:
                 self.active.discard(marker)
         raise self.error(f"a value of YAML type {_kind(value)} cannot be written in a template "
                          "(hotdsl imports strings, numbers, booleans, null, lists and mappings)", container, key)
-
-    def property_value(self, value: object, container: dict[Any, Any], key: object) -> Expr:
-        """A property value; a resource definition inside (`type: x.yaml`) may name a provider."""
-        expr = self.expr(value, container, key)
-        return self.provider_definitions(expr)
-
-    def provider_definitions(self, expr: Expr) -> Expr:
-        if isinstance(expr, Map):
-            entries = []
-            for k, v in expr.entries:
-                if k == "type" and isinstance(v, Lit) and isinstance(v.value, str) and self.is_provider(v.value):
-                    keys = set(expr.keys())
-                    if keys <= {"type", "properties", "metadata"}:
-                        v = ProviderTypeRef(v.value)
-                entries.append((k, self.provider_definitions(v)))
-            return Map(tuple(entries))
-        if isinstance(expr, Seq):
-            return Seq(tuple(self.provider_definitions(i) for i in expr.items))
-        return expr
 
     def condition_name(self, name: str, container: object, key: object) -> Expr:
         if name in self.condition_names:
@@ -831,7 +822,7 @@ class _Builder:
     def fn_get_file(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         if not isinstance(args, str) or not args:
             raise self.bad_call(name, "write get_file: PATH (a string)", holder)
-        return FileRef(args)
+        return FileRef(args, self.doc.lines.line(holder, name))
 
     def list_args(self, name: str, args: object, holder: dict[Any, Any], sizes: tuple[int, int | None],
                   form: str) -> tuple[Expr, ...]:
