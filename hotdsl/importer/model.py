@@ -720,7 +720,7 @@ class _Builder:
                         call = self.function(name, args, value, container, key, condition)
                         if call is not None:
                             return call
-                entries = []
+                entries: list[tuple[Scalar, Expr]] = []
                 for k, v in value.items():
                     if not (k is None or isinstance(k, (str, int, float, bool))):
                         raise self.error(f"a mapping key must be a string or a number, not a {_kind(k)}",
