@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import attrs
@@ -80,6 +81,19 @@ def flat(code: Code | Keyword | Pair) -> str:
     return code.head + code.open + ", ".join(flat(i) for i in code.items) + code.close
 
 
+def width_of(text: str) -> int:
+    """Columns the text takes, as ruff counts them: wide East Asian characters and emoji two,
+    combining marks none."""
+    if text.isascii():
+        return len(text)
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
 def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: str = "",
            width: int = LINE_LENGTH) -> list[str]:
     """Lines for `prefix + code + suffix` at `indent`, split where ruff would split them.
@@ -91,7 +105,7 @@ def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: s
     fits; as the only argument of a call it stays hugged by the parentheses.
     """
     text = flat(code)
-    if "\n" not in text and len(indent) + len(prefix) + len(text) + len(suffix) <= width:
+    if "\n" not in text and len(indent) + width_of(prefix) + width_of(text) + len(suffix) <= width:
         return [indent + prefix + text + suffix]
     if isinstance(code, Keyword):
         return layout(code.value, indent, f"{prefix}{code.name}=", suffix, width)
@@ -107,7 +121,7 @@ def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: s
     lines = [indent + prefix + code.head + code.open]
     joined = ", ".join(flat(i) for i in items)
     explode = code.is_display and len(items) > 1
-    if not explode and "\n" not in joined and len(inner) + len(joined) <= width:
+    if not explode and "\n" not in joined and len(inner) + width_of(joined) <= width:
         lines.append(inner + joined)
     elif len(items) == 1:
         lines.extend(layout(items[0], inner, "", "", width))
@@ -126,7 +140,8 @@ def statement(indent: str, target: str | None, code: Code, width: int = LINE_LEN
     """
     if target and isinstance(code, Atom) and "\n" not in code.text:
         head = f"{indent}{target} = "
-        if len(head) + len(code.text) > width and len(indent) + len(INDENT) + len(code.text) <= width:
+        size = width_of(code.text)
+        if width_of(head) + size > width and len(indent) + len(INDENT) + size <= width:
             return [f"{head}(", f"{indent}{INDENT}{code.text}", f"{indent})"]
     return layout(code, indent, f"{target} = " if target else "", "", width)
 
