@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 
 import typer
-from hotdsl.cli.synth import APP_OPTION
 
+from hotdsl.cli.synth import APP_OPTION
 from hotdsl.project import load_app, resolve_app_reference
 
 OUT_OPTION = typer.Option(

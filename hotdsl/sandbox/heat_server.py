@@ -45,8 +45,9 @@ What makes the convergence engine fast here, with no change to what it does:
 Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
 stops that, since Heat's stale deletes then hit new rows (see there).
 
-And one thing makes validation of real service types work without the services:
-every service in the catalog claims every API extension (`assume_service_extensions`).
+And two things make real service types work without the services: every service in
+the catalog claims every API extension (`assume_service_extensions`), and custom
+constraints that would look a name up in a service pass (`assume_service_resources_exist`).
 """
 
 from __future__ import annotations
@@ -376,6 +377,20 @@ def assume_service_extensions() -> None:
     os_clients.ExtensionMixin.has_extension = lambda self, alias: True
 
 
+def assume_service_resources_exist() -> None:
+    """Let custom constraints that ask a service (`nova.flavor`, `glance.image`, ...) pass.
+
+    Heat checks them when it creates a resource of a type it runs itself, such as
+    AWS::AutoScaling::LaunchConfiguration (its ImageId is a `glance.image`). Nothing
+    serves the catalog here, so the sandbox takes every name or id as existing.
+    Constraints that need no service (`ip_addr`, `cidr`, `iso_8601`, ...) override
+    `validate` themselves and keep checking.
+    """
+    from heat.engine import constraints
+
+    constraints.BaseCustomConstraint.validate = lambda self, value, context: True
+
+
 def cap_sleep(module: types.ModuleType, ceiling: float) -> None:
     """Make `time.sleep` as seen from `module` sleep at most `ceiling` seconds."""
     real_time = getattr(module, "time")  # noqa: B009  (the module's own name for it)
@@ -463,6 +478,7 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     cap_sleep(engine_snapshots, args.trigger_interval)
     cap_task_polling(scheduler, args.poll_interval)
     assume_service_extensions()
+    assume_service_resources_exist()
 
     engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
     engine.start()
@@ -516,7 +532,7 @@ def main(argv: list[str]) -> int:
         print(f"hotdsl sandbox: Heat {heat_version} answers at {url}", flush=True)
         if not stopping.is_set():
             httpd.serve_forever(poll_interval=0.2)
-    except BaseException:  # noqa: BLE001  (report any failure, then exit at once)
+    except BaseException:
         import traceback
 
         traceback.print_exc()
