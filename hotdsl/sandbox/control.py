@@ -135,7 +135,8 @@ class Sandbox:
     `standins` maps the resource types of other services to generated stand-ins (so
     stacks using them deploy); without it they keep their real implementations, which
     validate but cannot be created. `trigger_interval` and `poll_interval` are the
-    engine's pacing (see heat_server.py); Heat's own values are 1.0 and 1.0.
+    engine's pacing (see heat_server.py): the pause between leaf triggers, and the
+    first wait between the steps of a resource action (doubling up to Heat's 1 s).
     `convergence=False` runs the legacy engine (for comparison only).
     """
 

@@ -39,8 +39,8 @@ What makes the convergence engine fast here, with no change to what it does:
   drops the fsync per commit.)
 * A resource action is stepped by Heat's TaskRunner with a one-second sleep between
   steps; a nested stack (every template resource, so every stand-in) is polled that
-  way, so each level of nesting and each dependency on one cost a second. The wait
-  is capped at `--poll-interval` (0.1 s by default).
+  way, so each level of nesting and each dependency on one cost a second. The waits
+  start at `--poll-interval` (0.1 s by default) and double up to Heat's second.
 
 Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
 stops that, since Heat's stale deletes then hit new rows (see there).
@@ -125,7 +125,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--poll-interval",
         type=float,
         default=0.1,
-        help="longest wait between two steps of a resource action",
+        help="first wait between two steps of a resource action (then doubling)",
     )
     parser.add_argument(
         "--exit-with-pid",
@@ -349,18 +349,25 @@ def never_reuse_row_ids(database: Path) -> list[str]:
     return rebuilt
 
 
-def cap_task_polling(scheduler: types.ModuleType, ceiling: float) -> None:
-    """Make Heat's TaskRunner wait at most `ceiling` seconds between two task steps.
+def cap_task_polling(scheduler: types.ModuleType, first_wait: float) -> None:
+    """Make Heat's TaskRunner poll quickly at first, then back off to Heat's own pace.
 
     A resource action steps until it is complete, sleeping one second in between. A
     nested stack (every template resource, so every stand-in) is checked that way, so
-    each level of nesting and each dependency on one cost a second.
+    each level of nesting and each dependency on one cost a second. Here the waits of
+    one task are `first_wait`, twice that, four times, ... up to Heat's own: quick
+    actions finish at once, and a thousand long ones poll no more often than in Heat.
     """
     runner = scheduler.TaskRunner
     original = runner._sleep
 
     def _sleep(self: Any, wait_time: float | None) -> None:
-        original(self, None if wait_time is None else min(wait_time, ceiling))
+        if not wait_time:
+            original(self, wait_time)
+            return
+        polls = getattr(self, "_hotdsl_polls", 0)
+        self._hotdsl_polls = polls + 1
+        original(self, min(wait_time, first_wait * 2**polls))
 
     runner._sleep = _sleep
 
