@@ -297,6 +297,7 @@ class _ResourceVar:
     """The variable holding the resource (None until written, or if nothing refers to it)."""
     cls: type | None
     """The typed class it was written with, if any (for `.attrs`)."""
+    type: str = ""
 
 
 class _TemplateWriter:
@@ -319,6 +320,8 @@ class _TemplateWriter:
         self.ids: set[str] = set()
         self.lines: list[str] = []
         self.referenced = _referenced(model)
+        self.current_line: int | None = None
+        """The template line of what is being written, for findings."""
 
     # --- output helpers ---
 
@@ -492,6 +495,7 @@ class _TemplateWriter:
     # --- resources ---
 
     def resource(self, resource: ResourceModel, late: Sequence[str]) -> None:
+        self.current_line = resource.line
         construct_id, pinned = self.resource_id(resource.name)
         common = self.resource_keys(resource)
         head, kwargs, cls, notes = self.resource_call(resource)
@@ -504,7 +508,7 @@ class _TemplateWriter:
         self.emit(target, code)
         if pinned and target is not None:
             self.pin(target, resource.name)
-        self.resources[resource.name] = _ResourceVar(target, cls)
+        self.resources[resource.name] = _ResourceVar(target, cls, resource.type)
         for other_name in late:
             other = self.resources.get(other_name)
             if other is not None and other.code is not None and target is not None:
@@ -620,6 +624,7 @@ class _TemplateWriter:
     # --- outputs ---
 
     def output(self, output: OutputModel) -> None:
+        self.current_line = output.line
         self.imports.hotdsl.add("Output")
         construct_id, pinned = self.construct_id(output.name, "output")
         rendered = self.value(output.value, object)
@@ -786,7 +791,12 @@ class _TemplateWriter:
         if path is None:
             head = [Lit(expr.resource), Lit(expr.attribute)]
             return self.raw({"get_attr": Seq((*head, *expr.path))})
-        known: dict[str, typed.AttributeInfo] = typed.attributes(var.cls)[0] if var.cls is not None else {}
+        known: dict[str, typed.AttributeInfo] = {}
+        if var.cls is not None:
+            known, dynamic = typed.attributes(var.cls)
+            if expr.attribute not in known and not dynamic:
+                self.finding("invalid", f"get_attr of {expr.resource!r}: its type {var.type} has no attribute "
+                             f"{expr.attribute!r} (Heat rejects it)", self.current_line)
         info = known.get(expr.attribute)
         code: Code
         if info is not None and not info.deprecated:

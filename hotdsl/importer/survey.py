@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -68,7 +68,7 @@ def survey(
     folder: Path,
     out: Path,
     *,
-    environments: Mapping[Path, Sequence[Path]] | None = None,
+    environments: Sequence[tuple[Path, Sequence[Path]]] = (),
     stub_missing_files: bool = True,
 ) -> Survey:
     """Import every template under `folder` into modules under `out`, synthesize and compare.
@@ -80,7 +80,7 @@ def survey(
     pairs: list[tuple[Path, tuple[Path, ...]]] = []
     for path in template_files(folder):
         pairs.append((path, ()))
-    for template, envs in (environments or {}).items():
+    for template, envs in environments:
         pairs.append((folder / template, tuple(folder / e for e in envs)))
     used: set[str] = set()
     for path, envs in pairs:
