@@ -51,7 +51,7 @@ def heat_conf_text(layout: SandboxLayout, *, debug: bool = False, convergence: b
             # A template resource (every stand-in) holds an RPC worker thread while it
             # waits for its nested stack, whose resources need worker threads too: with
             # oslo.messaging's default of 64, 64 stand-ins at once deadlock the engine.
-            "executor_thread_pool_size": 2048,
+            "executor_thread_pool_size": 1024,
             "convergence_engine": "true" if convergence else "false",
             "environment_dir": layout.environment_dir,
             "log_file": layout.heat_log,

@@ -42,6 +42,10 @@ What makes the convergence engine fast here, with no change to what it does:
   way, so each level of nesting and each dependency on one cost a second. The waits
   start at `--poll-interval` (0.1 s by default) and double up to Heat's second.
 
+The engine gets many RPC worker threads (a nested stack holds one while it waits
+for its own resources, so 64 stand-ins at once would deadlock the default pool);
+`quiet_idle_workers` keeps the idle ones from waking every second.
+
 Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
 stops that, since Heat's stale deletes then hit new rows (see there).
 
@@ -372,6 +376,19 @@ def cap_task_polling(scheduler: types.ModuleType, first_wait: float) -> None:
     runner._sleep = _sleep
 
 
+def quiet_idle_workers(seconds: float = 60.0) -> None:
+    """Let idle RPC worker threads sleep `seconds` between checks, not one second.
+
+    The sandbox allows many worker threads (see `executor_thread_pool_size` in
+    heat.conf), and the pool keeps every thread it ever started. futurist wakes each
+    idle one every second to ask whether it should exit; a thousand of them then
+    fight for the GIL, whose waiters wake every 5 ms, and the engine crawls.
+    """
+    from futurist import _thread
+
+    _thread.ThreadWorker.MAX_IDLE_FOR = seconds
+
+
 def assume_service_extensions() -> None:
     """Let every service of the catalog claim every API extension.
 
@@ -484,6 +501,7 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     cap_sleep(engine_stack, args.trigger_interval)
     cap_sleep(engine_snapshots, args.trigger_interval)
     cap_task_polling(scheduler, args.poll_interval)
+    quiet_idle_workers()
     assume_service_extensions()
     assume_service_resources_exist()
 
@@ -547,10 +565,13 @@ def main(argv: list[str]) -> int:
         args.state_file.unlink(missing_ok=True)
         os._exit(1)
     args.state_file.unlink(missing_ok=True)
+    # A graceful stop joins every idle RPC worker, which may take a minute (see
+    # `quiet_idle_workers`); what matters is on disk already, and the next start
+    # marks stacks left in progress as failed, as Heat does after an engine died.
     stopper = threading.Thread(target=engine.stop, daemon=True) if engine else None
     if stopper:
         stopper.start()
-        stopper.join(timeout=10.0)
+        stopper.join(timeout=3.0)
     httpd.server_close()
     print("hotdsl sandbox: stopped", flush=True)
     sys.stdout.flush()
