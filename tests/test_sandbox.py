@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
-from hotdsl.cli.main import app
 from typer.testing import CliRunner
 
+from hotdsl.cli.main import app
 from hotdsl.deploy.connection import CloudConnectionError, connect
 from hotdsl.deploy.validation import validate_out_dir
 from hotdsl.sandbox import (
@@ -402,3 +402,51 @@ def test_the_cli_starts_an_idempotent_sandbox_and_stop_leaves_no_process(
         os.kill(info["pid"], 0)
     assert runner.invoke(app, ["sandbox", "stop"]).output.strip() == "not running"
     shutil.rmtree(tmp_path / "home", ignore_errors=True)
+
+
+def test_task_polling_starts_quick_and_backs_off_to_heats_pace() -> None:
+    waits: list[float | None] = []
+
+    class TaskRunner:
+        def _sleep(self, wait_time: float | None) -> None:
+            waits.append(wait_time)
+
+    scheduler = types.ModuleType("fake_scheduler")
+    scheduler.TaskRunner = TaskRunner  # type: ignore[attr-defined]
+    heat_server.cap_task_polling(scheduler, 0.1)
+    runner = TaskRunner()
+    for _ in range(6):
+        runner._sleep(1)
+    runner._sleep(0)
+    runner._sleep(None)
+    TaskRunner()._sleep(1)
+    assert waits == [0.1, 0.2, 0.4, 0.8, 1, 1, 0, None, 0.1]
+
+
+def test_sqlite_tables_get_ids_that_are_never_reused(tmp_path: Path) -> None:
+    import sqlite3
+
+    database = tmp_path / "heat.sqlite"
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute(
+        "CREATE TABLE resource_properties_data (\n\tid INTEGER NOT NULL, \n\tdata TEXT, \n\tPRIMARY KEY (id)\n)"
+    )
+    connection.execute("CREATE TABLE stack (\n\tid VARCHAR(36) NOT NULL, \n\tPRIMARY KEY (id)\n)")
+    connection.execute("CREATE INDEX ix_data ON resource_properties_data (data)")
+    connection.execute("INSERT INTO resource_properties_data (data) VALUES ('a'), ('b')")
+    connection.execute("DELETE FROM resource_properties_data WHERE id = 2")
+    connection.close()
+
+    assert heat_server.never_reuse_row_ids(database) == ["resource_properties_data"]
+    assert heat_server.never_reuse_row_ids(database) == [], "a second start changes nothing"
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("INSERT INTO resource_properties_data (data) VALUES ('c')")
+    connection.execute("DELETE FROM resource_properties_data WHERE data = 'c'")
+    connection.execute("INSERT INTO resource_properties_data (data) VALUES ('d')")
+    rows = connection.execute(
+        "SELECT id, data FROM resource_properties_data ORDER BY id"
+    ).fetchall()
+    indexes = connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    connection.close()
+    assert rows == [(1, "a"), (3, "d")], "'c' got 2 and was deleted; 'd' does not get 2 again"
+    assert ("ix_data",) in indexes
