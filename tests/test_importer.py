@@ -549,3 +549,23 @@ def test_the_refactored_example_keeps_every_name_of_the_original() -> None:
         assert re.match(r"(description|parameters\.public_net\.description): template has", difference) \
             or re.search(r"\.(network_id|subnet_id|router_id): missing after synth", difference) \
             or re.search(r"\.(network|subnet|router): added by synth", difference), difference
+
+
+def test_the_command_imports_a_folder_of_templates_and_says_which_come_back(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "server.yaml").write_text(SERVER)
+    (folder / "old.yaml").write_text("heat_template_version: 2018-08-31\nresources:\n  a: {type: OS::Heat::None, "
+                                     "depends_on: b}\n  b: {type: OS::Heat::None}\n")
+    (folder / "env.yaml").write_text("parameters: {image: fedora}\n")
+    (folder / "cfn.yaml").write_text("AWSTemplateFormatVersion: 2010-09-09\nResources: {}\n")
+    done = subprocess.run([sys.executable, "-m", "hotdsl.cli", "import", "templates", "-o", "py"], cwd=tmp_path,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "cfn: cfn.yaml",
+        "environment: env.yaml",
+        "differs: old.yaml -> py/old/old.py: resources.a.depends_on: template has 'b', synth gives ['b']",
+        "exact: server.yaml -> py/server/server.py",
+        "1 of 2 templates come back exactly; 1 cfn, 1 differs, 1 environment",
+    ]

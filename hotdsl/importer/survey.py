@@ -70,11 +70,13 @@ def survey(
     *,
     environments: Sequence[tuple[Path, Sequence[Path]]] = (),
     stub_missing_files: bool = True,
+    force: bool = True,
 ) -> Survey:
     """Import every template under `folder` into modules under `out`, synthesize and compare.
 
-    `environments` maps a template (relative to `folder`) to environment files to import
-    it with, for a second entry `template + env`.
+    Each template gets a folder of its own under `out` (its module and the files it
+    reads). `environments` pairs templates with environment files (both relative to
+    `folder`) for further entries `template + env`.
     """
     entries: list[SurveyEntry] = []
     pairs: list[tuple[Path, tuple[Path, ...]]] = []
@@ -94,7 +96,7 @@ def survey(
         if kind != "hot":
             entries.append(SurveyEntry(shown, kind if kind in ("environment", "cfn") else "other"))  # type: ignore[arg-type]
             continue
-        entries.append(_one(path, envs, shown, out, used, stub_missing_files))
+        entries.append(_one(path, envs, shown, out, used, stub_missing_files, force))
     return Survey(tuple(entries))
 
 
@@ -111,7 +113,7 @@ def _module_name(relative: Path, used: set[str]) -> str:
 
 
 def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[str],
-         stub_missing_files: bool) -> SurveyEntry:
+         stub_missing_files: bool, force: bool) -> SurveyEntry:
     name = _module_name(shown, used)
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -122,7 +124,7 @@ def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[s
     except HotdslError as exc:
         return SurveyEntry(shown, "rejected", (str(exc),), import_seconds=time.perf_counter() - started)
     imported = time.perf_counter()
-    outcome = write_and_check(result, module, stub_missing_files=stub_missing_files)
+    outcome = write_and_check(result, module, stub_missing_files=stub_missing_files, force=force)
     check_seconds = time.perf_counter() - imported
     invalid = [f"{f.message} ({f.file}:{f.line})" if f.line else f.message
                for f in result.findings if f.level == "invalid"]
