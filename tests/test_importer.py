@@ -478,6 +478,20 @@ def test_bad_input_is_a_clear_error_with_file_and_line(tmp_path: Path, text: str
         import_template(tmp_path / "template.yaml")
 
 
+def test_a_json_template_is_imported_too(tmp_path: Path) -> None:
+    result, outcome = import_text(tmp_path, """\
+        {"heat_template_version": "2016-10-14",
+         "resources": {"value": {"type": "OS::Heat::Value", "properties": {"value": 1e3}}},
+         "outputs": {"value": {"value": {"get_attr": ["value", "valu"]}}}}
+        """, name="template.json")
+    assert 'heat.Value(self, "value", value=1000.0)' in result.source
+    # line numbers come from reading the same text as YAML
+    (finding,) = result.findings
+    assert (finding.level, finding.line) == ("invalid", 3)
+    assert "has no attribute 'valu'" in finding.message
+    assert outcome.invalid
+
+
 def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
     lines = ["heat_template_version: 2018-08-31", "resources:", "  r:", "    type: OS::Heat::Value",
              "    properties:", "      value:", "        a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]

@@ -175,7 +175,33 @@ def _json_document(text: str, data: object, path: Path) -> Document:
         return Document(path, data, SourceMap())
     if located.data == data:
         return located
-    return Document(path, data, SourceMap())
+    lines = SourceMap()
+    _transfer_lines(data, located.data, located.lines, lines)
+    return Document(path, data, lines)
+
+
+def _transfer_lines(data: object, twin: object, source: SourceMap, target: SourceMap) -> None:
+    """Give JSON data the lines of its YAML reading, where the two have the same shape
+    (they differ in a few scalars: YAML 1.1 reads `1e3` as a string, JSON as a number)."""
+    if isinstance(data, dict) and isinstance(twin, dict):
+        line = source.line(twin)
+        if line is not None:
+            target.record(data, line)
+        for key, value in data.items():
+            if key in twin:
+                entry = source.line(twin, key)
+                if entry is not None:
+                    target.record_entry(data, key, entry)
+                _transfer_lines(value, twin[key], source, target)
+    elif isinstance(data, list) and isinstance(twin, list) and len(data) == len(twin):
+        line = source.line(twin)
+        if line is not None:
+            target.record(data, line)
+        for index, (item, other) in enumerate(zip(data, twin, strict=True)):
+            entry = source.line(twin, index)
+            if entry is not None:
+                target.record_entry(data, index, entry)
+            _transfer_lines(item, other, source, target)
 
 
 def parse_text_as_yaml(text: str, path: Path) -> Document:
