@@ -79,6 +79,8 @@ class Seen:
     response_bytes: int
     body: bytes = b""
     """Heat's answer, for answers to GET requests (tests inspect event listings)."""
+    seconds: float = 0.0
+    """From the request's arrival until its answer was ready (Heat's time, and any delay)."""
 
 
 class FaultProxy:
@@ -244,7 +246,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
         def record(forwarded: bool, status: int | None, answer: bytes = b"") -> None:
             kept = answer if self.command == "GET" else b""
-            proxy._record(Seen(arrived, self.command, path, query, forwarded, action, status, len(answer), kept))
+            proxy._record(Seen(arrived, self.command, path, query, forwarded, action, status, len(answer), kept,
+                               time.monotonic() - arrived))
 
         if rule is not None and rule.action == "fail":
             text = f"injected by the fault proxy: {rule.status}".encode()
@@ -291,7 +294,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _forward(self, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:
         host, port = self.server.proxy.upstream
-        connection = http.client.HTTPConnection(host, port, timeout=120)
+        connection = http.client.HTTPConnection(host, port, timeout=600)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             headers["Connection"] = "close"
