@@ -222,19 +222,18 @@ class _ModuleWriter:
         lines = ["app = App()"]
         instance = call(self.class_name, Atom("app"), string(self.stack_id))
         environment = self.plan.environment
-        if environment is None or (environment.is_empty() and not environment.templates):
+        code = self.environment(environment) if environment is not None else None
+        if code is None:
             lines.extend(statement("", None, instance, self.width))
             return lines
+        self.imports.hotdsl.add("Environment")
         lines.extend(statement("", "stack", instance, self.width))
-        code = self.environment(environment)
-        if code is not None:
-            lines.extend(statement("", "stack.environment", code, self.width))
+        lines.extend(statement("", "stack.environment", code, self.width))
         return lines
 
     # --- the environment ---
 
     def environment(self, env: EnvironmentModel) -> Code | None:
-        self.imports.hotdsl.add("Environment")
         parameters = self.stack_body.parameter_attributes
         used_templates = {p.type_name for p in self.plan.providers if p.type_name is not None}
         kwargs: dict[str, Code] = {}
