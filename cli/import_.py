@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from hotdsl.importer.roundtrip import RoundTrip
 
 LINE_LENGTH = 88
 """ruff's default line length (`hotdsl.importer.pysource.LINE_LENGTH`)."""
@@ -47,12 +51,15 @@ def import_(
     for level in ("invalid", "inexact", "note"):
         for finding in result.findings_of(level):
             typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=level != "note")
-    if not check:
-        return
-    outcome = check_round_trip(target, template, dict(result.nested_templates), result.environment_data)
+    if check:
+        report_round_trip(check_round_trip(target, template, dict(result.nested_templates),
+                                           result.environment_data), bool(result.environment_data))
+    typer.echo(f"next: hotdsl synth --app {target}")
+
+
+def report_round_trip(outcome: RoundTrip, environment: bool) -> None:
     if outcome.exact:
-        typer.echo("round trip: synth gives back the same template"
-                   + (" and environment" if result.environment_data else ""))
+        typer.echo("round trip: synth gives back the same template" + (" and environment" if environment else ""))
         return
     if outcome.error:
         typer.echo(f"round trip: the module does not run: {outcome.error}", err=True)

@@ -492,6 +492,13 @@ def test_a_json_template_is_imported_too(tmp_path: Path) -> None:
     assert outcome.invalid
 
 
+def test_a_bad_environment_is_a_clear_error_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text("heat_template_version: 2018-08-31\nresources: {}\n")
+    (tmp_path / "env.yaml").write_text("parameters: {a: 1}\nresource_registy:\n  A: b\n")
+    with pytest.raises(TemplateError, match=r"env.yaml:2: unknown environment section 'resource_registy'"):
+        import_template(tmp_path / "template.yaml", [tmp_path / "env.yaml"])
+
+
 def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
     lines = ["heat_template_version: 2018-08-31", "resources:", "  r:", "    type: OS::Heat::Value",
              "    properties:", "      value:", "        a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
@@ -510,6 +517,7 @@ def test_the_command_writes_the_module_and_says_how_the_round_trip_went(tmp_path
     assert done.stdout.splitlines() == [
         "wrote infra/app.py (stack class Server)",
         "round trip: synth gives back the same template",
+        "next: hotdsl synth --app infra/app.py",
     ]
     assert (tmp_path / "infra" / "app.py").read_text().startswith('"""The Heat template server.yaml, imported by')
     again = subprocess.run([sys.executable, "-m", "hotdsl.cli", "import", "server.yaml", "-o", "infra/app.py"],
