@@ -187,7 +187,14 @@ class _ModuleWriter:
         model = provider.model
         what = provider.type_name or provider.template_file
         lines = [f"class {provider.class_name}(TemplateResource):"]
-        lines.extend(docstring(INDENT, f"The template {provider.template_file} as a resource type."))
+        description = model.description
+        described = description is not None and _fits_docstring(description)
+        if described:
+            # hotdsl takes a provider template's description from the class docstring
+            assert description is not None
+            lines.extend(docstring(INDENT, description))
+        else:
+            lines.extend(docstring(INDENT, f"The template {provider.template_file} as a resource type."))
         lines.append("")
         if provider.type_name is not None:
             lines.extend(statement(INDENT, "type_name: ClassVar[str | None]", string(provider.type_name), self.width))
@@ -197,7 +204,7 @@ class _ModuleWriter:
         lines.append("")
         lines.append(f"{INDENT}def build(self, template: Stack) -> None:")
         body = _TemplateWriter(self, model, scope="template", attributes=False, indent=INDENT * 2)
-        lines.extend(body.write(what))
+        lines.extend(body.write(what, set_description=not described))
         return lines
 
     def stack_class(self, model: TemplateModel) -> list[str]:
@@ -352,9 +359,9 @@ class _TemplateWriter:
 
     # --- the template ---
 
-    def write(self, provider_type: str | None) -> list[str]:
+    def write(self, provider_type: str | None, *, set_description: bool = False) -> list[str]:
         model = self.model
-        if provider_type is not None:
+        if provider_type is not None and set_description:
             description = string(model.description) if model.description is not None else Atom("None")
             self.emit(f"{self.scope}.description", description)
         self.reserve_ids()
@@ -1032,6 +1039,12 @@ class _TemplateWriter:
         if codes is None:
             return None
         return call(self.use("or_"), *codes), intrinsic("bool")
+
+
+def _fits_docstring(text: str) -> bool:
+    """Whether a one-line docstring can carry `text` exactly (as a provider's description)."""
+    return (bool(text) and text == text.strip() and text.isprintable() and '"' not in text
+            and "\\" not in text and len(text) < 200)
 
 
 def _flat_head(code: Code) -> str:
