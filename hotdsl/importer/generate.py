@@ -11,6 +11,7 @@ checked against its annotation (`typed.fits`) so that the module passes mypy --s
 from __future__ import annotations
 
 import functools
+import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -43,6 +44,7 @@ from hotdsl.importer.model import (
     TemplateModel,
 )
 from hotdsl.importer.names import Namespace, camel_case
+from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import (
     INDENT,
     LINE_LENGTH,
@@ -54,6 +56,7 @@ from hotdsl.importer.pysource import (
     dict_display,
     display,
     docstring,
+    flat,
     scalar,
     statement,
     string,
@@ -1048,16 +1051,11 @@ def _fits_docstring(text: str) -> bool:
 
 
 def _flat_head(code: Code) -> str:
-    from hotdsl.importer.pysource import flat
-
     return flat(code)
 
 
 def _candidates(want: object, shape: str) -> list[object]:
     """The members of `want` a list (`sequence`) or a dict (`mapping`) display could be."""
-    import types
-    import typing
-
     if want is Any or want is object:
         return [Any]
     origin = typing.get_origin(want)
@@ -1145,8 +1143,6 @@ def _resource_exprs(resource: ResourceModel) -> Iterator[Expr]:
 
 def _condition_order(model: TemplateModel) -> list[ConditionModel]:
     """Conditions ordered so that each comes after the conditions it names."""
-    from hotdsl.importer.parse import TemplateError
-
     pending = list(model.conditions)
     done: set[str] = set()
     order: list[ConditionModel] = []
