@@ -98,6 +98,9 @@ def hostile_template() -> dict[str, object]:
             "metadata": {string: string for string in HOSTILE_STRINGS},
             "description": HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)],
         }
+    # a typed class that does not fit: the reason, with the hostile name, goes into a comment
+    resources["typed-but-not-fitting"] = {"type": "OS::Nova::Server", "properties": {
+        "image": "cirros", "flavor": "m1.small", f"\n{PAYLOAD}\r\u2028#": HOSTILE_STRINGS[1]}}
     conditions = {name: {"equals": [{"get_param": name}, HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)]]}
                   for index, name in enumerate(HOSTILE_NAMES)}
     outputs = {name: {"value": {"get_attr": [name, "value", HOSTILE_STRINGS[0]]}
