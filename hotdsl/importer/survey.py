@@ -94,7 +94,8 @@ def survey(
             entries.append(SurveyEntry(shown, "rejected", (str(exc),)))
             continue
         if kind != "hot":
-            entries.append(SurveyEntry(shown, kind if kind in ("environment", "cfn") else "other"))  # type: ignore[arg-type]
+            other: Outcome = "environment" if kind == "environment" else "cfn" if kind == "cfn" else "other"
+            entries.append(SurveyEntry(shown, other))
             continue
         entries.append(_one(path, envs, shown, out, used, stub_missing_files, force))
     return Survey(tuple(entries))
