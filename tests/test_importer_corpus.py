@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def reason(entry: SurveyEntry) -> str:
     return "; ".join(sorted(reasons))
 
 
-def report(corpus: Survey) -> str:
+def report(corpus: Survey, *, detail: bool = True) -> str:
     templates = [e for e in corpus.templates if "+" not in str(e.path)]
     with_env = [e for e in corpus.templates if "+" in str(e.path)]
     exact = [e for e in templates if e.outcome == "exact"]
@@ -77,18 +78,19 @@ def report(corpus: Survey) -> str:
              f"{sum(e.outcome == 'exact' for e in with_env)} of {len(with_env)} template + environment pairs; "
              f"not HOT templates: {len(corpus.of('environment'))} environment files, "
              f"{len(corpus.of('cfn'))} CloudFormation templates, {len(corpus.of('other'))} other YAML files"]
-    for entry in corpus.templates:
-        if entry.outcome == "differs":
-            lines.append(f"  differs: {entry.path}: {reason(entry)}")
-        elif entry.outcome != "exact":
-            lines.append(f"  {entry.outcome}: {entry.path}: {entry.detail[0] if entry.detail else ''}")
+    reasons = Counter(reason(e) for e in corpus.of("differs"))
+    lines.extend(f"  differ ({count}): {why}" for why, count in sorted(reasons.items()))
+    for entry in corpus.of("invalid", "rejected"):
+        lines.append(f"  {entry.outcome}: {entry.path}: {entry.detail[0] if entry.detail else ''}")
+    if detail:
+        lines.extend(f"  differs: {e.path}: {reason(e)}" for e in corpus.of("differs"))
     return "\n".join(lines)
 
 
 def test_every_corpus_template_is_imported_and_synthesized_back(corpus: Survey, capsys: pytest.CaptureFixture[str]) -> None:
     text = report(corpus)
     with capsys.disabled():
-        print("\n" + text)
+        print("\n" + report(corpus, detail=False))
     assert not corpus.of("rejected"), text
     assert "UNEXPECTED" not in text, text
     invalid = {str(e.path): e.detail for e in corpus.of("invalid")}
