@@ -32,8 +32,8 @@ def import_(
 ) -> None:
     """Write a Python module whose app synthesizes back to TEMPLATE (nested templates included).
 
-    Given a folder, import every template in it, each into a folder of its own under
-    --out, and say which come back exactly.
+    Given a folder, import every template in it (each into a folder of its own under the
+    out dir) and say which come back exactly.
     """
     from hotdsl.importer import import_template, write_import
     from hotdsl.importer.names import snake_case
