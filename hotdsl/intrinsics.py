@@ -111,7 +111,22 @@ class FunctionCall(Intrinsic[T_co]):
         return f"{self.name}({self.arguments!r})"
 
 
-class ConditionFunction(FunctionCall[bool]):
+class CombinableCondition(Intrinsic[bool]):
+    """`&`, `|` and `~` on conditions: `prod & ~small` is `and_(prod, not_(small))`."""
+
+    __slots__ = ()
+
+    def __and__(self, other: ConditionLike) -> ConditionFunction:
+        return and_(self, other)
+
+    def __or__(self, other: ConditionLike) -> ConditionFunction:
+        return or_(self, other)
+
+    def __invert__(self) -> ConditionFunction:
+        return not_(self)
+
+
+class ConditionFunction(CombinableCondition, FunctionCall[bool]):
     """A function that only Heat's condition parser knows (`equals`, `not`, `and`, `or`).
 
     Outside a condition (the `conditions` section, a resource's or output's
@@ -129,15 +144,6 @@ class ConditionFunction(FunctionCall[bool]):
             assert isinstance(self.arguments, list)
             return {self.name: [ctx.condition(a) for a in self.arguments]}
         return {self.name: ctx.value(self.arguments)}
-
-    def __and__(self, other: ConditionLike) -> ConditionFunction:
-        return and_(self, other)
-
-    def __or__(self, other: ConditionLike) -> ConditionFunction:
-        return or_(self, other)
-
-    def __invert__(self) -> ConditionFunction:
-        return not_(self)
 
 
 ConditionLike: TypeAlias = Intrinsic[bool] | bool

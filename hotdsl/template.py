@@ -10,16 +10,13 @@ import attrs
 
 from hotdsl.construct import Construct
 from hotdsl.intrinsics import (
-    ConditionFunction,
+    CombinableCondition,
     ConditionLike,
     GetAttr,
     GetParam,
     Intrinsic,
     ResolveContext,
     Value,
-    and_,
-    not_,
-    or_,
 )
 
 T = TypeVar("T")
@@ -330,7 +327,7 @@ class ParameterGroup(Construct):
 # --- conditions ---------------------------------------------------------------------------
 
 
-class Condition(Construct, Intrinsic[bool]):
+class Condition(Construct, CombinableCondition):
     """A named condition (2016-10-14). Combine with `&`, `|` and `~`, or pass to `if_`."""
 
     def __init__(self, scope: Construct, id: str, expression: ConditionLike) -> None:
@@ -339,15 +336,6 @@ class Condition(Construct, Intrinsic[bool]):
 
     def resolve(self, ctx: ResolveContext) -> object:
         return ctx.condition(self)
-
-    def __and__(self, other: ConditionLike) -> ConditionFunction:
-        return and_(self, other)
-
-    def __or__(self, other: ConditionLike) -> ConditionFunction:
-        return or_(self, other)
-
-    def __invert__(self) -> ConditionFunction:
-        return not_(self)
 
 
 # --- outputs ------------------------------------------------------------------------------

@@ -203,8 +203,12 @@ class DeployEngine:
             return StackOutcome(
                 name, action, final.status, elapsed=elapsed, outputs=self.outputs(final)
             )
+        return self._failed(final, elapsed)
+
+    def _failed(self, final: StackRef, elapsed: float) -> StackOutcome:
+        """The outcome of a stack Heat left failed, with the failed resources and their reasons."""
         return StackOutcome(
-            name,
+            final.name,
             "failed",
             final.status,
             final.status_reason,
@@ -352,16 +356,7 @@ class DeployEngine:
                 self.progress.say(name, f"deleted in {elapsed:.1f} s")
                 results.append(StackOutcome(name, "deleted", final.status, elapsed=elapsed))
             else:
-                results.append(
-                    StackOutcome(
-                        name,
-                        "failed",
-                        final.status,
-                        final.status_reason,
-                        elapsed,
-                        failures=tuple(self.failures(final)),
-                    )
-                )
+                results.append(self._failed(final, elapsed))
                 break
         return results
 
