@@ -316,30 +316,30 @@ def get_attr(
     return GetAttr(resource, attribute, path)
 
 
-def get_file(path: str, *, content: str | None = None) -> Intrinsic[str]:
+def get_file(path: str, *, key: str | None = None, content: str | None = None) -> Intrinsic[str]:
     """`get_file`: a file's content, sent to Heat with the template in the files map.
 
     `path` is relative to the Python file that calls `get_file` (or absolute); synth
-    copies the file into the out dir. With `content`, `path` is only the key and the
-    text is given here (for files rendered at synth). A URL (`https://...`) is left
-    for Heat's client side to fetch and is not read.
+    copies the file into the out dir. The template refers to the file by `key`, the
+    path as written by default. With `content`, `path` is only the key and the text is
+    given here (for files rendered at synth). A URL (`https://...`) is left for Heat's
+    client side to fetch and is not read.
     """
     if content is not None:
-        return FileReference(_file_key(path), None, content)
+        return FileReference(key or _file_key(path), None, content)
     if "://" in path:
         return FunctionCall("get_file", path, "2013-05-23")
     source = Path(path)
     if not source.is_absolute():
         source = caller_directory() / source
-    return FileReference(_file_key(path), source, None)
+    return FileReference(key or _file_key(path), source, None)
 
 
 def _file_key(path: str) -> str:
-    """The key a file gets in the files map: its path as written, or its name if absolute."""
-    pure = PurePosixPath(path.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts:
-        return pure.name
-    return str(pure)
+    """The key a file gets in the files map: its path as written (`./boot.sh` stays so), or
+    only its name if absolute, so no machine's folders land in a template."""
+    text = path.replace("\\", "/")
+    return PurePosixPath(text).name if text.startswith("/") else text
 
 
 def list_join(delimiter: str, *lists: Value[Sequence[Value[str]]]) -> Intrinsic[str]:

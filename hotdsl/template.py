@@ -320,7 +320,7 @@ class ParameterGroup(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.parameters = list(parameters)
-        self.label = label if label is not None else id
+        self.label = label
         self.description = description
 
 
@@ -376,7 +376,8 @@ class ResourceBase(Construct, Intrinsic[str]):
 
     _scope: Construct = attrs.field(alias="scope")
     _id: str = attrs.field(alias="id")
-    depends_on: Sequence[ResourceBase] = attrs.field(factory=list, kw_only=True)
+    depends_on: ResourceBase | Sequence[ResourceBase] = attrs.field(factory=list, kw_only=True)
+    """Resources to wait for; a single resource is written as a name, a list as a list."""
     condition: ConditionLike | None = attrs.field(default=None, kw_only=True)
     deletion_policy: DeletionPolicy | None = attrs.field(default=None, kw_only=True)
     update_policy: Mapping[str, object] | None = attrs.field(default=None, kw_only=True)
@@ -408,7 +409,8 @@ class ResourceBase(Construct, Intrinsic[str]):
 
     def add_dependency(self, *resources: ResourceBase) -> None:
         """Make this resource wait for others (`depends_on`)."""
-        self.depends_on = [*self.depends_on, *resources]
+        current = [self.depends_on] if isinstance(self.depends_on, ResourceBase) else list(self.depends_on)
+        self.depends_on = [*current, *resources]
 
     def resolve(self, ctx: ResolveContext) -> object:
         if ctx.is_foreign(self):

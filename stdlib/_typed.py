@@ -684,6 +684,10 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
     def check_properties(self) -> list[str]:
         problems = list(self._argument_problems)
         _check_fields(self, _table(type(self)), type(self).__name__, problems)
+        if self.external_id is not None:
+            # Heat adopts an existing resource by external_id without validating its
+            # properties (stack.py, validate_external): none is required then.
+            problems = [p for p in problems if " needs the property " not in p]
         return problems
 
     def check_attribute(self, name: str) -> str | None:

@@ -41,15 +41,8 @@ ENVIRONMENT_PAIRS = [
 ]
 """Each environment file of the corpus, with a template that uses it (as its README says)."""
 
-KNOWN_DIFFERENCES = {
-    "depends_on given as a string (hotdsl writes a list)":
-        re.compile(r"\.depends_on: template has '[^']*', synth gives \['[^']*'\]$"),
-    "get_file path with ./ or ../ (hotdsl sends the file under a path inside the project)":
-        re.compile(r"\.get_file: template has '\.\.?/.*, synth gives '.*'$"),
-    "registry path with ../ (kept inside the project)":
-        re.compile(r"^environment\.resource_registry\..*: template has '\.\./.*', synth gives '.*'$"),
-}
-"""What hotdsl's synth writes differently from the template, on purpose (see the report)."""
+KNOWN_DIFFERENCES: dict[str, re.Pattern[str]] = {}
+"""What hotdsl's synth writes differently from the template on purpose: nothing at present."""
 
 EXPECTED_INVALID = {
     "octavia/servers_with_octavia.yaml": "OS::Octavia::HealthMonitor has no property 'max_retries_down'",
@@ -99,7 +92,9 @@ def test_every_corpus_template_is_imported_and_synthesized_back(corpus: Survey, 
     for path, why in EXPECTED_INVALID.items():
         assert any(why in detail for detail in invalid[path]), invalid[path]
     exact = [e for e in corpus.templates if e.outcome == "exact" and "+" not in str(e.path)]
-    assert len(exact) >= 76, text
+    assert len(exact) >= 89, text
+    with_env = [e for e in corpus.templates if "+" in str(e.path)]
+    assert all(e.outcome == "exact" for e in with_env), text
 
 
 def test_the_corpus_has_what_the_survey_counts_apart(corpus: Survey) -> None:

@@ -57,6 +57,8 @@ class FilePlan:
     key: str
     source: Path | None
     """The file next to the template; None for a URL (left for Heat's client to fetch)."""
+    sent_as: str = ""
+    """The key the template uses for it (`../scripts/boot.sh`), when not `key`."""
 
     @property
     def exists(self) -> bool:
@@ -224,17 +226,16 @@ class _Collector:
             self.plan.files[(model.file, path)] = FilePlan(path, None)
             return
         key = _file_key(path)
-        if key != path:
-            pure = PurePosixPath(path)
-            if pure.is_absolute() or ".." in pure.parts:
-                self.finding("inexact", f"get_file reads {path!r}, outside this folder; the import keeps the "
-                             f"file as {key!r} next to the module, and Heat gets it under that name", model,
-                             line)
-            else:
-                self.finding("inexact", f"get_file reads {path!r}, which hotdsl's get_file sends as {key!r}",
-                             model, line)
+        sent_as = "" if key == path else path
+        if PurePosixPath(path).is_absolute():
+            sent_as = ""
+            self.finding("inexact", f"get_file reads {path!r}, an absolute path; the import keeps the file as "
+                         f"{key!r} next to the module, and Heat gets it under that name", model, line)
+        elif sent_as:
+            self.finding("note", f"get_file reads {path!r}; the import keeps the file as {key!r} next to the "
+                         "module and still sends it to Heat under its original name", model, line)
         source = _resolve(folder, path)
-        plan = FilePlan(key, source)
+        plan = FilePlan(key, source, sent_as)
         self.plan.files[(model.file, path)] = plan
         if not plan.exists:
             self.finding("note", f"get_file reads {path!r}, which is not there; put the file at {key!r} "
@@ -256,11 +257,10 @@ def _resolve(folder: Path, path: str) -> Path:
 
 
 def _provider_key(path: str) -> str:
-    """A provider template's key: the path as written, unless it leaves the project."""
+    """A provider template's key: the path as written (synth keeps `../` keys inside the out dir on
+    disk), only the name for an absolute path."""
     pure = PurePosixPath(path.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts:
-        return "/".join(p for p in pure.parts if p not in ("..", ".", "/")) or pure.name
-    return path
+    return pure.name if pure.is_absolute() else path
 
 
 def _file_key(path: str) -> str:

@@ -474,7 +474,7 @@ class _TemplateWriter:
         kwargs: dict[str, Code] = {
             "parameters": display([self.parameter_reference(n) for n in group.parameters]),
         }
-        if group.label is not None and group.label != construct_id:
+        if group.label is not None:
             kwargs["label"] = string(group.label)
         if group.description is not None:
             kwargs["description"] = string(group.description)
@@ -521,13 +521,18 @@ class _TemplateWriter:
         for other_name in late:
             other = self.resources.get(other_name)
             if other is not None and other.code is not None and target is not None:
-                self.emit(None, call(f"{other.code}.add_dependency", Atom(target)))
+                if any(r.name == other_name and r.depends_on_single for r in self.model.resources):
+                    self.emit(f"{other.code}.depends_on", Atom(target))
+                else:
+                    self.emit(None, call(f"{other.code}.add_dependency", Atom(target)))
 
     def resource_keys(self, resource: ResourceModel) -> dict[str, Code]:
         """The keyword arguments every resource class takes (HOT's resource-level keys)."""
         kwargs: dict[str, Code] = {}
         written = [self.resources[d].code for d in resource.depends_on if d in self.resources]
-        if written:
+        if written and resource.depends_on_single and written[0] is not None:
+            kwargs["depends_on"] = Atom(written[0])
+        elif written:
             kwargs["depends_on"] = display([Atom(c) for c in written if c is not None])
         if resource.condition is not None:
             rendered = self.value(resource.condition, CONDITION_LIKE)
@@ -829,6 +834,8 @@ class _TemplateWriter:
         if plan.source is not None:
             self.module.files.setdefault(plan.key, plan)
         self.imports.hotdsl.add("get_file")
+        if plan.sent_as:
+            return call("get_file", string(plan.key), key=string(plan.sent_as)), intrinsic("str")
         return call("get_file", string(plan.key)), intrinsic("str")
 
     def raw(self, data: Mapping[str, Expr]) -> Rendered:

@@ -246,6 +246,8 @@ class ResourceModel:
     properties: Map | None = None
     metadata: Expr | None = None
     depends_on: tuple[str, ...] = ()
+    depends_on_single: bool = False
+    """`depends_on: name` rather than a list (hotdsl writes a single resource the same way)."""
     deletion_policy: str | None = None
     update_policy: Expr | None = None
     description: str | None = None
@@ -616,6 +618,7 @@ class _Builder:
             external_id = self.expr(body["external_id"], body, "external_id")
         return ResourceModel(
             name=name, type=kind, properties=properties, metadata=metadata, depends_on=depends_on,
+            depends_on_single=isinstance(body.get("depends_on"), str),
             deletion_policy=deletion_policy, update_policy=update_policy, description=description,
             condition=condition, external_id=external_id, line=self.doc.lines.line(section, name),
         )
@@ -635,8 +638,6 @@ class _Builder:
             return ()
         raw = body["depends_on"]
         if isinstance(raw, str):
-            self.find("inexact", f"resource {name!r} names one depends_on as a string; hotdsl writes "
-                      "depends_on as a list (the same to Heat)", body, "depends_on")
             raw = [raw]
         if raw is None:
             self.find("inexact", f"resource {name!r} has an empty depends_on; hotdsl leaves it out", body,

@@ -92,7 +92,7 @@ class SynthResult:
                     template=s.file_name,
                     parameters=tuple(s.template.get("parameters", {})),
                     environment_files=base,
-                    files={key: f"{s.stem}.files/{key}" for key in s.files},
+                    files={key: files_path(s.stem, key) for key in s.files},
                     depends_on=s.depends_on,
                     imports=s.imports,
                     stages=stages,
@@ -195,13 +195,23 @@ def synth(
             if text is not None:
                 _write(out_dir / f"{stack.stem}.{name}.env.yaml", text)
         for key, content in stack.files.items():
-            _write(out_dir / f"{stack.stem}.files" / key, content)
+            _write(out_dir / files_path(stack.stem, key), content)
     _write(out_dir / MANIFEST_FILE, manifest.to_json())
     current = set(manifest.written_files())
     for stale in previous:
         if stale not in current:
             (out_dir / stale).unlink(missing_ok=True)
     return result, manifest
+
+
+def files_path(stem: str, key: str) -> str:
+    """Where a files-map entry is written in the out dir: below `<stack>.files/`, whatever the key.
+
+    Keys keep the path the template uses (`../scripts/boot.sh`); on disk `..` becomes
+    `__up__` and empty or `.` parts are dropped, so nothing lands outside the folder.
+    """
+    parts = [("__up__" if part == ".." else part) for part in key.split("/") if part not in ("", ".")]
+    return "/".join([f"{stem}.files", *parts]) if parts else f"{stem}.files/__empty__"
 
 
 def _choose_stages(app: App, names: Sequence[str] | None) -> list[Stage]:

@@ -17,7 +17,7 @@ Problems are collected, not raised, so that synth can report them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -277,7 +277,11 @@ class Resolver:
         if resource.resource_metadata is not None:
             out["metadata"] = self.value(resource.resource_metadata)
         explicit: list[str] = []
-        for target in resource.depends_on:
+        single = isinstance(resource.depends_on, ResourceBase)
+        targets: Sequence[object] = (
+            [resource.depends_on] if isinstance(resource.depends_on, ResourceBase) else resource.depends_on
+        )
+        for target in targets:
             if not isinstance(target, ResourceBase):
                 self.report(f"depends_on takes resources, got {type(target).__name__}")
                 continue
@@ -291,7 +295,7 @@ class Resolver:
             if target_name not in explicit:
                 explicit.append(target_name)
         if explicit:
-            out["depends_on"] = explicit
+            out["depends_on"] = explicit[0] if single else explicit
         if resource.update_policy is not None:
             out["update_policy"] = self.value(resource.update_policy)
         if resource.deletion_policy is not None:
@@ -346,7 +350,9 @@ class Resolver:
         return out
 
     def _parameter_group(self, group: ParameterGroup) -> dict[str, object]:
-        out: dict[str, object] = {"label": group.label}
+        out: dict[str, object] = {}
+        if group.label is not None:
+            out["label"] = group.label
         if group.description is not None:
             out["description"] = group.description
         out["parameters"] = [self.reference(p) for p in group.parameters]

@@ -71,7 +71,8 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         resource = resolved.resources.get(name, stack)
         used = check_references(resource, body.get("properties"), True)
         used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
-        for target in body.get("depends_on", ()):
+        explicit = body.get("depends_on", ())
+        for target in [explicit] if isinstance(explicit, str) else explicit:
             if target not in resources:
                 report(
                     resource,
