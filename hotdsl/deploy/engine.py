@@ -241,6 +241,7 @@ class DeployEngine:
         while True:
             if self.stop.is_set():
                 raise Interrupted("stopped following Heat")
+            polled = time.monotonic()
             marker = self._drain(ref, marker, seen)
             current = self._get(ref)
             if current is None:
@@ -263,7 +264,8 @@ class DeployEngine:
                     continue
                 self._drain(ref, marker, seen)
                 return current
-            time.sleep(self.settings.poll_interval)
+            # The interval counts from the start of the poll: slow answers do not stretch it.
+            time.sleep(max(0.0, self.settings.poll_interval - (time.monotonic() - polled)))
 
     def _get(self, ref: StackRef) -> StackRef | None:
         try:
