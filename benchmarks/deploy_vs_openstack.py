@@ -59,8 +59,10 @@ def ensure_openstack_client(venv: Path) -> Path:
     print(f"installing python-openstackclient and python-heatclient into {venv} (once)", flush=True)
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "python-openstackclient", "python-heatclient"],
-                   check=True)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "-q", "python-openstackclient", "python-heatclient"],
+        check=True,
+    )
     ready.write_text("ok\n", encoding="utf-8")
     print(f"installed in {time.monotonic() - started:.0f} s", flush=True)
     return command
@@ -84,8 +86,12 @@ def synthesize(folder: Path, resources: int) -> tuple[Path, list[Path]]:
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "app.py").write_text(APP.format(pairs=resources // 2, name=STACK), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "hotdsl.cli", "synth", "--app", "app.py"], cwd=folder, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", "synth", "--app", "app.py"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     out = folder / "hot.out"
     (entry,) = load_manifest(out).stacks
     return out / entry.template, [out / name for name in entry.environment_files]
@@ -107,10 +113,14 @@ def timed(command: list[str], cwd: Path, env: dict[str, str], proxy: Any) -> tup
     """Run one deploy command; its wall time and the requests the proxy saw."""
     proxy.clear()
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False)
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:3])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise SystemExit(
+            f"{' '.join(command[:3])} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return elapsed, proxy.count()
 
 
@@ -134,18 +144,31 @@ def main(argv: list[str] | None = None) -> int:
         template, environments = synthesize(work / "app", args.resources)
         sandbox = Sandbox(SandboxLayout(home=work / "sandbox", venv=REPO / ".venv-heat"))
         info = sandbox.start(timeout=300.0, exit_with_pid=os.getpid())
-        print(f"Heat {info.heat_version} at {info.url}, startup {info.startup_seconds} s", flush=True)
+        print(
+            f"Heat {info.heat_version} at {info.url}, startup {info.startup_seconds} s", flush=True
+        )
         try:
             with FaultProxy(info.host, info.port) as proxy:
                 clouds = work / "clouds.yaml"
-                clouds.write_text(yaml.safe_dump({"clouds": {CLOUD: proxy.cloud_entry()}}), encoding="utf-8")
+                clouds.write_text(
+                    yaml.safe_dump({"clouds": {CLOUD: proxy.cloud_entry()}}), encoding="utf-8"
+                )
                 env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
                 env.update(OS_CLIENT_CONFIG_FILE=str(clouds), OS_CLOUD=CLOUD)
                 create = [str(openstack), "stack", "create", "--wait", "-t", str(template)]
                 for path in environments:
                     create += ["-e", str(path)]
                 commands = {
-                    "hotdsl": [sys.executable, "-m", "hotdsl.cli", "deploy", "--from", "hot.out", "--cloud", CLOUD],
+                    "hotdsl": [
+                        sys.executable,
+                        "-m",
+                        "hotdsl.cli",
+                        "deploy",
+                        "--from",
+                        "hot.out",
+                        "--cloud",
+                        CLOUD,
+                    ],
                     "openstack": [*create, STACK],
                     "openstack_poll1": [*create, "--poll", "1", STACK],
                 }
@@ -159,10 +182,15 @@ def main(argv: list[str] | None = None) -> int:
                         elapsed, requests = timed(commands[name], work / "app", env, proxy)
                         final = direct.find_stack(STACK)
                         if final is None or final.status != "CREATE_COMPLETE":
-                            raise SystemExit(f"{name}: stack is {final.status if final else 'missing'}")
+                            raise SystemExit(
+                                f"{name}: stack is {final.status if final else 'missing'}"
+                            )
                         times[name].append(elapsed)
                         counts[name].append(requests)
-                        print(f"run {run + 1} {name:16} {elapsed:6.2f} s {requests:4d} requests", flush=True)
+                        print(
+                            f"run {run + 1} {name:16} {elapsed:6.2f} s {requests:4d} requests",
+                            flush=True,
+                        )
                 wait_until_gone(direct)
         finally:
             sandbox.stop()

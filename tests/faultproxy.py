@@ -39,8 +39,18 @@ from typing import Literal, Self
 import attrs
 
 Action = Literal["fail", "drop_response", "reset", "delay", "slow_response"]
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
-                        "trailer", "upgrade", "content-length"})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "content-length",
+    }
+)
 
 
 @attrs.define
@@ -58,7 +68,9 @@ class Rule:
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
-        return (self.method == "*" or self.method == method) and re.search(self.path, path) is not None
+        return (self.method == "*" or self.method == method) and re.search(
+            self.path, path
+        ) is not None
 
 
 @attrs.frozen
@@ -117,8 +129,12 @@ class FaultProxy:
         return f"{self.url}/v1/{self.project}"
 
     def start(self) -> Self:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="faultproxy", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="faultproxy",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -167,7 +183,9 @@ class FaultProxy:
         """Hold the request `seconds`, then forward it."""
         return self.add(Rule(method, path, "delay", times, seconds=seconds))
 
-    def slow_response(self, method: str, path: str, seconds: float, *, times: int | None = 1) -> Rule:
+    def slow_response(
+        self, method: str, path: str, seconds: float, *, times: int | None = 1
+    ) -> Rule:
         """Forward at once, then hold Heat's answer `seconds` before passing it on."""
         return self.add(Rule(method, path, "slow_response", times, seconds=seconds))
 
@@ -201,19 +219,34 @@ class FaultProxy:
 
     # --- the request log --------------------------------------------------------------
 
-    def requests(self, method: str | None = None, path: str | None = None, *,
-                 forwarded: bool | None = None, since: float | None = None) -> list[Seen]:
+    def requests(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        forwarded: bool | None = None,
+        since: float | None = None,
+    ) -> list[Seen]:
         """Logged requests, filtered by method, path (a regular expression), forwarding, time."""
         with self._lock:
             log = list(self.log)
-        return [s for s in log
-                if (method is None or s.method == method)
-                and (path is None or re.search(path, s.path) is not None)
-                and (forwarded is None or s.forwarded == forwarded)
-                and (since is None or s.at >= since)]
+        return [
+            s
+            for s in log
+            if (method is None or s.method == method)
+            and (path is None or re.search(path, s.path) is not None)
+            and (forwarded is None or s.forwarded == forwarded)
+            and (since is None or s.at >= since)
+        ]
 
-    def count(self, method: str | None = None, path: str | None = None, *,
-              forwarded: bool | None = None, since: float | None = None) -> int:
+    def count(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        *,
+        forwarded: bool | None = None,
+        since: float | None = None,
+    ) -> int:
         return len(self.requests(method, path, forwarded=forwarded, since=since))
 
 
@@ -246,8 +279,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
         def record(forwarded: bool, status: int | None, answer: bytes = b"") -> None:
             kept = answer if self.command == "GET" else b""
-            proxy._record(Seen(arrived, self.command, path, query, forwarded, action, status, len(answer), kept,
-                               time.monotonic() - arrived))
+            proxy._record(
+                Seen(
+                    arrived,
+                    self.command,
+                    path,
+                    query,
+                    forwarded,
+                    action,
+                    status,
+                    len(answer),
+                    kept,
+                    time.monotonic() - arrived,
+                )
+            )
 
         if rule is not None and rule.action == "fail":
             text = f"injected by the fault proxy: {rule.status}".encode()

@@ -13,6 +13,7 @@ run the command with a clouds.yaml entry that points at the proxy.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -26,7 +27,6 @@ from typing import Any
 
 import pytest
 import yaml
-from hotdsl.stdlib import heat
 
 from hotdsl import App, Output, Stack
 from hotdsl.deploy.connection import connect_endpoint
@@ -34,6 +34,7 @@ from hotdsl.deploy.engine import DeployEngine, DeploySettings, StackOutcome
 from hotdsl.deploy.heat import HeatClient, HeatError
 from hotdsl.deploy.plan import DeployOptions, StackRequest, load_manifest, stack_request
 from hotdsl.deploy.progress import Progress
+from hotdsl.stdlib import heat
 from hotdsl.synth import synth
 
 from .faultproxy import FaultProxy, Seen
@@ -70,14 +71,20 @@ def client_through(proxy: FaultProxy, *, timeout: float | None = None) -> HeatCl
     else:
         import openstack
 
-        conn = openstack.connect(auth_type="none", auth={"endpoint": proxy.endpoint},
-                                 orchestration_api_version="1",
-                                 orchestration_endpoint_override=proxy.endpoint, api_timeout=timeout)
+        conn = openstack.connect(
+            auth_type="none",
+            auth={"endpoint": proxy.endpoint},
+            orchestration_api_version="1",
+            orchestration_endpoint_override=proxy.endpoint,
+            api_timeout=timeout,
+        )
     return HeatClient(conn, backoff=0.02)
 
 
 def engine_for(client: HeatClient) -> DeployEngine:
-    return DeployEngine(client, Progress(io.StringIO(), live=False), DeploySettings(poll_interval=0.2))
+    return DeployEngine(
+        client, Progress(io.StringIO(), live=False), DeploySettings(poll_interval=0.2)
+    )
 
 
 def value_stack(folder: Path, name: str, *, pairs: int = 1, marker: str = "one") -> StackRequest:
@@ -115,7 +122,8 @@ def listed_events(seen: Seen) -> list[dict[str, Any]]:
 
 
 def test_503_on_stack_reads_and_events_are_retried_and_the_deploy_succeeds(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("read503")
     faults.fail("GET", FIND, times=2)
     faults.fail("GET", STACK, times=3)
@@ -129,7 +137,9 @@ def test_503_on_stack_reads_and_events_are_retried_and_the_deploy_succeeds(
     assert faults.count("POST", CREATE) == 1
 
 
-def test_connection_resets_on_reads_are_retried(faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+def test_connection_resets_on_reads_are_retried(
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("reset")
     faults.reset("GET", FIND)
     faults.reset("GET", STACK, times=2)
@@ -146,7 +156,9 @@ def action_path(proxy: FaultProxy, action: str) -> str:
     return "^(" + "|".join(sorted(paths)) + ")$" if paths else "^$"
 
 
-def test_a_read_that_times_out_is_retried(faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+def test_a_read_that_times_out_is_retried(
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("readtimeout")
     client = client_through(faults, timeout=0.5)
     slow_show = faults.delay("GET", STACK, 1.5)
@@ -157,7 +169,9 @@ def test_a_read_that_times_out_is_retried(faults: FaultProxy, heat_sandbox: Any,
     assert faults.count("POST", CREATE) == 1
 
 
-def test_the_version_discovery_of_a_new_connection_is_retried(faults: FaultProxy, heat_sandbox: Any) -> None:
+def test_the_version_discovery_of_a_new_connection_is_retried(
+    faults: FaultProxy, heat_sandbox: Any
+) -> None:
     """openstacksdk reads Heat's version document (at /v1, then /v1/admin) before any call."""
     discovery = r"^/v1(/[^/]+)?/?$"
     faults.fail("GET", discovery, times=4)
@@ -170,7 +184,8 @@ def test_the_version_discovery_of_a_new_connection_is_retried(faults: FaultProxy
 
 
 def test_a_create_refused_with_503_before_reaching_heat_is_sent_again(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("create503")
     faults.fail("POST", CREATE)
     outcome = deploy(client_through(faults), value_stack(tmp_path, name))
@@ -181,7 +196,8 @@ def test_a_create_refused_with_503_before_reaching_heat_is_sent_again(
 
 
 def test_a_create_whose_answer_timed_out_is_looked_up_not_sent_again(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("createslow")
     faults.slow_response("POST", CREATE, 1.5)
     outcome = deploy(client_through(faults, timeout=0.5), value_stack(tmp_path, name))
@@ -191,7 +207,8 @@ def test_a_create_whose_answer_timed_out_is_looked_up_not_sent_again(
 
 
 def test_a_create_that_reached_heat_only_after_the_lookup_is_adopted(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     """The timed-out create was still on its way: the lookup finds nothing, the retry gets 409."""
     name = heat_sandbox.unique_name("createlate")
     faults.delay("POST", CREATE, 1.0)
@@ -212,7 +229,8 @@ def test_a_create_that_reached_heat_only_after_the_lookup_is_adopted(
 
 
 def test_a_create_whose_answer_was_lost_is_not_sent_again(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     """The command a user runs: the create reached Heat, its answer did not reach hotdsl."""
     name = heat_sandbox.unique_name("createlost")
     faults.drop_response("POST", CREATE)
@@ -230,7 +248,8 @@ def test_a_create_whose_answer_was_lost_is_not_sent_again(
 
 
 def test_an_update_whose_answer_was_lost_is_not_sent_again(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("updatelost")
     client = client_through(faults)
     assert deploy(client, value_stack(tmp_path / "one", name)).outcome == "created"
@@ -244,7 +263,8 @@ def test_an_update_whose_answer_was_lost_is_not_sent_again(
 
 
 def test_an_update_refused_with_503_before_reaching_heat_is_sent_again(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("update503")
     client = client_through(faults)
     assert deploy(client, value_stack(tmp_path / "one", name)).outcome == "created"
@@ -256,7 +276,8 @@ def test_an_update_refused_with_503_before_reaching_heat_is_sent_again(
 
 
 def test_a_delete_whose_answer_was_lost_still_deletes(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("deletelost")
     client = client_through(faults)
     assert deploy(client, value_stack(tmp_path, name)).outcome == "created"
@@ -270,7 +291,8 @@ def test_a_delete_whose_answer_was_lost_still_deletes(
 
 
 def test_persistent_503_stops_with_heats_status_and_the_request(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("down")
     client = client_through(faults)
     faults.fail("*", r"^/v1/[^/]+/stacks", times=None)
@@ -282,7 +304,8 @@ def test_persistent_503_stops_with_heats_status_and_the_request(
 
 
 def test_heat_unavailable_gives_a_clear_error_and_no_traceback(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("unavailable")
     write_app(tmp_path, name)
     faults.fail("*", r"^/", times=None, status=503)
@@ -296,7 +319,9 @@ def test_heat_unavailable_gives_a_clear_error_and_no_traceback(
 # --- the cost of following Heat -----------------------------------------------------
 
 
-def test_polling_cost_does_not_grow_with_stack_size(faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+def test_polling_cost_does_not_grow_with_stack_size(
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     """Each poll is one stack show and one event page after a marker, for 10 or 100 resources."""
     per_poll: dict[int, float] = {}
     for pairs in (5, 50):
@@ -308,8 +333,14 @@ def test_polling_cost_does_not_grow_with_stack_size(faults: FaultProxy, heat_san
         created_at = faults.requests("POST", CREATE)[0].at
         shows = faults.requests("GET", STACK, since=created_at)
         pages = faults.requests("GET", EVENTS, since=created_at)
-        others = [seen for seen in faults.requests(since=created_at) if seen not in shows and seen not in pages]
-        assert [(seen.method, seen.path) for seen in others] == [("POST", faults.requests("POST", CREATE)[0].path)]
+        others = [
+            seen
+            for seen in faults.requests(since=created_at)
+            if seen not in shows and seen not in pages
+        ]
+        assert [(seen.method, seen.path) for seen in others] == [
+            ("POST", faults.requests("POST", CREATE)[0].path)
+        ]
         delivered = [event["id"] for page in pages for event in listed_events(page)]
         assert len(delivered) == len(set(delivered)) >= pairs * 4, "an event was fetched twice"
         full_pages = sum(1 for page in pages if len(listed_events(page)) == 200)
@@ -317,6 +348,32 @@ def test_polling_cost_does_not_grow_with_stack_size(faults: FaultProxy, heat_san
         per_poll[pairs * 2] = (len(shows) + len(pages) - full_pages) / len(shows)
     assert per_poll[100] <= per_poll[10] + 0.5, per_poll
     assert max(per_poll.values()) <= 2.5, per_poll
+
+
+def test_polls_keep_their_interval_when_heat_answers_slowly(
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
+    """Time spent waiting for answers counts toward the poll interval instead of adding to it."""
+    name = heat_sandbox.unique_name("cadence")
+    app = App()
+    heat.TestResource(Stack(app, name), "slow", value="x", action_wait_secs={"create": 3})
+    synth(app, tmp_path)
+    (entry,) = load_manifest(tmp_path).stacks
+    request = stack_request(tmp_path, entry, DeployOptions())
+    faults.slow_response("GET", STACK, 0.3, times=None)
+    faults.slow_response("GET", EVENTS, 0.3, times=None)
+    client = client_through(faults)
+    engine = DeployEngine(
+        client, Progress(io.StringIO(), live=False), DeploySettings(poll_interval=0.5)
+    )
+    (outcome,) = engine.deploy([request])
+    assert outcome.outcome == "created"
+    created_at = faults.requests("POST", CREATE)[0].at
+    shows = [seen.at for seen in faults.requests("GET", STACK, since=created_at)]
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(shows))
+    assert len(gaps) >= 3
+    # One poll's two answers take 0.6 s: polls start 0.6 s apart, not 0.6 + 0.5.
+    assert gaps[len(gaps) // 2] < 0.85, gaps
 
 
 SLOW_APP = """
@@ -327,7 +384,8 @@ slow = heat.TestResource(stack, "slow", value="x", action_wait_secs={{"create": 
 
 
 def test_deploy_returns_within_a_second_of_heat_finishing(
-        faults: FaultProxy, heat_sandbox: Any, tmp_path: Path) -> None:
+    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("prompt")
     write_app(tmp_path, name, SLOW_APP)
     finished: list[float] = []
@@ -385,5 +443,12 @@ def hotdsl_through(proxy: FaultProxy, folder: Path, *args: str) -> subprocess.Co
     clouds.write_text(yaml.safe_dump({"clouds": {CLOUD: proxy.cloud_entry()}}), encoding="utf-8")
     env = {**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)}
     env.pop("OS_CLOUD", None)
-    return subprocess.run([sys.executable, "-m", "hotdsl.cli", *args, "--cloud", CLOUD], check=False, cwd=folder,
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", *args, "--cloud", CLOUD],
+        check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
