@@ -132,6 +132,7 @@ class HeatSandbox:
         """
         action = status.split("_")[0]
         deadline = time.monotonic() + timeout
+        pause = 0.05
         while True:
             current = self.conn.orchestration.get_stack(stack.id)
             if current.status == status:
@@ -144,7 +145,9 @@ class HeatSandbox:
                 raise AssertionError(
                     f"stack {current.name} still {current.status} after {timeout:.0f} s"
                 )
-            time.sleep(0.1)
+            # Showing a big stack costs Heat a lot: poll quickly at first, then less.
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def outputs(self, stack: SdkStack) -> dict[str, Any]:
         """The stack's outputs, name -> value (errors raise)."""
