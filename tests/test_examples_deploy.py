@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 EXAMPLES = sorted(
     p.parent for p in (Path(__file__).resolve().parent.parent / "examples").glob("*/app.py")
@@ -38,6 +39,35 @@ def run(folder: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedPr
     return result
 
 
+SAMPLE_VALUES = {
+    "string": "sample",
+    "number": "1",
+    "boolean": "true",
+    "comma_delimited_list": "a,b",
+    "json": "{}",
+}
+
+
+def required_values(out: Path, stack: dict[str, Any], stages: list[str]) -> list[str]:
+    """`-p STACK:NAME=VALUE` for parameters that have neither a default nor a value in the stage.
+
+    Such parameters are what a user passes on the command line (a key pair name, say).
+    """
+    template = yaml.safe_load((out / stack["template"]).read_text())
+    given: set[str] = set()
+    for stage in stages:
+        entry = stack["stages"][stage]
+        given |= set(entry["secrets"])
+        for name in entry["environment_files"]:
+            given |= set((yaml.safe_load((out / name).read_text()) or {}).get("parameters", {}))
+    imported = {item["parameter"] for item in stack["imports"]}
+    args = []
+    for name, spec in (template.get("parameters") or {}).items():
+        if "default" not in spec and name not in given and name not in imported:
+            args += ["-p", f"{stack['name']}:{name}={SAMPLE_VALUES[spec.get('type', 'string')]}"]
+    return args
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_the_example_deploys_in_the_sandbox(
     example: Path, heat_sandbox: Any, tmp_path: Path
@@ -54,12 +84,15 @@ def test_the_example_deploys_in_the_sandbox(
                 if "from_env" in source:
                     env[source["from_env"]] = secrets.token_hex(8)
     common = ["--from", str(out), "--cloud", heat_sandbox.cloud, *stage_args]
+    values = [
+        arg for stack in manifest["stacks"] for arg in required_values(out, stack, stages[:1])
+    ]
     try:
-        deployed = run(example, "deploy", *common, env=env)
+        deployed = run(example, "deploy", *common, *values, env=env)
         assert deployed.stdout.count(": created (CREATE_COMPLETE") == len(manifest["stacks"]), (
             deployed.stdout
         )
-        again = run(example, "deploy", *common, env=env)
+        again = run(example, "deploy", *common, *values, env=env)
         assert again.stdout.count(": unchanged (") == len(manifest["stacks"]), again.stdout
     finally:
         run(example, "destroy", "--yes", *common, env=env)
