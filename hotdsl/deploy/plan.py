@@ -69,8 +69,13 @@ def load_manifest(out_dir: Path) -> Manifest:
         raise HotdslError(f"{out_dir} has no manifest.json; run `hotdsl synth` first") from None
 
 
-def stack_request(out_dir: Path, entry: StackEntry, options: DeployOptions) -> StackRequest:
-    """The request for one stack, without the values of other stacks' outputs (see `with_parameters`)."""
+def stack_request(
+    out_dir: Path, entry: StackEntry, options: DeployOptions, *, read_secrets: bool = True
+) -> StackRequest:
+    """The request for one stack, without the values of other stacks' outputs (see `with_parameters`).
+
+    `read_secrets=False` leaves secrets out (Heat's template validation needs no values).
+    """
     if options.stage is not None:
         if options.stage not in entry.stages:
             known = ", ".join(entry.stages) or "none"
@@ -98,7 +103,9 @@ def stack_request(out_dir: Path, entry: StackEntry, options: DeployOptions) -> S
         files[OVERRIDES_FILE] = emit_yaml({"parameters": overrides})
         environment_files.append(OVERRIDES_FILE)
     parameters: dict[str, object] = {
-        name: read_secret(name, source) for name, source in secrets.items() if name not in overrides
+        name: read_secret(name, source)
+        for name, source in secrets.items()
+        if name not in overrides and read_secrets
     }
     return StackRequest(
         entry=entry,
