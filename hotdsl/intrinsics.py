@@ -401,6 +401,8 @@ def repeat(
     if permutations is not None:
         args["permutations"] = permutations
         return FunctionCall("repeat", args, "2017-09-01", "repeat with permutations")
+    if any(isinstance(values, Mapping) for values in for_each.values()):
+        return FunctionCall("repeat", args, "2016-10-14", "repeat over the keys of a map")
     return FunctionCall("repeat", args, "2015-04-30")
 
 

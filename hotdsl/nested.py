@@ -147,11 +147,14 @@ class ProviderResource(ResourceBase):
         return [f for f in attrs.fields(cls) if f.name not in own]
 
     def heat_properties(self) -> Mapping[str, object]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in self.parameter_fields()
-            if getattr(self, f.name) is not None
-        }
+        """The properties set to something other than the template's default (as one writes HOT)."""
+        out = {}
+        for field in self.parameter_fields():
+            value = getattr(self, field.name)
+            if value is None or _is_default(field, value):
+                continue
+            out[field.name] = value
+        return out
 
     def resolve(self, ctx: ResolveContext) -> object:
         ctx.use_provider(type(self))
@@ -252,6 +255,16 @@ def _field_annotations(cls: type[ProviderResource]) -> dict[str, object]:
             except Exception:
                 hints[name] = str
     return hints
+
+
+def _is_default(field: attrs.Attribute[Any], value: object) -> bool:
+    default = field.default
+    if default is attrs.NOTHING:
+        return False
+    factory = getattr(default, "factory", None)
+    if isinstance(default, type(attrs.Factory(list))) and callable(factory):
+        default = factory()
+    return type(value) is type(default) and bool(value == default)
 
 
 def _namespace_of(klass: type) -> dict[str, Any]:

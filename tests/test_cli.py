@@ -124,3 +124,17 @@ def test_synth_removes_files_of_stacks_that_no_longer_exist(tmp_path: Path) -> N
 def test_help_does_not_import_openstacksdk(tmp_path: Path) -> None:
     code = "import sys; from hotdsl.cli.main import app; assert 'openstack' not in sys.modules, 'openstack imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_the_app_can_come_from_hotdsl_toml_in_a_parent_folder(tmp_path: Path) -> None:
+    (tmp_path / "hotdsl.toml").write_text('app = "infra/app.py:app"\nout = "build/hot"\n')
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "app.py").write_text(
+        "from hotdsl import App, Stack, Resource\n"
+        "app = App()\n"
+        "Resource(Stack(app, 'demo'), 'r', type='OS::Heat::None')\n"
+    )
+    (tmp_path / "docs").mkdir()
+    result = hotdsl("synth", cwd=tmp_path / "docs")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "build" / "hot" / "demo.yaml").is_file()

@@ -62,6 +62,12 @@ FUNCTIONS: list[tuple[str, Any, Any, str]] = [
         {"repeat": {"for_each": {"<%p%>": ["a"]}, "template": "<%p%>"}},
         "2015-04-30",
     ),
+    (
+        "repeat over a map",
+        h.repeat("<%k%>", {"<%k%>": {"a": 1}}),
+        {"repeat": {"for_each": {"<%k%>": {"a": 1}}, "template": "<%k%>"}},
+        "2016-10-14",
+    ),
     ("str_split", h.str_split(",", "a,b", 1), {"str_split": [",", "a,b", 1]}, "2015-10-15"),
     (
         "map_merge",

@@ -59,7 +59,7 @@ def test_a_provider_resource_is_a_typed_resource_of_a_registered_type(tmp_path: 
     (site,) = result.stacks
     assert site.template["resources"]["web"] == {
         "type": "My::Web::Tier",
-        "properties": {"image": "cirros", "flavor": "m1.small", "size": 3, "tags": []},
+        "properties": {"image": "cirros", "size": 3},  # the template's defaults are not repeated
     }
     assert site.template["outputs"]["web_address"] == {"value": {"get_attr": ["web", "address"]}}
     assert yaml.safe_load((tmp_path / "site.env.yaml").read_text()) == {
