@@ -65,7 +65,9 @@ class StackRef:
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> StackRef:
-        tags = data.get("tags") or ()
+        tags = data.get("tags") or []
+        if isinstance(tags, str):  # older Heat answers a comma-separated string
+            tags = [tag for tag in tags.split(",") if tag]
         return cls(
             name=data["stack_name"],
             id=data["id"],
@@ -74,7 +76,7 @@ class StackRef:
             updated_time=data.get("updated_time"),
             outputs=tuple(data.get("outputs") or ()),
             parameters=dict(data.get("parameters") or {}),
-            tags=tuple(tags if isinstance(tags, list) else str(tags).split(",")),
+            tags=tuple(str(tag) for tag in tags),
         )
 
 
