@@ -49,7 +49,15 @@ from hotdsl.intrinsics import (
     str_split,
     yaql,
 )
-from hotdsl.nested import NestedStack, ProviderResource, output_attribute, parameter_options
+from hotdsl.nested import (
+    NestedStack,
+    ProviderResource,
+    TemplateResource,
+    output_attribute,
+    parameter_options,
+    provider_template,
+    provider_type,
+)
 from hotdsl.template import (
     AllowedPattern,
     AllowedValues,
@@ -100,6 +108,7 @@ __all__ = [
     "Stack",
     "Stage",
     "SynthError",
+    "TemplateResource",
     "Value",
     "and_",
     "contains",
@@ -124,6 +133,8 @@ __all__ = [
     "or_",
     "output_attribute",
     "parameter_options",
+    "provider_template",
+    "provider_type",
     "repeat",
     "resource_facade",
     "str_replace",

@@ -320,3 +320,57 @@ def _kebab(name: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_.-]+", "-", text).strip("-")
+
+
+# --- templates written in full: what `hotdsl import` writes, and a way to keep a template exact ---
+#
+# `ProviderResource` derives a template's parameters from typed fields, which is what a
+# person writes for a new resource type. `TemplateResource` lets `build()` declare every
+# parameter itself, defaults and all, and takes the resource's properties as a mapping,
+# as `Resource` does; `provider_type` and `provider_template` name such a template where
+# HOT names a template file by a string (a group's `resource_def: {type: member.yaml}`,
+# `OS::Heat::Stack`'s `template: {get_file: nested.yaml}`), and send it along.
+
+
+@attrs.define(eq=False, slots=False, repr=False)
+class TemplateResource(ProviderResource):
+    """A resource type whose template `build()` writes in full, parameters and all.
+
+    Subclasses set `template_file` (the key in the files map, and the type name when
+    `type_name` is not set), `template_version`, and write `build(self, template)`.
+    """
+
+    properties: Mapping[str, object] = attrs.field(factory=dict, kw_only=True)
+    """The resource's properties: values for the template's parameters, by name."""
+
+    @classmethod
+    def parameter_fields(cls) -> list[attrs.Attribute[Any]]:
+        """None: `build()` declares the parameters itself, defaults and all."""
+        return []
+
+    def heat_properties(self) -> Mapping[str, object]:
+        return self.properties
+
+
+@attrs.frozen
+class _ProviderReference(Intrinsic[str]):
+    provider: type[ProviderResource]
+    as_file: bool
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.use_provider(self.provider)
+        key = self.provider.file_key()
+        if self.as_file:
+            return {"get_file": key}
+        return self.provider.type_name or key
+
+
+def provider_type(provider: type[ProviderResource]) -> Intrinsic[str]:
+    """The type name of a provider template, for a resource definition inside a property
+    (`ResourceGroup`'s `resource_def`, `AutoScalingGroup`'s `resource`)."""
+    return _ProviderReference(provider, as_file=False)
+
+
+def provider_template(provider: type[ProviderResource]) -> Intrinsic[str]:
+    """`get_file` of a provider class's template: for `OS::Heat::Stack`'s `template`."""
+    return _ProviderReference(provider, as_file=True)

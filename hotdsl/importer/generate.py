@@ -122,7 +122,6 @@ class _Imports:
         self.hotdsl: set[str] = set()
         self.stdlib: set[str] = set()
         self.typing: set[str] = set()
-        self.constructs: set[str] = set()
 
     def lines(self) -> list[str]:
         out: list[str] = []
@@ -133,8 +132,6 @@ class _Imports:
         groups = []
         if hotdsl:
             groups.append(("hotdsl", hotdsl))
-        if self.constructs:
-            groups.append(("hotdsl.importer.constructs", sorted(self.constructs, key=lambda n: (n[0].islower(), n))))
         if self.stdlib:
             groups.append(("hotdsl.stdlib", sorted(self.stdlib)))
         for source, names in groups:
@@ -184,7 +181,7 @@ class _ModuleWriter:
         return docstring("", f"The Heat template {name}, imported by `{GENERATOR}`.")
 
     def provider_class(self, provider: ProviderPlan) -> list[str]:
-        self.imports.constructs.add("TemplateResource")
+        self.imports.hotdsl.add("TemplateResource")
         self.imports.typing.add("ClassVar")
         self.imports.hotdsl.add("Stack")
         model = provider.model
@@ -688,7 +685,7 @@ class _TemplateWriter:
             provider = self.module.plan.provider_for(self.model, expr.type_name)
             if provider is None:
                 return self.value(Lit(expr.type_name), want)
-            self.imports.constructs.add("provider_type")
+            self.imports.hotdsl.add("provider_type")
             return self.check((call("provider_type", Atom(provider.class_name)), intrinsic("str")), want)
         return self.check(self.function(expr), want)
 
@@ -828,7 +825,7 @@ class _TemplateWriter:
     def file_ref(self, expr: FileRef) -> Rendered:
         nested = self.module.plan.stack_template_for(self.model, expr.path)
         if nested is not None:
-            self.imports.constructs.add("provider_template")
+            self.imports.hotdsl.add("provider_template")
             return call("provider_template", Atom(nested.class_name)), intrinsic("str")
         plan = self.module.plan.file_for(self.model, expr.path)
         if plan.source is not None:
