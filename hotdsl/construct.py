@@ -100,9 +100,6 @@ class Node:
         for child in self.children.values():
             yield from child.node.walk()
 
-    def find_child(self, id: str) -> Construct | None:
-        return self.children.get(id)
-
     def __repr__(self) -> str:
         return f"<Node {self.path or '<app>'}>"
 

@@ -17,7 +17,7 @@ from hotdsl.errors import ConstructError
 from hotdsl.source import SourceLocation, caller_location
 
 if TYPE_CHECKING:
-    from hotdsl.construct import App, Construct, Stack
+    from hotdsl.construct import App, Stack
     from hotdsl.template import Parameter, ResourceBase
 
 T = TypeVar("T")
@@ -180,8 +180,3 @@ class Stage:
 
     def __repr__(self) -> str:
         return f"<Stage {self.name}>"
-
-
-def owner_stack(node: Construct) -> Stack | None:
-    """The stack a construct belongs to, or None."""
-    return node.node._stack

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
@@ -393,6 +393,3 @@ def outputs_json(outcomes: Sequence[StackOutcome]) -> str:
         json.dumps({o.stack_name: o.outputs for o in outcomes if o.ok}, indent=2, sort_keys=True)
         + "\n"
     )
-
-
-SleepFn = Callable[[float], None]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
@@ -142,7 +141,3 @@ def _parse_time(text: object) -> datetime | None:
         return datetime.strptime(text.rstrip("Z"), "%Y-%m-%dT%H:%M:%S")
     except ValueError:
         return None
-
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start

@@ -279,7 +279,9 @@ class Resolver:
         explicit: list[str] = []
         single = isinstance(resource.depends_on, ResourceBase)
         targets: Sequence[object] = (
-            [resource.depends_on] if isinstance(resource.depends_on, ResourceBase) else resource.depends_on
+            [resource.depends_on]
+            if isinstance(resource.depends_on, ResourceBase)
+            else resource.depends_on
         )
         for target in targets:
             if not isinstance(target, ResourceBase):
@@ -519,12 +521,3 @@ def _child_towards(stack: Stack, source: Stack) -> NestedStack | None:
             return current
         current = current.parent
     return None
-
-
-def resolve_stack(stack: Stack) -> ResolvedStack:
-    """One stack's HOT data on its own (nested stacks and providers resolved along), with problems."""
-    session = SynthSession()
-    (resolved,) = session.resolve([stack])
-    for nested in session.nested_resolved():
-        resolved.problems.extend(nested.problems)
-    return resolved

@@ -154,8 +154,6 @@ _BOOLEAN_WORDS = frozenset(
     {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
 )
 
-_RESOURCE_FUNCTIONS = ("get_resource", "get_attr")
-
 
 def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
     """(function, name, attribute) for every get_param, get_resource, get_attr and if-condition
