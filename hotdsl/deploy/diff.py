@@ -24,6 +24,7 @@ import yaml
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
 from hotdsl.deploy.plan import StackRequest
+from hotdsl.heat_yaml import load_heat_yaml
 
 HIDDEN_VALUE = "******"
 """How Heat shows a hidden parameter's value; hotdsl shows hidden values the same way."""
@@ -177,21 +178,9 @@ def diff_stack(
 
 
 def load_template(text: str) -> dict[str, Any]:
-    """Parse a template as Heat does: dates stay strings."""
-    data = yaml.load(text, Loader=_HeatLoader)
+    """Parse a template as Heat does (dates stay strings); {} for anything but a mapping."""
+    data = load_heat_yaml(text)
     return data if isinstance(data, dict) else {}
-
-
-class _HeatLoader(yaml.SafeLoader):
-    """Heat's YAML reading: timestamps are strings (heat/common/template_format.py)."""
-
-
-def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    assert isinstance(node, yaml.ScalarNode)
-    return str(loader.construct_scalar(node))
-
-
-_HeatLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def hidden_digest(stack_name: str, parameter: str, value: object) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from hotdsl.errors import HotdslError
+from hotdsl.heat_yaml import load_heat_yaml
 
 STRATEGIES = ("overwrite", "merge", "deep_merge")
 
@@ -54,9 +55,7 @@ def merge_environment_files(
 
 
 def _parse(text: str, name: str) -> dict[str, Any]:
-    from hotdsl.deploy.diff import _HeatLoader
-
-    data = yaml.load(text, Loader=_HeatLoader)
+    data = load_heat_yaml(text)
     if data is None:
         return {}
     if not isinstance(data, dict):

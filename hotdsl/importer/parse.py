@@ -17,6 +17,7 @@ import attrs
 import yaml
 
 from hotdsl.errors import HotdslError
+from hotdsl.heat_yaml import HeatLoader
 
 HOT_SECTIONS = ("heat_template_version", "description", "parameter_groups", "parameters",
                 "resources", "outputs", "conditions")
@@ -94,10 +95,7 @@ class Document:
         return TemplateError(message, self.name, line)
 
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _HeatLoader(_BaseLoader):  # type: ignore[valid-type, misc]
+class _HeatLoader(HeatLoader):
     """Heat's loader (timestamps as strings) that also records where each value was."""
 
     def __init__(self, stream: str) -> None:
@@ -142,7 +140,6 @@ class _HeatLoader(_BaseLoader):  # type: ignore[valid-type, misc]
 _HeatLoader.add_constructor("tag:yaml.org,2002:map", _HeatLoader.construct_heat_map)
 _HeatLoader.add_constructor("tag:yaml.org,2002:seq", _HeatLoader.construct_heat_seq)
 _HeatLoader.add_constructor("tag:yaml.org,2002:str", _HeatLoader.construct_heat_str)
-_HeatLoader.add_constructor("tag:yaml.org,2002:timestamp", _HeatLoader.construct_heat_str)
 
 
 def parse_text(text: str, path: Path) -> Document:

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
-import yaml
 
 from hotdsl.construct import Construct, Stack
+from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.intrinsics import ConditionFunction, Intrinsic
 from hotdsl.synth import synth_stack
 from hotdsl.synth.emit import emit_yaml
@@ -109,7 +109,7 @@ class Template:
     @classmethod
     def from_yaml(cls, text: str) -> Template:
         """A template given as HOT YAML text, read as Heat reads it (dates stay strings)."""
-        data = yaml.load(text, Loader=_HeatLoader)
+        data = load_heat_yaml(text)
         if not isinstance(data, Mapping):
             raise TypeError(
                 f"not a HOT template: the top level is a {type(data).__name__}, not a mapping"
@@ -460,15 +460,3 @@ def _plain_expected(value: object) -> object:
         )
     to_hot = getattr(value, "__hot__", None)
     return _plain_expected(to_hot()) if callable(to_hot) else value
-
-
-class _HeatLoader(yaml.SafeLoader):
-    """YAML as Heat reads templates: a date such as `2021-04-16` stays a string."""
-
-
-def _timestamp_as_string(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    assert isinstance(node, yaml.ScalarNode)
-    return str(loader.construct_scalar(node))
-
-
-_HeatLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_string)
