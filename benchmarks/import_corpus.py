@@ -40,25 +40,47 @@ def large_template(resources: int) -> dict[str, object]:
     body: dict[str, object] = {}
     servers = resources // 2
     for index in range(servers):
-        body[f"port_{index}"] = {"type": "OS::Neutron::Port", "properties": {
-            "network": {"get_param": "network"}, "fixed_ips": [{"subnet": {"get_param": "subnet"}}]}}
-        body[f"server_{index}"] = {"type": "OS::Nova::Server", "properties": {
-            "image": {"get_param": "image"}, "flavor": {"get_param": "flavor"},
-            "networks": [{"port": {"get_resource": f"port_{index}"}}],
-            "user_data": {"str_replace": {"template": "#!/bin/sh\necho $NAME > /etc/motd\n",
-                                          "params": {"$NAME": f"web-{index}"}}}}}
+        body[f"port_{index}"] = {
+            "type": "OS::Neutron::Port",
+            "properties": {
+                "network": {"get_param": "network"},
+                "fixed_ips": [{"subnet": {"get_param": "subnet"}}],
+            },
+        }
+        body[f"server_{index}"] = {
+            "type": "OS::Nova::Server",
+            "properties": {
+                "image": {"get_param": "image"},
+                "flavor": {"get_param": "flavor"},
+                "networks": [{"port": {"get_resource": f"port_{index}"}}],
+                "user_data": {
+                    "str_replace": {
+                        "template": "#!/bin/sh\necho $NAME > /etc/motd\n",
+                        "params": {"$NAME": f"web-{index}"},
+                    }
+                },
+            },
+        }
     return {
         "heat_template_version": "2018-08-31",
-        "parameters": {name: {"type": "string", "default": name} for name in ("image", "flavor", "network", "subnet")},
+        "parameters": {
+            name: {"type": "string", "default": name}
+            for name in ("image", "flavor", "network", "subnet")
+        },
         "resources": body,
-        "outputs": {f"address_{i}": {"value": {"get_attr": [f"server_{i}", "first_address"]}} for i in range(servers)},
+        "outputs": {
+            f"address_{i}": {"value": {"get_attr": [f"server_{i}", "first_address"]}}
+            for i in range(servers)
+        },
     }
 
 
 def scale(resources: int) -> tuple[float, float, bool]:
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "large.yaml"
-        template.write_text(yaml.safe_dump(large_template(resources), sort_keys=False), encoding="utf-8")
+        template.write_text(
+            yaml.safe_dump(large_template(resources), sort_keys=False), encoding="utf-8"
+        )
         start = time.perf_counter()
         result = import_template(template)
         imported = time.perf_counter()
@@ -70,7 +92,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--repeat", type=int, default=3, help="warm passes after the first")
-    parser.add_argument("--resources", type=int, default=2000, help="size of the generated template (0: skip)")
+    parser.add_argument(
+        "--resources", type=int, default=2000, help="size of the generated template (0: skip)"
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         raise SystemExit(f"no corpus at {args.corpus}; pass --corpus DIR")
@@ -82,24 +106,40 @@ def main() -> None:
     exact = len(result.of("exact"))
     import_s = sum(e.import_seconds for e in templates)
     synth_s = sum(e.synth_seconds for e in templates)
-    print(f"corpus: {args.corpus.name}: {len(templates)} HOT templates, {exact} round-trip exactly, "
-          f"{len(result.of('differs'))} differ, {len(result.of('invalid'))} invalid, "
-          f"{len(result.of('rejected'))} rejected; not templates: {len(result.of('environment'))} environments, "
-          f"{len(result.of('cfn'))} CloudFormation, {len(result.of('other'))} other")
+    print(
+        f"corpus: {args.corpus.name}: {len(templates)} HOT templates, {exact} round-trip exactly, "
+        f"{len(result.of('differs'))} differ, {len(result.of('invalid'))} invalid, "
+        f"{len(result.of('rejected'))} rejected; not templates: {len(result.of('environment'))} environments, "
+        f"{len(result.of('cfn'))} CloudFormation, {len(result.of('other'))} other"
+    )
     print(f"whole pass (import, write, run, synth, compare), cold: {cold:.3f} s")
-    print(f"whole pass, best of {len(warm)} warm: {best:.3f} s "
-          f"(import {import_s:.3f} s, synth back and compare {synth_s:.3f} s; "
-          f"{1000 * best / max(len(templates), 1):.1f} ms per template)")
+    print(
+        f"whole pass, best of {len(warm)} warm: {best:.3f} s "
+        f"(import {import_s:.3f} s, synth back and compare {synth_s:.3f} s; "
+        f"{1000 * best / max(len(templates), 1):.1f} ms per template)"
+    )
     summary: dict[str, object] = {
-        "templates": len(templates), "exact": exact, "cold_s": round(cold, 3), "warm_s": round(best, 3),
-        "import_s": round(import_s, 3), "synth_back_s": round(synth_s, 3),
+        "templates": len(templates),
+        "exact": exact,
+        "cold_s": round(cold, 3),
+        "warm_s": round(best, 3),
+        "import_s": round(import_s, 3),
+        "synth_back_s": round(synth_s, 3),
     }
     if args.resources:
         imported, synthesized, same = scale(args.resources)
-        print(f"one template of {args.resources} resources: import {imported:.3f} s, "
-              f"synth back and compare {synthesized:.3f} s, {'exact' if same else 'NOT exact'}")
-        summary.update({"large_resources": args.resources, "large_import_s": round(imported, 3),
-                        "large_synth_back_s": round(synthesized, 3), "large_exact": same})
+        print(
+            f"one template of {args.resources} resources: import {imported:.3f} s, "
+            f"synth back and compare {synthesized:.3f} s, {'exact' if same else 'NOT exact'}"
+        )
+        summary.update(
+            {
+                "large_resources": args.resources,
+                "large_import_s": round(imported, 3),
+                "large_synth_back_s": round(synthesized, 3),
+                "large_exact": same,
+            }
+        )
     print(json.dumps(summary))
 
 

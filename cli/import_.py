@@ -20,15 +20,29 @@ LEVEL_TITLES = {
 
 
 def import_(
-    template: Path = typer.Argument(..., help="The HOT template to import, or a folder of templates."),
-    environment: list[Path] = typer.Option([], "--environment", "-e",
-                                           help="An environment file of the template (repeatable, in order)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="The module to write (default: the template's "
-                                    "name as .py, here); for a folder, where to write (default: imported/)."),
+    template: Path = typer.Argument(
+        ..., help="The HOT template to import, or a folder of templates."
+    ),
+    environment: list[Path] = typer.Option(
+        [],
+        "--environment",
+        "-e",
+        help="An environment file of the template (repeatable, in order).",
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="The module to write (default: the template's "
+        "name as .py, here); for a folder, where to write (default: imported/).",
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-    check: bool = typer.Option(True, "--check/--no-check",
-                               help="Synthesize the module and compare it with the template."),
-    line_length: int = typer.Option(LINE_LENGTH, "--line-length", help="Lay the code out for this width."),
+    check: bool = typer.Option(
+        True, "--check/--no-check", help="Synthesize the module and compare it with the template."
+    ),
+    line_length: int = typer.Option(
+        LINE_LENGTH, "--line-length", help="Lay the code out for this width."
+    ),
 ) -> None:
     """Write a Python module whose app synthesizes back to TEMPLATE (nested templates included).
 
@@ -43,7 +57,11 @@ def import_(
         import_folder(template, out or Path("imported"), environment, force)
         return
     result = import_template(template, environment, line_length=line_length)
-    target = out if out is not None else Path(f"{snake_case(template.name.split('.')[0]) or 'template'}.py")
+    target = (
+        out
+        if out is not None
+        else Path(f"{snake_case(template.name.split('.')[0]) or 'template'}.py")
+    )
     written = write_import(result, target, force=force)
     typer.echo(f"wrote {target} (stack class {result.class_name})")
     for path in written[1:]:
@@ -52,14 +70,21 @@ def import_(
         for finding in result.findings_of(level):
             typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=level != "note")
     if check:
-        report_round_trip(check_round_trip(target, template, dict(result.nested_templates),
-                                           result.environment_data), bool(result.environment_data))
+        report_round_trip(
+            check_round_trip(
+                target, template, dict(result.nested_templates), result.environment_data
+            ),
+            bool(result.environment_data),
+        )
     typer.echo(f"next: hotdsl synth --app {target}")
 
 
 def report_round_trip(outcome: RoundTrip, environment: bool) -> None:
     if outcome.exact:
-        typer.echo("round trip: synth gives back the same template" + (" and environment" if environment else ""))
+        typer.echo(
+            "round trip: synth gives back the same template"
+            + (" and environment" if environment else "")
+        )
         return
     if outcome.error:
         typer.echo(f"round trip: the module does not run: {outcome.error}", err=True)
@@ -75,7 +100,9 @@ def import_folder(folder: Path, out: Path, environment: list[Path], force: bool)
     from hotdsl.importer.survey import survey
 
     if environment:
-        raise HotdslError("-e belongs to one template; import the template that uses the environment on its own")
+        raise HotdslError(
+            "-e belongs to one template; import the template that uses the environment on its own"
+        )
     result = survey(folder, out, stub_missing_files=False, force=force)
     for entry in result.entries:
         where = f" -> {entry.module}" if entry.module is not None else ""
@@ -84,5 +111,7 @@ def import_folder(folder: Path, out: Path, environment: list[Path], force: bool)
     counts = result.counts()
     templates = result.templates
     others = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()) if k != "exact")
-    typer.echo(f"{counts.get('exact', 0)} of {len(templates)} templates come back exactly"
-               + (f"; {others}" if others else ""))
+    typer.echo(
+        f"{counts.get('exact', 0)} of {len(templates)} templates come back exactly"
+        + (f"; {others}" if others else "")
+    )

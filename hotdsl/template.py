@@ -409,7 +409,11 @@ class ResourceBase(Construct, Intrinsic[str]):
 
     def add_dependency(self, *resources: ResourceBase) -> None:
         """Make this resource wait for others (`depends_on`)."""
-        current = [self.depends_on] if isinstance(self.depends_on, ResourceBase) else list(self.depends_on)
+        current = (
+            [self.depends_on]
+            if isinstance(self.depends_on, ResourceBase)
+            else list(self.depends_on)
+        )
         self.depends_on = [*current, *resources]
 
     def resolve(self, ctx: ResolveContext) -> object:

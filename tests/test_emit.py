@@ -402,7 +402,7 @@ NASTY_STRINGS = [
     "get_param", "OS::Nova::Server", "http://x:80/y", "a\n  b\n", "a \n b ", "\n\t\n",
 ]  # fmt: skip
 
-nasty_fragments = st.sampled_from(NASTY_STRINGS + [": ", " #", " ", "\n", "'", '"', "-"])
+nasty_fragments = st.sampled_from([*NASTY_STRINGS, ": ", " #", " ", "\n", "'", '"', "-"])
 texts = st.one_of(
     st.text(max_size=12),
     st.sampled_from(NASTY_STRINGS),

@@ -24,20 +24,43 @@ from hotdsl.importer.survey import Survey, SurveyEntry, survey
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "heat-templates"
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the template corpus is not at {CORPUS} "
-                                "(../shared/corpus/heat-templates beside the repository)")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason=f"the template corpus is not at {CORPUS} "
+    "(../shared/corpus/heat-templates beside the repository)",
+)
 
 SOFTWARE_CONFIG = "software-config/example-templates"
 BOOT_CONFIG = "software-config/boot-config"
 ENVIRONMENT_PAIRS = [
-    *((f"{SOFTWARE_CONFIG}/example-config-pristine-image.yaml", [f"{BOOT_CONFIG}/{env}"])
-      for env in ("centos7_rdo_env.yaml", "container_agent_env.yaml", "fedora_pip_env.yaml",
-                  "fedora_yum_env.yaml", "none_env.yaml", "test_image_env.yaml", "ubuntu_pip_env.yaml")),
-    (f"{SOFTWARE_CONFIG}/example-config-pristine-image.yaml", [f"{SOFTWARE_CONFIG}/example-config-pristine-image_env.yaml"]),
-    (f"{SOFTWARE_CONFIG}/example-pristine-atomic-docker-compose.yaml",
-     [f"{SOFTWARE_CONFIG}/example-pristine-atomic-docker-compose_env.yaml"]),
-    (f"{SOFTWARE_CONFIG}/example-pristine-atomic-tool.yaml", [f"{SOFTWARE_CONFIG}/example-pristine-atomic-tool_env.yaml"]),
-    ("mistral/templates/autoscaling_using_mistral.yaml", ["mistral/nova_networking_server_with_ip_env.yaml"]),
+    *(
+        (f"{SOFTWARE_CONFIG}/example-config-pristine-image.yaml", [f"{BOOT_CONFIG}/{env}"])
+        for env in (
+            "centos7_rdo_env.yaml",
+            "container_agent_env.yaml",
+            "fedora_pip_env.yaml",
+            "fedora_yum_env.yaml",
+            "none_env.yaml",
+            "test_image_env.yaml",
+            "ubuntu_pip_env.yaml",
+        )
+    ),
+    (
+        f"{SOFTWARE_CONFIG}/example-config-pristine-image.yaml",
+        [f"{SOFTWARE_CONFIG}/example-config-pristine-image_env.yaml"],
+    ),
+    (
+        f"{SOFTWARE_CONFIG}/example-pristine-atomic-docker-compose.yaml",
+        [f"{SOFTWARE_CONFIG}/example-pristine-atomic-docker-compose_env.yaml"],
+    ),
+    (
+        f"{SOFTWARE_CONFIG}/example-pristine-atomic-tool.yaml",
+        [f"{SOFTWARE_CONFIG}/example-pristine-atomic-tool_env.yaml"],
+    ),
+    (
+        "mistral/templates/autoscaling_using_mistral.yaml",
+        ["mistral/nova_networking_server_with_ip_env.yaml"],
+    ),
 ]
 """Each environment file of the corpus, with a template that uses it (as its README says)."""
 
@@ -59,7 +82,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Survey:
 def reason(entry: SurveyEntry) -> str:
     reasons = set()
     for difference in entry.detail:
-        matched = [name for name, pattern in KNOWN_DIFFERENCES.items() if pattern.search(difference)]
+        matched = [
+            name for name, pattern in KNOWN_DIFFERENCES.items() if pattern.search(difference)
+        ]
         reasons.add(matched[0] if matched else f"UNEXPECTED: {difference}")
     return "; ".join(sorted(reasons))
 
@@ -68,10 +93,12 @@ def report(corpus: Survey, *, detail: bool = True) -> str:
     templates = [e for e in corpus.templates if "+" not in str(e.path)]
     with_env = [e for e in corpus.templates if "+" in str(e.path)]
     exact = [e for e in templates if e.outcome == "exact"]
-    lines = [f"corpus: {len(exact)} of {len(templates)} HOT templates round-trip exactly; "
-             f"{sum(e.outcome == 'exact' for e in with_env)} of {len(with_env)} template + environment pairs; "
-             f"not HOT templates: {len(corpus.of('environment'))} environment files, "
-             f"{len(corpus.of('cfn'))} CloudFormation templates, {len(corpus.of('other'))} other YAML files"]
+    lines = [
+        f"corpus: {len(exact)} of {len(templates)} HOT templates round-trip exactly; "
+        f"{sum(e.outcome == 'exact' for e in with_env)} of {len(with_env)} template + environment pairs; "
+        f"not HOT templates: {len(corpus.of('environment'))} environment files, "
+        f"{len(corpus.of('cfn'))} CloudFormation templates, {len(corpus.of('other'))} other YAML files"
+    ]
     reasons = Counter(reason(e) for e in corpus.of("differs"))
     lines.extend(f"  differ ({count}): {why}" for why, count in sorted(reasons.items()))
     for entry in corpus.of("invalid", "rejected"):
@@ -81,7 +108,9 @@ def report(corpus: Survey, *, detail: bool = True) -> str:
     return "\n".join(lines)
 
 
-def test_every_corpus_template_is_imported_and_synthesized_back(corpus: Survey, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_corpus_template_is_imported_and_synthesized_back(
+    corpus: Survey, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = report(corpus)
     with capsys.disabled():
         print("\n" + report(corpus, detail=False))
@@ -112,8 +141,20 @@ def modules(corpus: Survey) -> list[Path]:
 
 def test_every_generated_module_passes_mypy_strict(corpus: Survey) -> None:
     found = modules(corpus)
-    checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--scripts-are-modules",
-                              *map(str, found)], capture_output=True, text=True, cwd=found[0].parent.parent)
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--scripts-are-modules",
+            *map(str, found),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=found[0].parent.parent,
+    )
     assert checked.returncode == 0, checked.stdout[-5000:]
     assert f"no issues found in {len(found)} source files" in checked.stdout
 
@@ -123,8 +164,12 @@ def test_every_generated_module_is_formatted_as_ruff_formats_it(corpus: Survey) 
     if not ruff.exists():
         pytest.skip("ruff is not installed next to this Python")
     found = modules(corpus)
-    checked = subprocess.run([str(ruff), "format", "--isolated", "--check", "--diff", *map(str, found)],
-                             capture_output=True, text=True, cwd=found[0].parent.parent)
+    checked = subprocess.run(
+        [str(ruff), "format", "--isolated", "--check", "--diff", *map(str, found)],
+        capture_output=True,
+        text=True,
+        cwd=found[0].parent.parent,
+    )
     assert checked.returncode == 0, checked.stdout[-5000:]
 
 
@@ -134,8 +179,12 @@ def test_every_generated_module_is_clean_under_ruff_check(corpus: Survey) -> Non
         pytest.skip("ruff is not installed next to this Python")
     found = modules(corpus)
     # run where the modules are: in the repository, ruff would take hotdsl for first-party code
-    checked = subprocess.run([str(ruff), "check", "--isolated", "--select", "E4,E7,E9,F,I,B,RUF",
-                              *map(str, found)], capture_output=True, text=True, cwd=found[0].parent.parent)
+    checked = subprocess.run(
+        [str(ruff), "check", "--isolated", "--select", "E4,E7,E9,F,I,B,RUF", *map(str, found)],
+        capture_output=True,
+        text=True,
+        cwd=found[0].parent.parent,
+    )
     assert checked.returncode == 0, checked.stdout[-5000:]
 
 
@@ -161,14 +210,20 @@ def test_heat_accepts_each_synthesized_template_unless_the_survey_found_it_inval
         rejected = [v.message for v in validate_out_dir(heat_validator.conn, out) if not v.ok]
         verdicts[str(entry.path)] = rejected[0] if rejected else ""
     for path in EXPECTED_INVALID:
-        assert EXPECTED_INVALID[path].split("no property ")[-1].strip("'") in verdicts[path], verdicts[path]
+        assert EXPECTED_INVALID[path].split("no property ")[-1].strip("'") in verdicts[path], (
+            verdicts[path]
+        )
     others = {path: why for path, why in verdicts.items() if why and path not in EXPECTED_INVALID}
     with capsys.disabled():
-        print(f"\nHeat 27 validation: accepts {sum(not why for why in verdicts.values())} of {len(verdicts)}")
+        print(
+            f"\nHeat 27 validation: accepts {sum(not why for why in verdicts.values())} of {len(verdicts)}"
+        )
         for path, why in sorted(others.items()):
             print(f"  rejects {path}: {why[:160]}")
     assert all(re.search(HEAT_LACKS, why) for why in others.values()), others
 
 
-HEAT_LACKS = r"could not be found|is not registered|not available|Service .* does not have required endpoint"
+HEAT_LACKS = (
+    r"could not be found|is not registered|not available|Service .* does not have required endpoint"
+)
 """What Heat says about a type it does not have (any more) or a service the catalog lacks."""

@@ -27,7 +27,7 @@ HOSTILE_STRINGS = [
     PAYLOAD,
     f'"""; {PAYLOAD}; """',
     f"'''; {PAYLOAD}; '''",
-    f"\\\"); {PAYLOAD} #",
+    f'\\"); {PAYLOAD} #',
     "back\\slash\\",
     "\\N{BULLET} \\x41 \\u0041 \\n not escapes",
     "{x} {{y}} }{ %s %(z)s $(rm -rf /) ${IFS}",
@@ -41,8 +41,8 @@ HOSTILE_STRINGS = [
     "'",
     "",
     " leading and trailing ",
-    "ends with a quote\"",
-    f"#!/bin/sh\necho \"\"\"{PAYLOAD}\"\"\"\necho 'done' \\\n  --flag\n\"",
+    'ends with a quote"',
+    f'#!/bin/sh\necho """{PAYLOAD}"""\necho \'done\' \\\n  --flag\n"',
     "yes",
     "null",
     "0x1F",
@@ -82,7 +82,9 @@ def hostile_template() -> dict[str, object]:
             "default": HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)],
             "description": HOSTILE_STRINGS[(index + 1) % len(HOSTILE_STRINGS)],
             "label": HOSTILE_STRINGS[(index + 2) % len(HOSTILE_STRINGS)],
-            "constraints": [{"allowed_pattern": "[\\s\\S]*", "description": HOSTILE_STRINGS[index % 5]}],
+            "constraints": [
+                {"allowed_pattern": "[\\s\\S]*", "description": HOSTILE_STRINGS[index % 5]}
+            ],
         }
     resources: dict[str, object] = {}
     names = list(HOSTILE_NAMES)
@@ -93,26 +95,45 @@ def hostile_template() -> dict[str, object]:
                 "value": {
                     string: {"get_param": names[(index + offset) % len(names)]}
                     for offset, string in enumerate(HOSTILE_STRINGS)
-                } | {"script": HOSTILE_STRINGS[-6], "previous": {"get_resource": names[index - 1]} if index else 1},
+                }
+                | {
+                    "script": HOSTILE_STRINGS[-6],
+                    "previous": {"get_resource": names[index - 1]} if index else 1,
+                },
             },
             "metadata": {string: string for string in HOSTILE_STRINGS},
             "description": HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)],
         }
     # a typed class that does not fit: the reason, with the hostile name, goes into a comment
-    resources["typed-but-not-fitting"] = {"type": "OS::Nova::Server", "properties": {
-        "image": "cirros", "flavor": "m1.small", f"\n{PAYLOAD}\r\u2028#": HOSTILE_STRINGS[1]}}
-    conditions = {name: {"equals": [{"get_param": name}, HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)]]}
-                  for index, name in enumerate(HOSTILE_NAMES)}
-    outputs = {name: {"value": {"get_attr": [name, "value", HOSTILE_STRINGS[0]]}
-                      if index % 2 else {"get_resource": name},
-                      "description": HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)],
-                      "condition": name}
-               for index, name in enumerate(HOSTILE_NAMES)}
+    resources["typed-but-not-fitting"] = {
+        "type": "OS::Nova::Server",
+        "properties": {
+            "image": "cirros",
+            "flavor": "m1.small",
+            f"\n{PAYLOAD}\r\u2028#": HOSTILE_STRINGS[1],
+        },
+    }
+    conditions = {
+        name: {"equals": [{"get_param": name}, HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)]]}
+        for index, name in enumerate(HOSTILE_NAMES)
+    }
+    outputs = {
+        name: {
+            "value": {"get_attr": [name, "value", HOSTILE_STRINGS[0]]}
+            if index % 2
+            else {"get_resource": name},
+            "description": HOSTILE_STRINGS[index % len(HOSTILE_STRINGS)],
+            "condition": name,
+        }
+        for index, name in enumerate(HOSTILE_NAMES)
+    }
     return {
         "heat_template_version": "2018-08-31",
         "description": f'"""{PAYLOAD}"""',
-        "parameter_groups": [{"label": string, "description": string, "parameters": [HOSTILE_NAMES[i]]}
-                             for i, string in enumerate(HOSTILE_STRINGS[:5])],
+        "parameter_groups": [
+            {"label": string, "description": string, "parameters": [HOSTILE_NAMES[i]]}
+            for i, string in enumerate(HOSTILE_STRINGS[:5])
+        ],
         "parameters": parameters,
         "conditions": conditions,
         "resources": resources,
@@ -140,20 +161,26 @@ def identifiers(tree: ast.AST) -> list[str]:
 
 
 def constants(tree: ast.AST) -> list[str]:
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
 
 
 @pytest.fixture()
 def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
     monkeypatch.chdir(tmp_path)
     source = tmp_path / f'evil"""; {CANARY} #.yaml'
-    source.write_text(yaml.safe_dump(hostile_template(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    source.write_text(
+        yaml.safe_dump(hostile_template(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     result, outcome = import_and_check(source, out=tmp_path / "out" / "module.py")
     assert outcome.exact, (outcome.error, outcome.invalid, outcome.differences)
     return result.source, tmp_path
 
 
-def test_hostile_names_and_strings_come_back_exactly_and_execute_nothing(imported: tuple[str, Path]) -> None:
+def test_hostile_names_and_strings_come_back_exactly_and_execute_nothing(
+    imported: tuple[str, Path],
+) -> None:
     _, folder = imported
     assert not (folder / CANARY).exists()
     assert not (folder / "out" / CANARY).exists()
@@ -174,11 +201,20 @@ def test_template_text_appears_only_inside_string_literals(imported: tuple[str, 
     assert "__import__" not in names
 
 
-def test_names_that_collide_as_identifiers_become_distinct_variables(imported: tuple[str, Path]) -> None:
+def test_names_that_collide_as_identifiers_become_distinct_variables(
+    imported: tuple[str, Path],
+) -> None:
     source, _ = imported
     tree = ast.parse(source)
-    init = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__init__")
-    targets = [ast.unparse(t) for node in ast.walk(init) if isinstance(node, ast.Assign) for t in node.targets]
+    init = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__init__"
+    )
+    targets = [
+        ast.unparse(t)
+        for node in ast.walk(init)
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+    ]
     assert len(targets) == len(set(targets)), sorted(targets)
     for name in ("self.a_b", "self.a_b_param", "self.a_b_2", "self.a_b_3"):
         assert name in targets
@@ -186,8 +222,12 @@ def test_names_that_collide_as_identifiers_become_distinct_variables(imported: t
 
 def test_the_hostile_module_passes_mypy_strict(imported: tuple[str, Path]) -> None:
     _, folder = imported
-    checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "module.py"],
-                             cwd=folder / "out", capture_output=True, text=True)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "module.py"],
+        cwd=folder / "out",
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stdout
 
 
@@ -196,6 +236,10 @@ def test_the_hostile_module_is_formatted_as_ruff_formats_it(imported: tuple[str,
     ruff = Path(sys.executable).parent / "ruff"
     if not ruff.exists():
         pytest.skip("ruff is not installed next to this Python")
-    checked = subprocess.run([str(ruff), "format", "--isolated", "--check", "--diff", "module.py"],
-                             cwd=folder / "out", capture_output=True, text=True)
+    checked = subprocess.run(
+        [str(ruff), "format", "--isolated", "--check", "--diff", "module.py"],
+        cwd=folder / "out",
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr

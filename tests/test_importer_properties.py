@@ -25,29 +25,47 @@ from hotdsl.versions import TEMPLATE_VERSIONS
 
 RESERVED_KEYS = set(FUNCTION_SINCE) | set(CONDITION_FUNCTION_SINCE) | CFN_FUNCTIONS_2013
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
-names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"), min_size=1,
-                max_size=12)
+text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+)
+names = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"),
+    min_size=1,
+    max_size=12,
+)
 keys = text.filter(lambda k: k not in RESERVED_KEYS)
-scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**63)
-           | st.floats(allow_nan=False, allow_infinity=False) | text)
-plain = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                     | st.dictionaries(keys, inner, max_size=3), max_leaves=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text
+)
+plain = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @st.composite
 def parameters(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in draw(st.lists(names, max_size=4, unique=True)):
-        kind = draw(st.sampled_from(["string", "number", "json", "boolean", "comma_delimited_list"]))
+        kind = draw(
+            st.sampled_from(["string", "number", "json", "boolean", "comma_delimited_list"])
+        )
         spec: dict[str, Any] = {"type": kind}
-        default = draw(st.none() | {
-            "string": text,
-            "number": st.integers(-1000, 1000) | st.floats(-1e6, 1e6),
-            "json": st.dictionaries(keys, plain, max_size=2),
-            "boolean": st.booleans(),
-            "comma_delimited_list": st.lists(text.filter(lambda t: "," not in t), max_size=3),
-        }[kind])
+        default = draw(
+            st.none()
+            | {
+                "string": text,
+                "number": st.integers(-1000, 1000) | st.floats(-1e6, 1e6),
+                "json": st.dictionaries(keys, plain, max_size=2),
+                "boolean": st.booleans(),
+                "comma_delimited_list": st.lists(text.filter(lambda t: "," not in t), max_size=3),
+            }[kind]
+        )
         if default is not None:
             spec["default"] = default
         if draw(st.booleans()):
@@ -60,8 +78,11 @@ def parameters(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
     return out
 
 
-ATTRIBUTES = {"OS::Heat::Value": ["value", "show"], "OS::Heat::RandomString": ["value", "show"],
-              "OS::Heat::None": ["show"]}
+ATTRIBUTES = {
+    "OS::Heat::Value": ["value", "show"],
+    "OS::Heat::RandomString": ["value", "show"],
+    "OS::Heat::None": ["show"],
+}
 """Attributes the typed classes know (any name goes for the generic type)."""
 
 
@@ -78,15 +99,24 @@ def values(parameter_names: list[str], resources: dict[str, str]) -> st.SearchSt
             known = ATTRIBUTES.get(resources[name])
             return (st.sampled_from(known) if known else text.filter(bool)).map(lambda a: [name, a])
 
-        leaves.append(st.tuples(resource.flatmap(attribute), st.lists(text | st.integers(0, 3), max_size=2)).map(
-            lambda t: {"get_attr": [*t[0], *t[1]]}))
+        leaves.append(
+            st.tuples(
+                resource.flatmap(attribute), st.lists(text | st.integers(0, 3), max_size=2)
+            ).map(lambda t: {"get_attr": [*t[0], *t[1]]})
+        )
     leaf = st.one_of(leaves)
 
     def extend(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-        return (st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)
-                | st.tuples(text, st.lists(inner, max_size=3)).map(lambda t: {"list_join": [t[0], t[1]]})
-                | st.tuples(text, st.dictionaries(keys, inner, max_size=2)).map(
-                    lambda t: {"str_replace": {"template": t[0], "params": t[1]}}))
+        return (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(keys, inner, max_size=3)
+            | st.tuples(text, st.lists(inner, max_size=3)).map(
+                lambda t: {"list_join": [t[0], t[1]]}
+            )
+            | st.tuples(text, st.dictionaries(keys, inner, max_size=2)).map(
+                lambda t: {"str_replace": {"template": t[0], "params": t[1]}}
+            )
+        )
 
     return st.recursive(leaf, extend, max_leaves=8)
 
@@ -96,8 +126,19 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
     params = draw(parameters())
     resource_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
     resources: dict[str, Any] = {}
-    kinds = {name: draw(st.sampled_from(["OS::Heat::Value", "OS::Heat::RandomString", "OS::Heat::None",
-                                         "Test::Generic::Type"])) for name in resource_names}
+    kinds = {
+        name: draw(
+            st.sampled_from(
+                [
+                    "OS::Heat::Value",
+                    "OS::Heat::RandomString",
+                    "OS::Heat::None",
+                    "Test::Generic::Type",
+                ]
+            )
+        )
+        for name in resource_names
+    }
     for index, name in enumerate(resource_names):
         earlier_names = resource_names[:index]
         earlier = {n: kinds[n] for n in earlier_names}
@@ -108,15 +149,23 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
         elif kind == "OS::Heat::RandomString":
             body["properties"] = {"length": draw(st.integers(1, 512))}
         elif kind == "Test::Generic::Type":
-            props = draw(st.dictionaries(keys.filter(bool), values(list(params), earlier), min_size=1, max_size=3))
+            props = draw(
+                st.dictionaries(
+                    keys.filter(bool), values(list(params), earlier), min_size=1, max_size=3
+                )
+            )
             body["properties"] = props
         if earlier_names and draw(st.booleans()):
-            body["depends_on"] = draw(st.lists(st.sampled_from(earlier_names), min_size=1, unique=True))
+            body["depends_on"] = draw(
+                st.lists(st.sampled_from(earlier_names), min_size=1, unique=True)
+            )
         if draw(st.booleans()):
             body["description"] = draw(text)
         resources[name] = body
-    outputs = {name: {"value": draw(values(list(params), kinds))}
-               for name in draw(st.lists(names, max_size=3, unique=True))}
+    outputs = {
+        name: {"value": draw(values(list(params), kinds))}
+        for name in draw(st.lists(names, max_size=3, unique=True))
+    }
     template: dict[str, Any] = {"heat_template_version": draw(st.sampled_from(TEMPLATE_VERSIONS))}
     if draw(st.booleans()):
         template["description"] = draw(text)
@@ -138,15 +187,33 @@ def test_any_small_template_round_trips_and_its_module_passes_mypy() -> None:
         def round_trip(template: dict[str, Any]) -> None:
             index = len(modules)
             source = root / f"template_{index}.yaml"
-            source.write_text(yaml.safe_dump(template, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            source.write_text(
+                yaml.safe_dump(template, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
             out = root / f"m{index}" / f"module_{index}.py"
             result, outcome = import_and_check(source, out=out)
-            assert outcome.exact, (outcome.error, outcome.invalid, outcome.differences, result.source)
+            assert outcome.exact, (
+                outcome.error,
+                outcome.invalid,
+                outcome.differences,
+                result.source,
+            )
             assert not [f for f in result.findings if f.level != "note"], result.findings
             modules.append(out)
 
         round_trip()
         assert len(modules) >= 50  # most examples are distinct templates
-        checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-                                  *(str(m) for m in modules)], capture_output=True, text=True, cwd=root)
+        checked = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--no-incremental",
+                *(str(m) for m in modules),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=root,
+        )
         assert checked.returncode == 0, checked.stdout

@@ -488,4 +488,6 @@ def test_a_resource_adopted_by_external_id_needs_no_properties() -> None:
     stack = new_stack()
     nova.Server(stack, "adopted", external_id="0b6f6a2e-existing-server")  # type: ignore[call-arg]
     assert synth_stack(stack)["resources"]["adopted"] == {
-        "type": "OS::Nova::Server", "external_id": "0b6f6a2e-existing-server"}
+        "type": "OS::Nova::Server",
+        "external_id": "0b6f6a2e-existing-server",
+    }

@@ -29,7 +29,9 @@ def like(pattern: object) -> Matcher:
 def test_a_plain_dict_matches_partially_at_every_level() -> None:
     server = {"image": "cirros", "flavor": "m1.small", "metadata": {"role": "web", "tier": "1"}}
     assert like({"image": "cirros", "metadata": {"role": "web"}}).test(server).ok
-    assert failures(like({"metadata": {"role": "db"}}), server) == ["metadata.role: expected db, got web"]
+    assert failures(like({"metadata": {"role": "db"}}), server) == [
+        "metadata.role: expected db, got web"
+    ]
 
 
 def test_a_plain_list_matches_item_by_item_and_needs_the_same_length() -> None:

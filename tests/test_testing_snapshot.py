@@ -18,7 +18,7 @@ from hotdsl.testing.snapshot import Snapshot, synthesized_files
 
 pytest_plugins = ["pytester"]
 
-APP_TEST = '''
+APP_TEST = """
 from hotdsl import App, Parameter, Resource, Stack
 from hotdsl.testing import Snapshot
 
@@ -34,7 +34,7 @@ def make_app() -> App:
 
 def test_demo(hot_snapshot: Snapshot) -> None:
     hot_snapshot.assert_match(make_app())
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -54,18 +54,24 @@ def write_test(pytester: pytest.Pytester, length: int = 16) -> None:
 
 def snapshot_files(pytester: pytest.Pytester) -> dict[str, str]:
     folder = pytester.path / "__snapshots__" / "test_demo" / "test_demo"
-    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_the_first_run_writes_the_snapshot_and_says_so(pytester: pytest.Pytester) -> None:
     write_test(pytester)
     result = run(pytester)
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines([
-        "*hotdsl snapshots written: 1 new*",
-        "new: __snapshots__/test_demo/test_demo",
-        "review them and commit them with the tests",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*hotdsl snapshots written: 1 new*",
+            "new: __snapshots__/test_demo/test_demo",
+            "review them and commit them with the tests",
+        ]
+    )
     files = snapshot_files(pytester)
     assert sorted(files) == ["demo.yaml", "manifest.json"]
     assert "type: OS::Heat::RandomString" in files["demo.yaml"]
@@ -85,17 +91,19 @@ def test_a_change_fails_with_a_diff_and_how_to_accept_it(pytester: pytest.Pytest
     write_test(pytester, length=32)
     result = run(pytester)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*AssertionError: the synthesized files differ from the snapshot in __snapshots__/test_demo/test_demo:",
-        "*--- snapshot/demo.yaml",
-        "*+++ synthesized/demo.yaml",
-        "*-      length: 16",
-        "*+      length: 32",
-        (
-            "*if the change is intended, run pytest --hotdsl-update-snapshots "
-            "(or set HOTDSL_UPDATE_SNAPSHOTS=1) and review the snapshot's diff"
-        ),
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: the synthesized files differ from the snapshot in __snapshots__/test_demo/test_demo:",
+            "*--- snapshot/demo.yaml",
+            "*+++ synthesized/demo.yaml",
+            "*-      length: 16",
+            "*+      length: 32",
+            (
+                "*if the change is intended, run pytest --hotdsl-update-snapshots "
+                "(or set HOTDSL_UPDATE_SNAPSHOTS=1) and review the snapshot's diff"
+            ),
+        ]
+    )
     assert "length: 16" in snapshot_files(pytester)["demo.yaml"]
 
 
@@ -105,12 +113,16 @@ def test_the_update_flag_rewrites_the_snapshot(pytester: pytest.Pytester) -> Non
     write_test(pytester, length=32)
     result = run(pytester, "--hotdsl-update-snapshots")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*hotdsl snapshots written: 1 updated*", "updated: __snapshots__/test_demo/test_demo"])
+    result.stdout.fnmatch_lines(
+        ["*hotdsl snapshots written: 1 updated*", "updated: __snapshots__/test_demo/test_demo"]
+    )
     assert "length: 32" in snapshot_files(pytester)["demo.yaml"]
     run(pytester).assert_outcomes(passed=1)
 
 
-def test_the_environment_variable_does_the_same(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_variable_does_the_same(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_test(pytester)
     run(pytester).assert_outcomes(passed=1)
     write_test(pytester, length=32)
@@ -119,7 +131,9 @@ def test_the_environment_variable_does_the_same(pytester: pytest.Pytester, monke
     assert "length: 32" in snapshot_files(pytester)["demo.yaml"]
 
 
-def test_files_that_synth_no_longer_writes_fail_and_an_update_removes_them(pytester: pytest.Pytester) -> None:
+def test_files_that_synth_no_longer_writes_fail_and_an_update_removes_them(
+    pytester: pytest.Pytester,
+) -> None:
     write_test(pytester)
     run(pytester).assert_outcomes(passed=1)
     stale = pytester.path / "__snapshots__" / "test_demo" / "test_demo" / "old.yaml"
@@ -131,7 +145,9 @@ def test_files_that_synth_no_longer_writes_fail_and_an_update_removes_them(pytes
     assert not stale.exists()
 
 
-def test_a_snapshot_checked_out_with_crlf_line_endings_still_matches(pytester: pytest.Pytester) -> None:
+def test_a_snapshot_checked_out_with_crlf_line_endings_still_matches(
+    pytester: pytest.Pytester,
+) -> None:
     write_test(pytester)
     run(pytester).assert_outcomes(passed=1)
     template = pytester.path / "__snapshots__" / "test_demo" / "test_demo" / "demo.yaml"
@@ -139,8 +155,11 @@ def test_a_snapshot_checked_out_with_crlf_line_endings_still_matches(pytester: p
     run(pytester).assert_outcomes(passed=1)
 
 
-def test_parametrized_tests_and_named_snapshots_get_folders_of_their_own(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_many='''
+def test_parametrized_tests_and_named_snapshots_get_folders_of_their_own(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_many="""
 import pytest
 from hotdsl import App, Resource, Stack
 from hotdsl.testing import Snapshot
@@ -165,10 +184,13 @@ class TestTwoSnapshots:
     def test_unnamed_twice(self, hot_snapshot: Snapshot) -> None:
         hot_snapshot.assert_match(app_of(1))
         hot_snapshot.assert_match(app_of(1))
-''')
+"""
+    )
     result = run(pytester)
     result.assert_outcomes(passed=3, failed=1)
-    result.stdout.fnmatch_lines(["*ValueError: this test already took a snapshot; give each one its own name="])
+    result.stdout.fnmatch_lines(
+        ["*ValueError: this test already took a snapshot; give each one its own name="]
+    )
     folders = sorted(p.name for p in (pytester.path / "__snapshots__" / "test_many").iterdir())
     assert folders == [
         "TestTwoSnapshots.test_named-big",
@@ -184,7 +206,9 @@ def test_the_option_is_listed_in_pytest_help(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*--hotdsl-update-snapshots*"])
 
 
-def test_loading_the_plugin_imports_neither_openstacksdk_nor_the_synth_pipeline(tmp_path: Path) -> None:
+def test_loading_the_plugin_imports_neither_openstacksdk_nor_the_synth_pipeline(
+    tmp_path: Path,
+) -> None:
     """The plugin loads in every pytest session of anyone who installed hotdsl."""
     code = (
         "import sys, hotdsl.testing.plugin\n"

@@ -213,7 +213,7 @@ def property_renames(type_name: str, cls: Any) -> dict[tuple[str, ...], str]:
         return {}
     try:
         rules = cls.translation_rules(_Anything(cls), _NoValues()) or []
-    except Exception as exc:  # noqa: BLE001 - any failure means "unknown", not fatal
+    except Exception as exc:  # any failure means "unknown", not fatal
         print(f"{type_name}: translation rules not read ({exc})", file=sys.stderr)
         return {}
 

@@ -45,7 +45,9 @@ class HeatVerdict:
         return f"{where}: valid" if self.ok else f"{where}: {self.message}"
 
 
-def validation_request(out_dir: Path, entry: StackEntry, stage: str | None = None) -> dict[str, Any]:
+def validation_request(
+    out_dir: Path, entry: StackEntry, stage: str | None = None
+) -> dict[str, Any]:
     """The body of Heat's validate call for one stack of an out dir: what a deploy would send.
 
     The template goes as the text synth wrote (Heat parses it as it would on deploy);
@@ -71,6 +73,8 @@ def validate_stack(
         HeatClient(conn).validate(validation_request(out_dir, entry, stage))
     except HeatError as exc:
         if exc.status != 400:
-            raise HotdslError(f"Heat answered {exc.status} to validating {entry.name}: {exc}") from exc
+            raise HotdslError(
+                f"Heat answered {exc.status} to validating {entry.name}: {exc}"
+            ) from exc
         return HeatVerdict(entry.name, entry.template, False, str(exc), stage)
     return HeatVerdict(entry.name, entry.template, True, stage=stage)

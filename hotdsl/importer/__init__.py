@@ -73,16 +73,30 @@ def import_template(
     class_name = names.claim(class_name_for(stem), "Stack", style="camel")
     plan = collect(template, environments, names)
     stack_id = _stack_id(stem)
-    module = generate(plan, class_name=class_name, stack_id=stack_id, width=line_length,
-                      source_name=template.name)
+    module = generate(
+        plan, class_name=class_name, stack_id=stack_id, width=line_length, source_name=template.name
+    )
     files = [template, *(p.model.document.path for p in plan.providers), *environments]
     order = {str(path): index for index, path in enumerate(files)}
-    findings = tuple(sorted(dict.fromkeys([*plan.all_findings(), *module.findings]),
-                            key=lambda f: (order.get(f.file, len(order)), f.line or 0)))
+    findings = tuple(
+        sorted(
+            dict.fromkeys([*plan.all_findings(), *module.findings]),
+            key=lambda f: (order.get(f.file, len(order)), f.line or 0),
+        )
+    )
     nested = tuple((p.template_file, p.model.document.path) for p in plan.providers)
     environment = plan.environment.raw if plan.environment is not None else None
-    return ImportResult(template, tuple(environments), module.source, module.files, findings, class_name,
-                        stack_id, nested, environment)
+    return ImportResult(
+        template,
+        tuple(environments),
+        module.source,
+        module.files,
+        findings,
+        class_name,
+        stack_id,
+        nested,
+        environment,
+    )
 
 
 def _stack_id(stem: str) -> str:
@@ -105,7 +119,9 @@ def write_import(result: ImportResult, out: Path, *, force: bool = False) -> lis
             planned.append((folder / Path(*kept.key.split("/")), kept.source))
     for target, content in planned:
         if target.exists() and not force:
-            same = target.read_bytes() == (content if isinstance(content, bytes) else content.read_bytes())
+            same = target.read_bytes() == (
+                content if isinstance(content, bytes) else content.read_bytes()
+            )
             if not same:
                 raise HotdslError(f"{target} exists; pass --force to overwrite it")
     written: list[Path] = []

@@ -99,7 +99,9 @@ class ImportPlan:
         return found
 
 
-def collect(template: Path, environments: Sequence[Path] = (), class_names: Namespace | None = None) -> ImportPlan:
+def collect(
+    template: Path, environments: Sequence[Path] = (), class_names: Namespace | None = None
+) -> ImportPlan:
     """Read the template, its environments and everything they nest into one plan."""
     env_docs = [read_document(p) for p in environments]
     environment = build_environment(env_docs) if env_docs else None
@@ -112,7 +114,9 @@ def collect(template: Path, environments: Sequence[Path] = (), class_names: Name
 
 
 def _model(document: Document, registry: Mapping[str, object]) -> TemplateModel:
-    return build_template(document, lambda name: name in registry or name.endswith(TEMPLATE_SUFFIXES))
+    return build_template(
+        document, lambda name: name in registry or name.endswith(TEMPLATE_SUFFIXES)
+    )
 
 
 class _Collector:
@@ -154,13 +158,18 @@ class _Collector:
             for expr in _resource_values(resource):
                 for node in _walk(expr):
                     if isinstance(node, ProviderTypeRef):
-                        found = self.provider(model, folder, node.type_name, node.line or resource.line)
+                        found = self.provider(
+                            model, folder, node.type_name, node.line or resource.line
+                        )
                         if found is not None:
                             yield found
                     elif isinstance(node, FileRef):
                         self.file(model, folder, node.path, node.line or resource.line)
-                        if resource.type == "OS::Heat::Stack" and resource.properties is not None \
-                                and resource.properties.get("template") == node:
+                        if (
+                            resource.type == "OS::Heat::Stack"
+                            and resource.properties is not None
+                            and resource.properties.get("template") == node
+                        ):
                             nested = self.stack_template(model, folder, node.path, resource.line)
                             if nested is not None:
                                 yield nested
@@ -169,7 +178,9 @@ class _Collector:
                 if isinstance(node, FileRef):
                     self.file(model, folder, node.path, node.line or output.line)
 
-    def provider(self, model: TemplateModel, folder: Path, type_name: str, line: int | None) -> ProviderPlan | None:
+    def provider(
+        self, model: TemplateModel, folder: Path, type_name: str, line: int | None
+    ) -> ProviderPlan | None:
         key = (model.file, type_name)
         if key in self.plan.provider_uses:
             return None
@@ -185,7 +196,9 @@ class _Collector:
             self.plan.provider_uses[key] = plan
         return plan
 
-    def stack_template(self, model: TemplateModel, folder: Path, path: str, line: int | None) -> ProviderPlan | None:
+    def stack_template(
+        self, model: TemplateModel, folder: Path, path: str, line: int | None
+    ) -> ProviderPlan | None:
         if "://" in path or not path.endswith((*TEMPLATE_SUFFIXES, ".yml")):
             return None
         source = _resolve(folder, path)
@@ -196,19 +209,29 @@ class _Collector:
             self.plan.stack_templates[(model.file, path)] = plan
         return plan
 
-    def load(self, model: TemplateModel, source: Path, path: str, type_name: str | None,
-             line: int | None) -> ProviderPlan | None:
+    def load(
+        self, model: TemplateModel, source: Path, path: str, type_name: str | None, line: int | None
+    ) -> ProviderPlan | None:
         key = _provider_key(path)
         if key != path:
-            self.finding("inexact", f"the template {path!r} lies outside this folder; hotdsl sends it "
-                         f"as {key!r}", model, line)
+            self.finding(
+                "inexact",
+                f"the template {path!r} lies outside this folder; hotdsl sends it as {key!r}",
+                model,
+                line,
+            )
         identity = (self._identity(source), key, type_name)
         found = self.by_source.get(identity)
         if found is not None:
             return found
         if not source.is_file():
-            self.finding("note", f"the template {path!r} is not there ({source.name} not found); the type "
-                         "is kept as a plain name, and its file is not sent with the stack", model, line)
+            self.finding(
+                "note",
+                f"the template {path!r} is not there ({source.name} not found); the type "
+                "is kept as a plain name, and its file is not sent with the stack",
+                model,
+                line,
+            )
             return None
         document = read_document(source)
         nested = _model(document, self.registry)
@@ -229,17 +252,32 @@ class _Collector:
         sent_as = "" if key == path else path
         if PurePosixPath(path).is_absolute():
             sent_as = ""
-            self.finding("inexact", f"get_file reads {path!r}, an absolute path; the import keeps the file as "
-                         f"{key!r} next to the module, and Heat gets it under that name", model, line)
+            self.finding(
+                "inexact",
+                f"get_file reads {path!r}, an absolute path; the import keeps the file as "
+                f"{key!r} next to the module, and Heat gets it under that name",
+                model,
+                line,
+            )
         elif sent_as:
-            self.finding("note", f"get_file reads {path!r}; the import keeps the file as {key!r} next to the "
-                         "module and still sends it to Heat under its original name", model, line)
+            self.finding(
+                "note",
+                f"get_file reads {path!r}; the import keeps the file as {key!r} next to the "
+                "module and still sends it to Heat under its original name",
+                model,
+                line,
+            )
         source = _resolve(folder, path)
         plan = FilePlan(key, source, sent_as)
         self.plan.files[(model.file, path)] = plan
         if not plan.exists:
-            self.finding("note", f"get_file reads {path!r}, which is not there; put the file at {key!r} "
-                         "next to the generated module", model, line)
+            self.finding(
+                "note",
+                f"get_file reads {path!r}, which is not there; put the file at {key!r} "
+                "next to the generated module",
+                model,
+                line,
+            )
         self.claim_key(key, source, model, line)
 
     def claim_key(self, key: str, source: Path, model: TemplateModel, line: int | None) -> None:
@@ -247,8 +285,13 @@ class _Collector:
         if other is None:
             self.keys[key] = source
         elif self._identity(other) != self._identity(source):
-            self.finding("inexact", f"two different files would both be sent to Heat as {key!r} ({other} "
-                         f"and {source}); hotdsl's files map has one entry per name", model, line)
+            self.finding(
+                "inexact",
+                f"two different files would both be sent to Heat as {key!r} ({other} "
+                f"and {source}); hotdsl's files map has one entry per name",
+                model,
+                line,
+            )
 
 
 def _resolve(folder: Path, path: str) -> Path:

@@ -62,9 +62,16 @@ class EnvironmentModel:
     """The merged data, as Heat would see it (for the round-trip comparison)."""
 
     def is_empty(self) -> bool:
-        return not (self.parameters or self.parameter_defaults or self.parameter_merge_strategies
-                    or self.encrypted_param_names or self.event_sinks or self.registry
-                    or self.templates or self.resources)
+        return not (
+            self.parameters
+            or self.parameter_defaults
+            or self.parameter_merge_strategies
+            or self.encrypted_param_names
+            or self.event_sinks
+            or self.registry
+            or self.templates
+            or self.resources
+        )
 
 
 def build_environment(documents: list[Document]) -> EnvironmentModel:
@@ -81,21 +88,30 @@ def build_environment(documents: list[Document]) -> EnvironmentModel:
             getattr(model, section).update(values)
         strategies = data.get("parameter_merge_strategies", {})
         if not isinstance(strategies, dict):
-            raise document.error("parameter_merge_strategies must be a mapping", data,
-                                 "parameter_merge_strategies")
+            raise document.error(
+                "parameter_merge_strategies must be a mapping", data, "parameter_merge_strategies"
+            )
         for name, strategy in strategies.items():
             if not isinstance(name, str) or strategy not in MERGE_STRATEGIES:
-                raise document.error(f"parameter_merge_strategies: {name!r} must map to one of "
-                                     f"{', '.join(MERGE_STRATEGIES)}", strategies, name)
+                raise document.error(
+                    f"parameter_merge_strategies: {name!r} must map to one of "
+                    f"{', '.join(MERGE_STRATEGIES)}",
+                    strategies,
+                    name,
+                )
             model.parameter_merge_strategies[name] = strategy
         names = data.get("encrypted_param_names", [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise document.error("encrypted_param_names must be a list of parameter names", data,
-                                 "encrypted_param_names")
+            raise document.error(
+                "encrypted_param_names must be a list of parameter names",
+                data,
+                "encrypted_param_names",
+            )
         model.encrypted_param_names.extend(names)
         sinks = data.get("event_sinks", [])
-        if not isinstance(sinks, list) or not all(isinstance(s, dict) and all(isinstance(k, str) for k in s)
-                                                  for s in sinks):
+        if not isinstance(sinks, list) or not all(
+            isinstance(s, dict) and all(isinstance(k, str) for k in s) for s in sinks
+        ):
             raise document.error("event_sinks must be a list of mappings", data, "event_sinks")
         _check_plain(document, sinks)
         model.event_sinks.extend(sinks)
@@ -105,14 +121,23 @@ def build_environment(documents: list[Document]) -> EnvironmentModel:
         for key, value in registry.items():
             if key == "resources":
                 if not isinstance(value, dict):
-                    raise document.error("resource_registry.resources must map resource names to "
-                                         "settings", registry, key)
+                    raise document.error(
+                        "resource_registry.resources must map resource names to settings",
+                        registry,
+                        key,
+                    )
                 for pattern, settings in value.items():
-                    model.resources[str(pattern)] = _settings(document, value, pattern, settings, model)
+                    model.resources[str(pattern)] = _settings(
+                        document, value, pattern, settings, model
+                    )
                 continue
             if not isinstance(key, str) or not isinstance(value, str):
-                raise document.error("hotdsl imports resource_registry entries that map a type name to a "
-                                     "type name or a template file (both strings)", registry, key)
+                raise document.error(
+                    "hotdsl imports resource_registry entries that map a type name to a "
+                    "type name or a template file (both strings)",
+                    registry,
+                    key,
+                )
             if value.endswith((".yaml", ".template")) and not key.endswith("*"):
                 source = _resolve(document.path.parent, value)
                 model.templates[key] = RegistryTemplate(key, value, source)
@@ -121,9 +146,14 @@ def build_environment(documents: list[Document]) -> EnvironmentModel:
                 model.registry[key] = value
                 model.templates.pop(key, None)
     if len(documents) > 1:
-        model.findings.append(Finding("note", f"{len(documents)} environment files are merged into one "
-                                      "(hotdsl writes one environment per stack), later files winning",
-                                      documents[-1].name))
+        model.findings.append(
+            Finding(
+                "note",
+                f"{len(documents)} environment files are merged into one "
+                "(hotdsl writes one environment per stack), later files winning",
+                documents[-1].name,
+            )
+        )
     return model
 
 
@@ -132,11 +162,19 @@ def _resolve(folder: Path, path: str) -> Path:
     return Path(pure) if pure.is_absolute() else folder / Path(*pure.parts)
 
 
-def _settings(document: Document, container: dict[Any, Any], pattern: object, raw: object,
-              model: EnvironmentModel) -> ResourceSettingsModel:
+def _settings(
+    document: Document,
+    container: dict[Any, Any],
+    pattern: object,
+    raw: object,
+    model: EnvironmentModel,
+) -> ResourceSettingsModel:
     if not isinstance(raw, dict):
-        raise document.error(f"the settings of {pattern!r} in resource_registry.resources must be a mapping",
-                             container, pattern)
+        raise document.error(
+            f"the settings of {pattern!r} in resource_registry.resources must be a mapping",
+            container,
+            pattern,
+        )
     types: list[tuple[str, str]] = []
     nested: list[tuple[str, ResourceSettingsModel]] = []
     hooks: tuple[str, ...] = ()
@@ -146,12 +184,19 @@ def _settings(document: Document, container: dict[Any, Any], pattern: object, ra
             allowed = HOOKS if key == "hooks" else RESTRICTED_ACTIONS
             items = [value] if isinstance(value, str) else value
             if isinstance(value, str):
-                model.findings.append(Finding("inexact", f"{key} of {pattern!r} is a string; hotdsl writes "
-                                              "it as a one-item list (the same to Heat)", document.name,
-                                              document.lines.line(raw, key)))
+                model.findings.append(
+                    Finding(
+                        "inexact",
+                        f"{key} of {pattern!r} is a string; hotdsl writes "
+                        "it as a one-item list (the same to Heat)",
+                        document.name,
+                        document.lines.line(raw, key),
+                    )
+                )
             if not isinstance(items, list) or any(i not in allowed for i in items):
-                raise document.error(f"{key} of {pattern!r} must be one or more of {', '.join(allowed)}",
-                                     raw, key)
+                raise document.error(
+                    f"{key} of {pattern!r} must be one or more of {', '.join(allowed)}", raw, key
+                )
             if key == "hooks":
                 hooks = tuple(items)
             else:
@@ -161,8 +206,9 @@ def _settings(document: Document, container: dict[Any, Any], pattern: object, ra
         elif isinstance(key, str) and isinstance(value, str):
             types.append((key, value))
         else:
-            raise document.error(f"unknown setting {key!r} for {pattern!r} in resource_registry.resources",
-                                 raw, key)
+            raise document.error(
+                f"unknown setting {key!r} for {pattern!r} in resource_registry.resources", raw, key
+            )
     return ResourceSettingsModel(tuple(types), hooks, actions, tuple(nested))
 
 
@@ -170,14 +216,18 @@ def _check_plain(document: Document, value: object) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             if not (k is None or isinstance(k, (str, int, float, bool))):
-                raise document.error("environment mapping keys must be strings or numbers", value, k)
+                raise document.error(
+                    "environment mapping keys must be strings or numbers", value, k
+                )
             _check_plain(document, v)
     elif isinstance(value, list):
         for item in value:
             _check_plain(document, item)
     elif not (value is None or isinstance(value, (str, int, float, bool))):
-        raise TemplateError(f"a value of type {type(value).__name__} cannot be written in an environment",
-                            document.name)
+        raise TemplateError(
+            f"a value of type {type(value).__name__} cannot be written in an environment",
+            document.name,
+        )
 
 
 def _merge_raw(into: dict[str, Any], data: dict[str, Any]) -> None:

@@ -67,7 +67,6 @@ from hotdsl.template import ResourceBase
 GENERATOR = "hotdsl import"
 
 
-
 @functools.cache
 def _hints(function: Callable[..., object]) -> dict[str, object]:
     """The annotations of a DSL function: what its arguments must be, as mypy sees them."""
@@ -83,21 +82,73 @@ PATH_KEY = want(fn.get_param, "path")
 VALUE_STR = want(fn.str_replace, "template")
 
 HOTDSL_NAMES = (
-    "App", "Condition", "Construct", "Environment", "Output", "Parameter", "ParameterGroup",
-    "Resource", "ResourceSettings", "Stack", "AllowedPattern", "AllowedValues", "CustomConstraint",
-    "Length", "Modulo", "Range", "PROJECT_ID", "STACK_ID", "STACK_NAME", "and_", "contains", "digest",
-    "equals", "filter", "get_attr", "get_file", "get_param", "get_resource", "if_", "list_concat",
-    "list_concat_unique", "list_join", "make_url", "map_merge", "map_replace", "not_", "or_", "repeat",
-    "resource_facade", "str_replace", "str_replace_strict", "str_replace_vstrict", "str_split", "yaql",
+    "App",
+    "Condition",
+    "Construct",
+    "Environment",
+    "Output",
+    "Parameter",
+    "ParameterGroup",
+    "Resource",
+    "ResourceSettings",
+    "Stack",
+    "AllowedPattern",
+    "AllowedValues",
+    "CustomConstraint",
+    "Length",
+    "Modulo",
+    "Range",
+    "PROJECT_ID",
+    "STACK_ID",
+    "STACK_NAME",
+    "and_",
+    "contains",
+    "digest",
+    "equals",
+    "filter",
+    "get_attr",
+    "get_file",
+    "get_param",
+    "get_resource",
+    "if_",
+    "list_concat",
+    "list_concat_unique",
+    "list_join",
+    "make_url",
+    "map_merge",
+    "map_replace",
+    "not_",
+    "or_",
+    "repeat",
+    "resource_facade",
+    "str_replace",
+    "str_replace_strict",
+    "str_replace_vstrict",
+    "str_split",
+    "yaql",
 )
 OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
-PSEUDO = {"OS::stack_id": "STACK_ID", "OS::stack_name": "STACK_NAME", "OS::project_id": "PROJECT_ID"}
-STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
-    "description", "template_version", "stack_name", "environment", "node", "_members",
+PSEUDO = {
+    "OS::stack_id": "STACK_ID",
+    "OS::stack_name": "STACK_NAME",
+    "OS::project_id": "PROJECT_ID",
 }
-CONSTRAINT_CLASSES = {"length": "Length", "range": "Range", "modulo": "Modulo",
-                      "allowed_values": "AllowedValues", "allowed_pattern": "AllowedPattern",
-                      "custom_constraint": "CustomConstraint"}
+STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
+    "description",
+    "template_version",
+    "stack_name",
+    "environment",
+    "node",
+    "_members",
+}
+CONSTRAINT_CLASSES = {
+    "length": "Length",
+    "range": "Range",
+    "modulo": "Modulo",
+    "allowed_values": "AllowedValues",
+    "allowed_pattern": "AllowedPattern",
+    "custom_constraint": "CustomConstraint",
+}
 
 
 @attrs.frozen
@@ -108,8 +159,14 @@ class GeneratedModule:
     findings: tuple[Finding, ...]
 
 
-def generate(plan: ImportPlan, *, class_name: str, stack_id: str, width: int = LINE_LENGTH,
-             source_name: str = "") -> GeneratedModule:
+def generate(
+    plan: ImportPlan,
+    *,
+    class_name: str,
+    stack_id: str,
+    width: int = LINE_LENGTH,
+    source_name: str = "",
+) -> GeneratedModule:
     """The module for `plan`; `class_name` is the stack class, `stack_id` the stack's id."""
     return _ModuleWriter(plan, class_name, stack_id, width, source_name).write()
 
@@ -128,7 +185,9 @@ class _Imports:
         if self.typing:
             out.append(f"from typing import {', '.join(sorted(self.typing))}")
             out.append("")
-        hotdsl = sorted(self.hotdsl, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
+        hotdsl = sorted(
+            self.hotdsl, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)
+        )
         groups = []
         if hotdsl:
             groups.append(("hotdsl", hotdsl))
@@ -146,7 +205,9 @@ class _Imports:
 
 
 class _ModuleWriter:
-    def __init__(self, plan: ImportPlan, class_name: str, stack_id: str, width: int, source_name: str) -> None:
+    def __init__(
+        self, plan: ImportPlan, class_name: str, stack_id: str, width: int, source_name: str
+    ) -> None:
         self.plan = plan
         self.class_name = class_name
         self.stack_id = stack_id
@@ -155,8 +216,15 @@ class _ModuleWriter:
         self.imports = _Imports()
         self.findings: list[Finding] = []
         self.files: dict[str, FilePlan] = {}
-        self.module_names = {*HOTDSL_NAMES, *OTHER_NAMES, *typed.stdlib_modules(), class_name,
-                             *(p.class_name for p in plan.providers), "app", "stack"}
+        self.module_names = {
+            *HOTDSL_NAMES,
+            *OTHER_NAMES,
+            *typed.stdlib_modules(),
+            class_name,
+            *(p.class_name for p in plan.providers),
+            "app",
+            "stack",
+        }
 
     def write(self) -> GeneratedModule:
         main = self.plan.main
@@ -174,7 +242,9 @@ class _ModuleWriter:
         lines.extend(["", *tail])
         while lines and lines[-1] == "":
             lines.pop()
-        return GeneratedModule("\n".join(lines) + "\n", tuple(self.files.values()), tuple(self.findings))
+        return GeneratedModule(
+            "\n".join(lines) + "\n", tuple(self.files.values()), tuple(self.findings)
+        )
 
     def module_docstring(self) -> list[str]:
         name = self.source_name or self.plan.main.document.path.name
@@ -194,13 +264,30 @@ class _ModuleWriter:
             assert description is not None
             lines.extend(docstring(INDENT, description))
         else:
-            lines.extend(docstring(INDENT, f"The template {provider.template_file} as a resource type."))
+            lines.extend(
+                docstring(INDENT, f"The template {provider.template_file} as a resource type.")
+            )
         lines.append("")
         if provider.type_name is not None:
-            lines.extend(statement(INDENT, "type_name: ClassVar[str | None]", string(provider.type_name), self.width))
-        lines.extend(statement(INDENT, "template_file: ClassVar[str | None]", string(provider.template_file),
-                               self.width))
-        lines.extend(statement(INDENT, "template_version: ClassVar[str]", string(model.version), self.width))
+            lines.extend(
+                statement(
+                    INDENT,
+                    "type_name: ClassVar[str | None]",
+                    string(provider.type_name),
+                    self.width,
+                )
+            )
+        lines.extend(
+            statement(
+                INDENT,
+                "template_file: ClassVar[str | None]",
+                string(provider.template_file),
+                self.width,
+            )
+        )
+        lines.extend(
+            statement(INDENT, "template_version: ClassVar[str]", string(model.version), self.width)
+        )
         lines.append("")
         lines.append(f"{INDENT}def build(self, template: Stack) -> None:")
         body = _TemplateWriter(self, model, scope="template", attributes=False, indent=INDENT * 2)
@@ -252,26 +339,40 @@ class _ModuleWriter:
         for section in ("parameters", "parameter_defaults"):
             values: dict[str, object] = getattr(env, section)
             if values:
-                kwargs[section] = dict_display([(parameter_key(k), self.plain(v)) for k, v in values.items()])
+                kwargs[section] = dict_display(
+                    [(parameter_key(k), self.plain(v)) for k, v in values.items()]
+                )
         registry = dict(env.registry)
         for type_name, entry in env.templates.items():
             if type_name not in used_templates:
                 registry[type_name] = entry.path
-                self.findings.append(Finding(
-                    "note", f"the environment maps {type_name!r} to {entry.path!r}, which no resource uses; "
-                    "the mapping is kept, the template is not imported or sent", env.files[-1].name))
+                self.findings.append(
+                    Finding(
+                        "note",
+                        f"the environment maps {type_name!r} to {entry.path!r}, which no resource uses; "
+                        "the mapping is kept, the template is not imported or sent",
+                        env.files[-1].name,
+                    )
+                )
         if registry:
-            kwargs["resource_registry"] = dict_display([(string(k), string(v)) for k, v in registry.items()])
+            kwargs["resource_registry"] = dict_display(
+                [(string(k), string(v)) for k, v in registry.items()]
+            )
         if env.resources:
             self.imports.hotdsl.add("ResourceSettings")
-            kwargs["resources"] = dict_display([(string(k), self.settings(v)) for k, v in env.resources.items()])
+            kwargs["resources"] = dict_display(
+                [(string(k), self.settings(v)) for k, v in env.resources.items()]
+            )
         if env.event_sinks:
             kwargs["event_sinks"] = display([self.plain(s) for s in env.event_sinks])
         if env.parameter_merge_strategies:
             kwargs["parameter_merge_strategies"] = dict_display(
-                [(parameter_key(k), string(v)) for k, v in env.parameter_merge_strategies.items()])
+                [(parameter_key(k), string(v)) for k, v in env.parameter_merge_strategies.items()]
+            )
         if env.encrypted_param_names:
-            kwargs["encrypted_param_names"] = display([parameter_key(n) for n in env.encrypted_param_names])
+            kwargs["encrypted_param_names"] = display(
+                [parameter_key(n) for n in env.encrypted_param_names]
+            )
         if not kwargs:
             return None
         return call("Environment", **kwargs)
@@ -285,7 +386,9 @@ class _ModuleWriter:
         if settings.restricted_actions:
             kwargs["restricted_actions"] = display([string(a) for a in settings.restricted_actions])
         if settings.nested:
-            kwargs["nested"] = dict_display([(string(k), self.settings(v)) for k, v in settings.nested])
+            kwargs["nested"] = dict_display(
+                [(string(k), self.settings(v)) for k, v in settings.nested]
+            )
         return call("ResourceSettings", **kwargs)
 
     def plain(self, value: object) -> Code:
@@ -309,8 +412,15 @@ class _ResourceVar:
 class _TemplateWriter:
     """The statements that build one template, in a Stack's `__init__` or a provider's `build()`."""
 
-    def __init__(self, module: _ModuleWriter, model: TemplateModel, *, scope: str, attributes: bool,
-                 indent: str) -> None:
+    def __init__(
+        self,
+        module: _ModuleWriter,
+        model: TemplateModel,
+        *,
+        scope: str,
+        attributes: bool,
+        indent: str,
+    ) -> None:
         self.module = module
         self.model = model
         self.scope = scope
@@ -362,7 +472,9 @@ class _TemplateWriter:
     def write(self, provider_type: str | None, *, set_description: bool = False) -> list[str]:
         model = self.model
         if provider_type is not None and set_description:
-            description = string(model.description) if model.description is not None else Atom("None")
+            description = (
+                string(model.description) if model.description is not None else Atom("None")
+            )
             self.emit(f"{self.scope}.description", description)
         self.reserve_ids()
         for parameter in model.parameters:
@@ -436,16 +548,23 @@ class _TemplateWriter:
         fits_overload = (
             (kind == "string" and isinstance(value, str))
             or (kind == "boolean" and isinstance(value, (bool, str)))
-            or (kind == "comma_delimited_list" and (isinstance(value, str) or (
-                isinstance(value, list) and all(isinstance(v, str) for v in value))))
+            or (
+                kind == "comma_delimited_list"
+                and (
+                    isinstance(value, str)
+                    or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+                )
+            )
             or kind in ("number", "json")
         )
         code = self.module.plain(value)
         if fits_overload:
             return code
         self.imports.typing.update({"Any", "cast"})
-        self.note(f"The default of {parameter.name!r} is not a {kind} in Python's terms, but Heat "
-                  "reads it as one: cast for mypy, written as it is.")
+        self.note(
+            f"The default of {parameter.name!r} is not a {kind} in Python's terms, but Heat "
+            "reads it as one: cast for mypy, written as it is."
+        )
         return call("cast", Atom("Any"), code)
 
     def constraint(self, constraint: ConstraintModel) -> Code:
@@ -508,8 +627,12 @@ class _TemplateWriter:
         for text in notes:
             self.note(text)
         code = call(head, Atom(self.scope), string(construct_id), **kwargs, **common)
-        needs_var = (resource.name in self.referenced.resources or pinned or bool(late)
-                     or resource.name in self.late_dependents)
+        needs_var = (
+            resource.name in self.referenced.resources
+            or pinned
+            or bool(late)
+            or resource.name in self.late_dependents
+        )
         target = self.locals.claim(resource.name, "resource") if needs_var else None
         self.emit(target, code)
         if pinned and target is not None:
@@ -561,11 +684,15 @@ class _TemplateWriter:
             assert rendered is not None
         return rendered[0]
 
-    def resource_call(self, resource: ResourceModel) -> tuple[str, dict[str, Code], type | None, list[str]]:
+    def resource_call(
+        self, resource: ResourceModel
+    ) -> tuple[str, dict[str, Code], type | None, list[str]]:
         provider = self.module.plan.provider_for(self.model, resource.type)
         properties = resource.properties
         if provider is not None:
-            kwargs = {"properties": self.properties_dict(properties)} if properties is not None else {}
+            kwargs = (
+                {"properties": self.properties_dict(properties)} if properties is not None else {}
+            )
             return provider.class_name, kwargs, None, []
         entry = typed.typed_classes().get(resource.type)
         notes: list[str] = []
@@ -575,13 +702,20 @@ class _TemplateWriter:
                 self.imports.stdlib.add(entry.module)
                 return f"{entry.module}.{entry.name}", attempt, entry.cls, []
             level, reason = attempt
-            self.finding(level, f"resource {resource.name!r} is written as a generic Resource: {reason}",
-                         resource.line)
+            self.finding(
+                level,
+                f"resource {resource.name!r} is written as a generic Resource: {reason}",
+                resource.line,
+            )
             notes.append(f"Not {entry.module}.{entry.name}: {reason}.")
         elif resource.type.startswith(("OS::", "AWS::")):
-            self.finding("note", f"resource {resource.name!r} has the type {resource.type!r}, which Heat's "
-                         "resource schema that hotdsl knows does not have (an older type, or one from a "
-                         "plugin or an environment)", resource.line)
+            self.finding(
+                "note",
+                f"resource {resource.name!r} has the type {resource.type!r}, which Heat's "
+                "resource schema that hotdsl knows does not have (an older type, or one from a "
+                "plugin or an environment)",
+                resource.line,
+            )
         self.imports.hotdsl.add("Resource")
         kwargs = {"type": string(resource.type)}
         if properties is not None:
@@ -594,7 +728,9 @@ class _TemplateWriter:
         assert rendered is not None
         return rendered[0]
 
-    def typed_arguments(self, resource: ResourceModel, cls: type) -> dict[str, Code] | tuple[str, str]:
+    def typed_arguments(
+        self, resource: ResourceModel, cls: type
+    ) -> dict[str, Code] | tuple[str, str]:
         """The typed class's keyword arguments, or (finding level, why the class does not fit)."""
         if resource.type == "OS::Heat::None" and resource.properties is not None:
             return "note", "OS::Heat::None takes any properties, which only Resource can write"
@@ -602,7 +738,7 @@ class _TemplateWriter:
         kwargs: dict[str, Code] = {}
         checked: dict[str, object] = {}
         given: set[str] = set()
-        for name, expr in (resource.properties.entries if resource.properties is not None else ()):
+        for name, expr in resource.properties.entries if resource.properties is not None else ():
             assert isinstance(name, str)
             info = fields.get(name)
             if info is None:
@@ -613,7 +749,10 @@ class _TemplateWriter:
                 return "note", f"the property {name!r} is null, which a typed class leaves out"
             rendered = self.value(expr, info.annotation)
             if rendered is None:
-                return "note", f"the value of {name!r} does not have the Python type the class declares"
+                return (
+                    "note",
+                    f"the value of {name!r} does not have the Python type the class declares",
+                )
             kwargs[info.python_name] = rendered[0]
             checked[info.python_name] = _runtime_value(expr)
             given.add(name)
@@ -621,14 +760,22 @@ class _TemplateWriter:
         for name, info in fields.items():
             if info.required and not info.hidden and name not in given:
                 if external:
-                    return "note", (f"it leaves out {name!r}, which the typed class requires; Heat does not "
-                                    "check the properties of an external resource")
-                return "invalid", f"it leaves out {name!r}, which {resource.type} requires (Heat rejects it)"
+                    return "note", (
+                        f"it leaves out {name!r}, which the typed class requires; Heat does not "
+                        "check the properties of an external resource"
+                    )
+                return (
+                    "invalid",
+                    f"it leaves out {name!r}, which {resource.type} requires (Heat rejects it)",
+                )
         problems = typed.property_problems(cls, checked)
         if problems:
             cleaned = problems[0].split(": ", 1)[-1] if ": " in problems[0] else problems[0]
             if external:
-                return "note", f"hotdsl's check of its properties fails ({cleaned}), which Heat skips here"
+                return (
+                    "note",
+                    f"hotdsl's check of its properties fails ({cleaned}), which Heat skips here",
+                )
             return "invalid", f"Heat's schema rejects it ({cleaned})"
         return kwargs
 
@@ -686,7 +833,9 @@ class _TemplateWriter:
             if provider is None:
                 return self.value(Lit(expr.type_name), want)
             self.imports.hotdsl.add("provider_type")
-            return self.check((call("provider_type", Atom(provider.class_name)), intrinsic("str")), want)
+            return self.check(
+                (call("provider_type", Atom(provider.class_name)), intrinsic("str")), want
+            )
         return self.check(self.function(expr), want)
 
     @staticmethod
@@ -761,7 +910,13 @@ class _TemplateWriter:
                     return direct
             path = self.path(expr.path)
             if path is None:
-                return self.raw({"get_param": Seq((Lit(expr.name), *expr.path)) if expr.path else Lit(expr.name)})
+                return self.raw(
+                    {
+                        "get_param": Seq((Lit(expr.name), *expr.path))
+                        if expr.path
+                        else Lit(expr.name)
+                    }
+                )
             self.imports.hotdsl.add("get_param")
             return call("get_param", string(expr.name), *path), ANY
         found = self.parameters.get(expr.name)
@@ -775,8 +930,11 @@ class _TemplateWriter:
             for key in path:
                 code = Bracket(_flat_head(code), (key,), "[", "]")
             return code, ANY
-        static = intrinsic({"string": "str", "boolean": "bool", "comma_delimited_list": "list_str"}.get(
-            parameter.type, "any"))  # type: ignore[arg-type]
+        static = intrinsic(
+            {"string": "str", "boolean": "bool", "comma_delimited_list": "list_str"}.get(
+                parameter.type, "any"
+            )
+        )  # type: ignore[arg-type]
         if fits(static, want):
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")
@@ -794,7 +952,11 @@ class _TemplateWriter:
     def attr_ref(self, expr: AttrRef, want: object) -> Rendered | None:
         var = self.resources.get(expr.resource)
         if var is None or var.code is None:
-            head = [Lit(expr.resource)] if expr.attribute is None else [Lit(expr.resource), Lit(expr.attribute)]
+            head = (
+                [Lit(expr.resource)]
+                if expr.attribute is None
+                else [Lit(expr.resource), Lit(expr.attribute)]
+            )
             return self.raw({"get_attr": Seq((*head, *expr.path))})
         if expr.attribute is None:
             return call(f"{var.code}.get_attr"), ANY
@@ -806,8 +968,12 @@ class _TemplateWriter:
         if var.cls is not None:
             known, dynamic = typed.attributes(var.cls)
             if expr.attribute not in known and not dynamic:
-                self.finding("invalid", f"get_attr of {expr.resource!r}: its type {var.type} has no attribute "
-                             f"{expr.attribute!r} (Heat rejects it)", self.current_line)
+                self.finding(
+                    "invalid",
+                    f"get_attr of {expr.resource!r}: its type {var.type} has no attribute "
+                    f"{expr.attribute!r} (Heat rejects it)",
+                    self.current_line,
+                )
         info = known.get(expr.attribute)
         code: Code
         if info is not None and not info.deprecated:
@@ -903,8 +1069,10 @@ class _TemplateWriter:
     def fn_digest(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Seq)
         algorithm, value = args.items
-        if not (isinstance(algorithm, Lit) and algorithm.value in ("md5", "sha1", "sha224", "sha256",
-                                                                   "sha384", "sha512")):
+        if not (
+            isinstance(algorithm, Lit)
+            and algorithm.value in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+        ):
             return None
         codes = self.args([(value, VALUE_STR)])
         if codes is None:
@@ -913,7 +1081,11 @@ class _TemplateWriter:
 
     def fn_repeat(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Map)
-        for_each, template, permutations = args.get("for_each"), args.get("template"), args.get("permutations")
+        for_each, template, permutations = (
+            args.get("for_each"),
+            args.get("template"),
+            args.get("permutations"),
+        )
         assert for_each is not None and template is not None
         if not isinstance(for_each, Map) or not all(isinstance(k, str) for k in for_each.keys()):
             return None
@@ -1050,8 +1222,14 @@ class _TemplateWriter:
 
 def _fits_docstring(text: str) -> bool:
     """Whether a one-line docstring can carry `text` exactly (as a provider's description)."""
-    return (bool(text) and text == text.strip() and text.isprintable() and '"' not in text
-            and "\\" not in text and len(text) < 200)
+    return (
+        bool(text)
+        and text == text.strip()
+        and text.isprintable()
+        and '"' not in text
+        and "\\" not in text
+        and len(text) < 200
+    )
 
 
 def _flat_head(code: Code) -> str:
@@ -1071,14 +1249,23 @@ def _candidates(want: object, shape: str) -> list[object]:
                     out.append(found)
         return out
     base = origin if origin is not None else want
-    if shape == "sequence" and isinstance(base, type) and issubclass(base, Sequence) and base is not str:
+    if (
+        shape == "sequence"
+        and isinstance(base, type)
+        and issubclass(base, Sequence)
+        and base is not str
+    ):
         args = typing.get_args(want)
         return [args[0] if args else Any]
     if shape == "mapping":
         if isinstance(base, type) and issubclass(base, Mapping):
             args = typing.get_args(want)
             return [args[1] if args else Any]
-        if isinstance(want, type) and hasattr(want, "property_schemas") and not issubclass(want, ResourceBase):
+        if (
+            isinstance(want, type)
+            and hasattr(want, "property_schemas")
+            and not issubclass(want, ResourceBase)
+        ):
             return [_ItemClass(want)]
     return []
 
@@ -1139,8 +1326,13 @@ def _all_values(model: TemplateModel) -> Iterator[Expr]:
 
 
 def _resource_exprs(resource: ResourceModel) -> Iterator[Expr]:
-    for value in (resource.properties, resource.metadata, resource.update_policy, resource.external_id,
-                  resource.condition):
+    for value in (
+        resource.properties,
+        resource.metadata,
+        resource.update_policy,
+        resource.external_id,
+        resource.condition,
+    ):
         if value is not None:
             yield value
 
@@ -1160,8 +1352,11 @@ def _condition_order(model: TemplateModel) -> list[ConditionModel]:
                 break
         else:
             names = ", ".join(c.name for c in pending)
-            raise TemplateError(f"the conditions {names} refer to each other in a cycle (Heat rejects this)",
-                                model.file, pending[0].line)
+            raise TemplateError(
+                f"the conditions {names} refer to each other in a cycle (Heat rejects this)",
+                model.file,
+                pending[0].line,
+            )
     return order
 
 

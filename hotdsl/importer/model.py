@@ -27,36 +27,78 @@ MAX_VALUES = 1_000_000
 PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
 
 FUNCTION_SINCE: dict[str, str] = {
-    "get_param": "2013-05-23", "get_resource": "2013-05-23", "get_attr": "2013-05-23",
-    "get_file": "2013-05-23", "list_join": "2013-05-23", "str_replace": "2013-05-23",
-    "resource_facade": "2013-05-23", "digest": "2015-04-30", "repeat": "2015-04-30",
-    "str_split": "2015-10-15", "map_merge": "2016-04-08", "yaql": "2016-10-14",
-    "map_replace": "2016-10-14", "if": "2016-10-14", "filter": "2017-02-24",
-    "str_replace_strict": "2017-02-24", "str_replace_vstrict": "2017-09-01",
-    "make_url": "2017-09-01", "list_concat": "2017-09-01", "list_concat_unique": "2017-09-01",
+    "get_param": "2013-05-23",
+    "get_resource": "2013-05-23",
+    "get_attr": "2013-05-23",
+    "get_file": "2013-05-23",
+    "list_join": "2013-05-23",
+    "str_replace": "2013-05-23",
+    "resource_facade": "2013-05-23",
+    "digest": "2015-04-30",
+    "repeat": "2015-04-30",
+    "str_split": "2015-10-15",
+    "map_merge": "2016-04-08",
+    "yaql": "2016-10-14",
+    "map_replace": "2016-10-14",
+    "if": "2016-10-14",
+    "filter": "2017-02-24",
+    "str_replace_strict": "2017-02-24",
+    "str_replace_vstrict": "2017-09-01",
+    "make_url": "2017-09-01",
+    "list_concat": "2017-09-01",
+    "list_concat_unique": "2017-09-01",
     "contains": "2017-09-01",
 }
 """The value functions of HOT and the first version that has each (heat/engine/hot/template.py)."""
 
 CONDITION_FUNCTION_SINCE: dict[str, str] = {
-    "get_param": "2016-10-14", "equals": "2016-10-14", "not": "2016-10-14", "and": "2016-10-14",
-    "or": "2016-10-14", "yaql": "2017-09-01", "contains": "2017-09-01",
+    "get_param": "2016-10-14",
+    "equals": "2016-10-14",
+    "not": "2016-10-14",
+    "and": "2016-10-14",
+    "or": "2016-10-14",
+    "yaql": "2017-09-01",
+    "contains": "2017-09-01",
 }
 """The functions Heat allows inside conditions, and since when."""
 
-CFN_FUNCTIONS_2013 = frozenset({"Fn::GetAZs", "Ref", "Fn::GetAtt", "Fn::Select", "Fn::Join",
-                                "Fn::Split", "Fn::Replace", "Fn::Base64", "Fn::MemberListToMap",
-                                "Fn::ResourceFacade"})
+CFN_FUNCTIONS_2013 = frozenset(
+    {
+        "Fn::GetAZs",
+        "Ref",
+        "Fn::GetAtt",
+        "Fn::Select",
+        "Fn::Join",
+        "Fn::Split",
+        "Fn::Replace",
+        "Fn::Base64",
+        "Fn::MemberListToMap",
+        "Fn::ResourceFacade",
+    }
+)
 """CloudFormation functions HOT 2013-05-23 still reads; later versions reject them."""
 
-RESOURCE_KEYS = ("type", "properties", "metadata", "depends_on", "deletion_policy",
-                 "update_policy", "description")
+RESOURCE_KEYS = (
+    "type",
+    "properties",
+    "metadata",
+    "depends_on",
+    "deletion_policy",
+    "update_policy",
+    "description",
+)
 RESOURCE_KEYS_2016 = ("external_id", "condition")
 DELETION_POLICIES = ("Delete", "Retain", "Snapshot")
 PARAMETER_KEYS = ("type", "description", "default", "constraints", "hidden", "label", "immutable")
 PARAMETER_TYPES = ("string", "number", "json", "comma_delimited_list", "boolean")
-CONSTRAINT_KINDS = ("range", "length", "allowed_values", "allowed_pattern", "custom_constraint",
-                    "modulo")
+CONSTRAINT_KINDS = (
+    "range",
+    "length",
+    "allowed_values",
+    "allowed_pattern",
+    "custom_constraint",
+    "modulo",
+)
 """Constraint keys in the order Heat looks for them (it uses the first one a map has)."""
 MAKE_URL_KEYS = ("scheme", "username", "password", "host", "port", "path", "query", "fragment")
 RESOURCE_FACADE_SECTIONS = ("metadata", "deletion_policy", "update_policy")
@@ -169,7 +211,9 @@ class Call:
     args: Expr
 
 
-Expr = Lit | Seq | Map | ParamRef | ResourceRef | AttrRef | CondRef | FileRef | ProviderTypeRef | Call
+Expr = (
+    Lit | Seq | Map | ParamRef | ResourceRef | AttrRef | CondRef | FileRef | ProviderTypeRef | Call
+)
 
 
 def to_data(expr: Expr) -> object:
@@ -298,7 +342,9 @@ ProviderLookup = Callable[[str], bool]
 """Whether a resource type names a provider template (a file, or a registry mapping)."""
 
 
-def build_template(document: Document, is_provider: ProviderLookup = lambda name: False) -> TemplateModel:
+def build_template(
+    document: Document, is_provider: ProviderLookup = lambda name: False
+) -> TemplateModel:
     """Check a parsed template as Heat would and build its model; raise `TemplateError` if Heat
     would reject its shape."""
     return _Builder(document, is_provider).build()
@@ -324,7 +370,9 @@ class _Builder:
     def error(self, message: str, container: object = None, key: object = None) -> TemplateError:
         return self.doc.error(message, container, key)
 
-    def find(self, level: FindingLevel, message: str, container: object = None, key: object = None) -> None:
+    def find(
+        self, level: FindingLevel, message: str, container: object = None, key: object = None
+    ) -> None:
         line = self.doc.lines.line(container, key) if container is not None else None
         self.findings.append(Finding(level, message, self.doc.name, line))
 
@@ -333,28 +381,48 @@ class _Builder:
     def build(self) -> TemplateModel:
         data = self.data
         for key, line in self.doc.duplicates:
-            self.findings.append(Finding("note", f"the key {key!r} is given twice in one mapping; "
-                                         "YAML (and Heat) keep the last one", self.doc.name, line))
+            self.findings.append(
+                Finding(
+                    "note",
+                    f"the key {key!r} is given twice in one mapping; "
+                    "YAML (and Heat) keep the last one",
+                    self.doc.name,
+                    line,
+                )
+            )
         self.version = self.read_version()
         allowed = HOT_SECTIONS if self.version >= "2016-10-14" else HOT_SECTIONS[:-1]
         for key in data:
             if key not in allowed:
-                hint = (" (conditions need heat_template_version 2016-10-14 or newer)"
-                        if key == "conditions" else f"; HOT has {', '.join(allowed)}")
+                hint = (
+                    " (conditions need heat_template_version 2016-10-14 or newer)"
+                    if key == "conditions"
+                    else f"; HOT has {', '.join(allowed)}"
+                )
                 raise self.error(f"unknown template section {key!r}{hint}", data, key)
         description = data.get("description")
         if description is not None and not isinstance(description, str):
             raise self.error("the template description must be a string", data, "description")
         if "description" in data and description is None:
-            self.find("inexact", "the template's description is empty (null); hotdsl leaves it out", data,
-                      "description")
+            self.find(
+                "inexact",
+                "the template's description is empty (null); hotdsl leaves it out",
+                data,
+                "description",
+            )
         for section in ("parameters", "resources", "outputs", "conditions", "parameter_groups"):
             if section in data and not data[section]:
-                self.find("inexact", f"the {section} section is empty; hotdsl leaves empty sections out"
-                          + (" (and always writes resources)" if section != "resources" else ""),
-                          data, section)
+                self.find(
+                    "inexact",
+                    f"the {section} section is empty; hotdsl leaves empty sections out"
+                    + (" (and always writes resources)" if section != "resources" else ""),
+                    data,
+                    section,
+                )
         if "resources" not in data:
-            self.find("inexact", "the template has no resources section; hotdsl always writes one", data)
+            self.find(
+                "inexact", "the template has no resources section; hotdsl always writes one", data
+            )
         parameters = self.section_map("parameters")
         resources = self.section_map("resources")
         outputs = self.section_map("outputs")
@@ -366,8 +434,11 @@ class _Builder:
             self.name(name, outputs, "output")
         for name in self.resource_names:
             if "/" in name:
-                raise self.error(f"resource name {name!r} contains '/', which Heat does not allow",
-                                 resources, name)
+                raise self.error(
+                    f"resource name {name!r} contains '/', which Heat does not allow",
+                    resources,
+                    name,
+                )
         groups = self.parameter_groups()
         return TemplateModel(
             document=self.doc,
@@ -389,8 +460,11 @@ class _Builder:
             version = ""
         if not version:
             names = ", ".join([*TEMPLATE_VERSIONS, *RELEASE_NAMES])
-            raise self.error(f"unknown heat_template_version {raw!r}; Heat accepts {names}",
-                             self.data, "heat_template_version")
+            raise self.error(
+                f"unknown heat_template_version {raw!r}; Heat accepts {names}",
+                self.data,
+                "heat_template_version",
+            )
         return version
 
     def section_map(self, section: str) -> dict[Any, Any]:
@@ -398,14 +472,19 @@ class _Builder:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            raise self.error(f"the {section} section must be a mapping of names to definitions, "
-                             f"not a {_kind(value)}", self.data, section)
+            raise self.error(
+                f"the {section} section must be a mapping of names to definitions, "
+                f"not a {_kind(value)}",
+                self.data,
+                section,
+            )
         return value
 
     def name(self, name: object, section: dict[Any, Any], what: str) -> str:
         if not isinstance(name, str):
-            raise self.error(f"{what} name {name!r} is a {_kind(name)}, not a string; quote it",
-                             section, name)
+            raise self.error(
+                f"{what} name {name!r} is a {_kind(name)}, not a string; quote it", section, name
+            )
         if not name:
             raise self.error(f"a {what} has an empty name", section, name)
         return name
@@ -414,41 +493,74 @@ class _Builder:
 
     def parameter(self, name: str, spec: object, section: dict[Any, Any]) -> ParameterModel:
         if not isinstance(spec, dict):
-            raise self.error(f"parameter {name!r} must be a mapping (type, default, ...), "
-                             f"not a {_kind(spec)}", section, name)
+            raise self.error(
+                f"parameter {name!r} must be a mapping (type, default, ...), not a {_kind(spec)}",
+                section,
+                name,
+            )
         keys = PARAMETER_KEYS + (("tags",) if self.version >= "2018-03-02" else ())
         for key in spec:
             if key not in keys:
-                raise self.error(f"parameter {name!r} has the unknown key {key!r}; Heat allows "
-                                 f"{', '.join(keys)} here", spec, key)
+                raise self.error(
+                    f"parameter {name!r} has the unknown key {key!r}; Heat allows "
+                    f"{', '.join(keys)} here",
+                    spec,
+                    key,
+                )
         kind = spec.get("type")
         if kind is None:
-            raise self.error(f"parameter {name!r} has no type (Heat: 'Missing parameter type')", section, name)
+            raise self.error(
+                f"parameter {name!r} has no type (Heat: 'Missing parameter type')", section, name
+            )
         if kind not in PARAMETER_TYPES:
-            raise self.error(f"parameter {name!r} has the unknown type {kind!r}; Heat knows "
-                             f"{', '.join(PARAMETER_TYPES)}", spec, "type")
+            raise self.error(
+                f"parameter {name!r} has the unknown type {kind!r}; Heat knows "
+                f"{', '.join(PARAMETER_TYPES)}",
+                spec,
+                "type",
+            )
         for key in ("label", "description"):
             if spec.get(key) is not None and not isinstance(spec[key], str):
                 raise self.error(f"the {key} of parameter {name!r} must be a string", spec, key)
         for key in ("hidden", "immutable"):
             if key in spec:
                 if not isinstance(spec[key], bool):
-                    raise self.error(f"{key} of parameter {name!r} must be true or false", spec, key)
+                    raise self.error(
+                        f"{key} of parameter {name!r} must be true or false", spec, key
+                    )
                 if spec[key] is False:
-                    self.find("inexact", f"parameter {name!r} says {key}: false, which is the default; "
-                              "hotdsl leaves it out", spec, key)
+                    self.find(
+                        "inexact",
+                        f"parameter {name!r} says {key}: false, which is the default; "
+                        "hotdsl leaves it out",
+                        spec,
+                        key,
+                    )
         tags = spec.get("tags")
-        if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-            raise self.error(f"the tags of parameter {name!r} must be a list of strings", spec, "tags")
+        if tags is not None and not (
+            isinstance(tags, list) and all(isinstance(t, str) for t in tags)
+        ):
+            raise self.error(
+                f"the tags of parameter {name!r} must be a list of strings", spec, "tags"
+            )
         if "default" in spec:
             self.literal(spec["default"], spec, "default")
             if spec["default"] is None:
-                self.find("inexact", f"parameter {name!r} has an empty (null) default; hotdsl writes "
-                          "no default", spec, "default")
+                self.find(
+                    "inexact",
+                    f"parameter {name!r} has an empty (null) default; hotdsl writes no default",
+                    spec,
+                    "default",
+                )
         return ParameterModel(
-            name=name, type=kind, label=spec.get("label"), description=spec.get("description"),
-            default=spec.get("default"), has_default=spec.get("default") is not None,
-            hidden=spec.get("hidden") is True, immutable=spec.get("immutable") is True,
+            name=name,
+            type=kind,
+            label=spec.get("label"),
+            description=spec.get("description"),
+            default=spec.get("default"),
+            has_default=spec.get("default") is not None,
+            hidden=spec.get("hidden") is True,
+            immutable=spec.get("immutable") is True,
             tags=tuple(tags) if tags is not None else None,
             constraints=self.constraints(name, spec),
             line=self.doc.lines.line(section, name),
@@ -459,40 +571,67 @@ class _Builder:
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            raise self.error(f"the constraints of parameter {name!r} must be a list", spec, "constraints")
+            raise self.error(
+                f"the constraints of parameter {name!r} must be a list", spec, "constraints"
+            )
         out: list[ConstraintModel] = []
         kinds = CONSTRAINT_KINDS if self.version >= "2017-02-24" else CONSTRAINT_KINDS[:-1]
         for index, item in enumerate(raw):
             line = self.doc.lines.line(raw, index)
             if not isinstance(item, dict):
-                raise TemplateError(f"constraint {index + 1} of parameter {name!r} must be a mapping",
-                                    self.doc.name, line)
+                raise TemplateError(
+                    f"constraint {index + 1} of parameter {name!r} must be a mapping",
+                    self.doc.name,
+                    line,
+                )
             for key in item:
                 if key not in (*kinds, "description"):
-                    raise TemplateError(f"unknown constraint {key!r} on parameter {name!r}; Heat knows "
-                                        f"{', '.join(kinds)}", self.doc.name, self.doc.lines.line(item, key))
+                    raise TemplateError(
+                        f"unknown constraint {key!r} on parameter {name!r}; Heat knows "
+                        f"{', '.join(kinds)}",
+                        self.doc.name,
+                        self.doc.lines.line(item, key),
+                    )
             description = item.get("description")
             if description is not None and not isinstance(description, str):
-                raise TemplateError(f"a constraint description of parameter {name!r} must be a string",
-                                    self.doc.name, line)
+                raise TemplateError(
+                    f"a constraint description of parameter {name!r} must be a string",
+                    self.doc.name,
+                    line,
+                )
             present = [k for k in kinds if k in item]
             if not present:
-                raise TemplateError(f"constraint {index + 1} of parameter {name!r} expresses no constraint",
-                                    self.doc.name, line)
+                raise TemplateError(
+                    f"constraint {index + 1} of parameter {name!r} expresses no constraint",
+                    self.doc.name,
+                    line,
+                )
             if len(present) > 1:
-                self.findings.append(Finding("inexact", f"a constraint of parameter {name!r} has "
-                                             f"{' and '.join(present)} in one map; Heat uses only "
-                                             f"{present[0]}, and hotdsl writes each as its own constraint",
-                                             self.doc.name, line))
+                self.findings.append(
+                    Finding(
+                        "inexact",
+                        f"a constraint of parameter {name!r} has "
+                        f"{' and '.join(present)} in one map; Heat uses only "
+                        f"{present[0]}, and hotdsl writes each as its own constraint",
+                        self.doc.name,
+                        line,
+                    )
+                )
             for kind in present:
-                out.append(ConstraintModel(kind, self.constraint_value(name, kind, item[kind], line),
-                                           description, line))
+                out.append(
+                    ConstraintModel(
+                        kind, self.constraint_value(name, kind, item[kind], line), description, line
+                    )
+                )
         return tuple(out)
 
     def constraint_value(self, name: str, kind: str, value: object, line: int | None) -> object:
         def bad(expected: str) -> TemplateError:
-            return TemplateError(f"the {kind} constraint of parameter {name!r} must be {expected}",
-                                 self.doc.name, line)
+            return TemplateError(
+                f"the {kind} constraint of parameter {name!r} must be {expected}",
+                self.doc.name,
+                line,
+            )
 
         if kind in ("range", "length", "modulo"):
             keys = ("step", "offset") if kind == "modulo" else ("min", "max")
@@ -500,7 +639,9 @@ class _Builder:
                 raise bad(f"a mapping with {' and/or '.join(keys)}")
             for _key, bound in value.items():
                 integer = kind != "range"
-                if isinstance(bound, bool) or not isinstance(bound, (int, float) if not integer else int):
+                if isinstance(bound, bool) or not isinstance(
+                    bound, (int, float) if not integer else int
+                ):
                     raise bad(f"a mapping of {'integers' if integer else 'numbers'}")
             if kind == "modulo" and set(value) != {"step", "offset"}:
                 raise bad("a mapping with step and offset")
@@ -528,67 +669,120 @@ class _Builder:
                 raise TemplateError("each parameter group must be a mapping", self.doc.name, line)
             for key in group:
                 if key not in ("label", "description", "parameters"):
-                    raise TemplateError(f"a parameter group has the unknown key {key!r}", self.doc.name,
-                                        self.doc.lines.line(group, key))
+                    raise TemplateError(
+                        f"a parameter group has the unknown key {key!r}",
+                        self.doc.name,
+                        self.doc.lines.line(group, key),
+                    )
             names = group.get("parameters")
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise TemplateError("a parameter group needs parameters: a list of parameter names",
-                                    self.doc.name, line)
+                raise TemplateError(
+                    "a parameter group needs parameters: a list of parameter names",
+                    self.doc.name,
+                    line,
+                )
             for name in names:
                 if name not in self.parameter_names:
-                    raise TemplateError(f"parameter group lists {name!r}, which is not a parameter of the "
-                                        "template (Heat rejects this)", self.doc.name, line)
+                    raise TemplateError(
+                        f"parameter group lists {name!r}, which is not a parameter of the "
+                        "template (Heat rejects this)",
+                        self.doc.name,
+                        line,
+                    )
                 if name in grouped:
-                    raise TemplateError(f"parameter {name!r} is in two parameter groups (Heat rejects this)",
-                                        self.doc.name, line)
+                    raise TemplateError(
+                        f"parameter {name!r} is in two parameter groups (Heat rejects this)",
+                        self.doc.name,
+                        line,
+                    )
                 grouped[name] = index
             for key in ("label", "description"):
                 if group.get(key) is not None and not isinstance(group[key], str):
-                    raise TemplateError(f"the {key} of a parameter group must be a string", self.doc.name, line)
+                    raise TemplateError(
+                        f"the {key} of a parameter group must be a string", self.doc.name, line
+                    )
             if group.get("label") is None:
-                self.findings.append(Finding("inexact", "a parameter group without a label: hotdsl "
-                                             "labels every group (here with the name of its construct)",
-                                             self.doc.name, line))
-            groups.append(ParameterGroupModel(group.get("label"), group.get("description"), tuple(names), line))
+                self.findings.append(
+                    Finding(
+                        "inexact",
+                        "a parameter group without a label: hotdsl "
+                        "labels every group (here with the name of its construct)",
+                        self.doc.name,
+                        line,
+                    )
+                )
+            groups.append(
+                ParameterGroupModel(
+                    group.get("label"), group.get("description"), tuple(names), line
+                )
+            )
         return tuple(groups)
 
     # --- conditions, resources, outputs ---
 
     def condition(self, name: str, expression: object, section: dict[Any, Any]) -> ConditionModel:
-        return ConditionModel(name, self.expr(expression, section, name, condition=True),
-                              self.doc.lines.line(section, name))
+        return ConditionModel(
+            name,
+            self.expr(expression, section, name, condition=True),
+            self.doc.lines.line(section, name),
+        )
 
     def resource(self, name: str, body: object, section: dict[Any, Any]) -> ResourceModel:
         if not isinstance(body, dict):
-            raise self.error(f"resource {name!r} must be a mapping with a type, not a {_kind(body)}",
-                             section, name)
+            raise self.error(
+                f"resource {name!r} must be a mapping with a type, not a {_kind(body)}",
+                section,
+                name,
+            )
         keys = RESOURCE_KEYS + (RESOURCE_KEYS_2016 if self.version >= "2016-10-14" else ())
         for key in body:
             if key not in keys:
-                hint = (" (it needs heat_template_version 2016-10-14 or newer)" if key in RESOURCE_KEYS_2016
-                        else f"; a resource has {', '.join(keys)}")
+                hint = (
+                    " (it needs heat_template_version 2016-10-14 or newer)"
+                    if key in RESOURCE_KEYS_2016
+                    else f"; a resource has {', '.join(keys)}"
+                )
                 raise self.error(f"resource {name!r} has the unknown key {key!r}{hint}", body, key)
         kind = body.get("type")
         if not isinstance(kind, str) or not kind:
-            raise self.error(f"resource {name!r} needs a type (a string)", section if "type" not in body else body,
-                             name if "type" not in body else "type")
+            raise self.error(
+                f"resource {name!r} needs a type (a string)",
+                section if "type" not in body else body,
+                name if "type" not in body else "type",
+            )
         properties = None
         if "properties" in body:
             raw = body["properties"]
             if raw is None or raw == {}:
-                self.find("inexact", f"resource {name!r} has an empty properties section; hotdsl leaves "
-                          "it out", body, "properties")
+                self.find(
+                    "inexact",
+                    f"resource {name!r} has an empty properties section; hotdsl leaves it out",
+                    body,
+                    "properties",
+                )
             elif not isinstance(raw, dict):
-                raise self.error(f"the properties of resource {name!r} must be a mapping (hotdsl cannot "
-                                 "import properties given as a function)", body, "properties")
+                raise self.error(
+                    f"the properties of resource {name!r} must be a mapping (hotdsl cannot "
+                    "import properties given as a function)",
+                    body,
+                    "properties",
+                )
             else:
                 if len(raw) == 1 and next(iter(raw)) in FUNCTION_SINCE:
-                    raise self.error(f"the properties of resource {name!r} are given as a function; hotdsl "
-                                     "imports properties written as a mapping", body, "properties")
+                    raise self.error(
+                        f"the properties of resource {name!r} are given as a function; hotdsl "
+                        "imports properties written as a mapping",
+                        body,
+                        "properties",
+                    )
                 for key in raw:
                     if not isinstance(key, str):
-                        raise self.error(f"resource {name!r} has the property name {key!r}, which is not a "
-                                         "string", raw, key)
+                        raise self.error(
+                            f"resource {name!r} has the property name {key!r}, which is not a "
+                            "string",
+                            raw,
+                            key,
+                        )
                 self.in_properties = True
                 try:
                     properties = Map(tuple((k, self.expr(v, raw, k)) for k, v in raw.items()))
@@ -599,17 +793,28 @@ class _Builder:
         depends_on = self.depends_on(name, body)
         deletion_policy = body.get("deletion_policy")
         if deletion_policy is not None:
-            allowed = DELETION_POLICIES + (tuple(p.lower() for p in DELETION_POLICIES)
-                                           if self.version >= "2016-10-14" else ())
+            allowed = DELETION_POLICIES + (
+                tuple(p.lower() for p in DELETION_POLICIES) if self.version >= "2016-10-14" else ()
+            )
             if not isinstance(deletion_policy, str):
-                raise self.error(f"resource {name!r}: hotdsl can only import a deletion_policy written as "
-                                 f"a string ({', '.join(allowed)})", body, "deletion_policy")
+                raise self.error(
+                    f"resource {name!r}: hotdsl can only import a deletion_policy written as "
+                    f"a string ({', '.join(allowed)})",
+                    body,
+                    "deletion_policy",
+                )
             if deletion_policy not in allowed:
-                raise self.error(f"resource {name!r} has the invalid deletion_policy {deletion_policy!r}; "
-                                 f"Heat allows {', '.join(allowed)}", body, "deletion_policy")
+                raise self.error(
+                    f"resource {name!r} has the invalid deletion_policy {deletion_policy!r}; "
+                    f"Heat allows {', '.join(allowed)}",
+                    body,
+                    "deletion_policy",
+                )
         description = body.get("description")
         if description is not None and not isinstance(description, str):
-            raise self.error(f"the description of resource {name!r} must be a string", body, "description")
+            raise self.error(
+                f"the description of resource {name!r} must be a string", body, "description"
+            )
         condition = None
         if "condition" in body:
             condition = self.expr(body["condition"], body, "condition", condition=True)
@@ -617,10 +822,18 @@ class _Builder:
         if "external_id" in body:
             external_id = self.expr(body["external_id"], body, "external_id")
         return ResourceModel(
-            name=name, type=kind, properties=properties, metadata=metadata, depends_on=depends_on,
+            name=name,
+            type=kind,
+            properties=properties,
+            metadata=metadata,
+            depends_on=depends_on,
             depends_on_single=isinstance(body.get("depends_on"), str),
-            deletion_policy=deletion_policy, update_policy=update_policy, description=description,
-            condition=condition, external_id=external_id, line=self.doc.lines.line(section, name),
+            deletion_policy=deletion_policy,
+            update_policy=update_policy,
+            description=description,
+            condition=condition,
+            external_id=external_id,
+            line=self.doc.lines.line(section, name),
         )
 
     def mapping_field(self, name: str, body: dict[Any, Any], key: str) -> Expr | None:
@@ -629,8 +842,12 @@ class _Builder:
         raw = body[key]
         result = self.expr(raw, body, key) if isinstance(raw, dict) else None
         if not isinstance(result, Map) or not all(isinstance(k, str) for k in result.keys()):
-            raise self.error(f"the {key} of resource {name!r} must be a mapping with string keys (hotdsl "
-                             "cannot import it given as a function)", body, key)
+            raise self.error(
+                f"the {key} of resource {name!r} must be a mapping with string keys (hotdsl "
+                "cannot import it given as a function)",
+                body,
+                key,
+            )
         return result
 
     def depends_on(self, name: str, body: dict[Any, Any]) -> tuple[str, ...]:
@@ -640,44 +857,80 @@ class _Builder:
         if isinstance(raw, str):
             raw = [raw]
         if raw is None:
-            self.find("inexact", f"resource {name!r} has an empty depends_on; hotdsl leaves it out", body,
-                      "depends_on")
+            self.find(
+                "inexact",
+                f"resource {name!r} has an empty depends_on; hotdsl leaves it out",
+                body,
+                "depends_on",
+            )
             return ()
         if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
-            raise self.error(f"depends_on of resource {name!r} must be a resource name or a list of them",
-                             body, "depends_on")
+            raise self.error(
+                f"depends_on of resource {name!r} must be a resource name or a list of them",
+                body,
+                "depends_on",
+            )
         if not raw:
-            self.find("inexact", f"resource {name!r} has an empty depends_on list; hotdsl leaves it out", body,
-                      "depends_on")
+            self.find(
+                "inexact",
+                f"resource {name!r} has an empty depends_on list; hotdsl leaves it out",
+                body,
+                "depends_on",
+            )
         for target in raw:
             if target not in self.resource_names:
-                raise self.error(f"resource {name!r} depends on {target!r}, which is not a resource of the "
-                                 "template (Heat rejects this)", body, "depends_on")
+                raise self.error(
+                    f"resource {name!r} depends on {target!r}, which is not a resource of the "
+                    "template (Heat rejects this)",
+                    body,
+                    "depends_on",
+                )
         if len(set(raw)) != len(raw):
-            self.find("inexact", f"resource {name!r} names a resource twice in depends_on; hotdsl writes it "
-                      "once", body, "depends_on")
+            self.find(
+                "inexact",
+                f"resource {name!r} names a resource twice in depends_on; hotdsl writes it once",
+                body,
+                "depends_on",
+            )
         return tuple(dict.fromkeys(raw))
 
     def output(self, name: str, body: object, section: dict[Any, Any]) -> OutputModel:
         if not isinstance(body, dict):
-            raise self.error(f"output {name!r} must be a mapping with a value, not a {_kind(body)}",
-                             section, name)
+            raise self.error(
+                f"output {name!r} must be a mapping with a value, not a {_kind(body)}",
+                section,
+                name,
+            )
         keys = ("description", "value") + (("condition",) if self.version >= "2016-10-14" else ())
         for key in body:
             if key not in keys:
-                raise self.error(f"output {name!r} has the unknown key {key!r}; an output has "
-                                 f"{', '.join(keys)}", body, key)
+                raise self.error(
+                    f"output {name!r} has the unknown key {key!r}; an output has {', '.join(keys)}",
+                    body,
+                    key,
+                )
         if "value" not in body:
-            raise self.error(f"output {name!r} has no value (Heat: 'Each output definition must contain a "
-                             "value key')", section, name)
+            raise self.error(
+                f"output {name!r} has no value (Heat: 'Each output definition must contain a "
+                "value key')",
+                section,
+                name,
+            )
         description = body.get("description")
         if description is not None and not isinstance(description, str):
-            raise self.error(f"the description of output {name!r} must be a string", body, "description")
+            raise self.error(
+                f"the description of output {name!r} must be a string", body, "description"
+            )
         condition = None
         if "condition" in body:
             condition = self.expr(body["condition"], body, "condition", condition=True)
-        return OutputModel(name, self.expr(body["value"], body, "value"), description, condition,
-                           self.doc.lines.line(section, name))
+        return OutputModel(
+            name,
+            self.expr(body["value"], body, "value"),
+            description,
+            condition,
+            self.doc.lines.line(section, name),
+        )
 
     # --- values ---
 
@@ -697,8 +950,12 @@ class _Builder:
         """The expression for `value`, found at `container[key]` (for line numbers)."""
         self.budget -= 1
         if self.budget < 0:
-            raise self.error(f"the template expands to more than {MAX_VALUES} values (through YAML "
-                             "aliases?); hotdsl will not import it", container, key)
+            raise self.error(
+                f"the template expands to more than {MAX_VALUES} values (through YAML "
+                "aliases?); hotdsl will not import it",
+                container,
+                key,
+            )
         if value is None or isinstance(value, (str, bool, int)):
             if condition and isinstance(value, str) and not plain:
                 return self.condition_name(value, container, key)
@@ -708,15 +965,22 @@ class _Builder:
         if isinstance(value, (list, dict)):
             marker = id(value)
             if marker in self.active:
-                raise self.error("the YAML contains itself (a recursive alias); Heat cannot use it",
-                                 container, key)
+                raise self.error(
+                    "the YAML contains itself (a recursive alias); Heat cannot use it",
+                    container,
+                    key,
+                )
             self.active.add(marker)
             try:
                 if isinstance(value, list):
-                    return Seq(tuple(self.expr(item, value, index, condition=False, plain=plain)
-                                     for index, item in enumerate(value)))
+                    return Seq(
+                        tuple(
+                            self.expr(item, value, index, condition=False, plain=plain)
+                            for index, item in enumerate(value)
+                        )
+                    )
                 if len(value) == 1 and not plain:
-                    (name, args), = value.items()
+                    ((name, args),) = value.items()
                     if isinstance(name, str):
                         call = self.function(name, args, value, container, key, condition)
                         if call is not None:
@@ -724,48 +988,89 @@ class _Builder:
                 entries: list[tuple[Scalar, Expr]] = []
                 for k, v in value.items():
                     if not (k is None or isinstance(k, (str, int, float, bool))):
-                        raise self.error(f"a mapping key must be a string or a number, not a {_kind(k)}",
-                                         value, k)
-                    if (self.in_properties and k == "type" and isinstance(v, str) and self.is_provider(v)
-                            and set(value) <= {"type", "properties", "metadata"}):
+                        raise self.error(
+                            f"a mapping key must be a string or a number, not a {_kind(k)}",
+                            value,
+                            k,
+                        )
+                    if (
+                        self.in_properties
+                        and k == "type"
+                        and isinstance(v, str)
+                        and self.is_provider(v)
+                        and set(value) <= {"type", "properties", "metadata"}
+                    ):
                         entries.append((k, ProviderTypeRef(v, self.doc.lines.line(value, k))))
                     else:
                         entries.append((k, self.expr(v, value, k, plain=plain)))
                 return Map(tuple(entries))
             finally:
                 self.active.discard(marker)
-        raise self.error(f"a value of YAML type {_kind(value)} cannot be written in a template "
-                         "(hotdsl imports strings, numbers, booleans, null, lists and mappings)", container, key)
+        raise self.error(
+            f"a value of YAML type {_kind(value)} cannot be written in a template "
+            "(hotdsl imports strings, numbers, booleans, null, lists and mappings)",
+            container,
+            key,
+        )
 
     def condition_name(self, name: str, container: object, key: object) -> Expr:
         if name in self.condition_names:
             return CondRef(name)
-        raise self.error(f"{name!r} is not a condition of this template (a condition is a name from "
-                         "the conditions section, a boolean or a condition function)", container, key)
+        raise self.error(
+            f"{name!r} is not a condition of this template (a condition is a name from "
+            "the conditions section, a boolean or a condition function)",
+            container,
+            key,
+        )
 
     def function(
-        self, name: str, args: object, holder: dict[Any, Any], container: object, key: object, condition: bool
+        self,
+        name: str,
+        args: object,
+        holder: dict[Any, Any],
+        container: object,
+        key: object,
+        condition: bool,
     ) -> Expr | None:
         """A function call, or None if Heat reads this single-key map as plain data."""
         version = self.version
         if name in CFN_FUNCTIONS_2013:
             if version == "2013-05-23" or (name == "Fn::Select" and version < "2015-10-15"):
-                self.find("note", f"{name} is a CloudFormation function that hotdsl has no function for; "
-                          "it is kept as a plain mapping, which Heat reads the same way", container, key)
+                self.find(
+                    "note",
+                    f"{name} is a CloudFormation function that hotdsl has no function for; "
+                    "it is kept as a plain mapping, which Heat reads the same way",
+                    container,
+                    key,
+                )
             else:
-                self.find("invalid", f"{name} is not available in heat_template_version {version}; "
-                          "Heat rejects the template", container, key)
+                self.find(
+                    "invalid",
+                    f"{name} is not available in heat_template_version {version}; "
+                    "Heat rejects the template",
+                    container,
+                    key,
+                )
             return None
         table = CONDITION_FUNCTION_SINCE if condition else FUNCTION_SINCE
         since = table.get(name)
         if since is None:
             if condition and name in FUNCTION_SINCE and version >= "2016-10-14":
-                raise self.error(f"{name} cannot be used in a condition; Heat allows only "
-                                 f"{', '.join(sorted(CONDITION_FUNCTION_SINCE))} there", holder, name)
+                raise self.error(
+                    f"{name} cannot be used in a condition; Heat allows only "
+                    f"{', '.join(sorted(CONDITION_FUNCTION_SINCE))} there",
+                    holder,
+                    name,
+                )
             return None
         if version < since:
-            self.find("note", f"{name} is not a function in heat_template_version {version} (it came in "
-                      f"{since}); Heat reads it as a plain mapping, and so does the import", container, key)
+            self.find(
+                "note",
+                f"{name} is not a function in heat_template_version {version} (it came in "
+                f"{since}); Heat reads it as a plain mapping, and so does the import",
+                container,
+                key,
+            )
             return None
         check = getattr(self, f"fn_{name}", None)
         assert check is not None, name
@@ -783,22 +1088,35 @@ class _Builder:
         elif isinstance(args, list) and args and isinstance(args[0], str):
             target, path = args[0], args[1:]
         else:
-            raise self.bad_call(name, "write get_param: NAME or get_param: [NAME, key, ...]", holder)
+            raise self.bad_call(
+                name, "write get_param: NAME or get_param: [NAME, key, ...]", holder
+            )
         path_exprs = tuple(self.expr(p, args, i + 1) for i, p in enumerate(path))
         if target in self.parameter_names or target in PSEUDO_PARAMETERS:
             return ParamRef(target, path_exprs)
-        self.find("invalid", f"get_param refers to {target!r}, which is not a parameter of this template",
-                  holder, name)
-        return Map(((name, self.expr(args, holder, name, plain=False)),)) if isinstance(args, list) else \
-            Map(((name, Lit(target)),))
+        self.find(
+            "invalid",
+            f"get_param refers to {target!r}, which is not a parameter of this template",
+            holder,
+            name,
+        )
+        return (
+            Map(((name, self.expr(args, holder, name, plain=False)),))
+            if isinstance(args, list)
+            else Map(((name, Lit(target)),))
+        )
 
     def fn_get_resource(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         if not isinstance(args, str):
             raise self.bad_call(name, "write get_resource: NAME (a resource name)", holder)
         if args in self.resource_names:
             return ResourceRef(args)
-        self.find("invalid", f"get_resource refers to {args!r}, which is not a resource of this template",
-                  holder, name)
+        self.find(
+            "invalid",
+            f"get_resource refers to {args!r}, which is not a resource of this template",
+            holder,
+            name,
+        )
         return Map(((name, Lit(args)),))
 
     def fn_get_attr(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
@@ -809,8 +1127,12 @@ class _Builder:
         resource = args[0]
         rest = tuple(self.expr(p, args, i + 1) for i, p in enumerate(args[1:]))
         if resource not in self.resource_names:
-            self.find("invalid", f"get_attr refers to {resource!r}, which is not a resource of this template",
-                      holder, name)
+            self.find(
+                "invalid",
+                f"get_attr refers to {resource!r}, which is not a resource of this template",
+                holder,
+                name,
+            )
             return Map(((name, Seq((Lit(resource), *rest))),))
         if not rest:
             return AttrRef(resource, None)
@@ -825,8 +1147,14 @@ class _Builder:
             raise self.bad_call(name, "write get_file: PATH (a string)", holder)
         return FileRef(args, self.doc.lines.line(holder, name))
 
-    def list_args(self, name: str, args: object, holder: dict[Any, Any], sizes: tuple[int, int | None],
-                  form: str) -> tuple[Expr, ...]:
+    def list_args(
+        self,
+        name: str,
+        args: object,
+        holder: dict[Any, Any],
+        sizes: tuple[int, int | None],
+        form: str,
+    ) -> tuple[Expr, ...]:
         low, high = sizes
         if not isinstance(args, list) or len(args) < low or (high is not None and len(args) > high):
             raise self.bad_call(name, f"write {name}: {form}", holder)
@@ -834,19 +1162,35 @@ class _Builder:
 
     def fn_list_join(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         high = None if self.version >= "2015-10-15" else 2
-        items = self.list_args(name, args, holder, (2, high), "[DELIMITER, LIST]"
-                               + (", or [DELIMITER, LIST, LIST, ...]" if high is None else ""))
+        items = self.list_args(
+            name,
+            args,
+            holder,
+            (2, high),
+            "[DELIMITER, LIST]" + (", or [DELIMITER, LIST, LIST, ...]" if high is None else ""),
+        )
         return Call(name, Seq(items))
 
-    def mapping_args(self, name: str, args: object, holder: dict[Any, Any], required: tuple[str, ...],
-                     optional: tuple[str, ...] = ()) -> Map:
-        if not isinstance(args, dict) or any(k not in required + optional for k in args) or \
-                any(k not in args for k in required):
+    def mapping_args(
+        self,
+        name: str,
+        args: object,
+        holder: dict[Any, Any],
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+    ) -> Map:
+        if (
+            not isinstance(args, dict)
+            or any(k not in required + optional for k in args)
+            or any(k not in args for k in required)
+        ):
             keys = ", ".join([*required, *(f"optional {k}" for k in optional)])
             raise self.bad_call(name, f"its argument must be a mapping with {keys}", holder)
         result = self.expr(args, holder, name, plain=False)
         if not isinstance(result, Map):  # a single-key argument that is itself a function call
-            result = Map(((next(iter(args)), self.expr(next(iter(args.values())), args, next(iter(args)))),))
+            result = Map(
+                ((next(iter(args)), self.expr(next(iter(args.values())), args, next(iter(args)))),)
+            )
         return result
 
     def fn_str_replace(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
@@ -857,8 +1201,9 @@ class _Builder:
 
     def fn_resource_facade(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         if args not in RESOURCE_FACADE_SECTIONS:
-            raise self.bad_call(name, f"its argument must be one of {', '.join(RESOURCE_FACADE_SECTIONS)}",
-                                holder)
+            raise self.bad_call(
+                name, f"its argument must be one of {', '.join(RESOURCE_FACADE_SECTIONS)}", holder
+            )
         return Call(name, Lit(str(args)))
 
     def fn_digest(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
@@ -870,8 +1215,14 @@ class _Builder:
         return Call(name, mapping)
 
     def fn_str_split(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
-        return Call(name, Seq(self.list_args(name, args, holder, (2, 3), "[DELIMITER, STRING] or "
-                                             "[DELIMITER, STRING, INDEX]")))
+        return Call(
+            name,
+            Seq(
+                self.list_args(
+                    name, args, holder, (2, 3), "[DELIMITER, STRING] or [DELIMITER, STRING, INDEX]"
+                )
+            ),
+        )
 
     def fn_map_merge(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         return Call(name, Seq(self.list_args(name, args, holder, (0, None), "[MAP, MAP, ...]")))
@@ -883,9 +1234,12 @@ class _Builder:
         items = self.list_args(name, args, holder, (1, 2), "[MAP, {keys: ..., values: ...}]")
         if len(items) == 2:
             second = items[1]
-            if not isinstance(second, Map) or any(k not in ("keys", "values") for k in second.keys()):
-                raise self.bad_call(name, "its second argument must be a mapping with keys and/or values",
-                                    holder)
+            if not isinstance(second, Map) or any(
+                k not in ("keys", "values") for k in second.keys()
+            ):
+                raise self.bad_call(
+                    name, "its second argument must be a mapping with keys and/or values", holder
+                )
         return Call(name, Seq(items))
 
     def fn_yaql(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
@@ -893,7 +1247,9 @@ class _Builder:
 
     def fn_if(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         low = 2 if self.version >= "2021-04-16" else 3
-        form = "[CONDITION, VALUE_IF_TRUE, VALUE_IF_FALSE]" + (" or [CONDITION, VALUE_IF_TRUE]" if low == 2 else "")
+        form = "[CONDITION, VALUE_IF_TRUE, VALUE_IF_FALSE]" + (
+            " or [CONDITION, VALUE_IF_TRUE]" if low == 2 else ""
+        )
         if not isinstance(args, list) or not low <= len(args) <= 3:
             raise self.bad_call(name, f"write if: {form}", holder)
         first = self.expr(args[0], args, 0, condition=True)
@@ -901,7 +1257,9 @@ class _Builder:
         return Call(name, Seq((first, *rest)))
 
     def fn_filter(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
-        return Call(name, Seq(self.list_args(name, args, holder, (2, 2), "[VALUES_TO_REMOVE, LIST]")))
+        return Call(
+            name, Seq(self.list_args(name, args, holder, (2, 2), "[VALUES_TO_REMOVE, LIST]"))
+        )
 
     def fn_make_url(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         return Call(name, self.mapping_args(name, args, holder, (), MAKE_URL_KEYS))
@@ -919,15 +1277,29 @@ class _Builder:
 
     def fn_and(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         if not isinstance(args, list) or len(args) < 2:
-            raise self.bad_call(name, "its argument must be a list of at least two conditions", holder)
-        return Call(name, Seq(tuple(self.expr(a, args, i, condition=True) for i, a in enumerate(args))))
+            raise self.bad_call(
+                name, "its argument must be a list of at least two conditions", holder
+            )
+        return Call(
+            name, Seq(tuple(self.expr(a, args, i, condition=True) for i, a in enumerate(args)))
+        )
 
     fn_or = fn_and
 
 
 def _kind(value: object) -> str:
-    names = {dict: "mapping", list: "list", str: "string", int: "number", float: "number",
-             bool: "boolean", type(None): "null", bytes: "binary value", set: "set", tuple: "pair list"}
+    names = {
+        dict: "mapping",
+        list: "list",
+        str: "string",
+        int: "number",
+        float: "number",
+        bool: "boolean",
+        type(None): "null",
+        bytes: "binary value",
+        set: "set",
+        tuple: "pair list",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -935,10 +1307,17 @@ def plain_equal(left: object, right: object) -> bool:
     """Data equality that treats NaN as equal to itself and keeps bool and int apart."""
     if isinstance(left, bool) or isinstance(right, bool):
         return type(left) is type(right) and left == right
-    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+    if (
+        isinstance(left, float)
+        and isinstance(right, float)
+        and math.isnan(left)
+        and math.isnan(right)
+    ):
         return True
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         return left.keys() == right.keys() and all(plain_equal(left[k], right[k]) for k in left)
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(plain_equal(a, b) for a, b in zip(left, right, strict=True))
+        return len(left) == len(right) and all(
+            plain_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
     return type(left) is type(right) and left == right

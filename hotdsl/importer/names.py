@@ -34,9 +34,20 @@ def camel_case(name: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
-RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
-    "self", "scope", "id", "template", "app", "attrs", "annotations",
-}
+RESERVED = (
+    frozenset(dir(builtins))
+    | frozenset(keyword.kwlist)
+    | frozenset(keyword.softkwlist)
+    | {
+        "self",
+        "scope",
+        "id",
+        "template",
+        "app",
+        "attrs",
+        "annotations",
+    }
+)
 """Names a generated name must not shadow: builtins, keywords, the names of the code itself."""
 
 
@@ -57,7 +68,9 @@ class Namespace:
             base = f"{fallback}_{base}" if base else fallback
         candidate = base
         counter = 1
-        while candidate in self.taken or keyword.iskeyword(candidate) or not candidate.isidentifier():
+        while (
+            candidate in self.taken or keyword.iskeyword(candidate) or not candidate.isidentifier()
+        ):
             if counter == 1 and not base.lower().endswith(fallback.lower()):
                 candidate = f"{base}_{fallback}" if style == "snake" else f"{base}{fallback}"
             else:

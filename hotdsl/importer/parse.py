@@ -19,12 +19,25 @@ import yaml
 from hotdsl.errors import HotdslError
 from hotdsl.heat_yaml import HeatLoader
 
-HOT_SECTIONS = ("heat_template_version", "description", "parameter_groups", "parameters",
-                "resources", "outputs", "conditions")
+HOT_SECTIONS = (
+    "heat_template_version",
+    "description",
+    "parameter_groups",
+    "parameters",
+    "resources",
+    "outputs",
+    "conditions",
+)
 """Every top-level key of a HOT template (`conditions` from 2016-10-14 on)."""
 
-ENVIRONMENT_SECTIONS = ("parameters", "parameter_defaults", "parameter_merge_strategies",
-                        "encrypted_param_names", "event_sinks", "resource_registry")
+ENVIRONMENT_SECTIONS = (
+    "parameters",
+    "parameter_defaults",
+    "parameter_merge_strategies",
+    "encrypted_param_names",
+    "event_sinks",
+    "resource_registry",
+)
 """Every top-level key of a Heat environment file (`heat/common/environment_format.py`)."""
 
 CFN_VERSION_KEYS = ("AWSTemplateFormatVersion", "HeatTemplateFormatVersion")
@@ -120,8 +133,11 @@ class _HeatLoader(HeatLoader):
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark,
-                    "found a key that is a list or a mapping", key_node.start_mark) from None
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found a key that is a list or a mapping",
+                    key_node.start_mark,
+                ) from None
             data[key] = self.construct_object(value_node, deep=False)
             self.source_map.record_entry(data, key, key_node.start_mark.line + 1)
 
@@ -156,7 +172,9 @@ def parse_text(text: str, path: Path) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise TemplateError(f"YAML error: {problem}", str(path), mark.line + 1 if mark else None) from None
+        raise TemplateError(
+            f"YAML error: {problem}", str(path), mark.line + 1 if mark else None
+        ) from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"YAML error: {exc}", str(path)) from None
     finally:
@@ -250,17 +268,24 @@ def require_template(document: Document) -> dict[Any, Any]:
         return data
     if kind == "cfn":
         key = next(k for k in CFN_VERSION_KEYS if k in data)
-        raise document.error(f"not a HOT template: it has {key}, so it is a CloudFormation-format "
-                             "template; hotdsl imports HOT templates (heat_template_version) only",
-                             data, key)
+        raise document.error(
+            f"not a HOT template: it has {key}, so it is a CloudFormation-format "
+            "template; hotdsl imports HOT templates (heat_template_version) only",
+            data,
+            key,
+        )
     if kind == "environment":
-        raise document.error("not a template but a Heat environment file (it has only environment "
-                             "sections); import the template that uses it and pass this file with -e")
+        raise document.error(
+            "not a template but a Heat environment file (it has only environment "
+            "sections); import the template that uses it and pass this file with -e"
+        )
     if not isinstance(data, dict):
         shown = "empty" if data is None else f"a YAML {type(data).__name__}"
         raise document.error(f"not a Heat template: the file is {shown}, not a mapping")
-    raise document.error("not a Heat template: it has no heat_template_version "
-                         "(Heat: 'Template format version not found')")
+    raise document.error(
+        "not a Heat template: it has no heat_template_version "
+        "(Heat: 'Template format version not found')"
+    )
 
 
 def require_environment(document: Document) -> dict[Any, Any]:
@@ -271,11 +296,19 @@ def require_environment(document: Document) -> dict[Any, Any]:
     if not isinstance(data, dict):
         raise document.error("not a Heat environment: the file is not a YAML mapping")
     if "heat_template_version" in data:
-        raise document.error("this is a template, not an environment file; import it as the template")
+        raise document.error(
+            "this is a template, not an environment file; import it as the template"
+        )
     for key in data:
         if key not in ENVIRONMENT_SECTIONS:
-            raise document.error(f"unknown environment section {key!r}; Heat knows "
-                                 f"{', '.join(ENVIRONMENT_SECTIONS)}", data, key)
+            raise document.error(
+                f"unknown environment section {key!r}; Heat knows "
+                f"{', '.join(ENVIRONMENT_SECTIONS)}",
+                data,
+                key,
+            )
         if data[key] is None:
-            raise document.error(f"the environment section {key!r} is empty (Heat rejects that)", data, key)
+            raise document.error(
+                f"the environment section {key!r} is empty (Heat rejects that)", data, key
+            )
     return data

@@ -94,8 +94,13 @@ def width_of(text: str) -> int:
     return total
 
 
-def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: str = "",
-           width: int = LINE_LENGTH) -> list[str]:
+def layout(
+    code: Code | Keyword | Pair,
+    indent: str,
+    prefix: str = "",
+    suffix: str = "",
+    width: int = LINE_LENGTH,
+) -> list[str]:
     """Lines for `prefix + code + suffix` at `indent`, split where ruff would split them.
 
     Ruff's rules, for these shapes: what fits on the line stays there; otherwise a
@@ -114,8 +119,13 @@ def layout(code: Code | Keyword | Pair, indent: str, prefix: str = "", suffix: s
     if isinstance(code, Atom):
         return (indent + prefix + text + suffix).split("\n")
     items = code.items
-    if (not code.is_display and len(items) == 1 and isinstance(items[0], Atom)
-            and "\n" in items[0].text and code.open == "("):
+    if (
+        not code.is_display
+        and len(items) == 1
+        and isinstance(items[0], Atom)
+        and "\n" in items[0].text
+        and code.open == "("
+    ):
         return (indent + prefix + text + suffix).split("\n")
     inner = indent + INDENT
     lines = [indent + prefix + code.head + code.open]
@@ -205,8 +215,11 @@ def _block_literal(text: str) -> str | None:
             out.append("\\\\")
         elif char == "\t":
             out.append("\\t")
-        elif char == '"' and (index == len(text) - 1 or text[index + 1] == '"'
-                              or (index > 0 and text[index - 1] == '"')):
+        elif char == '"' and (
+            index == len(text) - 1
+            or text[index + 1] == '"'
+            or (index > 0 and text[index - 1] == '"')
+        ):
             out.append('\\"')
         else:
             out.append(char)
@@ -217,7 +230,11 @@ def _block_literal(text: str) -> str | None:
 def _check_literal(literal: str, text: str) -> None:
     """The literal must be one string constant equal to `text`: nothing else can hide in it."""
     tree = ast.parse(literal, mode="eval")
-    if not (isinstance(tree.body, ast.Constant) and tree.body.value == text and type(tree.body.value) is str):
+    if not (
+        isinstance(tree.body, ast.Constant)
+        and tree.body.value == text
+        and type(tree.body.value) is str
+    ):
         raise AssertionError(f"string literal does not round-trip: {text!r}")
 
 

@@ -75,7 +75,9 @@ def check_round_trip(
         synthesized = _normalized(parse_text(text, Path(key)).data)
         differences.extend(differences_between(original, synthesized, f"files[{key!r}]"))
     expected_env = dict(environment or {})
-    actual_env = parse_text(stack.environment, Path("environment")).data if stack.environment else {}
+    actual_env = (
+        parse_text(stack.environment, Path("environment")).data if stack.environment else {}
+    )
     differences.extend(differences_between(expected_env, actual_env or {}, "environment"))
     return RoundTrip(differences=tuple(differences[:MAX_DIFFERENCES]))
 
@@ -83,7 +85,10 @@ def check_round_trip(
 def _normalized(data: object) -> object:
     if isinstance(data, dict) and isinstance(data.get("heat_template_version"), str):
         try:
-            return {**data, "heat_template_version": normalize_version(data["heat_template_version"])}
+            return {
+                **data,
+                "heat_template_version": normalize_version(data["heat_template_version"]),
+            }
         except ValueError:
             return data
     return data
@@ -111,13 +116,20 @@ def differences_between(expected: object, actual: object, path: str) -> list[str
         return out
     if _same(expected, actual):
         return []
-    return [f"{path or 'the document'}: template has {_short(expected)}, synth gives {_short(actual)}"]
+    return [
+        f"{path or 'the document'}: template has {_short(expected)}, synth gives {_short(actual)}"
+    ]
 
 
 def _same(left: object, right: object) -> bool:
     if type(left) is not type(right):
         return False
-    if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+    if (
+        isinstance(left, float)
+        and isinstance(right, float)
+        and math.isnan(left)
+        and math.isnan(right)
+    ):
         return True
     return left == right
 
@@ -142,8 +154,9 @@ def import_and_check(
     return result, write_and_check(result, out, stub_missing_files=stub_missing_files, force=force)
 
 
-def write_and_check(result: ImportResult, out: Path, *, stub_missing_files: bool = False,
-                    force: bool = True) -> RoundTrip:
+def write_and_check(
+    result: ImportResult, out: Path, *, stub_missing_files: bool = False, force: bool = True
+) -> RoundTrip:
     """Write an imported module (and the files it keeps) to `out`, synthesize it and compare.
 
     With `stub_missing_files`, files the template reads with `get_file` but that are not
@@ -159,4 +172,6 @@ def write_and_check(result: ImportResult, out: Path, *, stub_missing_files: bool
             if kept.source is not None and not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text("", encoding="utf-8")
-    return check_round_trip(out, result.template, dict(result.nested_templates), result.environment_data)
+    return check_round_trip(
+        out, result.template, dict(result.nested_templates), result.environment_data
+    )

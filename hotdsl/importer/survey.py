@@ -87,14 +87,20 @@ def survey(
     used: set[str] = set()
     for path, envs in pairs:
         relative = path.relative_to(folder)
-        shown = relative if not envs else Path(f"{relative} + {' + '.join(str(e.relative_to(folder)) for e in envs)}")
+        shown = (
+            relative
+            if not envs
+            else Path(f"{relative} + {' + '.join(str(e.relative_to(folder)) for e in envs)}")
+        )
         try:
             kind = document_kind(read_document(path))
         except TemplateError as exc:
             entries.append(SurveyEntry(shown, "rejected", (str(exc),)))
             continue
         if kind != "hot":
-            other: Outcome = "environment" if kind == "environment" else "cfn" if kind == "cfn" else "other"
+            other: Outcome = (
+                "environment" if kind == "environment" else "cfn" if kind == "cfn" else "other"
+            )
             entries.append(SurveyEntry(shown, other))
             continue
         entries.append(_one(path, envs, shown, out, used, stub_missing_files, force))
@@ -103,7 +109,10 @@ def survey(
 
 def _module_name(relative: Path, used: set[str]) -> str:
     base = "_".join(relative.with_suffix("").parts)
-    name = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_").lower() or "template"
+    name = (
+        "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_").lower()
+        or "template"
+    )
     if name[0].isdigit():
         name = f"t_{name}"
     candidate, counter = name, 2
@@ -113,8 +122,15 @@ def _module_name(relative: Path, used: set[str]) -> str:
     return candidate
 
 
-def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[str],
-         stub_missing_files: bool, force: bool) -> SurveyEntry:
+def _one(
+    path: Path,
+    envs: tuple[Path, ...],
+    shown: Path,
+    out: Path,
+    used: set[str],
+    stub_missing_files: bool,
+    force: bool,
+) -> SurveyEntry:
     name = _module_name(shown, used)
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
@@ -123,12 +139,17 @@ def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[s
     try:
         result = import_template(path, envs)
     except HotdslError as exc:
-        return SurveyEntry(shown, "rejected", (str(exc),), import_seconds=time.perf_counter() - started)
+        return SurveyEntry(
+            shown, "rejected", (str(exc),), import_seconds=time.perf_counter() - started
+        )
     imported = time.perf_counter()
     outcome = write_and_check(result, module, stub_missing_files=stub_missing_files, force=force)
     check_seconds = time.perf_counter() - imported
-    invalid = [f"{f.message} ({f.file}:{f.line})" if f.line else f.message
-               for f in result.findings if f.level == "invalid"]
+    invalid = [
+        f"{f.message} ({f.file}:{f.line})" if f.line else f.message
+        for f in result.findings
+        if f.level == "invalid"
+    ]
     if outcome.exact and not invalid:
         status: Outcome = "exact"
         detail: tuple[str, ...] = ()
@@ -138,4 +159,6 @@ def _one(path: Path, envs: tuple[Path, ...], shown: Path, out: Path, used: set[s
     else:
         status = "differs"
         detail = outcome.differences
-    return SurveyEntry(shown, status, detail, module, result.findings, imported - started, check_seconds)
+    return SurveyEntry(
+        shown, status, detail, module, result.findings, imported - started, check_seconds
+    )

@@ -69,7 +69,8 @@ def fits(static: Static, annotation: object) -> bool:
         return static.kind == "literal" and static.value is None
     if origin is Literal:
         return static.kind == "literal" and any(
-            type(static.value) is type(v) and static.value == v for v in typing.get_args(annotation))
+            type(static.value) is type(v) and static.value == v for v in typing.get_args(annotation)
+        )
     if annotation in (str, int, float, bool):
         if static.kind != "literal":
             return False
@@ -159,8 +160,12 @@ def typed_classes() -> dict[str, TypedClass]:
             continue
         module = importlib.import_module(f"hotdsl.stdlib.{info.name}")
         for value in vars(module).values():
-            if (isinstance(value, type) and issubclass(value, TypedResource)
-                    and value.__module__ == module.__name__ and value.resource_type):
+            if (
+                isinstance(value, type)
+                and issubclass(value, TypedResource)
+                and value.__module__ == module.__name__
+                and value.resource_type
+            ):
                 found[value.resource_type] = TypedClass(value, info.name)
     return found
 
@@ -192,7 +197,9 @@ def fields_by_heat_name(cls: type) -> dict[str, FieldInfo]:
     out: dict[str, FieldInfo] = {}
     for name, schema in schemas.items():
         hidden = schema.hidden or schema.python_name not in hints
-        out[name] = FieldInfo(schema.python_name, hints.get(schema.python_name, Any), schema.required, hidden)
+        out[name] = FieldInfo(
+            schema.python_name, hints.get(schema.python_name, Any), schema.required, hidden
+        )
     return out
 
 

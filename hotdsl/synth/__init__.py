@@ -210,7 +210,9 @@ def files_path(stem: str, key: str) -> str:
     Keys keep the path the template uses (`../scripts/boot.sh`); on disk `..` becomes
     `__up__` and empty or `.` parts are dropped, so nothing lands outside the folder.
     """
-    parts = [("__up__" if part == ".." else part) for part in key.split("/") if part not in ("", ".")]
+    parts = [
+        ("__up__" if part == ".." else part) for part in key.split("/") if part not in ("", ".")
+    ]
     return "/".join([f"{stem}.files", *parts]) if parts else f"{stem}.files/__empty__"
 
 

@@ -271,7 +271,7 @@ class _ArrayMatch(Matcher):
         if self.subsequence:
             return self._test_subsequence(actual)
         parts: list[tuple[str | int | None, MatchResult]] = []
-        for index, (expected, value) in enumerate(zip(self.pattern, actual)):
+        for index, (expected, value) in enumerate(zip(self.pattern, actual, strict=False)):
             parts.append((index, as_matcher(expected, partial=self.partial).test(value)))
         if len(actual) != len(self.pattern):
             unmatched = sum(_weight(p) for p in self.pattern[len(actual) :]) or 1
