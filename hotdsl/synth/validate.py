@@ -7,14 +7,19 @@ Every problem is collected with the user's file and line.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
 from hotdsl.errors import Problem
 from hotdsl.synth.resolve import ResolvedStack
-from hotdsl.template import Parameter, ResourceBase, _as_number
+from hotdsl.template import (
+    Parameter,
+    ResourceBase,
+    check_parameter_default,
+    check_parameter_input,
+    parameter_definition_problems,
+)
 
 PSEUDO_PARAMETERS = frozenset({"OS::stack_id", "OS::stack_name", "OS::project_id"})
 
@@ -114,45 +119,28 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         )
 
     for parameter in stack.members_of_type(Parameter):
-        for message in (
-            check_parameter_value(parameter, parameter.default)
-            if parameter.default is not None
-            else ()
-        ):
-            report(parameter, f"default {parameter.default!r} is invalid: {message}")
+        body = parameters.get(parameter.node.logical_name, {})
+        for message in check_parameter(parameter, body.get("default")):
+            report(parameter, message)
     return problems
+
+
+def check_parameter(parameter: Parameter[Any], default: object) -> list[str]:
+    """Why Heat refuses this parameter: its type and constraints, then `default` (as written
+    into the template), as Heat's parameter classes check them (hotdsl.template)."""
+    definition = parameter_definition_problems(parameter.type, parameter.constraints)
+    if definition or default is None:
+        return definition
+    message = check_parameter_default(parameter.type, default, parameter.constraints)
+    return [] if message is None else [f"default {default!r} is invalid: {message}"]
 
 
 def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]:
     """Why `value` is not a valid value for `parameter` (type, then constraints); [] if it is."""
-    kind = parameter.type
-    if kind == "string" and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-        return [f"a string parameter takes a string, not {type(value).__name__}"]
-    if kind == "number" and _as_number(value) is None:
-        return [f"a number parameter takes a number, not {value!r}"]
-    if kind == "boolean" and not (isinstance(value, bool) or str(value).lower() in _BOOLEAN_WORDS):
-        return [f"a boolean parameter takes true or false, not {value!r}"]
-    if kind == "comma_delimited_list":
-        if isinstance(value, str):
-            value = [item.strip() for item in value.split(",")] if value else []
-        elif not isinstance(value, (list, tuple)):
-            return [
-                f"a comma_delimited_list parameter takes a list or a comma-separated string, not {type(value).__name__}"
-            ]
-    if kind == "json":
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return ["a json parameter given as a string must hold valid JSON"]
-        if not isinstance(value, (dict, list)):
-            return [f"a json parameter takes a map or a list, not {type(value).__name__}"]
-    return [m for m in (c.check(value) for c in parameter.constraints) if m is not None]
-
-
-_BOOLEAN_WORDS = frozenset(
-    {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
-)
+    if parameter_definition_problems(parameter.type, parameter.constraints):
+        return []  # reported once, with the parameter
+    message = check_parameter_input(parameter.type, value, parameter.constraints)
+    return [] if message is None else [message]
 
 
 def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
