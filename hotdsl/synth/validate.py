@@ -11,7 +11,14 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from hotdsl.deploy.schema import _spec as resource_type_spec
 from hotdsl.errors import Problem
+from hotdsl.releases import (
+    HeatRelease,
+    availability,
+    describe_heat_version,
+    describe_template_version_limit,
+)
 from hotdsl.synth.resolve import ResolvedStack
 from hotdsl.template import (
     Parameter,
@@ -141,6 +148,92 @@ def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]
         return []  # reported once, with the parameter
     message = check_parameter_input(parameter.type, value, parameter.constraints)
     return [] if message is None else [message]
+
+
+# --- a target Heat release ([tool.hotdsl] heat, synth --heat) ----------------------------
+
+
+def check_release(
+    resolved: ResolvedStack, release: HeatRelease
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of one stack on an older Heat, from Heat's support statuses.
+
+    Errors: what the release does not have yet (the template version, and with it every
+    function newer than the release; resource types; properties). Warnings: what it has
+    deprecated, hidden (kept only for old stacks) or marks unsupported.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    stack = resolved.stack
+    too_new = describe_template_version_limit(
+        str(resolved.template["heat_template_version"]), release
+    )
+    if too_new is not None:
+        errors.append(Problem(too_new, stack.node.location, stack.node.path))
+    spec = resource_type_spec()
+    for name, body in resolved.template["resources"].items():
+        type_name = body.get("type")
+        type_spec = spec.get(type_name) if isinstance(type_name, str) else None
+        if not isinstance(type_spec, dict):
+            continue  # template resources, provider types, types Heat 27 no longer has
+        node = resolved.resources.get(name, stack).node
+        used = [(str(type_name), type_spec)]
+        used += [
+            (f"property {path!r} of {type_name}", schema)
+            for path, schema in _used_properties(type_spec["properties"], body.get("properties"))
+        ]
+        for what, schema in used:
+            found = availability(schema.get("support_status"), release)
+            if not found.exists:
+                since = describe_heat_version(found.since or "")
+                message = f"{what} is new in {since}, newer than the target {release}"
+                errors.append(Problem(message, node.location, node.path))
+            elif found.status in _RETIRED:
+                when = (
+                    f"since {describe_heat_version(found.status_since)}"
+                    if found.status_since is not None
+                    else f"in {release}"
+                )
+                replacement = schema.get("replaced_by")
+                hint = f"use {replacement!r} instead" if replacement else found.message
+                message = f"{what} is {_RETIRED[found.status]} {when}"
+                if found.status == "HIDDEN":
+                    message += " (Heat accepts it but no longer documents it)"
+                message += f": {hint}" if hint else ""
+                warnings.append(Problem(message, node.location, node.path))
+    return errors, warnings
+
+
+_RETIRED = {
+    "DEPRECATED": "deprecated",
+    "HIDDEN": "retired",
+    "UNSUPPORTED": "unsupported",
+}
+"""Heat's support statuses that warn, as words (HIDDEN: Heat no longer documents it)."""
+
+
+def _used_properties(schemas: object, values: object, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, schema) of every property in `values` that the type's schema knows, nested
+    maps and list items included (`networks[0].port`)."""
+    if not isinstance(schemas, dict) or not isinstance(values, dict):
+        return
+    for key, value in values.items():
+        schema = schemas.get(key)
+        if not isinstance(schema, dict):
+            continue
+        yield f"{path}{key}", schema
+        nested = schema.get("schema")
+        if not isinstance(nested, dict):
+            continue
+        if schema.get("type") == "list":
+            item = nested.get("*")
+            if isinstance(item, dict) and isinstance(value, list):
+                for index, element in enumerate(value):
+                    yield from _used_properties(
+                        item.get("schema"), element, f"{path}{key}[{index}]."
+                    )
+        else:
+            yield from _used_properties(nested, value, f"{path}{key}.")
 
 
 def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
