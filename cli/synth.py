@@ -46,7 +46,7 @@ def synth(
         try:
             release = heat_release(heat)
         except ValueError as exc:
-            raise HotdslError(f"--heat {heat}: {exc}") from None
+            raise HotdslError(f"--heat: {exc}") from None
     result, manifest = run_synth(load_app(reference, root), out_dir, stage or None, release)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)

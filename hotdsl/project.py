@@ -71,7 +71,7 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
         try:
             release = heat_release(str(heat))
         except ValueError as exc:
-            raise HotdslError(f"{path}: heat = {heat!r}: {exc}") from None
+            raise HotdslError(f"{path}: [tool.hotdsl] heat: {exc}") from None
     return ProjectConfig(app=table["app"], root=path.parent, out=str(out), heat=release)
 
 

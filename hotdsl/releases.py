@@ -116,7 +116,9 @@ TEMPLATE_VERSION_FIRST_RELEASE: dict[str, int] = {
 }
 """Template version -> ordinal of the first Heat release that has it."""
 
-_HEAT_VERSION = re.compile(r"(?P<date>201[345]\.[12])(\.\d+)*|(?P<major>\d+)(\.\d+){0,2}")
+_HEAT_VERSION = re.compile(
+    r"(?P<date>201[345]\.[12])(\.\d{1,3})?|(?P<major>\d{1,3})(\.\d{1,3}){0,2}"
+)
 
 
 def heat_release(text: str) -> HeatRelease:
@@ -130,7 +132,7 @@ def heat_release(text: str) -> HeatRelease:
     if ordinal is not None and ordinal <= LATEST_RELEASE.ordinal:
         return RELEASES[ordinal]
     raise ValueError(
-        f"unknown Heat release {text!r}; give a release id ({RELEASES[20].release_id} to "
+        f"unknown Heat release {str(text)[:40]!r}; give a release id ({RELEASES[20].release_id} to "
         f"{LATEST_RELEASE.release_id}), a series name ({RELEASES[0].series} to "
         f"{LATEST_RELEASE.series}) or a Heat version (2013.2, 2014.1, ... 5.0.0 to "
         f"{LATEST_RELEASE.heat_version})"

@@ -338,7 +338,7 @@ def test_pyproject_heat_setting_applies_and_the_option_overrides_it(tmp_path: Pa
 def test_a_bad_release_is_a_short_error(tmp_path: Path) -> None:
     result = hotdsl("synth", "--heat", "2022.1", cwd=project(tmp_path, None))
     assert result.returncode == 1
-    assert result.stderr.startswith("error: --heat 2022.1: unknown Heat release '2022.1'")
+    assert result.stderr.startswith("error: --heat: unknown Heat release '2022.1'")
     configured = hotdsl("synth", cwd=project(tmp_path, "latest"))
     assert configured.returncode == 1 and "Traceback" not in configured.stderr
-    assert "pyproject.toml: heat = 'latest': unknown Heat release 'latest'" in configured.stderr
+    assert "pyproject.toml: [tool.hotdsl] heat: unknown Heat release 'latest'" in configured.stderr
