@@ -930,11 +930,12 @@ class _TemplateWriter:
             for key in path:
                 code = Bracket(_flat_head(code), (key,), "[", "]")
             return code, ANY
-        static = intrinsic(
-            {"string": "str", "boolean": "bool", "comma_delimited_list": "list_str"}.get(
-                parameter.type, "any"
-            )
-        )  # type: ignore[arg-type]
+        inners: dict[str, typed.Inner] = {
+            "string": "str",
+            "boolean": "bool",
+            "comma_delimited_list": "list_str",
+        }
+        static = intrinsic(inners.get(parameter.type, "any"))
         if fits(static, want):
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")
