@@ -49,7 +49,6 @@ def test_home_is_per_user_and_can_be_moved(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("HOTDSL_SANDBOX_HOME", str(tmp_path / "elsewhere"))
     layout = SandboxLayout.default()
     assert layout.home == tmp_path / "elsewhere"
-    assert layout.venv == tmp_path / "elsewhere" / "venv"
     monkeypatch.setenv("HOTDSL_SANDBOX_VENV", str(tmp_path / "heat-venv"))
     assert SandboxLayout.default().venv == tmp_path / "heat-venv"
 
