@@ -16,6 +16,11 @@ import attrs
 
 from hotdsl.sandbox.install import heat_venv_key, is_heat_venv_ready
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+"""The sandbox's files are for its user only: the database holds hidden parameters in
+clear, heat.conf the key that encrypts stored secrets, and the API has no authentication."""
+
 HOME_ENV = "HOTDSL_SANDBOX_HOME"
 """Overrides the sandbox home (default: `$XDG_DATA_HOME/hotdsl/sandbox`)."""
 VENV_ENV = "HOTDSL_SANDBOX_VENV"
@@ -122,3 +127,36 @@ class SandboxLayout:
     @property
     def lock_file(self) -> Path:
         return self.home / "sandbox.lock"
+
+    def make_private(self) -> None:
+        """Make the home and `run/` 0700 and everything in `run/` 0600 (folders 0700).
+
+        Also tightens what an older hotdsl left at 0644/0755. Symlinks are not followed.
+        """
+        self.home.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        self.run_dir.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        for folder in (self.home, self.run_dir):
+            folder.chmod(PRIVATE_DIR)
+        for root, folders, files in os.walk(self.run_dir):
+            for name in folders:
+                path = Path(root, name)
+                if not path.is_symlink():
+                    path.chmod(PRIVATE_DIR)
+            for name in files:
+                path = Path(root, name)
+                if not path.is_symlink():
+                    path.chmod(PRIVATE_FILE)
+
+
+def open_private(path: Path, *, append: bool = False) -> int:
+    """A file descriptor for writing `path`, created 0600 (an existing file is made 0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | (os.O_APPEND if append else os.O_TRUNC)
+    handle = os.open(path, flags, PRIVATE_FILE)
+    os.fchmod(handle, PRIVATE_FILE)
+    return handle
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `path` as a file only its owner can read."""
+    with os.fdopen(open_private(path), "w", encoding="utf-8") as output:
+        output.write(text)
