@@ -20,9 +20,10 @@ from typing import Any, Literal
 
 import attrs
 
-from hotdsl.deploy.diff import UpdateRule, diff_stack, digest_tags
+from hotdsl.deploy.diff import UpdateRule, diff_stack
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
+from hotdsl.deploy.hidden import digest_tags
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.deploy.progress import Progress
 from hotdsl.errors import HotdslError

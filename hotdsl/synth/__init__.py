@@ -21,6 +21,7 @@ from hotdsl.errors import Problem, SynthError
 from hotdsl.synth.emit import emit_yaml
 from hotdsl.synth.environments import (
     base_environment,
+    hidden_value_warnings,
     mark_secret_parameters_hidden,
     stage_environment,
     unknown_stage_values,
@@ -171,6 +172,7 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
             )
         )
         warnings.extend(_limits(item, text, session))
+        warnings.extend(hidden_value_warnings(stack))
     return SynthResult(tuple(out), tuple(chosen), tuple(warnings))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hotdsl.errors import Problem
+from hotdsl.secrets import MASK, redact
 from hotdsl.synth.resolve import ResolvedStack
 from hotdsl.template import Parameter, ResourceBase, _as_number
 
@@ -119,7 +120,12 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
             if parameter.default is not None
             else ()
         ):
-            report(parameter, f"default {parameter.default!r} is invalid: {message}")
+            if parameter.hidden:  # a hidden value is never shown, not even in an error
+                report(
+                    parameter, f"default {MASK} is invalid: {redact(message, [parameter.default])}"
+                )
+            else:
+                report(parameter, f"default {parameter.default!r} is invalid: {message}")
     return problems
 
 
