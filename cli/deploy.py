@@ -128,6 +128,7 @@ def diff(
 ) -> None:
     """Show what a deploy would change; never changes a deployed stack."""
     from hotdsl.deploy.plan import load_manifest
+    from hotdsl.secrets import mask_data
 
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
@@ -136,7 +137,8 @@ def diff(
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
     diffs = compute_diffs(client, _requests(out_dir, names, stage, parameter, []), heat_names)
     if as_json:
-        typer.echo(json.dumps({"stacks": [d.to_json() for d in diffs]}, indent=2, default=str))
+        stacks = mask_data([d.to_json() for d in diffs])
+        typer.echo(json.dumps({"stacks": stacks}, indent=2, default=str))
     else:
         for item in diffs:
             typer.echo(render_diff(item))
@@ -280,7 +282,6 @@ def deploy(
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.deploy.progress import Progress
     from hotdsl.deploy.schema import update_rule
-    from hotdsl.secrets import mask
 
     for item in tag:
         if "," in item:
@@ -316,7 +317,7 @@ def deploy(
     finally:
         progress.close()
     if outputs_file is not None:
-        outputs_file.write_text(mask(outputs_json(outcomes)), encoding="utf-8")
+        outputs_file.write_text(outputs_json(outcomes), encoding="utf-8")
     report(outcomes, len(requests))
 
 
@@ -405,6 +406,7 @@ def outputs(
 ) -> None:
     """Print the deployed outputs of the app's stacks."""
     from hotdsl.deploy.plan import load_manifest
+    from hotdsl.secrets import mask_data
 
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
@@ -418,6 +420,7 @@ def outputs(
         found[heat_name] = {
             o["output_key"]: o.get("output_value") for o in client.get_stack(ref).outputs
         }
+    found = mask_data(found)
     if as_json:
         typer.echo(json.dumps(found, indent=2, sort_keys=True, default=str))
         return

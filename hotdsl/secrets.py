@@ -58,6 +58,23 @@ def mask(text: str) -> str:
     return text if pattern is None else pattern.sub(MASK, text)
 
 
+def mask_data(data: Any) -> Any:
+    """JSON-like data with every registered secret masked, still valid to dump as JSON.
+
+    A number that is a secret becomes the string `******` (masking the dumped text
+    would leave `"port": ******`, which is not JSON).
+    """
+    if isinstance(data, str):
+        return mask(data)
+    if isinstance(data, Mapping):
+        return {mask_data(key): mask_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [mask_data(item) for item in data]
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        return MASK if mask(str(data)) != str(data) else data
+    return data
+
+
 def redact(text: str, values: Iterable[object]) -> str:
     """`text` with these values (and only these) replaced by `******`."""
     forms: set[str] = set()

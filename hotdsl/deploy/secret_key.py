@@ -65,7 +65,7 @@ def find_key() -> SecretKey | None:
     try:
         mode = path.stat().st_mode
         text = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
         raise HotdslError(
