@@ -429,3 +429,19 @@ heat.Value(stack, "holder", value=password)
         if label == "a hidden default":
             assert "the hidden parameter has a default, which is written in clear" in result.stderr
     assert_no_leak(outputs, leak_forms(secret, core))
+
+
+def test_a_broken_environment_file_holding_a_secret_is_a_short_error_without_it(
+    tmp_path: Path,
+) -> None:
+    secret, core = canary()
+    (tmp_path / "app.py").write_text(DIGEST_APP.format(name="web"), encoding="utf-8")
+    (tmp_path / "extra.yaml").write_text(
+        f"parameters:\n  db_password: {json.dumps(secret)}, [\n", encoding="utf-8"
+    )
+    run = Run(tmp_path)
+    result = run("deploy", "--app", "app.py", "-e", "extra.yaml", "--cloud", "nosuch", code=1)
+    assert "environment file extra/extra.yaml is not valid YAML (line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    run("--debug", "deploy", "--app", "app.py", "-e", "extra.yaml", "--cloud", "nosuch", code=1)
+    assert_no_leak(run.outputs, leak_forms(secret, core))
