@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from hotdsl import secrets
 from hotdsl.deploy.hidden import hidden_parameters, hidden_values
@@ -110,7 +111,12 @@ def stack_request(
         files[key] = _read(path.parent, path.name)
         environment_files.append(key)
     template = _read(out_dir, entry.template)
-    parsed = load_heat_yaml(template)
+    try:
+        parsed = load_heat_yaml(template)
+    except yaml.YAMLError:
+        raise HotdslError(
+            f"{out_dir / entry.template} is not valid YAML; run `hotdsl synth` again"
+        ) from None
     hidden = hidden_parameters(parsed if isinstance(parsed, dict) else {}, files)
     overrides = _overrides_for(entry, options.parameters)
     shown = {name: value for name, value in overrides.items() if name not in hidden}
