@@ -39,8 +39,13 @@ STACKS_ARGUMENT = typer.Argument(None, help="Stack names (default: all stacks of
 
 
 def _out_dir(app: str | None, out: Path | None, from_dir: Path | None, stage: str | None) -> Path:
-    if from_dir is not None:
-        return from_dir
+    """The out dir to work from (synthesized now, or `--from`); its readable secrets are masked."""
+    out_dir = from_dir if from_dir is not None else _synth(app, out, stage)
+    _mask_secrets(out_dir, stage)
+    return out_dir
+
+
+def _synth(app: str | None, out: Path | None, stage: str | None) -> Path:
     from hotdsl.project import load_app, resolve_app_reference
     from hotdsl.synth import synth
 
@@ -50,6 +55,17 @@ def _out_dir(app: str | None, out: Path | None, from_dir: Path | None, stage: st
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     return out_dir
+
+
+def _mask_secrets(out_dir: Path, stage: str | None) -> None:
+    """Heat may quote a secret back in any answer: mask every one that can be read here."""
+    from hotdsl.deploy.plan import load_manifest, register_readable_secrets
+
+    try:
+        manifest = load_manifest(out_dir)
+    except (HotdslError, OSError, ValueError, KeyError):
+        return  # the command itself reports what is wrong with the out dir
+    register_readable_secrets(manifest, stage)
 
 
 def _select(manifest: Manifest, stacks: list[str] | None) -> list[str]:
@@ -112,6 +128,7 @@ def diff(
 ) -> None:
     """Show what a deploy would change; never changes a deployed stack."""
     from hotdsl.deploy.plan import load_manifest
+    from hotdsl.secrets import mask_data
 
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
@@ -120,7 +137,8 @@ def diff(
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
     diffs = compute_diffs(client, _requests(out_dir, names, stage, parameter, []), heat_names)
     if as_json:
-        typer.echo(json.dumps({"stacks": [d.to_json() for d in diffs]}, indent=2, default=str))
+        stacks = mask_data([d.to_json() for d in diffs])
+        typer.echo(json.dumps({"stacks": stacks}, indent=2, default=str))
     else:
         for item in diffs:
             typer.echo(render_diff(item))
@@ -209,11 +227,14 @@ def render_diff(item: StackDiff) -> str:
 
 def _change_text(change: Any) -> str:
     from hotdsl.deploy.diff import MISSING
+    from hotdsl.secrets import mask
 
     def show(value: Any) -> str:
-        text = json.dumps(value, default=str, ensure_ascii=False)
+        text = mask(json.dumps(value, default=str, ensure_ascii=False))  # before cutting it short
         return text if len(text) <= 120 else text[:117] + "..."
 
+    if change.note is not None:
+        return f"{change.path}: {change.note}"
     if change.old is MISSING:
         return f"{change.path}: (added) {show(change.new)}"
     if change.new is MISSING:
@@ -269,6 +290,7 @@ def deploy(
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
     requests = _requests(out_dir, names, stage, parameter, environment)
+    _check_secret_key(requests)
     client = _client(cloud)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
     if require_approval:
@@ -297,6 +319,19 @@ def deploy(
     if outputs_file is not None:
         outputs_file.write_text(outputs_json(outcomes), encoding="utf-8")
     report(outcomes, len(requests))
+
+
+def _check_secret_key(requests: list[StackRequest]) -> None:
+    """The key for digests of hidden values, found or created before anything is deployed."""
+    from hotdsl.deploy.hidden import hidden_values
+    from hotdsl.deploy.secret_key import KEY_VARIABLE, find_or_create_key, key_file
+
+    if any(hidden_values(r) for r in requests) and find_or_create_key() is None:
+        typer.echo(
+            f"note: no secret key ({KEY_VARIABLE} is not set and {key_file()} cannot be "
+            "written): stacks with hidden parameters are updated on every deploy",
+            err=True,
+        )
 
 
 def report(outcomes: list[Any], planned: int) -> None:
@@ -371,6 +406,7 @@ def outputs(
 ) -> None:
     """Print the deployed outputs of the app's stacks."""
     from hotdsl.deploy.plan import load_manifest
+    from hotdsl.secrets import mask_data
 
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
@@ -384,6 +420,7 @@ def outputs(
         found[heat_name] = {
             o["output_key"]: o.get("output_value") for o in client.get_stack(ref).outputs
         }
+    found = mask_data(found)
     if as_json:
         typer.echo(json.dumps(found, indent=2, sort_keys=True, default=str))
         return

@@ -3,12 +3,14 @@
 Commands stay thin: they parse options and call library functions. Heavy imports
 (openstacksdk above all) happen inside the commands that need them, so that
 `hotdsl --help` stays fast. A user's mistake (`HotdslError`) is printed as a short
-message with exit code 1; `--debug` shows the traceback instead.
+message with exit code 1; `--debug` shows the traceback instead. Everything printed,
+tracebacks included, goes through `hotdsl.secrets`: no secret of the run is shown.
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 
 import typer
 
@@ -54,11 +56,15 @@ app.add_typer(sandbox_app, name="sandbox")
 def main() -> None:
     """Run the command line (the `hotdsl` console script)."""
     from hotdsl.errors import HotdslError
+    from hotdsl.secrets import guard_standard_streams, mask
 
+    guard_standard_streams()
     try:
         app()
     except HotdslError as exc:
-        if STATE.debug:
-            raise
-        print(f"error: {exc}", file=sys.stderr)
+        message = traceback.format_exc() if STATE.debug else f"error: {exc}\n"
+        sys.stderr.write(mask(message))
+        sys.exit(1)
+    except Exception:  # a bug of hotdsl's: its traceback, masked like everything else
+        sys.stderr.write(mask(traceback.format_exc()))
         sys.exit(1)

@@ -213,13 +213,15 @@ def heat_sandbox(
 
     Its clouds.yaml entry `hotdsl-sandbox` is in a temporary file that
     `OS_CLIENT_CONFIG_FILE` names for the rest of the session, so `--cloud
-    hotdsl-sandbox` works in CLI tests.
+    hotdsl-sandbox` works in CLI tests. `XDG_CONFIG_HOME` points into the sandbox's
+    folder too, so that the secret key deploy creates is never the user's own.
     """
     home = tmp_path_factory.mktemp("heat-sandbox")
     clouds_file = home / "clouds.yaml"
     running = _start(home, clouds_file, standins=True, config=pytestconfig)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_file))
+        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
         patch.delenv("OS_CLOUD", raising=False)
         yield running
     running.sandbox.stop()

@@ -6,14 +6,15 @@ stores it (hotdsl merges the environment files the way Heat does), the parameter
 (hidden values are compared by digest and never shown), and the files map. Which
 modified resources Heat will replace is predicted from the resource schema
 (`update_allowed`, `immutable`) and then taken from Heat's own update preview, the
-ground truth. What the cloud adds to every stack from its global environment
+ground truth. Hidden values are never shown, not even a hidden parameter's default in
+the template section; whether one changed is told by keyed digests
+(`hotdsl.deploy.hidden`), or reported as "cannot tell". What the cloud adds to every stack from its global environment
 (`file://` registry entries and their files) is not the app's and is left out. The preview uses Heat's preview endpoint, never openstacksdk's
 `update_stack(preview=True)`, which performs a real update.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
@@ -23,13 +24,13 @@ import yaml
 
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
+from hotdsl.deploy.hidden import compare_hidden, effective_parameters, hidden_parameters
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.heat_yaml import load_heat_yaml
+from hotdsl.secrets import MASK, mask
 
-HIDDEN_VALUE = "******"
+HIDDEN_VALUE = MASK
 """How Heat shows a hidden parameter's value; hotdsl shows hidden values the same way."""
-DIGEST_TAG_PREFIX = "hotdsl-hidden:"
-"""Stack tags `hotdsl-hidden:<parameter>:<digest>` let diff tell whether a hidden value changed."""
 
 Action = Literal["add", "remove", "update", "replace", "unchanged"]
 
@@ -44,11 +45,15 @@ MISSING: Any = _Missing()
 
 @attrs.frozen
 class Change:
-    """One difference at `path`: `old` missing means added, `new` missing means removed."""
+    """One difference at `path`: `old` missing means added, `new` missing means removed.
+
+    `note` says what hotdsl could not find out (whether a hidden value changed).
+    """
 
     path: str
     old: Any = MISSING
     new: Any = MISSING
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path}
@@ -56,6 +61,8 @@ class Change:
             out["old"] = self.old
         if self.new is not MISSING:
             out["new"] = self.new
+        if self.note is not None:
+            out["note"] = self.note
         return out
 
 
@@ -141,20 +148,23 @@ def diff_stack(
     resources = list(
         _resource_changes(remote.get("resources", {}), local.get("resources", {}), update_rule)
     )
-    template = tuple(_template_changes(remote, local))
-    hidden = {name for name, spec in local.get("parameters", {}).items() if spec.get("hidden")}
+    remote_files = client.files(deployed)
+    hidden = hidden_parameters(local, request.files) | hidden_parameters(remote, remote_files)
+    template = tuple(
+        _template_changes(_unhidden_template(remote, hidden), _unhidden_template(local, hidden))
+    )
     local_env = merge_environment_files(
         request.environment_files, request.files, request.parameters, local
     )
     remote_env = client.environment(deployed)
-    digests = stored_digests(deployed)
     effective = effective_parameters(local, local_env)
     deployed_values = {k: v for k, v in deployed.parameters.items() if not k.startswith("OS::")}
-    parameters = tuple(
-        _parameter_changes(deployed_values, effective, hidden, digests, request.stack_name)
+    parameters = tuple(_parameter_changes(deployed_values, effective, hidden, deployed))
+    environment = tuple(
+        _environment_changes(
+            _unhidden_environment(remote_env, hidden), _unhidden_environment(local_env, hidden)
+        )
     )
-    environment = tuple(_environment_changes(remote_env, local_env))
-    remote_files = client.files(deployed)
     files = tuple(_file_changes(remote_files, request))
     nested = tuple(_nested_changes(remote_files, request.files, update_rule))
     preview_error = None
@@ -163,7 +173,7 @@ def diff_stack(
             heat_view = client.preview_update(deployed, request.body())
             resources = _apply_preview(resources, heat_view, local.get("resources", {}))
         except HeatError as exc:
-            preview_error = str(exc)
+            preview_error = mask(str(exc))
     return StackDiff(
         request.stack_name,
         True,
@@ -181,33 +191,6 @@ def load_template(text: str) -> dict[str, Any]:
     """Parse a template as Heat does (dates stay strings); {} for anything but a mapping."""
     data = load_heat_yaml(text)
     return data if isinstance(data, dict) else {}
-
-
-def hidden_digest(stack_name: str, parameter: str, value: object) -> str:
-    """A short salted digest of a hidden value: enough to tell a change, useless to recover it."""
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return hashlib.sha256(f"hotdsl\0{stack_name}\0{parameter}\0{text}".encode()).hexdigest()[:16]
-
-
-def digest_tags(request: StackRequest, local_env: Mapping[str, Any]) -> list[str]:
-    """The tags that record digests of the hidden parameter values this request sends."""
-    local = load_template(request.template)
-    tags = []
-    for name, spec in sorted(local.get("parameters", {}).items()):
-        if spec.get("hidden") and name in local_env.get("parameters", {}):
-            tags.append(
-                f"{DIGEST_TAG_PREFIX}{name}:{hidden_digest(request.stack_name, name, local_env['parameters'][name])}"
-            )
-    return tags
-
-
-def stored_digests(deployed: StackRef) -> dict[str, str]:
-    out = {}
-    for tag in deployed.tags:
-        if tag.startswith(DIGEST_TAG_PREFIX):
-            name, _, digest = tag[len(DIGEST_TAG_PREFIX) :].rpartition(":")
-            out[name] = digest
-    return out
 
 
 def _resource_changes(
@@ -330,40 +313,26 @@ def _template_changes(remote: Mapping[str, Any], local: Mapping[str, Any]) -> It
         yield from deep_diff(remote.get(section, MISSING), local.get(section, MISSING), section)
 
 
-def effective_parameters(template: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, Any]:
-    """Each template parameter's value as Heat will see it: the environment's, else the default."""
-    values = {}
-    given = env.get("parameters", {})
-    defaults = env.get("parameter_defaults", {})
-    for name, spec in (template.get("parameters") or {}).items():
-        if name in given:
-            values[name] = given[name]
-        elif name in defaults:
-            values[name] = defaults[name]
-        elif isinstance(spec, Mapping) and "default" in spec:
-            values[name] = spec["default"]
-    return values
-
-
 def _parameter_changes(
-    remote: Mapping[str, Any],
-    local: Mapping[str, Any],
-    hidden: set[str],
-    digests: Mapping[str, str],
-    stack_name: str,
+    remote: Mapping[str, Any], local: Mapping[str, Any], hidden: set[str], deployed: StackRef
 ) -> Iterator[Change]:
     for name in sorted(set(remote) | set(local)):
         old, new = remote.get(name, MISSING), local.get(name, MISSING)
         if name in hidden or old == HIDDEN_VALUE:
-            if old is MISSING and new is MISSING:
+            path = f"parameters.{name}"
+            if new is MISSING:
+                yield Change(path, HIDDEN_VALUE, MISSING)
                 continue
-            if new is not MISSING and digests.get(name) == hidden_digest(stack_name, name, new):
+            if old is MISSING:
+                yield Change(path, MISSING, HIDDEN_VALUE)
                 continue
-            yield Change(
-                f"parameters.{name}",
-                HIDDEN_VALUE if old is not MISSING else MISSING,
-                HIDDEN_VALUE if new is not MISSING else MISSING,
-            )
+            verdict = compare_hidden(deployed, name, new)
+            if verdict.changed is False:
+                continue
+            note = None
+            if verdict.changed is None:
+                note = f"cannot tell whether {name} changed: {verdict.why}"
+            yield Change(path, HIDDEN_VALUE, HIDDEN_VALUE, note)
         elif not _same_parameter(old, new):
             yield Change(f"parameters.{name}", old, new)
 
@@ -393,6 +362,30 @@ def _environment_changes(remote: Mapping[str, Any], local: Mapping[str, Any]) ->
         if section == "resource_registry":
             old, new = _own_registry(old, new), _own_registry(new, None)
         yield from deep_diff(_empty_as_none(old), _empty_as_none(new), f"environment.{section}")
+
+
+def _unhidden_template(template: Mapping[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """A template with the defaults of hidden parameters shown as `******`."""
+    out = dict(template)
+    definitions = out.get("parameters")
+    if isinstance(definitions, Mapping):
+        out["parameters"] = {
+            name: {**spec, "default": HIDDEN_VALUE}
+            if name in hidden and isinstance(spec, Mapping) and "default" in spec
+            else spec
+            for name, spec in definitions.items()
+        }
+    return out
+
+
+def _unhidden_environment(env: Mapping[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """An environment with the values of hidden parameters shown as `******`."""
+    out = dict(env)
+    for section in ("parameters", "parameter_defaults"):
+        values = out.get(section)
+        if isinstance(values, Mapping):
+            out[section] = {k: HIDDEN_VALUE if k in hidden else v for k, v in values.items()}
+    return out
 
 
 def _own_registry(registry: Any, local: Any) -> Any:

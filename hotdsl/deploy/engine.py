@@ -20,12 +20,14 @@ from typing import Any, Literal
 
 import attrs
 
-from hotdsl.deploy.diff import UpdateRule, diff_stack, digest_tags
+from hotdsl.deploy.diff import UpdateRule, diff_stack
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
+from hotdsl.deploy.hidden import digest_tags
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.deploy.progress import Progress
 from hotdsl.errors import HotdslError
+from hotdsl.secrets import mask_data
 
 Outcome = Literal["created", "updated", "unchanged", "failed", "deleted", "missing", "interrupted"]
 
@@ -389,7 +391,6 @@ def parameter_value(value: Any, kind: str) -> object:
 
 
 def outputs_json(outcomes: Sequence[StackOutcome]) -> str:
-    return (
-        json.dumps({o.stack_name: o.outputs for o in outcomes if o.ok}, indent=2, sort_keys=True)
-        + "\n"
-    )
+    """The outputs file's text; an output that holds a secret shows `******`."""
+    found = mask_data({o.stack_name: o.outputs for o in outcomes if o.ok})
+    return json.dumps(found, indent=2, sort_keys=True) + "\n"

@@ -55,7 +55,13 @@ def merge_environment_files(
 
 
 def _parse(text: str, name: str) -> dict[str, Any]:
-    data = load_heat_yaml(text)
+    try:
+        data = load_heat_yaml(text)
+    except yaml.YAMLError as exc:  # without PyYAML's snippet of the line: it may hold a secret
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise HotdslError(f"environment file {name} is not valid YAML{where}: {problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

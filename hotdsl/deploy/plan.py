@@ -4,8 +4,11 @@ One `StackRequest` per stack holds the template text, the files map, the environ
 files in the order Heat merges them, and the parameters that come from elsewhere:
 `--parameter` overrides (sent as the last environment file, so they win over the
 stage's files, as the user expects), secrets read from the deployer's machine, and
-values of other stacks' outputs (cross-stack references). Secrets and cross-stack
-values travel as plain request parameters, never in a file Heat stores.
+values of other stacks' outputs (cross-stack references). Secrets, overrides of
+hidden parameters and cross-stack values travel as plain request parameters, never in
+a file Heat stores (Heat shows the files map to anyone who can read the stack). Every
+value a hidden parameter gets is registered with `hotdsl.secrets`, so that no output
+shows it.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
+from hotdsl import secrets
+from hotdsl.deploy.hidden import hidden_parameters, hidden_values
 from hotdsl.errors import HotdslError
+from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.synth.emit import emit_yaml
 from hotdsl.synth.manifest import Manifest, StackEntry
 
 OVERRIDES_FILE = "hotdsl-overrides.env.yaml"
-"""The environment file that carries `--parameter` overrides; it is applied last."""
+"""The environment file that carries `--parameter` overrides (but those of hidden parameters); it is applied last."""
 
 
 @attrs.frozen
@@ -35,8 +42,9 @@ class StackRequest:
     files: dict[str, str]
     environment_files: tuple[str, ...]
     parameters: dict[str, object] = attrs.field(factory=dict)
-    """Request parameters: secrets and cross-stack values (secrets never logged)."""
+    """Request parameters: secrets, overrides of hidden parameters and cross-stack values."""
     secret_names: frozenset[str] = frozenset()
+    """The parameters whose request value is a secret (from the stage, or a hidden override)."""
 
     def body(self) -> dict[str, Any]:
         """The JSON body of Heat's create, update, preview and validate calls."""
@@ -84,13 +92,17 @@ def stack_request(
                 "run `hotdsl synth` for that stage first"
             )
         stage = entry.stages[options.stage]
-        stack_name, environment_files, secrets = (
+        stack_name, environment_files, stage_secrets = (
             stage.stack_name,
             list(stage.environment_files),
             stage.secrets,
         )
     else:
-        stack_name, environment_files, secrets = entry.name, list(entry.environment_files), {}
+        stack_name, environment_files, stage_secrets = (
+            entry.name,
+            list(entry.environment_files),
+            {},
+        )
     files = {key: _read(out_dir, path) for key, path in sorted(entry.files.items())}
     for name in environment_files:
         files[name] = _read(out_dir, name)
@@ -98,24 +110,37 @@ def stack_request(
         key = f"extra/{path.name}"
         files[key] = _read(path.parent, path.name)
         environment_files.append(key)
+    template = _read(out_dir, entry.template)
+    try:
+        parsed = load_heat_yaml(template)
+    except yaml.YAMLError:
+        raise HotdslError(
+            f"{out_dir / entry.template} is not valid YAML; run `hotdsl synth` again"
+        ) from None
+    hidden = hidden_parameters(parsed if isinstance(parsed, dict) else {}, files)
     overrides = _overrides_for(entry, options.parameters)
-    if overrides:
-        files[OVERRIDES_FILE] = emit_yaml({"parameters": overrides})
+    shown = {name: value for name, value in overrides.items() if name not in hidden}
+    if shown:
+        files[OVERRIDES_FILE] = emit_yaml({"parameters": shown})
         environment_files.append(OVERRIDES_FILE)
     parameters: dict[str, object] = {
         name: read_secret(name, source)
-        for name, source in secrets.items()
+        for name, source in stage_secrets.items()
         if name not in overrides and read_secrets
     }
-    return StackRequest(
+    parameters.update({name: overrides[name] for name in overrides.keys() - shown.keys()})
+    request = StackRequest(
         entry=entry,
         stack_name=stack_name,
-        template=_read(out_dir, entry.template),
+        template=template,
         files=files,
         environment_files=tuple(environment_files),
         parameters=parameters,
-        secret_names=frozenset(secrets),
+        secret_names=frozenset(stage_secrets) | (overrides.keys() - shown.keys()),
     )
+    for value in hidden_values(request):
+        secrets.register(value)
+    return request
 
 
 def read_secret(parameter: str, source: Mapping[str, str]) -> str:
@@ -127,14 +152,32 @@ def read_secret(parameter: str, source: Mapping[str, str]) -> str:
                 f"parameter {parameter} takes its value from the environment variable "
                 f"{source['from_env']}, which is not set"
             )
-        return value
-    path = Path(source["from_file"]).expanduser()
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise HotdslError(
-            f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}"
-        ) from None
+    else:
+        path = Path(source["from_file"]).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise HotdslError(
+                f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}"
+            ) from None
+    secrets.register(value)
+    return value
+
+
+def register_readable_secrets(manifest: Manifest, stage: str | None) -> None:
+    """Mask the stage's secrets (every stage's without one) that can be read on this machine.
+
+    For commands that send no secret but show what Heat says (events, outputs): Heat
+    may quote a secret back. A secret that cannot be read is skipped, not an error.
+    """
+    for entry in manifest.stacks:
+        for name, stage_entry in entry.stages.items():
+            if stage is None or name == stage:
+                for parameter, source in stage_entry.secrets.items():
+                    try:
+                        read_secret(parameter, source)
+                    except HotdslError:
+                        continue
 
 
 def parse_parameter_overrides(values: Sequence[str]) -> dict[str, str]:

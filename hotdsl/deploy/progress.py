@@ -2,7 +2,8 @@
 
 On a terminal the current state of each stack is kept on one line that is rewritten
 in place, with resource events printed above it; elsewhere (CI logs) every event is
-one plain line. At the end, a summary gives the elapsed time per resource.
+one plain line. At the end, a summary gives the elapsed time per resource. Heat's
+reasons can quote a secret the deploy sent; every line is masked (`hotdsl.secrets`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 import attrs
+
+from hotdsl.secrets import MaskedStream
 
 
 @attrs.define
@@ -27,7 +30,7 @@ class Progress:
     """Prints events for one or more stacks; safe to use from several threads."""
 
     def __init__(self, stream: TextIO | None = None, *, live: bool | None = None) -> None:
-        self.stream = stream or sys.stdout
+        self.stream = MaskedStream(stream or sys.stdout)
         self.live = self.stream.isatty() if live is None else live
         self._lock = threading.Lock()
         self._status: dict[str, str] = {}

@@ -22,6 +22,7 @@ from hotdsl.releases import HeatRelease
 from hotdsl.synth.emit import emit_yaml
 from hotdsl.synth.environments import (
     base_environment,
+    hidden_value_warnings,
     mark_secret_parameters_hidden,
     stage_environment,
     unknown_stage_values,
@@ -178,6 +179,7 @@ def synthesize(
             )
         )
         warnings.extend(_limits(item, text, session))
+        warnings.extend(hidden_value_warnings(stack))
     return SynthResult(tuple(out), tuple(chosen), tuple(warnings))
 
 

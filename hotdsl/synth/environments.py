@@ -1,7 +1,9 @@
 """Environment files: each stack's own environment, and one per stack and stage.
 
 Parameter values of a stage are checked against the parameter's type and
-constraints here; secret values are left out and recorded by name only.
+constraints here; secret values are left out and recorded by name only. A hidden
+parameter's value is a secret: a stage that gives it a literal value (which would be
+written in clear) is an error, and no message shows such a value.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from hotdsl.environment import ENVIRONMENT_SECTIONS, Environment, Secret, Stage
 from hotdsl.errors import Problem
 from hotdsl.intrinsics import Intrinsic
 from hotdsl.nested import NestedStack
+from hotdsl.secrets import MASK, redact
 from hotdsl.source import SourceLocation
 from hotdsl.synth.validate import check_parameter_value
 from hotdsl.template import Parameter, ResourceBase
@@ -76,18 +79,73 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
         if isinstance(value, Secret):
             secrets[name] = value.to_manifest()
             continue
+        if parameter.hidden and _is_value(value):
+            problems.append(_literal_for_hidden(stage, parameter.node.path, location))
+            continue
         if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}"):
             continue
         if isinstance(owner, NestedStack):
             defaults[name] = value  # parameter_defaults reach nested stacks; parameters do not
         else:
             parameters[name] = value
+    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if p.hidden}
+    for values in (parameters, defaults):
+        for name in [n for n in values if n in hidden and _is_value(values[n])]:
+            problems.append(_literal_for_hidden(stage, hidden[name].node.path, stage.location))
+            del values[name]
     if parameters:
         data["parameters"] = parameters
     if defaults:
         data["parameter_defaults"] = defaults
     data = {k: data[k] for k in ENVIRONMENT_SECTIONS if k in data}
     return StageEnvironment(stage, data, secrets)
+
+
+def _is_value(value: object) -> bool:
+    """A literal that would give something away (an empty value gives nothing away)."""
+    return not (value is None or (isinstance(value, (str, list, tuple, dict)) and not value))
+
+
+def _literal_for_hidden(stage: Stage, path: str, location: SourceLocation) -> Problem:
+    return Problem(
+        f"stage {stage.name!r} gives the hidden parameter {path} a literal value, which would be "
+        "written in clear to its environment file; give it with from_env(...) or from_file(...)",
+        location,
+    )
+
+
+def hidden_value_warnings(stack: Stack) -> list[Problem]:
+    """Hidden parameters whose value synth writes in clear: a default, or the stack's own environment.
+
+    A warning, not an error: an imported template may carry such a default, and Heat takes it.
+    """
+    warnings = []
+    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if p.hidden}
+    for parameter in hidden.values():
+        if _is_value(parameter.default):
+            warnings.append(
+                Problem(
+                    "the hidden parameter has a default, which is written in clear to the "
+                    "template; give its value with from_env(...) or from_file(...) in a Stage",
+                    parameter.node.location,
+                    parameter.node.path,
+                )
+            )
+    environment = stack.environment or Environment()
+    for section in ("parameters", "parameter_defaults"):
+        for key, value in getattr(environment, section).items():
+            name = key if isinstance(key, str) else getattr(key.node, "logical_name", None)
+            if name in hidden and not isinstance(value, Secret) and _is_value(value):
+                warnings.append(
+                    Problem(
+                        f"the stack's environment gives the hidden parameter {name} a literal "
+                        f"value in {section}, which is written in clear to its environment file; "
+                        "give it with from_env(...) or from_file(...) in a Stage",
+                        stack.node.location,
+                        stack.node.path,
+                    )
+                )
+    return warnings
 
 
 def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
@@ -193,10 +251,12 @@ def _check_value(
 ) -> bool:
     messages = check_parameter_value(parameter, value)
     for message in messages:
+        shown = MASK if parameter.hidden else repr(value)
+        if parameter.hidden:
+            message = redact(message, [value])
         problems.append(
             Problem(
-                f"{where}: value {value!r} for {parameter.node.path} is invalid: {message}",
-                location,
+                f"{where}: value {shown} for {parameter.node.path} is invalid: {message}", location
             )
         )
     return not messages

@@ -19,6 +19,7 @@ from hotdsl.releases import (
     describe_heat_version,
     describe_template_version_limit,
 )
+from hotdsl.secrets import MASK, redact
 from hotdsl.synth.resolve import ResolvedStack
 from hotdsl.template import (
     Parameter,
@@ -127,7 +128,12 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
 
     for parameter in stack.members_of_type(Parameter):
         body = parameters.get(parameter.node.logical_name, {})
-        for message in check_parameter(parameter, body.get("default")):
+        default = body.get("default")
+        for message in check_parameter(parameter, default):
+            if parameter.hidden and default is not None:
+                # a hidden value is never shown, not even in an error
+                shown = message.replace(f"default {default!r}", f"default {MASK}", 1)
+                message = redact(shown, [default, parameter.default])
             report(parameter, message)
     return problems
 
