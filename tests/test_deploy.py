@@ -19,6 +19,7 @@ import pytest
 
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient
+from hotdsl.deploy.ownership import owner_tag
 
 pytestmark = pytest.mark.heat
 
@@ -383,7 +384,8 @@ def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(
     hotdsl(tmp_path, "synth", "--app", "app.py")
     client = HeatClient(heat_sandbox.conn)
     template = (tmp_path / "hot.out" / f"{name}.yaml").read_text()
-    client.create_stack(name, {"template": template, "files": {}})  # someone else's create
+    # Another deploy of the same app (its create carries hotdsl's mark for the stack).
+    client.create_stack(name, {"template": template, "files": {}, "tags": owner_tag(name)})
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     assert (
         f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)"

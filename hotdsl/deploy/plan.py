@@ -19,7 +19,7 @@ import attrs
 
 from hotdsl.errors import HotdslError
 from hotdsl.synth.emit import emit_yaml
-from hotdsl.synth.manifest import Manifest, StackEntry
+from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry
 
 OVERRIDES_FILE = "hotdsl-overrides.env.yaml"
 """The environment file that carries `--parameter` overrides; it is applied last."""
@@ -67,6 +67,13 @@ def load_manifest(out_dir: Path) -> Manifest:
         return Manifest.load(out_dir)
     except FileNotFoundError:
         raise HotdslError(f"{out_dir} has no manifest.json; run `hotdsl synth` first") from None
+    except (OSError, ValueError, LookupError, TypeError, AttributeError) as exc:
+        # A manifest can come from a pull request: what it holds is not trusted.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise HotdslError(
+            f"{out_dir / MANIFEST_FILE}: not a manifest hotdsl can read ({reason}); "
+            "run `hotdsl synth` again"
+        ) from None
 
 
 def stack_request(
@@ -91,12 +98,16 @@ def stack_request(
         )
     else:
         stack_name, environment_files, secrets = entry.name, list(entry.environment_files), {}
-    files = {key: _read(out_dir, path) for key, path in sorted(entry.files.items())}
+    where = f"stack {entry.name}"
+    files = {
+        key: read_out_file(out_dir, path, f"{where}, files entry {key!r}")
+        for key, path in sorted(entry.files.items())
+    }
     for name in environment_files:
-        files[name] = _read(out_dir, name)
+        files[name] = read_out_file(out_dir, name, f"{where}, environment file")
     for path in options.environment_files:
         key = f"extra/{path.name}"
-        files[key] = _read(path.parent, path.name)
+        files[key] = _read(path)
         environment_files.append(key)
     overrides = _overrides_for(entry, options.parameters)
     if overrides:
@@ -110,7 +121,7 @@ def stack_request(
     return StackRequest(
         entry=entry,
         stack_name=stack_name,
-        template=_read(out_dir, entry.template),
+        template=read_out_file(out_dir, entry.template, f"{where}, template"),
         files=files,
         environment_files=tuple(environment_files),
         parameters=parameters,
@@ -169,10 +180,39 @@ def check_overrides(manifest: Manifest, overrides: Mapping[str, str]) -> None:
             raise HotdslError(f"--parameter {key}: {name!r} is not a parameter of {where}")
 
 
-def _read(folder: Path, name: str) -> str:
-    try:
-        return (folder / name).read_text(encoding="utf-8")
-    except OSError as exc:
+def read_out_file(out_dir: Path, name: object, what: str) -> str:
+    """A file the manifest names, read only when it lies inside the out dir, links resolved.
+
+    The out dir may come from a pull request; a manifest entry such as
+    `../../.ssh/id_rsa`, an absolute path or a link out of the folder would otherwise
+    send a file of the deployer's machine to Heat.
+    """
+    manifest = out_dir / MANIFEST_FILE
+    if not isinstance(name, str) or not name:
         raise HotdslError(
-            f"{folder / name}: {exc.strerror or exc}; run `hotdsl synth` again"
-        ) from None
+            f"{manifest}: {what} is {name!r}, not a file name; run `hotdsl synth` again"
+        )
+    try:
+        root = out_dir.resolve()
+        path = (root / name).resolve()
+    except (OSError, ValueError) as exc:
+        raise HotdslError(f"{manifest}: {what} {name!r}: {exc}") from None
+    if not path.is_relative_to(root) or path == root:
+        raise HotdslError(
+            f"{manifest}: {what} {name!r} lies outside {out_dir}; deploy reads only files "
+            "inside the out dir (run `hotdsl synth` again to rewrite it)"
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise HotdslError(f"{out_dir / name}: {reason}; run `hotdsl synth` again") from None
+
+
+def _read(path: Path) -> str:
+    """A file the user named on the command line."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise HotdslError(f"{path}: {reason}") from None
