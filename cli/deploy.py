@@ -269,20 +269,20 @@ def deploy(
 ) -> None:
     """Create or update the app's stacks in dependency order, following Heat's progress."""
     from hotdsl.deploy.engine import DeployEngine, DeploySettings, outputs_json
-    from hotdsl.deploy.ownership import check_user_tag
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.deploy.progress import Progress
     from hotdsl.deploy.schema import update_rule
 
     for item in tag:
-        check_user_tag(item)
+        if "," in item:
+            raise HotdslError(f"--tag {item!r}: a tag cannot contain a comma")
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
-    heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
-    _check_take_over(take_over, names, heat_names)
     requests = _requests(out_dir, names, stage, parameter, environment)
     client = _client(cloud)
+    heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
+    _check_ownership_options(tag, take_over, names, heat_names)
     if require_approval:
         diffs = compute_diffs(client, requests, heat_names)
         for stack_diff in diffs:
@@ -364,7 +364,7 @@ def destroy(
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
-    _check_take_over(take_over, names, heat_names)
+    _check_ownership_options([], take_over, names, heat_names)
     targets = [
         DestroyTarget(
             name,
@@ -390,8 +390,14 @@ def destroy(
     report(outcomes, len(targets))
 
 
-def _check_take_over(take_over: list[str], names: list[str], heat_names: dict[str, str]) -> None:
-    """Every --take-over names a stack of this command (a typo must not pass silently)."""
+def _check_ownership_options(
+    tags: list[str], take_over: list[str], names: list[str], heat_names: dict[str, str]
+) -> None:
+    """No --tag forges hotdsl's marks; every --take-over names a stack of this command."""
+    from hotdsl.deploy.ownership import check_user_tag
+
+    for tag in tags:
+        check_user_tag(tag)
     known = {*names, *(heat_names[n] for n in names)}
     for name in take_over:
         if name not in known:

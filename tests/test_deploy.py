@@ -19,7 +19,7 @@ import pytest
 
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient
-from hotdsl.deploy.ownership import owner_tag
+from hotdsl.deploy.ownership import owner_tag, uses_tag
 
 pytestmark = pytest.mark.heat
 
@@ -231,7 +231,9 @@ def test_two_stacks_deploy_in_order_with_outputs_feeding_parameters(
     outputs = json.loads(outputs_file.read_text())
     network_id = outputs[f"{prefix}-network"][f"export.{prefix}-network.net"]
     assert outputs[f"{prefix}-compute"]["port_network"] == network_id
-    assert client.find_stack(f"{prefix}-network") is not None
+    compute = client.find_stack(f"{prefix}-compute")
+    assert compute is not None  # marked as the app's, and as a user of the network stack
+    assert compute.tags == (owner_tag(f"{prefix}-compute"), uses_tag(f"{prefix}-network"))
 
     shown = json.loads(
         hotdsl(tmp_path, "outputs", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout

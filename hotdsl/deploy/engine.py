@@ -394,11 +394,11 @@ class DeployEngine:
         name = ref.name
         limit = self.settings.timeout_mins or ref.timeout_mins or HEAT_DEFAULT_TIMEOUT_MINS
         if silent_since is not None:
-            silence = (self.clock() - silent_since) / 60
-            state = f"Heat's API has not answered for {silence:.0f} min (last seen {ref.status})"
+            silence = int(self.clock() - silent_since) // 60
+            state = f"Heat's API has not answered for {silence} min (last seen {ref.status})"
         else:
             state = (
-                f"still {ref.status} after {waited / 60:.0f} min, past its {limit} min timeout: "
+                f"still {ref.status} after {int(waited) // 60} min, past its {limit} min timeout: "
                 "Heat lost it (its engine stopped or restarted)"
             )
         if ref.action == "UPDATE":

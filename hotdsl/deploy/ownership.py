@@ -63,9 +63,7 @@ def is_owned(ref: StackRef, app_stack: str) -> bool:
 
 
 def check_user_tag(tag: str) -> None:
-    """A `--tag` value Heat will keep, and not one of hotdsl's own marks."""
-    if "," in tag:
-        raise HotdslError(f"--tag {tag!r}: a tag cannot contain a comma")
+    """A `--tag` value Heat will keep (the CLI refuses commas first), not one of hotdsl's marks."""
     if len(tag) > MAX_TAG_LENGTH:
         raise HotdslError(f"--tag {tag[:20]!r}...: Heat keeps tags of at most 80 characters")
     if tag.startswith(RESERVED_TAG_PREFIX):
@@ -90,20 +88,24 @@ def refusal(foreign: Sequence[tuple[str, StackRef]], command: str) -> NotOwnedEr
     one = len(foreign) == 1
     subject = f"stack {listed} exists" if one else f"stacks {listed} exist"
     it = "it" if one else "them"
+    older = "stacks deployed by a hotdsl older than these tags need this too"
     if command == "destroy":
         what = f"destroy deletes only stacks hotdsl created. To delete {it} anyway, run again"
+        note = older
     else:
-        failed = any(ref.failed and ref.updated_time is None for _, ref in foreign)
+        failed = [ref.name for _, ref in foreign if ref.failed and ref.updated_time is None]
+        advice = (
+            f" (a failed create: delete it yourself, `openstack stack delete {failed[0]}`,"
+            " or let deploy delete and recreate it)"
+            if failed
+            else ""
+        )
         what = (
             "deploy would replace the template and delete resources the app does not define"
-            + (
-                " (a failed create: delete it yourself, or let deploy recreate it)"
-                if failed
-                else ""
-            )
-            + f". To let the app manage {it} from now on, run again"
+            f"{advice}. To let the app manage {it} from now on, run again"
         )
+        note = f"once: the update tags {it}; {older}"
     return NotOwnedError(
         f"{subject} in Heat, but hotdsl did not create {it} for this app; {what} with {flags} "
-        "(needed once, also for stacks deployed by a hotdsl older than these tags)"
+        f"({note})"
     )

@@ -83,6 +83,7 @@ def stack_request(
 
     `read_secrets=False` leaves secrets out (Heat's template validation needs no values).
     """
+    check_out_paths(out_dir, entry)
     if options.stage is not None:
         if options.stage not in entry.stages:
             known = ", ".join(entry.stages) or "none"
@@ -98,16 +99,12 @@ def stack_request(
         )
     else:
         stack_name, environment_files, secrets = entry.name, list(entry.environment_files), {}
-    where = f"stack {entry.name}"
-    files = {
-        key: read_out_file(out_dir, path, f"{where}, files entry {key!r}")
-        for key, path in sorted(entry.files.items())
-    }
+    files = {key: _read(out_dir, path) for key, path in sorted(entry.files.items())}
     for name in environment_files:
-        files[name] = read_out_file(out_dir, name, f"{where}, environment file")
+        files[name] = _read(out_dir, name)
     for path in options.environment_files:
         key = f"extra/{path.name}"
-        files[key] = _read(path)
+        files[key] = _read(path.parent, path.name)
         environment_files.append(key)
     overrides = _overrides_for(entry, options.parameters)
     if overrides:
@@ -121,7 +118,7 @@ def stack_request(
     return StackRequest(
         entry=entry,
         stack_name=stack_name,
-        template=read_out_file(out_dir, entry.template, f"{where}, template"),
+        template=_read(out_dir, entry.template),
         files=files,
         environment_files=tuple(environment_files),
         parameters=parameters,
@@ -180,39 +177,41 @@ def check_overrides(manifest: Manifest, overrides: Mapping[str, str]) -> None:
             raise HotdslError(f"--parameter {key}: {name!r} is not a parameter of {where}")
 
 
-def read_out_file(out_dir: Path, name: object, what: str) -> str:
-    """A file the manifest names, read only when it lies inside the out dir, links resolved.
+def check_out_paths(out_dir: Path, entry: StackEntry) -> None:
+    """Every file the manifest names for `entry` lies inside the out dir, links resolved.
 
-    The out dir may come from a pull request; a manifest entry such as
-    `../../.ssh/id_rsa`, an absolute path or a link out of the folder would otherwise
-    send a file of the deployer's machine to Heat.
+    The out dir may come from a pull request: an entry such as `../../.ssh/id_rsa`, an
+    absolute path or a link out of the folder would send a file of the deployer's
+    machine to Heat.
     """
+    named = [("template", entry.template)]
+    named += [(f"files entry {key!r}", path) for key, path in entry.files.items()]
+    named += [("environment file", path) for path in entry.environment_files]
+    for stage_name, stage in entry.stages.items():
+        named += [(f"stage {stage_name} environment file", p) for p in stage.environment_files]
     manifest = out_dir / MANIFEST_FILE
-    if not isinstance(name, str) or not name:
-        raise HotdslError(
-            f"{manifest}: {what} is {name!r}, not a file name; run `hotdsl synth` again"
-        )
     try:
         root = out_dir.resolve()
-        path = (root / name).resolve()
-    except (OSError, ValueError) as exc:
-        raise HotdslError(f"{manifest}: {what} {name!r}: {exc}") from None
-    if not path.is_relative_to(root) or path == root:
-        raise HotdslError(
-            f"{manifest}: {what} {name!r} lies outside {out_dir}; deploy reads only files "
-            "inside the out dir (run `hotdsl synth` again to rewrite it)"
-        )
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise HotdslError(f"{out_dir / name}: {reason}; run `hotdsl synth` again") from None
+    except (OSError, RuntimeError) as exc:
+        raise HotdslError(f"{out_dir}: {exc}") from None
+    for what, name in named:
+        where = f"{manifest}: stack {entry.name}, {what}"
+        if not isinstance(name, str) or not name:
+            raise HotdslError(f"{where} is {name!r}, not a file name; run `hotdsl synth` again")
+        try:
+            path = (root / name).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise HotdslError(f"{where} {name!r}: {exc}") from None
+        if path == root or not path.is_relative_to(root):
+            raise HotdslError(
+                f"{where} {name!r} lies outside {out_dir}; deploy reads only files inside "
+                "the out dir (run `hotdsl synth` again to rewrite it)"
+            )
 
 
-def _read(path: Path) -> str:
-    """A file the user named on the command line."""
+def _read(folder: Path, name: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return (folder / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise HotdslError(f"{path}: {reason}") from None
+        raise HotdslError(f"{folder / name}: {reason}; run `hotdsl synth` again") from None
