@@ -179,7 +179,7 @@ class DeployEngine:
         pending = list(requests)
         running: dict[Future[StackOutcome], str] = {}
         failed = False
-        with ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency)) as pool:
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             try:
                 while pending or running:
                     for request in list(pending):
