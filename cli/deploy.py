@@ -36,6 +36,12 @@ FROM_OPTION = typer.Option(
     None, "--from", help="Use this already synthesized out dir instead of synthesizing."
 )
 STACKS_ARGUMENT = typer.Argument(None, help="Stack names (default: all stacks of the app).")
+TAKE_OVER_OPTION = typer.Option(
+    [],
+    "--take-over",
+    metavar="STACK",
+    help="Change or delete this existing stack although hotdsl did not create it (repeatable).",
+)
 
 
 def _out_dir(app: str | None, out: Path | None, from_dir: Path | None, stage: str | None) -> Path:
@@ -259,14 +265,19 @@ def deploy(
     ),
     tag: list[str] = typer.Option([], "--tag", help="Stack tag (repeatable)."),
     timeout: int | None = typer.Option(
-        None, "--timeout", help="Heat's timeout per stack, in minutes."
+        None,
+        "--timeout",
+        min=1,
+        help="Heat's timeout per stack, in minutes (default: the stack's own, else 60); "
+        "deploy stops following a stack 5 minutes after it.",
     ),
     rollback: bool = typer.Option(
         True, "--rollback/--no-rollback", help="Let Heat roll back a failed create or update."
     ),
     concurrency: int = typer.Option(
-        1, "--concurrency", help="Stacks deployed at once (independent ones only)."
+        1, "--concurrency", min=1, help="Stacks deployed at once (independent ones only)."
     ),
+    take_over: list[str] = TAKE_OVER_OPTION,
     require_approval: bool = typer.Option(
         False, "--require-approval", help="Show the diff and ask before changing anything."
     ),
@@ -293,6 +304,7 @@ def deploy(
     _check_secret_key(requests)
     client = _client(cloud)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
+    _check_ownership_options(tag, take_over, names, heat_names)
     if require_approval:
         diffs = compute_diffs(client, requests, heat_names)
         for stack_diff in diffs:
@@ -308,7 +320,11 @@ def deploy(
             if not typer.confirm("Deploy these changes?", default=False):
                 raise typer.Exit(1)
     settings = DeploySettings(
-        rollback=rollback, timeout_mins=timeout, tags=tuple(tag), concurrency=concurrency
+        rollback=rollback,
+        timeout_mins=timeout,
+        tags=tuple(tag),
+        concurrency=concurrency,
+        take_over=frozenset(take_over),
     )
     progress = Progress()
     engine = DeployEngine(client, progress, settings, update_rule, heat_names)
@@ -345,6 +361,8 @@ def report(outcomes: list[Any], planned: int) -> None:
             typer.echo(f"  Heat: {outcome.reason}", err=True)
         for failure in outcome.failures:
             typer.echo(f"  failed: {failure}", err=True)
+        if outcome.advice:
+            typer.echo(f"  {outcome.advice}", err=True)
     skipped = planned - len(outcomes)
     if skipped:
         typer.echo(f"{skipped} stack(s) not deployed because an earlier stack failed", err=True)
@@ -360,33 +378,70 @@ def destroy(
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    timeout: int | None = typer.Option(
+        None,
+        "--timeout",
+        min=1,
+        help="Minutes a delete may take (default: the stack's timeout, else 60); "
+        "destroy stops following a stack 5 minutes after it.",
+    ),
+    take_over: list[str] = TAKE_OVER_OPTION,
 ) -> None:
-    """Delete the app's stacks, dependents first, and wait until Heat is done."""
-    from hotdsl.deploy.engine import DeployEngine, DeploySettings
+    """Delete the app's stacks, dependents first, and wait until Heat is done.
+
+    Refused when a deployed stack outside the selection takes outputs of a selected one.
+    """
+    from hotdsl.deploy.engine import DeployEngine, DeploySettings, DestroyTarget
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.deploy.progress import Progress
 
     out_dir = _out_dir(app, out, from_dir, stage)
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
-    heat_names = [_heat_name(manifest, n, stage) for n in reversed(names)]
+    heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
+    _check_ownership_options([], take_over, names, heat_names)
+    targets = [
+        DestroyTarget(
+            name,
+            heat_names[name],
+            tuple(e.name for e in manifest.stacks if name in e.depends_on),
+        )
+        for name in reversed(names)
+    ]
     if not yes:
         if not sys.stdin.isatty():
             raise HotdslError(
                 "destroy asks for confirmation; pass --yes to confirm without a terminal"
             )
-        if not typer.confirm(f"Delete {', '.join(heat_names)}?", default=False):
+        if not typer.confirm(f"Delete {', '.join(t.heat_name for t in targets)}?", default=False):
             raise typer.Exit(1)
     progress = Progress()
-    engine = DeployEngine(_client(cloud), progress, DeploySettings())
+    settings = DeploySettings(timeout_mins=timeout, take_over=frozenset(take_over))
+    engine = DeployEngine(_client(cloud), progress, settings, heat_names=heat_names)
     try:
-        outcomes = engine.destroy(heat_names)
+        outcomes = engine.destroy(targets)
     finally:
         progress.close()
-    report(outcomes, len(heat_names))
+    report(outcomes, len(targets))
+
+
+def _check_ownership_options(
+    tags: list[str], take_over: list[str], names: list[str], heat_names: dict[str, str]
+) -> None:
+    """No --tag forges hotdsl's marks; every --take-over names a stack of this command."""
+    from hotdsl.deploy.ownership import check_user_tag
+
+    for tag in tags:
+        check_user_tag(tag)
+    known = {*names, *(heat_names[n] for n in names)}
+    for name in take_over:
+        if name not in known:
+            shown = ", ".join(heat_names[n] for n in names)
+            raise HotdslError(f"--take-over {name}: not a stack of this command ({shown})")
 
 
 def _heat_name(manifest: Manifest, name: str, stage: str | None) -> str:
+    _select(manifest, [name])  # an unknown name: a short error listing the app's stacks
     entry = manifest.stack(name)
     if stage is None:
         return entry.name

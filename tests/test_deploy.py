@@ -19,6 +19,7 @@ import pytest
 
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient
+from hotdsl.deploy.ownership import owner_tag, uses_tag
 
 pytestmark = pytest.mark.heat
 
@@ -230,7 +231,9 @@ def test_two_stacks_deploy_in_order_with_outputs_feeding_parameters(
     outputs = json.loads(outputs_file.read_text())
     network_id = outputs[f"{prefix}-network"][f"export.{prefix}-network.net"]
     assert outputs[f"{prefix}-compute"]["port_network"] == network_id
-    assert client.find_stack(f"{prefix}-network") is not None
+    compute = client.find_stack(f"{prefix}-compute")
+    assert compute is not None  # marked as the app's, and as a user of the network stack
+    assert compute.tags == (owner_tag(f"{prefix}-compute"), uses_tag(f"{prefix}-network"))
 
     shown = json.loads(
         hotdsl(tmp_path, "outputs", "--app", "app.py", "--json", *cloud(heat_sandbox)).stdout
@@ -383,7 +386,8 @@ def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(
     hotdsl(tmp_path, "synth", "--app", "app.py")
     client = HeatClient(heat_sandbox.conn)
     template = (tmp_path / "hot.out" / f"{name}.yaml").read_text()
-    client.create_stack(name, {"template": template, "files": {}})  # someone else's create
+    # Another deploy of the same app (its create carries hotdsl's mark for the stack).
+    client.create_stack(name, {"template": template, "files": {}, "tags": owner_tag(name)})
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     assert (
         f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)"

@@ -30,7 +30,7 @@ import yaml
 
 from hotdsl import App, Output, Stack
 from hotdsl.deploy.connection import connect_endpoint
-from hotdsl.deploy.engine import DeployEngine, DeploySettings, StackOutcome
+from hotdsl.deploy.engine import DeployEngine, DeploySettings, DestroyTarget, StackOutcome
 from hotdsl.deploy.heat import HeatClient, HeatError
 from hotdsl.deploy.plan import DeployOptions, StackRequest, load_manifest, stack_request
 from hotdsl.deploy.progress import Progress
@@ -276,7 +276,7 @@ def test_a_delete_whose_answer_was_lost_still_deletes(
     client = client_through(faults)
     assert deploy(client, value_stack(tmp_path, name)).outcome == "created"
     faults.drop_response("DELETE", STACK)
-    (outcome,) = engine_for(client).destroy([name])
+    (outcome,) = engine_for(client).destroy([DestroyTarget(name, name)])
     assert outcome.outcome == "deleted"
     assert stacks_named(heat_sandbox, name) == []
 

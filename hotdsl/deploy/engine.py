@@ -6,7 +6,13 @@ parameters that cross-stack references created. A stack whose template,
 environment, parameters and files are unchanged is not touched.
 
 Following a stack costs two requests per poll whatever its size: the stack's status,
-and the events after the last one seen (an event marker, oldest first).
+and the events after the last one seen (an event marker, oldest first). Following has
+a deadline: Heat gives each action of a stack `timeout_mins` (60 minutes unless the
+stack or the cloud says otherwise); a stack still in progress `FOLLOW_MARGIN_MINS`
+after that was lost by Heat (its engine died or was restarted), and waiting longer
+would wait forever. The outcome is then "stuck", with what to do about it.
+
+Only stacks hotdsl created for the app are changed or deleted (see `ownership`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
@@ -22,14 +28,22 @@ import attrs
 
 from hotdsl.deploy.diff import UpdateRule, diff_stack
 from hotdsl.deploy.environment_merge import merge_environment_files
-from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
+from hotdsl.deploy.heat import HeatClient, HeatError, StackRef, TransientError
 from hotdsl.deploy.hidden import digest_tags
+from hotdsl.deploy.ownership import is_owned, owner_tag, refusal, uses_tag
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.deploy.progress import Progress
 from hotdsl.errors import HotdslError
 from hotdsl.secrets import mask_data
 
-Outcome = Literal["created", "updated", "unchanged", "failed", "deleted", "missing", "interrupted"]
+Outcome = Literal[
+    "created", "updated", "unchanged", "failed", "deleted", "missing", "interrupted", "stuck"
+]
+
+HEAT_DEFAULT_TIMEOUT_MINS = 60
+"""Heat's `stack_action_timeout` default: the timeout of a stack that sets none."""
+FOLLOW_MARGIN_MINS = 5
+"""How long past a stack's timeout deploy keeps following before it calls the stack stuck."""
 
 
 @attrs.frozen
@@ -58,6 +72,8 @@ class StackOutcome:
     elapsed: float = 0.0
     outputs: dict[str, Any] = attrs.field(factory=dict)
     failures: tuple[Failure, ...] = ()
+    advice: str = ""
+    """What the user can do (for a stuck stack)."""
 
     @property
     def ok(self) -> bool:
@@ -67,15 +83,43 @@ class StackOutcome:
 @attrs.frozen
 class DeploySettings:
     rollback: bool = True
-    timeout_mins: int | None = None
+    timeout_mins: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(1))
+    )
+    """Heat's timeout for each create and update (None: the stack's own); following
+    gives up `FOLLOW_MARGIN_MINS` after it, on deploy and destroy."""
     tags: tuple[str, ...] = ()
-    concurrency: int = 1
+    concurrency: int = attrs.field(default=1, validator=attrs.validators.ge(1))
     poll_interval: float = 0.5
     """Seconds between polls while Heat works; deploy returns within this of Heat finishing."""
+    take_over: frozenset[str] = frozenset()
+    """Stacks (names in Heat or in the app) to deploy or destroy although hotdsl did not create them."""
+
+
+@attrs.frozen
+class DestroyTarget:
+    """A stack to delete: its name in the app and in Heat, and the app's stacks that use it."""
+
+    name: str
+    heat_name: str
+    dependents: tuple[str, ...] = ()
+    """The app's stacks (names in the app) that take outputs of this one, per the manifest."""
 
 
 class Interrupted(HotdslError):
     """Ctrl-C: the client stopped following; Heat carries on."""
+
+
+class StackStuck(HotdslError):
+    """A stack stayed in progress (or Heat stayed silent) past the follow deadline."""
+
+    def __init__(self, ref: StackRef, message: str) -> None:
+        super().__init__(message)
+        self.ref = ref
+
+
+class DependentsError(HotdslError):
+    """Destroy would delete a stack whose outputs deployed stacks outside the selection use."""
 
 
 class DeployEngine:
@@ -88,6 +132,9 @@ class DeployEngine:
         settings: DeploySettings,
         update_rule: UpdateRule | None = None,
         heat_names: Mapping[str, str] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.heat_names = dict(heat_names or {})
@@ -96,17 +143,45 @@ class DeployEngine:
         self.settings = settings
         self.update_rule = update_rule
         self.stop = threading.Event()
+        self.clock = clock
+        self.sleep = sleep
+        """Time as following sees it (tests pass a clock of their own)."""
+
+    # --- ownership ----------------------------------------------------------------------
+
+    def may_change(self, ref: StackRef, app_stack: str) -> bool:
+        """Whether `ref` is hotdsl's stack `app_stack`, or the user said to take it over."""
+        take_over = self.settings.take_over
+        return is_owned(ref, app_stack) or ref.name in take_over or app_stack in take_over
+
+    def check_ownership(
+        self, stacks: Sequence[tuple[str, str]], command: str
+    ) -> dict[str, StackRef | None]:
+        """Refuse before anything changes when one of the (app name, Heat name) stacks is not hotdsl's.
+
+        Returns what Heat has under each Heat name.
+        """
+        found = {heat_name: self.client.find_stack(heat_name) for _, heat_name in stacks}
+        foreign = [
+            (app_stack, ref)
+            for app_stack, heat_name in stacks
+            if (ref := found[heat_name]) is not None and not self.may_change(ref, app_stack)
+        ]
+        if foreign:
+            raise refusal(foreign, command)
+        return found
 
     # --- deploy -------------------------------------------------------------------------
 
     def deploy(self, requests: Sequence[StackRequest]) -> list[StackOutcome]:
         """Deploy in dependency order, independent stacks concurrently; stop scheduling on failure."""
+        self.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
         by_name = {r.entry.name: r for r in requests}
         done: dict[str, StackOutcome] = {}
         pending = list(requests)
         running: dict[Future[StackOutcome], str] = {}
         failed = False
-        with ThreadPoolExecutor(max_workers=max(1, self.settings.concurrency)) as pool:
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
             try:
                 while pending or running:
                     for request in list(pending):
@@ -153,10 +228,18 @@ class DeployEngine:
         return request.with_parameters(values) if values else request
 
     def deploy_stack(self, request: StackRequest) -> StackOutcome:
-        """Create or update one stack and follow it to the end."""
+        """Create or update one stack and follow it to the end (or to the follow deadline)."""
+        start = self.clock()
+        try:
+            return self._deploy_stack(request, start)
+        except StackStuck as stuck:
+            return self._stuck(stuck, self.clock() - start)
+
+    def _deploy_stack(self, request: StackRequest, start: float) -> StackOutcome:
         name = request.stack_name
-        start = time.monotonic()
         deployed = self.client.find_stack(name)
+        if deployed is not None and not self.may_change(deployed, request.entry.name):
+            raise refusal([(request.entry.name, deployed)], "deploy")  # created since the check
         if deployed is not None and deployed.in_progress:
             self.progress.say(
                 name,
@@ -175,15 +258,16 @@ class DeployEngine:
             self.client.delete_stack(deployed)
             self.follow(deployed, marker=self._last_event(deployed))
             deployed = None
+        marked = deployed is None or is_owned(deployed, request.entry.name)
         if deployed is not None:
             diff = diff_stack(self.client, request, deployed, self.update_rule, preview=False)
-            if diff.is_empty:
+            if diff.is_empty and marked:
                 self.progress.say(name, "no changes")
                 return StackOutcome(
                     name,
                     "unchanged",
                     deployed.status,
-                    elapsed=time.monotonic() - start,
+                    elapsed=self.clock() - start,
                     outputs=self.outputs(deployed),
                 )
         body = self._body(request)
@@ -193,13 +277,14 @@ class DeployEngine:
             marker = None
             action: Outcome = "created"
         else:
-            self.progress.say(name, "updating")
+            taking = "" if marked else f" (taking it over: tag {owner_tag(request.entry.name)})"
+            self.progress.say(name, f"updating{taking}")
             marker = self._last_event(deployed)
             self.client.update_stack(deployed, body)
             ref = deployed
             action = "updated"
         final = self.follow(ref, marker=marker, expect_change=deployed)
-        elapsed = time.monotonic() - start
+        elapsed = self.clock() - start
         self.progress.summary(name, elapsed)
         if final.status.endswith("_COMPLETE") and not final.status.startswith("ROLLBACK"):
             return StackOutcome(
@@ -218,6 +303,11 @@ class DeployEngine:
             failures=tuple(self.failures(final)),
         )
 
+    def _stuck(self, stuck: StackStuck, elapsed: float) -> StackOutcome:
+        return StackOutcome(
+            stuck.ref.name, "stuck", stuck.ref.status, elapsed=elapsed, advice=str(stuck)
+        )
+
     def _body(self, request: StackRequest) -> dict[str, Any]:
         body = request.body()
         body["disable_rollback"] = not self.settings.rollback
@@ -226,9 +316,14 @@ class DeployEngine:
         local_env = merge_environment_files(
             request.environment_files, request.files, request.parameters, {}
         )
-        tags = [*self.settings.tags, *digest_tags(request, local_env)]
-        if tags:
-            body["tags"] = ",".join(tags)
+        sources = {self.heat_names.get(i.stack, i.stack) for i in request.entry.imports}
+        tags = [
+            owner_tag(request.entry.name),
+            *sorted(uses_tag(source) for source in sources),
+            *self.settings.tags,
+            *digest_tags(request, local_env),
+        ]
+        body["tags"] = ",".join(tags)
         return body
 
     # --- following Heat ------------------------------------------------------------------
@@ -236,38 +331,88 @@ class DeployEngine:
     def follow(
         self, ref: StackRef, *, marker: str | None, expect_change: StackRef | None = None
     ) -> StackRef:
-        """Print events until the stack leaves IN_PROGRESS; return its final state."""
+        """Print events until the stack leaves IN_PROGRESS; return its final state.
+
+        Raises `StackStuck` when an action of the stack outlives its deadline (see
+        `deadline`), also when Heat's API stops answering meanwhile: a poll that fails
+        is news of nothing, not the end of the deploy.
+        """
         name = ref.name
         seen: set[str] = set()
-        grace_until = time.monotonic() + 5.0
+        started = self.clock()
+        grace_until = started + 5.0
+        last, action, action_since = ref, "", started
+        silent_since: float | None = None
         while True:
             if self.stop.is_set():
                 raise Interrupted("stopped following Heat")
-            polled = time.monotonic()
-            marker = self._drain(ref, marker, seen)
-            current = self._get(ref)
-            if current is None:
-                return attrs.evolve(ref, status="DELETE_COMPLETE")
-            self.progress.stack_status(name, current.status)
-            unchanged = (
-                expect_change is not None
-                and current.status == expect_change.status
-                and current.updated_time == expect_change.updated_time
-            )
-            if not current.in_progress and not (unchanged and time.monotonic() < grace_until):
-                if (
-                    current.failed
-                    and self.settings.rollback
-                    and "ROLLBACK" not in current.status
-                    and current.status != "DELETE_FAILED"
-                    and time.monotonic() < grace_until
-                ):
-                    time.sleep(self.settings.poll_interval)  # Heat starts the rollback right after
-                    continue
-                self._drain(ref, marker, seen)
-                return current
+            polled = self.clock()
+            try:
+                marker = self._drain(ref, marker, seen)
+                current = self._get(ref)
+            except TransientError as exc:
+                if silent_since is None:
+                    silent_since = polled
+                    self.progress.say(name, f"Heat does not answer ({exc}); asking again")
+            else:
+                if silent_since is not None:
+                    silent_since = None
+                    self.progress.say(name, "Heat answers again")
+                if current is None:
+                    return attrs.evolve(ref, status="DELETE_COMPLETE")
+                last = current
+                if current.action != action:  # Heat times each action (a rollback too) anew
+                    action, action_since = current.action, polled
+                self.progress.stack_status(name, current.status)
+                unchanged = (
+                    expect_change is not None
+                    and current.status == expect_change.status
+                    and current.updated_time == expect_change.updated_time
+                )
+                if not current.in_progress and not (unchanged and polled < grace_until):
+                    if (
+                        current.failed
+                        and self.settings.rollback
+                        and "ROLLBACK" not in current.status
+                        and current.status != "DELETE_FAILED"
+                        and polled < grace_until
+                    ):
+                        self.sleep(self.settings.poll_interval)  # Heat starts the rollback next
+                        continue
+                    self._drain(ref, marker, seen)
+                    return current
+            waited = self.clock() - action_since
+            if waited > self.deadline(last):
+                raise StackStuck(last, self._stuck_advice(last, waited, silent_since))
             # The interval counts from the start of the poll: slow answers do not stretch it.
-            time.sleep(max(0.0, self.settings.poll_interval - (time.monotonic() - polled)))
+            self.sleep(max(0.0, self.settings.poll_interval - (self.clock() - polled)))
+
+    def deadline(self, ref: StackRef) -> float:
+        """Seconds one action of the stack may take before following gives up on it."""
+        minutes = self.settings.timeout_mins or ref.timeout_mins or HEAT_DEFAULT_TIMEOUT_MINS
+        return (minutes + FOLLOW_MARGIN_MINS) * 60.0
+
+    def _stuck_advice(self, ref: StackRef, waited: float, silent_since: float | None) -> str:
+        name = ref.name
+        limit = self.settings.timeout_mins or ref.timeout_mins or HEAT_DEFAULT_TIMEOUT_MINS
+        if silent_since is not None:
+            silence = int(self.clock() - silent_since) // 60
+            state = f"Heat's API has not answered for {silence} min (last seen {ref.status})"
+        else:
+            state = (
+                f"still {ref.status} after {int(waited) // 60} min, past its {limit} min timeout: "
+                "Heat lost it (its engine stopped or restarted)"
+            )
+        if ref.action == "UPDATE":
+            stop = f"`openstack stack cancel {name}` rolls the update back"
+        elif ref.action == "CREATE":
+            stop = f"`openstack stack cancel --no-rollback {name}` stops the create"
+        else:
+            stop = "restarting heat-engine marks it failed"
+        return (
+            f"{name}: {state}. Look with `openstack stack show {name}`; {stop}; "
+            f"`openstack stack check {name}` once it has settled, then run hotdsl again"
+        )
 
     def _get(self, ref: StackRef) -> StackRef | None:
         try:
@@ -341,21 +486,34 @@ class DeployEngine:
 
     # --- destroy ------------------------------------------------------------------------
 
-    def destroy(self, stack_names: Sequence[str]) -> list[StackOutcome]:
-        """Delete stacks in the order given (callers pass reverse dependency order)."""
+    def destroy(self, targets: Sequence[DestroyTarget]) -> list[StackOutcome]:
+        """Delete stacks in the order given (callers pass reverse dependency order).
+
+        Nothing is deleted when one of them is not hotdsl's, or when a deployed stack
+        outside `targets` takes outputs of one of them as parameters.
+        """
+        found = self.check_ownership([(t.name, t.heat_name) for t in targets], "destroy")
+        self.check_dependents([t for t in targets if found[t.heat_name] is not None], targets)
         results = []
-        for name in stack_names:
-            start = time.monotonic()
+        for target in targets:
+            name = target.heat_name
+            start = self.clock()
             ref = self.client.find_stack(name)
             if ref is None:
                 self.progress.say(name, "does not exist")
                 results.append(StackOutcome(name, "missing"))
                 continue
+            if not self.may_change(ref, target.name):  # created since the check
+                raise refusal([(target.name, ref)], "destroy")
             self.progress.say(name, "deleting")
             marker = self._last_event(ref)
             self.client.delete_stack(ref)
-            final = self.follow(ref, marker=marker, expect_change=ref)
-            elapsed = time.monotonic() - start
+            try:
+                final = self.follow(ref, marker=marker, expect_change=ref)
+            except StackStuck as stuck:
+                results.append(self._stuck(stuck, self.clock() - start))
+                break
+            elapsed = self.clock() - start
             if final.status == "DELETE_COMPLETE":
                 self.progress.say(name, f"deleted in {elapsed:.1f} s")
                 results.append(StackOutcome(name, "deleted", final.status, elapsed=elapsed))
@@ -363,6 +521,40 @@ class DeployEngine:
                 results.append(self._failed(final, elapsed))
                 break
         return results
+
+    def check_dependents(
+        self, deployed: Sequence[DestroyTarget], selected: Sequence[DestroyTarget]
+    ) -> None:
+        """Refuse when stacks outside `selected` take outputs of a `deployed` one as parameters.
+
+        Dependents are found in Heat by their `hotdsl-uses:` tags (any app's, and stacks
+        no longer in the app), and from the manifest for the app's stacks deployed
+        before those tags existed.
+        """
+        chosen = {t.heat_name for t in selected}
+        app_names = {heat: app for app, heat in self.heat_names.items()}
+        uses: list[str] = []
+        also: set[str] = set()
+        for target in deployed:
+            users = {ref.name for ref in self.client.stacks_tagged(uses_tag(target.heat_name))}
+            for app_stack in target.dependents:
+                heat_name = self.heat_names.get(app_stack, app_stack)
+                if heat_name not in chosen and self.client.find_stack(heat_name) is not None:
+                    users.add(heat_name)
+            for user in sorted(users - chosen):
+                outside = "" if user in app_names else " (not in this app)"
+                uses.append(f"{user}{outside} uses {target.heat_name}")
+                also.update([app_names[user]] if user in app_names else [])
+        if uses:
+            hint = (
+                f" (`hotdsl destroy {' '.join([*(t.name for t in selected), *sorted(also)])}`)"
+                if also
+                else ""
+            )
+            raise DependentsError(
+                f"cannot destroy: deployed stacks take outputs as parameters: {'; '.join(uses)}. "
+                f"Destroy those first, or select the app's ones too{hint}"
+            )
 
 
 def parameter_value(value: Any, kind: str) -> object:

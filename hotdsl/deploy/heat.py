@@ -50,6 +50,8 @@ class StackRef:
     outputs: tuple[dict[str, Any], ...] = ()
     parameters: dict[str, Any] = attrs.field(factory=dict)
     tags: tuple[str, ...] = ()
+    timeout_mins: int | None = None
+    """The stack's own timeout (None: the cloud's default, 60 minutes unless changed)."""
 
     @property
     def path(self) -> str:
@@ -62,6 +64,11 @@ class StackRef:
     @property
     def failed(self) -> bool:
         return self.status.endswith("_FAILED")
+
+    @property
+    def action(self) -> str:
+        """CREATE, UPDATE, DELETE, ROLLBACK, ...: the action the status is about."""
+        return self.status.split("_", 1)[0]
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> StackRef:
@@ -77,6 +84,7 @@ class StackRef:
             outputs=tuple(data.get("outputs") or ()),
             parameters=dict(data.get("parameters") or {}),
             tags=tuple(str(tag) for tag in tags),
+            timeout_mins=data.get("timeout_mins"),
         )
 
 
@@ -173,6 +181,20 @@ class HeatClient:
             raise
         ref = StackRef.from_api(data["stack"])
         return None if ref.status == "DELETE_COMPLETE" else ref
+
+    def stacks_tagged(self, tag: str, *, limit: int = 200) -> list[StackRef]:
+        """Every stack carrying `tag` (Heat's list filter), page by page."""
+        found: list[StackRef] = []
+        marker = None
+        while True:
+            query = {"tags": tag, "limit": str(limit)}
+            if marker:
+                query["marker"] = marker
+            page = self._call("GET", f"/stacks?{urllib.parse.urlencode(query)}")["stacks"]
+            found += [StackRef.from_api(item) for item in page]
+            if len(page) < limit:
+                return found
+            marker = page[-1]["id"]
 
     def get_stack(self, ref: StackRef) -> StackRef:
         return StackRef.from_api(self._call("GET", ref.path)["stack"])

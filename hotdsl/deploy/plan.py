@@ -26,7 +26,7 @@ from hotdsl.deploy.hidden import hidden_parameters, hidden_values
 from hotdsl.errors import HotdslError
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.synth.emit import emit_yaml
-from hotdsl.synth.manifest import Manifest, StackEntry
+from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry
 
 OVERRIDES_FILE = "hotdsl-overrides.env.yaml"
 """The environment file that carries `--parameter` overrides (but those of hidden parameters); it is applied last."""
@@ -75,6 +75,13 @@ def load_manifest(out_dir: Path) -> Manifest:
         return Manifest.load(out_dir)
     except FileNotFoundError:
         raise HotdslError(f"{out_dir} has no manifest.json; run `hotdsl synth` first") from None
+    except (OSError, ValueError, LookupError, TypeError, AttributeError) as exc:
+        # A manifest can come from a pull request: what it holds is not trusted.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise HotdslError(
+            f"{out_dir / MANIFEST_FILE}: not a manifest hotdsl can read ({reason}); "
+            "run `hotdsl synth` again"
+        ) from None
 
 
 def stack_request(
@@ -84,6 +91,7 @@ def stack_request(
 
     `read_secrets=False` leaves secrets out (Heat's template validation needs no values).
     """
+    check_out_paths(out_dir, entry)
     if options.stage is not None:
         if options.stage not in entry.stages:
             known = ", ".join(entry.stages) or "none"
@@ -212,10 +220,41 @@ def check_overrides(manifest: Manifest, overrides: Mapping[str, str]) -> None:
             raise HotdslError(f"--parameter {key}: {name!r} is not a parameter of {where}")
 
 
+def check_out_paths(out_dir: Path, entry: StackEntry) -> None:
+    """Every file the manifest names for `entry` lies inside the out dir, links resolved.
+
+    The out dir may come from a pull request: an entry such as `../../.ssh/id_rsa`, an
+    absolute path or a link out of the folder would send a file of the deployer's
+    machine to Heat.
+    """
+    named = [("template", entry.template)]
+    named += [(f"files entry {key!r}", path) for key, path in entry.files.items()]
+    named += [("environment file", path) for path in entry.environment_files]
+    for stage_name, stage in entry.stages.items():
+        named += [(f"stage {stage_name} environment file", p) for p in stage.environment_files]
+    manifest = out_dir / MANIFEST_FILE
+    try:
+        root = out_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise HotdslError(f"{out_dir}: {exc}") from None
+    for what, name in named:
+        where = f"{manifest}: stack {entry.name}, {what}"
+        if not isinstance(name, str) or not name:
+            raise HotdslError(f"{where} is {name!r}, not a file name; run `hotdsl synth` again")
+        try:
+            path = (root / name).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise HotdslError(f"{where} {name!r}: {exc}") from None
+        if path == root or not path.is_relative_to(root):
+            raise HotdslError(
+                f"{where} {name!r} lies outside {out_dir}; deploy reads only files inside "
+                "the out dir (run `hotdsl synth` again to rewrite it)"
+            )
+
+
 def _read(folder: Path, name: str) -> str:
     try:
         return (folder / name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise HotdslError(
-            f"{folder / name}: {exc.strerror or exc}; run `hotdsl synth` again"
-        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise HotdslError(f"{folder / name}: {reason}; run `hotdsl synth` again") from None
