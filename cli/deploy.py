@@ -311,11 +311,7 @@ def _approve_nested_replacements(
     whole: say so, and go on only when the user agrees (or passed --yes)."""
     from hotdsl.deploy.diff import nested_form_warnings
 
-    warnings = []
-    for request in requests:
-        deployed = client.find_stack(request.stack_name)
-        if deployed is not None:
-            warnings += nested_form_warnings(client, request, deployed)
+    warnings = [w for request in requests for w in nested_form_warnings(client, request)]
     if not warnings:
         return
     for warning in warnings:

@@ -400,7 +400,7 @@ def test_a_stack_of_the_old_os_heat_stack_form_is_not_replaced_without_a_word(
 
     write_app(tmp_path, name)  # the same app, now with NestedStack
     said = (
-        f"the nested stack db changes from OS::Heat::Stack to a template resource: "
+        "the nested stack db changes from OS::Heat::Stack to a template resource: "
         "Heat replaces it, deleting and recreating its 4 resources"
     )
     diff = run(heat_sandbox, tmp_path, "diff")

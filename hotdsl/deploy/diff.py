@@ -293,23 +293,30 @@ def nested_stack_sizes(client: HeatClient, deployed: StackRef, names: list[str])
     return sizes
 
 
-def nested_form_warnings(
-    client: HeatClient, request: StackRequest, deployed: StackRef
-) -> list[str]:
-    """One line per nested stack that a deploy of `request` replaces because its form changes."""
+def nested_form_warnings(client: HeatClient, request: StackRequest) -> list[str]:
+    """One line per nested stack that a deploy of `request` replaces because its form changes.
+
+    Asks Heat only when the stack has a nested stack of either form.
+    """
     local = load_template(request.template).get("resources", {})
-    remote = client.template(deployed).get("resources", {})
-    changes = [
-        ResourceChange(
-            name,
-            body.get("type", "?"),
-            "update",
-            (Change("type", remote[name].get("type"), body.get("type")),),
-        )
+    nested = {
+        name: body.get("type")
         for name, body in local.items()
         if isinstance(body, Mapping)
-        and isinstance(remote.get(name), Mapping)
-        and nested_form_change(remote[name].get("type"), body.get("type")) is not None
+        and (
+            body.get("type") == REMOTE_STACK_TYPE
+            or str(body.get("type")).endswith(TEMPLATE_SUFFIXES)
+        )
+    }
+    deployed = client.find_stack(request.stack_name) if nested else None
+    if deployed is None:
+        return []
+    remote = client.template(deployed).get("resources", {})
+    changes = [
+        ResourceChange(name, str(kind), "update", (Change("type", remote[name].get("type"), kind),))
+        for name, kind in nested.items()
+        if isinstance(remote.get(name), Mapping)
+        and nested_form_change(remote[name].get("type"), kind) is not None
     ]
     return [
         f"{request.stack_name}: {'; '.join(change.reasons)}"
