@@ -2,7 +2,7 @@
 
 Both commands create the same 100-resource stack (RandomString + Value pairs of
 OS::Heat resources, synthesized once by hotdsl) on a sandbox Heat started for the run
-in a temporary folder (with the repository's `.venv-heat`), and stopped at the end.
+in a temporary folder (with the Heat venv of `hotdsl sandbox start`), and stopped at the end.
 Both talk to Heat through the counting proxy of the fault tests (tests/faultproxy.py,
 on 127.0.0.1, no faults), so the number of HTTP requests each makes is reported,
 version discovery included. Each run times the whole command as a user runs it
@@ -14,7 +14,7 @@ that default, with `--poll 1` as well.
 
 python-openstackclient and python-heatclient are not part of hotdsl: on first use they
 are installed into a throwaway venv of their own, `~/.cache/hotdsl-bench/osc-venv`
-(or `--osc-venv DIR`), never into `.venv` or `.venv-heat`. That install took 12 s
+(or `--osc-venv DIR`), never into `.venv` or the Heat venv. That install took 12 s
 here (more on a cold pip cache or a slow link); later runs reuse the venv. A whole
 run of 3 rounds takes about 2 minutes more.
 
@@ -141,13 +141,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from hotdsl.deploy.connection import connect_endpoint
     from hotdsl.deploy.heat import HeatClient
-    from hotdsl.sandbox import Sandbox, SandboxLayout
+    from hotdsl.sandbox import Sandbox, SandboxLayout, default_venv
 
     openstack = ensure_openstack_client(args.osc_venv or default_osc_venv())
     with tempfile.TemporaryDirectory(prefix="hotdsl-bench-") as temporary:
         work = Path(temporary)
         template, environments = synthesize(work / "app", args.resources)
-        sandbox = Sandbox(SandboxLayout(home=work / "sandbox", venv=REPO / ".venv-heat"))
+        sandbox = Sandbox(SandboxLayout(home=work / "sandbox", venv=default_venv()))
         info = sandbox.start(timeout=300.0, exit_with_pid=os.getpid())
         print(
             f"Heat {info.heat_version} at {info.url}, startup {info.startup_seconds} s", flush=True

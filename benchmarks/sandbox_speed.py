@@ -2,7 +2,7 @@
 
 Targets: start to ready at most 15 s; the 100-resource stack created in at most 10 s.
 Each run uses a fresh sandbox home (so a fresh database) and the Heat venv given
-(default: .venv-heat/ at the repository root, created if missing). For comparison,
+(default: the one `hotdsl sandbox start` uses, created if missing). For comparison,
 `--heat-pacing` runs Heat with its own pacing (one-second leaf triggers and task
 polling), and `--legacy` with the legacy engine (convergence off).
 
@@ -20,9 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hotdsl.sandbox import Sandbox, SandboxLayout, ensure_heat_venv
-
-REPO = Path(__file__).resolve().parent.parent
+from hotdsl.sandbox import Sandbox, SandboxLayout, default_venv, ensure_heat_venv
 
 
 def template(resources: int) -> dict[str, Any]:
@@ -77,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--venv", type=Path, default=REPO / ".venv-heat")
+    parser.add_argument("--venv", type=Path, default=default_venv())
     parser.add_argument("--heat-pacing", action="store_true", help="Heat's own one-second pacing")
     parser.add_argument("--legacy", action="store_true", help="convergence_engine = false")
     args = parser.parse_args()

@@ -83,13 +83,13 @@ def status(home: Path | None = HOME_OPTION) -> None:
     sandbox = Sandbox(SandboxLayout.default(home=home))
     info = sandbox.status()
     if info is None:
-        typer.echo(f"not running (home {sandbox.layout.home})")
+        typer.echo(f"not running (home {sandbox.layout.home}; Heat venv {sandbox.layout.venv})")
         raise typer.Exit(1)
     answering = (
         "answering" if sandbox.is_answering() else "NOT answering (see `hotdsl sandbox logs`)"
     )
     typer.echo(f"Heat {info.heat_version} running at {info.url}, pid {info.pid}, {answering}")
-    typer.echo(f"endpoint {info.endpoint}; home {info.home}")
+    typer.echo(f"endpoint {info.endpoint}; home {info.home}; Heat venv {sandbox.layout.venv}")
 
 
 @sandbox_app.command("logs")

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
+from hotdsl.errors import HotdslError
 from hotdsl.project import load_app, resolve_app_reference
+from hotdsl.releases import heat_release
 from hotdsl.synth import synth as run_synth
 
 APP_OPTION = typer.Option(
@@ -29,11 +31,23 @@ def synth(
         help="Write only this stage's environment files (repeatable; default: all stages).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    heat: str | None = typer.Option(
+        None,
+        "--heat",
+        help="The Heat release the cloud runs (2023.1, antelope or a Heat version such as "
+        "20.0.0): what it lacks is a problem; default from [tool.hotdsl] heat.",
+    ),
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
     reference, root, config = resolve_app_reference(app, Path.cwd())
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
-    result, manifest = run_synth(load_app(reference, root), out_dir, stage or None)
+    release = config.heat if config else None
+    if heat is not None:
+        try:
+            release = heat_release(heat)
+        except ValueError as exc:
+            raise HotdslError(f"--heat: {exc}") from None
+    result, manifest = run_synth(load_app(reference, root), out_dir, stage or None, release)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if quiet:

@@ -19,6 +19,7 @@ import attrs
 
 from hotdsl.construct import App
 from hotdsl.errors import HotdslError
+from hotdsl.releases import HeatRelease, heat_release
 
 CONFIG_HINT = (
     'pass --app FILE.py[:ATTR] or MODULE[:ATTR], or set app = "..." under [tool.hotdsl] '
@@ -34,6 +35,8 @@ class ProjectConfig:
     root: Path
     """The folder holding the config file; the app reference is relative to it."""
     out: str = "hot.out"
+    heat: HeatRelease | None = None
+    """`heat = "2023.1"`: the Heat release the cloud runs, for synth's checks."""
 
 
 def find_config(start: Path) -> ProjectConfig | None:
@@ -62,7 +65,14 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
     if not isinstance(table, dict) or not isinstance(table.get("app"), str):
         raise HotdslError(f'{path}: the hotdsl settings need app = "FILE.py:ATTR" or "MODULE:ATTR"')
     out = table.get("out", "hot.out")
-    return ProjectConfig(app=table["app"], root=path.parent, out=str(out))
+    heat = table.get("heat")
+    release = None
+    if heat is not None:
+        try:
+            release = heat_release(str(heat))
+        except ValueError as exc:
+            raise HotdslError(f"{path}: [tool.hotdsl] heat: {exc}") from None
+    return ProjectConfig(app=table["app"], root=path.parent, out=str(out), heat=release)
 
 
 def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:

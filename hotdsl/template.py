@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import numbers
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar, overload
+from collections.abc import Iterable, Mapping, Sequence, Sized
+from typing import Any, ClassVar, Literal, TypeVar, cast, overload
 
 import attrs
 
@@ -22,10 +24,30 @@ from hotdsl.intrinsics import (
 T = TypeVar("T")
 
 ParameterType = Literal["string", "number", "json", "comma_delimited_list", "boolean"]
-PARAMETER_TYPES: tuple[str, ...] = ("string", "number", "json", "comma_delimited_list", "boolean")
+PARAMETER_TYPES: tuple[ParameterType, ...] = (
+    "string",
+    "number",
+    "json",
+    "comma_delimited_list",
+    "boolean",
+)
+"""Heat's HOT parameter types (heat/engine/hot/parameters.py, `HOTParamSchema.TYPES`)."""
+
+BOOLEAN_TRUE_WORDS: tuple[str, ...] = ("1", "t", "true", "on", "y", "yes")
+BOOLEAN_FALSE_WORDS: tuple[str, ...] = ("0", "f", "false", "off", "n", "no")
+"""The words a boolean parameter takes, in any case and with spaces around: oslo.utils'
+`strutils.TRUE_STRINGS` / `FALSE_STRINGS`, which Heat's `BooleanParam` reads with
+`bool_from_string(strict=True)`. Any other value is turned into text first (`1` is
+`"1"`, true; `1.0` is `"1.0"`, refused)."""
 
 
 # --- parameter constraints ---------------------------------------------------------------
+#
+# Each constraint has two checks. `check(value)` serves resource properties (hotdsl.stdlib):
+# it skips values of a type the constraint does not look at. `parameter_error(value,
+# parameter_type)` is Heat's own `Constraint.validate` on a parameter value
+# (heat/engine/constraints.py), value for value: a value the constraint cannot read is
+# an error, as it is in Heat.
 
 
 @attrs.frozen
@@ -35,6 +57,7 @@ class Length:
     min: int | None = None
     max: int | None = None
     description: str | None = None
+    parameter_types: ClassVar[tuple[str, ...]] = ("string", "comma_delimited_list", "json")
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("length", _bounds(self.min, self.max), self.description)
@@ -42,8 +65,21 @@ class Length:
     def check(self, value: object) -> str | None:
         if not isinstance(value, (str, list, tuple, dict)):
             return None
+        return self.parameter_error(value, "string")
+
+    def definition_error(self) -> str | None:
+        if self.min is None and self.max is None:
+            return "a length constraint needs a min, a max or both"
+        for bound in (self.min, self.max):
+            if bound is not None and not isinstance(_number_or_none(bound), int):
+                return f"a length constraint's min and max must be whole numbers, not {bound!r}"
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
+        if not isinstance(value, Sized):
+            return f"{value!r} has no length (it is a {type(value).__name__}, not text, a list or a map)"
         size = len(value)
-        if (self.min is not None and size < self.min) or (self.max is not None and size > self.max):
+        if _outside(size, self.min, self.max):
             return (
                 self.description
                 or f"length must be {_describe_bounds(self.min, self.max)}, got {size}"
@@ -58,17 +94,29 @@ class Range:
     min: float | None = None
     max: float | None = None
     description: str | None = None
+    parameter_types: ClassVar[tuple[str, ...]] = ("number",)
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("range", _bounds(self.min, self.max), self.description)
 
     def check(self, value: object) -> str | None:
-        number = _as_number(value)
-        if number is None:
+        if _as_number(value) is None:
             return None
-        if (self.min is not None and number < self.min) or (
-            self.max is not None and number > self.max
-        ):
+        return self.parameter_error(value, "number")
+
+    def definition_error(self) -> str | None:
+        if self.min is None and self.max is None:
+            return "a range constraint needs a min, a max or both"
+        for bound in (self.min, self.max):
+            if bound is not None and not isinstance(_number_or_none(bound), (int, float)):
+                return f"a range constraint's min and max must be numbers, not {bound!r}"
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
+        number = _number_or_none(value)
+        if number is None:
+            return f"a number parameter takes a number, not {value!r}"
+        if _outside(number, self.min, self.max):
             return (
                 self.description or f"must be {_describe_bounds(self.min, self.max)}, got {value!r}"
             )
@@ -83,15 +131,36 @@ class Modulo:
     offset: int
     description: str | None = None
     since: ClassVar[str] = "2017-02-24"
+    parameter_types: ClassVar[tuple[str, ...]] = ("number",)
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("modulo", {"step": self.step, "offset": self.offset}, self.description)
 
     def check(self, value: object) -> str | None:
-        number = _as_number(value)
-        if number is None or self.step == 0:
+        if _as_number(value) is None or self.definition_error() is not None:
             return None
-        if number % self.step != self.offset:
+        return self.parameter_error(value, "number")
+
+    def definition_error(self) -> str | None:
+        step, offset = _number_or_none(self.step), _number_or_none(self.offset)
+        if step is None or offset is None:
+            return "a modulo constraint needs a numeric step and offset"
+        if int(step) != step or int(offset) != offset:
+            return "a modulo constraint's step and offset must be whole numbers"
+        if step == 0:
+            return "a modulo constraint's step cannot be 0"
+        if abs(offset) >= abs(step):
+            return "a modulo constraint's offset must be smaller than its step (in absolute value)"
+        if step * offset < 0:
+            return "a modulo constraint's step and offset must be both positive or both negative"
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
+        number = _number_or_none(value)
+        if number is None:
+            return f"a number parameter takes a number, not {value!r}"
+        step, offset = _number_or_none(self.step), _number_or_none(self.offset)
+        if step is not None and number % step != offset:
             return (
                 self.description
                 or f"must leave {self.offset} when divided by {self.step}, got {value!r}"
@@ -105,10 +174,21 @@ def _as_tuple(values: Iterable[object]) -> tuple[object, ...]:
 
 @attrs.frozen
 class AllowedValues:
-    """`allowed_values`: the parameter is one of these values."""
+    """`allowed_values`: the parameter is one of these values.
+
+    As Heat compares them: a list value item by item, exactly; a single value after
+    turning it and every allowed value into the parameter's type (`"8080"` matches
+    `8080` for a number; for a string both become text, so `True` matches `"True"`).
+    """
 
     values: tuple[object, ...] = attrs.field(converter=_as_tuple)
     description: str | None = None
+    parameter_types: ClassVar[tuple[str, ...]] = (
+        "string",
+        "number",
+        "boolean",
+        "comma_delimited_list",
+    )
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("allowed_values", list(self.values), self.description)
@@ -121,6 +201,27 @@ class AllowedValues:
                 return self.description or f"{item!r} is not one of {list(self.values)!r}"
         return None
 
+    def definition_error(self) -> str | None:
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                if item not in self.values:
+                    return self.description or f"{item!r} is not one of {list(self.values)!r}"
+            return None
+        try:
+            allowed = [_as_parameter_type(v, parameter_type) for v in self.values]
+        except (ValueError, TypeError):
+            return f"the allowed values {list(self.values)!r} are not all of type {parameter_type}"
+        try:
+            typed = _as_parameter_type(value, parameter_type)
+        except (ValueError, TypeError):
+            return f"{value!r} is not a valid {parameter_type}"
+        if typed not in allowed:
+            return self.description or f"{value!r} is not one of {list(self.values)!r}"
+        return None
+
 
 @attrs.frozen
 class AllowedPattern:
@@ -128,13 +229,28 @@ class AllowedPattern:
 
     pattern: str
     description: str | None = None
+    parameter_types: ClassVar[tuple[str, ...]] = ("string",)
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("allowed_pattern", self.pattern, self.description)
 
     def check(self, value: object) -> str | None:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or self.definition_error() is not None:
             return None
+        return self.parameter_error(value, "string")
+
+    def definition_error(self) -> str | None:
+        if not isinstance(self.pattern, str):
+            return f"an allowed_pattern must be a string, not {type(self.pattern).__name__}"
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            return f"the allowed_pattern {self.pattern!r} is not a valid regular expression: {exc}"
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
+        if not isinstance(value, str):
+            return f"allowed_pattern needs text; {value!r} is a {type(value).__name__} (quote it)"
         match = re.match(self.pattern, value)
         if match is None or match.end() != len(value):
             return self.description or f"{value!r} does not match the pattern {self.pattern!r}"
@@ -147,11 +263,24 @@ class CustomConstraint:
 
     name: str
     description: str | None = None
+    parameter_types: ClassVar[tuple[str, ...]] = (
+        "string",
+        "number",
+        "boolean",
+        "comma_delimited_list",
+    )
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("custom_constraint", self.name, self.description)
 
     def check(self, value: object) -> str | None:
+        """Custom constraints ask the cloud; only Heat can check them."""
+        return None
+
+    def definition_error(self) -> str | None:
+        return None
+
+    def parameter_error(self, value: object, parameter_type: str) -> str | None:
         """Custom constraints ask the cloud; only Heat can check them."""
         return None
 
@@ -176,21 +305,62 @@ def _describe_bounds(low: float | None, high: float | None) -> str:
     return f"at most {high}"
 
 
-def _as_number(value: object) -> float | None:
-    """A number parameter's value as Heat reads it: numbers, and strings that hold one."""
-    if isinstance(value, bool):
+def _outside(number: float, low: object, high: object) -> bool:
+    """Heat's `Range._is_valid`, negated: bounds are read as numbers, None is open."""
+    low_number, high_number = _number_or_none(low), _number_or_none(high)
+    return (low_number is not None and number < low_number) or (
+        high_number is not None and number > high_number
+    )
+
+
+def heat_number(value: object) -> float:
+    """A number as Heat reads one (`Schema.str_to_num`): numbers as they are (booleans
+    too), anything else through `int()`, then `float()`. So `" 5 "`, `"1e3"`, `"1_000"`
+    and `"nan"` are numbers and `"0x10"` is not. Raises ValueError or TypeError."""
+    if isinstance(value, numbers.Number):
+        return cast(float, value)
+    try:
+        return int(cast(Any, value))
+    except ValueError:
+        return float(cast(Any, value))
+
+
+def _number_or_none(value: object) -> float | None:
+    try:
+        return heat_number(value)
+    except (ValueError, TypeError):
         return None
-    if isinstance(value, (int, float)):
+
+
+def heat_boolean(value: object) -> bool:
+    """A boolean as a boolean parameter reads one (`bool_from_string(strict=True)`)."""
+    if isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return float(value)
-            except ValueError:
-                return None
-    return None
+    word = str(value).strip().lower()
+    if word in BOOLEAN_TRUE_WORDS:
+        return True
+    if word in BOOLEAN_FALSE_WORDS:
+        return False
+    words = ", ".join(BOOLEAN_TRUE_WORDS + BOOLEAN_FALSE_WORDS)
+    raise ValueError(f"a boolean parameter takes true or false (or {words}), not {value!r}")
+
+
+def _as_parameter_type(value: object, parameter_type: str) -> object:
+    """Heat's `Schema.to_schema_type` for parameter types: what allowed_values compares."""
+    if parameter_type == "number":
+        return heat_number(value)
+    if parameter_type == "string":
+        return str(value)
+    if parameter_type == "boolean":
+        return heat_boolean(str(value))
+    return value
+
+
+def _as_number(value: object) -> float | None:
+    """A number property's value: numbers, and strings that hold one (not booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    return _number_or_none(value)
 
 
 def _constraint(kind: str, value: object, description: str | None) -> dict[str, object]:
@@ -198,6 +368,121 @@ def _constraint(kind: str, value: object, description: str | None) -> dict[str, 
     if description is not None:
         out["description"] = description
     return out
+
+
+# --- parameter values, as Heat's parameter classes read them -------------------------------
+#
+# heat/engine/parameters.py: a parameter's schema is checked first (each constraint must
+# suit the type: `Schema.validate`), then its default as written against the constraints
+# (`_validate_default`; a comma_delimited_list default is split on commas first), then
+# the value the stack gets (the default, or a value from an environment) by its type's
+# class (`StringParam`, `NumberParam`, ... `_validate`). Heat refuses a template whose
+# default fails any of these when the stack is previewed or created.
+
+
+def parameter_definition_problems(
+    parameter_type: str, constraints: Sequence[ParameterConstraint]
+) -> list[str]:
+    """What is wrong with a parameter's type and constraints, whatever its value."""
+    if parameter_type not in PARAMETER_TYPES:
+        return [f"unknown parameter type {parameter_type!r}; Heat has {', '.join(PARAMETER_TYPES)}"]
+    problems = []
+    for constraint in constraints:
+        if parameter_type not in constraint.parameter_types:
+            name = _constraint_name(constraint)
+            problems.append(
+                f"a {name} constraint does not apply to a {parameter_type} parameter "
+                f"(only to {', '.join(constraint.parameter_types)})"
+            )
+            continue
+        message = constraint.definition_error()
+        if message is not None:
+            problems.append(message)
+    return problems
+
+
+def check_parameter_default(
+    parameter_type: str, default: object, constraints: Sequence[ParameterConstraint]
+) -> str | None:
+    """Why Heat refuses `default` for a parameter of this type and constraints, or None.
+
+    Assumes `parameter_definition_problems` found nothing.
+    """
+    if parameter_type == "comma_delimited_list":
+        if isinstance(default, (list, tuple)):
+            as_written: object = [str(item) for item in default]
+        elif isinstance(default, str):
+            as_written = default.split(",")
+        else:
+            return _list_type_error(default)
+    else:
+        as_written = default
+    for constraint in constraints:
+        message = constraint.parameter_error(as_written, parameter_type)
+        if message is not None:
+            return message
+    return check_parameter_input(parameter_type, default, constraints)
+
+
+def check_parameter_input(
+    parameter_type: str, value: object, constraints: Sequence[ParameterConstraint]
+) -> str | None:
+    """Why Heat refuses `value` as the value of a parameter (its type class's `_validate`)."""
+    try:
+        checked = _value_for_constraints(parameter_type, value)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    for constraint in constraints:
+        message = constraint.parameter_error(checked, parameter_type)
+        if message is not None:
+            return message
+    return None
+
+
+def _value_for_constraints(parameter_type: str, value: object) -> object:
+    """Type-check `value` as Heat's parameter class does; return what its constraints see.
+
+    Numbers, booleans and strings are constrained as given (each constraint reads them
+    itself); lists and json are parsed first.
+    """
+    if parameter_type == "number":
+        if _number_or_none(value) is None:
+            raise ValueError(f"a number parameter takes a number, not {value!r}")
+        return value
+    if parameter_type == "boolean":
+        heat_boolean(value)
+        return value
+    if parameter_type == "comma_delimited_list":
+        if isinstance(value, (list, tuple)):
+            return [str(item) for item in value]
+        if isinstance(value, str):
+            return value.split(",") if value else []
+        raise ValueError(_list_type_error(value))
+    if parameter_type == "json":
+        try:
+            text = value if isinstance(value, str) else json.dumps(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"a json parameter takes JSON data, not {value!r:.60}") from None
+        if not text:
+            return value  # Heat keeps an empty string as it is
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ValueError(
+                f"a json parameter given as a string must hold valid JSON ({exc})"
+            ) from None
+    return value
+
+
+def _list_type_error(value: object) -> str:
+    return (
+        "a comma_delimited_list parameter takes a list or a comma-separated string, "
+        f"not {type(value).__name__}"
+    )
+
+
+def _constraint_name(constraint: ParameterConstraint) -> str:
+    return next(iter(constraint.to_hot()))
 
 
 # --- parameters ---------------------------------------------------------------------------

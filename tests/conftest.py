@@ -6,32 +6,53 @@ stops it at the end. `heat_validator` is a second one without stand-ins, for Hea
 validation of the real resource types (conformance). Both are started on first use
 only, so a run without heat tests starts none.
 
-The Heat venv is `.venv-heat/` at the repository root (or `$HOTDSL_TEST_HEAT_VENV`);
-the first session on a clean machine creates it (a minute or two of pip). The test
+The Heat venv is `$HOTDSL_TEST_HEAT_VENV`, else the one `hotdsl sandbox start` uses
+(`hotdsl.sandbox.default_venv`: one per user and set of pins, under the XDG data
+directory), so Heat is installed once for both. The first session on a clean machine
+creates it (a minute or more of pip) and says so on the terminal. The test
 clouds.yaml is a temporary file named by `OS_CLIENT_CONFIG_FILE` for the session:
 nothing is written to the user's own configuration.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from hotdsl.errors import HotdslError
-from hotdsl.sandbox import CLOUD_NAME, Sandbox, SandboxInfo, SandboxLayout, write_cloud_entry
+from hotdsl.sandbox import (
+    CLOUD_NAME,
+    Sandbox,
+    SandboxInfo,
+    SandboxLayout,
+    default_venv,
+    ensure_heat_venv,
+    write_cloud_entry,
+)
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
     from openstack.orchestration.v1.stack import Stack as SdkStack
 
 REPO = Path(__file__).resolve().parent.parent
-HEAT_VENV = Path(os.environ.get("HOTDSL_TEST_HEAT_VENV", REPO / ".venv-heat"))
+
+
+def heat_venv_for_tests(environ: Mapping[str, str] | None = None) -> Path:
+    """`$HOTDSL_TEST_HEAT_VENV`, else the Heat venv of the CLI's sandbox."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("HOTDSL_TEST_HEAT_VENV")
+    return Path(explicit) if explicit else default_venv(env)
+
+
+HEAT_VENV = heat_venv_for_tests()
 _names = itertools.count(1)
 
 
@@ -160,9 +181,23 @@ class HeatSandbox:
         return values
 
 
-def _start(home: Path, clouds_file: Path, *, standins: bool) -> HeatSandbox:
+def terminal_echo(config: pytest.Config) -> Callable[[str], None]:
+    """Print on the terminal past pytest's capture: a first Heat install takes minutes."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def echo(message: str) -> None:
+        disabled = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with disabled:
+            sys.stderr.write(f"\n[hotdsl sandbox] {message}\n")
+            sys.stderr.flush()
+
+    return echo
+
+
+def _start(home: Path, clouds_file: Path, *, standins: bool, config: pytest.Config) -> HeatSandbox:
     sandbox = Sandbox(SandboxLayout(home=home, venv=HEAT_VENV), standins=standins)
     try:
+        ensure_heat_venv(HEAT_VENV, echo=terminal_echo(config))
         info = sandbox.start(timeout=300.0, exit_with_pid=os.getpid())
     except HotdslError as exc:
         pytest.fail(f"could not start the Heat sandbox: {exc}", pytrace=False)
@@ -171,7 +206,9 @@ def _start(home: Path, clouds_file: Path, *, standins: bool) -> HeatSandbox:
 
 
 @pytest.fixture(scope="session")
-def heat_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandbox]:
+def heat_sandbox(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[HeatSandbox]:
     """The session's Heat, with stand-ins: every example stack deploys on it.
 
     Its clouds.yaml entry `hotdsl-sandbox` is in a temporary file that
@@ -180,7 +217,7 @@ def heat_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandb
     """
     home = tmp_path_factory.mktemp("heat-sandbox")
     clouds_file = home / "clouds.yaml"
-    running = _start(home, clouds_file, standins=True)
+    running = _start(home, clouds_file, standins=True, config=pytestconfig)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds_file))
         patch.delenv("OS_CLOUD", raising=False)
@@ -189,9 +226,11 @@ def heat_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandb
 
 
 @pytest.fixture(scope="session")
-def heat_validator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeatSandbox]:
+def heat_validator(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[HeatSandbox]:
     """A second Heat without stand-ins: validation sees the real resource types."""
     home = tmp_path_factory.mktemp("heat-validator")
-    running = _start(home, home / "clouds.yaml", standins=False)
+    running = _start(home, home / "clouds.yaml", standins=False, config=pytestconfig)
     yield running
     running.sandbox.stop()

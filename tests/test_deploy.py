@@ -95,7 +95,7 @@ def test_create_noop_update_and_replace(heat_sandbox: Any, tmp_path: Path) -> No
     assert 'properties.value: "one" -> "two"' in diff.stdout
     updated = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     assert f"{name}: updated (UPDATE_COMPLETE" in updated.stdout
-    assert heat_sandbox.outputs(client.find_stack(name))["marker_value"] == "two"  # type: ignore[union-attr]
+    assert heat_sandbox.outputs(client.find_stack(name))["marker_value"] == "two"
 
     random_app(tmp_path, name, marker="two", rnd_length=12)
     diff = hotdsl(tmp_path, "diff", "--app", "app.py", *cloud(heat_sandbox))

@@ -1,4 +1,5 @@
-"""`mypy --strict` over the package (hotdsl, hotdsl.stdlib, hotdsl.cli) and every example."""
+"""`mypy --strict` over the package (hotdsl, hotdsl.stdlib, hotdsl.cli), every example, the
+tests and the tools: the suite fails when any of them does not type-check."""
 
 from __future__ import annotations
 
@@ -47,4 +48,21 @@ def test_each_example_is_clean_under_mypy_strict(
 ) -> None:
     files = sorted(str(p) for p in example.rglob("*.py") if "hot.out" not in p.parts)
     result = mypy(files, tmp_path_factory.getbasetemp() / "mypy-cache", example)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_tests_and_tools_are_clean_under_mypy_strict(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Checked as the packages `tests` and `tools` (pytest imports them so), beside no copy of
+    `hotdsl`: links to the two folders in an empty folder keep the repo's bare `hotdsl/` off
+    mypy's path, so imports of hotdsl resolve to the installed package."""
+    cwd = tmp_path_factory.mktemp("cwd")
+    for folder in ("tests", "tools"):
+        (cwd / folder).symlink_to(REPO / folder, target_is_directory=True)
+    result = mypy(
+        ["--explicit-package-bases", "tests", "tools"],
+        tmp_path_factory.getbasetemp() / "mypy-cache",
+        cwd,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -331,7 +331,7 @@ def reserved_names() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     resource = set(dir(TypedResource)) | {"node", "attrs", "resource_type", "heat_type"}
     resource |= {a.name for a in attrs.fields(TypedResource)} | {
-        a.alias for a in attrs.fields(TypedResource)
+        a.alias for a in attrs.fields(TypedResource) if a.alias is not None
     }
     item = set(dir(PropertyItem))
     attributes = set(dir(Attributes))
@@ -418,8 +418,8 @@ class Generator:
         """File name -> text of every generated module."""
         grouped: dict[str, list[tuple[str, str]]] = {}
         for type_name in sorted(self.spec["resource_types"]):
-            module, cls = module_and_class(type_name)
-            grouped.setdefault(module, []).append((cls, type_name))
+            module_name, cls = module_and_class(type_name)
+            grouped.setdefault(module_name, []).append((cls, type_name))
         out: dict[str, str] = {}
         for module_name, entries in sorted(grouped.items()):
             module = Module(module_name, self.version)
@@ -466,7 +466,7 @@ class Generator:
             if len(text) <= LINE_LENGTH:
                 groups[section].append(text)
             else:
-                groups[section].extend(layout(Call(f"from {source} import ", used), ""))
+                groups[section].extend(layout(Call(f"from {source} import ", [*used]), ""))
         first = True
         for group in groups:
             if not group:

@@ -61,10 +61,17 @@ from hotdsl.importer.pysource import (
     statement,
     string,
 )
-from hotdsl.importer.typed import ANY, OTHER, Static, fits, intrinsic, literal
+from hotdsl.importer.typed import ANY, OTHER, Inner, Static, fits, intrinsic, literal
 from hotdsl.template import ResourceBase
 
 GENERATOR = "hotdsl import"
+
+_PARAMETER_INNER: dict[str, Inner] = {
+    "string": "str",
+    "boolean": "bool",
+    "comma_delimited_list": "list_str",
+}
+"""What a `get_param` of each parameter type gives, for the importer's static typing."""
 
 
 @functools.cache
@@ -930,11 +937,8 @@ class _TemplateWriter:
             for key in path:
                 code = Bracket(_flat_head(code), (key,), "[", "]")
             return code, ANY
-        static = intrinsic(
-            {"string": "str", "boolean": "bool", "comma_delimited_list": "list_str"}.get(
-                parameter.type, "any"
-            )
-        )  # type: ignore[arg-type]
+        inner: Inner = _PARAMETER_INNER.get(parameter.type, "any")
+        static = intrinsic(inner)
         if fits(static, want):
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")

@@ -4,7 +4,7 @@
 from hotdsl.sandbox import Sandbox
 
 sandbox = Sandbox()            # the user's sandbox, in $XDG_DATA_HOME/hotdsl/sandbox
-info = sandbox.start()         # installs Heat on first use; returns when Heat answers
+info = sandbox.start()         # installs Heat once per user; returns when Heat answers
 conn = info.connect()          # an openstacksdk Connection
 sandbox.stop()
 ```
@@ -18,7 +18,7 @@ run for real. See README.md in this package for what that does and does not prov
 from hotdsl.sandbox.clouds import clouds_file, write_cloud_entry
 from hotdsl.sandbox.control import CLOUD_NAME, Sandbox, SandboxError, SandboxInfo
 from hotdsl.sandbox.install import HEAT_VERSION, HeatInstallError, ensure_heat_venv
-from hotdsl.sandbox.layout import SandboxLayout, default_home
+from hotdsl.sandbox.layout import SandboxLayout, default_home, default_venv
 
 __all__ = [
     "CLOUD_NAME",
@@ -30,6 +30,7 @@ __all__ = [
     "SandboxLayout",
     "clouds_file",
     "default_home",
+    "default_venv",
     "ensure_heat_venv",
     "write_cloud_entry",
 ]

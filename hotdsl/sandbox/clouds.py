@@ -7,6 +7,8 @@ stack list` and `openstack.connect(cloud="hotdsl-sandbox")` all reach the sandbo
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,9 @@ import yaml
 
 from hotdsl.errors import HotdslError
 from hotdsl.sandbox.control import CLOUD_NAME, SandboxInfo
+
+PRIVATE_FILE = 0o600
+"""The mode of a clouds.yaml that hotdsl creates: it may later hold passwords."""
 
 
 def clouds_file(cwd: Path | None = None) -> Path:
@@ -49,34 +54,64 @@ def write_cloud_entry(
     """Add or update the entry `name` of clouds.yaml; other entries are kept.
 
     The file is rewritten as YAML, so comments in it are lost; the first time an
-    existing file is rewritten, a copy is kept next to it as `clouds.yaml.orig`.
+    existing file is rewritten, a copy is kept next to it as `clouds.yaml.orig`. A
+    clouds.yaml may hold passwords: the file keeps its mode (a new one is 0600, as
+    is the copy), and a symlinked clouds.yaml is edited where the link points, so
+    the link stays a link. Returns the path given (or found), not the link's target.
     """
-    target = path if path is not None else clouds_file()
+    given = path if path is not None else clouds_file()
+    target = Path(os.path.realpath(given))
     document: dict[str, Any] = {}
+    mode = PRIVATE_FILE
     if target.exists():
         try:
+            mode = stat.S_IMODE(target.stat().st_mode)
             loaded = yaml.safe_load(target.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise HotdslError(
-                f"{target} is not valid YAML ({exc}); fix it or set OS_CLIENT_CONFIG_FILE"
+                f"{given} is not valid YAML ({exc}); fix it or set OS_CLIENT_CONFIG_FILE"
+            ) from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HotdslError(
+                f"cannot read {given} ({getattr(exc, 'strerror', None) or exc}); "
+                "fix it or name another file with --clouds-file"
             ) from exc
         if loaded is not None and not isinstance(loaded, dict):
             raise HotdslError(
-                f"{target} is not a mapping of `clouds:`; fix it or set OS_CLIENT_CONFIG_FILE"
+                f"{given} is not a mapping of `clouds:`; fix it or set OS_CLIENT_CONFIG_FILE"
             )
         document = loaded or {}
     clouds = document.setdefault("clouds", {})
     if not isinstance(clouds, dict):
-        raise HotdslError(f"{target}: `clouds` is not a mapping")
+        raise HotdslError(f"{given}: `clouds` is not a mapping")
     entry = cloud_entry(info)
     if clouds.get(name) == entry:
-        return target
+        return given
     clouds[name] = entry
-    target.parent.mkdir(parents=True, exist_ok=True)
-    backup = target.with_name(target.name + ".orig")
-    if target.exists() and not backup.exists() and set(clouds) != {name}:
-        backup.write_bytes(target.read_bytes())
-    temporary = target.with_name(target.name + ".tmp")
-    temporary.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    os.replace(temporary, target)
-    return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        backup = target.with_name(target.name + ".orig")
+        if target.exists() and not backup.exists() and set(clouds) != {name}:
+            _write_replacing(backup, target.read_bytes(), mode)
+        _write_replacing(target, yaml.safe_dump(document, sort_keys=False).encode(), mode)
+    except OSError as exc:
+        raise HotdslError(
+            f"cannot write {given} ({exc.strerror or exc}); "
+            "fix it or name another file with --clouds-file"
+        ) from exc
+    return given
+
+
+def _write_replacing(path: Path, data: bytes, mode: int) -> None:
+    """Write `path` whole or not at all: a private temp file beside it, given `mode`, renamed."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+            output.flush()
+            os.fchmod(output.fileno(), mode)
+            os.fsync(output.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from hotdsl.sandbox.layout import SandboxLayout
+from hotdsl.sandbox.layout import PRIVATE_DIR, SandboxLayout, write_private
 
 FAKE_KEYSTONE = "heat.engine.clients.os.keystone.fake_keystoneclient.FakeKeystoneClient"
 ENVIRONMENT_FILE = "hotdsl-sandbox.yaml"
@@ -33,8 +33,7 @@ def _auth_encryption_key(layout: SandboxLayout) -> str:
     """Heat encrypts stored secrets with it; kept for the life of the database."""
     key_file = layout.run_dir / "auth-encryption-key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(16))
-        key_file.chmod(0o600)
+        write_private(key_file, secrets.token_hex(16))
     return key_file.read_text().strip()
 
 
@@ -107,7 +106,7 @@ def write_config(
     layout: SandboxLayout, *, standins: bool = True, debug: bool = False, convergence: bool = True
 ) -> None:
     """Write heat.conf, the global environment and the stand-ins into the run dir."""
-    layout.run_dir.mkdir(parents=True, exist_ok=True)
+    layout.run_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     target = layout.run_dir / STANDINS_DIR
     if target.exists():
         shutil.rmtree(target)
@@ -122,4 +121,4 @@ def write_config(
         + (" and the stand-ins of non-Heat resource types.\n" if standins else ".\n")
         + yaml.safe_dump(environment, sort_keys=False)
     )
-    layout.heat_conf.write_text(heat_conf_text(layout, debug=debug, convergence=convergence))
+    write_private(layout.heat_conf, heat_conf_text(layout, debug=debug, convergence=convergence))

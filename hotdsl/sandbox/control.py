@@ -30,7 +30,7 @@ from hotdsl.sandbox.install import (
     install_instructions,
     is_heat_venv_ready,
 )
-from hotdsl.sandbox.layout import SandboxLayout
+from hotdsl.sandbox.layout import PRIVATE_DIR, SandboxLayout, open_private, write_private
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
@@ -117,8 +117,8 @@ def _tail(path: Path, lines: int) -> str:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    with os.fdopen(open_private(path, append=True), "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -199,12 +199,14 @@ class Sandbox:
                 raise SandboxError(
                     f"no Heat venv at {self.layout.venv}; make it with\n{install_instructions(self.layout.venv)}"
                 )
+            self.layout.make_private()
             if fresh:
                 for path in (self.layout.database, self.layout.heat_log):
                     path.unlink(missing_ok=True)
             write_config(
                 self.layout, standins=self.standins, debug=self.debug, convergence=self.convergence
             )
+            self.layout.make_private()
             return self._spawn(port=port, timeout=timeout, exit_with_pid=exit_with_pid, say=say)
 
     def stop(self, timeout: float = 15.0) -> bool:
@@ -249,7 +251,7 @@ class Sandbox:
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "OS_"))}
         environment["PYTHONWARNINGS"] = "ignore"
         say("starting Heat")
-        with open(layout.server_log, "wb") as output:
+        with os.fdopen(open_private(layout.server_log), "wb") as output:
             process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
@@ -258,9 +260,11 @@ class Sandbox:
                 cwd=layout.run_dir,
                 env=environment,
                 start_new_session=True,
+                # What the server creates (database, log, token, state) is its user's only.
+                umask=0o077,
             )
         self._process = process
-        layout.pid_file.write_text(str(process.pid))
+        write_private(layout.pid_file, str(process.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:

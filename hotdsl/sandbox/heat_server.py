@@ -13,9 +13,10 @@ What it does, in order:
 2. writes the noauth token (a Keystone v3 token with a service catalog of loopback
    URLs that nothing serves), which lets Heat validate OS::Nova::*, OS::Neutron::*, ...
    without "Service nova is not available";
-3. configures Heat from heat.conf, creates or upgrades the sqlite database, and starts
-   `EngineService` in this process (not through `oslo_service.launch`, which would fork
-   a worker that the in-memory `fake://` transport cannot reach);
+3. configures Heat from heat.conf, creates or upgrades the sqlite database, marks the
+   stacks that a killed server left IN_PROGRESS as FAILED (`fail_stacks_left_in_progress`),
+   and starts `EngineService` in this process (not through `oslo_service.launch`, which
+   would fork a worker that the in-memory `fake://` transport cannot reach);
 4. serves Heat's paste pipeline (`heat-api`, flavor `noauth`) from a threaded WSGI
    server, behind a small layer that answers the version discovery openstacksdk does;
 5. writes the state file once it answers, and on SIGTERM/SIGINT stops the engine and
@@ -430,6 +431,53 @@ def cap_sleep(module: types.ModuleType, ceiling: float) -> None:
     setattr(module, "time", CappedTime("time"))  # noqa: B010
 
 
+def fail_stacks_left_in_progress() -> list[str]:
+    """Mark the stacks that a dead server left IN_PROGRESS as FAILED; return their names.
+
+    This is what Heat does when an engine starts (`EngineService.reset_stack_status`),
+    with Heat's own `Stack.reset_stack_and_resources_in_progress` and reason ("Engine
+    went down during stack CREATE"). Heat does it for legacy stacks only, because other
+    engines may still be working on convergence stacks; in the sandbox this process is
+    the only engine, so before it starts every stack in progress is an orphan, and it
+    resets them all. Resource and stack locks held by the dead engine are released too,
+    as Heat's convergence worker does when it finds one ("Worker went down").
+    Run before the engine starts, so that nothing else touches these stacks meanwhile.
+    """
+    from heat.common import context
+    from heat.engine import stack as parser
+    from heat.objects import resource as resource_objects
+    from heat.objects import stack as stack_objects
+    from heat.objects import stack_lock as stack_lock_objects
+
+    in_progress = parser.Stack.IN_PROGRESS
+    stacks = stack_objects.Stack.get_all(
+        context.get_admin_context(),
+        filters={"status": in_progress},
+        show_nested=True,
+        show_hidden=True,
+    )
+    reset = []
+    for row in stacks:
+        cnxt = context.get_admin_context()
+        stack = parser.Stack.load(cnxt, stack=row)
+        reason = f"Engine went down during stack {stack.action}"
+        stack.reset_stack_and_resources_in_progress(reason)
+        fresh = context.get_admin_context()
+        for resource in resource_objects.Resource.get_all_by_stack(fresh, row.id).values():
+            values: dict[str, Any] = {}
+            if resource.engine_id is not None:
+                values["engine_id"] = None
+            if resource.status == in_progress:
+                values.update(status=parser.Stack.FAILED, status_reason=reason)
+            if values:
+                resource_objects.Resource.update_by_id(fresh, resource.id, values)
+        engine_id = stack_lock_objects.StackLock.get_engine_id(fresh, row.id)
+        if engine_id is not None:
+            stack_lock_objects.StackLock.release(fresh, row.id, engine_id)
+        reset.append(f"{stack.name} ({stack.action})")
+    return reset
+
+
 class ParentWatch(threading.Thread):
     """Stop the server when the process that started it is gone."""
 
@@ -506,6 +554,8 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     assume_service_resources_exist()
 
     engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
+    for stack in fail_stacks_left_in_progress():
+        print(f"hotdsl sandbox: {stack} was in progress when Heat stopped: now FAILED", flush=True)
     engine.start()
     app = heat_config.load_paste_app("heat-api")
     return engine, app, heat_version
@@ -567,7 +617,7 @@ def main(argv: list[str]) -> int:
     args.state_file.unlink(missing_ok=True)
     # A graceful stop joins every idle RPC worker, which may take a minute (see
     # `quiet_idle_workers`); what matters is on disk already, and the next start
-    # marks stacks left in progress as failed, as Heat does after an engine died.
+    # marks stacks left in progress as failed (`fail_stacks_left_in_progress`).
     stopper = threading.Thread(target=engine.stop, daemon=True) if engine else None
     if stopper:
         stopper.start()

@@ -18,6 +18,7 @@ import attrs
 from hotdsl.construct import App, Stack
 from hotdsl.environment import Stage
 from hotdsl.errors import Problem, SynthError
+from hotdsl.releases import HeatRelease
 from hotdsl.synth.emit import emit_yaml
 from hotdsl.synth.environments import (
     base_environment,
@@ -27,7 +28,7 @@ from hotdsl.synth.environments import (
 )
 from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry, StackImportEntry, StageEntry
 from hotdsl.synth.resolve import ResolvedStack, SynthSession
-from hotdsl.synth.validate import find_cycles, validate_stack
+from hotdsl.synth.validate import check_release, find_cycles, validate_stack
 
 __all__ = ["Manifest", "SynthResult", "SynthesizedStack", "synth", "synth_stack", "synthesize"]
 
@@ -101,18 +102,22 @@ class SynthResult:
         return Manifest(tuple(entries))
 
 
-def synth_stack(stack: Stack) -> dict[str, Any]:
+def synth_stack(stack: Stack, heat: HeatRelease | None = None) -> dict[str, Any]:
     """One stack's template as HOT data, after the same checks as `synthesize`."""
     session = SynthSession()
     resolved = session.resolve([stack])
-    _raise_problems(session, resolved, [])
+    problems, _warnings = _release_problems(session, resolved, heat)
+    _raise_problems(session, resolved, problems)
     return resolved[0].template
 
 
-def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
+def synthesize(
+    app: App, stages: Sequence[str] | None = None, heat: HeatRelease | None = None
+) -> SynthResult:
     """Resolve, validate and emit every stack of the app, in memory.
 
-    `stages` picks stages by name; all of the app's stages by default.
+    `stages` picks stages by name; all of the app's stages by default. `heat` is the
+    Heat release the cloud runs: what it lacks is a problem, what it retired a warning.
     """
     stacks = app.stacks
     if not stacks:
@@ -129,6 +134,8 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
     resolved = session.resolve(stacks)
     problems = unknown_stage_values(list(app.stages), stacks)
     problems += _duplicate_stack_names(stacks)
+    release_problems, release_warnings = _release_problems(session, resolved, heat)
+    problems += release_problems
     order, stack_problems = _deploy_order(resolved)
     problems += stack_problems
     texts: dict[Stack, str] = {}
@@ -144,7 +151,7 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
         environments[item.stack] = (emit_yaml(base) if base else None, per_stage)
     _raise_problems(session, resolved, problems)
 
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(release_warnings)
     out: list[SynthesizedStack] = []
     by_stack = {item.stack: item for item in resolved}
     for stack in order:
@@ -175,10 +182,10 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
 
 
 def synth(
-    app: App, out_dir: Path, stages: Sequence[str] | None = None
+    app: App, out_dir: Path, stages: Sequence[str] | None = None, heat: HeatRelease | None = None
 ) -> tuple[SynthResult, Manifest]:
     """Synthesize the app and write its files into `out_dir` (stale files of an earlier synth go)."""
-    result = synthesize(app, stages)
+    result = synthesize(app, stages, heat)
     manifest = result.manifest()
     out_dir.mkdir(parents=True, exist_ok=True)
     previous: list[str] = []
@@ -244,6 +251,20 @@ def _raise_problems(
     everything.extend(session.nesting_problems([r.stack for r in resolved], MAX_NESTED_STACK_DEPTH))
     if everything:
         raise SynthError(_unique(everything))
+
+
+def _release_problems(
+    session: SynthSession, resolved: list[ResolvedStack], heat: HeatRelease | None
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of every stack, nested ones included, on the target Heat release."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    if heat is not None:
+        for item in [*resolved, *session.nested_resolved()]:
+            more_errors, more_warnings = check_release(item, heat)
+            errors += more_errors
+            warnings += more_warnings
+    return errors, _unique(warnings)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -7,14 +7,26 @@ Every problem is collected with the user's file and line.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from hotdsl.deploy.schema import _spec as resource_type_spec
 from hotdsl.errors import Problem
+from hotdsl.releases import (
+    HeatRelease,
+    availability,
+    describe_heat_version,
+    describe_template_version_limit,
+)
 from hotdsl.synth.resolve import ResolvedStack
-from hotdsl.template import Parameter, ResourceBase, _as_number
+from hotdsl.template import (
+    Parameter,
+    ResourceBase,
+    check_parameter_default,
+    check_parameter_input,
+    parameter_definition_problems,
+)
 
 PSEUDO_PARAMETERS = frozenset({"OS::stack_id", "OS::stack_name", "OS::project_id"})
 
@@ -114,45 +126,114 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         )
 
     for parameter in stack.members_of_type(Parameter):
-        for message in (
-            check_parameter_value(parameter, parameter.default)
-            if parameter.default is not None
-            else ()
-        ):
-            report(parameter, f"default {parameter.default!r} is invalid: {message}")
+        body = parameters.get(parameter.node.logical_name, {})
+        for message in check_parameter(parameter, body.get("default")):
+            report(parameter, message)
     return problems
+
+
+def check_parameter(parameter: Parameter[Any], default: object) -> list[str]:
+    """Why Heat refuses this parameter: its type and constraints, then `default` (as written
+    into the template), as Heat's parameter classes check them (hotdsl.template)."""
+    definition = parameter_definition_problems(parameter.type, parameter.constraints)
+    if definition or default is None:
+        return definition
+    message = check_parameter_default(parameter.type, default, parameter.constraints)
+    return [] if message is None else [f"default {default!r} is invalid: {message}"]
 
 
 def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]:
     """Why `value` is not a valid value for `parameter` (type, then constraints); [] if it is."""
-    kind = parameter.type
-    if kind == "string" and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
-        return [f"a string parameter takes a string, not {type(value).__name__}"]
-    if kind == "number" and _as_number(value) is None:
-        return [f"a number parameter takes a number, not {value!r}"]
-    if kind == "boolean" and not (isinstance(value, bool) or str(value).lower() in _BOOLEAN_WORDS):
-        return [f"a boolean parameter takes true or false, not {value!r}"]
-    if kind == "comma_delimited_list":
-        if isinstance(value, str):
-            value = [item.strip() for item in value.split(",")] if value else []
-        elif not isinstance(value, (list, tuple)):
-            return [
-                f"a comma_delimited_list parameter takes a list or a comma-separated string, not {type(value).__name__}"
-            ]
-    if kind == "json":
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return ["a json parameter given as a string must hold valid JSON"]
-        if not isinstance(value, (dict, list)):
-            return [f"a json parameter takes a map or a list, not {type(value).__name__}"]
-    return [m for m in (c.check(value) for c in parameter.constraints) if m is not None]
+    if parameter_definition_problems(parameter.type, parameter.constraints):
+        return []  # reported once, with the parameter
+    message = check_parameter_input(parameter.type, value, parameter.constraints)
+    return [] if message is None else [message]
 
 
-_BOOLEAN_WORDS = frozenset(
-    {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
-)
+# --- a target Heat release ([tool.hotdsl] heat, synth --heat) ----------------------------
+
+
+def check_release(
+    resolved: ResolvedStack, release: HeatRelease
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of one stack on an older Heat, from Heat's support statuses.
+
+    Errors: what the release does not have yet (the template version, and with it every
+    function newer than the release; resource types; properties). Warnings: what it has
+    deprecated, hidden (kept only for old stacks) or marks unsupported.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    stack = resolved.stack
+    too_new = describe_template_version_limit(
+        str(resolved.template["heat_template_version"]), release
+    )
+    if too_new is not None:
+        errors.append(Problem(too_new, stack.node.location, stack.node.path))
+    spec = resource_type_spec()
+    for name, body in resolved.template["resources"].items():
+        type_name = body.get("type")
+        type_spec = spec.get(type_name) if isinstance(type_name, str) else None
+        if not isinstance(type_spec, dict):
+            continue  # template resources, provider types, types Heat 27 no longer has
+        node = resolved.resources.get(name, stack).node
+        used = [(str(type_name), type_spec)]
+        used += [
+            (f"property {path!r} of {type_name}", schema)
+            for path, schema in _used_properties(type_spec["properties"], body.get("properties"))
+        ]
+        for what, schema in used:
+            found = availability(schema.get("support_status"), release)
+            if not found.exists:
+                since = describe_heat_version(found.since or "")
+                message = f"{what} is new in {since}, newer than the target {release}"
+                errors.append(Problem(message, node.location, node.path))
+            elif found.status in _RETIRED:
+                when = (
+                    f"since {describe_heat_version(found.status_since)}"
+                    if found.status_since is not None
+                    else f"in {release}"
+                )
+                replacement = schema.get("replaced_by")
+                hint = f"use {replacement!r} instead" if replacement else found.message
+                message = f"{what} is {_RETIRED[found.status]} {when}"
+                if found.status == "HIDDEN":
+                    message += " (Heat accepts it but no longer documents it)"
+                message += f": {hint}" if hint else ""
+                warnings.append(Problem(message, node.location, node.path))
+    return errors, warnings
+
+
+_RETIRED = {
+    "DEPRECATED": "deprecated",
+    "HIDDEN": "retired",
+    "UNSUPPORTED": "unsupported",
+}
+"""Heat's support statuses that warn, as words (HIDDEN: Heat no longer documents it)."""
+
+
+def _used_properties(schemas: object, values: object, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, schema) of every property in `values` that the type's schema knows, nested
+    maps and list items included (`networks[0].port`)."""
+    if not isinstance(schemas, dict) or not isinstance(values, dict):
+        return
+    for key, value in values.items():
+        schema = schemas.get(key)
+        if not isinstance(schema, dict):
+            continue
+        yield f"{path}{key}", schema
+        nested = schema.get("schema")
+        if not isinstance(nested, dict):
+            continue
+        if schema.get("type") == "list":
+            item = nested.get("*")
+            if isinstance(item, dict) and isinstance(value, list):
+                for index, element in enumerate(value):
+                    yield from _used_properties(
+                        item.get("schema"), element, f"{path}{key}[{index}]."
+                    )
+        else:
+            yield from _used_properties(nested, value, f"{path}{key}.")
 
 
 def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
