@@ -222,15 +222,18 @@ TEMPLATE_SUFFIXES = (".yaml", ".template")
 REMOTE_STACK_TYPE = "OS::Heat::Stack"
 
 
+def _nested_form(resource_type: object) -> str | None:
+    """Which form of nested stack a resource type is, if it is one."""
+    if resource_type == REMOTE_STACK_TYPE:
+        return "OS::Heat::Stack"
+    if isinstance(resource_type, str) and resource_type.endswith(TEMPLATE_SUFFIXES):
+        return "a template resource"
+    return None
+
+
 def nested_form_change(old_type: object, new_type: object) -> str | None:
     """How a nested stack's form changes (`OS::Heat::Stack` <-> template resource), if it does."""
-    forms = {REMOTE_STACK_TYPE: "OS::Heat::Stack"}
-    old = forms.get(str(old_type)) or (
-        "a template resource" if str(old_type).endswith(TEMPLATE_SUFFIXES) else None
-    )
-    new = forms.get(str(new_type)) or (
-        "a template resource" if str(new_type).endswith(TEMPLATE_SUFFIXES) else None
-    )
+    old, new = _nested_form(old_type), _nested_form(new_type)
     if old is None or new is None or old == new:
         return None
     return f"from {old} to {new}"
@@ -302,11 +305,7 @@ def nested_form_warnings(client: HeatClient, request: StackRequest) -> list[str]
     nested = {
         name: body.get("type")
         for name, body in local.items()
-        if isinstance(body, Mapping)
-        and (
-            body.get("type") == REMOTE_STACK_TYPE
-            or str(body.get("type")).endswith(TEMPLATE_SUFFIXES)
-        )
+        if isinstance(body, Mapping) and _nested_form(body.get("type")) is not None
     }
     deployed = client.find_stack(request.stack_name) if nested else None
     if deployed is None:
