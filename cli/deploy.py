@@ -282,7 +282,10 @@ def deploy(
         False, "--require-approval", help="Show the diff and ask before changing anything."
     ),
     yes: bool = typer.Option(
-        False, "--yes", "-y", help="Answer yes to --require-approval (for CI)."
+        False,
+        "--yes",
+        "-y",
+        help="Answer yes to --require-approval and to replacing a nested stack (for CI).",
     ),
     outputs_file: Path | None = typer.Option(
         None, "--outputs-file", help="Write every stack's outputs here as JSON."
@@ -319,6 +322,8 @@ def deploy(
                 )
             if not typer.confirm("Deploy these changes?", default=False):
                 raise typer.Exit(1)
+    else:
+        _approve_nested_replacements(client, requests, yes)
     settings = DeploySettings(
         rollback=rollback,
         timeout_mins=timeout,
@@ -348,6 +353,29 @@ def _check_secret_key(requests: list[StackRequest]) -> None:
             "written): stacks with hidden parameters are updated on every deploy",
             err=True,
         )
+
+
+def _approve_nested_replacements(
+    client: HeatClient, requests: list[StackRequest], yes: bool
+) -> None:
+    """A nested stack whose form changes (OS::Heat::Stack <-> template resource) is replaced
+    whole: say so, and go on only when the user agrees (or passed --yes)."""
+    from hotdsl.deploy.diff import nested_form_warnings
+
+    warnings = [w for request in requests for w in nested_form_warnings(client, request)]
+    if not warnings:
+        return
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise HotdslError(
+            "this deploy replaces a nested stack and all its resources (see above); "
+            "pass --yes to approve, or run `hotdsl diff` to review first"
+        )
+    if not typer.confirm("Replace these nested stacks?", default=False):
+        raise typer.Exit(1)
 
 
 def report(outcomes: list[Any], planned: int) -> None:

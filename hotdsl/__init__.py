@@ -52,6 +52,8 @@ from hotdsl.intrinsics import (
 from hotdsl.nested import (
     NestedStack,
     ProviderResource,
+    RemoteContext,
+    RemoteStack,
     TemplateResource,
     output_attribute,
     parameter_options,
@@ -101,6 +103,8 @@ __all__ = [
     "Problem",
     "ProviderResource",
     "Range",
+    "RemoteContext",
+    "RemoteStack",
     "Resource",
     "ResourceBase",
     "ResourceSettings",

@@ -1,8 +1,13 @@
-"""Templates inside templates: nested stacks and provider templates (your own resource types).
+"""Templates inside templates: nested stacks, remote stacks and provider templates.
 
-- `NestedStack` is a stack deployed as an `OS::Heat::Stack` resource of its parent.
-  References between it and its parent (either way) are wired automatically: the
-  nested stack gets a parameter or an output, the parent passes or reads it.
+- `NestedStack` is a stack inside its parent's: Heat runs it as a template resource
+  (`type: <file>.yaml`, the template in the files map), inside the parent's own
+  create, update, rollback, preview and events. References between it and its parent
+  (either way) are wired automatically: the nested stack gets a parameter (which the
+  parent passes as a property) or an output (which the parent reads as an attribute).
+- `RemoteStack` is the same typed construct deployed as `OS::Heat::Stack`: a separate
+  top-level stack that Heat creates through its own API, optionally in another region
+  or cloud (`context`), with a lifecycle of its own (Heat never rolls it back).
 - `ProviderResource` is a resource type you define in Python. Subclass it as an attrs
   class: its fields are the template's parameters (and the resource's properties,
   typed), `build()` fills the template, `output_attribute` exposes outputs as typed
@@ -25,6 +30,7 @@ class WebTier(ProviderResource):
 
 from __future__ import annotations
 
+import abc
 import re
 import sys
 import typing
@@ -34,8 +40,9 @@ from typing import Any, ClassVar, Generic, TypeVar, overload
 import attrs
 
 from hotdsl.construct import App, Construct, Stack
-from hotdsl.intrinsics import GetAttr, Intrinsic, ResolveContext
-from hotdsl.template import Parameter, ParameterConstraint, ParameterType, ResourceBase
+from hotdsl.errors import ConstructError
+from hotdsl.intrinsics import GetAttr, Intrinsic, ResolveContext, Value
+from hotdsl.template import Output, Parameter, ParameterConstraint, ParameterType, ResourceBase
 from hotdsl.versions import LATEST_VERSION
 
 T = TypeVar("T")
@@ -64,8 +71,20 @@ def parameter_options(
     }
 
 
-class NestedStack(Stack):
-    """A stack inside a stack, deployed by Heat as an `OS::Heat::Stack` resource of its parent."""
+TEMPLATE_RESOURCE_SUFFIXES = (".yaml", ".template")
+"""The only file names Heat takes as a template resource's type (`.yml` is not one of them)."""
+
+
+class ChildStack(Stack):
+    """A stack whose template is one resource of its parent's: what `NestedStack` and
+    `RemoteStack` share.
+
+    `template_file` is the template's key in the files map (and its file name in the out
+    dir), by default the construct path (`app-db.yaml`). `parameters` gives values for
+    parameters the child declares itself, by name; more can be set later with
+    `set_parameter`. Parameters and outputs that references across the boundary need
+    are added by synth, not here.
+    """
 
     def __init__(
         self,
@@ -74,7 +93,8 @@ class NestedStack(Stack):
         *,
         description: str | None = None,
         template_version: str | None = None,
-        timeout_mins: int | None = None,
+        template_file: str | None = None,
+        parameters: Mapping[str, object] | None = None,
     ) -> None:
         parent = scope.node.stack
         super().__init__(
@@ -84,12 +104,162 @@ class NestedStack(Stack):
             template_version=template_version or parent.template_version,
         )
         self.parent = parent
-        self.timeout_mins = timeout_mins
-        self.file_name = _slug(self.node.path) + ".yaml"
+        """The stack whose template holds this one as a resource."""
+        self.file_name = template_file or _slug(self.node.path) + ".yaml"
+        self.parameter_values: dict[str, object] = dict(parameters or {})
+        """Values the parent passes for the child's own parameters, by parameter name."""
 
-    def get_output(self, name: str) -> GetAttr[Any]:
-        """An output of the nested stack by name (`get_attr: [this, outputs, name]`)."""
-        return GetAttr(self, "outputs", (name,))
+    def set_parameter(self, parameter: Parameter[Any] | str, value: object) -> None:
+        """Pass `value` (a literal, or any value of the parent's) for one of the child's parameters."""
+        name = parameter if isinstance(parameter, str) else parameter.node.logical_name
+        self.parameter_values[name] = value
+
+    @abc.abstractmethod
+    def get_output(self, output: Output | str) -> GetAttr[Any]:
+        """An output of the child stack, for use in its parent."""
+
+    @abc.abstractmethod
+    def resource_properties(self, parameters: Mapping[str, object]) -> dict[str, object]:
+        """The resource's properties in the parent, given the values passed for parameters."""
+
+    @property
+    @abc.abstractmethod
+    def heat_type(self) -> str:
+        """The resource's type in the parent's template."""
+
+
+class NestedStack(ChildStack):
+    """A stack inside a stack: Heat runs it as a template resource of its parent.
+
+    Its template is sent in the files map under `template_file` (which must end in
+    `.yaml` or `.template`, as Heat requires); its parameters are the resource's
+    properties and its outputs the resource's attributes. It is created, updated,
+    previewed and rolled back with its parent, in one operation.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        description: str | None = None,
+        template_version: str | None = None,
+        template_file: str | None = None,
+        parameters: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            description=description,
+            template_version=template_version,
+            template_file=template_file,
+            parameters=parameters,
+        )
+        if not self.file_name.endswith(TEMPLATE_RESOURCE_SUFFIXES):
+            raise ConstructError(
+                f"{self.node.location}: template_file {self.file_name!r} must end in .yaml or "
+                ".template: Heat takes no other file name as a nested stack's type"
+            )
+
+    @property
+    def heat_type(self) -> str:
+        return self.file_name
+
+    def get_output(self, output: Output | str) -> GetAttr[Any]:
+        """An output of the nested stack by name: `get_attr: [this, name]` in the parent."""
+        return GetAttr(self, _output_name(output))
+
+    def resource_properties(self, parameters: Mapping[str, object]) -> dict[str, object]:
+        return dict(parameters)
+
+
+@attrs.frozen
+class RemoteContext:
+    """Where Heat creates a `RemoteStack`: `OS::Heat::Stack`'s `context` property.
+
+    `region_name` picks another region of the same cloud; `credential_secret_id` (a
+    Barbican secret holding the credentials) another cloud, reached with `ca_cert`
+    (the certificate's text) or `insecure` to skip TLS verification.
+    """
+
+    region_name: Value[str] | None = None
+    credential_secret_id: Value[str] | None = None
+    ca_cert: Value[str] | None = None
+    insecure: Value[bool] | None = None
+
+    def __hot__(self) -> dict[str, object]:
+        return {
+            key: value
+            for key, value in (
+                ("region_name", self.region_name),
+                ("credential_secret_id", self.credential_secret_id),
+                ("ca_cert", self.ca_cert),
+                ("insecure", self.insecure),
+            )
+            if value is not None
+        }
+
+
+class RemoteStack(ChildStack):
+    """A child stack deployed as `OS::Heat::Stack`: a separate top-level stack.
+
+    Heat creates it through its own API (in `context`'s region or cloud when given),
+    always with rollback disabled, and polls it: the parent's rollback, preview and
+    events do not reach inside. Pick it for another region or an independent
+    lifecycle; otherwise `NestedStack` is the atomic choice. References are wired as
+    for `NestedStack`: values go in `parameters`, outputs come back through `outputs`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        description: str | None = None,
+        template_version: str | None = None,
+        template_file: str | None = None,
+        parameters: Mapping[str, object] | None = None,
+        context: RemoteContext | None = None,
+        timeout_mins: Value[int] | None = None,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            description=description,
+            template_version=template_version,
+            template_file=template_file,
+            parameters=parameters,
+        )
+        self.context = context
+        self.timeout_mins = timeout_mins
+
+    @property
+    def heat_type(self) -> str:
+        return "OS::Heat::Stack"
+
+    def get_output(self, output: Output | str) -> GetAttr[Any]:
+        """An output of the remote stack by name: `get_attr: [this, outputs, name]` in the parent."""
+        return GetAttr(self, "outputs", (_output_name(output),))
+
+    @property
+    def remote_stack_name(self) -> GetAttr[str]:
+        """The name Heat gave the remote stack (`get_attr: [this, stack_name]`)."""
+        return GetAttr(self, "stack_name")
+
+    def resource_properties(self, parameters: Mapping[str, object]) -> dict[str, object]:
+        properties: dict[str, object] = {}
+        if self.context is not None:
+            properties["context"] = self.context
+        properties["template"] = {"get_file": self.file_name}
+        if parameters:
+            properties["parameters"] = dict(parameters)
+        if self.timeout_mins is not None:
+            properties["timeout"] = self.timeout_mins
+        return properties
+
+
+def _output_name(output: Output | str) -> str:
+    return output if isinstance(output, str) else output.node.logical_name
 
 
 class output_attribute(Generic[T]):

@@ -108,7 +108,9 @@ class Database(NestedStack):
         )
 
 
-def test_a_nested_stack_is_an_os_heat_stack_with_references_wired_both_ways(tmp_path: Path) -> None:
+def test_a_nested_stack_is_a_template_resource_with_references_wired_both_ways(
+    tmp_path: Path,
+) -> None:
     app = App()
     stack = Stack(app, "app")
     net = Resource(stack, "net", type="OS::Neutron::Net")
@@ -117,17 +119,15 @@ def test_a_nested_stack_is_an_os_heat_stack_with_references_wired_both_ways(tmp_
     result, manifest = synth(app, tmp_path)
     (top,) = result.stacks
     assert top.template["resources"]["db"] == {
-        "type": "OS::Heat::Stack",
-        "properties": {
-            "template": {"get_file": "app-db.yaml"},
-            "parameters": {"import.app.net": {"get_resource": "net"}},
-        },
+        "type": "app-db.yaml",
+        "properties": {"import.app.net": {"get_resource": "net"}},
     }
     assert top.template["outputs"]["db_address"] == {
-        "value": {"get_attr": ["db", "outputs", "export.app/db.server.first_address"]}
+        "value": {"get_attr": ["db", "export.app/db.server.first_address"]}
     }
     nested = (tmp_path / "app.files" / "app-db.yaml").read_text()
     assert "import.app.net:" in nested and "export.app/db.server.first_address:" in nested
+    assert top.files["app-db.yaml"] == nested
     assert manifest.stacks[0].files == {"app-db.yaml": "app.files/app-db.yaml"}
     assert [s.name for s in manifest.stacks] == ["app"]
 
@@ -142,9 +142,14 @@ def test_nested_stacks_of_nested_stacks_pass_values_through_each_level() -> None
     Output(stack, "leaf", value=leaf.get_attr("value"))
     result = synthesize(app)
     (top,) = result.stacks
-    assert top.template["resources"]["middle"]["properties"]["parameters"] == {
-        "import.top.net": {"get_resource": "net"}
+    assert top.template["resources"]["middle"] == {
+        "type": "top-middle.yaml",
+        "properties": {"import.top.net": {"get_resource": "net"}},
+    }
+    assert top.template["outputs"]["leaf"] == {
+        "value": {"get_attr": ["middle", "export.top/middle/inner.leaf.value"]}
     }
     middle_t = result.stacks[0].files["top-middle.yaml"]
+    assert "type: top-middle-inner.yaml" in middle_t
     assert "import.top.net: {get_param: import.top.net}" in middle_t
-    assert "export.top/middle/inner.leaf.value:" in middle_t
+    assert "value: {get_attr: [inner, export.top/middle/inner.leaf.value]}" in middle_t

@@ -150,6 +150,7 @@ def diff_stack(
     )
     remote_files = client.files(deployed)
     hidden = hidden_parameters(local, request.files) | hidden_parameters(remote, remote_files)
+    resources = _explain_nested_form_changes(client, deployed, resources)
     template = tuple(
         _template_changes(_unhidden_template(remote, hidden), _unhidden_template(local, hidden))
     )
@@ -166,23 +167,29 @@ def diff_stack(
         )
     )
     files = tuple(_file_changes(remote_files, request))
-    nested = tuple(_nested_changes(remote_files, request.files, update_rule))
+    nested = []
+    paths = nested_stack_paths(local, request.files)
+    for key, changes in _nested_changes(remote_files, request.files, update_rule):
+        if key in paths:  # a nested stack's own template: its changes go by their path
+            resources += [attrs.evolve(c, name=f"{paths[key]}/{c.name}") for c in changes]
+        else:
+            nested.append((key, changes))
     preview_error = None
     if preview and (resources or parameters or template or environment or files):
         try:
             heat_view = client.preview_update(deployed, request.body())
-            resources = _apply_preview(resources, heat_view, local.get("resources", {}))
+            resources = _apply_preview(resources, heat_view, deployed)
         except HeatError as exc:
             preview_error = mask(str(exc))
     return StackDiff(
         request.stack_name,
         True,
-        tuple(resources),
+        _tree_order(resources),
         parameters,
         template,
         environment,
         files,
-        nested,
+        tuple(nested),
         preview_error,
     )
 
@@ -191,6 +198,112 @@ def load_template(text: str) -> dict[str, Any]:
     """Parse a template as Heat does (dates stay strings); {} for anything but a mapping."""
     data = load_heat_yaml(text)
     return data if isinstance(data, dict) else {}
+
+
+TEMPLATE_SUFFIXES = (".yaml", ".template")
+"""A resource type with one of these endings is a template resource (a nested stack)."""
+REMOTE_STACK_TYPE = "OS::Heat::Stack"
+
+
+def _nested_form(resource_type: object) -> str | None:
+    """Which form of nested stack a resource type is, if it is one."""
+    if resource_type == REMOTE_STACK_TYPE:
+        return "OS::Heat::Stack"
+    if isinstance(resource_type, str) and resource_type.endswith(TEMPLATE_SUFFIXES):
+        return "a template resource"
+    return None
+
+
+def nested_form_change(old_type: object, new_type: object) -> str | None:
+    """How a nested stack's form changes (`OS::Heat::Stack` <-> template resource), if it does."""
+    old, new = _nested_form(old_type), _nested_form(new_type)
+    if old is None or new is None or old == new:
+        return None
+    return f"from {old} to {new}"
+
+
+def _explain_nested_form_changes(
+    client: HeatClient, deployed: StackRef, resources: list[ResourceChange]
+) -> list[ResourceChange]:
+    """Say what replacing a nested stack of the other form costs: all of its resources."""
+    changing = {
+        r.name: form
+        for r in resources
+        if r.changes and (form := nested_form_change(_old_type(r), r.type)) is not None
+    }
+    if not changing:
+        return resources
+    sizes = nested_stack_sizes(client, deployed, list(changing))
+    out = []
+    for resource in resources:
+        form = changing.get(resource.name)
+        if form is None:
+            out.append(resource)
+            continue
+        size = sizes.get(resource.name)
+        count = (
+            f"its {size} resource{'s' if size != 1 else ''}"
+            if size is not None
+            else "its resources"
+        )
+        reason = (
+            f"the nested stack {resource.name} changes {form}: Heat replaces it, "
+            f"deleting and recreating {count}"
+        )
+        out.append(attrs.evolve(resource, action="replace", reasons=(reason,)))
+    return out
+
+
+def _old_type(change: ResourceChange) -> object:
+    for item in change.changes:
+        if item.path == "type":
+            return item.old
+    return change.type
+
+
+def nested_stack_sizes(client: HeatClient, deployed: StackRef, names: list[str]) -> dict[str, int]:
+    """How many resources each named nested stack holds (its own nested stacks' included)."""
+    sizes: dict[str, int] = {}
+    try:
+        physical = {
+            r.get("resource_name"): r.get("physical_resource_id")
+            for r in client.resources(deployed)
+        }
+        for name in names:
+            stack_id = physical.get(name)
+            child = client.find_stack(stack_id) if isinstance(stack_id, str) and stack_id else None
+            if child is not None:
+                sizes[name] = len(client.resources(child, nested_depth=5))
+    except HeatError:
+        pass  # the count is a courtesy: the replacement is reported without it
+    return sizes
+
+
+def nested_form_warnings(client: HeatClient, request: StackRequest) -> list[str]:
+    """One line per nested stack that a deploy of `request` replaces because its form changes.
+
+    Asks Heat only when the stack has a nested stack of either form.
+    """
+    local = load_template(request.template).get("resources", {})
+    nested = {
+        name: body.get("type")
+        for name, body in local.items()
+        if isinstance(body, Mapping) and _nested_form(body.get("type")) is not None
+    }
+    deployed = client.find_stack(request.stack_name) if nested else None
+    if deployed is None:
+        return []
+    remote = client.template(deployed).get("resources", {})
+    changes = [
+        ResourceChange(name, str(kind), "update", (Change("type", remote[name].get("type"), kind),))
+        for name, kind in nested.items()
+        if isinstance(remote.get(name), Mapping)
+        and nested_form_change(remote[name].get("type"), kind) is not None
+    ]
+    return [
+        f"{request.stack_name}: {'; '.join(change.reasons)}"
+        for change in _explain_nested_form_changes(client, deployed, changes)
+    ]
 
 
 def _resource_changes(
@@ -235,9 +348,10 @@ def _resource_changes(
 def _apply_preview(
     resources: list[ResourceChange],
     preview: Mapping[str, list[dict[str, Any]]],
-    local: Mapping[str, Any],
+    deployed: StackRef,
 ) -> list[ResourceChange]:
-    """Heat's preview decides replace versus update; it also reveals changes inside nested stacks."""
+    """Heat's preview decides replace versus update; it also reveals changes inside nested
+    stacks, which are named by their path (`db/server`)."""
     top = {r.name: r for r in resources}
     out = list(resources)
     kinds: tuple[tuple[str, Action], ...] = (
@@ -246,21 +360,23 @@ def _apply_preview(
         ("added", "add"),
         ("deleted", "remove"),
     )
+    label = _preview_labels(preview, deployed)
     for kind, action in kinds:
         for item in preview.get(kind, ()):
-            name = item.get("resource_name", "")
-            nested_path = (item.get("stack_identity") or {}).get("path", "")
-            is_top = item.get("stack_name") is None or not nested_path
-            if is_top and name not in top and action in ("update", "replace"):
+            name = label(item)
+            nested = "/" in name
+            if name not in top and (nested or action in ("update", "replace")):
                 change = ResourceChange(
                     name,
                     item.get("resource_type", "?"),
                     action,
-                    reasons=("a value it uses changes (Heat's update preview)",),
+                    reasons=("a value it uses changes (Heat's update preview)",)
+                    if action in ("update", "replace")
+                    else (),
                 )
                 out.append(change)
                 top[name] = change
-            elif is_top and name in top:
+            elif name in top:
                 current = top[name]
                 if (
                     current.action in ("update", "replace")
@@ -277,13 +393,100 @@ def _apply_preview(
                     replaced = attrs.evolve(current, action=action, reasons=reasons)
                     out[out.index(current)] = replaced
                     top[name] = replaced
-            elif not is_top:
-                label = f"{item.get('stack_name', '?')}/{name}"
-                if label not in top:
-                    change = ResourceChange(label, item.get("resource_type", "?"), action)
-                    out.append(change)
-                    top[label] = change
     return out
+
+
+def _tree_order(resources: list[ResourceChange]) -> tuple[ResourceChange, ...]:
+    """Each nested stack's changes right after its own resource's (`db`, `db/inner`, `db/rnd`)."""
+    first: dict[str, int] = {}
+    for index, resource in enumerate(resources):
+        first.setdefault(resource.name.split("/")[0], index)
+    return tuple(
+        sorted(
+            resources,
+            key=lambda r: (
+                first[r.name.split("/")[0]],
+                "/" in r.name,
+                r.name if "/" in r.name else "",
+            ),
+        )
+    )
+
+
+def _preview_labels(
+    preview: Mapping[str, list[dict[str, Any]]], deployed: StackRef
+) -> Callable[[Mapping[str, Any]], str]:
+    """Names preview items by their path below the deployed stack (`db/inner/leaf`).
+
+    Heat names each item's stack; a resource that runs a nested stack names that stack
+    too (`nested_stack_id`), which links every nested stack to its parent. Stacks that
+    exist only in the preview (a nested stack being replaced) have no id: they are
+    matched by the name Heat gives them, `<parent stack>-<resource>`.
+    """
+    paths: dict[str, str] = {deployed.id: "", deployed.name: ""}
+    items = [item for kind in preview.values() for item in kind]
+
+    def stack_path(item: Mapping[str, Any]) -> str | None:
+        identity = item.get("stack_identity") or {}
+        for key in (identity.get("stack_id"), item.get("stack_name")):
+            if isinstance(key, str) and key in paths:
+                return paths[key]
+        parent = item.get("parent_resource")
+        name = item.get("stack_name")
+        if isinstance(parent, str) and isinstance(name, str):
+            for known, path in list(paths.items()):
+                if name == f"{known}-{parent}":
+                    paths[name] = f"{path}/{parent}" if path else parent
+                    return paths[name]
+        return None
+
+    for _ in range(len(items) + 1):  # links are found parent first, one level per round
+        found = False
+        for item in items:
+            nested = item.get("nested_stack_id") or {}
+            own = stack_path(item)
+            if own is None or not nested:
+                continue
+            path = f"{own}/{item.get('resource_name')}" if own else str(item.get("resource_name"))
+            for key in (nested.get("stack_id"), nested.get("stack_name")):
+                if isinstance(key, str) and key not in paths:
+                    paths[key] = path
+                    found = True
+        if not found:
+            break
+
+    def label(item: Mapping[str, Any]) -> str:
+        name = str(item.get("resource_name", ""))
+        own = stack_path(item)
+        if own is None:
+            own = str(item.get("parent_resource") or item.get("stack_name") or "?")
+        return f"{own}/{name}" if own else name
+
+    return label
+
+
+def nested_stack_paths(template: Mapping[str, Any], files: Mapping[str, str]) -> dict[str, str]:
+    """Files-map key -> the path of the one resource that runs it as a nested stack (`db/inner`).
+
+    A template used by several resources (a provider type, a group's members) has no
+    single path and is left out.
+    """
+    seen: dict[str, list[str]] = {}
+
+    def walk(body: Mapping[str, Any], prefix: str, depth: int) -> None:
+        resources = body.get("resources")
+        if not isinstance(resources, Mapping) or depth > 10:
+            return
+        for name, resource in resources.items():
+            kind = resource.get("type") if isinstance(resource, Mapping) else None
+            if not isinstance(kind, str) or kind not in files:
+                continue
+            path = f"{prefix}{name}"
+            seen.setdefault(kind, []).append(path)
+            walk(load_template(files[kind]), f"{path}/", depth + 1)
+
+    walk(template, "", 0)
+    return {key: paths[0] for key, paths in seen.items() if len(paths) == 1}
 
 
 def _nested_changes(
@@ -389,7 +592,8 @@ def _unhidden_environment(env: Mapping[str, Any], hidden: set[str]) -> dict[str,
 
 
 def _own_registry(registry: Any, local: Any) -> Any:
-    """A registry without what the cloud adds: `file://` entries of its global environment, empty `resources`."""
+    """A registry without what Heat adds: `file://` entries of the cloud's global environment,
+    `child.yaml: child.yaml` for each template resource it ran, empty `resources`."""
     if not isinstance(registry, Mapping):
         return registry
     mine = local if isinstance(local, Mapping) else {}
@@ -397,6 +601,7 @@ def _own_registry(registry: Any, local: Any) -> Any:
         k: v
         for k, v in registry.items()
         if not (isinstance(v, str) and v.startswith("file://") and k not in mine)
+        and not (k == v and k not in mine and str(k).endswith(TEMPLATE_SUFFIXES))
     }
     if out.get("resources") == {}:
         del out["resources"]

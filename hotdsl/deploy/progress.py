@@ -52,10 +52,12 @@ class Progress:
         status = str(event.get("resource_status", ""))
         reason = str(event.get("resource_status_reason") or "")
         when = _parse_time(event.get("event_time"))
-        owner = _owner_stack(event) or stack
+        owner, owner_id = _owner_stack(event)
+        owner = owner or stack
         labels = self._labels.setdefault(stack, {stack: ""})
         if owner not in labels:
-            labels[owner] = owner  # a nested stack seen before its parent's resource event
+            # Heat names a nested stack in its parent's events by name first, by id later.
+            labels[owner] = labels.get(owner_id, owner)
         if name == owner and owner != stack:
             return  # a nested stack's own start/finish: its parent resource's events say the same
         prefix = labels[owner]
@@ -128,13 +130,14 @@ class Progress:
         self._status_shown = True
 
 
-def _owner_stack(event: Mapping[str, Any]) -> str | None:
-    """The name of the stack an event belongs to, from its `stack` link."""
+def _owner_stack(event: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The name and id of the stack an event belongs to, from its `stack` link."""
     for link in event.get("links") or ():
         if link.get("rel") == "stack":
             tail = str(link.get("href", "")).split("/stacks/", 1)[-1]
-            return tail.split("/", 1)[0]
-    return None
+            name, _, rest = tail.partition("/")
+            return name, rest.split("/", 1)[0]
+    return None, ""
 
 
 def _parse_time(text: object) -> datetime | None:

@@ -250,7 +250,7 @@ def _raise_problems(
     for item in [*resolved, *session.nested_resolved()]:
         everything.extend(item.problems)
         everything.extend(validate_stack(item))
-    everything.extend(_nesting_depth(session))
+    everything.extend(session.nesting_problems([r.stack for r in resolved], MAX_NESTED_STACK_DEPTH))
     if everything:
         raise SynthError(_unique(everything))
 
@@ -333,28 +333,6 @@ def _deploy_order(resolved: list[ResolvedStack]) -> tuple[list[Stack], list[Prob
         placed.add(ready.node.path)
         pending.remove(ready)
     return order, problems
-
-
-def _nesting_depth(session: SynthSession) -> list[Problem]:
-    from hotdsl.nested import NestedStack
-
-    problems = []
-    for stack in session.resolvers:
-        depth = 0
-        current: Stack = stack
-        while isinstance(current, NestedStack):
-            depth += 1
-            current = current.parent
-        if depth > MAX_NESTED_STACK_DEPTH:
-            problems.append(
-                Problem(
-                    f"nested {depth} levels deep; Heat's max_nested_stack_depth is "
-                    f"{MAX_NESTED_STACK_DEPTH}",
-                    stack.node.location,
-                    stack.node.path,
-                )
-            )
-    return problems
 
 
 def _limits(item: ResolvedStack, text: str, session: SynthSession) -> list[Problem]:

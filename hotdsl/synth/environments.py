@@ -16,7 +16,7 @@ from hotdsl.construct import Construct, Stack
 from hotdsl.environment import ENVIRONMENT_SECTIONS, Environment, Secret, Stage
 from hotdsl.errors import Problem
 from hotdsl.intrinsics import Intrinsic
-from hotdsl.nested import NestedStack
+from hotdsl.nested import ChildStack
 from hotdsl.secrets import MASK, redact
 from hotdsl.source import SourceLocation
 from hotdsl.synth.validate import check_parameter_value
@@ -84,7 +84,7 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
             continue
         if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}"):
             continue
-        if isinstance(owner, NestedStack):
+        if isinstance(owner, ChildStack):
             defaults[name] = value  # parameter_defaults reach nested stacks; parameters do not
         else:
             parameters[name] = value
@@ -268,12 +268,12 @@ def _parameters_of(stack: Stack) -> list[Parameter[Any]]:
     for member in stack.members:
         if isinstance(member, Parameter):
             found.append(member)
-        elif isinstance(member, NestedStack):
+        elif isinstance(member, ChildStack):
             found.extend(_parameters_of(member))
     return found
 
 
 def _top(stack: Stack) -> Stack:
-    while isinstance(stack, NestedStack):
+    while isinstance(stack, ChildStack):
         stack = stack.parent
     return stack

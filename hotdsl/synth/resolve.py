@@ -5,10 +5,11 @@ HOT's order; every reference (a resource, parameter, attribute or condition pass
 as a value) becomes the matching function call. A reference that crosses a stack
 boundary is wired here too:
 
-- into a nested stack: the nested stack gets an output, the parent reads it with
-  `get_attr: [nested, outputs, export.<path>.<key>]`;
-- out of a nested stack: it gets a parameter `import.<path>.<key>`, which its parent
-  passes in the `OS::Heat::Stack` resource;
+- out of a nested stack: the nested stack gets an output, the parent reads it with
+  `get_attr: [nested, export.<path>.<key>]` (a template resource's attribute; for a
+  `RemoteStack`, `get_attr: [remote, outputs, export.<path>.<key>]`);
+- into a nested stack: it gets a parameter `import.<path>.<key>`, which its parent
+  passes as a property of the template resource (a `RemoteStack`: in `parameters`);
 - between top-level stacks (CDK-style): the source stack gets an output, the consumer a
   parameter, and the manifest records which output feeds which parameter.
 
@@ -25,7 +26,12 @@ import attrs
 from hotdsl.construct import Construct, Node, Stack
 from hotdsl.errors import Problem
 from hotdsl.intrinsics import ConditionFunction, Intrinsic
-from hotdsl.nested import NestedStack, ProviderResource, _ProviderTemplateStack
+from hotdsl.nested import (
+    TEMPLATE_RESOURCE_SUFFIXES,
+    ChildStack,
+    ProviderResource,
+    _ProviderTemplateStack,
+)
 from hotdsl.project import user_frame
 from hotdsl.source import SourceLocation
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
@@ -77,7 +83,8 @@ class Resolver:
         self.resources: dict[str, object] = {}
         self.outputs: dict[str, object] = {}
         self.exports: dict[str, object] = {}
-        self.nested_parameters: dict[NestedStack, dict[str, object]] = {}
+        self.nested_parameters: dict[ChildStack, dict[str, object]] = {}
+        """Child stack -> values its resource passes for its parameters (own ones, then wired ones)."""
         self.by_name: dict[str, Construct] = {}
         self.imports: list[StackImport] = []
         self._resolved = False
@@ -120,8 +127,9 @@ class Resolver:
         if node is None:
             self.report(f"cannot reference {target!r}: it is not a construct")
             return "<invalid>"
-        if node._stack is not self.stack:
-            where = f"stack {node._stack.node.path!r}" if node._stack is not None else "no stack"
+        owner = _owner(target)
+        if owner is not self.stack:
+            where = f"stack {owner.node.path!r}" if owner is not None else "no stack"
             self.report(
                 f"references {node.path or '<app>'} ({type(target).__name__}) of {where}; "
                 f"this kind of reference cannot cross into stack {self.stack.node.path!r}"
@@ -130,7 +138,7 @@ class Resolver:
 
     def is_foreign(self, target: Construct) -> bool:
         node: Node | None = getattr(target, "node", None)
-        return node is not None and node._stack is not self.stack
+        return node is not None and _owner(target) is not self.stack
 
     def import_value(
         self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
@@ -207,11 +215,14 @@ class Resolver:
                 name = self._claim(seen, member, "resource")
                 self.resources[name] = self._resource(member)
                 self.by_name[name] = member
-            elif isinstance(member, NestedStack):
+            elif isinstance(member, ChildStack):
                 name = self._claim(seen, member, "resource")
                 self.resources[name] = {}  # filled in template(), once all parameters are known
                 self.by_name[name] = member
-                self.nested_parameters.setdefault(member, {})
+                passed = self.nested_parameters.setdefault(member, {})
+                for parameter, value in member.parameter_values.items():
+                    passed[parameter] = self.value(value)
+                self.value(member.resource_properties({}))  # wires what its own settings use
                 self.session.resolve_nested(self, member)
             elif isinstance(member, Parameter):
                 self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
@@ -237,16 +248,12 @@ class Resolver:
             template["parameters"] = self.parameters
         if self.conditions:
             template["conditions"] = self.conditions
-        for nested, parameters in self.nested_parameters.items():
-            properties: dict[str, object] = {"template": {"get_file": nested.file_name}}
-            if parameters:
-                properties["parameters"] = parameters
-            if nested.timeout_mins is not None:
-                properties["timeout"] = nested.timeout_mins
-            self.resources[nested.node.logical_name] = {
-                "type": "OS::Heat::Stack",
-                "properties": properties,
-            }
+        for child, parameters in self.nested_parameters.items():
+            body: dict[str, object] = {"type": child.heat_type}
+            properties = self.resolve_as(child, child.resource_properties(parameters))
+            if properties:
+                body["properties"] = properties
+            self.resources[child.node.logical_name] = body
         template["resources"] = self.resources
         if self.outputs or self.exports:
             template["outputs"] = {**self.outputs, **self.exports}
@@ -390,6 +397,7 @@ class SynthSession:
     def resolve(self, stacks: list[Stack]) -> list[ResolvedStack]:
         for stack in stacks:
             self.resolver(stack).resolve()
+        self._check_passed_parameters()
         out = []
         for stack in stacks:
             resolver = self.resolvers[stack]
@@ -411,14 +419,90 @@ class SynthSession:
         return [
             ResolvedStack(stack, resolver.template(), resolver.by_name, resolver.problems)
             for stack, resolver in self.resolvers.items()
-            if isinstance(stack, (NestedStack, _ProviderTemplateStack))
+            if isinstance(stack, (ChildStack, _ProviderTemplateStack))
         ]
+
+    def _check_passed_parameters(self) -> None:
+        """A value passed for a child's parameter must name one its template declares."""
+        for resolver in list(self.resolvers.values()):
+            for child in resolver.nested_parameters:
+                declared = self.resolver(child).parameters
+                for name in child.parameter_values:
+                    if name not in declared:
+                        known = ", ".join(p for p in declared if not p.startswith("import."))
+                        resolver.problems.append(
+                            Problem(
+                                f"a value is passed for parameter {name!r}, which the child stack "
+                                f"does not declare (its parameters: {known or 'none'})",
+                                child.node.location,
+                                child.node.path,
+                            )
+                        )
+
+    def nesting_problems(self, stacks: Sequence[Stack], max_depth: int) -> list[Problem]:
+        """Template resources nested deeper than Heat's `max_nested_stack_depth`, and template
+        file names Heat will not take as a type.
+
+        Heat counts one level per resource that runs a stack of its own: a nested stack, a
+        provider (template) resource, a group (whose members sit one level further down).
+        An `OS::Heat::Stack` starts a new top-level stack, at depth 0.
+        """
+        problems: list[Problem] = []
+        deepest: dict[Stack, int] = {}
+
+        def walk(stack: Stack, depth: int) -> None:
+            if deepest.get(stack, -1) >= depth:
+                return
+            deepest[stack] = depth
+            root = self.root(stack)
+            files = self.files.get(root, {})
+            registry = self.registry.get(root, {})
+            resolver = self.resolver(stack)
+            for name, body in resolver.template()["resources"].items():
+                construct = resolver.by_name.get(name, stack)
+                kind = body.get("type") if isinstance(body, Mapping) else None
+                properties = body.get("properties") if isinstance(body, Mapping) else None
+                below: list[tuple[str, int]] = []
+                if isinstance(kind, str) and isinstance(files.get(registry.get(kind, kind)), Stack):
+                    below.append((kind, depth + 1))
+                elif kind in STACK_RESOURCE_TYPES:
+                    if depth + 1 > max_depth:
+                        problems.append(_too_deep(construct, depth + 1, max_depth))
+                        continue
+                    below += [(t, depth + 2) for t in _types_inside(properties)]
+                elif kind == "OS::Heat::Stack" and isinstance(properties, Mapping):
+                    key = _get_file_key(properties.get("template"))
+                    remote = files.get(key) if key is not None else None
+                    if isinstance(remote, Stack):
+                        walk(remote, 0)
+                for type_name, level in below:
+                    key = registry.get(type_name, type_name)
+                    template = files.get(key)
+                    if not isinstance(template, Stack):
+                        continue
+                    if not key.endswith(TEMPLATE_RESOURCE_SUFFIXES):
+                        problems.append(
+                            Problem(
+                                f"the template {key!r} is used as a resource type, but Heat takes "
+                                "only files named .yaml or .template as types; rename it",
+                                construct.node.location,
+                                construct.node.path,
+                            )
+                        )
+                    if level > max_depth:
+                        problems.append(_too_deep(construct, level, max_depth))
+                    else:
+                        walk(template, level)
+
+        for stack in stacks:
+            walk(stack, 0)
+        return list(dict.fromkeys(problems))
 
     # --- files, nested stacks, provider templates --------------------------------------------
 
     def root(self, stack: Stack) -> Stack:
         """The top-level stack whose files map and environment serve `stack`."""
-        while isinstance(stack, NestedStack):
+        while isinstance(stack, ChildStack):
             stack = stack.parent
         if isinstance(stack, _ProviderTemplateStack):
             return stack.served_root
@@ -434,7 +518,7 @@ class SynthSession:
             return
         files[key] = content
 
-    def resolve_nested(self, parent: Resolver, nested: NestedStack) -> None:
+    def resolve_nested(self, parent: Resolver, nested: ChildStack) -> None:
         self.add_file(parent, nested.file_name, nested)
         self.resolver(nested).resolve()
 
@@ -467,7 +551,7 @@ class SynthSession:
     def cross(
         self, here: Resolver, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
     ) -> object:
-        source = target.node._stack
+        source = _owner(target)
         stack = here.stack
         if source is None:
             here.report(f"{target.node.path} is not inside a stack")
@@ -487,14 +571,14 @@ class SynthSession:
         child = _child_towards(stack, source)
         if child is not None:
             self.export(child, export, expression)
-            return {"get_attr": [child.node.logical_name, "outputs", export]}
+            return here.value(child.get_output(export))
         parameter = f"import.{source.node.path}.{key}"
         if parameter not in here.parameters:
             here.parameters[parameter] = {
                 "type": hot_type,
                 "description": f"{key} of {source.node.path}, wired in by hotdsl",
             }
-            if isinstance(stack, NestedStack):
+            if isinstance(stack, ChildStack):
                 parent = self.resolver(stack.parent)
                 parent.nested_parameters.setdefault(stack, {})[parameter] = parent.resolve_as(
                     stack, expression
@@ -513,10 +597,66 @@ class SynthSession:
         resolver.exports[name] = {"value": resolver.resolve_as(stack, expression)}
 
 
-def _child_towards(stack: Stack, source: Stack) -> NestedStack | None:
-    """The nested stack directly inside `stack` on the way down to `source`, if `source` is below it."""
+STACK_RESOURCE_TYPES = frozenset(
+    {
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::ResourceChain",
+        "OS::Heat::AutoScalingGroup",
+        "OS::Heat::InstanceGroup",
+        "OS::Heat::SoftwareDeploymentGroup",
+        "OS::Heat::StructuredDeploymentGroup",
+        "OS::Heat::SoftwareDeployments",
+        "OS::Heat::StructuredDeployments",
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::CloudFormation::Stack",
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+    }
+)
+"""Heat's resource types that run a nested stack of their own (`StackResource` subclasses)."""
+
+
+def _too_deep(construct: Construct, depth: int, max_depth: int) -> Problem:
+    return Problem(
+        f"this puts a stack {depth} levels deep; Heat's max_nested_stack_depth is {max_depth} "
+        "(nested stacks, template resources and groups each count one level)",
+        construct.node.location,
+        construct.node.path,
+    )
+
+
+def _types_inside(value: object) -> list[str]:
+    """Resource types named in a group's definition (`resource_def`, `resource`, `resources`)."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        kind = value.get("type")
+        if isinstance(kind, str):
+            found.append(kind)
+        for item in value.values():
+            found += _types_inside(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _types_inside(item)
+        found += [item for item in value if isinstance(item, str)]  # ResourceChain's resources
+    return found
+
+
+def _get_file_key(value: object) -> str | None:
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("get_file"), str):
+        return str(value["get_file"])
+    return None
+
+
+def _owner(target: Construct) -> Stack | None:
+    """The stack whose template holds `target`: a child stack is a resource of its parent's."""
+    if isinstance(target, ChildStack):
+        return target.parent
+    return target.node._stack
+
+
+def _child_towards(stack: Stack, source: Stack) -> ChildStack | None:
+    """The child stack directly inside `stack` on the way down to `source`, if `source` is below it."""
     current: Stack = source
-    while isinstance(current, NestedStack):
+    while isinstance(current, ChildStack):
         if current.parent is stack:
             return current
         current = current.parent
