@@ -74,7 +74,7 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
         location = stage.value_locations.get(parameter, stage.location)
         name = parameter.node.logical_name
         if isinstance(value, Secret):
-            secrets[name] = value.to_manifest()
+            _record_secret(secrets, name, value, location, problems)
             continue
         if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}"):
             continue
@@ -88,6 +88,34 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
         data["parameter_defaults"] = defaults
     data = {k: data[k] for k in ENVIRONMENT_SECTIONS if k in data}
     return StageEnvironment(stage, data, secrets)
+
+
+def _record_secret(
+    secrets: dict[str, dict[str, str]],
+    name: str,
+    secret: Secret,
+    location: SourceLocation,
+    problems: list[Problem],
+) -> None:
+    """Record where a secret comes from (for the manifest), if that can be written as text."""
+    if not isinstance(secret.name, str) or not secret.name or _has_surrogate(secret.name):
+        problems.append(
+            Problem(
+                f"the secret for {name!r} names {secret.name!r}, which is not a usable "
+                f"{'environment variable' if secret.source == 'env' else 'file'} name",
+                location,
+            )
+        )
+        return
+    secrets[name] = secret.to_manifest()
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
@@ -139,7 +167,7 @@ def environment_data(
             if name is None:
                 continue
             if isinstance(value, Secret):
-                secrets[name] = value.to_manifest()
+                _record_secret(secrets, name, value, location, problems)
                 continue
             if isinstance(value, Intrinsic):
                 problems.append(

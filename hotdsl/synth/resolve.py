@@ -17,7 +17,7 @@ Problems are collected, not raised, so that synth can report them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -32,6 +32,15 @@ from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup
 from hotdsl.versions import describe_version
 
 _SCALARS = (str, int, float, bool, type(None))
+
+MAX_VALUE_DEPTH = 200
+"""How deep lists, dicts and functions may nest in one value. Real templates stay far
+below; deeper is a runaway generator or a list that contains itself, and would exhaust
+Python's stack (and Heat's YAML parser) instead of failing with a message."""
+
+
+class _TooDeep(Exception):
+    """Unwinds a value that nests past `MAX_VALUE_DEPTH`, up to where it is reported."""
 
 
 @attrs.frozen
@@ -58,6 +67,8 @@ class ResolvedStack:
     registry: dict[str, str] = attrs.field(factory=dict)
     """Top-level stacks only: provider type name -> template key, for the stack's environment."""
     imports: list[StackImport] = attrs.field(factory=list)
+    claimed: dict[str, Construct] = attrs.field(factory=dict)
+    """`section:name` (`output:url`) -> the construct that made that template entry."""
 
 
 class Resolver:
@@ -79,8 +90,10 @@ class Resolver:
         self.exports: dict[str, object] = {}
         self.nested_parameters: dict[NestedStack, dict[str, object]] = {}
         self.by_name: dict[str, Construct] = {}
+        self.claimed: dict[str, Construct] = {}
         self.imports: list[StackImport] = []
         self._resolved = False
+        self._depth = 0
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -88,6 +101,28 @@ class Resolver:
         kind = type(value)
         if kind is str or kind is int or kind is bool or kind is float or value is None:
             return value
+        return self._nested(self._value, value)
+
+    def _nested(self, resolve: Callable[[object], object], value: object) -> object:
+        """Resolve one level deeper; past `MAX_VALUE_DEPTH`, report once and write null."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_VALUE_DEPTH:
+                raise _TooDeep
+            return resolve(value)
+        except _TooDeep:
+            if self._depth > 1:
+                raise
+            self.report(
+                f"a value nests more than {MAX_VALUE_DEPTH} levels deep (lists, dicts or "
+                "functions inside each other), or contains itself; flatten it"
+            )
+            return None
+        finally:
+            self._depth -= 1
+
+    def _value(self, value: object) -> object:
+        kind = type(value)
         if kind is dict or isinstance(value, Mapping):
             assert isinstance(value, Mapping)
             return {self._key(k): self.value(v) for k, v in value.items()}
@@ -151,6 +186,9 @@ class Resolver:
         )
 
     def condition(self, expression: object) -> object:
+        return self._nested(self._condition, expression)
+
+    def _condition(self, expression: object) -> object:
         if isinstance(expression, bool):
             return expression
         if isinstance(expression, Condition):
@@ -200,7 +238,7 @@ class Resolver:
         if self._resolved:
             return
         self._resolved = True
-        seen: dict[str, Construct] = {}
+        seen = self.claimed
         for member in self.stack.members:
             self._current = member
             if isinstance(member, ResourceBase):
@@ -402,6 +440,7 @@ class SynthSession:
                     files=self.files.get(stack, {}),
                     registry=self.registry.get(stack, {}),
                     imports=resolver.imports,
+                    claimed=resolver.claimed,
                 )
             )
         return out
@@ -409,7 +448,13 @@ class SynthSession:
     def nested_resolved(self) -> list[ResolvedStack]:
         """Every nested and provider template resolved so far, for validation and emission."""
         return [
-            ResolvedStack(stack, resolver.template(), resolver.by_name, resolver.problems)
+            ResolvedStack(
+                stack,
+                resolver.template(),
+                resolver.by_name,
+                resolver.problems,
+                claimed=resolver.claimed,
+            )
             for stack, resolver in self.resolvers.items()
             if isinstance(stack, (NestedStack, _ProviderTemplateStack))
         ]
@@ -483,6 +528,12 @@ class SynthSession:
                 f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks"
             )
             return None
+        if _app_of(source) is not _app_of(stack):
+            here.report(
+                f"{target.node.path} belongs to a stack of another App (created at "
+                f"{source.node.location}); a stack can use values only of stacks in its own App"
+            )
+            return None
         export = f"export.{source.node.path}.{key}"
         child = _child_towards(stack, source)
         if child is not None:
@@ -511,6 +562,14 @@ class SynthSession:
             return
         resolver.exports[name] = {}  # claimed first: a reference chain may come back here
         resolver.exports[name] = {"value": resolver.resolve_as(stack, expression)}
+
+
+def _app_of(construct: Construct) -> Construct:
+    """The root of the tree `construct` is in (its App)."""
+    node = construct.node
+    while node.scope is not None:
+        node = node.scope.node
+    return node.construct
 
 
 def _child_towards(stack: Stack, source: Stack) -> NestedStack | None:
