@@ -3,7 +3,9 @@
 Commands stay thin: they parse options and call library functions. Heavy imports
 (openstacksdk above all) happen inside the commands that need them, so that
 `hotdsl --help` stays fast. A user's mistake (`HotdslError`) is printed as a short
-message with exit code 1; `--debug` shows the traceback instead.
+message with exit code 1; so is any other exception, marked as unexpected, with the
+user's file:line when the traceback passes through their code. `--debug` shows the
+traceback instead.
 """
 
 from __future__ import annotations
@@ -62,3 +64,20 @@ def main() -> None:
             raise
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
+    except Exception as exc:  # a bug, or a case hotdsl does not handle yet: still one line
+        if STATE.debug:
+            raise
+        from hotdsl.project import user_frame
+
+        where = user_frame(exc)
+        print(
+            f"error: {f'{where}: ' if where else ''}{type(exc).__name__}: {_one_line(exc)} "
+            "(unexpected; rerun with --debug for the traceback and report it)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "no details"
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -174,6 +174,12 @@ class Construct:
         return f"<{type(self).__name__} {self.node.path}>"
 
 
+def _shown(value: object) -> str:
+    """A value for a one-line message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}..."
+
+
 def _unwinding(init: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(init)
     def __init__(self: Construct, *args: Any, **kwargs: Any) -> None:
@@ -259,9 +265,14 @@ class Stack(Construct):
         except ValueError as exc:
             raise ConstructError(f"{location}: {exc}") from None
         name = stack_name or id
+        if isinstance(name, str) and len(name) > 255 and is_heat_stack_name(name[:255]):
+            raise ConstructError(
+                f"{location}: the stack name {_shown(name)} is {len(name)} characters long; "
+                "Heat allows at most 255"
+            )
         if not is_heat_stack_name(name):
             raise ConstructError(
-                f"{location}: {name!r} is not a valid Heat stack name: it must start with a "
+                f"{location}: {_shown(name)} is not a valid Heat stack name: it must start with a "
                 "letter and hold only letters, digits, '_', '.' and '-' (at most 255)"
             )
         self._members: list[Construct] = []

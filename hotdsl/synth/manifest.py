@@ -140,6 +140,13 @@ class StackEntry:
 class ManifestError(HotdslError):
     """manifest.json cannot be trusted: not JSON, wrong types, or a path outside its out dir."""
 
+    def __init__(self, reason: str, file: Path | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        where = f"{file}: " if file is not None else ""
+        advice = "; run `hotdsl synth` to write it again" if file is not None else ""
+        super().__init__(f"{where}{reason}{advice}")
+
 
 def is_inside(path: str) -> bool:
     """Whether `path` (as a manifest writes it) names a file inside the out dir.
@@ -230,34 +237,34 @@ class Manifest:
         """
         file = out_dir / MANIFEST_FILE
         try:
-            with open(file, "rb", opener=_open_no_follow) as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise ManifestError(f"{file} is not a regular file")
-                raw = handle.read(MAX_MANIFEST_BYTES + 1)
-        except FileNotFoundError:
-            raise
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise ManifestError(
-                    f"{file} is a symlink; hotdsl does not follow links in an out dir"
-                ) from None
-            raise ManifestError(f"cannot read {file}: {exc.strerror or exc}") from None
-        if len(raw) > MAX_MANIFEST_BYTES:
-            raise ManifestError(f"{file} is larger than {MAX_MANIFEST_BYTES} bytes")
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise ManifestError(
-                f"{file} is not valid JSON ({_short(exc)}); run `hotdsl synth`"
-            ) from None
-        document = _mapping(data, str(file))
-        if document.get("format") != MANIFEST_FORMAT:
-            raise ManifestError(f"{file}: unknown manifest format {document.get('format')!r}")
-        try:
-            stacks = tuple(StackEntry.from_json(s) for s in _list(document.get("stacks"), "stacks"))
+            document = _mapping(_read_json(file), "the document")
+            if document.get("format") != MANIFEST_FORMAT:
+                raise ManifestError(f"unknown manifest format {document.get('format')!r}")
+            stacks = _list(document.get("stacks"), "stacks")
+            return cls(tuple(StackEntry.from_json(entry) for entry in stacks))
         except ManifestError as exc:
-            raise ManifestError(f"{file}: {exc}; run `hotdsl synth` to write it again") from None
-        return cls(stacks)
+            raise ManifestError(exc.reason, file) from None
+
+
+def _read_json(file: Path) -> object:
+    """The JSON document in `file`: a regular file (not a link), of a sane size."""
+    try:
+        with open(file, "rb", opener=_open_no_follow) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ManifestError("not a regular file")
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ManifestError("a symlink; hotdsl does not follow links in an out dir") from None
+        raise ManifestError(f"cannot read it: {exc.strerror or exc}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"larger than {MAX_MANIFEST_BYTES} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ManifestError(f"not valid JSON ({_short(exc)})") from None
 
 
 def _open_no_follow(path: str, flags: int) -> int:

@@ -187,10 +187,12 @@ def _owned_files(target: Path, warnings: list[str]) -> set[str]:
     """The files of the existing out dir that the previous synth wrote (by its manifest)."""
     try:
         written = Manifest.load(target).written_files()
-    except (ManifestError, FileNotFoundError) as exc:
+    except FileNotFoundError:  # an empty folder
+        return {MANIFEST_FILE}
+    except ManifestError as exc:
         warnings.append(
-            f"ignored {exc}; synth wrote a new manifest.json and kept the other files of "
-            f"{target}: delete stale ones by hand"
+            f"ignored {exc.file}: {exc.reason}; synth wrote a new manifest.json and kept the "
+            f"other files of {target}: delete stale ones by hand"
         )
         return {MANIFEST_FILE}
     return {MANIFEST_FILE, *written}
