@@ -184,8 +184,7 @@ def synthesize(app: App, stages: Sequence[str] | None = None) -> SynthResult:
         per_stage: dict[str, tuple[str | None, dict[str, dict[str, str]]]] = {}
         for stage in chosen:
             env = stage_environment(stage, stack, problems)
-            at_stage = _always((stage.location, stack.node.path))
-            text = _emit(env.data, problems, at_stage) if env.data else None
+            text = _emit(env.data, problems, _in_stage(stage, stack)) if env.data else None
             per_stage[stage.name] = (text, env.secrets)
         at_stack = _always((stack.node.location, stack.node.path))
         environments[stack] = (
@@ -429,6 +428,19 @@ def _always(
     where: tuple[SourceLocation, str],
 ) -> Callable[[tuple[str | int, ...]], tuple[SourceLocation, str]]:
     return lambda _path: where
+
+
+def _in_stage(
+    stage: Stage, stack: Stack
+) -> Callable[[tuple[str | int, ...]], tuple[SourceLocation, str]]:
+    """Locate an entry of the stage's environment file: the line that set the value."""
+    lines = {p.node.logical_name: line for p, line in stage.value_locations.items()}
+
+    def locate(path: tuple[str | int, ...]) -> tuple[SourceLocation, str]:
+        name = path[1] if len(path) >= 2 else None
+        return lines.get(str(name), stage.location), stack.node.path
+
+    return locate
 
 
 def _emit(

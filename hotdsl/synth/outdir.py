@@ -81,10 +81,10 @@ def write_out_dir(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     """
     target = _target(out_dir)
     warnings: list[str] = []
+    _clean_leftovers(target, warnings)
     old = _check_target(target)
     owned = _owned_files(target, warnings) if old is not None else set()
     _make_parent(target)
-    _clean_leftovers(target, warnings)
     build = _new_folder(target)
     build_lock = _lock(build)
     try:

@@ -33,14 +33,22 @@ from hotdsl.versions import describe_version
 
 _SCALARS = (str, int, float, bool, type(None))
 
-MAX_VALUE_DEPTH = 200
+MAX_VALUE_DEPTH = 100
 """How deep lists, dicts and functions may nest in one value. Real templates stay far
 below; deeper is a runaway generator or a list that contains itself, and would exhaust
-Python's stack (and Heat's YAML parser) instead of failing with a message."""
+Python's stack (each level takes about five frames of its thousand) instead of failing
+with a message."""
 
 
-class _TooDeep(Exception):
-    """Unwinds a value that nests past `MAX_VALUE_DEPTH`, up to where it is reported."""
+MAX_VALUE_ITEMS = 200_000
+"""How many lists, dicts and functions one value may expand to: written out, that is
+more than Heat's whole 512 KB template limit. A value that reuses itself
+(`v = and_(v, v)`, sixty times) is small in Python but doubles in the template with each
+reuse; without a limit it would take hours and gigabytes instead of a message."""
+
+
+class _Runaway(Exception):
+    """Unwinds a value past `MAX_VALUE_DEPTH` or `MAX_VALUE_ITEMS`, up to where it is reported."""
 
 
 @attrs.frozen
@@ -94,6 +102,7 @@ class Resolver:
         self.imports: list[StackImport] = []
         self._resolved = False
         self._depth = 0
+        self._items = 0
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -104,19 +113,29 @@ class Resolver:
         return self._nested(self._value, value)
 
     def _nested(self, resolve: Callable[[object], object], value: object) -> object:
-        """Resolve one level deeper; past `MAX_VALUE_DEPTH`, report once and write null."""
+        """Resolve one level deeper; a runaway value is reported once and written as null."""
+        if not self._depth:
+            self._items = 0
         self._depth += 1
+        self._items += 1
         try:
-            if self._depth > MAX_VALUE_DEPTH:
-                raise _TooDeep
+            if self._depth > MAX_VALUE_DEPTH or self._items > MAX_VALUE_ITEMS:
+                raise _Runaway
             return resolve(value)
-        except _TooDeep:
+        except (_Runaway, RecursionError):  # RecursionError: a deep stack of the user's own
             if self._depth > 1:
                 raise
-            self.report(
-                f"a value nests more than {MAX_VALUE_DEPTH} levels deep (lists, dicts or "
-                "functions inside each other), or contains itself; flatten it"
-            )
+            if self._items > MAX_VALUE_ITEMS:
+                self.report(
+                    f"a value expands to more than {MAX_VALUE_ITEMS:,} lists, dicts and "
+                    "functions (it reuses parts of itself, each use written out in full); "
+                    "build it with fewer repeats or use a parameter"
+                )
+            else:
+                self.report(
+                    f"a value nests more than {MAX_VALUE_DEPTH} levels deep (lists, dicts or "
+                    "functions inside each other), or contains itself; flatten it"
+                )
             return None
         finally:
             self._depth -= 1
@@ -143,7 +162,16 @@ class Resolver:
             return value.resolve(self)
         to_hot = getattr(value, "__hot__", None)
         if to_hot is not None:
-            return self.value(to_hot())
+            try:
+                data = to_hot()
+            except Exception as exc:  # the user's __hot__ failed: report it at their line
+                where = user_frame(exc)
+                self.report(
+                    f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                return None
+            return self.value(data)
         self.report(
             f"cannot write a value of type {kind.__name__} into a template ({value!r:.60}); "
             "use str, int, float, bool, None, lists, dicts, or hotdsl functions"
