@@ -342,11 +342,12 @@ def _swap(build: Path, target: Path, *, exists: bool) -> Path | None:
         if _exchange(build, target):
             return build
         aside = _temp_name(target, "old")
-        os.rename(target, aside)
         try:
+            os.rename(target, aside)
             os.rename(build, target)
-        except BaseException:
-            os.rename(aside, target)
+        except BaseException:  # Ctrl-C may land between the two: undo the first
+            if os.path.lexists(aside) and not os.path.lexists(target):
+                os.rename(aside, target)
             raise
         return aside
     finally:
