@@ -24,6 +24,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import runpy
 import shutil
 import stat
 import subprocess
@@ -315,6 +316,19 @@ def test_a_hostile_app_is_a_short_error_at_the_users_line(
     assert_clean_error(result, f"app.py:{line_of(body)}:", message)
     assert not world.out.exists()
     assert world.outside() == before
+
+
+@pytest.mark.parametrize("body, message", APP_ERRORS.values(), ids=list(APP_ERRORS))
+def test_the_library_raises_hotdsl_error_for_a_hostile_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # messages show paths relative to the working directory
+    (tmp_path / "app.py").write_text(HEADER + body, encoding="utf-8")
+    with pytest.raises(HotdslError) as raised:
+        synth(runpy.run_path(str(tmp_path / "app.py"))["app"], tmp_path / "out")
+    assert message in str(raised.value)
+    assert f"app.py:{line_of(body)}:" in str(raised.value)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_construct_tree_3000_deep_synthesizes(world: World) -> None:
