@@ -62,7 +62,11 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
     if not isinstance(table, dict) or not isinstance(table.get("app"), str):
         raise HotdslError(f'{path}: the hotdsl settings need app = "FILE.py:ATTR" or "MODULE:ATTR"')
     out = table.get("out", "hot.out")
-    return ProjectConfig(app=table["app"], root=path.parent, out=str(out))
+    if not isinstance(out, str) or not out:
+        raise HotdslError(
+            f'{path}: the hotdsl setting out must be a folder name, such as "hot.out"'
+        )
+    return ProjectConfig(app=table["app"], root=path.parent, out=out)
 
 
 def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:

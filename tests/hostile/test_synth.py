@@ -535,6 +535,36 @@ def test_a_folder_that_cannot_take_the_new_out_dir_beside_the_old_is_a_short_err
         world.project.chmod(0o755)
 
 
+@pytest.mark.parametrize("out", ["../outside", "..", "/", "../outside/folder", "", 5, []])
+def test_a_planted_config_pointing_out_outside_the_project_is_refused(
+    world: World, out: object
+) -> None:
+    world.app(OK_APP)
+    setting = json.dumps(out)  # TOML reads these JSON forms the same
+    (world.project / "pyproject.toml").write_text(
+        f'[tool.hotdsl]\napp = "app.py"\nout = {setting}\n'
+    )
+    before = tree(world.root)
+    result = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", "synth"],
+        cwd=world.project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": "", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert_clean_error(result)
+    reasons = ["it is not an out dir hotdsl wrote", "working directory", "must be a folder name"]
+    assert any(reason in result.stderr for reason in reasons), result.stderr
+    assert tree(world.root) == before
+
+
+def test_a_stage_name_that_is_a_path_is_a_short_error(world: World) -> None:
+    world.app(OK_APP + 'Stage(app, "dev")\n')
+    before = world.outside()
+    assert_clean_error(world.synth("--stage", "../../x"), "no stage named '../../x'")
+    assert world.outside() == before and not world.out.exists()
+
+
 def test_the_library_raises_hotdsl_error_for_a_bad_out_dir(tmp_path: Path) -> None:
     app = App()
     Output(Stack(app, "s"), "o", value=1)
