@@ -78,17 +78,19 @@ class SynthesizedStack:
         text, _secrets = self.stage_environments[stage]
         return file_name(f"{self.stem}.{stage}", ".env.yaml") if text is not None else None
 
-    def contents(self) -> dict[str, str]:
-        """Every file this stack has in the out dir: path relative to it -> text."""
-        out = {self.file_name: self.text}
+    def contents(self) -> list[tuple[str, str]]:
+        """Every file this stack has in the out dir: (path relative to it, text).
+
+        A list, not a map: two entries with one path are a collision that synth reports.
+        """
+        out = [(self.file_name, self.text)]
         if self.environment is not None and self.environment_file is not None:
-            out[self.environment_file] = self.environment
+            out.append((self.environment_file, self.environment))
         for stage, (text, _secrets) in self.stage_environments.items():
             name = self.stage_file(stage)
             if text is not None and name is not None:
-                out[name] = text
-        for key, content in self.files.items():
-            out[files_path(self.stem, key)] = content
+                out.append((name, text))
+        out.extend((files_path(self.stem, key), content) for key, content in self.files.items())
         return out
 
 
@@ -131,9 +133,7 @@ class SynthResult:
     def out_files(self) -> dict[str, bytes]:
         """Everything `synth` writes into the out dir, manifest included: path -> bytes."""
         files = {
-            path: text.encode("utf-8")
-            for stack in self.stacks
-            for path, text in stack.contents().items()
+            path: text.encode("utf-8") for stack in self.stacks for path, text in stack.contents()
         }
         files[MANIFEST_FILE] = self.manifest().to_json().encode("utf-8")
         return files
@@ -500,18 +500,20 @@ def _colliding_files(stacks: list[SynthesizedStack]) -> list[Problem]:
     case or Unicode form (one file on macOS and Windows), or a file where another needs a folder."""
     problems = []
     seen: dict[str, tuple[str, Stack | None]] = {_fold(MANIFEST_FILE): (MANIFEST_FILE, None)}
-    entries = [(path, stack.stack) for stack in stacks for path in stack.contents()]
+    entries = [(path, stack.stack) for stack in stacks for path, _text in stack.contents()]
     for path, stack in entries:
-        other = seen.setdefault(_fold(path), (path, stack))
-        if other[1] is not stack or other[0] != path:
+        other = seen.get(_fold(path))
+        if other is not None:
             problems.append(_collision(path, stack, other, "would be the same file"))
+        else:
+            seen[_fold(path)] = (path, stack)
     for path, stack in entries:
         parts = path.split("/")
         for end in range(1, len(parts)):
             blocking = seen.get(_fold("/".join(parts[:end])))
             if blocking is not None:
                 problems.append(_collision(path, stack, blocking, "needs as a folder the file"))
-    return problems
+    return _unique(problems)
 
 
 def _fold(path: str) -> str:

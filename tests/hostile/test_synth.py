@@ -298,6 +298,18 @@ APP_ERRORS: dict[str, tuple[str, str]] = {
         'Stack(Construct(app, "a"), "b", stack_name="ab")\nStack(app, "a-b")  # <-\n',
         "would be the same file",
     ),
+    "files map keys that land on one path": (
+        's = Stack(app, "s")  # <-\n'
+        'heat.Value(s, "v", value=[get_file("a/../x", content="1"), '
+        'get_file("a/__up__/x", content="2")])\n',
+        "would be the same file",
+    ),
+    "files map keys that differ only in case": (
+        's = Stack(app, "s")  # <-\n'
+        'heat.Value(s, "v", value=[get_file("Boot.sh", content="1"), '
+        'get_file("boot.sh", content="2")])\n',
+        "on a case-insensitive file system",
+    ),
     "files map keys that need one name as file and folder": (
         's = Stack(app, "s")  # <-\n'
         'heat.Value(s, "v", value=[get_file("x", content="1"), get_file("x/y", content="2")])\n',
