@@ -266,12 +266,12 @@ def _write_file(path: Path, data: bytes) -> None:
 
 def _same_file(old: Path, relative: str, data: bytes) -> bool:
     """Whether the old out dir has a regular file at `relative`, reached without a symlink,
-    holding exactly `data`."""
+    linked nowhere else, holding exactly `data`."""
     path = old / relative
     try:
         status = os.lstat(path)
-        if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
-            return False
+        if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1 or status.st_size != len(data):
+            return False  # a hard link may be shared with a file outside: write a new one
         if os.path.realpath(path) != str(path):
             return False
         return path.read_bytes() == data

@@ -761,6 +761,20 @@ def test_a_hard_link_to_a_file_outside_is_never_written_through(world: World) ->
     assert (world.out / "s.yaml").read_text().endswith("value: newer\n")
 
 
+def test_an_unchanged_file_hard_linked_outside_is_replaced_by_a_file_of_its_own(
+    world: World,
+) -> None:
+    world.app(OK_APP)
+    assert_ok(world.synth())
+    shutil.copy(world.out / "s.yaml", world.canary)
+    (world.out / "s.yaml").unlink()
+    os.link(world.canary, world.out / "s.yaml")
+    before = world.outside()
+    assert_ok(world.synth())
+    assert world.outside() == before
+    assert (world.out / "s.yaml").stat().st_ino != world.canary.stat().st_ino
+
+
 def test_the_users_own_files_links_and_folders_in_the_out_dir_are_kept(world: World) -> None:
     world.app(OK_APP)
     assert_ok(world.synth())
