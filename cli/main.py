@@ -3,8 +3,10 @@
 Commands stay thin: they parse options and call library functions. Heavy imports
 (openstacksdk above all) happen inside the commands that need them, so that
 `hotdsl --help` stays fast. A user's mistake (`HotdslError`) is printed as a short
-message with exit code 1; `--debug` shows the traceback instead. Everything printed,
-tracebacks included, goes through `hotdsl.secrets`: no secret of the run is shown.
+message with exit code 1; so is any other exception, marked as unexpected, with the
+user's file:line when the traceback passes through their code. `--debug` shows the
+traceback instead. Everything printed, tracebacks included, goes through
+`hotdsl.secrets`: no secret of the run is shown.
 """
 
 from __future__ import annotations
@@ -65,6 +67,22 @@ def main() -> None:
         message = traceback.format_exc() if STATE.debug else f"error: {exc}\n"
         sys.stderr.write(mask(message))
         sys.exit(1)
-    except Exception:  # a bug of hotdsl's: its traceback, masked like everything else
-        sys.stderr.write(mask(traceback.format_exc()))
+    except Exception as exc:  # a bug, or a case hotdsl does not handle yet: still one line
+        if STATE.debug:
+            sys.stderr.write(mask(traceback.format_exc()))
+            sys.exit(1)
+        from hotdsl.project import user_frame
+
+        where = user_frame(exc)
+        sys.stderr.write(
+            mask(
+                f"error: {f'{where}: ' if where else ''}{type(exc).__name__}: {_one_line(exc)} "
+                "(unexpected; rerun with --debug for the traceback and report it)\n"
+            )
+        )
         sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "no details"
+    return text if len(text) <= 300 else text[:297] + "..."

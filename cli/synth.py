@@ -22,7 +22,11 @@ APP_OPTION = typer.Option(
 def synth(
     app: str | None = APP_OPTION,
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Out dir (default: hot.out/ next to the config)."
+        None,
+        "--out",
+        "-o",
+        help="Out dir (default: hot.out/ next to the config). Replaced as a whole; "
+        "files of yours in it are kept.",
     ),
     stage: list[str] | None = typer.Option(
         None,

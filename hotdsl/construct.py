@@ -7,9 +7,10 @@ path below its stack by one rule (see `Node.logical_name`).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hotdsl.errors import ConstructError
 from hotdsl.source import SourceLocation, caller_location
@@ -21,9 +22,16 @@ if TYPE_CHECKING:
 PATH_SEPARATOR = "/"
 LOGICAL_NAME_SEPARATOR = "."
 
+# Heat's own rule (heat/engine/stack.py, `_validate_stack_name`); `\Z` rather than Heat's
+# `$`, which would also let a trailing newline through.
 _STACK_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_.-]{0,254}\Z")
 
 C = TypeVar("C", bound="Construct")
+
+
+def is_heat_stack_name(name: object) -> bool:
+    """Whether Heat accepts `name` as a stack name."""
+    return isinstance(name, str) and _STACK_NAME.match(name) is not None
 
 
 class Node:
@@ -95,10 +103,18 @@ class Node:
         self._logical_name = name
 
     def walk(self) -> Iterator[Construct]:
-        """This node's construct and all its descendants, in creation order."""
-        yield self.construct
-        for child in self.children.values():
-            yield from child.node.walk()
+        """This node's construct and all its descendants, in creation order.
+
+        Iterative, so that a tree thousands of levels deep does not exhaust Python's stack.
+        """
+        pending: list[Iterator[Construct]] = [iter((self.construct,))]
+        while pending:
+            for construct in pending[-1]:
+                yield construct
+                pending.append(iter(construct.node.children.values()))
+                break
+            else:
+                pending.pop()
 
     def __repr__(self) -> str:
         return f"<Node {self.path or '<app>'}>"
@@ -119,6 +135,17 @@ class Construct:
 
     def __init__(self, scope: Construct, id: str) -> None:
         self._attach(scope, id)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap each subclass's `__init__` so that a construction that fails leaves no trace.
+
+        A user who catches the exception must not find the half-built node (and whatever
+        it created below itself) still in the tree, where synth would write it.
+        """
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_hotdsl_unwinds", False):
+            cls.__init__ = _unwinding(init)  # type: ignore[method-assign]
 
     def _attach(self, scope: Construct, id: str) -> None:
         """Record this node under `scope`, with the user's source location."""
@@ -147,11 +174,51 @@ class Construct:
         return f"<{type(self).__name__} {self.node.path}>"
 
 
+def _shown(value: object) -> str:
+    """A value for a one-line message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}..."
+
+
+def _unwinding(init: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(init)
+    def __init__(self: Construct, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except BaseException:
+            _detach(self)
+            raise
+
+    __init__._hotdsl_unwinds = True  # type: ignore[attr-defined]
+    return __init__
+
+
+def _detach(construct: Construct) -> None:
+    """Take a construct and everything below it out of the tree (after a failed construction)."""
+    node = construct.__dict__.get("node")
+    if not isinstance(node, Node) or node.scope is None:
+        return
+    scope = node.scope.node
+    if scope.children.get(node.id) is construct:
+        del scope.children[node.id]
+    owner = scope._stack
+    if owner is not None:
+        gone = {id(c) for c in node.walk()}
+        owner._members[:] = [m for m in owner._members if id(m) not in gone]
+
+
 def _check_id(id: object, location: SourceLocation) -> None:
     if not isinstance(id, str) or not id:
         raise ConstructError(f"{location}: a construct id must be a non-empty string, got {id!r}")
     if PATH_SEPARATOR in id:
         raise ConstructError(f"{location}: construct id {id!r} must not contain {PATH_SEPARATOR!r}")
+    try:
+        id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConstructError(
+            f"{location}: construct id {id!r} holds a lone surrogate, which no template or "
+            "file name can hold; decode its bytes properly"
+        ) from None
 
 
 class App(Construct):
@@ -191,22 +258,31 @@ class Stack(Construct):
         stack_name: str | None = None,
         environment: Environment | None = None,
     ) -> None:
+        location = caller_location()
+        _check_id(id, location)
+        try:
+            version = normalize_version(template_version)
+        except ValueError as exc:
+            raise ConstructError(f"{location}: {exc}") from None
+        name = stack_name or id
+        if isinstance(name, str) and len(name) > 255 and is_heat_stack_name(name[:255]):
+            raise ConstructError(
+                f"{location}: the stack name {_shown(name)} is {len(name)} characters long; "
+                "Heat allows at most 255"
+            )
+        if not is_heat_stack_name(name):
+            raise ConstructError(
+                f"{location}: {_shown(name)} is not a valid Heat stack name: it must start with a "
+                "letter and hold only letters, digits, '_', '.' and '-' (at most 255)"
+            )
         self._members: list[Construct] = []
         self.environment = environment
         """The stack's own environment, applied in every stage before the stage's."""
         super().__init__(scope, id)
         self.node._stack = self
         self.description = description
-        try:
-            self.template_version = normalize_version(template_version)
-        except ValueError as exc:
-            raise ConstructError(f"{self.node.location}: {exc}") from None
-        self.stack_name = stack_name or id
-        if not _STACK_NAME.match(self.stack_name):
-            raise ConstructError(
-                f"{self.node.location}: {self.stack_name!r} is not a valid Heat stack name: it must "
-                "start with a letter and hold only letters, digits, '_', '.' and '-' (at most 255)"
-            )
+        self.template_version = version
+        self.stack_name = name
 
     def _register(self, member: Construct) -> None:
         self._members.append(member)

@@ -65,6 +65,10 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
     if not isinstance(table, dict) or not isinstance(table.get("app"), str):
         raise HotdslError(f'{path}: the hotdsl settings need app = "FILE.py:ATTR" or "MODULE:ATTR"')
     out = table.get("out", "hot.out")
+    if not isinstance(out, str) or not out:
+        raise HotdslError(
+            f'{path}: the hotdsl setting out must be a folder name, such as "hot.out"'
+        )
     heat = table.get("heat")
     release = None
     if heat is not None:
@@ -72,7 +76,7 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
             release = heat_release(str(heat))
         except ValueError as exc:
             raise HotdslError(f"{path}: [tool.hotdsl] heat: {exc}") from None
-    return ProjectConfig(app=table["app"], root=path.parent, out=str(out), heat=release)
+    return ProjectConfig(app=table["app"], root=path.parent, out=out, heat=release)
 
 
 def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:

@@ -9,17 +9,20 @@ template, its environment files (its own, and one per stage), the files map
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from hotdsl.construct import App, Stack
+from hotdsl.construct import App, Stack, is_heat_stack_name
 from hotdsl.environment import Stage
 from hotdsl.errors import Problem, SynthError
 from hotdsl.releases import HeatRelease
-from hotdsl.synth.emit import emit_yaml
+from hotdsl.source import SourceLocation
+from hotdsl.synth.emit import UnemittableType, UnemittableValue, emit_yaml
 from hotdsl.synth.environments import (
     base_environment,
     hidden_value_warnings,
@@ -28,6 +31,7 @@ from hotdsl.synth.environments import (
     unknown_stage_values,
 )
 from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry, StackImportEntry, StageEntry
+from hotdsl.synth.outdir import file_name, write_out_dir
 from hotdsl.synth.resolve import ResolvedStack, SynthSession
 from hotdsl.synth.validate import check_release, find_cycles, validate_stack
 
@@ -59,11 +63,37 @@ class SynthesizedStack:
 
     @property
     def stem(self) -> str:
+        """The stack's path with `-` for `/`: what its file names start with."""
         return self.stack.node.path.replace("/", "-")
 
     @property
     def file_name(self) -> str:
-        return self.stem + ".yaml"
+        return file_name(self.stem, ".yaml")
+
+    @property
+    def environment_file(self) -> str | None:
+        """The stack's own environment file, if it has one."""
+        return file_name(self.stem, ".env.yaml") if self.environment is not None else None
+
+    def stage_file(self, stage: str) -> str | None:
+        """The stage's own environment file for this stack, if it has one."""
+        text, _secrets = self.stage_environments[stage]
+        return file_name(f"{self.stem}.{stage}", ".env.yaml") if text is not None else None
+
+    def contents(self) -> list[tuple[str, str]]:
+        """Every file this stack has in the out dir: (path relative to it, text).
+
+        A list, not a map: two entries with one path are a collision that synth reports.
+        """
+        out = [(self.file_name, self.text)]
+        if self.environment is not None and self.environment_file is not None:
+            out.append((self.environment_file, self.environment))
+        for stage, (text, _secrets) in self.stage_environments.items():
+            name = self.stage_file(stage)
+            if text is not None and name is not None:
+                out.append((name, text))
+        out.extend((files_path(self.stem, key), content) for key, content in self.files.items())
+        return out
 
 
 @attrs.frozen
@@ -77,14 +107,14 @@ class SynthResult:
     def manifest(self) -> Manifest:
         entries = []
         for s in self.stacks:
-            base = (f"{s.stem}.env.yaml",) if s.environment is not None else ()
+            base = (s.environment_file,) if s.environment_file is not None else ()
             stages = {}
             for stage in self.stages:
-                text, secrets = s.stage_environments[stage.name]
-                own = (f"{s.stem}.{stage.name}.env.yaml",) if text is not None else ()
+                _text, secrets = s.stage_environments[stage.name]
+                own = s.stage_file(stage.name)
                 stages[stage.name] = StageEntry(
                     stack_name=stage.stack_name(s.stack),
-                    environment_files=base + own,
+                    environment_files=base + ((own,) if own is not None else ()),
                     secrets=secrets,
                 )
             entries.append(
@@ -101,6 +131,14 @@ class SynthResult:
                 )
             )
         return Manifest(tuple(entries))
+
+    def out_files(self) -> dict[str, bytes]:
+        """Everything `synth` writes into the out dir, manifest included: path -> bytes."""
+        files = {
+            path: text.encode("utf-8") for stack in self.stacks for path, text in stack.contents()
+        }
+        files[MANIFEST_FILE] = self.manifest().to_json().encode("utf-8")
+        return files
 
 
 def synth_stack(stack: Stack, heat: HeatRelease | None = None) -> dict[str, Any]:
@@ -139,17 +177,29 @@ def synthesize(
     problems += release_problems
     order, stack_problems = _deploy_order(resolved)
     problems += stack_problems
+    problems += _stage_stack_names(chosen, stacks)
     texts: dict[Stack, str] = {}
+    for item in [*resolved, *session.nested_resolved()]:
+        text = _emit(item.template, problems, functools.partial(_owner, item))
+        if text is not None:
+            texts[item.stack] = text
     environments: dict[
         Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
     ] = {}
     for item in resolved:
-        base = base_environment(item.stack, item.registry, problems)
+        stack = item.stack
+        base = base_environment(stack, item.registry, problems)
         per_stage: dict[str, tuple[str | None, dict[str, dict[str, str]]]] = {}
         for stage in chosen:
-            env = stage_environment(stage, item.stack, problems)
-            per_stage[stage.name] = (emit_yaml(env.data) if env.data else None, env.secrets)
-        environments[item.stack] = (emit_yaml(base) if base else None, per_stage)
+            env = stage_environment(stage, stack, problems)
+            text = _emit(env.data, problems, _in_stage(stage, stack)) if env.data else None
+            per_stage[stage.name] = (text, env.secrets)
+        at_stack = _always((stack.node.location, stack.node.path))
+        environments[stack] = (
+            _emit(base, problems, at_stack) if base else None,
+            per_stage,
+        )
+        problems += _unwritable_files(item)
     _raise_problems(session, resolved, problems)
 
     warnings: list[Problem] = list(release_warnings)
@@ -157,9 +207,9 @@ def synthesize(
     by_stack = {item.stack: item for item in resolved}
     for stack in order:
         item = by_stack[stack]
-        text = texts.setdefault(stack, emit_yaml(item.template))
+        text = texts[stack]
         files = {
-            key: value if isinstance(value, str) else _emit_cached(session, value, texts)
+            key: value if isinstance(value, str) else texts[value]
             for key, value in sorted(item.files.items())
         }
         base_text, per_stage = environments[stack]
@@ -180,49 +230,41 @@ def synthesize(
         )
         warnings.extend(_limits(item, text, session))
         warnings.extend(hidden_value_warnings(stack))
+    file_problems = _colliding_files(out)
+    if file_problems:
+        raise SynthError(file_problems)
     return SynthResult(tuple(out), tuple(chosen), tuple(warnings))
 
 
 def synth(
     app: App, out_dir: Path, stages: Sequence[str] | None = None, heat: HeatRelease | None = None
 ) -> tuple[SynthResult, Manifest]:
-    """Synthesize the app and write its files into `out_dir` (stale files of an earlier synth go)."""
+    """Synthesize the app and replace `out_dir` with its files, in one step (see `outdir`).
+
+    Files of the user's own in the out dir (not listed in its previous manifest) are
+    kept; nothing outside the out dir is written or deleted.
+    """
     result = synthesize(app, stages, heat)
-    manifest = result.manifest()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    previous: list[str] = []
-    if (out_dir / MANIFEST_FILE).exists():
-        try:
-            previous = Manifest.load(out_dir).written_files()
-        except (ValueError, KeyError):
-            previous = []
-    for stack in result.stacks:
-        _write(out_dir / stack.file_name, stack.text)
-        if stack.environment is not None:
-            _write(out_dir / f"{stack.stem}.env.yaml", stack.environment)
-        for name, (text, _secrets) in stack.stage_environments.items():
-            if text is not None:
-                _write(out_dir / f"{stack.stem}.{name}.env.yaml", text)
-        for key, content in stack.files.items():
-            _write(out_dir / files_path(stack.stem, key), content)
-    _write(out_dir / MANIFEST_FILE, manifest.to_json())
-    current = set(manifest.written_files())
-    for stale in previous:
-        if stale not in current:
-            (out_dir / stale).unlink(missing_ok=True)
-    return result, manifest
+    notes = write_out_dir(out_dir, result.out_files())
+    if notes:
+        result = attrs.evolve(result, warnings=(*result.warnings, *map(Problem, notes)))
+    return result, result.manifest()
 
 
 def files_path(stem: str, key: str) -> str:
     """Where a files-map entry is written in the out dir: below `<stack>.files/`, whatever the key.
 
     Keys keep the path the template uses (`../scripts/boot.sh`); on disk `..` becomes
-    `__up__` and empty or `.` parts are dropped, so nothing lands outside the folder.
+    `__up__`, empty or `.` parts are dropped and each part is made a safe file name
+    (`outdir.file_name`), so nothing lands outside the folder.
     """
     parts = [
-        ("__up__" if part == ".." else part) for part in key.split("/") if part not in ("", ".")
+        ("__up__" if part == ".." else file_name(part))
+        for part in key.split("/")
+        if part not in ("", ".")
     ]
-    return "/".join([f"{stem}.files", *parts]) if parts else f"{stem}.files/__empty__"
+    folder = file_name(stem, ".files")
+    return "/".join([folder, *parts]) if parts else f"{folder}/__empty__"
 
 
 def _choose_stages(app: App, names: Sequence[str] | None) -> list[Stage]:
@@ -273,13 +315,6 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _emit_cached(session: SynthSession, stack: Stack, texts: dict[Stack, str]) -> str:
-    text = texts.get(stack)
-    if text is None:
-        text = texts[stack] = emit_yaml(session.resolver(stack).template())
-    return text
-
-
 def _duplicate_stack_names(stacks: list[Stack]) -> list[Problem]:
     problems = []
     names: dict[str, Stack] = {}
@@ -328,7 +363,19 @@ def _deploy_order(resolved: list[ResolvedStack]) -> tuple[list[Stack], list[Prob
     placed: set[str] = set()
     pending = [item.stack for item in resolved]
     while pending:
-        ready = next(s for s in pending if all(dep in placed for dep in graph[s.node.path]))
+        ready = next((s for s in pending if all(dep in placed for dep in graph[s.node.path])), None)
+        if ready is None:  # uses a stack that is not among the app's stacks
+            for stack in pending:
+                missing = [d for d in graph[stack.node.path] if d not in by_path]
+                if missing:
+                    problems.append(
+                        Problem(
+                            f"uses values of {', '.join(missing)}, which is not a stack of this app",
+                            stack.node.location,
+                            stack.node.path,
+                        )
+                    )
+            return [*order, *pending], problems
         order.append(ready)
         placed.add(ready.node.path)
         pending.remove(ready)
@@ -360,10 +407,131 @@ def _limits(item: ResolvedStack, text: str, session: SynthSession) -> list[Probl
     return warnings
 
 
-def _write(path: Path, text: str) -> None:
-    """Write only when the content changed, so unchanged files keep their timestamps."""
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+_SECTIONS = {
+    "resources": "resource",
+    "parameters": "parameter",
+    "conditions": "condition",
+    "outputs": "output",
+}
+
+
+def _owner(item: ResolvedStack, path: tuple[str | int, ...]) -> tuple[SourceLocation, str]:
+    """The user's location of the template entry at `path` (the stack's, if none claims it)."""
+    node = item.stack.node
+    if len(path) >= 2 and path[0] in _SECTIONS:
+        found = item.claimed.get(f"{_SECTIONS[str(path[0])]}:{path[1]}")
+        if found is not None:
+            node = found.node
+    return node.location, node.path
+
+
+def _always(
+    where: tuple[SourceLocation, str],
+) -> Callable[[tuple[str | int, ...]], tuple[SourceLocation, str]]:
+    return lambda _path: where
+
+
+def _in_stage(
+    stage: Stage, stack: Stack
+) -> Callable[[tuple[str | int, ...]], tuple[SourceLocation, str]]:
+    """Locate an entry of the stage's environment file: the line that set the value."""
+    lines = {p.node.logical_name: line for p, line in stage.value_locations.items()}
+
+    def locate(path: tuple[str | int, ...]) -> tuple[SourceLocation, str]:
+        name = path[1] if len(path) >= 2 else None
+        return lines.get(str(name), stage.location), stack.node.path
+
+    return locate
+
+
+def _emit(
+    data: dict[str, Any],
+    problems: list[Problem],
+    locate: Callable[[tuple[str | int, ...]], tuple[SourceLocation, str]],
+) -> str | None:
+    """YAML text of `data`, or None after reporting, at the user's line, what YAML cannot hold."""
+    try:
+        return emit_yaml(data)
+    except (UnemittableValue, UnemittableType) as exc:
+        location, path = locate(exc.path)
+        problems.append(Problem(str(exc), location, path))
+        return None
+
+
+def _unwritable_files(item: ResolvedStack) -> list[Problem]:
+    """Files-map contents that UTF-8 cannot encode (a lone surrogate in `get_file(content=...)`)."""
+    problems = []
+    for key, content in item.files.items():
+        if not isinstance(content, str):
+            continue
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            problems.append(
+                Problem(
+                    f"the file {key!r} sent with the stack holds the lone surrogate "
+                    f"{content[exc.start : exc.end]!r}; decode its bytes properly or drop it",
+                    item.stack.node.location,
+                    item.stack.node.path,
+                )
+            )
+    return problems
+
+
+def _stage_stack_names(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
+    """A stage's prefix must leave stack names that Heat accepts."""
+    problems = []
+    for stage in stages:
+        for stack in stacks:
+            name = stage.stack_name(stack)
+            if not is_heat_stack_name(name):
+                problems.append(
+                    Problem(
+                        f"stage {stage.name!r} would deploy {stack.node.path} as {name!r}, which "
+                        "Heat refuses: a stack name starts with a letter and holds only letters, "
+                        "digits, '_', '.' and '-' (at most 255); change stack_name_prefix",
+                        stage.location,
+                    )
+                )
+    return problems
+
+
+def _colliding_files(stacks: list[SynthesizedStack]) -> list[Problem]:
+    """Two files of the out dir that would be one: the same name, names that differ only in
+    case or Unicode form (one file on macOS and Windows), or a file where another needs a folder."""
+    problems = []
+    seen: dict[str, tuple[str, Stack | None]] = {_fold(MANIFEST_FILE): (MANIFEST_FILE, None)}
+    entries = [(path, stack.stack) for stack in stacks for path, _text in stack.contents()]
+    for path, stack in entries:
+        other = seen.get(_fold(path))
+        if other is not None:
+            problems.append(_collision(path, stack, other, "would be the same file"))
+        else:
+            seen[_fold(path)] = (path, stack)
+    for path, stack in entries:
+        parts = path.split("/")
+        for end in range(1, len(parts)):
+            blocking = seen.get(_fold("/".join(parts[:end])))
+            if blocking is not None:
+                problems.append(_collision(path, stack, blocking, "needs as a folder the file"))
+    return _unique(problems)
+
+
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
+
+
+def _collision(path: str, stack: Stack, other: tuple[str, Stack | None], what: str) -> Problem:
+    other_path, other_stack = other
+    owner = f" (of {other_stack.node.path})" if other_stack is not None else ""
+    case = (
+        " on a case-insensitive file system"
+        if _fold(path) == _fold(other_path) and path != other_path
+        else ""
+    )
+    return Problem(
+        f"the out dir file {path} {what} {other_path}{owner}{case}; give a stack, stage or "
+        "file another name",
+        stack.node.location,
+        stack.node.path,
+    )

@@ -32,7 +32,7 @@ from typing import cast
 
 from hotdsl.intrinsics import FUNCTION_NAMES
 
-__all__ = ["emit_yaml"]
+__all__ = ["UnemittableType", "UnemittableValue", "emit_yaml"]
 
 # A flow-style intrinsic call longer than this is written in block style instead.
 _FLOW_MAX_WIDTH = 100
@@ -97,10 +97,35 @@ _ESCAPES = {
 }
 
 
+class UnemittableValue(ValueError):
+    """A string YAML cannot hold (a lone surrogate), or data nested too deeply or in itself."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        """Where in the document: keys and list indexes from the top."""
+
+
+class UnemittableType(TypeError):
+    """A value or key of a type that YAML data does not have."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        """Where in the document: keys and list indexes from the top."""
+
+
 class _EmitError(Exception):
     """Raised deep in the writer; frames add their key or index on the way out."""
 
-    def __init__(self, error_type: type[Exception], what: str, hint: str, *, at_key: bool = False):
+    def __init__(
+        self,
+        error_type: type[UnemittableValue | UnemittableType],
+        what: str,
+        hint: str,
+        *,
+        at_key: bool = False,
+    ):
         super().__init__(what)
         self.error_type = error_type
         self.what = what
@@ -120,8 +145,9 @@ def emit_yaml(
     *document* is plain data: mappings, lists (tuples are written as lists), str, int,
     float, bool and None. A one-key mapping whose key is in *intrinsic_functions* (by
     default every HOT function, `hotdsl.intrinsics.FUNCTION_NAMES`) and whose value is a
-    scalar or a flat list of scalars is written on one line in flow style when it is short. Raises TypeError for other types and ValueError for strings with
-    lone surrogates; both messages name the path inside the document.
+    scalar or a flat list of scalars is written on one line in flow style when it is short.
+    Raises `UnemittableType` (a TypeError) for other types and `UnemittableValue` (a
+    ValueError) for strings with lone surrogates; both name the path inside the document.
     """
     if not isinstance(document, Mapping):
         raise TypeError(
@@ -134,9 +160,9 @@ def emit_yaml(
     try:
         write_mapping(cast(Mapping[object, object], document), 0)
     except _EmitError as error:
-        raise error.error_type(_located(error)) from None
+        raise error.error_type(_located(error), tuple(reversed(error.path))) from None
     except RecursionError:
-        raise ValueError(
+        raise UnemittableValue(
             "cannot emit the document: it nests too deeply or contains itself"
         ) from None
     return "".join(out)
@@ -183,7 +209,7 @@ def _make_writer(
             text = _scalar_text(key)
         else:
             raise _EmitError(
-                TypeError,
+                UnemittableType,
                 f"cannot emit the mapping key {key!r} (a {type(key).__name__})",
                 "keys must be str, int, float, bool or None",
                 at_key=True,
@@ -288,7 +314,7 @@ def _make_writer(
             write_value(prefix, str.__str__(value), level, in_sequence)
         else:
             raise _EmitError(
-                TypeError,
+                UnemittableType,
                 f"cannot emit a value of type {type(value).__name__}",
                 "YAML data is dict, list, tuple, str, int, float, bool or None",
             )
@@ -380,7 +406,7 @@ def _quoted(text: str) -> str:
     surrogate = _SURROGATE.search(text)
     if surrogate:
         raise _EmitError(
-            ValueError,
+            UnemittableValue,
             f"cannot emit a string with the lone surrogate {surrogate.group()!r}",
             "YAML text is Unicode; decode the bytes properly or drop that character",
         )

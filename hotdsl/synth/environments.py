@@ -77,7 +77,7 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
         location = stage.value_locations.get(parameter, stage.location)
         name = parameter.node.logical_name
         if isinstance(value, Secret):
-            secrets[name] = value.to_manifest()
+            _record_secret(secrets, name, value, location, problems)
             continue
         if parameter.hidden and _is_value(value):
             problems.append(_literal_for_hidden(stage, parameter.node.path, location))
@@ -148,6 +148,34 @@ def hidden_value_warnings(stack: Stack) -> list[Problem]:
     return warnings
 
 
+def _record_secret(
+    secrets: dict[str, dict[str, str]],
+    name: str,
+    secret: Secret,
+    location: SourceLocation,
+    problems: list[Problem],
+) -> None:
+    """Record where a secret comes from (for the manifest), if that can be written as text."""
+    if not isinstance(secret.name, str) or not secret.name or _has_surrogate(secret.name):
+        problems.append(
+            Problem(
+                f"the secret for {name!r} names {secret.name!r}, which is not a usable "
+                f"{'environment variable' if secret.source == 'env' else 'file'} name",
+                location,
+            )
+        )
+        return
+    secrets[name] = secret.to_manifest()
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
     """Stage values for parameters that belong to no stack of the app."""
     problems = []
@@ -197,7 +225,7 @@ def environment_data(
             if name is None:
                 continue
             if isinstance(value, Secret):
-                secrets[name] = value.to_manifest()
+                _record_secret(secrets, name, value, location, problems)
                 continue
             if isinstance(value, Intrinsic):
                 problems.append(

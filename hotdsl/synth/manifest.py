@@ -8,14 +8,20 @@ outputs feed which of its parameters. Secrets appear by variable or file name on
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
-from typing import Any
 
 import attrs
 
+from hotdsl.errors import HotdslError
+
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+"""A manifest is a few kilobytes per stack; anything this large was not written by synth."""
 
 
 @attrs.frozen
@@ -88,25 +94,110 @@ class StackEntry:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> StackEntry:
-        return cls(
-            name=data["name"],
-            path=data["path"],
-            template=data["template"],
-            parameters=tuple(data.get("parameters", ())),
-            environment_files=tuple(data.get("environment_files", ())),
-            files=dict(data.get("files", {})),
-            depends_on=tuple(data.get("depends_on", ())),
-            imports=tuple(StackImportEntry(**i) for i in data.get("imports", ())),
-            stages={
-                name: StageEntry(
-                    stack_name=s["stack_name"],
-                    environment_files=tuple(s["environment_files"]),
-                    secrets=dict(s.get("secrets", {})),
+    def from_json(cls, data: object) -> StackEntry:
+        """Read one entry; raises `ManifestError` for a wrong type or a path outside the out dir."""
+        entry = _mapping(data, "a stack entry")
+        name = _text(entry, "name")
+        stages = {}
+        for stage_name, stage in _mapping(entry.get("stages", {}), f"{name}: stages").items():
+            where = f"{name}: stage {stage_name!r}"
+            body = _mapping(stage, where)
+            secrets = _mapping(body.get("secrets", {}), f"{where}: secrets")
+            stages[stage_name] = StageEntry(
+                stack_name=_text(body, "stack_name", where),
+                environment_files=_paths(body, "environment_files", where),
+                secrets={
+                    str(k): {str(a): _scalar_text(b, where) for a, b in _mapping(v, where).items()}
+                    for k, v in secrets.items()
+                },
+            )
+        files = _mapping(entry.get("files", {}), f"{name}: files")
+        imports = []
+        for item in _list(entry.get("imports", []), f"{name}: imports"):
+            body = _mapping(item, f"{name}: imports")
+            where = f"{name}: imports"
+            imports.append(
+                StackImportEntry(
+                    parameter=_text(body, "parameter", where),
+                    stack=_text(body, "stack", where),
+                    output=_text(body, "output", where),
+                    type=_text(body, "type", where, "string"),
                 )
-                for name, s in data.get("stages", {}).items()
-            },
+            )
+        return cls(
+            name=name,
+            path=_text(entry, "path", name),
+            template=_path(entry.get("template"), f"{name}: template"),
+            parameters=_texts(entry, "parameters", name),
+            environment_files=_paths(entry, "environment_files", name),
+            files={str(k): _path(v, f"{name}: files[{k!r}]") for k, v in files.items()},
+            depends_on=_texts(entry, "depends_on", name),
+            imports=tuple(imports),
+            stages=stages,
         )
+
+
+class ManifestError(HotdslError):
+    """manifest.json cannot be trusted: not JSON, wrong types, or a path outside its out dir."""
+
+    def __init__(self, reason: str, file: Path | None = None) -> None:
+        self.reason = reason
+        self.file = file
+        where = f"{file}: " if file is not None else ""
+        advice = "; run `hotdsl synth` to write it again" if file is not None else ""
+        super().__init__(f"{where}{reason}{advice}")
+
+
+def is_inside(path: str) -> bool:
+    """Whether `path` (as a manifest writes it) names a file inside the out dir.
+
+    Relative, `/`-separated, no empty, `.` or `..` part, no backslash or NUL: whatever
+    a pull request plants in manifest.json, such a path cannot leave the out dir
+    (symlinks inside the out dir are the reader's to refuse).
+    """
+    if not path or path.startswith("/") or "\\" in path or "\0" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _mapping(value: object, where: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise ManifestError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: object, where: str) -> list[object]:
+    if not isinstance(value, list):
+        raise ManifestError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _scalar_text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ManifestError(f"{where}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _text(data: dict[str, object], key: str, where: str = "", default: str | None = None) -> str:
+    value = data.get(key, default)
+    return _scalar_text(value, f"{where}: {key}" if where else key)
+
+
+def _texts(data: dict[str, object], key: str, where: str) -> tuple[str, ...]:
+    items = _list(data.get(key, []), f"{where}: {key}")
+    return tuple(_scalar_text(item, f"{where}: {key}") for item in items)
+
+
+def _path(value: object, where: str) -> str:
+    path = _scalar_text(value, where)
+    if not is_inside(path):
+        raise ManifestError(f"{where}: {path!r} is not a path inside the out dir")
+    return path
+
+
+def _paths(data: dict[str, object], key: str, where: str) -> tuple[str, ...]:
+    items = _list(data.get(key, []), f"{where}: {key}")
+    return tuple(_path(item, f"{where}: {key}") for item in items)
 
 
 @attrs.frozen
@@ -138,10 +229,49 @@ class Manifest:
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
-        """Read `manifest.json` from an out dir written by `hotdsl synth`."""
-        data = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-        if data.get("format") != MANIFEST_FORMAT:
-            raise ValueError(
-                f"{out_dir / MANIFEST_FILE}: unknown manifest format {data.get('format')!r}"
-            )
-        return cls(tuple(StackEntry.from_json(s) for s in data["stacks"]))
+        """Read `manifest.json` from an out dir written by `hotdsl synth`.
+
+        Raises FileNotFoundError when there is none, and `ManifestError` (one line, for
+        the user) when it is not a manifest hotdsl could have written: not a regular
+        file, too large, not JSON, wrong types, or a path outside the out dir.
+        """
+        file = out_dir / MANIFEST_FILE
+        try:
+            document = _mapping(_read_json(file), "the document")
+            if document.get("format") != MANIFEST_FORMAT:
+                raise ManifestError(f"unknown manifest format {document.get('format')!r}")
+            stacks = _list(document.get("stacks"), "stacks")
+            return cls(tuple(StackEntry.from_json(entry) for entry in stacks))
+        except ManifestError as exc:
+            raise ManifestError(exc.reason, file) from None
+
+
+def _read_json(file: Path) -> object:
+    """The JSON document in `file`: a regular file (not a link), of a sane size."""
+    try:
+        with open(file, "rb", opener=_open_no_follow) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ManifestError("not a regular file")
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ManifestError("a symlink; hotdsl does not follow links in an out dir") from None
+        raise ManifestError(f"cannot read it: {exc.strerror or exc}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"larger than {MAX_MANIFEST_BYTES} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ManifestError(f"not valid JSON ({_short(exc)})") from None
+
+
+def _open_no_follow(path: str, flags: int) -> int:
+    """Open without following a symlink in the last component (a planted link is refused)."""
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."

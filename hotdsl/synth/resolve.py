@@ -18,7 +18,7 @@ Problems are collected, not raised, so that synth can report them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -38,6 +38,23 @@ from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup
 from hotdsl.versions import describe_version
 
 _SCALARS = (str, int, float, bool, type(None))
+
+MAX_VALUE_DEPTH = 100
+"""How deep lists, dicts and functions may nest in one value. Real templates stay far
+below; deeper is a runaway generator or a list that contains itself, and would exhaust
+Python's stack (each level takes about five frames of its thousand) instead of failing
+with a message."""
+
+
+MAX_VALUE_ITEMS = 200_000
+"""How many lists, dicts and functions one value may expand to: written out, that is
+more than Heat's whole 512 KB template limit. A value that reuses itself
+(`v = and_(v, v)`, sixty times) is small in Python but doubles in the template with each
+reuse; without a limit it would take hours and gigabytes instead of a message."""
+
+
+class _Runaway(Exception):
+    """Unwinds a value past `MAX_VALUE_DEPTH` or `MAX_VALUE_ITEMS`, up to where it is reported."""
 
 
 @attrs.frozen
@@ -64,6 +81,8 @@ class ResolvedStack:
     registry: dict[str, str] = attrs.field(factory=dict)
     """Top-level stacks only: provider type name -> template key, for the stack's environment."""
     imports: list[StackImport] = attrs.field(factory=list)
+    claimed: dict[str, Construct] = attrs.field(factory=dict)
+    """`section:name` (`output:url`) -> the construct that made that template entry."""
 
 
 class Resolver:
@@ -86,8 +105,11 @@ class Resolver:
         self.nested_parameters: dict[ChildStack, dict[str, object]] = {}
         """Child stack -> values its resource passes for its parameters (own ones, then wired ones)."""
         self.by_name: dict[str, Construct] = {}
+        self.claimed: dict[str, Construct] = {}
         self.imports: list[StackImport] = []
         self._resolved = False
+        self._depth = 0
+        self._items = 0
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -95,6 +117,38 @@ class Resolver:
         kind = type(value)
         if kind is str or kind is int or kind is bool or kind is float or value is None:
             return value
+        return self._nested(self._value, value)
+
+    def _nested(self, resolve: Callable[[object], object], value: object) -> object:
+        """Resolve one level deeper; a runaway value is reported once and written as null."""
+        if not self._depth:
+            self._items = 0
+        self._depth += 1
+        self._items += 1
+        try:
+            if self._depth > MAX_VALUE_DEPTH or self._items > MAX_VALUE_ITEMS:
+                raise _Runaway
+            return resolve(value)
+        except (_Runaway, RecursionError):  # RecursionError: a deep stack of the user's own
+            if self._depth > 1:
+                raise
+            if self._items > MAX_VALUE_ITEMS:
+                self.report(
+                    f"a value expands to more than {MAX_VALUE_ITEMS:,} lists, dicts and "
+                    "functions (it reuses parts of itself, each use written out in full); "
+                    "build it with fewer repeats or use a parameter"
+                )
+            else:
+                self.report(
+                    f"a value nests more than {MAX_VALUE_DEPTH} levels deep (lists, dicts or "
+                    "functions inside each other), or contains itself; flatten it"
+                )
+            return None
+        finally:
+            self._depth -= 1
+
+    def _value(self, value: object) -> object:
+        kind = type(value)
         if kind is dict or isinstance(value, Mapping):
             assert isinstance(value, Mapping)
             return {self._key(k): self.value(v) for k, v in value.items()}
@@ -115,7 +169,16 @@ class Resolver:
             return value.resolve(self)
         to_hot = getattr(value, "__hot__", None)
         if to_hot is not None:
-            return self.value(to_hot())
+            try:
+                data = to_hot()
+            except Exception as exc:  # the user's __hot__ failed: report it at their line
+                where = user_frame(exc)
+                self.report(
+                    f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                return None
+            return self.value(data)
         self.report(
             f"cannot write a value of type {kind.__name__} into a template ({value!r:.60}); "
             "use str, int, float, bool, None, lists, dicts, or hotdsl functions"
@@ -159,6 +222,9 @@ class Resolver:
         )
 
     def condition(self, expression: object) -> object:
+        return self._nested(self._condition, expression)
+
+    def _condition(self, expression: object) -> object:
         if isinstance(expression, bool):
             return expression
         if isinstance(expression, Condition):
@@ -208,7 +274,7 @@ class Resolver:
         if self._resolved:
             return
         self._resolved = True
-        seen: dict[str, Construct] = {}
+        seen = self.claimed
         for member in self.stack.members:
             self._current = member
             if isinstance(member, ResourceBase):
@@ -410,6 +476,7 @@ class SynthSession:
                     files=self.files.get(stack, {}),
                     registry=self.registry.get(stack, {}),
                     imports=resolver.imports,
+                    claimed=resolver.claimed,
                 )
             )
         return out
@@ -417,7 +484,13 @@ class SynthSession:
     def nested_resolved(self) -> list[ResolvedStack]:
         """Every nested and provider template resolved so far, for validation and emission."""
         return [
-            ResolvedStack(stack, resolver.template(), resolver.by_name, resolver.problems)
+            ResolvedStack(
+                stack,
+                resolver.template(),
+                resolver.by_name,
+                resolver.problems,
+                claimed=resolver.claimed,
+            )
             for stack, resolver in self.resolvers.items()
             if isinstance(stack, (ChildStack, _ProviderTemplateStack))
         ]
@@ -567,6 +640,12 @@ class SynthSession:
                 f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks"
             )
             return None
+        if _app_of(source) is not _app_of(stack):
+            here.report(
+                f"{target.node.path} belongs to a stack of another App (created at "
+                f"{source.node.location}); a stack can use values only of stacks in its own App"
+            )
+            return None
         export = f"export.{source.node.path}.{key}"
         child = _child_towards(stack, source)
         if child is not None:
@@ -651,6 +730,14 @@ def _owner(target: Construct) -> Stack | None:
     if isinstance(target, ChildStack):
         return target.parent
     return target.node._stack
+
+
+def _app_of(construct: Construct) -> Construct:
+    """The root of the tree `construct` is in (its App)."""
+    node = construct.node
+    while node.scope is not None:
+        node = node.scope.node
+    return node.construct
 
 
 def _child_towards(stack: Stack, source: Stack) -> ChildStack | None:
