@@ -24,6 +24,8 @@ from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan, walk
 from hotdsl.importer.environment import EnvironmentModel, ResourceSettingsModel
 from hotdsl.importer.model import (
+    CONDITION_FUNCTION_SINCE,
+    FUNCTION_SINCE,
     AttrRef,
     Call,
     ConditionModel,
@@ -61,7 +63,7 @@ from hotdsl.importer.pysource import (
     statement,
     string,
 )
-from hotdsl.importer.typed import ANY, OTHER, Static, fits, intrinsic, literal
+from hotdsl.importer.typed import ANY, OTHER, Inner, Static, fits, intrinsic, literal
 from hotdsl.template import ResourceBase
 
 GENERATOR = "hotdsl import"
@@ -126,6 +128,7 @@ HOTDSL_NAMES = (
     "str_replace_vstrict",
     "str_split",
     "yaql",
+    "fn",
 )
 OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
 PSEUDO = {
@@ -291,7 +294,8 @@ class _ModuleWriter:
         lines.append("")
         lines.append(f"{INDENT}def build(self, template: Stack) -> None:")
         body = _TemplateWriter(self, model, scope="template", attributes=False, indent=INDENT * 2)
-        lines.extend(body.write(what, set_description=not described))
+        # a template with nothing in it (no resources, say) still needs a body
+        lines.extend(body.write(what, set_description=not described) or [f"{INDENT * 2}pass"])
         return lines
 
     def stack_class(self, model: TemplateModel) -> list[str]:
@@ -806,6 +810,31 @@ class _TemplateWriter:
 
     def value(self, expr: Expr, want: object) -> Rendered | None:
         """Code for `expr` whose static type fits `want`, or None if none does."""
+        rendered = self.typed_value(expr, want)
+        if rendered is None and want is CONDITION_LIKE:
+            return self.condition_call(expr)
+        return rendered
+
+    def condition_call(self, expr: Expr) -> Rendered | None:
+        """A call Heat takes as a condition that the typed functions cannot write (`yaql`
+        without `data`, or with `data` from a function), written as the call it is."""
+        if isinstance(expr, Call):
+            name, args = expr.name, expr.args
+        elif isinstance(expr, ParamRef):
+            name, args = (
+                "get_param",
+                Seq((Lit(expr.name), *expr.path)) if expr.path else Lit(expr.name),
+            )
+        else:
+            return None
+        rendered = self.typed_value(args, object)
+        if rendered is None:
+            return None
+        since = CONDITION_FUNCTION_SINCE.get(name) or FUNCTION_SINCE[name]
+        code = call(f"{self.use('fn')}.FunctionCall", string(name), rendered[0], string(since))
+        return code, intrinsic("bool")
+
+    def typed_value(self, expr: Expr, want: object) -> Rendered | None:
         if isinstance(expr, Lit):
             static = literal(expr.value)
             return (scalar(expr.value), static) if fits(static, want) else None
@@ -930,11 +959,12 @@ class _TemplateWriter:
             for key in path:
                 code = Bracket(_flat_head(code), (key,), "[", "]")
             return code, ANY
-        static = intrinsic(
-            {"string": "str", "boolean": "bool", "comma_delimited_list": "list_str"}.get(
-                parameter.type, "any"
-            )
-        )  # type: ignore[arg-type]
+        inner: dict[str, Inner] = {
+            "string": "str",
+            "boolean": "bool",
+            "comma_delimited_list": "list_str",
+        }
+        static = intrinsic(inner.get(parameter.type, "any"))
         if fits(static, want):
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")

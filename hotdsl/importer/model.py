@@ -18,11 +18,14 @@ from typing import Any, Literal
 
 import attrs
 
-from hotdsl.importer.parse import HOT_SECTIONS, Document, TemplateError, require_template
+from hotdsl.importer.parse import (
+    HOT_SECTIONS,
+    MAX_VALUES,
+    Document,
+    TemplateError,
+    require_template,
+)
 from hotdsl.versions import RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
-
-MAX_VALUES = 1_000_000
-"""The most values a template may expand to (YAML aliases can make a small file huge)."""
 
 PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
 
@@ -1243,7 +1246,8 @@ class _Builder:
         return Call(name, Seq(items))
 
     def fn_yaql(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
-        return Call(name, self.mapping_args(name, args, holder, ("expression", "data")))
+        # Heat takes `data` as optional ({} when left out)
+        return Call(name, self.mapping_args(name, args, holder, ("expression",), ("data",)))
 
     def fn_if(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         low = 2 if self.version >= "2021-04-16" else 3
