@@ -659,7 +659,7 @@ def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
         lines.append(f"        a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
     (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(
-        TemplateError, match=r"bomb.yaml:\d+: the template expands to more than 1000000 values"
+        TemplateError, match=r"bomb.yaml:\d+: the template expands to more than \d+ values"
     ):
         import_template(tmp_path / "bomb.yaml")
 

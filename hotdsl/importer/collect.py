@@ -171,11 +171,14 @@ class _Collector:
             raise TemplateError(self.scope.outside(what, source), file, line)
 
     def url_note(self, what: str, url: str, model: TemplateModel, line: int | None) -> None:
+        if url.startswith("file:"):
+            why = "hotdsl reads no URLs, not even local ones"
+        else:
+            why = "hotdsl fetches nothing from the network (neither import nor deploy)"
         self.finding(
             "note",
-            f"{what} the URL {url!r}; hotdsl fetches nothing from the network (neither import "
-            "nor deploy), so Heat will not find it: download the file into the template's "
-            "folder, name it by its relative path, and import again",
+            f"{what} the URL {url!r}; {why}, so Heat will not find it: put the file in the "
+            "template's folder, refer to it by its relative path, and import again",
             model,
             line,
         )
@@ -296,6 +299,12 @@ class _Collector:
             self.url_note("get_file reads", path, model, line)
             self.plan.files[(model.file, path)] = FilePlan(path, None)
             return
+        if path.endswith(("/", "\\")):
+            raise TemplateError(
+                f"get_file {path!r} ends with a slash, so it names a folder, not a file",
+                model.file,
+                line,
+            )
         source = _resolve(folder, path)
         self.require_inside(f"get_file {path!r}", source, model.file, line)
         kind = file_kind(source)

@@ -725,9 +725,23 @@ class _Builder:
 
     def condition(self, name: str, expression: object, section: dict[Any, Any]) -> ConditionModel:
         return ConditionModel(
-            name,
-            self.expr(expression, section, name, condition=True),
-            self.doc.lines.line(section, name),
+            name, self.condition_expr(expression, section, name), self.doc.lines.line(section, name)
+        )
+
+    def condition_expr(self, value: object, container: object, key: object) -> Expr:
+        """A condition as Heat takes it: a condition's name, a boolean or a function call."""
+        expr = self.expr(value, container, key, condition=True)
+        if isinstance(expr, (CondRef, Call, ParamRef)) or (
+            isinstance(expr, Lit) and isinstance(expr.value, bool)
+        ):
+            return expr
+        functions = [n for n, v in CONDITION_FUNCTION_SINCE.items() if v <= self.version]
+        raise self.error(
+            f"a condition cannot be a {_kind(value)}: Heat takes the name of a condition, "
+            f"true or false, or a condition function ({', '.join(functions)} in "
+            f"heat_template_version {self.version})",
+            container,
+            key,
         )
 
     def resource(self, name: str, body: object, section: dict[Any, Any]) -> ResourceModel:
@@ -820,7 +834,7 @@ class _Builder:
             )
         condition = None
         if "condition" in body:
-            condition = self.expr(body["condition"], body, "condition", condition=True)
+            condition = self.condition_expr(body["condition"], body, "condition")
         external_id = None
         if "external_id" in body:
             external_id = self.expr(body["external_id"], body, "external_id")
@@ -926,7 +940,7 @@ class _Builder:
             )
         condition = None
         if "condition" in body:
-            condition = self.expr(body["condition"], body, "condition", condition=True)
+            condition = self.condition_expr(body["condition"], body, "condition")
         return OutputModel(
             name,
             self.expr(body["value"], body, "value"),
