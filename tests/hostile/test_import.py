@@ -66,6 +66,8 @@ class Run:
     opened: list[tuple[Path, bool]]
     """Every file opened while the command ran, and whether for writing."""
     network: list[str]
+    out_changed: bool
+    """Whether anything in out/ was written, replaced or removed."""
 
 
 @attrs.define
@@ -101,7 +103,7 @@ class Area:
     def run(self, *args: str, allowed: tuple[Path, ...] = ()) -> Run:
         """Run `hotdsl ARGS` here, and check what every case must hold, whatever its outcome."""
         global _recording
-        before = _snapshot(self.root, skip=self.out)
+        before, out_before = _snapshot(self.root, skip=self.out), _snapshot(self.out)
         stdout, stderr = io.StringIO(), io.StringIO()
         cwd, argv, bytecode = os.getcwd(), sys.argv, sys.dont_write_bytecode
         os.chdir(self.root)
@@ -128,6 +130,7 @@ class Area:
                 if event == "open" and (opened := _opened(args, self.root)) is not None
             ],
             [event for event, _ in recorded if event in NETWORK_EVENTS],
+            _snapshot(self.out) != out_before,
         )
         self.check_contained(run, allowed)
         assert _snapshot(self.root, skip=self.out) == before, "a file outside out/ changed"
@@ -156,8 +159,7 @@ class Area:
         lines = run.err.splitlines()
         assert len(lines) == 1, run.err
         assert re.match(r"error: " + message, lines[0]), lines[0]
-        written = [p for p in self.out.glob("*.py") if not p.is_symlink()]
-        assert not written, "a module was written despite the error"
+        assert not run.out_changed, "out/ was written despite the error"
         TALLY["clean errors"] += 1
 
     def ok(self, run: Run, *, exact: bool = True, note: str | None = None) -> None:
@@ -175,10 +177,12 @@ class Area:
 
 
 def _opened(args: tuple[object, ...], cwd: Path) -> tuple[Path, bool] | None:
-    """The file an `open` audit event opens (None for a descriptor: it was opened by name)."""
+    """The file an `open` audit event opens (None for a descriptor, opened by name before)."""
     path, mode, flags = args[0], args[1], args[2]
     if not isinstance(path, (str, bytes)):
         return None
+    if os.fsdecode(path).startswith("<"):
+        return None  # a pseudo file name (`<string>`): Python looks for it to quote a SyntaxError
     writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
         isinstance(flags, int) and bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
     )
@@ -190,10 +194,10 @@ def _files(folder: Path) -> Iterator[Path]:
         yield from (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _snapshot(root: Path, skip: Path) -> dict[str, tuple[int, int, str]]:
+def _snapshot(root: Path, skip: Path | None = None) -> dict[str, tuple[int, int, str]]:
     found = {}
     for path in root.rglob("*"):
-        if path.is_relative_to(skip):
+        if skip is not None and path.is_relative_to(skip):
             continue
         info = path.lstat()
         target = os.readlink(path) if path.is_symlink() else ""
@@ -525,6 +529,32 @@ def test_a_nested_template_with_nothing_in_it_gives_a_module_that_compiles(
     area.write("child.yaml", HEADER + child)
     area.template("resources:\n  c:\n    type: child.yaml\n")
     area.ok(run_t(area), exact=False)
+
+
+def test_a_module_that_would_not_compile_is_a_bug_line_and_is_never_written(
+    area: Area, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net behind the fixes above: a generator fault (injected) never leaves a
+    broken module behind, and the message says it is hotdsl's bug, not the template's."""
+    import hotdsl.importer as importer
+    from hotdsl.importer.generate import GeneratedModule
+    from hotdsl.importer.generate import generate as real_generate
+
+    def broken(*args: object, **kwargs: object) -> GeneratedModule:
+        module = real_generate(*args, **kwargs)  # type: ignore[arg-type]
+        return attrs.evolve(module, source=module.source + "def build(self):\n")
+
+    monkeypatch.setattr(importer, "generate", broken)
+    area.template("resources:\n  r: {type: OS::Heat::None}\n")
+    area.out.mkdir()
+    (area.out / "t.py").write_text("# the user's own module\n")
+    run = run_t(area, "--force")
+    area.error(
+        run,
+        r"project/t.yaml: bug: hotdsl import made a module that does not compile "
+        r"\(expected an indented block .*\(line \d+ of the module\)\); nothing was written",
+    )
+    assert (area.out / "t.py").read_text() == "# the user's own module\n"
 
 
 # --- 3. limits --------------------------------------------------------------------------
