@@ -25,11 +25,9 @@ from hotdsl.versions import TEMPLATE_VERSIONS
 
 RESERVED_KEYS = set(FUNCTION_SINCE) | set(CONDITION_FUNCTION_SINCE) | CFN_FUNCTIONS_2013
 
-text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
-)
+text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=20)
 names = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00/"),
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00/"),
     min_size=1,
     max_size=12,
 )
@@ -155,7 +153,7 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
                 )
             )
             body["properties"] = props
-        if earlier_names and draw(st.booleans()):
+        if len(earlier_names) > 0 and draw(st.booleans()):
             body["depends_on"] = draw(
                 st.lists(st.sampled_from(earlier_names), min_size=1, unique=True)
             )
