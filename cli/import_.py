@@ -1,4 +1,9 @@
-"""`hotdsl import`: turn a HOT template (and its environment files) into a hotdsl module."""
+"""`hotdsl import`: turn a HOT template (and its environment files) into a hotdsl module.
+
+Templates may come from anyone, so import reads only inside the template's folder (and
+the folders named with `--allow-dir`), and a failure of hotdsl itself is one line
+saying it is a bug, never a traceback (unless `--debug`).
+"""
 
 from __future__ import annotations
 
@@ -43,20 +48,53 @@ def import_(
     line_length: int = typer.Option(
         LINE_LENGTH, "--line-length", help="Lay the code out for this width."
     ),
+    allow_dir: list[Path] = typer.Option(
+        [],
+        "--allow-dir",
+        help="A folder outside the template's own that its get_file, template types and "
+        "registry entries may read (repeatable).",
+    ),
 ) -> None:
     """Write a Python module whose app synthesizes back to TEMPLATE (nested templates included).
 
     Given a folder, import every template in it (each into a folder of its own under the
     out dir) and say which come back exactly.
     """
+    from hotdsl.cli.state import STATE
+    from hotdsl.errors import HotdslError
+
+    try:
+        if template.is_dir():
+            import_folder(template, out or Path("imported"), environment, force, allow_dir)
+        else:
+            import_file(template, environment, out, force, check, line_length, allow_dir)
+    except (HotdslError, typer.Exit):
+        raise
+    except Exception as exc:
+        if STATE.debug:
+            raise
+        raise HotdslError(
+            f"{template}: bug: hotdsl import failed with {type(exc).__name__}"
+            f"{': ' + str(exc).splitlines()[0][:200] if str(exc) else ''}; please report it "
+            "with the template (--debug shows where)"
+        ) from None
+
+
+def import_file(
+    template: Path,
+    environment: list[Path],
+    out: Path | None,
+    force: bool,
+    check: bool,
+    line_length: int,
+    allow_dir: list[Path],
+) -> None:
+    """`hotdsl import TEMPLATE`: write the module, say what was found and how it comes back."""
     from hotdsl.importer import import_template, write_import
     from hotdsl.importer.names import snake_case
     from hotdsl.importer.roundtrip import check_round_trip
 
-    if template.is_dir():
-        import_folder(template, out or Path("imported"), environment, force)
-        return
-    result = import_template(template, environment, line_length=line_length)
+    result = import_template(template, environment, line_length=line_length, allow_dirs=allow_dir)
     target = (
         out
         if out is not None
@@ -94,20 +132,28 @@ def report_round_trip(outcome: RoundTrip, environment: bool) -> None:
         typer.echo(f"round trip: differs at {difference}", err=True)
 
 
-def import_folder(folder: Path, out: Path, environment: list[Path], force: bool) -> None:
-    """`hotdsl import FOLDER`: survey a template set, one line per file and a summary."""
+def import_folder(
+    folder: Path, out: Path, environment: list[Path], force: bool, allow_dir: list[Path]
+) -> None:
+    """`hotdsl import FOLDER`: survey a template set, one line per file as it goes, and a
+    summary; exit 1 if hotdsl failed on a file (a `bug:` line), after all the others."""
     from hotdsl.errors import HotdslError
-    from hotdsl.importer.survey import survey
+    from hotdsl.importer.survey import entry_line, survey
 
     if environment:
         raise HotdslError(
             "-e belongs to one template; import the template that uses the environment on its own"
         )
-    result = survey(folder, out, stub_missing_files=False, force=force)
-    for entry in result.entries:
-        where = f" -> {entry.module}" if entry.module is not None else ""
-        detail = f": {entry.detail[0]}" if entry.detail else ""
-        typer.echo(f"{entry.outcome}: {entry.path}{where}{detail}")
+    if out.exists() and not out.is_dir():
+        raise HotdslError(f"{out} is not a folder; name a folder to write the modules into")
+    result = survey(
+        folder,
+        out,
+        stub_missing_files=False,
+        force=force,
+        allow_dirs=allow_dir,
+        on_entry=lambda entry: typer.echo(entry_line(entry)),
+    )
     counts = result.counts()
     templates = result.templates
     others = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()) if k != "exact")
@@ -115,3 +161,5 @@ def import_folder(folder: Path, out: Path, environment: list[Path], force: bool)
         f"{counts.get('exact', 0)} of {len(templates)} templates come back exactly"
         + (f"; {others}" if others else "")
     )
+    if counts.get("bug"):
+        raise typer.Exit(1)

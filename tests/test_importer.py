@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ def import_text(
     name: str = "template.yaml",
     environments: dict[str, str] | None = None,
     files: dict[str, str] | None = None,
+    allow_dirs: Sequence[Path] = (),
 ) -> tuple[ImportResult, RoundTrip]:
     """Write the template (and its environments and files) into tmp_path/src, import it into
     tmp_path/out/module.py, synthesize and compare."""
@@ -38,7 +40,9 @@ def import_text(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(content), encoding="utf-8")
     envs = [source / e for e in (environments or {})]
-    return import_and_check(source / name, envs, out=tmp_path / "out" / "module.py")
+    return import_and_check(
+        source / name, envs, out=tmp_path / "out" / "module.py", allow_dirs=allow_dirs
+    )
 
 
 def compact(source: str) -> str:
@@ -511,6 +515,7 @@ def test_a_single_depends_on_and_a_file_outside_the_folder_round_trip(tmp_path: 
               config: {get_file: ../outside.sh}
         """,
         files={"../outside.sh": "echo\n"},
+        allow_dirs=[tmp_path],  # without it, the file outside the folder is refused
     )
     assert [(f.level, f.line) for f in result.findings] == [("note", 10)]
     assert "still sends it to Heat under its original name" in result.findings[0].message
@@ -654,7 +659,7 @@ def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path: Path) -> None:
         lines.append(f"        a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
     (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(
-        TemplateError, match=r"bomb.yaml:\d+: the template expands to more than 1000000 values"
+        TemplateError, match=r"bomb.yaml:\d+: the template expands to more than \d+ values"
     ):
         import_template(tmp_path / "bomb.yaml")
 

@@ -64,6 +64,10 @@ ENVIRONMENT_PAIRS = [
 ]
 """Each environment file of the corpus, with a template that uses it (as its README says)."""
 
+HEAT_AGENTS = CORPUS.parents[1] / "heat-agents"
+"""Where the boot-config templates read the agent scripts from (`get_file: ../../../../../
+heat-agents/...`), outside the corpus: allowed, as a user would with --allow-dir."""
+
 KNOWN_DIFFERENCES: dict[str, re.Pattern[str]] = {}
 """What hotdsl's synth writes differently from the template on purpose: nothing at present."""
 
@@ -76,7 +80,9 @@ EXPECTED_INVALID = {
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Survey:
     pairs = [(Path(t), [Path(e) for e in envs]) for t, envs in ENVIRONMENT_PAIRS]
-    return survey(CORPUS, tmp_path_factory.mktemp("corpus"), environments=pairs)
+    return survey(
+        CORPUS, tmp_path_factory.mktemp("corpus"), environments=pairs, allow_dirs=[HEAT_AGENTS]
+    )
 
 
 def reason(entry: SurveyEntry) -> str:

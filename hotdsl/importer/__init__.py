@@ -19,7 +19,6 @@ for finding in result.findings:
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,33 @@ import attrs
 from hotdsl.errors import HotdslError
 from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, collect
+from hotdsl.importer.disk import (
+    MAX_FILE_BYTES,
+    ReadRefused,
+    ReadScope,
+    read_bounded,
+    real,
+    write_atomically,
+)
 from hotdsl.importer.generate import HOTDSL_NAMES, OTHER_NAMES, class_name_for, generate
 from hotdsl.importer.model import Finding
 from hotdsl.importer.names import Namespace
 from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import LINE_LENGTH
 
-__all__ = ["Finding", "ImportResult", "TemplateError", "import_template", "write_import"]
+__all__ = [
+    "Finding",
+    "ImportBug",
+    "ImportResult",
+    "TemplateError",
+    "import_template",
+    "write_import",
+]
+
+
+class ImportBug(HotdslError):
+    """Import made something it should not have (a module that does not compile): a bug in
+    hotdsl, not in the template; the message says so and what to report."""
 
 
 @attrs.frozen
@@ -61,21 +80,31 @@ class ImportResult:
 
 
 def import_template(
-    template: Path, environments: Sequence[Path] = (), *, line_length: int = LINE_LENGTH
+    template: Path,
+    environments: Sequence[Path] = (),
+    *,
+    line_length: int = LINE_LENGTH,
+    allow_dirs: Sequence[Path] = (),
+    home: Path | None = None,
 ) -> ImportResult:
     """Import a HOT template (and its environment files) as the text of a Python module.
 
-    Raises `TemplateError` (a `HotdslError`) with the file and line for input that Heat
-    would reject as malformed, or that is not a HOT template at all.
+    Files the template names are read only inside `home` (by default the template's
+    folder) and `allow_dirs`. Raises `TemplateError` (a `HotdslError`) with the file and
+    line for input that Heat would reject as malformed, that is not a HOT template at
+    all, or that names a file outside those folders; `ImportBug` if the module made does
+    not compile.
     """
     stem = template.name.split(".")[0] or "template"
     names = Namespace([*HOTDSL_NAMES, *OTHER_NAMES, *typed.stdlib_modules(), "app", "stack"])
     class_name = names.claim(class_name_for(stem), "Stack", style="camel")
-    plan = collect(template, environments, names)
+    scope = ReadScope(home if home is not None else template.parent, allow_dirs)
+    plan = collect(template, environments, names, scope=scope)
     stack_id = _stack_id(stem)
     module = generate(
         plan, class_name=class_name, stack_id=stack_id, width=line_length, source_name=template.name
     )
+    _require_compiles(module.source, template)
     files = [template, *(p.model.document.path for p in plan.providers), *environments]
     order = {str(path): index for index, path in enumerate(files)}
     findings = tuple(
@@ -99,6 +128,26 @@ def import_template(
     )
 
 
+def _require_compiles(source: str, template: Path) -> None:
+    """Raise `ImportBug` unless Python compiles `source` (the module is never written then)."""
+    try:
+        source.encode("utf-8")
+        compile(source, f"<module imported from {template.name}>", "exec", dont_inherit=True)
+    except UnicodeEncodeError as exc:
+        problem = f"it cannot be written as UTF-8: {exc.reason}"
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno} of the module)" if exc.lineno else ""
+        problem = f"{exc.msg}{where}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    else:
+        return
+    raise ImportBug(
+        f"{template}: bug: hotdsl import made a module that does not compile ({problem}); "
+        "nothing was written. Please report this with the template"
+    )
+
+
 def _stack_id(stem: str) -> str:
     """A valid Heat stack name from a file name: letters first, then letters, digits, `_.-`."""
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "stack"
@@ -110,26 +159,50 @@ def _stack_id(stem: str) -> str:
 def write_import(result: ImportResult, out: Path, *, force: bool = False) -> list[Path]:
     """Write the module to `out` and copy the files it reads next to it; return what was written.
 
-    Refuses to overwrite a different existing file unless `force`.
+    Refuses to overwrite a different existing file unless `force`, and to write through a
+    symlinked folder out of `out`'s folder. Each file is written whole or not at all; a
+    symlink in the way is replaced, never written through.
     """
     folder = out.parent
-    planned: list[tuple[Path, bytes | Path]] = [(out, result.source.encode("utf-8"))]
+    planned: list[tuple[Path, bytes | None]] = [(out, result.source.encode("utf-8"))]
     for kept in result.files:
         if kept.source is not None and kept.exists:
-            planned.append((folder / Path(*kept.key.split("/")), kept.source))
-    for target, content in planned:
-        if target.exists() and not force:
-            same = target.read_bytes() == (
-                content if isinstance(content, bytes) else content.read_bytes()
+            target = folder / Path(*kept.key.split("/"))
+            if real(kept.source) == real(target):
+                planned.append((target, None))  # imported in place: the file is there
+                continue
+            try:
+                planned.append((target, read_bounded(kept.source, MAX_FILE_BYTES)))
+            except ReadRefused as exc:
+                raise HotdslError(f"cannot copy {kept.source}: {exc}") from None
+    home = real(folder)
+    for target, data in planned:
+        if not real(target.parent).is_relative_to(home):
+            raise HotdslError(
+                f"{target.parent} leads out of {folder} (a symlink?); import writes only inside it"
             )
-            if not same:
+        if target.is_dir():
+            raise HotdslError(f"{target} is a folder; name the module to write with --out")
+        if data is not None and (target.exists() or target.is_symlink()) and not force:
+            if not _holds(target, data):
                 raise HotdslError(f"{target} exists; pass --force to overwrite it")
     written: list[Path] = []
-    for target, content in planned:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        elif content.resolve() != target.resolve():
-            shutil.copyfile(content, target)
-        written.append(target)
+    try:
+        for target, data in planned:
+            if data is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(target, data)
+            written.append(target)
+    except OSError as exc:
+        raise HotdslError(f"cannot write {target}: {exc.strerror or exc}") from None
     return written
+
+
+def _holds(target: Path, content: bytes) -> bool:
+    """Whether `target` is a regular file (not a symlink) that holds exactly `content`."""
+    if target.is_symlink() or not target.is_file() or target.stat().st_size != len(content):
+        return False
+    try:
+        return read_bounded(target, len(content)) == content
+    except ReadRefused:
+        return False

@@ -5,6 +5,11 @@ type the environment maps to a template file) and every template `OS::Heat::Stac
 reads with `get_file`, each relative to the template that names it, as Heat's client
 does. Files read with `get_file` are kept: copied next to the generated module, under
 the key the generated code reads them by.
+
+Every file a template names must lie inside the `ReadScope` (the template's folder and
+the folders the user allows), symlinks resolved: a template from someone else must not
+make import read, copy and later send `/etc/passwd` or `~/.ssh/id_rsa` to Heat. URLs are
+never fetched.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import attrs
 
+from hotdsl.importer.disk import MAX_FILE_BYTES, ReadScope, file_kind, real, too_large
 from hotdsl.importer.environment import EnvironmentModel, build_environment
 from hotdsl.importer.model import (
     AttrRef,
@@ -32,7 +38,7 @@ from hotdsl.importer.model import (
     build_template,
 )
 from hotdsl.importer.names import Namespace
-from hotdsl.importer.parse import Document, read_document
+from hotdsl.importer.parse import Document, TemplateError, read_document
 
 TEMPLATE_SUFFIXES = (".yaml", ".template")
 """Heat reads a type ending so as a template file (heat/engine/environment.py)."""
@@ -56,7 +62,7 @@ class FilePlan:
 
     key: str
     source: Path | None
-    """The file next to the template; None for a URL (left for Heat's client to fetch)."""
+    """The file next to the template; None for a URL (never fetched)."""
     sent_as: str = ""
     """The key the template uses for it (`../scripts/boot.sh`), when not `key`."""
 
@@ -100,17 +106,29 @@ class ImportPlan:
 
 
 def collect(
-    template: Path, environments: Sequence[Path] = (), class_names: Namespace | None = None
+    template: Path,
+    environments: Sequence[Path] = (),
+    class_names: Namespace | None = None,
+    *,
+    scope: ReadScope | None = None,
 ) -> ImportPlan:
-    """Read the template, its environments and everything they nest into one plan."""
+    """Read the template, its environments and everything they nest into one plan.
+
+    The template and environment files are read as named; every file they name must lie
+    inside `scope` (by default, the template's folder).
+    """
     env_docs = [read_document(p) for p in environments]
     environment = build_environment(env_docs) if env_docs else None
     registry = environment.templates if environment is not None else {}
     main = _model(read_document(template), registry)
     plan = ImportPlan(main, environment)
     names = class_names or Namespace()
-    _Collector(plan, registry, names).run()
+    _Collector(plan, names, scope or ReadScope(template.parent)).run()
     return plan
+
+
+def is_url(path: str) -> bool:
+    return "://" in path
 
 
 def _model(document: Document, registry: Mapping[str, object]) -> TemplateModel:
@@ -120,10 +138,11 @@ def _model(document: Document, registry: Mapping[str, object]) -> TemplateModel:
 
 
 class _Collector:
-    def __init__(self, plan: ImportPlan, registry: Mapping[str, object], names: Namespace) -> None:
+    def __init__(self, plan: ImportPlan, names: Namespace, scope: ReadScope) -> None:
         self.plan = plan
         self.registry = plan.environment.templates if plan.environment is not None else {}
         self.names = names
+        self.scope = scope
         self.by_source: dict[tuple[Path, str, str | None], ProviderPlan] = {}
         self.keys: dict[str, Path] = {}
         """Files-map key -> the file sent under it (one key, one file)."""
@@ -141,13 +160,28 @@ class _Collector:
 
     @staticmethod
     def _identity(path: Path) -> Path:
-        try:
-            return path.resolve()
-        except OSError:
-            return path
+        return real(path)
 
     def finding(self, level: str, message: str, model: TemplateModel, line: int | None) -> None:
         self.plan.findings.append(Finding(level, message, model.file, line))  # type: ignore[arg-type]
+
+    def require_inside(self, what: str, source: Path, file: str, line: int | None) -> None:
+        """Refuse, at the file and line that names it, a file outside the read scope."""
+        if not self.scope.contains(source):
+            raise TemplateError(self.scope.outside(what, source), file, line)
+
+    def url_note(self, what: str, url: str, model: TemplateModel, line: int | None) -> None:
+        if url.startswith("file:"):
+            why = "hotdsl reads no URLs, not even local ones"
+        else:
+            why = "hotdsl fetches nothing from the network (neither import nor deploy)"
+        self.finding(
+            "note",
+            f"{what} the URL {url!r}; {why}, so Heat will not find it: put the file in the "
+            "template's folder, refer to it by its relative path, and import again",
+            model,
+            line,
+        )
 
     def visit(self, model: TemplateModel) -> Iterator[ProviderPlan]:
         folder = model.document.path.parent
@@ -186,9 +220,22 @@ class _Collector:
             return None
         entry = self.registry.get(type_name)
         if entry is not None:
+            if is_url(entry.path):
+                self.url_note(f"the type {type_name!r} is mapped to", entry.path, model, line)
+                return None
+            self.require_inside(
+                f"the template of {type_name!r} in resource_registry",
+                entry.source,
+                entry.file,
+                entry.line,
+            )
             source, path, registered = entry.source, entry.path, type_name
         elif type_name.endswith(TEMPLATE_SUFFIXES):
+            if is_url(type_name):
+                self.url_note("the type is", type_name, model, line)
+                return None
             source, path, registered = _resolve(folder, type_name), type_name, None
+            self.require_inside(f"the template type {type_name!r}", source, model.file, line)
         else:
             return None
         plan = self.load(model, source, path, registered, line)
@@ -199,10 +246,10 @@ class _Collector:
     def stack_template(
         self, model: TemplateModel, folder: Path, path: str, line: int | None
     ) -> ProviderPlan | None:
-        if "://" in path or not path.endswith((*TEMPLATE_SUFFIXES, ".yml")):
+        if is_url(path) or not path.endswith((*TEMPLATE_SUFFIXES, ".yml")):
             return None
         source = _resolve(folder, path)
-        if not source.is_file():
+        if not self.scope.contains(source) or not source.is_file():
             return None
         plan = self.load(model, source, self.plan.file_for(model, path).key, None, line)
         if plan is not None:
@@ -224,6 +271,9 @@ class _Collector:
         found = self.by_source.get(identity)
         if found is not None:
             return found
+        kind = file_kind(source)
+        if kind is not None:
+            raise TemplateError(f"the template {path!r} is {kind}", model.file, line)
         if not source.is_file():
             self.finding(
                 "note",
@@ -245,9 +295,26 @@ class _Collector:
     def file(self, model: TemplateModel, folder: Path, path: str, line: int | None) -> None:
         if (model.file, path) in self.plan.files:
             return
-        if "://" in path:
+        if is_url(path):
+            self.url_note("get_file reads", path, model, line)
             self.plan.files[(model.file, path)] = FilePlan(path, None)
             return
+        if path.endswith(("/", "\\")):
+            raise TemplateError(
+                f"get_file {path!r} ends with a slash, so it names a folder, not a file",
+                model.file,
+                line,
+            )
+        source = _resolve(folder, path)
+        self.require_inside(f"get_file {path!r}", source, model.file, line)
+        kind = file_kind(source)
+        if kind is not None:
+            raise TemplateError(f"get_file {path!r} is {kind}", model.file, line)
+        size = source.stat().st_size if source.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            raise TemplateError(
+                f"get_file {path!r}: {too_large(size, MAX_FILE_BYTES)}", model.file, line
+            )
         key = _file_key(path)
         sent_as = "" if key == path else path
         if PurePosixPath(path).is_absolute():
@@ -267,7 +334,6 @@ class _Collector:
                 model,
                 line,
             )
-        source = _resolve(folder, path)
         plan = FilePlan(key, source, sent_as)
         self.plan.files[(model.file, path)] = plan
         if not plan.exists:

@@ -30,6 +30,10 @@ class RegistryTemplate:
     """The path as written, relative to the environment file."""
     source: Path
     """The template file on disk."""
+    file: str = ""
+    """The environment file that maps it (for messages)."""
+    line: int | None = None
+    """The line of the entry there."""
 
 
 @attrs.frozen
@@ -140,7 +144,9 @@ def build_environment(documents: list[Document]) -> EnvironmentModel:
                 )
             if value.endswith((".yaml", ".template")) and not key.endswith("*"):
                 source = _resolve(document.path.parent, value)
-                model.templates[key] = RegistryTemplate(key, value, source)
+                model.templates[key] = RegistryTemplate(
+                    key, value, source, document.name, document.lines.line(registry, key)
+                )
                 model.registry.pop(key, None)
             else:
                 model.registry[key] = value

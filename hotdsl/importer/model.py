@@ -18,11 +18,14 @@ from typing import Any, Literal
 
 import attrs
 
-from hotdsl.importer.parse import HOT_SECTIONS, Document, TemplateError, require_template
+from hotdsl.importer.parse import (
+    HOT_SECTIONS,
+    MAX_VALUES,
+    Document,
+    TemplateError,
+    require_template,
+)
 from hotdsl.versions import RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
-
-MAX_VALUES = 1_000_000
-"""The most values a template may expand to (YAML aliases can make a small file huge)."""
 
 PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
 
@@ -722,9 +725,23 @@ class _Builder:
 
     def condition(self, name: str, expression: object, section: dict[Any, Any]) -> ConditionModel:
         return ConditionModel(
-            name,
-            self.expr(expression, section, name, condition=True),
-            self.doc.lines.line(section, name),
+            name, self.condition_expr(expression, section, name), self.doc.lines.line(section, name)
+        )
+
+    def condition_expr(self, value: object, container: object, key: object) -> Expr:
+        """A condition as Heat takes it: a condition's name, a boolean or a function call."""
+        expr = self.expr(value, container, key, condition=True)
+        if isinstance(expr, (CondRef, Call, ParamRef)) or (
+            isinstance(expr, Lit) and isinstance(expr.value, bool)
+        ):
+            return expr
+        functions = [n for n, v in CONDITION_FUNCTION_SINCE.items() if v <= self.version]
+        raise self.error(
+            f"a condition cannot be a {_kind(value)}: Heat takes the name of a condition, "
+            f"true or false, or a condition function ({', '.join(functions)} in "
+            f"heat_template_version {self.version})",
+            container,
+            key,
         )
 
     def resource(self, name: str, body: object, section: dict[Any, Any]) -> ResourceModel:
@@ -817,7 +834,7 @@ class _Builder:
             )
         condition = None
         if "condition" in body:
-            condition = self.expr(body["condition"], body, "condition", condition=True)
+            condition = self.condition_expr(body["condition"], body, "condition")
         external_id = None
         if "external_id" in body:
             external_id = self.expr(body["external_id"], body, "external_id")
@@ -923,7 +940,7 @@ class _Builder:
             )
         condition = None
         if "condition" in body:
-            condition = self.expr(body["condition"], body, "condition", condition=True)
+            condition = self.condition_expr(body["condition"], body, "condition")
         return OutputModel(
             name,
             self.expr(body["value"], body, "value"),
@@ -1243,7 +1260,8 @@ class _Builder:
         return Call(name, Seq(items))
 
     def fn_yaql(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
-        return Call(name, self.mapping_args(name, args, holder, ("expression", "data")))
+        # Heat takes `data` as optional ({} when left out)
+        return Call(name, self.mapping_args(name, args, holder, ("expression",), ("data",)))
 
     def fn_if(self, args: object, holder: dict[Any, Any], name: str) -> Expr:
         low = 2 if self.version >= "2021-04-16" else 3

@@ -9,6 +9,7 @@ every mapping key and sequence item, so that later stages can say where a proble
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ import yaml
 
 from hotdsl.errors import HotdslError
 from hotdsl.heat_yaml import HeatLoader
+from hotdsl.importer.disk import (
+    HEAT_MAX_TEMPLATE_SIZE,
+    MAX_TEMPLATE_BYTES,
+    ReadRefused,
+    read_bounded,
+)
 
 HOT_SECTIONS = (
     "heat_template_version",
@@ -41,6 +48,16 @@ ENVIRONMENT_SECTIONS = (
 """Every top-level key of a Heat environment file (`heat/common/environment_format.py`)."""
 
 CFN_VERSION_KEYS = ("AWSTemplateFormatVersion", "HeatTemplateFormatVersion")
+
+MAX_DEPTH = 100
+"""The deepest a file's data may nest (real templates stay under 20; Python's parser, which
+reads the generated module, takes about 200 levels of brackets)."""
+MAX_VALUES = HEAT_MAX_TEMPLATE_SIZE // 2
+"""The most values a file may expand to: as many as the largest template Heat takes can
+hold (`[1,1,...]`, two bytes a value). YAML aliases can make a small file huge, and import
+time grows with the values, not the bytes."""
+MAX_TEXT = 2 * MAX_TEMPLATE_BYTES
+"""The most characters of text (strings and keys) a file may expand to, for the same reason."""
 
 
 class TemplateError(HotdslError):
@@ -152,6 +169,13 @@ class _HeatLoader(HeatLoader):
     def construct_heat_str(self, node: yaml.ScalarNode) -> str:
         return str(self.construct_scalar(node))
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Also record the line of containers other constructors make (`!!omap`, `!!set`)."""
+        data = super().construct_object(node, deep)
+        if isinstance(data, (list, dict, set)) and self.source_map.line(data) is None:
+            self.source_map.record(data, node.start_mark.line + 1)
+        return data
+
 
 _HeatLoader.add_constructor("tag:yaml.org,2002:map", _HeatLoader.construct_heat_map)
 _HeatLoader.add_constructor("tag:yaml.org,2002:seq", _HeatLoader.construct_heat_seq)
@@ -159,27 +183,24 @@ _HeatLoader.add_constructor("tag:yaml.org,2002:str", _HeatLoader.construct_heat_
 
 
 def parse_text(text: str, path: Path) -> Document:
-    """Parse template or environment text: JSON first, then YAML, as Heat does."""
+    """Parse template or environment text: JSON first, then YAML, as Heat does.
+
+    Data nested deeper than `MAX_DEPTH`, expanding to more than `MAX_VALUES` values or
+    containing itself is refused here, before anything walks it.
+    """
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise TemplateError(_too_deep(), str(path)) from None
     except ValueError:
         pass
     else:
-        return _json_document(text, data, path)
-    loader = _HeatLoader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(filter(None, [exc.context, exc.problem]))
-        raise TemplateError(
-            f"YAML error: {problem}", str(path), mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise TemplateError(f"YAML error: {exc}", str(path)) from None
-    finally:
-        loader.dispose()
-    return Document(path, data, loader.source_map, tuple(loader.duplicates))
+        document = _json_document(text, data, path)
+        check_shape(document)
+        return document
+    document = parse_text_as_yaml(text, path)
+    check_shape(document)
+    return document
 
 
 def _json_document(text: str, data: object, path: Path) -> Document:
@@ -223,20 +244,128 @@ def parse_text_as_yaml(text: str, path: Path) -> Document:
     loader = _HeatLoader(text)
     try:
         data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise TemplateError(
+            f"YAML error: {problem}", str(path), mark.line + 1 if mark else None
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise TemplateError(
+            f"YAML error: the character {_character(exc.character)} is not allowed in YAML text",
+            str(path),
+            line,
+        ) from None
     except yaml.YAMLError as exc:
-        raise TemplateError(f"YAML error: {exc}", str(path)) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TemplateError(f"YAML error: {first}", str(path)) from None
     finally:
         loader.dispose()
     return Document(path, data, loader.source_map, tuple(loader.duplicates))
 
 
+def check_shape(document: Document) -> None:
+    """Refuse data that contains itself, expands to more than `MAX_VALUES` values or
+    `MAX_TEXT` characters, or nests deeper than `MAX_DEPTH`, with the line where it does.
+
+    One walk without recursion, each container measured once however many aliases name
+    it, so that a billion laughs costs no more than the text it is written in.
+    """
+    heights: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
+    """Container -> (values, characters of text) it expands to."""
+    open_containers: set[int] = set()
+    pending: list[tuple[object, bool]] = [(document.data, False)]
+    while pending:
+        node, finished = pending.pop()
+        marker = id(node)
+        children = _containers_in(node)
+        if finished:
+            open_containers.discard(marker)
+            heights[marker] = 1 + max((heights[id(c)] for c in children), default=0)
+            values, text = 1, 0
+            for key, item in _entries(node):
+                inner = sizes[id(item)] if isinstance(item, (dict, list)) else (1, _text(item))
+                values, text = values + inner[0], text + inner[1] + _text(key)
+                for part in (key, item):
+                    found = _SURROGATE.search(part) if isinstance(part, str) else None
+                    if found is not None:
+                        raise document.error(
+                            f"the text {found[0]!r} is half of a UTF-16 pair (a lone "
+                            "surrogate), which no UTF-8 file can hold; fix the escape that "
+                            "makes it",
+                            node,
+                            key,
+                        )
+            sizes[marker] = values, text
+            if values > MAX_VALUES or text > MAX_TEXT:
+                amount = f"{MAX_VALUES} values" if values > MAX_VALUES else f"{MAX_TEXT} characters"
+                raise document.error(
+                    f"the template expands to more than {amount} (through YAML aliases?); "
+                    "hotdsl will not import it",
+                    node,
+                )
+            continue
+        if marker in heights:
+            continue
+        if marker in open_containers:
+            raise document.error(
+                "the YAML contains itself (a recursive alias); Heat cannot use it", node
+            )
+        open_containers.add(marker)
+        pending.append((node, True))
+        pending.extend((child, False) for child in reversed(children))
+    root = document.data
+    if heights.get(id(root), 0) > MAX_DEPTH:
+        node, depth = root, 1
+        while depth <= MAX_DEPTH:
+            node = max(_containers_in(node), key=lambda c: heights[id(c)])
+            depth += 1
+        raise document.error(_too_deep(), node)
+
+
+def _character(character: object) -> str:
+    return f"U+{character:04X}" if isinstance(character, int) else repr(character)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _entries(node: object) -> list[tuple[object, object]]:
+    if isinstance(node, dict):
+        return list(node.items())
+    return [(None, item) for item in node] if isinstance(node, list) else []
+
+
+def _text(value: object) -> int:
+    return len(value) if isinstance(value, str) else 1
+
+
+def _containers_in(node: object) -> list[object]:
+    """The lists and mappings directly inside `node` (its values, for a mapping)."""
+    items = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    return [item for item in items if isinstance(item, (dict, list))]
+
+
+def _too_deep() -> str:
+    return (
+        f"the data nests more than {MAX_DEPTH} levels deep; hotdsl import takes up to "
+        f"{MAX_DEPTH} (the module it writes must stay within the 200 levels of brackets "
+        "Python reads); flatten the value"
+    )
+
+
 def read_document(path: Path, shown: str | None = None) -> Document:
-    """Read and parse one file; `shown` is how messages name it (the path by default)."""
+    """Read and parse one file; `shown` is how messages name it (the path by default).
+
+    Only a regular file of at most `MAX_TEMPLATE_BYTES` is read (never a FIFO or device).
+    """
     name = Path(shown) if shown is not None else path
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TemplateError(f"cannot read the file: {exc.strerror or exc}", str(name)) from None
+        raw = read_bounded(path, MAX_TEMPLATE_BYTES)
+    except ReadRefused as exc:
+        raise TemplateError(f"hotdsl import does not read this file: {exc}", str(name)) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from hotdsl.errors import HotdslError, SynthError
+from hotdsl.importer.disk import real, write_atomically
 from hotdsl.importer.parse import parse_text, read_document
 from hotdsl.project import load_app
 from hotdsl.synth import synthesize
@@ -146,11 +147,12 @@ def import_and_check(
     out: Path,
     stub_missing_files: bool = False,
     force: bool = True,
+    allow_dirs: Sequence[Path] = (),
 ) -> tuple[ImportResult, RoundTrip]:
     """Import `template` into the module `out`, then synthesize it and compare."""
     from hotdsl.importer import import_template
 
-    result = import_template(template, environments)
+    result = import_template(template, environments, allow_dirs=allow_dirs)
     return result, write_and_check(result, out, stub_missing_files=stub_missing_files, force=force)
 
 
@@ -169,9 +171,10 @@ def write_and_check(
     if stub_missing_files:
         for kept in result.files:
             target = out.parent / Path(*kept.key.split("/"))
-            if kept.source is not None and not target.exists():
+            inside = real(target.parent).is_relative_to(real(out.parent))
+            if kept.source is not None and inside and not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text("", encoding="utf-8")
+                write_atomically(target, b"")
     return check_round_trip(
         out, result.template, dict(result.nested_templates), result.environment_data
     )
