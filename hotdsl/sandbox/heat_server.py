@@ -53,6 +53,8 @@ stops that, since Heat's stale deletes then hit new rows (see there).
 And two things make real service types work without the services: every service in
 the catalog claims every API extension (`assume_service_extensions`), and custom
 constraints that would look a name up in a service pass (`assume_service_resources_exist`).
+Heat's one yaql parser is used by one thread at a time (`parse_yaql_one_at_a_time`), as
+under eventlet.
 """
 
 from __future__ import annotations
@@ -416,6 +418,35 @@ def assume_service_resources_exist() -> None:
     constraints.BaseCustomConstraint.validate = lambda self, value, context: True
 
 
+def parse_yaql_one_at_a_time() -> None:
+    """Let one thread at a time use Heat's shared yaql parser.
+
+    Heat keeps one yaql parser for the process (`Yaql.get_yaql_parser`), and its lexer
+    (yaql's copy of ply) keeps the text being read inside that parser. A real Heat runs
+    under eventlet, whose green threads never switch in the middle of a parse; the
+    sandbox runs real threads, and two `yaql` functions parsed at once (two ports created
+    side by side) failed with "Bad expression Parse error: unexpected ','".
+    """
+    import threading
+
+    from heat.engine.hot import functions
+
+    lock = threading.Lock()
+    make_parser = functions.Yaql.get_yaql_parser.__func__
+
+    def serialised_parser(cls: type) -> Any:
+        with lock:
+            parser = make_parser(cls)
+
+        def parse(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return parser(*args, **kwargs)
+
+        return parse
+
+    functions.Yaql.get_yaql_parser = classmethod(serialised_parser)
+
+
 def cap_sleep(module: types.ModuleType, ceiling: float) -> None:
     """Make `time.sleep` as seen from `module` sleep at most `ceiling` seconds."""
     real_time = getattr(module, "time")  # noqa: B009  (the module's own name for it)
@@ -552,6 +583,7 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     quiet_idle_workers()
     assume_service_extensions()
     assume_service_resources_exist()
+    parse_yaql_one_at_a_time()
 
     engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
     for stack in fail_stacks_left_in_progress():
