@@ -24,6 +24,8 @@ from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan, walk
 from hotdsl.importer.environment import EnvironmentModel, ResourceSettingsModel
 from hotdsl.importer.model import (
+    CONDITION_FUNCTION_SINCE,
+    FUNCTION_SINCE,
     AttrRef,
     Call,
     ConditionModel,
@@ -133,6 +135,7 @@ HOTDSL_NAMES = (
     "str_replace_vstrict",
     "str_split",
     "yaql",
+    "fn",
 )
 OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
 PSEUDO = {
@@ -298,7 +301,8 @@ class _ModuleWriter:
         lines.append("")
         lines.append(f"{INDENT}def build(self, template: Stack) -> None:")
         body = _TemplateWriter(self, model, scope="template", attributes=False, indent=INDENT * 2)
-        lines.extend(body.write(what, set_description=not described))
+        # a template with nothing in it (no resources, say) still needs a body
+        lines.extend(body.write(what, set_description=not described) or [f"{INDENT * 2}pass"])
         return lines
 
     def stack_class(self, model: TemplateModel) -> list[str]:
@@ -813,6 +817,31 @@ class _TemplateWriter:
 
     def value(self, expr: Expr, want: object) -> Rendered | None:
         """Code for `expr` whose static type fits `want`, or None if none does."""
+        rendered = self.typed_value(expr, want)
+        if rendered is None and want is CONDITION_LIKE:
+            return self.condition_call(expr)
+        return rendered
+
+    def condition_call(self, expr: Expr) -> Rendered | None:
+        """A call Heat takes as a condition that the typed functions cannot write (`yaql`
+        without `data`, or with `data` from a function), written as the call it is."""
+        if isinstance(expr, Call):
+            name, args = expr.name, expr.args
+        elif isinstance(expr, ParamRef):
+            name, args = (
+                "get_param",
+                Seq((Lit(expr.name), *expr.path)) if expr.path else Lit(expr.name),
+            )
+        else:
+            return None
+        rendered = self.typed_value(args, object)
+        if rendered is None:
+            return None
+        since = CONDITION_FUNCTION_SINCE.get(name) or FUNCTION_SINCE[name]
+        code = call(f"{self.use('fn')}.FunctionCall", string(name), rendered[0], string(since))
+        return code, intrinsic("bool")
+
+    def typed_value(self, expr: Expr, want: object) -> Rendered | None:
         if isinstance(expr, Lit):
             static = literal(expr.value)
             return (scalar(expr.value), static) if fits(static, want) else None

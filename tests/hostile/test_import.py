@@ -955,6 +955,7 @@ def test_folder_mode_reports_each_file_as_it_goes_and_survives_a_bug(
     one left); it becomes that file's `bug` line, and every other file is still imported."""
     import hotdsl.importer.survey as survey_module
     from hotdsl.importer import import_template as real_import
+    from hotdsl.secrets import MaskedStream
 
     printed_before_the_last: list[str] = []
 
@@ -962,8 +963,12 @@ def test_folder_mode_reports_each_file_as_it_goes_and_survives_a_bug(
         if path.name == "crash.yaml":
             raise RuntimeError("injected fault")
         if path.name == "z_good.yaml":
-            assert isinstance(sys.stdout, io.StringIO)  # the command's output so far
-            printed_before_the_last.append(sys.stdout.getvalue())
+            stdout: object = sys.stdout
+            if isinstance(stdout, MaskedStream):  # the CLI masks secrets in all it prints
+                stdout.flush()
+                stdout = stdout.stream
+            assert isinstance(stdout, io.StringIO)  # the command's output so far
+            printed_before_the_last.append(stdout.getvalue())
         return real_import(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(survey_module, "import_template", failing_on_crash)
