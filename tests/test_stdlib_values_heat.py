@@ -86,7 +86,7 @@ def case(
     return Case(cls, prop, given, accepted, others, f"[{rest}" if rest else "")
 
 
-GROUP = {"resource_def": {"type": "OS::Heat::None"}}
+GROUP: dict[str, Any] = {"resource_def": {"type": "OS::Heat::None"}}
 
 VALUES: list[Case] = [
     # boolean: True, False or the words true/false in any case, and nothing else
