@@ -1,8 +1,11 @@
 """`hotdsl diff | deploy | destroy | outputs | events | ls`: the app against a cloud's Heat.
 
-Each command synthesizes the app first (as `hotdsl synth` would, into the out dir),
-unless `--from DIR` names an out dir synthesized earlier (a CI job that reviews the
-synth output and then deploys exactly that). The engine lives in `hotdsl.deploy`.
+Each command synthesizes the app first (as `hotdsl synth` would, into the out dir,
+checked against the same Heat release), unless `--from DIR` names an out dir
+synthesized earlier (a CI job that reviews the synth output and then deploys exactly
+that). Such an out dir may come from a pull request: its secrets are read only where
+the deployer allows (`hotdsl.deploy.plan.SecretSources`). The engine lives in
+`hotdsl.deploy`.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from hotdsl.cli.synth import APP_OPTION
+from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION
 from hotdsl.errors import HotdslError
 
 if TYPE_CHECKING:
     from hotdsl.deploy.diff import StackDiff
     from hotdsl.deploy.heat import HeatClient
-    from hotdsl.deploy.plan import StackRequest
+    from hotdsl.deploy.plan import SecretSources, StackRequest
     from hotdsl.synth.manifest import Manifest
 
 CLOUD_OPTION = typer.Option(
@@ -35,6 +38,20 @@ OUT_OPTION = typer.Option(
 FROM_OPTION = typer.Option(
     None, "--from", help="Use this already synthesized out dir instead of synthesizing."
 )
+ALLOW_SECRET_DIR_OPTION = typer.Option(
+    [],
+    "--allow-secret-dir",
+    metavar="DIR",
+    help="With --from: the manifest's secrets may also be read from files in DIR (repeatable); "
+    "otherwise only from files inside the working directory.",
+)
+ALLOW_SECRET_ENV_OPTION = typer.Option(
+    [],
+    "--allow-secret-env",
+    metavar="NAME",
+    help="With --from: the manifest's secrets may be read from this credential variable "
+    "(OS_*, CI tokens, ...), which is refused otherwise (repeatable).",
+)
 STACKS_ARGUMENT = typer.Argument(None, help="Stack names (default: all stacks of the app).")
 TAKE_OVER_OPTION = typer.Option(
     [],
@@ -44,26 +61,57 @@ TAKE_OVER_OPTION = typer.Option(
 )
 
 
-def _out_dir(app: str | None, out: Path | None, from_dir: Path | None, stage: str | None) -> Path:
-    """The out dir to work from (synthesized now, or `--from`); its readable secrets are masked."""
-    out_dir = from_dir if from_dir is not None else _synth(app, out, stage)
-    _mask_secrets(out_dir, stage)
-    return out_dir
+def _out_dir(
+    app: str | None,
+    out: Path | None,
+    from_dir: Path | None,
+    stage: str | None,
+    heat: str | None,
+    allow_secret_dirs: list[Path],
+    allow_secret_envs: list[str],
+) -> tuple[Path, SecretSources | None]:
+    """The out dir to work from (synthesized now, or `--from`) and, for `--from`, where its
+    secrets may be read; the readable secrets are masked from here on."""
+    from hotdsl.deploy.plan import SecretSources
+
+    if from_dir is None:
+        for flag, given in (
+            ("--allow-secret-dir", allow_secret_dirs),
+            ("--allow-secret-env", allow_secret_envs),
+        ):
+            if given:
+                raise HotdslError(
+                    f"{flag} applies to --from only (the secrets of an app synthesized in this "
+                    "run are read where its code says)"
+                )
+        out_dir, sources = _synth(app, out, stage, heat), None
+    else:
+        if heat is not None:
+            raise HotdslError(
+                "--heat applies to the synth that runs first; --from uses an out dir synthesized "
+                "earlier (pass --heat to that `hotdsl synth`)"
+            )
+        out_dir = from_dir
+        sources = SecretSources(Path.cwd(), tuple(allow_secret_dirs), frozenset(allow_secret_envs))
+    _mask_secrets(out_dir, stage, sources)
+    return out_dir, sources
 
 
-def _synth(app: str | None, out: Path | None, stage: str | None) -> Path:
+def _synth(app: str | None, out: Path | None, stage: str | None, heat: str | None) -> Path:
+    from hotdsl.cli.synth import target_release
     from hotdsl.project import load_app, resolve_app_reference
     from hotdsl.synth import synth
 
     reference, root, config = resolve_app_reference(app, Path.cwd())
+    release = target_release(heat, config)
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
-    result, _ = synth(load_app(reference, root), out_dir, [stage] if stage else None)
+    result, _ = synth(load_app(reference, root), out_dir, [stage] if stage else None, release)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     return out_dir
 
 
-def _mask_secrets(out_dir: Path, stage: str | None) -> None:
+def _mask_secrets(out_dir: Path, stage: str | None, sources: SecretSources | None) -> None:
     """Heat may quote a secret back in any answer: mask every one that can be read here."""
     from hotdsl.deploy.plan import load_manifest, register_readable_secrets
 
@@ -71,7 +119,7 @@ def _mask_secrets(out_dir: Path, stage: str | None) -> None:
         manifest = load_manifest(out_dir)
     except (HotdslError, OSError, ValueError, KeyError):
         return  # the command itself reports what is wrong with the out dir
-    register_readable_secrets(manifest, stage)
+    register_readable_secrets(manifest, stage, sources)
 
 
 def _select(manifest: Manifest, stacks: list[str] | None) -> list[str]:
@@ -99,6 +147,7 @@ def _requests(
     stage: str | None,
     parameters: list[str],
     environments: list[Path],
+    secret_sources: SecretSources | None,
 ) -> list[StackRequest]:
     from hotdsl.deploy.plan import (
         DeployOptions,
@@ -111,7 +160,12 @@ def _requests(
     manifest = load_manifest(out_dir)
     overrides = parse_parameter_overrides(parameters)
     check_overrides(manifest, overrides)
-    options = DeployOptions(stage=stage, parameters=overrides, environment_files=environments)
+    options = DeployOptions(
+        stage=stage,
+        parameters=overrides,
+        environment_files=environments,
+        secret_sources=secret_sources,
+    )
     return [
         stack_request(out_dir, entry, options) for entry in manifest.stacks if entry.name in names
     ]
@@ -124,6 +178,9 @@ def diff(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
     parameter: list[str] = typer.Option(
         [], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE."
     ),
@@ -136,12 +193,14 @@ def diff(
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.secrets import mask_data
 
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, sources = _out_dir(app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env)
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
     client = _client(cloud)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
-    diffs = compute_diffs(client, _requests(out_dir, names, stage, parameter, []), heat_names)
+    diffs = compute_diffs(
+        client, _requests(out_dir, names, stage, parameter, [], sources), heat_names
+    )
     if as_json:
         stacks = mask_data([d.to_json() for d in diffs])
         typer.echo(json.dumps({"stacks": stacks}, indent=2, default=str))
@@ -192,9 +251,10 @@ def render_diff(item: StackDiff) -> str:
         lines = [f"Stack {item.stack_name}: new, {len(item.resources)} resources to create"]
         lines += [f"  [+] {r.name} ({r.type})" for r in item.resources]
         return "\n".join(lines)
+    owner = [f"  note: {item.not_owned}"] if item.not_owned else []
     if item.is_empty:
-        return f"Stack {item.stack_name}: no differences"
-    lines = [f"Stack {item.stack_name}"]
+        return "\n".join([f"Stack {item.stack_name}: no differences", *owner])
+    lines = [f"Stack {item.stack_name}", *owner]
     marks = {"add": "[+]", "remove": "[-]", "update": "[~]", "replace": "[!]", "unchanged": "[ ]"}
     if item.resources:
         lines.append("  Resources")
@@ -257,6 +317,9 @@ def deploy(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
     parameter: list[str] = typer.Option(
         [], "--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."
     ),
@@ -300,14 +363,25 @@ def deploy(
     for item in tag:
         if "," in item:
             raise HotdslError(f"--tag {item!r}: a tag cannot contain a comma")
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, sources = _out_dir(app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env)
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
-    requests = _requests(out_dir, names, stage, parameter, environment)
+    requests = _requests(out_dir, names, stage, parameter, environment, sources)
     _check_secret_key(requests)
     client = _client(cloud)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
     _check_ownership_options(tag, take_over, names, heat_names)
+    settings = DeploySettings(
+        rollback=rollback,
+        timeout_mins=timeout,
+        tags=tuple(tag),
+        concurrency=concurrency,
+        take_over=frozenset(take_over),
+    )
+    progress = Progress()
+    engine = DeployEngine(client, progress, settings, update_rule, heat_names)
+    # A stack hotdsl does not own is refused before any diff or question about it.
+    engine.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
     if require_approval:
         diffs = compute_diffs(client, requests, heat_names)
         for stack_diff in diffs:
@@ -324,15 +398,6 @@ def deploy(
                 raise typer.Exit(1)
     else:
         _approve_nested_replacements(client, requests, yes)
-    settings = DeploySettings(
-        rollback=rollback,
-        timeout_mins=timeout,
-        tags=tuple(tag),
-        concurrency=concurrency,
-        take_over=frozenset(take_over),
-    )
-    progress = Progress()
-    engine = DeployEngine(client, progress, settings, update_rule, heat_names)
     try:
         outcomes = engine.deploy(requests)
     finally:
@@ -405,6 +470,9 @@ def destroy(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     timeout: int | None = typer.Option(
         None,
@@ -423,7 +491,9 @@ def destroy(
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.deploy.progress import Progress
 
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, _sources = _out_dir(
+        app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env
+    )
     manifest = load_manifest(out_dir)
     names = _select(manifest, stacks)
     heat_names = {e.name: _heat_name(manifest, e.name, stage) for e in manifest.stacks}
@@ -485,13 +555,18 @@ def outputs(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
 ) -> None:
     """Print the deployed outputs of the app's stacks."""
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.secrets import mask_data
 
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, _sources = _out_dir(
+        app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env
+    )
     manifest = load_manifest(out_dir)
     client = _client(cloud)
     found: dict[str, dict[str, Any]] = {}
@@ -522,6 +597,9 @@ def events(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
     nested_depth: int = typer.Option(
         5, "--nested-depth", help="Include events of nested stacks this deep."
     ),
@@ -530,7 +608,9 @@ def events(
     from hotdsl.deploy.plan import load_manifest
     from hotdsl.deploy.progress import Progress
 
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, _sources = _out_dir(
+        app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env
+    )
     heat_name = _heat_name(load_manifest(out_dir), stack, stage)
     client = _client(cloud)
     ref = client.find_stack(heat_name)
@@ -547,11 +627,16 @@ def ls(
     cloud: str | None = CLOUD_OPTION,
     out: Path | None = OUT_OPTION,
     from_dir: Path | None = FROM_OPTION,
+    heat: str | None = HEAT_OPTION,
+    allow_secret_dir: list[Path] = ALLOW_SECRET_DIR_OPTION,
+    allow_secret_env: list[str] = ALLOW_SECRET_ENV_OPTION,
 ) -> None:
     """List the app's stacks with their deployed status."""
     from hotdsl.deploy.plan import load_manifest
 
-    out_dir = _out_dir(app, out, from_dir, stage)
+    out_dir, _sources = _out_dir(
+        app, out, from_dir, stage, heat, allow_secret_dir, allow_secret_env
+    )
     manifest = load_manifest(out_dir)
     client = _client(cloud)
     for entry in manifest.stacks:

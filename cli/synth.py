@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from hotdsl.errors import HotdslError
-from hotdsl.project import load_app, resolve_app_reference
-from hotdsl.releases import heat_release
+from hotdsl.project import ProjectConfig, load_app, resolve_app_reference
+from hotdsl.releases import HeatRelease, heat_release
 from hotdsl.synth import synth as run_synth
 
 APP_OPTION = typer.Option(
@@ -17,6 +17,25 @@ APP_OPTION = typer.Option(
     "-a",
     help="FILE.py[:ATTR] or MODULE[:ATTR]; default from [tool.hotdsl] in pyproject.toml.",
 )
+HEAT_OPTION = typer.Option(
+    None,
+    "--heat",
+    help="The Heat release the cloud runs (2023.1, antelope or a Heat version such as "
+    "20.0.0): what it lacks is a problem; default from [tool.hotdsl] heat.",
+)
+
+
+def target_release(heat: str | None, config: ProjectConfig | None) -> HeatRelease | None:
+    """The Heat release synth checks against: `--heat`, else the project's `heat` setting.
+
+    Every command that synthesizes uses this, so that each one refuses what synth refuses.
+    """
+    if heat is None:
+        return config.heat if config else None
+    try:
+        return heat_release(heat)
+    except ValueError as exc:
+        raise HotdslError(f"--heat: {exc}") from None
 
 
 def synth(
@@ -35,22 +54,12 @@ def synth(
         help="Write only this stage's environment files (repeatable; default: all stages).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
-    heat: str | None = typer.Option(
-        None,
-        "--heat",
-        help="The Heat release the cloud runs (2023.1, antelope or a Heat version such as "
-        "20.0.0): what it lacks is a problem; default from [tool.hotdsl] heat.",
-    ),
+    heat: str | None = HEAT_OPTION,
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
     reference, root, config = resolve_app_reference(app, Path.cwd())
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
-    release = config.heat if config else None
-    if heat is not None:
-        try:
-            release = heat_release(heat)
-        except ValueError as exc:
-            raise HotdslError(f"--heat: {exc}") from None
+    release = target_release(heat, config)
     result, manifest = run_synth(load_app(reference, root), out_dir, stage or None, release)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from hotdsl.cli.synth import APP_OPTION
+from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION, target_release
 from hotdsl.project import load_app, resolve_app_reference
 
 OUT_OPTION = typer.Option(
@@ -27,14 +27,16 @@ def validate(
         None, "--stage", help="Validate with this stage's environment files."
     ),
     out: Path | None = OUT_OPTION,
+    heat: str | None = HEAT_OPTION,
 ) -> None:
     """Check the app: the same checks as `hotdsl synth`; with --cloud, Heat's verdict per stack."""
     from hotdsl.synth import synth, synthesize
 
-    reference, root, _config = resolve_app_reference(app, Path.cwd())
+    reference, root, config = resolve_app_reference(app, Path.cwd())
+    release = target_release(heat, config)
     loaded = load_app(reference, root)
     if cloud is None:
-        result = synthesize(loaded, [stage] if stage else None)
+        result = synthesize(loaded, [stage] if stage else None, release)
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
         for stack in result.stacks:
@@ -46,7 +48,7 @@ def validate(
 
     with tempfile.TemporaryDirectory(prefix="hotdsl-validate-") as scratch:
         out_dir = out if out is not None else Path(scratch)
-        result, _manifest = synth(loaded, out_dir, [stage] if stage else None)
+        result, _manifest = synth(loaded, out_dir, [stage] if stage else None, release)
         for warning in result.warnings:
             typer.echo(f"warning: {warning}", err=True)
         verdicts = validate_out_dir(connect(cloud), out_dir, stage=stage)

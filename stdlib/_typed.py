@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import numbers
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import (
@@ -40,6 +42,8 @@ import attrs
 from hotdsl.intrinsics import GetAttr, Intrinsic, Value
 from hotdsl.source import caller_location
 from hotdsl.template import (
+    BOOLEAN_FALSE_WORDS,
+    BOOLEAN_TRUE_WORDS,
     AllowedPattern,
     AllowedValues,
     CustomConstraint,
@@ -93,11 +97,6 @@ MapOf: TypeAlias = T | Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
 
 SCHEMA_KEY = "hotdsl.stdlib.schema"
 """The key of a field's `PropertySchema` in its attrs metadata."""
-
-_BOOLEAN_WORDS = frozenset(
-    {"true", "false", "t", "f", "yes", "no", "y", "n", "on", "off", "1", "0"}
-)
-"""The strings Heat reads as a boolean (oslo's `bool_from_string`, strict)."""
 
 
 # --- schema ---------------------------------------------------------------------------------
@@ -428,42 +427,25 @@ def _type_problem(where: str, expected: str, value: object) -> str:
 
 
 def _check_value(schema: PropertySchema, value: object, where: str, problems: list[str]) -> None:
-    """Check one literal value against its schema: type, nested keys and items, constraints."""
+    """Check one literal value against its schema as Heat does: type, nested keys and items,
+    constraints. Heat first reads the value as its type (`heat_value`), then checks the
+    constraints on what it read."""
     if isinstance(value, Intrinsic):
         return  # Heat computes it; nothing to check before deploy
     kind = schema.type
-    if kind == "string":
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            problems.append(_type_problem(where, "a string", value))
-            return
-    elif kind == "integer":
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and _is_integer(value))
-        ):
-            problems.append(_type_problem(where, "an integer", value))
-            return
-    elif kind == "number":
-        if isinstance(value, bool) or not (
-            isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value))
-        ):
-            problems.append(_type_problem(where, "a number", value))
-            return
-    elif kind == "boolean":
-        if not isinstance(value, bool) and not (
-            isinstance(value, str) and value.lower() in _BOOLEAN_WORDS
-        ):
-            problems.append(_type_problem(where, "a boolean", value))
-            return
-    elif kind == "list":
-        if not isinstance(value, (list, tuple)):
-            problems.append(_type_problem(where, "a list", value))
-            return
-        item = schema.item
-        if item is not None:
-            for index, element in enumerate(value):
-                if element is not None:
-                    _check_value(item, element, f"{where}[{index}]", problems)
-    elif kind == "map":
+    try:
+        read = heat_value(kind, value)
+    except _NotOfType as refused:
+        expected = refused.expected
+        if kind == "map" and schema.item_class is not None:
+            expected = f"a {schema.item_class.__name__} or a dict"
+        problems.append(_type_problem(where, expected, value))
+        return
+    if isinstance(read, list) and schema.item is not None:
+        for index, element in enumerate(read):
+            if element is not None:
+                _check_value(schema.item, element, f"{where}[{index}]", problems)
+    if kind == "map":
         item_class = schema.item_class
         if isinstance(value, PropertyItem):
             if item_class is not None and not isinstance(value, item_class):
@@ -472,54 +454,179 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
                 )
                 return
             value._check(where, problems)
-        elif isinstance(value, Mapping):
-            if item_class is not None:
-                _check_mapping(item_class, value, where, problems)
-        elif not hasattr(value, "__hot__"):
-            expected = f"a {item_class.__name__} or a dict" if item_class is not None else "a dict"
-            problems.append(_type_problem(where, expected, value))
-            return
+        elif isinstance(value, Mapping) and item_class is not None:
+            _check_mapping(item_class, value, where, problems)
     for constraint in schema.constraints:
-        if isinstance(constraint, CustomConstraint):
-            continue  # checked by Heat against the cloud
-        if isinstance(constraint, AllowedValues):
-            message = _check_allowed(constraint, value)
-        else:
-            message = constraint.check(value)
+        message = _constraint_problem(constraint, schema, read)
         if message is not None:
             problems.append(f"{where}: {message}")
 
 
-def _check_allowed(constraint: AllowedValues, value: object) -> str | None:
-    """Heat's allowed_values, item by item for a list; compared as strings, as Heat does."""
-    items = value if isinstance(value, (list, tuple)) else [value]
-    allowed = {str(v) for v in constraint.values}
-    for item in items:
-        if isinstance(item, Intrinsic) or str(item) in allowed:
-            continue
-        if constraint.description:
-            return constraint.description
-        if len(constraint.values) <= 12:
-            return f"{item!r} is not one of {list(constraint.values)!r}"
-        hint = _did_you_mean(str(item), sorted(allowed))
-        return f"{item!r} is not one of the {len(constraint.values)} values Heat allows{hint}"
-    return None
+class _NotOfType(Exception):
+    def __init__(self, expected: str) -> None:
+        super().__init__(expected)
+        self.expected = expected
 
 
-def _is_integer(text: str) -> bool:
+def heat_value(kind: PropertyType, value: object) -> object:
+    """A literal property value as Heat reads it for its type, or `_NotOfType`.
+
+    Value for value as `Property.get_value` in heat/engine/properties.py: a string takes
+    text, and a whole number or a boolean as text (`True` is `"True"`), never a float; an
+    integer is whatever Python's `int()` reads (`"5"`, `" 5 "`, `True`, and `5.7` as 5);
+    a number keeps a number (a boolean too) and reads text with `int()`, then `float()`;
+    a boolean is `True`, `False`, or the text true or false in any case, nothing else
+    (not "yes", "on" or 1); a list is any sequence but text; a map is a mapping.
+    """
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int):  # bool included
+            return str(value)
+        raise _NotOfType("a string")
+    if kind == "integer":
+        try:
+            return int(value)  # type: ignore[call-overload]
+        except (ValueError, TypeError, OverflowError):
+            raise _NotOfType("an integer") from None
+    if kind == "number":
+        try:
+            return _str_to_num(value)
+        except (ValueError, TypeError, OverflowError):
+            raise _NotOfType("a number") from None
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise _NotOfType("a boolean (true or false)")
+    if kind == "list":
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        raise _NotOfType("a list")
+    if kind == "map":
+        if isinstance(value, PropertyItem):
+            return value.__hot__()
+        if isinstance(value, Mapping) or hasattr(value, "__hot__"):
+            return value
+        raise _NotOfType("a dict")
+    return value
+
+
+def _str_to_num(value: object) -> object:
+    """Heat's `Schema.str_to_num`: a number as it is, anything else through int(), then float()."""
+    if isinstance(value, numbers.Number):
+        return value
     try:
-        int(text)
+        return int(value)  # type: ignore[call-overload]
     except ValueError:
-        return False
-    return True
+        return float(value)  # type: ignore[arg-type]
 
 
-def _is_number(text: str) -> bool:
+def _constraint_problem(
+    constraint: PropertyConstraint, schema: PropertySchema, value: object
+) -> str | None:
+    """Heat's `Constraint.validate` on the value as Heat read it (heat/engine/constraints.py)."""
+    if isinstance(constraint, CustomConstraint):
+        return None  # checked by Heat against the cloud
+    if isinstance(value, Intrinsic) or (
+        hasattr(value, "__hot__") and not isinstance(value, Mapping)
+    ):
+        return None  # computed by Heat
     try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        if isinstance(constraint, AllowedValues):
+            return _allowed_problem(constraint, schema, value)
+        if isinstance(constraint, AllowedPattern):
+            match = re.match(constraint.pattern, value)  # type: ignore[call-overload]
+            if match is not None and match.end() == len(value):  # type: ignore[arg-type]
+                return None
+            return constraint.description or (
+                f"{value!r} does not match the pattern {constraint.pattern!r}"
+            )
+        if isinstance(constraint, Length):
+            size = len(value)  # type: ignore[arg-type]
+            if _outside(size, constraint.min, constraint.max):
+                return constraint.description or (
+                    f"length must be {_bounds_text(constraint.min, constraint.max)}, got {size}"
+                )
+            return None
+        number = _str_to_num(value)
+        if isinstance(constraint, Range):
+            if _outside(number, constraint.min, constraint.max):
+                return constraint.description or (
+                    f"must be {_bounds_text(constraint.min, constraint.max)}, got {value!r}"
+                )
+            return None
+        if number % constraint.step != constraint.offset:  # type: ignore[operator]
+            return constraint.description or (
+                f"must leave {constraint.offset} when divided by {constraint.step}, got {value!r}"
+            )
+        return None
+    except (TypeError, ValueError, OverflowError, re.error) as exc:
+        return f"{value!r:.60} cannot be checked against {type(constraint).__name__}: {exc}"
+
+
+def _outside(number: Any, low: float | None, high: float | None) -> bool:
+    return (low is not None and number < low) or (high is not None and number > high)
+
+
+def _bounds_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def _allowed_problem(
+    constraint: AllowedValues, schema: PropertySchema, value: object
+) -> str | None:
+    """Heat's allowed_values: each item of a list exactly as it is; one value after turning it
+    and every allowed value into the property's type (for a string both become text)."""
+    if isinstance(value, list):
+        for item in value:
+            if item is None or isinstance(item, Intrinsic):
+                continue
+            if schema.item is not None:
+                try:
+                    item = heat_value(schema.item.type, item)
+                except _NotOfType:
+                    continue  # reported as the item's own problem
+            if item not in constraint.values:
+                return _not_allowed(constraint, item)
+        return None
+    try:
+        allowed = [_as_schema_type(schema.type, v) for v in constraint.values]
+        typed = _as_schema_type(schema.type, value)
+    except (ValueError, TypeError, OverflowError):
+        return _not_allowed(constraint, value)
+    return None if typed in allowed else _not_allowed(constraint, value)
+
+
+def _as_schema_type(kind: PropertyType, value: object) -> object:
+    """Heat's `Schema.to_schema_type`, which allowed_values compares with."""
+    if kind == "integer":
+        number = _str_to_num(value)
+        if isinstance(number, float):
+            raise ValueError(f"{number} is not an integer")
+        return number
+    if kind == "number":
+        return _str_to_num(value)
+    if kind == "string":
+        return str(value)
+    if kind == "boolean":
+        word = str(value).strip().lower()
+        if word in BOOLEAN_TRUE_WORDS or word in BOOLEAN_FALSE_WORDS:
+            return word in BOOLEAN_TRUE_WORDS
+        raise ValueError(f"{value!r} is not a boolean")
+    return value
+
+
+def _not_allowed(constraint: AllowedValues, item: object) -> str:
+    if constraint.description:
+        return constraint.description
+    if len(constraint.values) <= 12:
+        return f"{item!r} is not one of {list(constraint.values)!r}"
+    hint = _did_you_mean(str(item), sorted({str(v) for v in constraint.values}))
+    return f"{item!r} is not one of the {len(constraint.values)} values Heat allows{hint}"
 
 
 # --- nested maps ----------------------------------------------------------------------------

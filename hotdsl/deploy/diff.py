@@ -25,6 +25,7 @@ import yaml
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
 from hotdsl.deploy.hidden import compare_hidden, effective_parameters, hidden_parameters
+from hotdsl.deploy.ownership import not_owned_note
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.secrets import MASK, mask
@@ -102,6 +103,8 @@ class StackDiff:
     nested: tuple[tuple[str, tuple[ResourceChange, ...]], ...] = ()
     """Per nested or provider template in the files map whose resources change: (file key, changes)."""
     preview_error: str | None = None
+    not_owned: str | None = None
+    """Set when the stack in Heat is not hotdsl's for this app stack: what deploy will do."""
 
     @property
     def is_empty(self) -> bool:
@@ -121,6 +124,7 @@ class StackDiff:
             "files": [c.to_json() for c in self.files],
             "nested": {key: [r.to_json() for r in changes] for key, changes in self.nested},
             "preview_error": self.preview_error,
+            "not_owned": self.not_owned,
         }
 
 
@@ -191,6 +195,7 @@ def diff_stack(
         files,
         tuple(nested),
         preview_error,
+        not_owned_note(deployed, request.entry.name),
     )
 
 

@@ -62,6 +62,21 @@ def is_owned(ref: StackRef, app_stack: str) -> bool:
     return owner_tag(app_stack) in ref.tags
 
 
+def not_owned_note(ref: StackRef, app_stack: str) -> str | None:
+    """What `hotdsl diff` says of a stack deploy would refuse; None for hotdsl's own stack."""
+    if is_owned(ref, app_stack):
+        return None
+    others = [t[len(OWNER_TAG_PREFIX) :] for t in ref.tags if t.startswith(OWNER_TAG_PREFIX)]
+    made = (
+        f"was created by hotdsl for the stack {others[0]!r}"
+        if others
+        else "was not created by hotdsl"
+    )
+    return (
+        f"{ref.name} exists but {made}; deploy will refuse it without {TAKE_OVER_FLAG} {ref.name}"
+    )
+
+
 def check_user_tag(tag: str) -> None:
     """A `--tag` value Heat will keep (the CLI refuses commas first), not one of hotdsl's marks."""
     if len(tag) > MAX_TAG_LENGTH:

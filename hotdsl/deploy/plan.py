@@ -9,11 +9,18 @@ hidden parameters and cross-stack values travel as plain request parameters, nev
 a file Heat stores (Heat shows the files map to anyone who can read the stack). Every
 value a hidden parameter gets is registered with `hotdsl.secrets`, so that no output
 shows it.
+
+A manifest synthesized in the same run comes from the user's own code, and its
+secrets are read as it says. A manifest read from disk (`--from DIR`) may come from a
+pull request, which controls the templates too: any value it has deploy send can come
+back out through an output or a resource. So its secrets are read only from places
+the deployer vouches for (`SecretSources`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +66,71 @@ class StackRequest:
         return attrs.evolve(self, parameters={**self.parameters, **values})
 
 
+CREDENTIAL_VARIABLES = re.compile(
+    r"(OS|HOTDSL|AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GITHUB|GH|ACTIONS|RUNNER|CI|GITLAB"
+    r"|BITBUCKET|BUILDKITE|CIRCLE|TRAVIS|JENKINS|VAULT|SSH|GPG|GNUPG|DOCKER|REGISTRY|KUBE"
+    r"|HELM|TF|NPM|NODE_AUTH|TWINE|PYPI|UV|PIP|CARGO|GIT)(_.*)?|KUBECONFIG|NETRC",
+    re.IGNORECASE,
+)
+"""Environment variables that hold the deployer's own credentials, or steer the tools that
+use them: a manifest from disk may not name them (OpenStack's OS_*, hotdsl's
+HOTDSL_SECRET_KEY, CI tokens, cloud and registry logins). A blocklist, so not complete;
+`SecretSources` names what else is refused."""
+
+
+@attrs.frozen
+class SecretSources:
+    """Where the secrets of a manifest from disk (`--from DIR`) may be read.
+
+    A `from_file` path must be relative and lie inside the project folder (the working
+    directory, links resolved), with no part hidden by a leading dot (`.git/config`
+    holds CI tokens, `.env` files and `.ssh/` keys): or it lies in a folder the
+    deployer names (`--allow-secret-dir`), where any path is fine. A `from_env` may not
+    name a credential variable (`CREDENTIAL_VARIABLES`) unless the deployer names it
+    (`--allow-secret-env`).
+    """
+
+    project: Path
+    """The project folder: the working directory, where relative paths are read."""
+    allowed_dirs: tuple[Path, ...] = ()
+    allowed_variables: frozenset[str] = frozenset()
+
+    def variable_refusal(self, variable: str) -> str | None:
+        """Why a manifest from disk may not name this environment variable, or None."""
+        if variable in self.allowed_variables or not CREDENTIAL_VARIABLES.fullmatch(variable):
+            return None
+        return (
+            "which holds the deployer's credentials or steers their tools; a manifest read "
+            f"with --from may not name it (if the app means it, pass --allow-secret-env {variable})"
+        )
+
+    def file_refusal(self, name: str) -> str | None:
+        """Why a manifest from disk may not name this file, or None."""
+        try:
+            path = Path(name).expanduser()
+            project = self.project.resolve()
+            resolved = (project / path).resolve()
+            allowed = [folder.expanduser().resolve() for folder in self.allowed_dirs]
+        except (OSError, RuntimeError, ValueError) as exc:
+            return f"it cannot be resolved ({exc})"
+        if any(resolved.is_relative_to(folder) for folder in allowed):
+            return None
+        if path.is_absolute() or name.startswith("~"):
+            why = "it is not a path relative to the project folder"
+        elif not resolved.is_relative_to(project):
+            why = "it leads out of the project folder"
+        elif any(part.startswith(".") and part != ".." for part in path.parts):
+            why = "a part of it starts with a dot (such files hold credentials: .git, .ssh, .env)"
+        elif project in (Path.home().resolve(), Path(project.anchor)):
+            why = f"the working directory {project} is your home folder or the root, not a project"
+        else:
+            return None
+        return (
+            f"{why}; a manifest read with --from may name only files inside the project "
+            f"folder {project} (or pass --allow-secret-dir DIR for the folder that holds it)"
+        )
+
+
 @attrs.frozen
 class DeployOptions:
     """What the user chose on the command line, for every stack of one deploy."""
@@ -68,6 +140,8 @@ class DeployOptions:
     """`--parameter KEY=VALUE` (or STACK:KEY=VALUE) overrides."""
     environment_files: Sequence[Path] = ()
     """`--environment FILE`, applied after the stage's files."""
+    secret_sources: SecretSources | None = None
+    """Where secrets may be read, for a manifest from disk; None: where the manifest says."""
 
 
 def load_manifest(out_dir: Path) -> Manifest:
@@ -131,11 +205,16 @@ def stack_request(
     if shown:
         files[OVERRIDES_FILE] = emit_yaml({"parameters": shown})
         environment_files.append(OVERRIDES_FILE)
-    parameters: dict[str, object] = {
-        name: read_secret(name, source)
-        for name, source in stage_secrets.items()
-        if name not in overrides and read_secrets
-    }
+    try:
+        parameters: dict[str, object] = {
+            name: read_secret(name, source, options.secret_sources)
+            for name, source in stage_secrets.items()
+            if name not in overrides and read_secrets
+        }
+    except HotdslError as exc:
+        raise HotdslError(
+            f"{out_dir / MANIFEST_FILE}: stack {entry.name}, stage {options.stage}: {exc}"
+        ) from None
     parameters.update({name: overrides[name] for name in overrides.keys() - shown.keys()})
     request = StackRequest(
         entry=entry,
@@ -151,39 +230,71 @@ def stack_request(
     return request
 
 
-def read_secret(parameter: str, source: Mapping[str, str]) -> str:
-    """A secret's value from the deployer's environment or a file; a clear error if missing."""
-    if "from_env" in source:
-        value = os.environ.get(source["from_env"])
+def read_secret(
+    parameter: str, source: Mapping[str, str], sources: SecretSources | None = None
+) -> str:
+    """A secret's value from the deployer's environment or a file; a clear error if missing.
+
+    With `sources` (a manifest from disk), only where they allow.
+    """
+    variable, path_name = source.get("from_env"), source.get("from_file")
+    if (variable is None) == (path_name is None):
+        raise HotdslError(
+            f"parameter {parameter}: a secret comes from_env or from_file, not {dict(source)!r}; "
+            "run `hotdsl synth` again"
+        )
+    if variable is not None:
+        refused = sources.variable_refusal(variable) if sources else None
+        if refused:
+            raise HotdslError(
+                f"parameter {parameter} takes its value from the environment variable "
+                f"{variable}, {refused}"
+            )
+        value = os.environ.get(variable)
         if value is None:
             raise HotdslError(
                 f"parameter {parameter} takes its value from the environment variable "
-                f"{source['from_env']}, which is not set"
+                f"{variable}, which is not set"
             )
     else:
-        path = Path(source["from_file"]).expanduser()
+        assert path_name is not None
+        where = f"parameter {parameter} takes its value from the file {path_name!r}"
+        if sources is not None:
+            refused = sources.file_refusal(path_name)
+            if refused:
+                raise HotdslError(f"{where}: {refused}")
+        try:
+            path = Path(path_name).expanduser()
+        except RuntimeError as exc:  # ~user of no such user
+            raise HotdslError(f"{where}: {exc}") from None
+        if sources is not None:
+            path = sources.project / path
+            if not path.is_file():  # a device or a pipe may never end
+                raise HotdslError(f"{where}: not a regular file")
         try:
             value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise HotdslError(
-                f"parameter {parameter} takes its value from {path}: {exc.strerror or exc}"
-            ) from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise HotdslError(f"{where}: {reason}") from None
     secrets.register(value)
     return value
 
 
-def register_readable_secrets(manifest: Manifest, stage: str | None) -> None:
+def register_readable_secrets(
+    manifest: Manifest, stage: str | None, sources: SecretSources | None = None
+) -> None:
     """Mask the stage's secrets (every stage's without one) that can be read on this machine.
 
     For commands that send no secret but show what Heat says (events, outputs): Heat
-    may quote a secret back. A secret that cannot be read is skipped, not an error.
+    may quote a secret back. A secret that cannot be read (or, from a manifest on
+    disk, may not be) is skipped, not an error.
     """
     for entry in manifest.stacks:
         for name, stage_entry in entry.stages.items():
             if stage is None or name == stage:
                 for parameter, source in stage_entry.secrets.items():
                     try:
-                        read_secret(parameter, source)
+                        read_secret(parameter, source, sources)
                     except HotdslError:
                         continue
 
