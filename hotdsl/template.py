@@ -62,11 +62,6 @@ class Length:
     def to_hot(self) -> dict[str, object]:
         return _constraint("length", _bounds(self.min, self.max), self.description)
 
-    def check(self, value: object) -> str | None:
-        if not isinstance(value, (str, list, tuple, dict)):
-            return None
-        return self.parameter_error(value, "string")
-
     def definition_error(self) -> str | None:
         if self.min is None and self.max is None:
             return "a length constraint needs a min, a max or both"
@@ -99,11 +94,6 @@ class Range:
     def to_hot(self) -> dict[str, object]:
         return _constraint("range", _bounds(self.min, self.max), self.description)
 
-    def check(self, value: object) -> str | None:
-        if _as_number(value) is None:
-            return None
-        return self.parameter_error(value, "number")
-
     def definition_error(self) -> str | None:
         if self.min is None and self.max is None:
             return "a range constraint needs a min, a max or both"
@@ -135,11 +125,6 @@ class Modulo:
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("modulo", {"step": self.step, "offset": self.offset}, self.description)
-
-    def check(self, value: object) -> str | None:
-        if _as_number(value) is None or self.definition_error() is not None:
-            return None
-        return self.parameter_error(value, "number")
 
     def definition_error(self) -> str | None:
         step, offset = _number_or_none(self.step), _number_or_none(self.offset)
@@ -193,14 +178,6 @@ class AllowedValues:
     def to_hot(self) -> dict[str, object]:
         return _constraint("allowed_values", list(self.values), self.description)
 
-    def check(self, value: object) -> str | None:
-        items = value if isinstance(value, (list, tuple)) else [value]
-        allowed = [str(v) for v in self.values]
-        for item in items:
-            if item not in self.values and str(item) not in allowed:
-                return self.description or f"{item!r} is not one of {list(self.values)!r}"
-        return None
-
     def definition_error(self) -> str | None:
         return None
 
@@ -233,11 +210,6 @@ class AllowedPattern:
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("allowed_pattern", self.pattern, self.description)
-
-    def check(self, value: object) -> str | None:
-        if not isinstance(value, str) or self.definition_error() is not None:
-            return None
-        return self.parameter_error(value, "string")
 
     def definition_error(self) -> str | None:
         if not isinstance(self.pattern, str):
@@ -272,10 +244,6 @@ class CustomConstraint:
 
     def to_hot(self) -> dict[str, object]:
         return _constraint("custom_constraint", self.name, self.description)
-
-    def check(self, value: object) -> str | None:
-        """Custom constraints ask the cloud; only Heat can check them."""
-        return None
 
     def definition_error(self) -> str | None:
         return None
@@ -354,13 +322,6 @@ def _as_parameter_type(value: object, parameter_type: str) -> object:
     if parameter_type == "boolean":
         return heat_boolean(str(value))
     return value
-
-
-def _as_number(value: object) -> float | None:
-    """A number property's value: numbers, and strings that hold one (not booleans)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    return _number_or_none(value)
 
 
 def _constraint(kind: str, value: object, description: str | None) -> dict[str, object]:
