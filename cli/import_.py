@@ -19,6 +19,7 @@ LINE_LENGTH = 88
 """ruff's default line length (`hotdsl.importer.pysource.LINE_LENGTH`)."""
 LEVEL_TITLES = {
     "invalid": "Heat would reject the template",
+    "warning": "warning",
     "inexact": "the module does not give back exactly this",
     "note": "note",
 }
@@ -104,7 +105,7 @@ def import_file(
     typer.echo(f"wrote {target} (stack class {result.class_name})")
     for path in written[1:]:
         typer.echo(f"kept {path}")
-    for level in ("invalid", "inexact", "note"):
+    for level in ("invalid", "warning", "inexact", "note"):
         for finding in result.findings_of(level):
             typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=level != "note")
     if check:

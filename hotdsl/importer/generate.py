@@ -44,6 +44,8 @@ from hotdsl.importer.model import (
     ResourceRef,
     Seq,
     TemplateModel,
+    UndeclaredParamRef,
+    to_data,
 )
 from hotdsl.importer.names import Namespace, camel_case
 from hotdsl.importer.parse import TemplateError
@@ -134,6 +136,7 @@ HOTDSL_NAMES = (
     "str_replace_strict",
     "str_replace_vstrict",
     "str_split",
+    "undeclared_param",
     "yaql",
     "fn",
 )
@@ -150,6 +153,7 @@ STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
     "environment",
     "node",
     "_members",
+    "write_empty_resources",
 }
 CONSTRAINT_CLASSES = {
     "length": "Length",
@@ -487,6 +491,9 @@ class _TemplateWriter:
                 string(model.description) if model.description is not None else Atom("None")
             )
             self.emit(f"{self.scope}.description", description)
+        if not model.resources_section:
+            self.note("The template has no resources section; it is written without one.")
+            self.emit(f"{self.scope}.write_empty_resources", Atom("False"))
         self.reserve_ids()
         for parameter in model.parameters:
             self.parameter(parameter)
@@ -669,31 +676,35 @@ class _TemplateWriter:
             rendered = self.value(resource.condition, CONDITION_LIKE)
             assert rendered is not None
             kwargs["condition"] = rendered[0]
-        if resource.deletion_policy is not None:
-            kwargs["deletion_policy"] = string(resource.deletion_policy)
+        policy = resource.deletion_policy
+        if isinstance(policy, Lit) and isinstance(policy.value, str):
+            kwargs["deletion_policy"] = string(policy.value)
+        elif policy is not None:
+            kwargs["deletion_policy"] = self.typed_or_cast(policy, VALUE_STR)
         if resource.update_policy is not None:
-            kwargs["update_policy"] = self.mapping(resource.update_policy)
+            kwargs["update_policy"] = self.typed_or_cast(
+                resource.update_policy, Mapping[str, object]
+            )
         if resource.external_id is not None:
-            rendered = self.value(resource.external_id, VALUE_STR)
-            if rendered is None:
-                rendered = self.value(resource.external_id, object)
-                assert rendered is not None
-                self.imports.typing.update({"Any", "cast"})
-                kwargs["external_id"] = call("cast", Atom("Any"), rendered[0])
-            else:
-                kwargs["external_id"] = rendered[0]
+            kwargs["external_id"] = self.typed_or_cast(resource.external_id, VALUE_STR)
         if resource.metadata is not None:
-            kwargs["resource_metadata"] = self.mapping(resource.metadata)
+            kwargs["resource_metadata"] = self.typed_or_cast(
+                resource.metadata, Mapping[str, object]
+            )
         if resource.description is not None:
             kwargs["resource_description"] = string(resource.description)
         return kwargs
 
-    def mapping(self, expr: Expr) -> Code:
-        rendered = self.value(expr, Mapping[str, object])
-        if rendered is None:
-            rendered = self.value(expr, object)
-            assert rendered is not None
-        return rendered[0]
+    def typed_or_cast(self, expr: Expr, want: object) -> Code:
+        """Code for `expr` where `want` is expected, cast for mypy when Python's type does
+        not say what Heat takes (a function call that Heat resolves to a mapping)."""
+        rendered = self.value(expr, want)
+        if rendered is not None:
+            return rendered[0]
+        rendered = self.value(expr, object)
+        assert rendered is not None
+        self.imports.typing.update({"Any", "cast"})
+        return call("cast", Atom("Any"), rendered[0])
 
     def resource_call(
         self, resource: ResourceModel
@@ -733,11 +744,9 @@ class _TemplateWriter:
             kwargs["properties"] = self.properties_dict(properties)
         return "Resource", kwargs, None, notes
 
-    def properties_dict(self, properties: Map | None) -> Code:
+    def properties_dict(self, properties: Expr | None) -> Code:
         assert properties is not None
-        rendered = self.value(properties, Mapping[str, object])
-        assert rendered is not None
-        return rendered[0]
+        return self.typed_or_cast(properties, Mapping[str, object])
 
     def typed_arguments(
         self, resource: ResourceModel, cls: type
@@ -745,11 +754,14 @@ class _TemplateWriter:
         """The typed class's keyword arguments, or (finding level, why the class does not fit)."""
         if resource.type == "OS::Heat::None" and resource.properties is not None:
             return "note", "OS::Heat::None takes any properties, which only Resource can write"
+        if resource.properties is not None and not isinstance(resource.properties, Map):
+            return "note", "its properties are one function call, which only Resource can write"
         fields = typed.fields_by_heat_name(cls)
         kwargs: dict[str, Code] = {}
         checked: dict[str, object] = {}
         given: set[str] = set()
-        for name, expr in resource.properties.entries if resource.properties is not None else ():
+        given_properties = resource.properties if isinstance(resource.properties, Map) else Map(())
+        for name, expr in given_properties.entries:
             assert isinstance(name, str)
             info = fields.get(name)
             if info is None:
@@ -805,6 +817,8 @@ class _TemplateWriter:
             condition = self.value(output.condition, CONDITION_LIKE)
             assert condition is not None
             kwargs["condition"] = condition[0]
+        if output.extra is not None:
+            kwargs["extra_keys"] = self.module.plain(to_data(output.extra))
         code = call("Output", Atom(self.scope), string(construct_id), **kwargs)
         if pinned:
             target = self.locals.claim(output.name, "output")
@@ -851,6 +865,8 @@ class _TemplateWriter:
             return self.mapping_value(expr, want)
         if isinstance(expr, ParamRef):
             return self.check(self.param_ref(expr, want), want)
+        if isinstance(expr, UndeclaredParamRef):
+            return self.check(self.undeclared_ref(expr), want)
         if isinstance(expr, ResourceRef):
             var = self.resources.get(expr.name)
             if var is None or var.code is None:
@@ -938,8 +954,9 @@ class _TemplateWriter:
         return call(f"{module}.{cls.__name__}", **kwargs), Static("item", item_class=cls)
 
     def param_ref(self, expr: ParamRef, want: object) -> Rendered | None:
+        listed = {"listed": Atom("True")} if expr.listed and not expr.path else {}
         if expr.name in PSEUDO:
-            if not expr.path:
+            if not expr.path and not listed:
                 self.imports.hotdsl.add(PSEUDO[expr.name])
                 direct: Rendered = (Atom(PSEUDO[expr.name]), intrinsic("str"))
                 if fits(direct[1], want):
@@ -954,7 +971,7 @@ class _TemplateWriter:
                     }
                 )
             self.imports.hotdsl.add("get_param")
-            return call("get_param", string(expr.name), *path), ANY
+            return call("get_param", string(expr.name), *path, **listed), ANY
         found = self.parameters.get(expr.name)
         assert found is not None, expr.name
         variable, parameter = found
@@ -968,10 +985,17 @@ class _TemplateWriter:
             return code, ANY
         inner: Inner = _PARAMETER_INNER.get(parameter.type, "any")
         static = intrinsic(inner)
-        if fits(static, want):
+        if fits(static, want) and not listed:
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")
-        return call("get_param", Atom(variable)), ANY
+        return call("get_param", Atom(variable), **listed), ANY
+
+    def undeclared_ref(self, expr: UndeclaredParamRef) -> Rendered | None:
+        path = self.path(expr.path)
+        if path is None:
+            return None
+        kwargs = {"listed": Atom("True")} if expr.listed and not expr.path else {}
+        return call(self.use("undeclared_param"), string(expr.name), *path, **kwargs), ANY
 
     def path(self, items: Sequence[Expr]) -> list[Code] | None:
         out = []
@@ -1077,6 +1101,8 @@ class _TemplateWriter:
 
     def replace(self, name: str, args: Expr, function: str) -> Rendered | None:
         assert isinstance(args, Map)
+        if set(args.keys()) != {"template", "params"}:
+            return None  # keys Heat ignores: kept as written
         template, params = args.get("template"), args.get("params")
         assert template is not None and params is not None
         if not isinstance(params, Map) or not all(isinstance(k, str) for k in params.keys()):
@@ -1100,7 +1126,8 @@ class _TemplateWriter:
         return call(self.use("resource_facade"), string(args.value)), ANY
 
     def fn_digest(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         algorithm, value = args.items
         if not (
             isinstance(algorithm, Lit)
@@ -1114,6 +1141,11 @@ class _TemplateWriter:
 
     def fn_repeat(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Map)
+        known = {"for_each", "template"} | (
+            {"permutations"} if self.model.version >= "2017-09-01" else set()
+        )
+        if not set(args.keys()) <= known:
+            return None  # keys Heat ignores: kept as written
         for_each, template, permutations = (
             args.get("for_each"),
             args.get("template"),
@@ -1133,7 +1165,8 @@ class _TemplateWriter:
         return call(self.use("repeat"), *codes, **kwargs), intrinsic("list")
 
     def fn_str_split(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         delimiter, *rest = args.items
         if not (isinstance(delimiter, Lit) and isinstance(delimiter.value, str)):
             return None
@@ -1144,14 +1177,16 @@ class _TemplateWriter:
         return call(self.use("str_split"), string(delimiter.value), *codes), ANY
 
     def fn_map_merge(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         codes = self.args((item, want(fn.map_merge, "maps")) for item in args.items)
         if codes is None:
             return None
         return call(self.use("map_merge"), *codes), intrinsic("dict")
 
     def lists(self, function: str, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         codes = self.args((item, want(fn.list_concat, "lists")) for item in args.items)
         if codes is None:
             return None
@@ -1164,11 +1199,11 @@ class _TemplateWriter:
         return self.lists("list_concat_unique", args)
 
     def fn_map_replace(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
-        if len(args.items) != 2:
+        if not isinstance(args, Seq) or len(args.items) != 2:
             return None  # map_replace() always writes the replacements, {} if none
         source, replacements = args.items
-        assert isinstance(replacements, Map)
+        if not isinstance(replacements, Map):
+            return None
         codes = self.args([(source, want(fn.map_replace, "map"))])
         if codes is None:
             return None
