@@ -410,7 +410,8 @@ def test_nested_templates_are_imported_as_their_own_classes(tmp_path: Path) -> N
     source = result.source
     assert "class Member(TemplateResource):" in source
     assert 'template_file: ClassVar[str | None] = "member.yaml"' in source
-    assert "class Region(TemplateResource):" in source
+    # used once, as OS::Heat::Stack's template: a remote stack; member.yaml is used twice
+    assert "class Region(RemoteStack):" in source
     assert "class Config(TemplateResource):" in source
     assert 'type_name: ClassVar[str | None] = "Custom::Config"' in source
     assert (
@@ -418,7 +419,7 @@ def test_nested_templates_are_imported_as_their_own_classes(tmp_path: Path) -> N
         in source
     )
     assert 'single = Member(self, "single", properties={"index": 7})' in source
-    assert "template=provider_template(Region)" in source
+    assert 'Region(self, "remote", parameters={"size": 3})' in source
     assert 'config=get_file("scripts/boot.sh")' in source
     # the file read by the nested template is kept next to the module, under its key
     assert (tmp_path / "out" / "scripts" / "boot.sh").read_text() == "#!/bin/sh\necho boot\n"

@@ -48,6 +48,7 @@ from hotdsl.importer.model import (
     to_data,
 )
 from hotdsl.importer.names import Namespace, camel_case
+from hotdsl.importer.nesting import Child, nesting
 from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import (
     INDENT,
@@ -57,6 +58,7 @@ from hotdsl.importer.pysource import (
     Code,
     call,
     comment,
+    definition,
     dict_display,
     display,
     docstring,
@@ -66,6 +68,7 @@ from hotdsl.importer.pysource import (
     string,
 )
 from hotdsl.importer.typed import ANY, OTHER, Inner, Static, fits, intrinsic, literal
+from hotdsl.nested import NestedStack, RemoteContext, RemoteStack
 from hotdsl.template import ResourceBase
 
 GENERATOR = "hotdsl import"
@@ -109,6 +112,10 @@ HOTDSL_NAMES = (
     "Length",
     "Modulo",
     "Range",
+    "NestedStack",
+    "RemoteContext",
+    "RemoteStack",
+    "Value",
     "PROJECT_ID",
     "STACK_ID",
     "STACK_NAME",
@@ -146,7 +153,7 @@ PSEUDO = {
     "OS::stack_name": "STACK_NAME",
     "OS::project_id": "PROJECT_ID",
 }
-STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
+STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
     "description",
     "template_version",
     "stack_name",
@@ -154,7 +161,14 @@ STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
     "node",
     "_members",
     "write_empty_resources",
+    "parent",
+    "file_name",
+    "parameter_values",
+    "context",
+    "timeout_mins",
 }
+"""Names a stack class (a nested or remote one too) already uses: its parameters get others."""
+REMOTE_CONTEXT_TYPES = typing.get_type_hints(RemoteContext)
 CONSTRAINT_CLASSES = {
     "length": "Length",
     "range": "Range",
@@ -230,6 +244,7 @@ class _ModuleWriter:
         self.imports = _Imports()
         self.findings: list[Finding] = []
         self.files: dict[str, FilePlan] = {}
+        self.nesting = nesting(plan)
         self.module_names = {
             *HOTDSL_NAMES,
             *OTHER_NAMES,
@@ -244,7 +259,11 @@ class _ModuleWriter:
         main = self.plan.main
         blocks: list[list[str]] = []
         for provider in self.plan.providers:
-            blocks.append(self.provider_class(provider))
+            form = self.nesting.form_of(provider)
+            if form == "provider":
+                blocks.append(self.provider_class(provider))
+            else:
+                blocks.append(self.child_class(provider, form))
         blocks.append(self.stack_class(main))
         tail = self.app_lines()
         lines = [*self.module_docstring(), ""]
@@ -309,6 +328,38 @@ class _ModuleWriter:
         lines.extend(body.write(what, set_description=not described) or [f"{INDENT * 2}pass"])
         return lines
 
+    def child_class(
+        self, provider: ProviderPlan, form: typing.Literal["nested", "remote"]
+    ) -> list[str]:
+        """A `NestedStack` or `RemoteStack` subclass whose `__init__` builds the template."""
+        base = "NestedStack" if form == "nested" else "RemoteStack"
+        self.imports.hotdsl.update({base, "Construct"})
+        model = provider.model
+        lines = [f"class {provider.class_name}({base}):"]
+        what = "a nested stack" if form == "nested" else "a remote stack (OS::Heat::Stack)"
+        lines.extend(docstring(INDENT, f"The template {provider.template_file} as {what}."))
+        lines.append("")
+        parameters = ["self", "scope: Construct", "id: str", "*"]
+        parameters.append("parameters: dict[str, object] | None = None")
+        options = ["parameters"]
+        if form == "remote":
+            self.imports.hotdsl.update({"RemoteContext", "Value"})
+            parameters.append("context: RemoteContext | None = None")
+            parameters.append("timeout_mins: Value[int] | None = None")
+            options += ["context", "timeout_mins"]
+        lines.extend(definition(INDENT, "__init__", parameters, "None", self.width))
+        arguments: dict[str, Code] = {}
+        if model.description is not None:
+            arguments["description"] = string(model.description)
+        arguments["template_version"] = string(model.version)
+        arguments["template_file"] = string(provider.template_file)
+        arguments.update({option: Atom(option) for option in options})
+        super_call = call("super().__init__", Atom("scope"), Atom("id"), **arguments)
+        lines.extend(statement(INDENT * 2, None, super_call, self.width))
+        body = _TemplateWriter(self, model, scope="self", attributes=True, indent=INDENT * 2)
+        lines.extend(body.write(None))
+        return lines
+
     def stack_class(self, model: TemplateModel) -> list[str]:
         self.imports.hotdsl.update({"Stack", "Construct"})
         lines = [f"class {self.class_name}(Stack):"]
@@ -366,7 +417,8 @@ class _ModuleWriter:
                         "note",
                         f"the environment maps {type_name!r} to {entry.path!r}, which no resource uses; "
                         "the mapping is kept, the template is not imported or sent",
-                        env.files[-1].name,
+                        entry.file or env.files[-1].name,
+                        entry.line,
                     )
                 )
         if registry:
@@ -422,6 +474,8 @@ class _ResourceVar:
     cls: type | None
     """The typed class it was written with, if any (for `.attrs`)."""
     type: str = ""
+    child: Child | None = None
+    """Set when the resource is written as a `NestedStack` or `RemoteStack`."""
 
 
 class _TemplateWriter:
@@ -640,10 +694,19 @@ class _TemplateWriter:
     def resource(self, resource: ResourceModel, late: Sequence[str]) -> None:
         self.current_line = resource.line
         construct_id, pinned = self.resource_id(resource.name)
-        common = self.resource_keys(resource)
-        head, kwargs, cls, notes = self.resource_call(resource)
-        for text in notes:
-            self.note(text)
+        child = self.module.nesting.child(self.model, resource.name)
+        if child is not None:
+            head, kwargs, cls = (
+                child.provider.class_name,
+                self.child_arguments(resource, child),
+                None,
+            )
+            common: dict[str, Code] = {}
+        else:
+            common = self.resource_keys(resource)
+            head, kwargs, cls, notes = self.resource_call(resource)
+            for text in notes:
+                self.note(text)
         code = call(head, Atom(self.scope), string(construct_id), **kwargs, **common)
         needs_var = (
             resource.name in self.referenced.resources
@@ -655,7 +718,7 @@ class _TemplateWriter:
         self.emit(target, code)
         if pinned and target is not None:
             self.pin(target, resource.name)
-        self.resources[resource.name] = _ResourceVar(target, cls, resource.type)
+        self.resources[resource.name] = _ResourceVar(target, cls, resource.type, child)
         for other_name in late:
             other = self.resources.get(other_name)
             if other is not None and other.code is not None and target is not None:
@@ -663,6 +726,43 @@ class _TemplateWriter:
                     self.emit(f"{other.code}.depends_on", Atom(target))
                 else:
                     self.emit(None, call(f"{other.code}.add_dependency", Atom(target)))
+
+    def child_arguments(self, resource: ResourceModel, child: Child) -> dict[str, Code]:
+        """The keyword arguments of a `NestedStack` or `RemoteStack` made from `resource`."""
+        properties = resource.properties
+        if properties is None:
+            return {}
+        assert isinstance(properties, Map)
+        if child.form == "nested":
+            return {"parameters": self.passed(properties)} if properties.entries else {}
+        kwargs: dict[str, Code] = {}
+        parameters = properties.get("parameters")
+        if parameters is not None:
+            assert isinstance(parameters, Map)
+            kwargs["parameters"] = self.passed(parameters)
+        context = properties.get("context")
+        if context is not None:
+            assert isinstance(context, Map)
+            settings = {
+                str(key): self.typed_or_cast(value, REMOTE_CONTEXT_TYPES[str(key)])
+                for key, value in context.entries
+            }
+            kwargs["context"] = call(self.use("RemoteContext"), **settings)
+        timeout = properties.get("timeout")
+        if timeout is not None:
+            kwargs["timeout_mins"] = self.typed_or_cast(
+                timeout, want(RemoteStack.__init__, "timeout_mins")
+            )
+        return kwargs
+
+    def passed(self, values: Map) -> Code:
+        """Values for a child stack's parameters, by parameter name."""
+        pairs = []
+        for key, value in values.entries:
+            rendered = self.value(value, object)
+            assert rendered is not None
+            pairs.append((string(str(key)), rendered[0]))
+        return dict_display(pairs)
 
     def resource_keys(self, resource: ResourceModel) -> dict[str, Code]:
         """The keyword arguments every resource class takes (HOT's resource-level keys)."""
@@ -871,6 +971,10 @@ class _TemplateWriter:
             var = self.resources.get(expr.name)
             if var is None or var.code is None:
                 return self.check(self.raw({"get_resource": Lit(expr.name)}), want)
+            if var.child is not None:  # a child stack is no value itself
+                return self.check(
+                    (call(self.use("get_resource"), Atom(var.code)), intrinsic("str")), want
+                )
             return self.check((Atom(var.code), intrinsic("str")), want)
         if isinstance(expr, AttrRef):
             return self.check(self.attr_ref(expr, want), want)
@@ -1015,6 +1119,8 @@ class _TemplateWriter:
                 else [Lit(expr.resource), Lit(expr.attribute)]
             )
             return self.raw({"get_attr": Seq((*head, *expr.path))})
+        if var.child is not None:
+            return self.child_attr(var.code, var.child, expr)
         if expr.attribute is None:
             return call(f"{var.code}.get_attr"), ANY
         path = self.path(expr.path)
@@ -1044,6 +1150,34 @@ class _TemplateWriter:
             code = Bracket(_flat_head(code), (key,), "[", "]")
             static = ANY
         return code, static
+
+    def child_attr(self, variable: str, child: Child, expr: AttrRef) -> Rendered:
+        """`get_attr` of a nested or remote stack: an output by name, else the attribute."""
+        rest = list(expr.path)
+        output: str | None = None
+        if child.form == "nested" and expr.attribute in child.outputs:
+            output = expr.attribute
+        elif child.form == "remote" and expr.attribute == "outputs" and rest:
+            first = rest[0]
+            if isinstance(first, Lit) and isinstance(first.value, str):
+                output = first.value
+                rest = rest[1:]
+        if child.form == "remote" and expr.attribute == "stack_name" and not rest:
+            return Atom(f"{variable}.remote_stack_name"), intrinsic("str")
+        path = self.path(rest)
+        if path is None:
+            head = [Lit(expr.resource)] + ([Lit(expr.attribute)] if expr.attribute else [])
+            return self.raw({"get_attr": Seq((*head, *expr.path))})
+        code: Code
+        if output is not None:
+            code = call(f"{variable}.get_output", string(output))
+        else:
+            named = [Atom(variable)] + ([string(expr.attribute)] if expr.attribute else [])
+            code = call(self.use("get_attr"), *named, *path)
+            path = []
+        for key in path:
+            code = Bracket(_flat_head(code), (key,), "[", "]")
+        return code, ANY
 
     def file_ref(self, expr: FileRef) -> Rendered:
         nested = self.module.plan.stack_template_for(self.model, expr.path)
