@@ -497,6 +497,23 @@ def test_several_environment_files_merge_into_one_later_ones_winning(tmp_path: P
     assert [f.level for f in result.findings] == ["note"]  # the merge
 
 
+def test_a_note_about_an_unused_registry_mapping_names_the_file_and_line_it_came_from(
+    tmp_path: Path,
+) -> None:
+    result, outcome = import_text(
+        tmp_path,
+        "heat_template_version: 2018-08-31\nresources: {}\n",
+        environments={
+            "one.yaml": 'resource_registry:\n  "My::Unused": unused.yaml\n',
+            "two.yaml": "parameters: {b: two}\n",
+        },
+        files={"unused.yaml": "heat_template_version: 2018-08-31\n"},
+    )
+    assert_exact(outcome)
+    (note,) = [f for f in result.findings if "no resource uses" in f.message]
+    assert (Path(note.file).name, note.line) == ("one.yaml", 2)
+
+
 def test_a_single_depends_on_and_a_file_outside_the_folder_round_trip(tmp_path: Path) -> None:
     result, outcome = import_text(
         tmp_path,
