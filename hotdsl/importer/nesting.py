@@ -13,12 +13,13 @@ group's resource definition, under a registry type name, or with options) stays 
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import attrs
 
 from hotdsl.importer.collect import ImportPlan, ProviderPlan, walk
+from hotdsl.importer.disk import real
 from hotdsl.importer.model import FileRef, Map, ProviderTypeRef, ResourceModel, TemplateModel
 
 NestingForm = Literal["nested", "remote", "provider"]
@@ -60,26 +61,28 @@ Use = tuple[Literal["type", "stack", "definition"], TemplateModel, ResourceModel
 
 def nesting(plan: ImportPlan) -> Nesting:
     """The form of each nested template of `plan`, decided from the top template down: a
-    template nested inside one written as a `TemplateResource` stays one too."""
+    template nested inside one written as a `TemplateResource` stays one too, and so does
+    one that nests a template it is inside of (a child stack's class builds its children
+    when it is made, so a cycle of them would never end; Heat rejects the template)."""
     uses: dict[int, list[Use]] = {}
     for model in plan.templates():
         for resource, kind, provider in _nested_uses(plan, model):
             uses.setdefault(id(provider), []).append((kind, model, resource))
     result = Nesting()
-    parents = [plan.main]
-    seen = {id(plan.main)}
+    parents: list[tuple[TemplateModel, frozenset[Path]]] = [
+        (plan.main, frozenset({real(plan.main.document.path)}))
+    ]
     while parents:
-        model = parents.pop(0)
+        model, ancestors = parents.pop(0)
         for resource, kind, provider in _nested_uses(plan, model):
+            source = real(provider.model.document.path)
             form = _form(provider, uses.get(id(provider), []))
-            if form == "provider" or id(provider) in result.forms:
+            if form == "provider" or id(provider) in result.forms or source in ancestors:
                 continue
             assert kind != "definition"
             result.forms[id(provider)] = form
             result.children[(model.file, resource.name)] = Child(provider, form)
-            if id(provider.model) not in seen:
-                seen.add(id(provider.model))
-                parents.append(provider.model)
+            parents.append((provider.model, ancestors | {source}))
     return result
 
 
