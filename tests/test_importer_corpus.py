@@ -308,6 +308,32 @@ SHAPES: dict[str, Shape] = {
             'get_attr(far, "outputs")',
         ),
     ),
+    "one_template_for_remote_stacks_in_two_regions": Shape(
+        """\
+        heat_template_version: 2018-08-31
+        resources:
+          one:
+            type: OS::Heat::Stack
+            properties:
+              context: {region_name: RegionOne}
+              template: {get_file: child.yaml}
+              parameters: {size: 1}
+          two:
+            type: OS::Heat::Stack
+            properties:
+              context: {region_name: RegionOne}
+              template: {get_file: child.yaml}
+              parameters: {size: 2}
+        """,
+        {"child.yaml": CHILD},
+        code=(
+            "class Child(RemoteStack):",
+            'Child(self, "one", parameters={"size": 1}, '
+            'context=RemoteContext(region_name="RegionOne"))',
+            'Child(self, "two", parameters={"size": 2}, '
+            'context=RemoteContext(region_name="RegionOne"))',
+        ),
+    ),
     "a_template_resource_used_once_is_a_nested_stack": Shape(
         """\
         heat_template_version: 2018-08-31
@@ -600,6 +626,32 @@ def test_synth_keeps_an_undeclared_get_param_written_by_hand_an_error() -> None:
     stack = Stack(app, "mine")
     Condition(stack, "unused", equals(get_param("nowhere"), "x"))
     with pytest.raises(SynthError, match="get_param refers to 'nowhere', which is not a param"):
+        synthesize(app)
+
+
+def test_child_stacks_may_share_a_template_file_only_if_they_give_the_same_template() -> None:
+    from hotdsl import App, Output, RemoteStack, Stack
+    from hotdsl.errors import SynthError
+    from hotdsl.synth import synthesize
+
+    class Region(RemoteStack):
+        def __init__(self, scope: Stack, id: str, *, value: str) -> None:
+            super().__init__(scope, id, template_file="region.yaml")
+            Output(self, "value", value=value)
+
+    app = App()
+    stack = Stack(app, "same")
+    Region(stack, "one", value="x")
+    Region(stack, "two", value="x")
+    (synthesized,) = synthesize(app).stacks
+    assert list(synthesized.files) == ["region.yaml"]
+    app = App()
+    stack = Stack(app, "different")
+    Region(stack, "one", value="x")
+    Region(stack, "two", value="y")
+    with pytest.raises(
+        SynthError, match=r"two different files would both be sent as 'region\.yaml'"
+    ):
         synthesize(app)
 
 

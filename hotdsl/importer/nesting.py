@@ -60,30 +60,67 @@ Use = tuple[Literal["type", "stack", "definition"], TemplateModel, ResourceModel
 
 
 def nesting(plan: ImportPlan) -> Nesting:
-    """The form of each nested template of `plan`, decided from the top template down: a
-    template nested inside one written as a `TemplateResource` stays one too, and so does
-    one that nests a template it is inside of (a child stack's class builds its children
-    when it is made, so a cycle of them would never end; Heat rejects the template)."""
+    """The form of each nested template of `plan`.
+
+    A template stays a `TemplateResource` when a template that uses it does (a class of
+    that kind cannot hold a child stack), and when it is part of a cycle of templates
+    that nest each other (a child stack's class builds its children when it is made, so
+    the cycle would never end; Heat rejects such templates anyway).
+    """
     uses: dict[int, list[Use]] = {}
     for model in plan.templates():
         for resource, kind, provider in _nested_uses(plan, model):
             uses.setdefault(id(provider), []).append((kind, model, resource))
-    result = Nesting()
-    parents: list[tuple[TemplateModel, frozenset[Path]]] = [
-        (plan.main, frozenset({real(plan.main.document.path)}))
-    ]
-    while parents:
-        model, ancestors = parents.pop(0)
-        for resource, kind, provider in _nested_uses(plan, model):
-            source = real(provider.model.document.path)
-            form = _form(provider, uses.get(id(provider), []))
-            if form == "provider" or id(provider) in result.forms or source in ancestors:
-                continue
-            assert kind != "definition"
-            result.forms[id(provider)] = form
-            result.children[(model.file, resource.name)] = Child(provider, form)
-            parents.append((provider.model, ancestors | {source}))
+    forms = {id(p): _form(p, uses.get(id(p), [])) for p in plan.providers}
+    while True:
+        # the templates written as a Stack, NestedStack or RemoteStack class
+        holders = {id(plan.main)} | {
+            id(p.model) for p in plan.providers if forms[id(p)] != "provider"
+        }
+        cyclic = _in_cycles(plan, forms)
+        demoted = [
+            p
+            for p in plan.providers
+            if forms[id(p)] != "provider"
+            and (id(p) in cyclic or any(id(m) not in holders for _, m, _ in uses[id(p)]))
+        ]
+        if not demoted:
+            break
+        for provider in demoted:
+            forms[id(provider)] = "provider"
+    result = Nesting(forms)
+    for provider in plan.providers:
+        form = forms[id(provider)]
+        if form != "provider":
+            for _, model, resource in uses[id(provider)]:
+                result.children[(model.file, resource.name)] = Child(provider, form)
     return result
+
+
+def _in_cycles(plan: ImportPlan, forms: dict[int, NestingForm]) -> set[int]:
+    """The child-stack templates (by id of their plan) on a cycle of templates nesting
+    each other, files compared by their real paths."""
+    edges: dict[Path, set[Path]] = {}
+    of_path: dict[Path, list[ProviderPlan]] = {}
+    for provider in plan.providers:
+        of_path.setdefault(real(provider.model.document.path), []).append(provider)
+    for model in plan.templates():
+        source = real(model.document.path)
+        for _, _, provider in _nested_uses(plan, model):
+            if forms[id(provider)] != "provider":
+                edges.setdefault(source, set()).add(real(provider.model.document.path))
+    on_cycle: set[Path] = set()
+    for start in edges:
+        pending, seen = list(edges[start]), set()
+        while pending:
+            node = pending.pop()
+            if node == start:
+                on_cycle.add(start)
+                break
+            if node not in seen:
+                seen.add(node)
+                pending.extend(edges.get(node, ()))
+    return {id(p) for path in on_cycle for p in of_path.get(path, [])}
 
 
 def _nested_uses(
@@ -111,30 +148,40 @@ def _nested_uses(
 
 
 def _form(provider: ProviderPlan, uses: list[Use]) -> NestingForm:
-    if len(uses) != 1 or provider.type_name is not None or not _plain_key(provider):
+    """The form the uses of a template allow: a nested stack for one template resource, a
+    remote stack for `OS::Heat::Stack` resources (one or more: each is a stack of its own)."""
+    if not uses or provider.type_name is not None or not _plain_key(provider):
         return "provider"
-    ((kind, model, resource),) = uses
-    if kind == "definition" or _has_options(resource) or _depended_on(model, resource.name):
-        return "provider"
+    kinds = {kind for kind, _, _ in uses}
+    if kinds == {"type"} and len(uses) == 1:
+        ((_, model, resource),) = uses
+        return "nested" if _fits(provider, model, resource, "type") else "provider"
+    if kinds == {"stack"} and all(_fits(provider, m, r, "stack") for _, m, r in uses):
+        return "remote"
+    return "provider"
+
+
+def _fits(provider: ProviderPlan, model: TemplateModel, resource: ResourceModel, kind: str) -> bool:
+    """Whether one resource can be written as the child stack of `provider`."""
+    if _has_options(resource) or _depended_on(model, resource.name):
+        return False
     declared = {p.name for p in provider.model.parameters}
     properties = resource.properties
     if kind == "type":
-        if properties is not None and not _names_in(properties, declared):
-            return "provider"
-        return "nested"
+        return properties is None or _names_in(properties, declared)
     assert isinstance(properties, Map)
     template = properties.get("template")
     if not isinstance(template, FileRef) or template.path != provider.template_file:
-        return "provider"
+        return False
     if not set(properties.keys()) <= set(REMOTE_PROPERTIES):
-        return "provider"
+        return False
     passed = properties.get("parameters")
     if passed is not None and not _names_in(passed, declared):
-        return "provider"
+        return False
     context = properties.get("context")
     if context is not None and not _names_in(context, set(REMOTE_CONTEXT_KEYS)):
-        return "provider"
-    return "remote"
+        return False
+    return True
 
 
 def _plain_key(provider: ProviderPlan) -> bool:

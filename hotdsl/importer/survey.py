@@ -89,6 +89,8 @@ class SurveyEntry:
     import_seconds: float = 0.0
     synth_seconds: float = 0.0
     """Loading the module, synthesizing it and comparing."""
+    same_text: bool = False
+    """Synth wrote the template's text itself, byte for byte (not only the same data)."""
 
 
 @attrs.frozen
@@ -266,8 +268,16 @@ def _one(
     else:
         status, detail = _by_hotdsl(result, outcome)
     check_seconds = time.perf_counter() - imported
+    same_text = outcome.request is not None and outcome.request["template"] == _text(path)
     return SurveyEntry(
-        shown, status, detail, module, result.findings, imported - started, check_seconds
+        shown,
+        status,
+        detail,
+        module,
+        result.findings,
+        imported - started,
+        check_seconds,
+        same_text,
     )
 
 

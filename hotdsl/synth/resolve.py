@@ -474,6 +474,9 @@ class SynthSession:
         self.files: dict[Stack, dict[str, str | Stack]] = {}
         self.registry: dict[Stack, dict[str, str]] = {}
         self.providers: dict[Stack, dict[type[ProviderResource], Stack | None]] = {}
+        self.shared: list[tuple[Resolver, str, Stack, Stack]] = []
+        """(resolver, key, first, other): two child stacks sent under one key, which must
+        give the same template (several remote stacks of one template, say)."""
 
     def resolver(self, stack: Stack) -> Resolver:
         found = self.resolvers.get(stack)
@@ -485,6 +488,7 @@ class SynthSession:
         for stack in stacks:
             self.resolver(stack).resolve()
         self._check_passed_parameters()
+        self._check_shared_files()
         out = []
         for stack in stacks:
             resolver = self.resolvers[stack]
@@ -534,6 +538,13 @@ class SynthSession:
                                 child.node.path,
                             )
                         )
+
+    def _check_shared_files(self) -> None:
+        for resolver, key, first, other in self.shared:
+            if self.resolver(first).template() != self.resolver(other).template():
+                resolver.report(
+                    f"two different files would both be sent as {key!r}; give one another name"
+                )
 
     def nesting_problems(self, stacks: Sequence[Stack], max_depth: int) -> list[Problem]:
         """Template resources nested deeper than Heat's `max_nested_stack_depth`, and template
@@ -608,6 +619,9 @@ class SynthSession:
         files = self.files.setdefault(self.root(resolver.stack), {})
         existing = files.get(key)
         if existing is not None and existing is not content and existing != content:
+            if isinstance(existing, Stack) and isinstance(content, Stack):
+                self.shared.append((resolver, key, existing, content))  # compared once resolved
+                return
             resolver.report(
                 f"two different files would both be sent as {key!r}; give one another name"
             )
