@@ -14,11 +14,13 @@ import typer
 
 if TYPE_CHECKING:
     from hotdsl.importer.roundtrip import RoundTrip
+    from hotdsl.importer.survey import HeatCheck
 
 LINE_LENGTH = 88
 """ruff's default line length (`hotdsl.importer.pysource.LINE_LENGTH`)."""
 LEVEL_TITLES = {
     "invalid": "Heat would reject the template",
+    "warning": "warning",
     "inexact": "the module does not give back exactly this",
     "note": "note",
 }
@@ -54,6 +56,12 @@ def import_(
         help="A folder outside the template's own that its get_file, template types and "
         "registry entries may read (repeatable).",
     ),
+    cloud: str | None = typer.Option(
+        None,
+        "--cloud",
+        help="Ask this cloud's Heat (a clouds.yaml entry, e.g. hotdsl-sandbox) whether it "
+        "accepts each template, and label it by Heat's verdict rather than hotdsl's checks.",
+    ),
 ) -> None:
     """Write a Python module whose app synthesizes back to TEMPLATE (nested templates included).
 
@@ -64,10 +72,11 @@ def import_(
     from hotdsl.errors import HotdslError
 
     try:
+        heat = heat_for(cloud)
         if template.is_dir():
-            import_folder(template, out or Path("imported"), environment, force, allow_dir)
+            import_folder(template, out or Path("imported"), environment, force, allow_dir, heat)
         else:
-            import_file(template, environment, out, force, check, line_length, allow_dir)
+            import_file(template, environment, out, force, check, line_length, allow_dir, heat)
     except (HotdslError, typer.Exit):
         raise
     except Exception as exc:
@@ -80,6 +89,16 @@ def import_(
         ) from None
 
 
+def heat_for(cloud: str | None) -> HeatCheck | None:
+    """Heat's verdict on a validate request, from the cloud named `cloud` (None: not asked)."""
+    if cloud is None:
+        return None
+    from hotdsl.deploy.connection import connect
+    from hotdsl.importer.survey import heat_check
+
+    return heat_check(connect(cloud))
+
+
 def import_file(
     template: Path,
     environment: list[Path],
@@ -88,11 +107,13 @@ def import_file(
     check: bool,
     line_length: int,
     allow_dir: list[Path],
+    heat: HeatCheck | None = None,
 ) -> None:
     """`hotdsl import TEMPLATE`: write the module, say what was found and how it comes back."""
     from hotdsl.importer import import_template, write_import
     from hotdsl.importer.names import snake_case
     from hotdsl.importer.roundtrip import check_round_trip
+    from hotdsl.importer.survey import original_request
 
     result = import_template(template, environment, line_length=line_length, allow_dirs=allow_dir)
     target = (
@@ -104,16 +125,25 @@ def import_file(
     typer.echo(f"wrote {target} (stack class {result.class_name})")
     for path in written[1:]:
         typer.echo(f"kept {path}")
-    for level in ("invalid", "inexact", "note"):
+    for level in ("invalid", "warning", "inexact", "note"):
         for finding in result.findings_of(level):
             typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=level != "note")
+    outcome = None
     if check:
-        report_round_trip(
-            check_round_trip(
-                target, template, dict(result.nested_templates), result.environment_data
-            ),
-            bool(result.environment_data),
+        outcome = check_round_trip(
+            target, template, dict(result.nested_templates), result.environment_data
         )
+        report_round_trip(outcome, bool(result.environment_data))
+    if heat is not None:
+        verdict = heat(original_request(result, stub_missing_files=False))
+        typer.echo(
+            "Heat: accepts the template" if verdict is None else f"Heat: rejects it: {verdict}",
+            err=verdict is not None,
+        )
+        if outcome is not None and outcome.request is not None and verdict is None:
+            again = heat(outcome.request)
+            if again is not None:
+                typer.echo(f"Heat: rejects what the module synthesizes: {again}", err=True)
     typer.echo(f"next: hotdsl synth --app {target}")
 
 
@@ -133,7 +163,12 @@ def report_round_trip(outcome: RoundTrip, environment: bool) -> None:
 
 
 def import_folder(
-    folder: Path, out: Path, environment: list[Path], force: bool, allow_dir: list[Path]
+    folder: Path,
+    out: Path,
+    environment: list[Path],
+    force: bool,
+    allow_dir: list[Path],
+    heat: HeatCheck | None = None,
 ) -> None:
     """`hotdsl import FOLDER`: survey a template set, one line per file as it goes, and a
     summary; exit 1 if hotdsl failed on a file (a `bug:` line), after all the others."""
@@ -153,6 +188,7 @@ def import_folder(
         force=force,
         allow_dirs=allow_dir,
         on_entry=lambda entry: typer.echo(entry_line(entry)),
+        heat=heat,
     )
     counts = result.counts()
     templates = result.templates
@@ -160,6 +196,7 @@ def import_folder(
     typer.echo(
         f"{counts.get('exact', 0)} of {len(templates)} templates come back exactly"
         + (f"; {others}" if others else "")
+        + (" (valid and invalid as Heat says)" if heat is not None else "")
     )
     if counts.get("bug"):
         raise typer.Exit(1)

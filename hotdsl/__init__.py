@@ -47,6 +47,7 @@ from hotdsl.intrinsics import (
     str_replace_strict,
     str_replace_vstrict,
     str_split,
+    undeclared_param,
     yaql,
 )
 from hotdsl.nested import (
@@ -145,5 +146,6 @@ __all__ = [
     "str_replace_strict",
     "str_replace_vstrict",
     "str_split",
+    "undeclared_param",
     "yaql",
 ]

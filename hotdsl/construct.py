@@ -283,6 +283,10 @@ class Stack(Construct):
         self.description = description
         self.template_version = version
         self.stack_name = name
+        self.write_empty_resources = True
+        """Whether a stack without resources is written with `resources: {}`; Heat reads a
+        template without the section the same way (`hotdsl import` keeps a template's
+        missing section missing)."""
 
     def _register(self, member: Construct) -> None:
         self._members.append(member)

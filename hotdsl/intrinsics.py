@@ -65,6 +65,10 @@ class ResolveContext(Protocol):
         """Report a problem at the node being resolved."""
         ...
 
+    def tolerate_undeclared_parameter(self, name: str) -> None:
+        """Let `get_param` of `name`, which the stack does not declare, through as a warning."""
+        ...
+
 
 class Intrinsic(Generic[T_co]):
     """A value that Heat computes at deploy time and that will be a `T_co`."""
@@ -196,16 +200,23 @@ class GetAttr(Intrinsic[T_co]):
 
 
 class GetParam(Intrinsic[T_co]):
-    """`get_param`: a parameter's value, optionally a path into a json or list parameter."""
+    """`get_param`: a parameter's value, optionally a path into a json or list parameter.
 
-    __slots__ = ("parameter", "path")
+    `listed` writes `get_param: [name]` even without a path (the same to Heat; kept
+    when a template written so is imported).
+    """
 
-    def __init__(self, parameter: Construct | str, path: Sequence[Value[Any]] = ()) -> None:
+    __slots__ = ("listed", "parameter", "path")
+
+    def __init__(
+        self, parameter: Construct | str, path: Sequence[Value[Any]] = (), listed: bool = False
+    ) -> None:
         self.parameter = parameter
         self.path = tuple(path)
+        self.listed = listed
 
     def __getitem__(self, key: Value[str] | Value[int]) -> GetParam[Any]:
-        return GetParam(self.parameter, (*self.path, key))
+        return GetParam(self.parameter, (*self.path, key), self.listed)
 
     def resolve(self, ctx: ResolveContext) -> object:
         if isinstance(self.parameter, str):
@@ -225,9 +236,26 @@ class GetParam(Intrinsic[T_co]):
             )
         else:
             name = ctx.reference(self.parameter)
-        if not self.path:
+        if not self.path and not self.listed:
             return {"get_param": name}
         return {"get_param": [name, *(ctx.value(p) for p in self.path)]}
+
+
+class UndeclaredParam(Intrinsic[Any]):
+    """`get_param` of a parameter the stack does not declare: see `undeclared_param`."""
+
+    __slots__ = ("listed", "name", "path")
+
+    def __init__(self, name: str, path: Sequence[Value[Any]], listed: bool) -> None:
+        self.name = name
+        self.path = tuple(path)
+        self.listed = listed
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        ctx.tolerate_undeclared_parameter(self.name)
+        if not self.path and not self.listed:
+            return {"get_param": self.name}
+        return {"get_param": [self.name, *(ctx.value(p) for p in self.path)]}
 
 
 class GetResource(Intrinsic[str]):
@@ -299,9 +327,28 @@ PROJECT_ID: GetParam[str] = GetParam("OS::project_id")
 # --- functions: the public, typed way to write HOT functions -------------------------------
 
 
-def get_param(parameter: Construct | str, *path: Value[str] | Value[int]) -> GetParam[Any]:
-    """`get_param`: a parameter (or pseudo parameter name), optionally a path into its value."""
-    return GetParam(parameter, path)
+def get_param(
+    parameter: Construct | str, *path: Value[str] | Value[int], listed: bool = False
+) -> GetParam[Any]:
+    """`get_param`: a parameter (or pseudo parameter name), optionally a path into its value.
+
+    `listed=True` writes `get_param: [name]` without a path, as some templates do.
+    """
+    return GetParam(parameter, path, listed)
+
+
+def undeclared_param(
+    name: str, *path: Value[str] | Value[int], listed: bool = False
+) -> Intrinsic[Any]:
+    """`get_param` of a parameter the stack does not declare, written on purpose.
+
+    Heat fails on such a reference only when it evaluates it, so inside a condition or
+    a branch of `if` that it never takes it goes unnoticed: a latent bug. `hotdsl
+    import` writes this for such references, so the template comes back as it was;
+    synth lets them through with a warning (a plain `get_param` of an undeclared name
+    stays an error). Declare the parameter, or remove the reference, to fix it.
+    """
+    return UndeclaredParam(name, path, listed)
 
 
 def get_resource(resource: Construct) -> Intrinsic[str]:

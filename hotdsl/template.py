@@ -598,11 +598,15 @@ class Output(Construct):
         value: object,
         description: str | None = None,
         condition: ConditionLike | None = None,
+        extra_keys: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.value = value
         self.description = description
         self.condition = condition
+        self.extra_keys = dict(extra_keys or {})
+        """Keys Heat ignores in an output, written after the others as they are (what an
+        imported template had)."""
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -625,7 +629,10 @@ class ResourceBase(Construct, Intrinsic[str]):
     depends_on: ResourceBase | Sequence[ResourceBase] = attrs.field(factory=list, kw_only=True)
     """Resources to wait for; a single resource is written as a name, a list as a list."""
     condition: ConditionLike | None = attrs.field(default=None, kw_only=True)
-    deletion_policy: DeletionPolicy | None = attrs.field(default=None, kw_only=True)
+    deletion_policy: DeletionPolicy | Intrinsic[str] | None = attrs.field(
+        default=None, kw_only=True
+    )
+    """A policy, or a value Heat resolves to one when it reads the resource (`get_param`)."""
     update_policy: Mapping[str, object] | None = attrs.field(default=None, kw_only=True)
     external_id: Value[str] | None = attrs.field(default=None, kw_only=True)
     resource_metadata: Mapping[str, object] | None = attrs.field(default=None, kw_only=True)

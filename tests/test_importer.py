@@ -410,7 +410,8 @@ def test_nested_templates_are_imported_as_their_own_classes(tmp_path: Path) -> N
     source = result.source
     assert "class Member(TemplateResource):" in source
     assert 'template_file: ClassVar[str | None] = "member.yaml"' in source
-    assert "class Region(TemplateResource):" in source
+    # used once, as OS::Heat::Stack's template: a remote stack; member.yaml is used twice
+    assert "class Region(RemoteStack):" in source
     assert "class Config(TemplateResource):" in source
     assert 'type_name: ClassVar[str | None] = "Custom::Config"' in source
     assert (
@@ -418,7 +419,7 @@ def test_nested_templates_are_imported_as_their_own_classes(tmp_path: Path) -> N
         in source
     )
     assert 'single = Member(self, "single", properties={"index": 7})' in source
-    assert "template=provider_template(Region)" in source
+    assert 'Region(self, "remote", parameters={"size": 3})' in source
     assert 'config=get_file("scripts/boot.sh")' in source
     # the file read by the nested template is kept next to the module, under its key
     assert (tmp_path / "out" / "scripts" / "boot.sh").read_text() == "#!/bin/sh\necho boot\n"
@@ -493,10 +494,24 @@ def test_several_environment_files_merge_into_one_later_ones_winning(tmp_path: P
     )
     assert_exact(outcome)
     assert 'parameters={stack.a: "one", stack.b: "two"}' in result.source
-    assert [f.level for f in result.findings] == [
-        "inexact",
-        "note",
-    ]  # the empty resources section; the merge
+    assert [f.level for f in result.findings] == ["note"]  # the merge
+
+
+def test_a_note_about_an_unused_registry_mapping_names_the_file_and_line_it_came_from(
+    tmp_path: Path,
+) -> None:
+    result, outcome = import_text(
+        tmp_path,
+        "heat_template_version: 2018-08-31\nresources: {}\n",
+        environments={
+            "one.yaml": 'resource_registry:\n  "My::Unused": unused.yaml\n',
+            "two.yaml": "parameters: {b: two}\n",
+        },
+        files={"unused.yaml": "heat_template_version: 2018-08-31\n"},
+    )
+    assert_exact(outcome)
+    (note,) = [f for f in result.findings if "no resource uses" in f.message]
+    assert (Path(note.file).name, note.line) == ("one.yaml", 2)
 
 
 def test_a_single_depends_on_and_a_file_outside_the_folder_round_trip(tmp_path: Path) -> None:
@@ -599,9 +614,9 @@ def test_a_single_depends_on_and_a_file_outside_the_folder_round_trip(tmp_path: 
         ),
         (
             "heat_template_version: 2018-08-31\nresources:\n  r:\n    type: OS::Heat::Value\n"
-            "    properties: {get_param: props}\n",
-            r"template.yaml:5: the properties of resource 'r' are given as a "
-            "function",
+            "    properties: [value, 1]\n",
+            r"template.yaml:5: the properties of resource 'r' must be a mapping with string "
+            "keys, or a function that gives one, not a list",
         ),
         (
             "heat_template_version: 2018-08-31\nresources:\n  r:\n    type: OS::Heat::Value\n"

@@ -35,6 +35,7 @@ from hotdsl.importer.model import (
     ResourceRef,
     Seq,
     TemplateModel,
+    UndeclaredParamRef,
     build_template,
 )
 from hotdsl.importer.names import Namespace
@@ -201,7 +202,7 @@ class _Collector:
                         self.file(model, folder, node.path, node.line or resource.line)
                         if (
                             resource.type == "OS::Heat::Stack"
-                            and resource.properties is not None
+                            and isinstance(resource.properties, Map)
                             and resource.properties.get("template") == node
                         ):
                             nested = self.stack_template(model, folder, node.path, resource.line)
@@ -397,7 +398,7 @@ def _walk(expr: Expr) -> Iterator[Expr]:
             stack.extend(reversed(node.items))
         elif isinstance(node, Map):
             stack.extend(reversed([v for _, v in node.entries]))
-        elif isinstance(node, (ParamRef, AttrRef)):
+        elif isinstance(node, (ParamRef, UndeclaredParamRef, AttrRef)):
             stack.extend(reversed(node.path))
         elif isinstance(node, Call):
             stack.append(node.args)

@@ -44,8 +44,11 @@ from hotdsl.importer.model import (
     ResourceRef,
     Seq,
     TemplateModel,
+    UndeclaredParamRef,
+    to_data,
 )
 from hotdsl.importer.names import Namespace, camel_case
+from hotdsl.importer.nesting import Child, nesting
 from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import (
     INDENT,
@@ -55,6 +58,7 @@ from hotdsl.importer.pysource import (
     Code,
     call,
     comment,
+    definition,
     dict_display,
     display,
     docstring,
@@ -64,6 +68,7 @@ from hotdsl.importer.pysource import (
     string,
 )
 from hotdsl.importer.typed import ANY, OTHER, Inner, Static, fits, intrinsic, literal
+from hotdsl.nested import NestedStack, RemoteContext, RemoteStack
 from hotdsl.template import ResourceBase
 
 GENERATOR = "hotdsl import"
@@ -107,6 +112,10 @@ HOTDSL_NAMES = (
     "Length",
     "Modulo",
     "Range",
+    "NestedStack",
+    "RemoteContext",
+    "RemoteStack",
+    "Value",
     "PROJECT_ID",
     "STACK_ID",
     "STACK_NAME",
@@ -134,6 +143,7 @@ HOTDSL_NAMES = (
     "str_replace_strict",
     "str_replace_vstrict",
     "str_split",
+    "undeclared_param",
     "yaql",
     "fn",
 )
@@ -143,14 +153,22 @@ PSEUDO = {
     "OS::stack_name": "STACK_NAME",
     "OS::project_id": "PROJECT_ID",
 }
-STACK_ATTRIBUTES = frozenset(dir(__import__("hotdsl").Stack)) | {
+STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
     "description",
     "template_version",
     "stack_name",
     "environment",
     "node",
     "_members",
+    "write_empty_resources",
+    "parent",
+    "file_name",
+    "parameter_values",
+    "context",
+    "timeout_mins",
 }
+"""Names a stack class (a nested or remote one too) already uses: its parameters get others."""
+REMOTE_CONTEXT_TYPES = typing.get_type_hints(RemoteContext)
 CONSTRAINT_CLASSES = {
     "length": "Length",
     "range": "Range",
@@ -226,6 +244,7 @@ class _ModuleWriter:
         self.imports = _Imports()
         self.findings: list[Finding] = []
         self.files: dict[str, FilePlan] = {}
+        self.nesting = nesting(plan)
         self.module_names = {
             *HOTDSL_NAMES,
             *OTHER_NAMES,
@@ -240,7 +259,11 @@ class _ModuleWriter:
         main = self.plan.main
         blocks: list[list[str]] = []
         for provider in self.plan.providers:
-            blocks.append(self.provider_class(provider))
+            form = self.nesting.form_of(provider)
+            if form == "provider":
+                blocks.append(self.provider_class(provider))
+            else:
+                blocks.append(self.child_class(provider, form))
         blocks.append(self.stack_class(main))
         tail = self.app_lines()
         lines = [*self.module_docstring(), ""]
@@ -305,6 +328,38 @@ class _ModuleWriter:
         lines.extend(body.write(what, set_description=not described) or [f"{INDENT * 2}pass"])
         return lines
 
+    def child_class(
+        self, provider: ProviderPlan, form: typing.Literal["nested", "remote"]
+    ) -> list[str]:
+        """A `NestedStack` or `RemoteStack` subclass whose `__init__` builds the template."""
+        base = "NestedStack" if form == "nested" else "RemoteStack"
+        self.imports.hotdsl.update({base, "Construct"})
+        model = provider.model
+        lines = [f"class {provider.class_name}({base}):"]
+        what = "a nested stack" if form == "nested" else "a remote stack (OS::Heat::Stack)"
+        lines.extend(docstring(INDENT, f"The template {provider.template_file} as {what}."))
+        lines.append("")
+        parameters = ["self", "scope: Construct", "id: str", "*"]
+        parameters.append("parameters: dict[str, object] | None = None")
+        options = ["parameters"]
+        if form == "remote":
+            self.imports.hotdsl.update({"RemoteContext", "Value"})
+            parameters.append("context: RemoteContext | None = None")
+            parameters.append("timeout_mins: Value[int] | None = None")
+            options += ["context", "timeout_mins"]
+        lines.extend(definition(INDENT, "__init__", parameters, "None", self.width))
+        arguments: dict[str, Code] = {}
+        if model.description is not None:
+            arguments["description"] = string(model.description)
+        arguments["template_version"] = string(model.version)
+        arguments["template_file"] = string(provider.template_file)
+        arguments.update({option: Atom(option) for option in options})
+        super_call = call("super().__init__", Atom("scope"), Atom("id"), **arguments)
+        lines.extend(statement(INDENT * 2, None, super_call, self.width))
+        body = _TemplateWriter(self, model, scope="self", attributes=True, indent=INDENT * 2)
+        lines.extend(body.write(None))
+        return lines
+
     def stack_class(self, model: TemplateModel) -> list[str]:
         self.imports.hotdsl.update({"Stack", "Construct"})
         lines = [f"class {self.class_name}(Stack):"]
@@ -362,7 +417,8 @@ class _ModuleWriter:
                         "note",
                         f"the environment maps {type_name!r} to {entry.path!r}, which no resource uses; "
                         "the mapping is kept, the template is not imported or sent",
-                        env.files[-1].name,
+                        entry.file or env.files[-1].name,
+                        entry.line,
                     )
                 )
         if registry:
@@ -418,6 +474,8 @@ class _ResourceVar:
     cls: type | None
     """The typed class it was written with, if any (for `.attrs`)."""
     type: str = ""
+    child: Child | None = None
+    """Set when the resource is written as a `NestedStack` or `RemoteStack`."""
 
 
 class _TemplateWriter:
@@ -487,6 +545,9 @@ class _TemplateWriter:
                 string(model.description) if model.description is not None else Atom("None")
             )
             self.emit(f"{self.scope}.description", description)
+        if not model.resources_section:
+            self.note("The template has no resources section; it is written without one.")
+            self.emit(f"{self.scope}.write_empty_resources", Atom("False"))
         self.reserve_ids()
         for parameter in model.parameters:
             self.parameter(parameter)
@@ -633,10 +694,19 @@ class _TemplateWriter:
     def resource(self, resource: ResourceModel, late: Sequence[str]) -> None:
         self.current_line = resource.line
         construct_id, pinned = self.resource_id(resource.name)
-        common = self.resource_keys(resource)
-        head, kwargs, cls, notes = self.resource_call(resource)
-        for text in notes:
-            self.note(text)
+        child = self.module.nesting.child(self.model, resource.name)
+        if child is not None:
+            head, kwargs, cls = (
+                child.provider.class_name,
+                self.child_arguments(resource, child),
+                None,
+            )
+            common: dict[str, Code] = {}
+        else:
+            common = self.resource_keys(resource)
+            head, kwargs, cls, notes = self.resource_call(resource)
+            for text in notes:
+                self.note(text)
         code = call(head, Atom(self.scope), string(construct_id), **kwargs, **common)
         needs_var = (
             resource.name in self.referenced.resources
@@ -648,7 +718,7 @@ class _TemplateWriter:
         self.emit(target, code)
         if pinned and target is not None:
             self.pin(target, resource.name)
-        self.resources[resource.name] = _ResourceVar(target, cls, resource.type)
+        self.resources[resource.name] = _ResourceVar(target, cls, resource.type, child)
         for other_name in late:
             other = self.resources.get(other_name)
             if other is not None and other.code is not None and target is not None:
@@ -656,6 +726,43 @@ class _TemplateWriter:
                     self.emit(f"{other.code}.depends_on", Atom(target))
                 else:
                     self.emit(None, call(f"{other.code}.add_dependency", Atom(target)))
+
+    def child_arguments(self, resource: ResourceModel, child: Child) -> dict[str, Code]:
+        """The keyword arguments of a `NestedStack` or `RemoteStack` made from `resource`."""
+        properties = resource.properties
+        if properties is None:
+            return {}
+        assert isinstance(properties, Map)
+        if child.form == "nested":
+            return {"parameters": self.passed(properties)} if properties.entries else {}
+        kwargs: dict[str, Code] = {}
+        parameters = properties.get("parameters")
+        if parameters is not None:
+            assert isinstance(parameters, Map)
+            kwargs["parameters"] = self.passed(parameters)
+        context = properties.get("context")
+        if context is not None:
+            assert isinstance(context, Map)
+            settings = {
+                str(key): self.typed_or_cast(value, REMOTE_CONTEXT_TYPES[str(key)])
+                for key, value in context.entries
+            }
+            kwargs["context"] = call(self.use("RemoteContext"), **settings)
+        timeout = properties.get("timeout")
+        if timeout is not None:
+            kwargs["timeout_mins"] = self.typed_or_cast(
+                timeout, want(RemoteStack.__init__, "timeout_mins")
+            )
+        return kwargs
+
+    def passed(self, values: Map) -> Code:
+        """Values for a child stack's parameters, by parameter name."""
+        pairs = []
+        for key, value in values.entries:
+            rendered = self.value(value, object)
+            assert rendered is not None
+            pairs.append((string(str(key)), rendered[0]))
+        return dict_display(pairs)
 
     def resource_keys(self, resource: ResourceModel) -> dict[str, Code]:
         """The keyword arguments every resource class takes (HOT's resource-level keys)."""
@@ -669,31 +776,35 @@ class _TemplateWriter:
             rendered = self.value(resource.condition, CONDITION_LIKE)
             assert rendered is not None
             kwargs["condition"] = rendered[0]
-        if resource.deletion_policy is not None:
-            kwargs["deletion_policy"] = string(resource.deletion_policy)
+        policy = resource.deletion_policy
+        if isinstance(policy, Lit) and isinstance(policy.value, str):
+            kwargs["deletion_policy"] = string(policy.value)
+        elif policy is not None:
+            kwargs["deletion_policy"] = self.typed_or_cast(policy, VALUE_STR)
         if resource.update_policy is not None:
-            kwargs["update_policy"] = self.mapping(resource.update_policy)
+            kwargs["update_policy"] = self.typed_or_cast(
+                resource.update_policy, Mapping[str, object]
+            )
         if resource.external_id is not None:
-            rendered = self.value(resource.external_id, VALUE_STR)
-            if rendered is None:
-                rendered = self.value(resource.external_id, object)
-                assert rendered is not None
-                self.imports.typing.update({"Any", "cast"})
-                kwargs["external_id"] = call("cast", Atom("Any"), rendered[0])
-            else:
-                kwargs["external_id"] = rendered[0]
+            kwargs["external_id"] = self.typed_or_cast(resource.external_id, VALUE_STR)
         if resource.metadata is not None:
-            kwargs["resource_metadata"] = self.mapping(resource.metadata)
+            kwargs["resource_metadata"] = self.typed_or_cast(
+                resource.metadata, Mapping[str, object]
+            )
         if resource.description is not None:
             kwargs["resource_description"] = string(resource.description)
         return kwargs
 
-    def mapping(self, expr: Expr) -> Code:
-        rendered = self.value(expr, Mapping[str, object])
-        if rendered is None:
-            rendered = self.value(expr, object)
-            assert rendered is not None
-        return rendered[0]
+    def typed_or_cast(self, expr: Expr, want: object) -> Code:
+        """Code for `expr` where `want` is expected, cast for mypy when Python's type does
+        not say what Heat takes (a function call that Heat resolves to a mapping)."""
+        rendered = self.value(expr, want)
+        if rendered is not None:
+            return rendered[0]
+        rendered = self.value(expr, object)
+        assert rendered is not None
+        self.imports.typing.update({"Any", "cast"})
+        return call("cast", Atom("Any"), rendered[0])
 
     def resource_call(
         self, resource: ResourceModel
@@ -733,11 +844,9 @@ class _TemplateWriter:
             kwargs["properties"] = self.properties_dict(properties)
         return "Resource", kwargs, None, notes
 
-    def properties_dict(self, properties: Map | None) -> Code:
+    def properties_dict(self, properties: Expr | None) -> Code:
         assert properties is not None
-        rendered = self.value(properties, Mapping[str, object])
-        assert rendered is not None
-        return rendered[0]
+        return self.typed_or_cast(properties, Mapping[str, object])
 
     def typed_arguments(
         self, resource: ResourceModel, cls: type
@@ -745,11 +854,14 @@ class _TemplateWriter:
         """The typed class's keyword arguments, or (finding level, why the class does not fit)."""
         if resource.type == "OS::Heat::None" and resource.properties is not None:
             return "note", "OS::Heat::None takes any properties, which only Resource can write"
+        if resource.properties is not None and not isinstance(resource.properties, Map):
+            return "note", "its properties are one function call, which only Resource can write"
         fields = typed.fields_by_heat_name(cls)
         kwargs: dict[str, Code] = {}
         checked: dict[str, object] = {}
         given: set[str] = set()
-        for name, expr in resource.properties.entries if resource.properties is not None else ():
+        given_properties = resource.properties if isinstance(resource.properties, Map) else Map(())
+        for name, expr in given_properties.entries:
             assert isinstance(name, str)
             info = fields.get(name)
             if info is None:
@@ -805,6 +917,8 @@ class _TemplateWriter:
             condition = self.value(output.condition, CONDITION_LIKE)
             assert condition is not None
             kwargs["condition"] = condition[0]
+        if output.extra is not None:
+            kwargs["extra_keys"] = self.module.plain(to_data(output.extra))
         code = call("Output", Atom(self.scope), string(construct_id), **kwargs)
         if pinned:
             target = self.locals.claim(output.name, "output")
@@ -851,10 +965,16 @@ class _TemplateWriter:
             return self.mapping_value(expr, want)
         if isinstance(expr, ParamRef):
             return self.check(self.param_ref(expr, want), want)
+        if isinstance(expr, UndeclaredParamRef):
+            return self.check(self.undeclared_ref(expr), want)
         if isinstance(expr, ResourceRef):
             var = self.resources.get(expr.name)
             if var is None or var.code is None:
                 return self.check(self.raw({"get_resource": Lit(expr.name)}), want)
+            if var.child is not None:  # a child stack is no value itself
+                return self.check(
+                    (call(self.use("get_resource"), Atom(var.code)), intrinsic("str")), want
+                )
             return self.check((Atom(var.code), intrinsic("str")), want)
         if isinstance(expr, AttrRef):
             return self.check(self.attr_ref(expr, want), want)
@@ -938,8 +1058,9 @@ class _TemplateWriter:
         return call(f"{module}.{cls.__name__}", **kwargs), Static("item", item_class=cls)
 
     def param_ref(self, expr: ParamRef, want: object) -> Rendered | None:
+        listed = {"listed": Atom("True")} if expr.listed and not expr.path else {}
         if expr.name in PSEUDO:
-            if not expr.path:
+            if not expr.path and not listed:
                 self.imports.hotdsl.add(PSEUDO[expr.name])
                 direct: Rendered = (Atom(PSEUDO[expr.name]), intrinsic("str"))
                 if fits(direct[1], want):
@@ -954,7 +1075,7 @@ class _TemplateWriter:
                     }
                 )
             self.imports.hotdsl.add("get_param")
-            return call("get_param", string(expr.name), *path), ANY
+            return call("get_param", string(expr.name), *path, **listed), ANY
         found = self.parameters.get(expr.name)
         assert found is not None, expr.name
         variable, parameter = found
@@ -968,10 +1089,17 @@ class _TemplateWriter:
             return code, ANY
         inner: Inner = _PARAMETER_INNER.get(parameter.type, "any")
         static = intrinsic(inner)
-        if fits(static, want):
+        if fits(static, want) and not listed:
             return Atom(variable), static
         self.imports.hotdsl.add("get_param")
-        return call("get_param", Atom(variable)), ANY
+        return call("get_param", Atom(variable), **listed), ANY
+
+    def undeclared_ref(self, expr: UndeclaredParamRef) -> Rendered | None:
+        path = self.path(expr.path)
+        if path is None:
+            return None
+        kwargs = {"listed": Atom("True")} if expr.listed and not expr.path else {}
+        return call(self.use("undeclared_param"), string(expr.name), *path, **kwargs), ANY
 
     def path(self, items: Sequence[Expr]) -> list[Code] | None:
         out = []
@@ -991,6 +1119,8 @@ class _TemplateWriter:
                 else [Lit(expr.resource), Lit(expr.attribute)]
             )
             return self.raw({"get_attr": Seq((*head, *expr.path))})
+        if var.child is not None:
+            return self.child_attr(var.code, var.child, expr)
         if expr.attribute is None:
             return call(f"{var.code}.get_attr"), ANY
         path = self.path(expr.path)
@@ -1020,6 +1150,34 @@ class _TemplateWriter:
             code = Bracket(_flat_head(code), (key,), "[", "]")
             static = ANY
         return code, static
+
+    def child_attr(self, variable: str, child: Child, expr: AttrRef) -> Rendered:
+        """`get_attr` of a nested or remote stack: an output by name, else the attribute."""
+        rest = list(expr.path)
+        output: str | None = None
+        if child.form == "nested" and expr.attribute in child.outputs:
+            output = expr.attribute
+        elif child.form == "remote" and expr.attribute == "outputs" and rest:
+            first = rest[0]
+            if isinstance(first, Lit) and isinstance(first.value, str):
+                output = first.value
+                rest = rest[1:]
+        if child.form == "remote" and expr.attribute == "stack_name" and not rest:
+            return Atom(f"{variable}.remote_stack_name"), intrinsic("str")
+        path = self.path(rest)
+        if path is None:
+            head = [Lit(expr.resource)] + ([Lit(expr.attribute)] if expr.attribute else [])
+            return self.raw({"get_attr": Seq((*head, *expr.path))})
+        code: Code
+        if output is not None:
+            code = call(f"{variable}.get_output", string(output))
+        else:
+            named = [Atom(variable)] + ([string(expr.attribute)] if expr.attribute else [])
+            code = call(self.use("get_attr"), *named, *path)
+            path = []
+        for key in path:
+            code = Bracket(_flat_head(code), (key,), "[", "]")
+        return code, ANY
 
     def file_ref(self, expr: FileRef) -> Rendered:
         nested = self.module.plan.stack_template_for(self.model, expr.path)
@@ -1077,6 +1235,8 @@ class _TemplateWriter:
 
     def replace(self, name: str, args: Expr, function: str) -> Rendered | None:
         assert isinstance(args, Map)
+        if set(args.keys()) != {"template", "params"}:
+            return None  # keys Heat ignores: kept as written
         template, params = args.get("template"), args.get("params")
         assert template is not None and params is not None
         if not isinstance(params, Map) or not all(isinstance(k, str) for k in params.keys()):
@@ -1100,7 +1260,8 @@ class _TemplateWriter:
         return call(self.use("resource_facade"), string(args.value)), ANY
 
     def fn_digest(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         algorithm, value = args.items
         if not (
             isinstance(algorithm, Lit)
@@ -1114,6 +1275,11 @@ class _TemplateWriter:
 
     def fn_repeat(self, args: Expr) -> Rendered | None:
         assert isinstance(args, Map)
+        known = {"for_each", "template"} | (
+            {"permutations"} if self.model.version >= "2017-09-01" else set()
+        )
+        if not set(args.keys()) <= known:
+            return None  # keys Heat ignores: kept as written
         for_each, template, permutations = (
             args.get("for_each"),
             args.get("template"),
@@ -1133,7 +1299,8 @@ class _TemplateWriter:
         return call(self.use("repeat"), *codes, **kwargs), intrinsic("list")
 
     def fn_str_split(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         delimiter, *rest = args.items
         if not (isinstance(delimiter, Lit) and isinstance(delimiter.value, str)):
             return None
@@ -1144,14 +1311,16 @@ class _TemplateWriter:
         return call(self.use("str_split"), string(delimiter.value), *codes), ANY
 
     def fn_map_merge(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         codes = self.args((item, want(fn.map_merge, "maps")) for item in args.items)
         if codes is None:
             return None
         return call(self.use("map_merge"), *codes), intrinsic("dict")
 
     def lists(self, function: str, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
+        if not isinstance(args, Seq):
+            return None
         codes = self.args((item, want(fn.list_concat, "lists")) for item in args.items)
         if codes is None:
             return None
@@ -1164,11 +1333,11 @@ class _TemplateWriter:
         return self.lists("list_concat_unique", args)
 
     def fn_map_replace(self, args: Expr) -> Rendered | None:
-        assert isinstance(args, Seq)
-        if len(args.items) != 2:
+        if not isinstance(args, Seq) or len(args.items) != 2:
             return None  # map_replace() always writes the replacements, {} if none
         source, replacements = args.items
-        assert isinstance(replacements, Map)
+        if not isinstance(replacements, Map):
+            return None
         codes = self.args([(source, want(fn.map_replace, "map"))])
         if codes is None:
             return None

@@ -25,6 +25,7 @@ from hotdsl.importer.parse import (
     TemplateError,
     require_template,
 )
+from hotdsl.template import PARAMETER_TYPES
 from hotdsl.versions import RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
 
 PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
@@ -93,7 +94,6 @@ RESOURCE_KEYS = (
 RESOURCE_KEYS_2016 = ("external_id", "condition")
 DELETION_POLICIES = ("Delete", "Retain", "Snapshot")
 PARAMETER_KEYS = ("type", "description", "default", "constraints", "hidden", "label", "immutable")
-PARAMETER_TYPES = ("string", "number", "json", "comma_delimited_list", "boolean")
 CONSTRAINT_KINDS = (
     "range",
     "length",
@@ -106,15 +106,31 @@ CONSTRAINT_KINDS = (
 MAKE_URL_KEYS = ("scheme", "username", "password", "host", "port", "path", "query", "fragment")
 RESOURCE_FACADE_SECTIONS = ("metadata", "deletion_policy", "update_policy")
 DIGEST_ALGORITHMS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+OUTPUT_KEYS = ("description", "value")
+"""The keys Heat reads in an output (and `condition` from 2016-10-14); it ignores others."""
+LENIENT_MAPPING_FUNCTIONS = ("repeat", "str_replace", "str_replace_strict", "str_replace_vstrict")
+"""Functions whose argument map may hold keys Heat ignores (heat/engine/hot/functions.py
+`Repeat._parse_args`, `Replace._parse_args` read only the keys they know)."""
+RESOLVED_ARGUMENT_FUNCTIONS = (
+    "map_merge",
+    "list_concat",
+    "list_concat_unique",
+    "map_replace",
+    "str_split",
+    "digest",
+)
+"""Functions whose whole argument may be another function call: Heat resolves it first
+and checks the result (`function.resolve(self.args)` in their `result()`)."""
 
 Scalar = str | int | float | bool | None
-FindingLevel = Literal["invalid", "inexact", "note"]
+FindingLevel = Literal["invalid", "warning", "inexact", "note"]
 
 
 @attrs.frozen
 class Finding:
-    """Something the importer noticed: the template is `invalid` for Heat, the import is not
-    `inexact`ly what the template says, or a `note` for the person migrating."""
+    """Something the importer noticed: the template is `invalid` for Heat, has a latent bug
+    Heat may never meet (a `warning`), the import is not `inexact`ly what the template
+    says, or a `note` for the person migrating."""
 
     level: FindingLevel
     message: str
@@ -165,6 +181,18 @@ class ParamRef:
 
     name: str
     path: tuple[Expr, ...] = ()
+    listed: bool = False
+    """Written `get_param: [NAME]`, a list without a path (the same to Heat, kept as written)."""
+
+
+@attrs.frozen
+class UndeclaredParamRef:
+    """`get_param` of a parameter the template does not declare, where Heat may never
+    evaluate it (a condition, a branch of `if`): a latent bug, kept as written."""
+
+    name: str
+    path: tuple[Expr, ...] = ()
+    listed: bool = False
 
 
 @attrs.frozen
@@ -215,7 +243,17 @@ class Call:
 
 
 Expr = (
-    Lit | Seq | Map | ParamRef | ResourceRef | AttrRef | CondRef | FileRef | ProviderTypeRef | Call
+    Lit
+    | Seq
+    | Map
+    | ParamRef
+    | UndeclaredParamRef
+    | ResourceRef
+    | AttrRef
+    | CondRef
+    | FileRef
+    | ProviderTypeRef
+    | Call
 )
 
 
@@ -227,8 +265,8 @@ def to_data(expr: Expr) -> object:
         return [to_data(i) for i in expr.items]
     if isinstance(expr, Map):
         return {k: to_data(v) for k, v in expr.entries}
-    if isinstance(expr, ParamRef):
-        if not expr.path:
+    if isinstance(expr, (ParamRef, UndeclaredParamRef)):
+        if not expr.path and not expr.listed:
             return {"get_param": expr.name}
         return {"get_param": [expr.name, *(to_data(p) for p in expr.path)]}
     if isinstance(expr, ResourceRef):
@@ -290,12 +328,14 @@ class ConditionModel:
 class ResourceModel:
     name: str
     type: str
-    properties: Map | None = None
+    properties: Expr | None = None
+    """A `Map`, or a function call that Heat resolves to the properties."""
     metadata: Expr | None = None
     depends_on: tuple[str, ...] = ()
     depends_on_single: bool = False
     """`depends_on: name` rather than a list (hotdsl writes a single resource the same way)."""
-    deletion_policy: str | None = None
+    deletion_policy: Expr | None = None
+    """A `Lit` policy name, or a function call that Heat resolves to one."""
     update_policy: Expr | None = None
     description: str | None = None
     condition: Expr | None = None
@@ -310,6 +350,8 @@ class OutputModel:
     description: str | None = None
     condition: Expr | None = None
     line: int | None = None
+    extra: Map | None = None
+    """Keys Heat ignores in an output, kept as written."""
 
 
 @attrs.frozen
@@ -326,6 +368,8 @@ class TemplateModel:
     resources: tuple[ResourceModel, ...]
     outputs: tuple[OutputModel, ...]
     findings: tuple[Finding, ...]
+    resources_section: bool = True
+    """Whether the template has a resources section (Heat reads none as an empty one)."""
 
     @property
     def file(self) -> str:
@@ -367,6 +411,9 @@ class _Builder:
         self.active: set[int] = set()
         self.in_properties = False
         """True while reading resource properties, where `type: x.yaml` names a provider."""
+        self.guarded = 0
+        """How many conditions and `if` branches enclose what is being read: there Heat may
+        never evaluate a value, so a reference to nothing is a latent bug, not an error."""
 
     # --- reporting ---
 
@@ -413,18 +460,22 @@ class _Builder:
                 data,
                 "description",
             )
-        for section in ("parameters", "resources", "outputs", "conditions", "parameter_groups"):
+        for section in ("parameters", "outputs", "conditions", "parameter_groups"):
             if section in data and not data[section]:
                 self.find(
                     "inexact",
-                    f"the {section} section is empty; hotdsl leaves empty sections out"
-                    + (" (and always writes resources)" if section != "resources" else ""),
+                    f"the {section} section is empty; hotdsl leaves empty sections out "
+                    "(Heat reads a missing section the same way)",
                     data,
                     section,
                 )
-        if "resources" not in data:
+        if "resources" in data and data["resources"] is None:
             self.find(
-                "inexact", "the template has no resources section; hotdsl always writes one", data
+                "inexact",
+                "the resources section is empty (null); hotdsl writes it as resources: {} "
+                "(the same to Heat)",
+                data,
+                "resources",
             )
         parameters = self.section_map("parameters")
         resources = self.section_map("resources")
@@ -453,6 +504,7 @@ class _Builder:
             resources=tuple(self.resource(n, v, resources) for n, v in resources.items()),
             outputs=tuple(self.output(n, v, outputs) for n, v in outputs.items()),
             findings=tuple(self.findings),
+            resources_section="resources" in data,
         )
 
     def read_version(self) -> str:
@@ -724,14 +776,26 @@ class _Builder:
     # --- conditions, resources, outputs ---
 
     def condition(self, name: str, expression: object, section: dict[Any, Any]) -> ConditionModel:
-        return ConditionModel(
-            name, self.condition_expr(expression, section, name), self.doc.lines.line(section, name)
-        )
+        expr = self.condition_expr(expression, section, name)
+        if isinstance(expr, CondRef):
+            self.find(
+                "invalid",
+                f"condition {name!r} is defined as the name of another condition "
+                f"({expr.name!r}), which Heat rejects (a definition is true, false or a "
+                f"condition function); use {expr.name!r} where {name!r} is used",
+                section,
+                name,
+            )
+        return ConditionModel(name, expr, self.doc.lines.line(section, name))
 
     def condition_expr(self, value: object, container: object, key: object) -> Expr:
         """A condition as Heat takes it: a condition's name, a boolean or a function call."""
-        expr = self.expr(value, container, key, condition=True)
-        if isinstance(expr, (CondRef, Call, ParamRef)) or (
+        self.guarded += 1
+        try:
+            expr = self.expr(value, container, key, condition=True)
+        finally:
+            self.guarded -= 1
+        if isinstance(expr, (CondRef, Call, ParamRef, UndeclaredParamRef)) or (
             isinstance(expr, Lit) and isinstance(expr.value, bool)
         ):
             return expr
@@ -777,56 +841,14 @@ class _Builder:
                     body,
                     "properties",
                 )
-            elif not isinstance(raw, dict):
-                raise self.error(
-                    f"the properties of resource {name!r} must be a mapping (hotdsl cannot "
-                    "import properties given as a function)",
-                    body,
-                    "properties",
-                )
             else:
-                if len(raw) == 1 and next(iter(raw)) in FUNCTION_SINCE:
-                    raise self.error(
-                        f"the properties of resource {name!r} are given as a function; hotdsl "
-                        "imports properties written as a mapping",
-                        body,
-                        "properties",
-                    )
-                for key in raw:
-                    if not isinstance(key, str):
-                        raise self.error(
-                            f"resource {name!r} has the property name {key!r}, which is not a "
-                            "string",
-                            raw,
-                            key,
-                        )
-                self.in_properties = True
-                try:
-                    properties = Map(tuple((k, self.expr(v, raw, k)) for k, v in raw.items()))
-                finally:
-                    self.in_properties = False
-        metadata = self.mapping_field(name, body, "metadata")
-        update_policy = self.mapping_field(name, body, "update_policy")
+                properties = self.properties(name, body)
+        metadata = self.mapping_field(name, body, "metadata") if "metadata" in body else None
+        update_policy = (
+            self.mapping_field(name, body, "update_policy") if "update_policy" in body else None
+        )
         depends_on = self.depends_on(name, body)
-        deletion_policy = body.get("deletion_policy")
-        if deletion_policy is not None:
-            allowed = DELETION_POLICIES + (
-                tuple(p.lower() for p in DELETION_POLICIES) if self.version >= "2016-10-14" else ()
-            )
-            if not isinstance(deletion_policy, str):
-                raise self.error(
-                    f"resource {name!r}: hotdsl can only import a deletion_policy written as "
-                    f"a string ({', '.join(allowed)})",
-                    body,
-                    "deletion_policy",
-                )
-            if deletion_policy not in allowed:
-                raise self.error(
-                    f"resource {name!r} has the invalid deletion_policy {deletion_policy!r}; "
-                    f"Heat allows {', '.join(allowed)}",
-                    body,
-                    "deletion_policy",
-                )
+        deletion_policy = self.deletion_policy(name, body)
         description = body.get("description")
         if description is not None and not isinstance(description, str):
             raise self.error(
@@ -853,17 +875,72 @@ class _Builder:
             line=self.doc.lines.line(section, name),
         )
 
-    def mapping_field(self, name: str, body: dict[Any, Any], key: str) -> Expr | None:
-        if key not in body:
-            return None
+    def properties(self, name: str, body: dict[Any, Any]) -> Expr:
+        """A resource's properties: a mapping, or one function call that gives it (Heat
+        takes either, `_parse_resource_field(..., (Mapping, Function))`)."""
+        raw = body["properties"]
+        if isinstance(raw, dict) and not self.is_call(raw):
+            for key in raw:
+                if not isinstance(key, str):
+                    raise self.error(
+                        f"resource {name!r} has the property name {key!r}, which is not a string",
+                        raw,
+                        key,
+                    )
+        self.in_properties = True
+        try:
+            return self.mapping_field(name, body, "properties")
+        finally:
+            self.in_properties = False
+
+    def is_call(self, value: dict[Any, Any]) -> bool:
+        """Whether Heat reads this mapping as a function call in the template's version."""
+        if len(value) != 1:
+            return False
+        (key,) = value
+        since = FUNCTION_SINCE.get(key) if isinstance(key, str) else None
+        return since is not None and self.version >= since
+
+    def mapping_field(self, name: str, body: dict[Any, Any], key: str) -> Expr:
+        """`properties`, `metadata` or `update_policy`: a mapping with string keys, or one
+        function call (which Heat resolves, and the resource type must then take)."""
         raw = body[key]
         result = self.expr(raw, body, key) if isinstance(raw, dict) else None
-        if not isinstance(result, Map) or not all(isinstance(k, str) for k in result.keys()):
+        if isinstance(result, Map) and all(isinstance(k, str) for k in result.keys()):
+            return result
+        if result is not None and not isinstance(result, Map):
+            return result
+        raise self.error(
+            f"the {key} of resource {name!r} must be a mapping with string keys, or a "
+            f"function that gives one, not a {_kind(raw)}",
+            body,
+            key,
+        )
+
+    def deletion_policy(self, name: str, body: dict[Any, Any]) -> Expr | None:
+        """A policy name, or a function Heat resolves to one when it reads the resource."""
+        if body.get("deletion_policy") is None:
+            return None
+        raw = body["deletion_policy"]
+        allowed = DELETION_POLICIES + (
+            tuple(p.lower() for p in DELETION_POLICIES) if self.version >= "2016-10-14" else ()
+        )
+        if isinstance(raw, str):
+            if raw not in allowed:
+                raise self.error(
+                    f"resource {name!r} has the invalid deletion_policy {raw!r}; "
+                    f"Heat allows {', '.join(allowed)}",
+                    body,
+                    "deletion_policy",
+                )
+            return Lit(raw)
+        result = self.expr(raw, body, "deletion_policy") if isinstance(raw, dict) else None
+        if result is None or (isinstance(result, Map) and not self.is_call(raw)):
             raise self.error(
-                f"the {key} of resource {name!r} must be a mapping with string keys (hotdsl "
-                "cannot import it given as a function)",
+                f"resource {name!r}: the deletion_policy must be one of {', '.join(allowed)} "
+                "or a function that gives one",
                 body,
-                key,
+                "deletion_policy",
             )
         return result
 
@@ -918,14 +995,22 @@ class _Builder:
                 section,
                 name,
             )
-        keys = ("description", "value") + (("condition",) if self.version >= "2016-10-14" else ())
+        keys = OUTPUT_KEYS + (("condition",) if self.version >= "2016-10-14" else ())
+        extra: list[tuple[Scalar, Expr]] = []
         for key in body:
             if key not in keys:
-                raise self.error(
-                    f"output {name!r} has the unknown key {key!r}; an output has {', '.join(keys)}",
+                if not isinstance(key, str):
+                    raise self.error(
+                        f"output {name!r} has the key {key!r}, which is not a string", body, key
+                    )
+                self.find(
+                    "note",
+                    f"output {name!r} has the key {key!r}, which Heat ignores (an output has "
+                    f"{', '.join(keys)}); kept as written",
                     body,
                     key,
                 )
+                extra.append((key, self.expr(body[key], body, key, plain=True)))
         if "value" not in body:
             raise self.error(
                 f"output {name!r} has no value (Heat: 'Each output definition must contain a "
@@ -947,6 +1032,7 @@ class _Builder:
             description,
             condition,
             self.doc.lines.line(section, name),
+            Map(tuple(extra)) if extra else None,
         )
 
     # --- values ---
@@ -1089,6 +1175,9 @@ class _Builder:
                 key,
             )
             return None
+        if name in RESOLVED_ARGUMENT_FUNCTIONS and isinstance(args, dict) and self.is_call(args):
+            # `map_merge: {repeat: ...}`: Heat resolves the inner call, then checks its result
+            return Call(name, self.expr(args, holder, name))
         check = getattr(self, f"fn_{name}", None)
         assert check is not None, name
         result: Expr = check(args, holder, name)
@@ -1109,8 +1198,19 @@ class _Builder:
                 name, "write get_param: NAME or get_param: [NAME, key, ...]", holder
             )
         path_exprs = tuple(self.expr(p, args, i + 1) for i, p in enumerate(path))
+        listed = isinstance(args, list)
         if target in self.parameter_names or target in PSEUDO_PARAMETERS:
-            return ParamRef(target, path_exprs)
+            return ParamRef(target, path_exprs, listed)
+        if self.guarded:
+            self.find(
+                "warning",
+                f"get_param refers to {target!r}, which is not a parameter of this template; "
+                "Heat fails on it only if it evaluates this condition or branch of if (a "
+                "latent bug: declare the parameter or remove the reference)",
+                holder,
+                name,
+            )
+            return UndeclaredParamRef(target, path_exprs, listed)
         self.find(
             "invalid",
             f"get_param refers to {target!r}, which is not a parameter of this template",
@@ -1196,13 +1296,23 @@ class _Builder:
         required: tuple[str, ...],
         optional: tuple[str, ...] = (),
     ) -> Map:
+        lenient = name in LENIENT_MAPPING_FUNCTIONS
         if (
             not isinstance(args, dict)
-            or any(k not in required + optional for k in args)
+            or (not lenient and any(k not in required + optional for k in args))
             or any(k not in args for k in required)
         ):
             keys = ", ".join([*required, *(f"optional {k}" for k in optional)])
             raise self.bad_call(name, f"its argument must be a mapping with {keys}", holder)
+        for key in args:
+            if key not in required + optional:
+                self.find(
+                    "note",
+                    f"{name} has the key {key!r}, which Heat ignores (it reads "
+                    f"{', '.join(required + optional)}); kept as written",
+                    args,
+                    key,
+                )
         result = self.expr(args, holder, name, plain=False)
         if not isinstance(result, Map):  # a single-key argument that is itself a function call
             result = Map(
@@ -1251,8 +1361,8 @@ class _Builder:
         items = self.list_args(name, args, holder, (1, 2), "[MAP, {keys: ..., values: ...}]")
         if len(items) == 2:
             second = items[1]
-            if not isinstance(second, Map) or any(
-                k not in ("keys", "values") for k in second.keys()
+            if isinstance(second, (Lit, Seq)) or (
+                isinstance(second, Map) and any(k not in ("keys", "values") for k in second.keys())
             ):
                 raise self.bad_call(
                     name, "its second argument must be a mapping with keys and/or values", holder
@@ -1270,8 +1380,12 @@ class _Builder:
         )
         if not isinstance(args, list) or not low <= len(args) <= 3:
             raise self.bad_call(name, f"write if: {form}", holder)
-        first = self.expr(args[0], args, 0, condition=True)
-        rest = tuple(self.expr(a, args, i + 1) for i, a in enumerate(args[1:]))
+        self.guarded += 1
+        try:
+            first = self.expr(args[0], args, 0, condition=True)
+            rest = tuple(self.expr(a, args, i + 1) for i, a in enumerate(args[1:]))
+        finally:
+            self.guarded -= 1
         return Call(name, Seq((first, *rest)))
 
     def fn_filter(self, args: object, holder: dict[Any, Any], name: str) -> Expr:

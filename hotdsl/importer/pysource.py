@@ -284,3 +284,19 @@ def display(items: Sequence[Code], open: str = "[", close: str = "]") -> Bracket
 
 def dict_display(pairs: Sequence[tuple[Code, Code]]) -> Bracket:
     return Bracket("", tuple(Pair(k, v) for k, v in pairs), "{", "}")
+
+
+def definition(
+    indent: str, name: str, parameters: Sequence[str], returns: str, width: int = LINE_LENGTH
+) -> list[str]:
+    """`def name(parameters) -> returns:` laid out as ruff lays it out: on one line if it
+    fits, else the parameters on one line of their own, else one parameter a line."""
+    joined = ", ".join(parameters)
+    one = f"{indent}def {name}({joined}) -> {returns}:"
+    if width_of(one) <= width:
+        return [one]
+    inner = indent + INDENT
+    head, tail = f"{indent}def {name}(", f"{indent}) -> {returns}:"
+    if width_of(inner + joined) <= width:
+        return [head, inner + joined, tail]
+    return [head, *(f"{inner}{parameter}," for parameter in parameters), tail]

@@ -4,6 +4,10 @@ The comparison is of data as Heat reads it (both sides parsed by the same rules)
 only normalisation is the one the import may make: `heat_template_version` release
 names become their dates (and mapping key order does not matter, as for Heat). The
 nested templates hotdsl sends in the files map and the environment are compared too.
+
+Where the data differs, `heat_equivalent` says whether Heat reads both the same (an
+empty section and a missing one, `depends_on: a` and `depends_on: [a]`, ...): the
+rules in `HEAT_READS_ALIKE`, each as Heat's template classes apply it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,11 @@ class RoundTrip:
     """The problems synth found (the template is invalid in a way hotdsl checks)."""
     error: str | None = None
     """The module could not even be run."""
+    equivalent: bool = False
+    """The data differs only in ways Heat reads alike (`heat_equivalent`)."""
+    request: dict[str, Any] | None = attrs.field(default=None, eq=False)
+    """What synth made, as the body of a Heat validate request (template, files,
+    environment); None if synth made nothing."""
 
     @property
     def exact(self) -> bool:
@@ -64,23 +73,37 @@ def check_round_trip(
         return RoundTrip(error=str(exc))
     (stack,) = result.stacks
     differences: list[str] = []
+    alike = True
     expected = _normalized(read_document(template).data)
     actual = _normalized(parse_text(stack.text, Path(stack.file_name)).data)
     differences.extend(differences_between(expected, actual, ""))
+    alike = alike and heat_equivalent(expected, actual)
     for key, source in nested.items():
         text = stack.files.get(key)
         if text is None:
             differences.append(f"files[{key!r}]: the nested template is not sent")
+            alike = False
             continue
         original = _normalized(read_document(source).data)
         synthesized = _normalized(parse_text(text, Path(key)).data)
         differences.extend(differences_between(original, synthesized, f"files[{key!r}]"))
+        alike = alike and heat_equivalent(original, synthesized)
     expected_env = dict(environment or {})
     actual_env = (
         parse_text(stack.environment, Path("environment")).data if stack.environment else {}
     )
     differences.extend(differences_between(expected_env, actual_env or {}, "environment"))
-    return RoundTrip(differences=tuple(differences[:MAX_DIFFERENCES]))
+    alike = alike and heat_equivalent(expected_env, actual_env or {}, environment=True)
+    request = {
+        "template": stack.text,
+        "files": dict(stack.files),
+        "environment": actual_env or {},
+    }
+    return RoundTrip(
+        differences=tuple(differences[:MAX_DIFFERENCES]),
+        equivalent=bool(differences) and alike,
+        request=request,
+    )
 
 
 def _normalized(data: object) -> object:
@@ -93,6 +116,112 @@ def _normalized(data: object) -> object:
         except ValueError:
             return data
     return data
+
+
+# --- what Heat reads alike --------------------------------------------------------------------
+
+HEAT_READS_ALIKE = (
+    "an empty or null section is read as a missing one (HOTemplate20130523.__getitem__)",
+    "a null description is no description",
+    "a parameter's null default, hidden: false and immutable: false are the defaults",
+    "a resource's null or empty properties, metadata and depends_on are none",
+    "depends_on: NAME is depends_on: [NAME], and a name given twice counts once",
+    "get_param: [NAME] is get_param: NAME",
+    "an environment's hooks and restricted_actions: one word is a one-item list",
+)
+"""The differences Heat does not see, each as its template and environment classes
+read the data (heat/engine/hot/template.py, template_common.py, environment.py)."""
+
+
+def heat_equivalent(expected: object, actual: object, *, environment: bool = False) -> bool:
+    """Whether Heat reads two templates (or environments) alike: `HEAT_READS_ALIKE`."""
+    read = _heat_environment if environment else _heat_template
+    return _same_data(read(expected), read(actual))
+
+
+def _heat_template(data: object) -> object:
+    if not isinstance(data, dict):
+        return data
+    out: dict[object, object] = {}
+    for key, value in data.items():
+        if key in ("parameters", "resources", "outputs", "conditions", "parameter_groups"):
+            if not value:
+                continue
+        if key == "description" and value is None:
+            continue
+        out[key] = value
+    parameters = out.get("parameters")
+    if isinstance(parameters, dict):
+        out["parameters"] = {name: _heat_parameter(p) for name, p in parameters.items()}
+    resources = out.get("resources")
+    if isinstance(resources, dict):
+        out["resources"] = {name: _heat_resource(r) for name, r in resources.items()}
+    return _heat_functions(out)
+
+
+def _heat_parameter(spec: object) -> object:
+    if not isinstance(spec, dict):
+        return spec
+    return {
+        k: v
+        for k, v in spec.items()
+        if not (k == "default" and v is None) and not (k in ("hidden", "immutable") and v is False)
+    }
+
+
+def _heat_resource(body: object) -> object:
+    if not isinstance(body, dict):
+        return body
+    out = {k: v for k, v in body.items() if not (k in ("properties", "metadata") and not v)}
+    depends = out.pop("depends_on", None)
+    names = [depends] if isinstance(depends, str) else depends
+    if isinstance(names, list) and names:
+        out["depends_on"] = list(dict.fromkeys(names))
+    elif names:
+        out["depends_on"] = names
+    return out
+
+
+def _heat_functions(value: object) -> object:
+    """`get_param: [NAME]` as `get_param: NAME`, everywhere in `value`."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "get_param" in value:
+            args = value["get_param"]
+            if isinstance(args, list) and len(args) == 1:
+                return {"get_param": args[0]}
+        return {k: _heat_functions(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_heat_functions(v) for v in value]
+    return value
+
+
+def _heat_environment(data: object) -> object:
+    if not isinstance(data, dict):
+        return data
+    out = {k: v for k, v in data.items() if v not in ({}, [])}
+    registry = out.get("resource_registry")
+    if isinstance(registry, dict) and isinstance(registry.get("resources"), dict):
+        out["resource_registry"] = {
+            **registry,
+            "resources": {
+                pattern: _heat_settings(settings)
+                for pattern, settings in registry["resources"].items()
+            },
+        }
+    return out
+
+
+def _heat_settings(settings: object) -> object:
+    if not isinstance(settings, dict):
+        return settings
+    return {
+        k: [v] if k in ("hooks", "restricted_actions") and isinstance(v, str) else v
+        for k, v in settings.items()
+    }
+
+
+def _same_data(left: object, right: object) -> bool:
+    return not differences_between(left, right, "")
 
 
 def differences_between(expected: object, actual: object, path: str) -> list[str]:

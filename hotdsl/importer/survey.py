@@ -9,6 +9,11 @@ heat-templates repository.
 A template set may hold anything, so one file's failure never stops the survey: an
 unexpected exception is that file's `bug` outcome, and the survey goes on. Files are
 read only inside the surveyed folder (and the folders the caller allows).
+
+hotdsl's own checks are stricter than Heat's in places. Given a Heat to ask
+(`heat_check`, `hotdsl import FOLDER --cloud`), the survey labels each template by
+Heat's verdict on the original (its validate call, with the files and environment a
+deploy would send) and says which of hotdsl's rules made a difference.
 """
 
 from __future__ import annotations
@@ -18,23 +23,57 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from hotdsl.errors import HotdslError
-from hotdsl.importer import ImportBug, import_template
-from hotdsl.importer.disk import ReadScope
+from hotdsl.importer import ImportBug, ImportResult, import_template
+from hotdsl.importer.disk import MAX_FILE_BYTES, ReadRefused, ReadScope, read_bounded
 from hotdsl.importer.model import Finding
 from hotdsl.importer.parse import TemplateError, document_kind, read_document
-from hotdsl.importer.roundtrip import write_and_check
+from hotdsl.importer.roundtrip import HEAT_READS_ALIKE, RoundTrip, write_and_check
 
-Outcome = Literal["exact", "differs", "invalid", "rejected", "bug", "environment", "cfn", "other"]
-"""`exact`: synth gives back the same data; `differs`: it gives back something else (see
-`detail`); `invalid`: synth (or the importer) found the template invalid; `rejected`: the
-importer refused it (malformed for Heat, or it names a file outside the folder); `bug`:
-hotdsl failed on it in a way it never should; the rest are files that are not HOT
-templates."""
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+Outcome = Literal[
+    "exact",
+    "equivalent",
+    "differs",
+    "invalid",
+    "stricter",
+    "rejected",
+    "bug",
+    "environment",
+    "cfn",
+    "other",
+]
+"""`exact`: synth gives back the same data; `equivalent`: data that differs only in ways
+Heat reads alike (`detail` says which rule of hotdsl's made the difference); `differs`:
+it gives back something else (see `detail`); `invalid`: Heat rejects the template (or,
+with no Heat to ask, hotdsl's checks say it would); `stricter`: Heat accepts it, but a
+check of hotdsl's does not (`detail` names it); `rejected`: the importer refused it
+(malformed for Heat, or it names a file outside the folder); `bug`: hotdsl failed on it
+in a way it never should; the rest are files that are not HOT templates."""
+
+TEMPLATE_OUTCOMES: tuple[Outcome, ...] = (
+    "exact",
+    "equivalent",
+    "differs",
+    "invalid",
+    "stricter",
+    "rejected",
+    "bug",
+)
+
+HeatCheck = Callable[[dict[str, Any]], "str | None"]
+"""Heat's verdict on the body of a validate request: None if it accepts, else its message."""
+
+
+class HeatUnavailable(HotdslError):
+    """Heat could not give a verdict (not a 400): the survey stops rather than guess."""
+
 
 TEMPLATE_PATTERNS = ("*.yaml", "*.yml", "*.template", "*.json")
 
@@ -50,6 +89,8 @@ class SurveyEntry:
     import_seconds: float = 0.0
     synth_seconds: float = 0.0
     """Loading the module, synthesizing it and comparing."""
+    same_text: bool = False
+    """Synth wrote the template's text itself, byte for byte (not only the same data)."""
 
 
 @attrs.frozen
@@ -64,7 +105,25 @@ class Survey:
 
     @property
     def templates(self) -> list[SurveyEntry]:
-        return self.of("exact", "differs", "invalid", "rejected", "bug")
+        return self.of(*TEMPLATE_OUTCOMES)
+
+
+def heat_check(conn: Connection) -> HeatCheck:
+    """Ask the Heat of `conn` (its validate call) for its verdict on a request body."""
+    from hotdsl.deploy.heat import HeatClient, HeatError
+
+    client = HeatClient(conn)
+
+    def check(body: dict[str, Any]) -> str | None:
+        try:
+            client.validate(body)
+        except HeatError as exc:
+            if exc.status != 400:
+                raise HeatUnavailable(f"Heat answered {exc.status} to a validation: {exc}") from exc
+            return str(exc)
+        return None
+
+    return check
 
 
 def template_files(folder: Path) -> list[Path]:
@@ -88,13 +147,15 @@ def survey(
     force: bool = True,
     allow_dirs: Sequence[Path] = (),
     on_entry: Callable[[SurveyEntry], None] = lambda entry: None,
+    heat: HeatCheck | None = None,
 ) -> Survey:
     """Import every template under `folder` into modules under `out`, synthesize and compare.
 
     Each template gets a folder of its own under `out` (its module and the files it
     reads). `environments` pairs templates with environment files (both relative to
     `folder`) for further entries `template + env`. Files are read only inside `folder`
-    and `allow_dirs`. `on_entry` sees each entry as soon as it is known.
+    and `allow_dirs`. `on_entry` sees each entry as soon as it is known. With `heat`,
+    Heat's verdict labels each template (`HeatUnavailable` stops the survey).
     """
     entries: list[SurveyEntry] = []
     pairs: list[tuple[Path, tuple[Path, ...]]] = []
@@ -112,7 +173,9 @@ def survey(
             else Path(f"{relative} + {' + '.join(str(e.relative_to(folder)) for e in envs)}")
         )
         try:
-            entry = _entry(path, envs, shown, out, used, scope, stub_missing_files, force)
+            entry = _entry(path, envs, shown, out, used, scope, stub_missing_files, force, heat)
+        except HeatUnavailable:
+            raise
         except Exception as exc:  # one file's bug must not end the survey of the others
             entry = SurveyEntry(shown, "bug", (_bug(exc),))
         entries.append(entry)
@@ -140,6 +203,7 @@ def _entry(
     scope: ReadScope,
     stub_missing_files: bool,
     force: bool,
+    heat: HeatCheck | None,
 ) -> SurveyEntry:
     if not scope.contains(path):
         return SurveyEntry(shown, "rejected", (scope.outside("the file", path),))
@@ -152,7 +216,7 @@ def _entry(
             "environment" if kind == "environment" else "cfn" if kind == "cfn" else "other"
         )
         return SurveyEntry(shown, other)
-    return _one(path, envs, shown, out, used, scope, stub_missing_files, force)
+    return _one(path, envs, shown, out, used, scope, stub_missing_files, force, heat)
 
 
 def _module_name(relative: Path, used: set[str]) -> str:
@@ -179,6 +243,7 @@ def _one(
     scope: ReadScope,
     stub_missing_files: bool,
     force: bool,
+    heat: HeatCheck | None,
 ) -> SurveyEntry:
     name = _module_name(shown, used)
     module = out / name / f"{name}.py"
@@ -198,21 +263,96 @@ def _one(
         )
     except HotdslError as exc:
         return SurveyEntry(shown, "rejected", (str(exc),), import_seconds=imported - started)
-    check_seconds = time.perf_counter() - imported
-    invalid = [
-        f"{f.message} ({f.file}:{f.line})" if f.line else f.message
-        for f in result.findings
-        if f.level == "invalid"
-    ]
-    if outcome.exact and not invalid:
-        status: Outcome = "exact"
-        detail: tuple[str, ...] = ()
-    elif outcome.invalid or outcome.error or invalid:
-        status = "invalid"
-        detail = tuple([*invalid, *outcome.invalid, *([outcome.error] if outcome.error else [])])
+    if heat is not None:
+        status, detail = _by_heat(result, outcome, heat, stub_missing_files)
     else:
-        status = "differs"
-        detail = outcome.differences
+        status, detail = _by_hotdsl(result, outcome)
+    check_seconds = time.perf_counter() - imported
+    same_text = outcome.request is not None and outcome.request["template"] == _text(path)
     return SurveyEntry(
-        shown, status, detail, module, result.findings, imported - started, check_seconds
+        shown,
+        status,
+        detail,
+        module,
+        result.findings,
+        imported - started,
+        check_seconds,
+        same_text,
     )
+
+
+def _shown(finding: Finding) -> str:
+    return f"{finding.message} ({finding.file}:{finding.line})" if finding.line else finding.message
+
+
+def _hotdsl_refusals(result: ImportResult, outcome: RoundTrip) -> list[str]:
+    """What hotdsl's own checks say Heat would reject: the importer's, then synth's."""
+    return [
+        *(_shown(f) for f in result.findings if f.level == "invalid"),
+        *outcome.invalid,
+        *([outcome.error] if outcome.error else []),
+    ]
+
+
+def _by_data(result: ImportResult, outcome: RoundTrip) -> tuple[Outcome, tuple[str, ...]]:
+    """exact, equivalent or differs, with the rules of hotdsl's that made a difference."""
+    if outcome.exact:
+        return "exact", ()
+    rules = [f"hotdsl's rule: {_shown(f)}" for f in result.findings if f.level == "inexact"]
+    if outcome.equivalent:
+        alike = f"Heat reads both alike ({'; '.join(HEAT_READS_ALIKE)})"
+        return "equivalent", tuple(rules or [f"{outcome.differences[0]}: {alike}"])
+    return "differs", (*outcome.differences, *rules)
+
+
+def _by_hotdsl(result: ImportResult, outcome: RoundTrip) -> tuple[Outcome, tuple[str, ...]]:
+    refusals = _hotdsl_refusals(result, outcome)
+    if refusals:
+        return "invalid", tuple(f"hotdsl's check: {r}" for r in refusals)
+    return _by_data(result, outcome)
+
+
+def _by_heat(
+    result: ImportResult, outcome: RoundTrip, heat: HeatCheck, stub_missing_files: bool
+) -> tuple[Outcome, tuple[str, ...]]:
+    """The label Heat's verdict on the original gives, and why hotdsl's differs if it does."""
+    verdict = heat(original_request(result, stub_missing_files=stub_missing_files))
+    refusals = _hotdsl_refusals(result, outcome)
+    if verdict is not None:
+        return "invalid", (f"Heat: {verdict}", *(f"hotdsl's check: {r}" for r in refusals))
+    if refusals:
+        return "stricter", tuple(f"Heat accepts it; hotdsl's check: {r}" for r in refusals)
+    status, detail = _by_data(result, outcome)
+    if status != "exact" and outcome.request is not None:
+        again = heat(outcome.request)
+        if again is not None:
+            return "differs", (f"Heat accepts the template, not what synth gives: {again}", *detail)
+    return status, detail
+
+
+def original_request(result: ImportResult, *, stub_missing_files: bool = True) -> dict[str, Any]:
+    """The body of a Heat validate request for the imported template as it was: its text,
+    the nested templates and files it reads (a missing file as empty text, with
+    `stub_missing_files`), and its merged environment."""
+    files: dict[str, str] = {}
+    for key, source in result.nested_templates:
+        files[key] = _text(source)
+    for kept in result.files:
+        if kept.source is None:
+            continue
+        if kept.exists:
+            files[kept.sent_as or kept.key] = _text(kept.source)
+        elif stub_missing_files:
+            files[kept.sent_as or kept.key] = ""
+    return {
+        "template": _text(result.template),
+        "files": files,
+        "environment": result.environment_data or {},
+    }
+
+
+def _text(path: Path) -> str:
+    try:
+        return read_bounded(path, MAX_FILE_BYTES).decode("utf-8", "replace")
+    except ReadRefused as exc:
+        raise HotdslError(f"cannot read {path}: {exc}") from None

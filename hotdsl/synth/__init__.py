@@ -179,10 +179,12 @@ def synthesize(
     problems += stack_problems
     problems += _stage_stack_names(chosen, stacks)
     texts: dict[Stack, str] = {}
+    warnings: list[Problem] = list(release_warnings)
     for item in [*resolved, *session.nested_resolved()]:
-        text = _emit(item.template, problems, functools.partial(_owner, item))
+        text = _emit(_as_written(item), problems, functools.partial(_owner, item))
         if text is not None:
             texts[item.stack] = text
+        warnings.extend(item.undeclared.values())
     environments: dict[
         Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
     ] = {}
@@ -202,7 +204,6 @@ def synthesize(
         problems += _unwritable_files(item)
     _raise_problems(session, resolved, problems)
 
-    warnings: list[Problem] = list(release_warnings)
     out: list[SynthesizedStack] = []
     by_stack = {item.stack: item for item in resolved}
     for stack in order:
@@ -442,6 +443,15 @@ def _in_stage(
         return lines.get(str(name), stage.location), stack.node.path
 
     return locate
+
+
+def _as_written(item: ResolvedStack) -> dict[str, Any]:
+    """The template to write: without its resources section when that is empty and the
+    stack says not to write one (`Stack.write_empty_resources`)."""
+    template = item.template
+    if template.get("resources") or item.stack.write_empty_resources:
+        return template
+    return {key: value for key, value in template.items() if key != "resources"}
 
 
 def _emit(

@@ -83,6 +83,8 @@ class ResolvedStack:
     imports: list[StackImport] = attrs.field(factory=list)
     claimed: dict[str, Construct] = attrs.field(factory=dict)
     """`section:name` (`output:url`) -> the construct that made that template entry."""
+    undeclared: dict[str, Problem] = attrs.field(factory=dict)
+    """Parameters referenced with `undeclared_param` -> the warning about the first use."""
 
 
 class Resolver:
@@ -107,6 +109,7 @@ class Resolver:
         self.by_name: dict[str, Construct] = {}
         self.claimed: dict[str, Construct] = {}
         self.imports: list[StackImport] = []
+        self.undeclared: dict[str, Problem] = {}
         self._resolved = False
         self._depth = 0
         self._items = 0
@@ -258,6 +261,17 @@ class Resolver:
         location: SourceLocation | None = node.location
         self.problems.append(Problem(message, location, node.path))
 
+    def tolerate_undeclared_parameter(self, name: str) -> None:
+        if name not in self.undeclared:
+            node = self._current.node
+            self.undeclared[name] = Problem(
+                f"get_param refers to {name!r}, which is not a parameter of this stack "
+                "(undeclared_param): Heat fails if it ever evaluates it; declare the "
+                "parameter or remove the reference",
+                node.location,
+                node.path,
+            )
+
     def resolve_as(self, current: Construct, value: object) -> object:
         """Resolve `value` as if it appeared in `current` (for values wired in from elsewhere)."""
         outer = self._current
@@ -373,7 +387,9 @@ class Resolver:
             out["depends_on"] = explicit[0] if single else explicit
         if resource.update_policy is not None:
             out["update_policy"] = self.value(resource.update_policy)
-        if resource.deletion_policy is not None:
+        if isinstance(resource.deletion_policy, Intrinsic):
+            out["deletion_policy"] = self.value(resource.deletion_policy)
+        elif resource.deletion_policy is not None:
             if resource.deletion_policy.islower():
                 self.require(
                     "2016-10-14", f"the lower-case deletion policy {resource.deletion_policy!r}"
@@ -422,6 +438,11 @@ class Resolver:
         if output.condition is not None:
             self.require("2016-10-14", "an output condition")
             out["condition"] = self.condition(output.condition)
+        for key, value in output.extra_keys.items():
+            if not isinstance(key, str) or key in ("description", "value", "condition"):
+                self.report(f"an output's extra_keys cannot hold {key!r}")
+                continue
+            out[key] = self.value(value)
         return out
 
     def _parameter_group(self, group: ParameterGroup) -> dict[str, object]:
@@ -453,6 +474,9 @@ class SynthSession:
         self.files: dict[Stack, dict[str, str | Stack]] = {}
         self.registry: dict[Stack, dict[str, str]] = {}
         self.providers: dict[Stack, dict[type[ProviderResource], Stack | None]] = {}
+        self.shared: list[tuple[Resolver, str, Stack, Stack]] = []
+        """(resolver, key, first, other): two child stacks sent under one key, which must
+        give the same template (several remote stacks of one template, say)."""
 
     def resolver(self, stack: Stack) -> Resolver:
         found = self.resolvers.get(stack)
@@ -464,6 +488,7 @@ class SynthSession:
         for stack in stacks:
             self.resolver(stack).resolve()
         self._check_passed_parameters()
+        self._check_shared_files()
         out = []
         for stack in stacks:
             resolver = self.resolvers[stack]
@@ -477,6 +502,7 @@ class SynthSession:
                     registry=self.registry.get(stack, {}),
                     imports=resolver.imports,
                     claimed=resolver.claimed,
+                    undeclared=resolver.undeclared,
                 )
             )
         return out
@@ -490,6 +516,7 @@ class SynthSession:
                 resolver.by_name,
                 resolver.problems,
                 claimed=resolver.claimed,
+                undeclared=resolver.undeclared,
             )
             for stack, resolver in self.resolvers.items()
             if isinstance(stack, (ChildStack, _ProviderTemplateStack))
@@ -511,6 +538,13 @@ class SynthSession:
                                 child.node.path,
                             )
                         )
+
+    def _check_shared_files(self) -> None:
+        for resolver, key, first, other in self.shared:
+            if self.resolver(first).template() != self.resolver(other).template():
+                resolver.report(
+                    f"two different files would both be sent as {key!r}; give one another name"
+                )
 
     def nesting_problems(self, stacks: Sequence[Stack], max_depth: int) -> list[Problem]:
         """Template resources nested deeper than Heat's `max_nested_stack_depth`, and template
@@ -585,6 +619,9 @@ class SynthSession:
         files = self.files.setdefault(self.root(resolver.stack), {})
         existing = files.get(key)
         if existing is not None and existing is not content and existing != content:
+            if isinstance(existing, Stack) and isinstance(content, Stack):
+                self.shared.append((resolver, key, existing, content))  # compared once resolved
+                return
             resolver.report(
                 f"two different files would both be sent as {key!r}; give one another name"
             )

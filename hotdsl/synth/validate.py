@@ -53,7 +53,11 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         used: list[str] = []
         for kind, name, attribute in _references(data):
             if kind == "get_param":
-                if name not in parameters and name not in PSEUDO_PARAMETERS:
+                if (
+                    name not in parameters
+                    and name not in PSEUDO_PARAMETERS
+                    and name not in resolved.undeclared
+                ):
                     report(
                         owner,
                         f"get_param refers to {name!r}, which is not a parameter of this stack",

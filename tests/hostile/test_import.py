@@ -1016,3 +1016,87 @@ def test_folder_mode_reads_only_inside_the_folder_and_the_allowed_ones(area: Are
     assert "exact: sub/u.yaml -> out/sub_u/sub_u.py" in run.out
     assert (area.out / "sub_u" / "common" / "boot.sh").read_text() == "echo\n"
     TALLY.update({"inputs": 1, "clean errors": 1, "safe outputs": 1})  # 2 templates in all
+
+
+# --- shapes Heat accepts, fed something else ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(
+            "resources: {}\noutputs:\n  o:\n    value: 1\n    7: seven\n",
+            r"project/t.yaml:6: output 'o' has the key 7, which is not a string",
+            id="output-number-key",
+        ),
+        pytest.param(
+            "resources:\n  r:\n    type: OS::Heat::None\n    deletion_policy: {a: 1}\n",
+            r"project/t.yaml:5: resource 'r': the deletion_policy must be one of Delete, "
+            r"Retain, Snapshot, delete, retain, snapshot or a function that gives one",
+            id="deletion-policy-mapping",
+        ),
+        pytest.param(
+            "resources:\n  r:\n    type: OS::Heat::None\n    deletion_policy: [Retain]\n",
+            r"project/t.yaml:5: resource 'r': the deletion_policy must be one of",
+            id="deletion-policy-list",
+        ),
+        pytest.param(
+            "resources:\n  r:\n    type: OS::Heat::None\n    properties: 12\n",
+            r"project/t.yaml:5: the properties of resource 'r' must be a mapping with string "
+            r"keys, or a function that gives one, not a number",
+            id="properties-number",
+        ),
+        pytest.param(
+            "resources:\n  r:\n    type: OS::Heat::None\n    metadata: text\n",
+            r"project/t.yaml:5: the metadata of resource 'r' must be a mapping",
+            id="metadata-string",
+        ),
+        pytest.param(
+            "resources:\n  r:\n    type: OS::Heat::Value\n    properties:\n      value:\n"
+            "        map_merge: {not_a_function: 1}\n",
+            r"project/t.yaml:7: malformed map_merge: write map_merge: \[MAP, MAP, \.\.\.\]",
+            id="map-merge-of-a-plain-mapping",
+        ),
+    ],
+)
+def test_a_shape_heat_rejects_is_still_an_error_at_its_line(
+    area: Area, body: str, message: str
+) -> None:
+    area.template(body)
+    area.error(run_t(area), message)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {"t.yaml": "  b: {type: b.yaml}\n", "b.yaml": "  a: {type: t.yaml}\n"},
+            id="two-templates-nest-each-other",
+        ),
+        pytest.param(
+            {
+                "t.yaml": "  b: {type: b.yaml}\n",
+                "b.yaml": "  c: {type: c.yaml}\n",
+                "c.yaml": "  b: {type: ./b.yaml}\n",
+            },
+            id="a-cycle-through-another-spelling",
+        ),
+        pytest.param(
+            {
+                "t.yaml": "  s:\n    type: OS::Heat::Stack\n    properties:\n"
+                "      template: {get_file: t.yaml}\n"
+            },
+            id="os-heat-stack-of-itself",
+        ),
+    ],
+)
+def test_templates_that_nest_each_other_give_a_module_that_runs(
+    area: Area, files: dict[str, str]
+) -> None:
+    """Heat rejects them (too deep); the import must still end, with a module that runs:
+    a child stack class builds its children when made, so none of the cycle is one."""
+    for name, resources in files.items():
+        area.write(name, HEADER + "resources:\n" + resources)
+    run = run_t(area)
+    area.ok(run, exact=False)
+    assert "the module does not run" not in run.err, run.err
