@@ -212,3 +212,26 @@ def test_selecting_into_attributes_and_json_parameters() -> None:
     outputs = synth_stack(stack)["outputs"]
     assert outputs["addr"]["value"] == {"get_attr": ["res", "addresses", "private", 0, "addr"]}
     assert outputs["cfg"]["value"] == {"get_param": ["config", "a", 0]}
+
+
+def _aliased_condition_template() -> dict[str, Any]:
+    stack, res, param = make_stack()
+    prod = Condition(stack, "prod", h.equals(param, "prod"))
+    res.condition = Condition(stack, "live", prod)
+    return synth_stack(stack)
+
+
+def test_a_condition_defined_as_another_is_written_with_its_definition() -> None:
+    """Heat takes no bare condition name as a definition (`live: prod`), so the other's is used."""
+    conditions = _aliased_condition_template()["conditions"]
+    assert conditions["live"] == conditions["prod"] == {"equals": [{"get_param": "name"}, "prod"]}
+
+
+@pytest.mark.heat
+def test_heat_accepts_the_written_alias_and_refuses_the_bare_name(heat_validator: Any) -> None:
+    template = _aliased_condition_template()
+    accepted = heat_validator.conn.orchestration.post("/validate", json={"template": template})
+    assert accepted.status_code == 200, accepted.text
+    template["conditions"]["live"] = "prod"
+    refused = heat_validator.conn.orchestration.post("/validate", json={"template": template})
+    assert refused.status_code == 400 and "definition of condition" in refused.text

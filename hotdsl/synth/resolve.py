@@ -309,7 +309,7 @@ class Resolver:
             elif isinstance(member, Condition):
                 self.require("2016-10-14", "the conditions section")
                 self.conditions[self._claim(seen, member, "condition")] = self.condition(
-                    member.expression
+                    _definition_of(member)
                 )
             elif isinstance(member, Output):
                 self.outputs[self._claim(seen, member, "output")] = self._output(member)
@@ -767,6 +767,21 @@ def _owner(target: Construct) -> Stack | None:
     if isinstance(target, ChildStack):
         return target.parent
     return target.node._stack
+
+
+def _definition_of(condition: Condition) -> object:
+    """What a condition is defined as, written out where it is only another condition.
+
+    Heat refuses a bare condition name as a definition (`b: a`; heat/engine/conditions.py
+    takes a bool or a function there), so `Condition(stack, "b", a)` is written with
+    `a`'s own definition.
+    """
+    expression: object = condition.expression
+    seen = {condition}
+    while isinstance(expression, Condition) and expression not in seen:
+        seen.add(expression)
+        expression = expression.expression
+    return expression
 
 
 def _app_of(construct: Construct) -> Construct:
