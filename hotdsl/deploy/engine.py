@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
@@ -86,6 +86,9 @@ class DeployEngine:
         settings: DeploySettings,
         update_rule: UpdateRule | None = None,
         heat_names: Mapping[str, str] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.client = client
         self.heat_names = dict(heat_names or {})
@@ -94,6 +97,10 @@ class DeployEngine:
         self.settings = settings
         self.update_rule = update_rule
         self.stop = threading.Event()
+        self.clock = clock
+        """Monotonic seconds, for poll intervals and elapsed times (tests pass their own)."""
+        self.sleep = sleep
+        """The wait between polls (tests pass one that records what it was asked)."""
 
     # --- deploy -------------------------------------------------------------------------
 
@@ -153,7 +160,7 @@ class DeployEngine:
     def deploy_stack(self, request: StackRequest) -> StackOutcome:
         """Create or update one stack and follow it to the end."""
         name = request.stack_name
-        start = time.monotonic()
+        start = self.clock()
         deployed = self.client.find_stack(name)
         if deployed is not None and deployed.in_progress:
             self.progress.say(
@@ -181,7 +188,7 @@ class DeployEngine:
                     name,
                     "unchanged",
                     deployed.status,
-                    elapsed=time.monotonic() - start,
+                    elapsed=self.clock() - start,
                     outputs=self.outputs(deployed),
                 )
         body = self._body(request)
@@ -197,7 +204,7 @@ class DeployEngine:
             ref = deployed
             action = "updated"
         final = self.follow(ref, marker=marker, expect_change=deployed)
-        elapsed = time.monotonic() - start
+        elapsed = self.clock() - start
         self.progress.summary(name, elapsed)
         if final.status.endswith("_COMPLETE") and not final.status.startswith("ROLLBACK"):
             return StackOutcome(
@@ -237,11 +244,11 @@ class DeployEngine:
         """Print events until the stack leaves IN_PROGRESS; return its final state."""
         name = ref.name
         seen: set[str] = set()
-        grace_until = time.monotonic() + 5.0
+        grace_until = self.clock() + 5.0
         while True:
             if self.stop.is_set():
                 raise Interrupted("stopped following Heat")
-            polled = time.monotonic()
+            polled = self.clock()
             marker = self._drain(ref, marker, seen)
             current = self._get(ref)
             if current is None:
@@ -252,20 +259,20 @@ class DeployEngine:
                 and current.status == expect_change.status
                 and current.updated_time == expect_change.updated_time
             )
-            if not current.in_progress and not (unchanged and time.monotonic() < grace_until):
+            if not current.in_progress and not (unchanged and self.clock() < grace_until):
                 if (
                     current.failed
                     and self.settings.rollback
                     and "ROLLBACK" not in current.status
                     and current.status != "DELETE_FAILED"
-                    and time.monotonic() < grace_until
+                    and self.clock() < grace_until
                 ):
-                    time.sleep(self.settings.poll_interval)  # Heat starts the rollback right after
+                    self.sleep(self.settings.poll_interval)  # Heat starts the rollback right after
                     continue
                 self._drain(ref, marker, seen)
                 return current
             # The interval counts from the start of the poll: slow answers do not stretch it.
-            time.sleep(max(0.0, self.settings.poll_interval - (time.monotonic() - polled)))
+            self.sleep(max(0.0, self.settings.poll_interval - (self.clock() - polled)))
 
     def _get(self, ref: StackRef) -> StackRef | None:
         try:
@@ -343,7 +350,7 @@ class DeployEngine:
         """Delete stacks in the order given (callers pass reverse dependency order)."""
         results = []
         for name in stack_names:
-            start = time.monotonic()
+            start = self.clock()
             ref = self.client.find_stack(name)
             if ref is None:
                 self.progress.say(name, "does not exist")
@@ -353,7 +360,7 @@ class DeployEngine:
             marker = self._last_event(ref)
             self.client.delete_stack(ref)
             final = self.follow(ref, marker=marker, expect_change=ref)
-            elapsed = time.monotonic() - start
+            elapsed = self.clock() - start
             if final.status == "DELETE_COMPLETE":
                 self.progress.say(name, f"deleted in {elapsed:.1f} s")
                 results.append(StackOutcome(name, "deleted", final.status, elapsed=elapsed))

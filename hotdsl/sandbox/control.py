@@ -291,6 +291,8 @@ class Sandbox:
             if _process_alive(pid) and _is_sandbox_server(pid, self.layout):
                 self._terminate(pid, timeout)
                 stopped = True
+            else:
+                self._reap(pid)  # a server of ours that died on its own is still a zombie
         self._forget()
         return stopped
 
@@ -299,8 +301,7 @@ class Sandbox:
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self._reap(pid)
-            if not _process_alive(pid):
+            if self._exited(pid):
                 return
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError):
@@ -310,11 +311,20 @@ class Sandbox:
             else:
                 os.kill(pid, signal.SIGKILL)
         for _ in range(50):
-            self._reap(pid)
-            if not _process_alive(pid):
+            if self._exited(pid):
                 return
             time.sleep(0.1)
         raise SandboxError(f"the sandbox's Heat server (pid {pid}) did not stop")
+
+    def _exited(self, pid: int) -> bool:
+        """True once the server has exited, and then reaped if it is our child.
+
+        Reaping after the check, not before, leaves no zombie of a server that exits
+        between the two.
+        """
+        exited = not _process_alive(pid)
+        self._reap(pid)
+        return exited
 
     def _reap(self, pid: int) -> None:
         """Collect the exit status if the server is our child (else it stays a zombie)."""
