@@ -478,3 +478,33 @@ def test_sqlite_tables_get_ids_that_are_never_reused(tmp_path: Path) -> None:
     connection.close()
     assert rows == [(1, "a"), (3, "d")], "'c' got 2 and was deleted; 'd' does not get 2 again"
     assert ("ix_data",) in indexes
+
+
+def test_yaql_expressions_are_parsed_one_at_a_time() -> None:
+    inside = threading.Semaphore(1)
+    overlaps: list[str] = []
+
+    class Yaql:
+        def _parse(self, expression: str) -> str:
+            if not inside.acquire(blocking=False):
+                overlaps.append(expression)
+                return expression
+            time.sleep(0.001)
+            inside.release()
+            return expression.upper()
+
+    functions = types.ModuleType("fake_hot_functions")
+    functions.Yaql = Yaql  # type: ignore[attr-defined]
+    heat_server.serialise_yaql_parsing(functions)
+    results: list[str] = []
+
+    def parse_many(prefix: str) -> None:
+        results.extend(Yaql()._parse(f"{prefix}{n}") for n in range(50))
+
+    threads = [threading.Thread(target=parse_many, args=(p,)) for p in "abcd"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+    assert sorted(results) == sorted(f"{p}{n}".upper() for p in "abcd" for n in range(50))

@@ -47,7 +47,9 @@ for its own resources, so 64 stand-ins at once would deadlock the default pool);
 `quiet_idle_workers` keeps the idle ones from waking every second.
 
 Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
-stops that, since Heat's stale deletes then hit new rows (see there).
+stops that, since Heat's stale deletes then hit new rows (see there). Heat's one
+yaql parser is not safe to share between real threads; `serialise_yaql_parsing`
+lets one thread parse at a time.
 
 And two things make real service types work without the services: every service in
 the catalog claims every API extension (`assume_service_extensions`), and custom
@@ -376,6 +378,25 @@ def cap_task_polling(scheduler: types.ModuleType, first_wait: float) -> None:
     runner._sleep = _sleep
 
 
+def serialise_yaql_parsing(hot_functions: types.ModuleType) -> None:
+    """Let one thread at a time parse a yaql expression.
+
+    Heat shares one yaql parser (PLY), which keeps its parse state on itself. Heat's
+    own engine runs green threads, which never switch inside a parse; here the
+    engine's threads are real, and two parses at once failed at random with "Bad
+    expression Parse error: unexpected end of statement" (stand-ins use yaql).
+    """
+    yaql = hot_functions.Yaql
+    parse = yaql._parse
+    lock = threading.Lock()
+
+    def _parse(self: Any, expression: Any) -> Any:
+        with lock:
+            return parse(self, expression)
+
+    yaql._parse = _parse
+
+
 def quiet_idle_workers(seconds: float = 60.0) -> None:
     """Let idle RPC worker threads sleep `seconds` between checks, not one second.
 
@@ -496,11 +517,13 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     from heat.engine import service as engine_service
     from heat.engine import snapshots as engine_snapshots
     from heat.engine import stack as engine_stack
+    from heat.engine.hot import functions as hot_functions
     from heat.rpc import api as rpc_api
 
     cap_sleep(engine_stack, args.trigger_interval)
     cap_sleep(engine_snapshots, args.trigger_interval)
     cap_task_polling(scheduler, args.poll_interval)
+    serialise_yaql_parsing(hot_functions)
     quiet_idle_workers()
     assume_service_extensions()
     assume_service_resources_exist()
