@@ -429,7 +429,9 @@ def process_start(pid: int) -> str | None:
 
 def process_state(pid: int) -> str:
     fields = process_stat(pid)
-    return f"pid {pid} is gone" if fields is None else f"pid {pid} is in state {fields[0]}"
+    if fields is None:
+        return f"pid {pid} is gone"
+    return f"pid {pid} is in state {fields[0]}, child of {fields[1]} (this is {os.getpid()})"
 
 
 def test_task_polling_starts_quick_and_backs_off_to_heats_pace() -> None:

@@ -317,14 +317,19 @@ class Sandbox:
         raise SandboxError(f"the sandbox's Heat server (pid {pid}) did not stop")
 
     def _exited(self, pid: int) -> bool:
-        """True once the server has exited, and then reaped if it is our child.
+        """True once the server has exited; a child of this process only once it is reaped.
 
-        Reaping after the check, not before, leaves no zombie of a server that exits
-        between the two.
+        The main thread of a server can show as a zombie while its other threads are
+        still ending, and such a process cannot be reaped yet: for our own child only
+        `waitpid` says when it is gone, and then it leaves no zombie behind.
         """
-        exited = not _process_alive(pid)
-        self._reap(pid)
-        return exited
+        if self._process is not None and self._process.pid == pid:
+            return self._process.poll() is not None
+        try:
+            reaped, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # another process's child (or reaped already)
+            return not _process_alive(pid)
+        return reaped == pid
 
     def _reap(self, pid: int) -> None:
         """Collect the exit status if the server is our child (else it stays a zombie)."""
