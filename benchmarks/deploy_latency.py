@@ -20,6 +20,8 @@ Heat venv of the tests: `$HOTDSL_TEST_HEAT_VENV` or `.venv-heat/`) and stopped a
 
 The last line printed is a JSON object:
 {"runs": 3, "return_after_heat_s": {"median": x, "max": y}, "poll_gap_s": {"median": z}}
+Measured on a busy 2-CPU development machine (2 runs): the command returned 0.71 and
+0.95 s after Heat finished, and polls started 0.82 s apart (median).
 """
 
 from __future__ import annotations
