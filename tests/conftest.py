@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from hotdsl.errors import HotdslError
 from hotdsl.sandbox import (
@@ -53,7 +54,33 @@ def heat_venv_for_tests(environ: Mapping[str, str] | None = None) -> Path:
 
 
 HEAT_VENV = heat_venv_for_tests()
+HEAT_FIXTURES = frozenset({"heat_sandbox", "heat_validator"})
 _names = itertools.count(1)
+
+# Property tests judge the code, not this machine's speed: no deadline per example and
+# no "too slow" health check, both of which fail on a busy machine.
+settings.register_profile("hotdsl", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hotdsl")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests that talk to Heat for pytest-xdist (`-n 2 --dist loadgroup`).
+
+    A worker starts a session's sandbox the first time one of its tests needs it, so
+    each group stays in one worker: the Heat tests of a file form a group (module
+    fixtures such as the fault proxy's deploys are made once), and all the tests that
+    use `heat_validator` form one (that second Heat is started once). Heat-free tests
+    go to whichever worker is free. Without xdist the mark does nothing.
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "heat_validator" in fixtures:
+            group = "heat-validator"
+        elif HEAT_FIXTURES & fixtures or item.get_closest_marker("heat") is not None:
+            group = f"heat-{item.path.stem}"
+        else:
+            continue
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 class HeatSandbox:

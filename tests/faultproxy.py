@@ -13,6 +13,9 @@ added, decide what happens to a request instead of plain forwarding:
   the client's timeout, so the client gives up before Heat sees anything).
 - `slow_response(method, path, seconds)`: forward at once, hold Heat's answer `seconds`
   (past the client's timeout: the request took effect, the client timed out).
+- `hold(method, path)`: hold the request until the test sets the rule's `release`
+  (the rule's `arrived` is set when the request comes in), then forward it: the
+  test acts at a known point of the client's work, whatever the machine's speed.
 
 `path` is a regular expression searched in the request's path (without the query);
 a rule applies to its first `times` matches (`times=None`: to all of them).
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import json
 import re
 import socket
 import struct
@@ -34,11 +38,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Literal, Self
 
 import attrs
 
-Action = Literal["fail", "drop_response", "reset", "delay", "slow_response"]
+Action = Literal["fail", "drop_response", "reset", "delay", "slow_response", "hold"]
+HOLD_LIMIT = 300.0
+"""Seconds a held request waits for its release at most (a test that forgot it fails)."""
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -64,6 +71,10 @@ class Rule:
     status: int = 503
     seconds: float = 0.0
     hits: int = 0
+    arrived: threading.Event = attrs.field(factory=threading.Event)
+    """Set when a request matched the rule (for `hold`)."""
+    release: threading.Event = attrs.field(factory=threading.Event)
+    """Set by the test to let held requests go on (for `hold`)."""
 
     def matches(self, method: str, path: str) -> bool:
         if self.times is not None and self.hits >= self.times:
@@ -139,6 +150,9 @@ class FaultProxy:
         return self
 
     def stop(self) -> None:
+        with self._lock:
+            for rule in self.rules:
+                rule.release.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -159,6 +173,15 @@ class FaultProxy:
             "orchestration_api_version": "1",
             "orchestration_endpoint_override": self.endpoint,
         }
+
+    def clouds_file(self, folder: Path, cloud: str) -> Path:
+        """Write `folder/clouds.yaml` with the entry `cloud` for this proxy; return its path.
+
+        Commands find it through `OS_CLIENT_CONFIG_FILE`.
+        """
+        path = folder / "clouds.yaml"
+        path.write_text(json.dumps({"clouds": {cloud: self.cloud_entry()}}), encoding="utf-8")
+        return path
 
     # --- rules ------------------------------------------------------------------------
 
@@ -189,9 +212,15 @@ class FaultProxy:
         """Forward at once, then hold Heat's answer `seconds` before passing it on."""
         return self.add(Rule(method, path, "slow_response", times, seconds=seconds))
 
+    def hold(self, method: str, path: str, *, times: int | None = 1) -> Rule:
+        """Hold the request until `rule.release` is set, then forward it."""
+        return self.add(Rule(method, path, "hold", times))
+
     def clear(self) -> None:
-        """Forget all rules and the request log."""
+        """Forget all rules (letting held requests go) and the request log."""
         with self._lock:
+            for rule in self.rules:
+                rule.release.set()
             self.rules.clear()
             self.log.clear()
 
@@ -210,6 +239,7 @@ class FaultProxy:
             for rule in self.rules:
                 if rule.matches(method, path):
                     rule.hits += 1
+                    rule.arrived.set()
                     return rule
         return None
 
@@ -309,6 +339,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if rule is not None and rule.action == "delay":
             time.sleep(rule.seconds)
+        if rule is not None and rule.action == "hold":
+            rule.release.wait(HOLD_LIMIT)
         try:
             status, reason, headers, answer = self._forward(body)
         except OSError:

@@ -21,9 +21,12 @@ from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient
 from hotdsl.deploy.ownership import owner_tag, uses_tag
 
+from .faultproxy import FaultProxy
+
 pytestmark = pytest.mark.heat
 
 HEADER = "from hotdsl import *\nfrom hotdsl.stdlib import heat\n"
+PROXY_CLOUD = "through-faultproxy"
 
 
 def write_app(folder: Path, body: str) -> Path:
@@ -378,6 +381,20 @@ slow = heat.TestResource(stack, "slow", value="{value}", action_wait_secs={{"cre
 """
 
 
+def deploy_through(proxy: FaultProxy, folder: Path) -> subprocess.Popen[str]:
+    """Start `hotdsl deploy --app app.py` with Heat reached through `proxy`."""
+    clouds = proxy.clouds_file(folder, PROXY_CLOUD)
+    command = ["deploy", "--app", "app.py", "--cloud", PROXY_CLOUD]
+    return subprocess.Popen(
+        [sys.executable, "-m", "hotdsl.cli", *command],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OS_CLIENT_CONFIG_FILE": str(clouds)},
+    )
+
+
 def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(
     heat_sandbox: Any, tmp_path: Path
 ) -> None:
@@ -386,40 +403,45 @@ def test_a_stack_in_progress_elsewhere_is_waited_for_with_a_clear_message(
     hotdsl(tmp_path, "synth", "--app", "app.py")
     client = HeatClient(heat_sandbox.conn)
     template = (tmp_path / "hot.out" / f"{name}.yaml").read_text()
-    # Another deploy of the same app (its create carries hotdsl's mark for the stack).
-    client.create_stack(name, {"template": template, "files": {}, "tags": owner_tag(name)})
-    result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
-    assert (
-        f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)"
-        in result.stdout
-    )
-    assert f"{name}: unchanged (CREATE_COMPLETE" in result.stdout
+    with FaultProxy(heat_sandbox.host, heat_sandbox.port) as proxy:
+        # Another deploy of the same app (its create carries hotdsl's mark for the stack)
+        # lands just before hotdsl looks the stack up: the proxy holds that lookup until
+        # then, however long the command took to start.
+        lookup = proxy.hold("GET", rf"/stacks/{name}$")
+        process = deploy_through(proxy, tmp_path)
+        assert lookup.arrived.wait(120), "hotdsl deploy never looked the stack up"
+        client.create_stack(name, {"template": template, "files": {}, "tags": owner_tag(name)})
+        lookup.release.set()
+        out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert f"{name}: is CREATE_IN_PROGRESS (started elsewhere, or by an interrupted deploy)" in out
+    assert f"{name}: unchanged (CREATE_COMPLETE" in out
 
 
 def test_ctrl_c_leaves_heat_working_and_deploy_picks_up(heat_sandbox: Any, tmp_path: Path) -> None:
     name = heat_sandbox.unique_name("intr")
     client = HeatClient(heat_sandbox.conn)
     write_app(tmp_path, SLOW_APP.format(name=name, value="a", wait=4))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hotdsl.cli", "deploy", "--app", "app.py", *cloud(heat_sandbox)],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while client.find_stack(name) is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    _out, err = process.communicate(timeout=60)
+    with FaultProxy(heat_sandbox.host, heat_sandbox.port) as proxy:
+        # Ctrl-C while hotdsl follows the create: during its first show of the stack.
+        first_show = proxy.hold("GET", rf"/stacks/{name}/[^/]+$")
+        process = deploy_through(proxy, tmp_path)
+        assert first_show.arrived.wait(120), "hotdsl deploy never followed the create"
+        process.send_signal(signal.SIGINT)
+        before = len(proxy.requests())
+        first_show.release.set()
+        _out, err = process.communicate(timeout=60)
+        after = proxy.requests()[before:]
     assert process.returncode == 1
     assert "Run `hotdsl deploy` again to pick up where Heat is" in err
     assert "Traceback" not in err
-    ref = client.find_stack(name)
-    assert ref is not None and ref.status == "CREATE_IN_PROGRESS"
+    # It stops following at once, and leaves the stack to Heat: at most the poll that
+    # was under way (a stack show and an event page), nothing that changes the stack.
+    assert [seen.method for seen in after] in (["GET"], ["GET", "GET"]), after
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     assert f"{name}: unchanged (CREATE_COMPLETE" in result.stdout
+    final = client.find_stack(name)
+    assert final is not None and final.updated_time is None, "the create was left to Heat"
 
 
 def test_plain_output_has_one_line_per_event_and_a_timing_summary(

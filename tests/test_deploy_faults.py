@@ -6,8 +6,10 @@ requests or answers, or forwards a request and then loses Heat's answer, and tha
 counts what it saw and what reached Heat. Heat itself is never faked.
 
 Most tests drive `HeatClient` and `DeployEngine` in this process with short backoffs;
-the ones about what a user sees (exit status, messages, when `hotdsl deploy` returns)
-run the command with a clouds.yaml entry that points at the proxy.
+the ones about what a user sees (exit status, messages) run the command with a
+clouds.yaml entry that points at the proxy. Poll timing is checked on a clock of the
+test's own (`RequestClock`), never against this machine's wall clock; the wall-clock
+figures are printed by benchmarks/deploy_latency.py.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ import io
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 
@@ -48,6 +50,9 @@ STACK = r"^/v1/[^/]+/stacks/[^/]+/[^/]+$"
 """A stack's full path: show (GET), update (PUT), delete (DELETE)."""
 EVENTS = r"/events$"
 CLOUD = "through-faultproxy"
+CLIENT_TIMEOUT = 2.0
+"""Seconds before a client with a timeout gives up: requests that must time out are held
+(or answered later than this); the others have this long to be answered on a busy machine."""
 
 
 @pytest.fixture(scope="module")
@@ -154,9 +159,9 @@ def test_a_read_that_times_out_is_retried(
     faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
 ) -> None:
     name = heat_sandbox.unique_name("readtimeout")
-    client = client_through(faults, timeout=0.5)
-    slow_show = faults.delay("GET", STACK, 1.5)
-    slow_events = faults.delay("GET", EVENTS, 1.5)
+    client = client_through(faults, timeout=CLIENT_TIMEOUT)
+    slow_show = faults.hold("GET", STACK)
+    slow_events = faults.hold("GET", EVENTS)
     outcome = deploy(client, value_stack(tmp_path, name))
     assert outcome.outcome == "created"
     assert (slow_show.hits, slow_events.hits) == (1, 1)
@@ -193,8 +198,8 @@ def test_a_create_whose_answer_timed_out_is_looked_up_not_sent_again(
     faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
 ) -> None:
     name = heat_sandbox.unique_name("createslow")
-    faults.slow_response("POST", CREATE, 1.5)
-    outcome = deploy(client_through(faults, timeout=0.5), value_stack(tmp_path, name))
+    faults.slow_response("POST", CREATE, 2 * CLIENT_TIMEOUT)
+    outcome = deploy(client_through(faults, timeout=CLIENT_TIMEOUT), value_stack(tmp_path, name))
     assert outcome.outcome == "created"
     assert faults.count("POST", CREATE) == 1
     assert len(stacks_named(heat_sandbox, name)) == 1
@@ -205,20 +210,22 @@ def test_a_create_that_reached_heat_only_after_the_lookup_is_adopted(
 ) -> None:
     """The timed-out create was still on its way: the lookup finds nothing, the retry gets 409."""
     name = heat_sandbox.unique_name("createlate")
-    faults.delay("POST", CREATE, 1.0)
-    client = client_through(faults, timeout=0.5)
+    first_create = faults.hold("POST", CREATE)
+    client = client_through(faults, timeout=CLIENT_TIMEOUT)
 
-    def until_the_first_create_landed(_seconds: float) -> None:
-        deadline = time.monotonic() + 10
-        while faults.count("POST", CREATE, forwarded=True) == 0 and time.monotonic() < deadline:
+    def the_first_create_lands_now(_seconds: float) -> None:
+        """The backoff before the retry: the held create goes on to Heat and is answered."""
+        first_create.release.set()
+        for _ in range(3000):
+            if faults.count("POST", CREATE, forwarded=True):
+                return
             time.sleep(0.02)
-        time.sleep(0.2)
 
-    client.sleep = until_the_first_create_landed
+    client.sleep = the_first_create_lands_now
     outcome = deploy(client, value_stack(tmp_path, name))
     assert outcome.outcome == "created", outcome
     creates = faults.requests("POST", CREATE)
-    assert [(seen.action, seen.status) for seen in creates] == [("delay", 201), ("forward", 409)]
+    assert [(seen.action, seen.status) for seen in creates] == [("hold", 201), ("forward", 409)]
     assert len(stacks_named(heat_sandbox, name)) == 1
 
 
@@ -344,75 +351,117 @@ def test_polling_cost_does_not_grow_with_stack_size(
     assert max(per_poll.values()) <= 2.5, per_poll
 
 
+class RequestClock:
+    """The engine's clock and sleep for timing tests: time passes only by requests and sleeps.
+
+    Each request the proxy has answered costs `cost(polls)` seconds, where `polls` is
+    the number of sleeps so far (as if Heat answered that slowly), and each sleep the
+    engine asks for passes in full; its real wait is a short `pause` that lets Heat get
+    on with the stack. Nothing depends on how fast this machine is.
+    """
+
+    def __init__(self, proxy: FaultProxy, cost: Callable[[int], float], pause: float = 0.1) -> None:
+        self.proxy = proxy
+        self.cost = cost
+        self.pause = pause
+        self.elapsed = 0.0
+        self.charged = 0
+        self.sleeps: list[tuple[int, float]] = []
+        """What the engine asked to sleep, with the number of requests made by then."""
+
+    def now(self) -> float:
+        made = self.proxy.count()
+        self.elapsed += (made - self.charged) * self.cost(len(self.sleeps))
+        self.charged = made
+        return self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.now()
+        self.sleeps.append((self.proxy.count(), seconds))
+        self.elapsed += seconds
+        time.sleep(self.pause)
+
+
+@attrs.frozen
+class FollowedCreate:
+    """One create followed on a `RequestClock`: the outcome, the sleeps and the requests."""
+
+    outcome: StackOutcome
+    sleeps: list[tuple[int, float]]
+    log: list[Seen]
+    """Every request of the deploy, in the order the proxy answered them."""
+
+
+POLL_INTERVAL = 1.0
+SLOW_POLLS = 3
+"""Polls whose two requests take 0.3 s each; later ones take 0.8 s each (1.6 s a poll)."""
+
+
+@pytest.fixture(scope="module")
+def followed_create(
+    proxy: FaultProxy, heat_sandbox: Any, tmp_path_factory: pytest.TempPathFactory
+) -> FollowedCreate:
+    """A stack whose create takes Heat 2 s, deployed by an engine on a `RequestClock`."""
+    name = heat_sandbox.unique_name("cadence")
+    folder = tmp_path_factory.mktemp("cadence")
+    app = App()
+    stack = Stack(app, name)
+    slow = heat.TestResource(stack, "slow", value="x", action_wait_secs={"create": 2})
+    Output(stack, "slow_output", value=slow.attrs.output)
+    synth(app, folder)
+    (entry,) = load_manifest(folder).stacks
+    proxy.clear()
+    clock = RequestClock(proxy, lambda polls: 0.3 if polls < SLOW_POLLS else 0.8)
+    engine = DeployEngine(
+        client_through(proxy),
+        Progress(io.StringIO(), live=False),
+        DeploySettings(poll_interval=POLL_INTERVAL),
+        clock=clock.now,
+        sleep=clock.sleep,
+    )
+    (outcome,) = engine.deploy([stack_request(folder, entry, DeployOptions())])
+    followed = FollowedCreate(outcome, clock.sleeps, proxy.requests())
+    proxy.clear()
+    return followed
+
+
+def shown_status(seen: Seen) -> str:
+    status: str = json.loads(seen.body)["stack"]["stack_status"]
+    return status
+
+
 def test_polls_keep_their_interval_when_heat_answers_slowly(
-    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+    followed_create: FollowedCreate,
 ) -> None:
     """Time spent waiting for answers counts toward the poll interval instead of adding to it."""
-    name = heat_sandbox.unique_name("cadence")
-    app = App()
-    heat.TestResource(Stack(app, name), "slow", value="x", action_wait_secs={"create": 3})
-    synth(app, tmp_path)
-    (entry,) = load_manifest(tmp_path).stacks
-    request = stack_request(tmp_path, entry, DeployOptions())
-    faults.slow_response("GET", STACK, 0.3, times=None)
-    faults.slow_response("GET", EVENTS, 0.3, times=None)
-    client = client_through(faults)
-    engine = DeployEngine(
-        client, Progress(io.StringIO(), live=False), DeploySettings(poll_interval=0.5)
-    )
-    (outcome,) = engine.deploy([request])
-    assert outcome.outcome == "created"
-    created_at = faults.requests("POST", CREATE)[0].at
-    shows = [seen.at for seen in faults.requests("GET", STACK, since=created_at)]
-    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(shows))
-    assert len(gaps) >= 3
-    # One poll's two answers take 0.6 s: polls start 0.6 s apart, not 0.6 + 0.5.
-    assert gaps[len(gaps) // 2] < 0.85, gaps
+    assert followed_create.outcome.outcome == "created"
+    assert followed_create.outcome.outputs == {"slow_output": "x"}
+    asked = [seconds for _, seconds in followed_create.sleeps]
+    assert len(asked) > SLOW_POLLS, "Heat finished before the test saw slow polls"
+    # A poll is two requests (an event page, a stack show): 0.6 s, then 1.6 s. The engine
+    # sleeps what is left of the 1 s interval, and not at all once a poll took longer.
+    expected = [POLL_INTERVAL - 0.6] * SLOW_POLLS + [0.0] * (len(asked) - SLOW_POLLS)
+    assert asked == pytest.approx(expected), asked
+    made = [requests for requests, _ in followed_create.sleeps]
+    assert [later - earlier for earlier, later in itertools.pairwise(made)] == [2] * (len(made) - 1)
 
 
-SLOW_APP = """
-app = App()
-stack = Stack(app, "{name}")
-slow = heat.TestResource(stack, "slow", value="x", action_wait_secs={{"create": 1}})
-"""
-
-
-def test_deploy_returns_within_a_second_of_heat_finishing(
-    faults: FaultProxy, heat_sandbox: Any, tmp_path: Path
+def test_deploy_returns_as_soon_as_it_has_seen_heat_finish(
+    followed_create: FollowedCreate,
 ) -> None:
-    name = heat_sandbox.unique_name("prompt")
-    write_app(tmp_path, name, SLOW_APP)
-    finished: list[float] = []
-    watching = threading.Event()
-    watching.set()
-
-    def watch() -> None:  # asks Heat directly, every 50 ms, when the stack is done
-        direct = HeatClient(connect_endpoint(heat_sandbox.endpoint))
-        while watching.is_set():
-            ref = direct.find_stack(name)
-            if ref is not None and ref.status == "CREATE_COMPLETE":
-                finished.append(time.monotonic())
-                return
-            time.sleep(0.05)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        result = hotdsl_through(faults, tmp_path, "deploy", "--app", "app.py")
-        returned, returned_at = time.monotonic(), datetime.now(UTC)
-    finally:
-        watching.clear()
-        watcher.join(timeout=5)
-    assert result.returncode == 0, result.stderr
-    assert finished, "the watcher never saw CREATE_COMPLETE"
-    assert returned - finished[0] < 1.0
-    direct = HeatClient(heat_sandbox.conn)
-    ref = direct.find_stack(name)
-    assert ref is not None
-    last = [e for e in direct.events(ref) if e["resource_name"] == name][-1]
-    assert last["resource_status"] == "CREATE_COMPLETE"
-    heat_done = datetime.strptime(last["event_time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    assert (returned_at - heat_done).total_seconds() < 2.0  # Heat's event times are whole seconds
+    """No sleep and no further poll after the stack show that answered CREATE_COMPLETE."""
+    log = followed_create.log
+    created = next(i for i, seen in enumerate(log) if seen.method == "POST")
+    shows = [
+        i for i, seen in enumerate(log) if i > created and re.search(STACK, seen.path) is not None
+    ]
+    statuses = [shown_status(log[i]) for i in shows]
+    assert statuses == ["CREATE_IN_PROGRESS"] * (len(shows) - 1) + ["CREATE_COMPLETE"]
+    final = shows[-1]
+    assert [requests for requests, _ in followed_create.sleeps][-1] <= final, "slept after the end"
+    assert len(followed_create.sleeps) == len(shows) - 1, "one sleep after each unfinished poll"
+    after = [(seen.method, re.search(EVENTS, seen.path) is not None) for seen in log[final + 1 :]]
+    assert after in ([], [("GET", True)]), "only the last event page may follow"
 
 
 # --- the command, through the proxy -------------------------------------------------

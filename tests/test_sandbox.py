@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -207,14 +208,18 @@ def test_the_connection_gate_gives_up_after_its_patience() -> None:
 
 
 def test_capped_sleep_affects_only_the_patched_module() -> None:
+    asked: list[float] = []
+    clock = types.ModuleType("time")
+    clock.sleep = asked.append  # type: ignore[attr-defined]
+    clock.monotonic = lambda: 42.0  # type: ignore[attr-defined]
     module = types.ModuleType("fake_heat_module")
-    module.time = time  # type: ignore[attr-defined]
-    heat_server.cap_sleep(module, 0.0)
-    began = time.monotonic()
+    module.time = clock  # type: ignore[attr-defined]
+    heat_server.cap_sleep(module, 0.25)
     module.time.sleep(5)
-    assert time.monotonic() - began < 1.0
-    assert module.time.monotonic() > 0
-    assert time.sleep is not module.time.sleep
+    module.time.sleep(0.1)
+    assert asked == [0.25, 0.1]
+    assert module.time.monotonic() == 42.0
+    assert clock.sleep == asked.append, "the module's own time is left as it was"
 
 
 # --- the real thing -----------------------------------------------------------------------
@@ -391,16 +396,41 @@ def test_the_cli_starts_an_idempotent_sandbox_and_stop_leaves_no_process(
     assert status.exit_code == 0 and "answering" in status.output
     logs = runner.invoke(app, ["sandbox", "logs", "-n", "5"])
     assert "heat.log" in logs.output
+    server = process_start(info["pid"])
+    assert server is not None
     stopped = runner.invoke(app, ["sandbox", "stop"])
-    assert stopped.output.strip() == "stopped"
-    for _ in range(50):
-        if not Path(f"/proc/{info['pid']}").exists():
-            break
-        time.sleep(0.1)
-    with pytest.raises(ProcessLookupError):
-        os.kill(info["pid"], 0)
-    assert runner.invoke(app, ["sandbox", "stop"]).output.strip() == "not running"
+    assert (stopped.exit_code, stopped.output.strip()) == (0, "stopped")
+    # stop waits for the server to exit and reaps it (this process started it): no
+    # process is left, not even a zombie, and nothing listens on its port any more.
+    assert process_start(info["pid"]) != server, process_state(info["pid"])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", info["port"]), timeout=5).close()
+    again = runner.invoke(app, ["sandbox", "stop"])
+    assert (again.exit_code, again.output.strip()) == (0, "not running")
+    assert runner.invoke(app, ["sandbox", "status"]).exit_code == 1
     shutil.rmtree(tmp_path / "home", ignore_errors=True)
+
+
+def process_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name, or None when there is no such process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot): tells it from a later one of that pid."""
+    fields = process_stat(pid)
+    return None if fields is None else fields[19]
+
+
+def process_state(pid: int) -> str:
+    fields = process_stat(pid)
+    if fields is None:
+        return f"pid {pid} is gone"
+    return f"pid {pid} is in state {fields[0]}, child of {fields[1]} (this is {os.getpid()})"
 
 
 def test_task_polling_starts_quick_and_backs_off_to_heats_pace() -> None:
@@ -449,3 +479,33 @@ def test_sqlite_tables_get_ids_that_are_never_reused(tmp_path: Path) -> None:
     connection.close()
     assert rows == [(1, "a"), (3, "d")], "'c' got 2 and was deleted; 'd' does not get 2 again"
     assert ("ix_data",) in indexes
+
+
+def test_yaql_expressions_are_parsed_one_at_a_time() -> None:
+    inside = threading.Semaphore(1)
+    overlaps: list[str] = []
+
+    class Yaql:
+        def _parse(self, expression: str) -> str:
+            if not inside.acquire(blocking=False):
+                overlaps.append(expression)
+                return expression
+            time.sleep(0.001)
+            inside.release()
+            return expression.upper()
+
+    functions = types.ModuleType("fake_hot_functions")
+    functions.Yaql = Yaql  # type: ignore[attr-defined]
+    heat_server.serialise_yaql_parsing(functions)
+    results: list[str] = []
+
+    def parse_many(prefix: str) -> None:
+        results.extend(Yaql()._parse(f"{prefix}{n}") for n in range(50))
+
+    threads = [threading.Thread(target=parse_many, args=(p,)) for p in "abcd"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+    assert sorted(results) == sorted(f"{p}{n}".upper() for p in "abcd" for n in range(50))

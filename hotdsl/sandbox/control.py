@@ -295,6 +295,8 @@ class Sandbox:
             if _process_alive(pid) and _is_sandbox_server(pid, self.layout):
                 self._terminate(pid, timeout)
                 stopped = True
+            else:
+                self._reap(pid)  # a server of ours that died on its own is still a zombie
         self._forget()
         return stopped
 
@@ -303,8 +305,7 @@ class Sandbox:
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self._reap(pid)
-            if not _process_alive(pid):
+            if self._exited(pid):
                 return
             time.sleep(0.1)
         with contextlib.suppress(ProcessLookupError):
@@ -314,11 +315,25 @@ class Sandbox:
             else:
                 os.kill(pid, signal.SIGKILL)
         for _ in range(50):
-            self._reap(pid)
-            if not _process_alive(pid):
+            if self._exited(pid):
                 return
             time.sleep(0.1)
         raise SandboxError(f"the sandbox's Heat server (pid {pid}) did not stop")
+
+    def _exited(self, pid: int) -> bool:
+        """True once the server has exited; a child of this process only once it is reaped.
+
+        The main thread of a server can show as a zombie while its other threads are
+        still ending, and such a process cannot be reaped yet: for our own child only
+        `waitpid` says when it is gone, and then it leaves no zombie behind.
+        """
+        if self._process is not None and self._process.pid == pid:
+            return self._process.poll() is not None
+        try:
+            reaped, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # another process's child (or reaped already)
+            return not _process_alive(pid)
+        return reaped == pid
 
     def _reap(self, pid: int) -> None:
         """Collect the exit status if the server is our child (else it stays a zombie)."""

@@ -48,13 +48,13 @@ for its own resources, so 64 stand-ins at once would deadlock the default pool);
 `quiet_idle_workers` keeps the idle ones from waking every second.
 
 Heat's schema lets sqlite reuse the id of a deleted row; `never_reuse_row_ids`
-stops that, since Heat's stale deletes then hit new rows (see there).
+stops that, since Heat's stale deletes then hit new rows (see there). Heat's one
+yaql parser is not safe to share between real threads; `serialise_yaql_parsing`
+lets one thread parse at a time.
 
 And two things make real service types work without the services: every service in
 the catalog claims every API extension (`assume_service_extensions`), and custom
 constraints that would look a name up in a service pass (`assume_service_resources_exist`).
-Heat's one yaql parser is used by one thread at a time (`parse_yaql_one_at_a_time`), as
-under eventlet.
 """
 
 from __future__ import annotations
@@ -379,6 +379,25 @@ def cap_task_polling(scheduler: types.ModuleType, first_wait: float) -> None:
     runner._sleep = _sleep
 
 
+def serialise_yaql_parsing(hot_functions: types.ModuleType) -> None:
+    """Let one thread at a time parse a yaql expression.
+
+    Heat shares one yaql parser (PLY), which keeps its parse state on itself. Heat's
+    own engine runs green threads, which never switch inside a parse; here the
+    engine's threads are real, and two parses at once failed at random with "Bad
+    expression Parse error: unexpected end of statement" (stand-ins use yaql).
+    """
+    yaql = hot_functions.Yaql
+    parse = yaql._parse
+    lock = threading.Lock()
+
+    def _parse(self: Any, expression: Any) -> Any:
+        with lock:
+            return parse(self, expression)
+
+    yaql._parse = _parse
+
+
 def quiet_idle_workers(seconds: float = 60.0) -> None:
     """Let idle RPC worker threads sleep `seconds` between checks, not one second.
 
@@ -416,35 +435,6 @@ def assume_service_resources_exist() -> None:
     from heat.engine import constraints
 
     constraints.BaseCustomConstraint.validate = lambda self, value, context: True
-
-
-def parse_yaql_one_at_a_time() -> None:
-    """Let one thread at a time use Heat's shared yaql parser.
-
-    Heat keeps one yaql parser for the process (`Yaql.get_yaql_parser`), and its lexer
-    (yaql's copy of ply) keeps the text being read inside that parser. A real Heat runs
-    under eventlet, whose green threads never switch in the middle of a parse; the
-    sandbox runs real threads, and two `yaql` functions parsed at once (two ports created
-    side by side) failed with "Bad expression Parse error: unexpected ','".
-    """
-    import threading
-
-    from heat.engine.hot import functions
-
-    lock = threading.Lock()
-    make_parser = functions.Yaql.get_yaql_parser.__func__
-
-    def serialised_parser(cls: type) -> Any:
-        with lock:
-            parser = make_parser(cls)
-
-        def parse(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return parser(*args, **kwargs)
-
-        return parse
-
-    functions.Yaql.get_yaql_parser = classmethod(serialised_parser)
 
 
 def cap_sleep(module: types.ModuleType, ceiling: float) -> None:
@@ -575,15 +565,16 @@ def start_heat(args: argparse.Namespace) -> tuple[Any, WsgiApp, str]:
     from heat.engine import service as engine_service
     from heat.engine import snapshots as engine_snapshots
     from heat.engine import stack as engine_stack
+    from heat.engine.hot import functions as hot_functions
     from heat.rpc import api as rpc_api
 
     cap_sleep(engine_stack, args.trigger_interval)
     cap_sleep(engine_snapshots, args.trigger_interval)
     cap_task_polling(scheduler, args.poll_interval)
+    serialise_yaql_parsing(hot_functions)
     quiet_idle_workers()
     assume_service_extensions()
     assume_service_resources_exist()
-    parse_yaql_one_at_a_time()
 
     engine = engine_service.EngineService(conf.host, rpc_api.ENGINE_TOPIC)
     for stack in fail_stacks_left_in_progress():
