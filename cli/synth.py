@@ -6,11 +6,6 @@ from pathlib import Path
 
 import typer
 
-from hotdsl.errors import HotdslError
-from hotdsl.project import load_app, resolve_app_reference
-from hotdsl.releases import heat_release
-from hotdsl.synth import synth as run_synth
-
 APP_OPTION = typer.Option(
     None,
     "--app",
@@ -43,6 +38,11 @@ def synth(
     ),
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
+    from hotdsl.errors import HotdslError
+    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.releases import heat_release
+    from hotdsl.synth import synth as run_synth
+
     reference, root, config = resolve_app_reference(app, Path.cwd())
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
     release = config.heat if config else None
