@@ -38,6 +38,8 @@ from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup
 from hotdsl.versions import describe_version
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
+"""Exactly these types are written as they are (a subclass goes the long way, `_value`)."""
 
 MAX_VALUE_DEPTH = 100
 """How deep lists, dicts and functions may nest in one value. Real templates stay far
@@ -114,10 +116,19 @@ class Resolver:
     # --- ResolveContext ---------------------------------------------------------------
 
     def value(self, value: object) -> object:
-        kind = type(value)
-        if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if type(value) in _SCALAR_TYPES:
             return value
-        return self._nested(self._value, value)
+        if not self._depth:
+            return self._nested(self._value, value)
+        # Inside a value: count this level; the outermost `_nested` reports a runaway.
+        self._depth += 1
+        self._items += 1
+        try:
+            if self._depth > MAX_VALUE_DEPTH or self._items > MAX_VALUE_ITEMS:
+                raise _Runaway
+            return self._value(value)
+        finally:
+            self._depth -= 1
 
     def _nested(self, resolve: Callable[[object], object], value: object) -> object:
         """Resolve one level deeper; a runaway value is reported once and written as null."""
@@ -149,12 +160,18 @@ class Resolver:
 
     def _value(self, value: object) -> object:
         kind = type(value)
+        scalars = _SCALAR_TYPES
         if kind is dict or isinstance(value, Mapping):
             assert isinstance(value, Mapping)
-            return {self._key(k): self.value(v) for k, v in value.items()}
+            nested = self.value
+            return {
+                k if type(k) is str else self._key(k): v if type(v) in scalars else nested(v)
+                for k, v in value.items()
+            }
         if kind is list or kind is tuple:
             assert isinstance(value, (list, tuple))
-            return [self.value(v) for v in value]
+            nested = self.value
+            return [v if type(v) in scalars else nested(v) for v in value]
         if isinstance(value, Intrinsic):
             if (
                 isinstance(value, ConditionFunction)
