@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from hotdsl.deploy.schema import _spec as resource_type_spec
 from hotdsl.errors import Problem
@@ -256,7 +256,7 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
         if kind is str or kind is int or kind is bool or kind is float or item is None:
             continue  # most of the data: settled without isinstance
         if kind is list:
-            extend(item)
+            extend(cast("list[object]", item))
         elif isinstance(item, dict):
             if len(item) == 1:
                 ((key, args),) = item.items()
