@@ -55,6 +55,30 @@ more than Heat's whole 512 KB template limit. A value that reuses itself
 reuse; without a limit it would take hours and gigabytes instead of a message."""
 
 
+_MAPPING = "mapping"
+_SEQUENCE = "sequence"
+_INTRINSIC = "intrinsic"
+_CONDITION_FUNCTION = "condition function"
+_OTHER = "other"
+
+
+def _category(kind: type) -> str:
+    """How `Resolver._value` writes a value of this type (the first that fits, in this order)."""
+    if kind is dict or issubclass(kind, Mapping):
+        return _MAPPING
+    if kind is list or kind is tuple:
+        return _SEQUENCE
+    if issubclass(kind, ConditionFunction):
+        return _CONDITION_FUNCTION
+    if issubclass(kind, Intrinsic):
+        return _INTRINSIC
+    return _OTHER
+
+
+_categories: dict[type, str] = {}
+"""Type -> `_category(type)`: values of a few types make up whole templates."""
+
+
 class _Runaway(Exception):
     """Unwinds a value past `MAX_VALUE_DEPTH` or `MAX_VALUE_ITEMS`, up to where it is reported."""
 
@@ -161,23 +185,28 @@ class Resolver:
     def _value(self, value: object) -> object:
         kind = type(value)
         scalars = _SCALAR_TYPES
-        if kind is dict or isinstance(value, Mapping):
+        category = _categories.get(kind)
+        if category is None:
+            category = _categories[kind] = _category(kind)
+        if category is _MAPPING:
             assert isinstance(value, Mapping)
             nested = self.value
             return {
                 k if type(k) is str else self._key(k): v if type(v) in scalars else nested(v)
                 for k, v in value.items()
             }
-        if kind is list or kind is tuple:
+        if category is _SEQUENCE:
             assert isinstance(value, (list, tuple))
             nested = self.value
             return [v if type(v) in scalars else nested(v) for v in value]
-        if isinstance(value, Intrinsic):
+        if category is _INTRINSIC or category is _CONDITION_FUNCTION:
+            assert isinstance(value, Intrinsic)
             if (
-                isinstance(value, ConditionFunction)
+                category is _CONDITION_FUNCTION
                 and not self._in_condition
-                and value.name != "contains"
+                and getattr(value, "name", None) != "contains"
             ):
+                assert isinstance(value, ConditionFunction)
                 self.report(
                     f"{value.name}() is a condition function: use it in a Condition, in a "
                     "resource's or output's condition, or as the first argument of if_()"
