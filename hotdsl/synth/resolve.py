@@ -32,7 +32,6 @@ from hotdsl.nested import (
     ProviderResource,
     _ProviderTemplateStack,
 )
-from hotdsl.project import user_frame
 from hotdsl.source import SourceLocation
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
 from hotdsl.versions import describe_version
@@ -218,6 +217,8 @@ class Resolver:
             try:
                 data = to_hot()
             except Exception as exc:  # the user's __hot__ failed: report it at their line
+                from hotdsl.project import user_frame  # only on failure: it loads tomllib
+
                 where = user_frame(exc)
                 self.report(
                     f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
@@ -650,6 +651,8 @@ class SynthSession:
         try:
             template = provider.build_template()
         except Exception as exc:  # the user's build() failed: report it at their line
+            from hotdsl.project import user_frame  # only on failure: it loads tomllib
+
             where = user_frame(exc)
             resolver.report(
                 f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "

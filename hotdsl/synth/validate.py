@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, cast
 
-from hotdsl.deploy.schema import _spec as resource_type_spec
 from hotdsl.errors import Problem
 from hotdsl.releases import (
     HeatRelease,
@@ -178,6 +177,8 @@ def check_release(
     )
     if too_new is not None:
         errors.append(Problem(too_new, stack.node.location, stack.node.path))
+    from hotdsl.deploy.schema import _spec as resource_type_spec  # only with a target release
+
     spec = resource_type_spec()
     for name, body in resolved.template["resources"].items():
         type_name = body.get("type")
