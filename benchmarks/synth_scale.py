@@ -19,6 +19,7 @@ The last line printed is a JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -163,7 +164,7 @@ def main() -> None:
         figures[f"{side}_process_cpu_s"] = round(cpu, 3)
         figures[f"{side}_process_wall_s"] = round(wall, 3)
         action(1, Path(tempfile.mkdtemp()))  # import outside the in-process timing
-        cpu, wall = in_process(args.repeat, lambda out, action=action: action(servers, out))
+        cpu, wall = in_process(args.repeat, functools.partial(action, servers))
         print(
             f"{side}: {total} resources, in process ({what[side]}): "
             f"CPU {cpu:.3f} s, wall {wall:.3f} s"
