@@ -57,17 +57,19 @@ app.add_typer(sandbox_app, name="sandbox")
 
 def main() -> None:
     """Run the command line (the `hotdsl` console script)."""
-    from hotdsl.errors import HotdslError
     from hotdsl.secrets import guard_standard_streams, mask
 
     guard_standard_streams()
     try:
         app()
-    except HotdslError as exc:
-        message = traceback.format_exc() if STATE.debug else f"error: {exc}\n"
-        sys.stderr.write(mask(message))
-        sys.exit(1)
-    except Exception as exc:  # a bug, or a case hotdsl does not handle yet: still one line
+    except Exception as exc:
+        from hotdsl.errors import HotdslError  # imported only on failure: it loads attrs
+
+        if isinstance(exc, HotdslError):
+            message = traceback.format_exc() if STATE.debug else f"error: {exc}\n"
+            sys.stderr.write(mask(message))
+            sys.exit(1)
+        # a bug, or a case hotdsl does not handle yet: still one line
         if STATE.debug:
             sys.stderr.write(mask(traceback.format_exc()))
             sys.exit(1)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import attrs
 
-
-@attrs.define
 class CliState:
-    debug: bool = False
+    """A plain class: `hotdsl --help` should not pay for importing attrs."""
+
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
 
 
 STATE = CliState()

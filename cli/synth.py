@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from hotdsl.errors import HotdslError
-from hotdsl.project import ProjectConfig, load_app, resolve_app_reference
-from hotdsl.releases import HeatRelease, heat_release
-from hotdsl.synth import synth as run_synth
+if TYPE_CHECKING:  # the command imports the pipeline when it runs: `--help` stays quick
+    from hotdsl.project import ProjectConfig
+    from hotdsl.releases import HeatRelease
 
 APP_OPTION = typer.Option(
     None,
@@ -30,6 +30,9 @@ def target_release(heat: str | None, config: ProjectConfig | None) -> HeatReleas
 
     Every command that synthesizes uses this, so that each one refuses what synth refuses.
     """
+    from hotdsl.errors import HotdslError
+    from hotdsl.releases import heat_release
+
     if heat is None:
         return config.heat if config else None
     try:
@@ -57,6 +60,9 @@ def synth(
     heat: str | None = HEAT_OPTION,
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
+    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.synth import synth as run_synth
+
     reference, root, config = resolve_app_reference(app, Path.cwd())
     out_dir = out if out is not None else (config.root / config.out if config else Path("hot.out"))
     release = target_release(heat, config)

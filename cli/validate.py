@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION, target_release
-from hotdsl.project import load_app, resolve_app_reference
 
 OUT_OPTION = typer.Option(
     None, "--out", "-o", help="Write the synthesized files here (default: a temporary dir)."
@@ -30,6 +29,7 @@ def validate(
     heat: str | None = HEAT_OPTION,
 ) -> None:
     """Check the app: the same checks as `hotdsl synth`; with --cloud, Heat's verdict per stack."""
+    from hotdsl.project import load_app, resolve_app_reference
     from hotdsl.synth import synth, synthesize
 
     reference, root, config = resolve_app_reference(app, Path.cwd())

@@ -212,6 +212,8 @@ def _check_id(id: object, location: SourceLocation) -> None:
         raise ConstructError(f"{location}: a construct id must be a non-empty string, got {id!r}")
     if PATH_SEPARATOR in id:
         raise ConstructError(f"{location}: construct id {id!r} must not contain {PATH_SEPARATOR!r}")
+    if id.isascii():
+        return
     try:
         id.encode("utf-8")
     except UnicodeEncodeError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import CodeType
 
 import attrs
 
@@ -32,6 +33,11 @@ def _is_internal(filename: str, module: object) -> bool:
     return isinstance(module, str) and (module == "hotdsl" or module.startswith("hotdsl."))
 
 
+_internal_codes: dict[CodeType, bool] = {}
+"""Code object -> whether it is hotdsl's own: every construct asks, so each is judged once."""
+_locations: dict[tuple[str, int], SourceLocation] = {}
+
+
 def caller_location() -> SourceLocation:
     """The first frame on the call stack that is not hotdsl's own code.
 
@@ -39,10 +45,18 @@ def caller_location() -> SourceLocation:
     `hotdsl.*` module, including the stdlib's constructs, count as internal.
     """
     frame = sys._getframe(1)
+    internal = _internal_codes
     while frame is not None:
         code = frame.f_code
-        if not _is_internal(code.co_filename, frame.f_globals.get("__name__")):
-            return SourceLocation(_display_path(code.co_filename), frame.f_lineno)
+        flag = internal.get(code)
+        if flag is None:
+            flag = internal[code] = _is_internal(code.co_filename, frame.f_globals.get("__name__"))
+        if not flag:
+            key = (code.co_filename, frame.f_lineno)
+            location = _locations.get(key)
+            if location is None:
+                location = _locations[key] = SourceLocation(_display_path(key[0]), key[1])
+            return location
         frame = frame.f_back  # type: ignore[assignment]
     return UNKNOWN_LOCATION
 

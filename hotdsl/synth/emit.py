@@ -215,7 +215,11 @@ def _make_writer(
                 at_key=True,
             )
         indent = indents[level]
-        if len(text.encode("utf-8", "surrogatepass")) > _IMPLICIT_KEY_MAX_BYTES:
+        # At most 4 UTF-8 bytes a character: only a long key needs encoding to be measured.
+        if (
+            len(text) * 4 > _IMPLICIT_KEY_MAX_BYTES
+            and len(text.encode("utf-8", "surrogatepass")) > _IMPLICIT_KEY_MAX_BYTES
+        ):
             return f"{indent}? {text}\n{indent}: "
         return f"{indent}{text}: "
 

@@ -32,12 +32,13 @@ from hotdsl.nested import (
     ProviderResource,
     _ProviderTemplateStack,
 )
-from hotdsl.project import user_frame
 from hotdsl.source import SourceLocation
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
 from hotdsl.versions import describe_version
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
+"""Exactly these types are written as they are (a subclass goes the long way, `_value`)."""
 
 MAX_VALUE_DEPTH = 100
 """How deep lists, dicts and functions may nest in one value. Real templates stay far
@@ -51,6 +52,30 @@ MAX_VALUE_ITEMS = 200_000
 more than Heat's whole 512 KB template limit. A value that reuses itself
 (`v = and_(v, v)`, sixty times) is small in Python but doubles in the template with each
 reuse; without a limit it would take hours and gigabytes instead of a message."""
+
+
+_MAPPING = "mapping"
+_SEQUENCE = "sequence"
+_INTRINSIC = "intrinsic"
+_CONDITION_FUNCTION = "condition function"
+_OTHER = "other"
+
+
+def _category(kind: type) -> str:
+    """How `Resolver._value` writes a value of this type (the first that fits, in this order)."""
+    if kind is dict or issubclass(kind, Mapping):
+        return _MAPPING
+    if kind is list or kind is tuple:
+        return _SEQUENCE
+    if issubclass(kind, ConditionFunction):
+        return _CONDITION_FUNCTION
+    if issubclass(kind, Intrinsic):
+        return _INTRINSIC
+    return _OTHER
+
+
+_categories: dict[type, str] = {}
+"""Type -> `_category(type)`: values of a few types make up whole templates."""
 
 
 class _Runaway(Exception):
@@ -117,10 +142,19 @@ class Resolver:
     # --- ResolveContext ---------------------------------------------------------------
 
     def value(self, value: object) -> object:
-        kind = type(value)
-        if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if type(value) in _SCALAR_TYPES:
             return value
-        return self._nested(self._value, value)
+        if not self._depth:
+            return self._nested(self._value, value)
+        # Inside a value: count this level; the outermost `_nested` reports a runaway.
+        self._depth += 1
+        self._items += 1
+        try:
+            if self._depth > MAX_VALUE_DEPTH or self._items > MAX_VALUE_ITEMS:
+                raise _Runaway
+            return self._value(value)
+        finally:
+            self._depth -= 1
 
     def _nested(self, resolve: Callable[[object], object], value: object) -> object:
         """Resolve one level deeper; a runaway value is reported once and written as null."""
@@ -152,18 +186,29 @@ class Resolver:
 
     def _value(self, value: object) -> object:
         kind = type(value)
-        if kind is dict or isinstance(value, Mapping):
+        scalars = _SCALAR_TYPES
+        category = _categories.get(kind)
+        if category is None:
+            category = _categories[kind] = _category(kind)
+        if category is _MAPPING:
             assert isinstance(value, Mapping)
-            return {self._key(k): self.value(v) for k, v in value.items()}
-        if kind is list or kind is tuple:
+            nested = self.value
+            return {
+                k if type(k) is str else self._key(k): v if type(v) in scalars else nested(v)
+                for k, v in value.items()
+            }
+        if category is _SEQUENCE:
             assert isinstance(value, (list, tuple))
-            return [self.value(v) for v in value]
-        if isinstance(value, Intrinsic):
+            nested = self.value
+            return [v if type(v) in scalars else nested(v) for v in value]
+        if category is _INTRINSIC or category is _CONDITION_FUNCTION:
+            assert isinstance(value, Intrinsic)
             if (
-                isinstance(value, ConditionFunction)
+                category is _CONDITION_FUNCTION
                 and not self._in_condition
-                and value.name != "contains"
+                and getattr(value, "name", None) != "contains"
             ):
+                assert isinstance(value, ConditionFunction)
                 self.report(
                     f"{value.name}() is a condition function: use it in a Condition, in a "
                     "resource's or output's condition, or as the first argument of if_()"
@@ -175,6 +220,8 @@ class Resolver:
             try:
                 data = to_hot()
             except Exception as exc:  # the user's __hot__ failed: report it at their line
+                from hotdsl.project import user_frame  # only on failure: it loads tomllib
+
                 where = user_frame(exc)
                 self.report(
                     f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
@@ -641,6 +688,8 @@ class SynthSession:
         try:
             template = provider.build_template()
         except Exception as exc:  # the user's build() failed: report it at their line
+            from hotdsl.project import user_frame  # only on failure: it loads tomllib
+
             where = user_frame(exc)
             resolver.report(
                 f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "

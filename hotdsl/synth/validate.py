@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from hotdsl.deploy.schema import _spec as resource_type_spec
 from hotdsl.errors import Problem
 from hotdsl.releases import (
     HeatRelease,
@@ -51,6 +50,8 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
     def check_references(owner: object, data: object, allow_resources: bool) -> list[str]:
         """Report references to names that do not exist; return the resources referenced."""
         used: list[str] = []
+        if data is None or type(data) is str:
+            return used
         for kind, name, attribute in _references(data):
             if kind == "get_param":
                 if (
@@ -180,6 +181,8 @@ def check_release(
     )
     if too_new is not None:
         errors.append(Problem(too_new, stack.node.location, stack.node.path))
+    from hotdsl.deploy.schema import _spec as resource_type_spec  # only with a target release
+
     spec = resource_type_spec()
     for name, body in resolved.template["resources"].items():
         type_name = body.get("type")
@@ -250,9 +253,16 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
     """(function, name, attribute) for every get_param, get_resource, get_attr and if-condition
     in `data`; the attribute is get_attr's literal attribute name, else None."""
     stack = [data]
+    pop = stack.pop
+    extend = stack.extend
     while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
+        item = pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or kind is float or item is None:
+            continue  # most of the data: settled without isinstance
+        if kind is list:
+            extend(cast("list[object]", item))
+        elif isinstance(item, dict):
             if len(item) == 1:
                 ((key, args),) = item.items()
                 if key == "get_resource" and isinstance(args, str):
@@ -268,15 +278,15 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
                         )
                         yield key, name, attribute if isinstance(attribute, str) else None
                     if isinstance(args, list):
-                        stack.extend(args[1:])
+                        extend(args[1:])
                     continue
                 if key == "if" and isinstance(args, list) and args and isinstance(args[0], str):
                     yield "condition", args[0], None
-                    stack.extend(args[1:])
+                    extend(args[1:])
                     continue
-            stack.extend(item.values())
+            extend(item.values())
         elif isinstance(item, list):
-            stack.extend(item)
+            extend(item)
 
 
 def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
@@ -294,6 +304,8 @@ def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     """One cycle (as a list of names) per strongly connected group of the dependency graph."""
+    if _points_backwards(graph):
+        return []
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -336,6 +348,19 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
                 if len(group) > 1 or node in graph.get(node, []):
                     cycles.append(_cycle_through(graph, set(group), node))
     return cycles
+
+
+def _points_backwards(graph: dict[str, list[str]]) -> bool:
+    """Whether every edge goes to a node listed earlier (or outside the graph): then no cycle.
+
+    The usual case (a resource can only use what was created before it), checked in one
+    cheap pass before the general search.
+    """
+    position = {name: here for here, name in enumerate(graph)}
+    get = position.get
+    return all(
+        get(target, -1) < here for here, targets in enumerate(graph.values()) for target in targets
+    )
 
 
 def _cycle_through(graph: dict[str, list[str]], group: set[str], start: str) -> list[str]:
