@@ -327,7 +327,9 @@ def test_a_stack_that_stays_in_progress_is_reported_stuck_at_the_deadline(
             "CREATE_IN_PROGRESS",
             False,
         )
-        # The deadline is the stack's timeout (1 min) plus 5: polls every 30 s until then.
+        # `clock` is the injected FakeClock: it moves only by the sleeps the engine asks for,
+        # so this counts polls, not this machine's speed. The deadline is the stack's
+        # timeout (1 min) plus 5, and polls come every 30 s until then.
         assert 6 * 60 < clock.now <= 6 * 60 + 30
         assert f"{name}: still CREATE_IN_PROGRESS after 6 min, past its 1 min timeout" in (
             outcome.advice
@@ -350,7 +352,9 @@ def test_a_delete_that_stays_in_progress_is_reported_stuck(
     start = clock.now
     (outcome,) = deployer.destroy([DestroyTarget(name, name)])
     assert (outcome.outcome, outcome.status) == ("stuck", "DELETE_IN_PROGRESS")
-    assert 65 * 60 < clock.now - start <= 66 * 60  # Heat's default timeout, 60 min, plus 5
+    # On the injected FakeClock (sleeps asked for, not time spent): one 60 s poll past
+    # Heat's default timeout, 60 min, plus 5.
+    assert 65 * 60 < clock.now - start <= 66 * 60
     assert "past its 60 min timeout" in outcome.advice
     assert "restarting heat-engine marks it failed" in outcome.advice
     assert settle(client, name) is None  # Heat finishes the delete on its own
