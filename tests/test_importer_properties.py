@@ -19,7 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotdsl.importer.model import CFN_FUNCTIONS_2013, CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
+from hotdsl.importer.model.rules import CFN_FUNCTIONS_2013, CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
 from hotdsl.importer.roundtrip import import_and_check
 from hotdsl.versions import TEMPLATE_VERSIONS
 

@@ -22,21 +22,14 @@ import attrs
 from hotdsl.importer.disk import MAX_FILE_BYTES, ReadScope, file_kind, real, too_large
 from hotdsl.importer.environment import EnvironmentModel, build_environment
 from hotdsl.importer.model import (
-    AttrRef,
-    Call,
-    CondRef,
     Expr,
     FileRef,
     Finding,
-    Lit,
     Map,
-    ParamRef,
     ProviderTypeRef,
-    ResourceRef,
-    Seq,
     TemplateModel,
-    UndeclaredParamRef,
     build_template,
+    walk,
 )
 from hotdsl.importer.names import Namespace
 from hotdsl.importer.parse import Document, TemplateError, read_document
@@ -191,7 +184,7 @@ class _Collector:
             if provider is not None:
                 yield provider
             for expr in _resource_values(resource):
-                for node in _walk(expr):
+                for node in walk(expr):
                     if isinstance(node, ProviderTypeRef):
                         found = self.provider(
                             model, folder, node.type_name, node.line or resource.line
@@ -209,7 +202,7 @@ class _Collector:
                             if nested is not None:
                                 yield nested
         for output in model.outputs:
-            for node in _walk(output.value):
+            for node in walk(output.value):
                 if isinstance(node, FileRef):
                     self.file(model, folder, node.path, node.line or output.line)
 
@@ -387,23 +380,3 @@ def _resource_values(resource: object) -> Iterator[Expr]:
         value = getattr(resource, field, None)
         if value is not None:
             yield value
-
-
-def _walk(expr: Expr) -> Iterator[Expr]:
-    stack: list[Expr] = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, Seq):
-            stack.extend(reversed(node.items))
-        elif isinstance(node, Map):
-            stack.extend(reversed([v for _, v in node.entries]))
-        elif isinstance(node, (ParamRef, UndeclaredParamRef, AttrRef)):
-            stack.extend(reversed(node.path))
-        elif isinstance(node, Call):
-            stack.append(node.args)
-        elif isinstance(node, (Lit, ResourceRef, CondRef, FileRef, ProviderTypeRef)):
-            pass
-
-
-walk = _walk

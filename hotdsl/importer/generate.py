@@ -21,11 +21,9 @@ import attrs
 from hotdsl import intrinsics as fn
 from hotdsl.construct import Construct
 from hotdsl.importer import typed
-from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan, walk
+from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan
 from hotdsl.importer.environment import EnvironmentModel, ResourceSettingsModel
 from hotdsl.importer.model import (
-    CONDITION_FUNCTION_SINCE,
-    FUNCTION_SINCE,
     AttrRef,
     Call,
     ConditionModel,
@@ -46,7 +44,9 @@ from hotdsl.importer.model import (
     TemplateModel,
     UndeclaredParamRef,
     to_data,
+    walk,
 )
+from hotdsl.importer.model.rules import CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
 from hotdsl.importer.names import Namespace, camel_case
 from hotdsl.importer.nesting import Child, nesting
 from hotdsl.importer.parse import TemplateError

@@ -18,9 +18,9 @@ from typing import Literal
 
 import attrs
 
-from hotdsl.importer.collect import ImportPlan, ProviderPlan, walk
+from hotdsl.importer.collect import ImportPlan, ProviderPlan
 from hotdsl.importer.disk import real
-from hotdsl.importer.model import FileRef, Map, ProviderTypeRef, ResourceModel, TemplateModel
+from hotdsl.importer.model import FileRef, Map, ProviderTypeRef, ResourceModel, TemplateModel, walk
 
 NestingForm = Literal["nested", "remote", "provider"]
 
