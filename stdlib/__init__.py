@@ -1,7 +1,8 @@
 """Typed classes for Heat's resource types, and handwritten constructs built on them.
 
 One module per service, generated from Heat's own schema by `tools/gen_stdlib.py`
-(never edit them by hand); import the one you need, nothing is imported here:
+(never edit them by hand); import the one you need, nothing is imported here
+(`TypedResource`, the base of every class, is loaded on first use):
 
 ```python
 from hotdsl.stdlib.nova import Server, ServerNetworksItem
@@ -37,5 +38,22 @@ with hotdsl get a trailing underscore (`description_`, `id_`, `class_`; see the
 generator's docstring). Resource attributes are typed `get_attr` values under
 `.attrs`. `Server.property_schema("flavor")` gives Heat's schema of a property,
 including whether changing it updates the resource in place or replaces it. The
-runtime base of the classes is `hotdsl.stdlib._typed`.
+runtime base of the classes is `hotdsl.stdlib._typed`; `TypedResource` is its public
+face, for code that looks for the typed classes (the importer).
 """
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotdsl.stdlib._typed import TypedResource
+
+__all__ = ["TypedResource"]
+
+
+def __getattr__(name: str) -> object:
+    # loaded on first use (PEP 562), so that `import hotdsl.stdlib` stays empty
+    if name == "TypedResource":
+        from hotdsl.stdlib._typed import TypedResource
+
+        return TypedResource
+    raise AttributeError(f"module 'hotdsl.stdlib' has no attribute {name!r}")

@@ -1,10 +1,17 @@
 """`hotdsl import`: HOT templates and their environments -> a hotdsl Python module.
 
-The pipeline, one module per stage: `parse` (YAML as Heat reads it, with line
-numbers) -> `model` (sections, keys and function calls checked as Heat checks them,
-values as expressions with references) -> `collect` (nested templates, environments,
-files) -> `generate` (Python source, checked against the typed classes) -> `roundtrip`
-(run the module, synthesize it, compare with the original).
+The pipeline, one module (or package) per stage, each taking what the one before gives:
+
+- `parse`: HOT text -> a checked `Document` (YAML as Heat reads it, with line numbers);
+- `model`: `Document` -> `TemplateModel` (sections, keys and function calls checked as
+  Heat checks them, values as expressions with references); `collect` gathers the
+  models of the nested templates, the environments (`environment`) and the files
+  into an `ImportPlan`, and `nesting` decides what each nested template becomes;
+- `names`: the Python names, class names and construct ids for the template's names;
+- `write`: `ImportPlan` -> the Python source (checked against the typed classes with
+  `typed`, laid out by `pysource`).
+
+Then `roundtrip` runs the module, synthesizes it and compares with the original.
 
 ```python
 from hotdsl.importer import import_template, write_import
@@ -26,7 +33,6 @@ from typing import Any
 import attrs
 
 from hotdsl.errors import HotdslError
-from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, collect
 from hotdsl.importer.disk import (
     MAX_FILE_BYTES,
@@ -36,11 +42,11 @@ from hotdsl.importer.disk import (
     real,
     write_atomically,
 )
-from hotdsl.importer.generate import HOTDSL_NAMES, OTHER_NAMES, class_name_for, generate
 from hotdsl.importer.model import Finding
-from hotdsl.importer.names import Namespace
+from hotdsl.importer.names import Namespace, class_name_for, module_names
 from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import LINE_LENGTH
+from hotdsl.importer.write import write_module
 
 __all__ = [
     "Finding",
@@ -96,12 +102,12 @@ def import_template(
     not compile.
     """
     stem = template.name.split(".")[0] or "template"
-    names = Namespace([*HOTDSL_NAMES, *OTHER_NAMES, *typed.stdlib_modules(), "app", "stack"])
+    names = Namespace(module_names())
     class_name = names.claim(class_name_for(stem), "Stack", style="camel")
     scope = ReadScope(home if home is not None else template.parent, allow_dirs)
     plan = collect(template, environments, names, scope=scope)
     stack_id = _stack_id(stem)
-    module = generate(
+    module = write_module(
         plan, class_name=class_name, stack_id=stack_id, width=line_length, source_name=template.name
     )
     _require_compiles(module.source, template)

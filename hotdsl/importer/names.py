@@ -1,4 +1,8 @@
-"""Python names for template names: ASCII identifiers, never keywords, never taken twice.
+"""Name: Python names for template names: ASCII identifiers, never keywords, never taken twice.
+
+The third stage of `hotdsl import`: it takes the names of the model (template,
+parameter, condition, resource and output names) and gives the identifiers, class
+names and construct ids the write stage uses.
 
 A template may name things anything (`my-server.1`, `__import__('os')`, `class`, names
 in any script); a Python name is derived from it by one rule and the template keeps the
@@ -13,6 +17,8 @@ import builtins
 import keyword
 import re
 from collections.abc import Iterable
+
+from hotdsl.nested import NestedStack, RemoteStack
 
 MAX_LENGTH = 48
 """Longer names are cut (and numbered if that makes them collide)."""
@@ -78,3 +84,122 @@ class Namespace:
             counter += 1
         self.taken.add(candidate)
         return candidate
+
+
+HOTDSL_NAMES = (
+    "App",
+    "Condition",
+    "Construct",
+    "Environment",
+    "Output",
+    "Parameter",
+    "ParameterGroup",
+    "Resource",
+    "ResourceSettings",
+    "Stack",
+    "AllowedPattern",
+    "AllowedValues",
+    "CustomConstraint",
+    "Length",
+    "Modulo",
+    "Range",
+    "NestedStack",
+    "RemoteContext",
+    "RemoteStack",
+    "Value",
+    "PROJECT_ID",
+    "STACK_ID",
+    "STACK_NAME",
+    "and_",
+    "contains",
+    "digest",
+    "equals",
+    "filter",
+    "get_attr",
+    "get_file",
+    "get_param",
+    "get_resource",
+    "if_",
+    "list_concat",
+    "list_concat_unique",
+    "list_join",
+    "make_url",
+    "map_merge",
+    "map_replace",
+    "not_",
+    "or_",
+    "repeat",
+    "resource_facade",
+    "str_replace",
+    "str_replace_strict",
+    "str_replace_vstrict",
+    "str_split",
+    "undeclared_param",
+    "yaql",
+    "fn",
+)
+OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
+"""Names the generated module imports (or may import) from hotdsl and typing."""
+
+STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
+    "description",
+    "template_version",
+    "stack_name",
+    "environment",
+    "node",
+    "_members",
+    "write_empty_resources",
+    "parent",
+    "file_name",
+    "parameter_values",
+    "context",
+    "timeout_mins",
+}
+"""Names a stack class (a nested or remote one too) already uses: its parameters get others."""
+
+
+def module_names() -> frozenset[str]:
+    """Names the generated module's own code takes at module level, before any template name."""
+    from hotdsl.importer.typed import stdlib_modules
+
+    return frozenset([*HOTDSL_NAMES, *OTHER_NAMES, *stdlib_modules(), "app", "stack"])
+
+
+def class_name_for(stem: str) -> str:
+    """The stack class name for a template file's stem."""
+    name = camel_case(stem) or "Imported"
+    return name if not name[0].isdigit() else f"Template{name}"
+
+
+class ConstructIds:
+    """Construct ids in one template: a template name where it can be one, else one made
+    from it (then the logical name must be pinned to the template name)."""
+
+    def __init__(self, resource_names: Iterable[str]) -> None:
+        self.ids: set[str] = set()
+        # resources keep their names as ids; other sections get theirs after them
+        for name in resource_names:
+            if "/" not in name:
+                self.ids.add(name)
+        self.reserved_resource_ids = set(self.ids)
+
+    def resource_id(self, name: str) -> tuple[str, bool]:
+        """The id of a resource; True if its logical name must be pinned."""
+        if name in self.reserved_resource_ids:
+            self.reserved_resource_ids.discard(name)
+            return name, False
+        return self.construct_id(name, "resource")
+
+    def construct_id(self, name: str, fallback: str) -> tuple[str, bool]:
+        """The construct id for a template name; True if the logical name must be pinned."""
+        if "/" not in name and name not in self.ids:
+            self.ids.add(name)
+            return name, False
+        base = name.replace("/", "_") or fallback
+        candidate = f"{base}.{fallback}"
+        counter = 2
+        while candidate in self.ids:
+            candidate = f"{base}.{fallback}{counter}"
+            counter += 1
+        self.ids.add(candidate)
+        return candidate, True

@@ -152,7 +152,7 @@ class TypedClass:
 def typed_classes() -> dict[str, TypedClass]:
     """Heat resource type -> its generated class, over every module of `hotdsl.stdlib`."""
     import hotdsl.stdlib
-    from hotdsl.stdlib._typed import TypedResource
+    from hotdsl.stdlib import TypedResource
 
     found: dict[str, TypedClass] = {}
     for info in pkgutil.iter_modules(hotdsl.stdlib.__path__):

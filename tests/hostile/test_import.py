@@ -538,14 +538,14 @@ def test_a_module_that_would_not_compile_is_a_bug_line_and_is_never_written(
     """The safety net behind the fixes above: a generator fault (injected) never leaves a
     broken module behind, and the message says it is hotdsl's bug, not the template's."""
     import hotdsl.importer as importer
-    from hotdsl.importer.generate import GeneratedModule
-    from hotdsl.importer.generate import generate as real_generate
+    from hotdsl.importer.write import GeneratedModule
+    from hotdsl.importer.write import write_module as real_write_module
 
     def broken(*args: object, **kwargs: object) -> GeneratedModule:
-        module = real_generate(*args, **kwargs)  # type: ignore[arg-type]
+        module = real_write_module(*args, **kwargs)  # type: ignore[arg-type]
         return attrs.evolve(module, source=module.source + "def build(self):\n")
 
-    monkeypatch.setattr(importer, "generate", broken)
+    monkeypatch.setattr(importer, "write_module", broken)
     area.template("resources:\n  r: {type: OS::Heat::None}\n")
     area.out.mkdir()
     (area.out / "t.py").write_text("# the user's own module\n")
