@@ -20,6 +20,7 @@ as an alias. Dates compare correctly as strings, which is how hotdsl orders them
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Literal
@@ -397,6 +398,7 @@ def first_version(has: Callable[[TemplateVersion], bool]) -> str:
     return since
 
 
+@functools.cache
 def variant_since(name: str, heat_class: str) -> str:
     """The first version where HOT function `name` is run by Heat's `heat_class` or a later
     variant of it (`variant_since("list_join", "JoinMultiple")`: several lists)."""
@@ -404,12 +406,50 @@ def variant_since(name: str, heat_class: str) -> str:
     return first_version(lambda v: name in v.functions and v.date >= first)
 
 
+@functools.cache
+def condition_function_since(name: str) -> str:
+    """The first version where Heat runs `name` inside a condition (`yaql`: 2017-09-01)."""
+    return first_version(lambda v: name in v.condition_functions)
+
+
+@functools.cache
+def section_since(section: str) -> str:
+    """The first version with this top-level section (`conditions`)."""
+    return first_version(lambda v: section in v.sections)
+
+
+@functools.cache
+def resource_key_since(key: str) -> str:
+    """The first version whose resources may have `key` (`external_id`, `condition`)."""
+    return first_version(lambda v: key in v.resource_keys)
+
+
+@functools.cache
+def output_key_since(key: str) -> str:
+    """The first version whose outputs may have `key` (`condition`)."""
+    return first_version(lambda v: key in v.output_keys)
+
+
+@functools.cache
+def parameter_key_since(key: str) -> str:
+    """The first version whose parameters may have `key` (`tags`)."""
+    return first_version(lambda v: key in v.parameter_keys)
+
+
+@functools.cache
+def constraint_since(kind: str) -> str:
+    """The first version with this parameter constraint kind (`modulo`)."""
+    return first_version(lambda v: kind in v.constraint_kinds)
+
+
+@functools.cache
+def deletion_policy_since(policy: str) -> str:
+    """The first version that takes this deletion policy (`retain` in lower case)."""
+    return first_version(lambda v: policy in v.deletion_policies)
+
+
 def _value_function_since(name: str) -> str:
     return first_version(lambda v: v.has_function(name))
-
-
-def _condition_function_since(name: str) -> str:
-    return first_version(lambda v: name in v.condition_functions)
 
 
 FUNCTION_SINCE: Mapping[str, str] = MappingProxyType(
@@ -418,7 +458,7 @@ FUNCTION_SINCE: Mapping[str, str] = MappingProxyType(
 """HOT value function -> the first version that has it."""
 
 CONDITION_FUNCTION_SINCE: Mapping[str, str] = MappingProxyType(
-    {name: _condition_function_since(name) for name in VERSIONS[-1].condition_functions}
+    {name: condition_function_since(name) for name in VERSIONS[-1].condition_functions}
 )
 """Function Heat runs inside conditions -> the first version that runs it there."""
 

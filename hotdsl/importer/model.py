@@ -25,8 +25,7 @@ from hotdsl.importer.parse import (
     TemplateError,
     require_template,
 )
-from hotdsl.template import PARAMETER_TYPES
-from hotdsl.versions import RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
+from hotdsl.versions import PARAMETER_TYPES, RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
 
 PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
 
