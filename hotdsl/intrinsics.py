@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from hotdsl.source import caller_directory
+from hotdsl.versions import since, variant_since
 
 if TYPE_CHECKING:
     from hotdsl.construct import Construct
@@ -191,7 +192,10 @@ class GetAttr(Intrinsic[T_co]):
             return ctx.import_value(self, self.resource, key, self.hot_type)
         name = ctx.reference(self.resource)
         if self.attribute is None:
-            ctx.require("2015-10-15", "get_attr without an attribute name (all attributes)")
+            ctx.require(
+                variant_since("get_attr", "GetAttAllAttributes"),
+                "get_attr without an attribute name (all attributes)",
+            )
             return {"get_attr": [name]}
         return {"get_attr": [name, self.attribute, *(ctx.value(p) for p in self.path)]}
 
@@ -309,12 +313,15 @@ class If(Intrinsic[T_co]):
         self.has_false = has_false
 
     def resolve(self, ctx: ResolveContext) -> object:
-        ctx.require("2016-10-14", "if")
+        ctx.require(since("if"), "if")
         args = [ctx.condition(self.condition), ctx.value(self.if_true)]
         if self.has_false:
             args.append(ctx.value(self.if_false))
         else:
-            ctx.require("2021-04-16", "if without a value_if_false (the enclosing item is dropped)")
+            ctx.require(
+                variant_since("if", "IfNullable"),
+                "if without a value_if_false (the enclosing item is dropped)",
+            )
         return {"if": args}
 
 
@@ -375,7 +382,7 @@ def get_file(path: str, *, key: str | None = None, content: str | None = None) -
     if content is not None:
         return FileReference(key or _file_key(path), None, content)
     if "://" in path:
-        return FunctionCall("get_file", path, "2013-05-23")
+        return FunctionCall("get_file", path, since("get_file"))
     source = Path(path)
     if not source.is_absolute():
         source = caller_directory() / source
@@ -395,27 +402,36 @@ def list_join(delimiter: str, *lists: Value[Sequence[Value[str]]]) -> Intrinsic[
         raise TypeError("list_join needs at least one list")
     if len(lists) > 1:
         return FunctionCall(
-            "list_join", [delimiter, *lists], "2015-10-15", "list_join of several lists"
+            "list_join",
+            [delimiter, *lists],
+            variant_since("list_join", "JoinMultiple"),
+            "list_join of several lists",
         )
-    return FunctionCall("list_join", [delimiter, lists[0]], "2013-05-23")
+    return FunctionCall("list_join", [delimiter, lists[0]], since("list_join"))
 
 
 def str_replace(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
     """`str_replace`: substitute each key of `params` in `template` by its value."""
-    return FunctionCall("str_replace", {"template": template, "params": dict(params)}, "2013-05-23")
+    return FunctionCall(
+        "str_replace", {"template": template, "params": dict(params)}, since("str_replace")
+    )
 
 
 def str_replace_strict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
     """`str_replace_strict`: like str_replace, but fails if a key is not in the template."""
     return FunctionCall(
-        "str_replace_strict", {"template": template, "params": dict(params)}, "2017-02-24"
+        "str_replace_strict",
+        {"template": template, "params": dict(params)},
+        since("str_replace_strict"),
     )
 
 
 def str_replace_vstrict(template: Value[str], params: Mapping[str, object]) -> Intrinsic[str]:
     """`str_replace_vstrict`: like str_replace_strict, and fails on empty values too."""
     return FunctionCall(
-        "str_replace_vstrict", {"template": template, "params": dict(params)}, "2017-09-01"
+        "str_replace_vstrict",
+        {"template": template, "params": dict(params)},
+        since("str_replace_vstrict"),
     )
 
 
@@ -426,14 +442,14 @@ def str_split(
     args: list[object] = [delimiter, string]
     if index is not None:
         args.append(index)
-    return FunctionCall("str_split", args, "2015-10-15")
+    return FunctionCall("str_split", args, since("str_split"))
 
 
 def digest(
     algorithm: Literal["md5", "sha1", "sha224", "sha256", "sha384", "sha512"], value: Value[str]
 ) -> Intrinsic[str]:
     """`digest`: a hash of a string, with any algorithm of Python's hashlib."""
-    return FunctionCall("digest", [algorithm, value], "2015-04-30")
+    return FunctionCall("digest", [algorithm, value], since("digest"))
 
 
 def repeat(
@@ -447,22 +463,32 @@ def repeat(
     args: dict[str, object] = {"for_each": dict(for_each), "template": template}
     if permutations is not None:
         args["permutations"] = permutations
-        return FunctionCall("repeat", args, "2017-09-01", "repeat with permutations")
+        return FunctionCall(
+            "repeat",
+            args,
+            variant_since("repeat", "RepeatWithNestedLoop"),
+            "repeat with permutations",
+        )
     if any(isinstance(values, Mapping) for values in for_each.values()):
-        return FunctionCall("repeat", args, "2016-10-14", "repeat over the keys of a map")
-    return FunctionCall("repeat", args, "2015-04-30")
+        return FunctionCall(
+            "repeat",
+            args,
+            variant_since("repeat", "RepeatWithMap"),
+            "repeat over the keys of a map",
+        )
+    return FunctionCall("repeat", args, since("repeat"))
 
 
 def resource_facade(
     section: Literal["metadata", "deletion_policy", "update_policy"],
 ) -> Intrinsic[Any]:
     """`resource_facade`: a section of the parent resource, inside a provider template."""
-    return FunctionCall("resource_facade", section, "2013-05-23")
+    return FunctionCall("resource_facade", section, since("resource_facade"))
 
 
 def map_merge(*maps: Value[Mapping[str, Any]]) -> Intrinsic[dict[str, Any]]:
     """`map_merge`: merge maps, later keys winning."""
-    return FunctionCall("map_merge", list(maps), "2016-04-08")
+    return FunctionCall("map_merge", list(maps), since("map_merge"))
 
 
 def map_replace(
@@ -477,12 +503,12 @@ def map_replace(
         replacements["keys"] = keys
     if values is not None:
         replacements["values"] = values
-    return FunctionCall("map_replace", [map, replacements], "2016-10-14")
+    return FunctionCall("map_replace", [map, replacements], since("map_replace"))
 
 
 def yaql(expression: str, data: Mapping[str, object]) -> Intrinsic[Any]:
     """`yaql`: evaluate a YAQL expression over `data` (also valid as a condition from 2017-09-01)."""
-    return FunctionCall("yaql", {"expression": expression, "data": dict(data)}, "2016-10-14")
+    return FunctionCall("yaql", {"expression": expression, "data": dict(data)}, since("yaql"))
 
 
 def if_(
@@ -499,7 +525,7 @@ def if_(
 
 def filter(values: Value[Sequence[Any]], sequence: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
     """`filter`: `sequence` without the items in `values`."""
-    return FunctionCall("filter", [values, sequence], "2017-02-24")
+    return FunctionCall("filter", [values, sequence], since("filter"))
 
 
 def make_url(
@@ -524,75 +550,45 @@ def make_url(
         "query": query,
         "fragment": fragment,
     }
-    return FunctionCall("make_url", {k: v for k, v in parts.items() if v is not None}, "2017-09-01")
+    return FunctionCall(
+        "make_url", {k: v for k, v in parts.items() if v is not None}, since("make_url")
+    )
 
 
 def list_concat(*lists: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
     """`list_concat`: concatenate lists."""
-    return FunctionCall("list_concat", list(lists), "2017-09-01")
+    return FunctionCall("list_concat", list(lists), since("list_concat"))
 
 
 def list_concat_unique(*lists: Value[Sequence[Any]]) -> Intrinsic[list[Any]]:
     """`list_concat_unique`: concatenate lists, dropping repeated items."""
-    return FunctionCall("list_concat_unique", list(lists), "2017-09-01")
+    return FunctionCall("list_concat_unique", list(lists), since("list_concat_unique"))
 
 
 def contains(value: object, sequence: Value[Sequence[Any]]) -> ConditionFunction:
     """`contains`: whether `sequence` contains `value` (a function and a condition, 2017-09-01)."""
-    return ConditionFunction("contains", [value, sequence], "2017-09-01")
+    return ConditionFunction("contains", [value, sequence], since("contains"))
 
 
 def equals(left: object, right: object) -> ConditionFunction:
     """`equals`: a condition that holds when both values are equal (2016-10-14)."""
-    return ConditionFunction("equals", [left, right], "2016-10-14")
+    return ConditionFunction("equals", [left, right], since("equals"))
 
 
 def not_(condition: ConditionLike) -> ConditionFunction:
     """`not`: a condition that holds when `condition` does not (2016-10-14)."""
-    return ConditionFunction("not", condition, "2016-10-14")
+    return ConditionFunction("not", condition, since("not"))
 
 
 def and_(*conditions: ConditionLike) -> ConditionFunction:
     """`and`: a condition that holds when all conditions hold (2016-10-14)."""
     if len(conditions) < 2:
         raise TypeError("and_ needs at least two conditions")
-    return ConditionFunction("and", list(conditions), "2016-10-14")
+    return ConditionFunction("and", list(conditions), since("and"))
 
 
 def or_(*conditions: ConditionLike) -> ConditionFunction:
     """`or`: a condition that holds when any condition holds (2016-10-14)."""
     if len(conditions) < 2:
         raise TypeError("or_ needs at least two conditions")
-    return ConditionFunction("or", list(conditions), "2016-10-14")
-
-
-FUNCTION_NAMES: frozenset[str] = frozenset(
-    {
-        "get_param",
-        "get_resource",
-        "get_attr",
-        "get_file",
-        "list_join",
-        "str_replace",
-        "str_replace_strict",
-        "str_replace_vstrict",
-        "str_split",
-        "digest",
-        "repeat",
-        "resource_facade",
-        "map_merge",
-        "map_replace",
-        "yaql",
-        "equals",
-        "if",
-        "not",
-        "and",
-        "or",
-        "contains",
-        "filter",
-        "make_url",
-        "list_concat",
-        "list_concat_unique",
-    }
-)
-"""Every HOT function name hotdsl can write."""
+    return ConditionFunction("or", list(conditions), since("or"))

@@ -42,8 +42,8 @@ import attrs
 from hotdsl.construct import App, Construct, Stack
 from hotdsl.errors import ConstructError
 from hotdsl.intrinsics import GetAttr, Intrinsic, ResolveContext, Value
-from hotdsl.template import Output, Parameter, ParameterConstraint, ParameterType, ResourceBase
-from hotdsl.versions import LATEST_VERSION
+from hotdsl.template import Output, Parameter, ParameterConstraint, ResourceBase
+from hotdsl.versions import LATEST_VERSION, ParameterType
 
 T = TypeVar("T")
 

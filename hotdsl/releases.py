@@ -17,7 +17,8 @@ Where the facts come from (all checked by hand against the public repositories):
 - Heat 27 is hibiscus, 2026.2: the series after gazpacho (26); its deliverable file
   exists in openstack/releases, and openstack/heat master after 26.0.0 marks new
   properties `SupportStatus(version='27.0.0')`. (Not 2026.1: that is gazpacho, 26.)
-- The first Heat release of each template version: openstack/heat, `setup.cfg`
+- The first Heat release of each template version (`TemplateVersion.first_heat_release`
+  in hotdsl.versions, the table of HOT's language): openstack/heat, `setup.cfg`
   (`heat.templates` entry points `heat_template_version.<date>`) at each release
   tag: 2014-10-16 first in 2014.2, ..., 2018-08-31 in 11.0.0, 2021-04-16 in 16.0.0;
   2013-05-23 is in 2013.2 already (heat/tests/test_hot.py at that tag). The
@@ -33,7 +34,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from hotdsl.versions import describe_version
+from hotdsl.versions import VERSIONS, describe_version
 
 
 @attrs.frozen(order=True)
@@ -101,19 +102,7 @@ RELEASES: tuple[HeatRelease, ...] = (
 
 LATEST_RELEASE = RELEASES[-1]
 
-TEMPLATE_VERSION_FIRST_RELEASE: dict[str, int] = {
-    "2013-05-23": 1,  # havana
-    "2014-10-16": 3,  # juno
-    "2015-04-30": 4,  # kilo
-    "2015-10-15": 5,  # liberty
-    "2016-04-08": 6,  # mitaka
-    "2016-10-14": 7,  # newton
-    "2017-02-24": 8,  # ocata
-    "2017-09-01": 9,  # pike
-    "2018-03-02": 10,  # queens
-    "2018-08-31": 11,  # rocky
-    "2021-04-16": 16,  # wallaby
-}
+TEMPLATE_VERSION_FIRST_RELEASE: dict[str, int] = {v.date: v.first_heat_release for v in VERSIONS}
 """Template version -> ordinal of the first Heat release that has it."""
 
 _HEAT_VERSION = re.compile(

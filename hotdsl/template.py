@@ -20,26 +20,15 @@ from hotdsl.intrinsics import (
     ResolveContext,
     Value,
 )
+from hotdsl.versions import (
+    BOOLEAN_FALSE_WORDS,
+    BOOLEAN_TRUE_WORDS,
+    PARAMETER_TYPES,
+    ParameterType,
+    constraint_since,
+)
 
 T = TypeVar("T")
-
-ParameterType = Literal["string", "number", "json", "comma_delimited_list", "boolean"]
-PARAMETER_TYPES: tuple[ParameterType, ...] = (
-    "string",
-    "number",
-    "json",
-    "comma_delimited_list",
-    "boolean",
-)
-"""Heat's HOT parameter types (heat/engine/hot/parameters.py, `HOTParamSchema.TYPES`)."""
-
-BOOLEAN_TRUE_WORDS: tuple[str, ...] = ("1", "t", "true", "on", "y", "yes")
-BOOLEAN_FALSE_WORDS: tuple[str, ...] = ("0", "f", "false", "off", "n", "no")
-"""The words a boolean parameter takes, in any case and with spaces around: oslo.utils'
-`strutils.TRUE_STRINGS` / `FALSE_STRINGS`, which Heat's `BooleanParam` reads with
-`bool_from_string(strict=True)`. Any other value is turned into text first (`1` is
-`"1"`, true; `1.0` is `"1.0"`, refused)."""
-
 
 # --- parameter constraints ---------------------------------------------------------------
 #
@@ -120,7 +109,7 @@ class Modulo:
     step: int
     offset: int
     description: str | None = None
-    since: ClassVar[str] = "2017-02-24"
+    since: ClassVar[str] = constraint_since("modulo")
     parameter_types: ClassVar[tuple[str, ...]] = ("number",)
 
     def to_hot(self) -> dict[str, object]:

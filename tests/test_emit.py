@@ -18,8 +18,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotdsl.intrinsics import FUNCTION_NAMES
 from hotdsl.synth.emit import emit_yaml
+from hotdsl.versions import FUNCTION_NAMES
 
 LOADERS = [yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)]
 

@@ -29,6 +29,7 @@ from hotdsl.deploy.ownership import not_owned_note
 from hotdsl.deploy.plan import StackRequest
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.secrets import MASK, mask
+from hotdsl.versions import FUNCTION_NAMES
 
 HIDDEN_VALUE = MASK
 """How Heat shows a hidden parameter's value; hotdsl shows hidden values the same way."""
@@ -652,12 +653,7 @@ def deep_diff(old: Any, new: Any, path: str = "") -> Iterator[Change]:
 
 def _is_call(value: Mapping[str, Any]) -> bool:
     """A HOT function call is shown whole, not taken apart."""
-    return len(value) == 1 and next(iter(value)) in _FUNCTIONS
-
-
-_FUNCTIONS = frozenset(
-    {"get_param", "get_resource", "get_attr", "get_file", "if", "list_join", "str_replace"}
-)
+    return len(value) == 1 and next(iter(value)) in FUNCTION_NAMES
 
 
 def _normal(value: Any) -> Any:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import cast
 
-from hotdsl.intrinsics import FUNCTION_NAMES
+from hotdsl.versions import FUNCTION_NAMES
 
 __all__ = ["UnemittableType", "UnemittableValue", "emit_yaml"]
 
@@ -144,7 +144,7 @@ def emit_yaml(
 
     *document* is plain data: mappings, lists (tuples are written as lists), str, int,
     float, bool and None. A one-key mapping whose key is in *intrinsic_functions* (by
-    default every HOT function, `hotdsl.intrinsics.FUNCTION_NAMES`) and whose value is a
+    default every HOT function, `hotdsl.versions.FUNCTION_NAMES`) and whose value is a
     scalar or a flat list of scalars is written on one line in flow style when it is short.
     Raises `UnemittableType` (a TypeError) for other types and `UnemittableValue` (a
     ValueError) for strings with lone surrogates; both name the path inside the document.

@@ -34,7 +34,15 @@ from hotdsl.nested import (
 )
 from hotdsl.source import SourceLocation
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
-from hotdsl.versions import describe_version
+from hotdsl.versions import (
+    condition_function_since,
+    describe_version,
+    first_version,
+    output_key_since,
+    parameter_key_since,
+    resource_key_since,
+    section_since,
+)
 
 _SCALARS = (str, int, float, bool, type(None))
 _SCALAR_TYPES = frozenset(_SCALARS)
@@ -53,6 +61,11 @@ more than Heat's whole 512 KB template limit. A value that reuses itself
 (`v = and_(v, v)`, sixty times) is small in Python but doubles in the template with each
 reuse; without a limit it would take hours and gigabytes instead of a message."""
 
+
+_LOWER_CASE_DELETION_POLICIES = first_version(
+    lambda v: any(policy.islower() for policy in v.deletion_policies)
+)
+"""The first version that takes `delete`, `retain` and `snapshot` as well as `Delete`..."""
 
 _MAPPING = "mapping"
 _SEQUENCE = "sequence"
@@ -278,16 +291,16 @@ class Resolver:
         if isinstance(expression, bool):
             return expression
         if isinstance(expression, Condition):
-            self.require("2016-10-14", "conditions")
+            self.require(section_since("conditions"), "conditions")
             return self.reference(expression)
         if isinstance(expression, Intrinsic):
             outer = self._in_condition
             self._in_condition = True
             try:
                 if isinstance(expression, ConditionFunction) and expression.name == "contains":
-                    self.require("2017-09-01", "contains as a condition")
+                    self.require(condition_function_since("contains"), "contains as a condition")
                 elif getattr(expression, "name", None) == "yaql":
-                    self.require("2017-09-01", "yaql as a condition")
+                    self.require(condition_function_since("yaql"), "yaql as a condition")
                 return expression.resolve(self)
             finally:
                 self._in_condition = outer
@@ -354,7 +367,7 @@ class Resolver:
             elif isinstance(member, Parameter):
                 self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
             elif isinstance(member, Condition):
-                self.require("2016-10-14", "the conditions section")
+                self.require(section_since("conditions"), "the conditions section")
                 self.conditions[self._claim(seen, member, "condition")] = self.condition(
                     _definition_of(member)
                 )
@@ -439,14 +452,15 @@ class Resolver:
         elif resource.deletion_policy is not None:
             if resource.deletion_policy.islower():
                 self.require(
-                    "2016-10-14", f"the lower-case deletion policy {resource.deletion_policy!r}"
+                    _LOWER_CASE_DELETION_POLICIES,
+                    f"the lower-case deletion policy {resource.deletion_policy!r}",
                 )
             out["deletion_policy"] = resource.deletion_policy
         if resource.external_id is not None:
-            self.require("2016-10-14", "external_id")
+            self.require(resource_key_since("external_id"), "external_id")
             out["external_id"] = self.value(resource.external_id)
         if resource.condition is not None:
-            self.require("2016-10-14", "a resource condition")
+            self.require(resource_key_since("condition"), "a resource condition")
             out["condition"] = self.condition(resource.condition)
         if resource.resource_description is not None:
             out["description"] = resource.resource_description
@@ -468,7 +482,7 @@ class Resolver:
         if parameter.immutable:
             out["immutable"] = True
         if parameter.tags is not None:
-            self.require("2018-03-02", "parameter tags")
+            self.require(parameter_key_since("tags"), "parameter tags")
             out["tags"] = list(parameter.tags)
         if parameter.constraints:
             for constraint in parameter.constraints:
@@ -483,7 +497,7 @@ class Resolver:
             out["description"] = output.description
         out["value"] = self.value(output.value)
         if output.condition is not None:
-            self.require("2016-10-14", "an output condition")
+            self.require(output_key_since("condition"), "an output condition")
             out["condition"] = self.condition(output.condition)
         for key, value in output.extra_keys.items():
             if not isinstance(key, str) or key in ("description", "value", "condition"):

@@ -27,8 +27,7 @@ from hotdsl.template import (
     check_parameter_input,
     parameter_definition_problems,
 )
-
-PSEUDO_PARAMETERS = frozenset({"OS::stack_id", "OS::stack_name", "OS::project_id"})
+from hotdsl.versions import PSEUDO_PARAMETERS
 
 
 def validate_stack(resolved: ResolvedStack) -> list[Problem]:

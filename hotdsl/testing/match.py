@@ -17,7 +17,7 @@ from typing import Any, Final, NoReturn, final
 
 import attrs
 
-from hotdsl.intrinsics import FUNCTION_NAMES
+from hotdsl.versions import FUNCTION_NAMES
 
 __all__ = ["MISSING", "Capture", "Failure", "Match", "MatchResult", "Matcher"]
 

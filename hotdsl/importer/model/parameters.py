@@ -13,7 +13,7 @@ from hotdsl.importer.model.nodes import (
 from hotdsl.importer.model.reader import TemplateReader, kind_of
 from hotdsl.importer.model.rules import CONSTRAINT_KINDS, PARAMETER_KEYS
 from hotdsl.importer.parse import TemplateError
-from hotdsl.template import PARAMETER_TYPES
+from hotdsl.versions import PARAMETER_TYPES
 
 
 def read_parameter(
