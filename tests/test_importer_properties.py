@@ -19,11 +19,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotdsl.importer.model.rules import CFN_FUNCTIONS_2013, CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
 from hotdsl.importer.roundtrip import import_and_check
-from hotdsl.versions import TEMPLATE_VERSIONS
+from hotdsl.versions import FUNCTIONS, TEMPLATE_VERSIONS, VERSIONS
 
-RESERVED_KEYS = set(FUNCTION_SINCE) | set(CONDITION_FUNCTION_SINCE) | CFN_FUNCTIONS_2013
+RESERVED_KEYS = set(FUNCTIONS).union(
+    *(v.cfn_functions for v in VERSIONS), *(v.removed_functions for v in VERSIONS)
+)
 
 text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
 names = st.text(

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 
 from hotdsl.nested import NestedStack, RemoteStack
+from hotdsl.versions import FUNCTIONS, PSEUDO_PARAMETER_PYTHON_NAMES
 
 MAX_LENGTH = 48
 """Longer names are cut (and numbered if that makes them collide)."""
@@ -86,7 +87,7 @@ class Namespace:
         return candidate
 
 
-HOTDSL_NAMES = (
+HOTDSL_CLASSES = (
     "App",
     "Condition",
     "Construct",
@@ -107,39 +108,13 @@ HOTDSL_NAMES = (
     "RemoteContext",
     "RemoteStack",
     "Value",
-    "PROJECT_ID",
-    "STACK_ID",
-    "STACK_NAME",
-    "and_",
-    "contains",
-    "digest",
-    "equals",
-    "filter",
-    "get_attr",
-    "get_file",
-    "get_param",
-    "get_resource",
-    "if_",
-    "list_concat",
-    "list_concat_unique",
-    "list_join",
-    "make_url",
-    "map_merge",
-    "map_replace",
-    "not_",
-    "or_",
-    "repeat",
-    "resource_facade",
-    "str_replace",
-    "str_replace_strict",
-    "str_replace_vstrict",
-    "str_split",
     "undeclared_param",
-    "yaql",
     "fn",
 )
+"""hotdsl's classes and helpers the generated module may import, besides the DSL functions
+of HOT's functions and the pseudo parameters' constants (both in `hotdsl.versions`)."""
 OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
-"""Names the generated module imports (or may import) from hotdsl and typing."""
+"""Other names the generated module may import, from hotdsl and typing."""
 
 STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
     "description",
@@ -162,7 +137,17 @@ def module_names() -> frozenset[str]:
     """Names the generated module's own code takes at module level, before any template name."""
     from hotdsl.importer.typed import stdlib_modules
 
-    return frozenset([*HOTDSL_NAMES, *OTHER_NAMES, *stdlib_modules(), "app", "stack"])
+    return frozenset(
+        [
+            *HOTDSL_CLASSES,
+            *(function.python_name for function in FUNCTIONS.values()),
+            *PSEUDO_PARAMETER_PYTHON_NAMES.values(),
+            *OTHER_NAMES,
+            *stdlib_modules(),
+            "app",
+            "stack",
+        ]
+    )
 
 
 def class_name_for(stem: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import yaml
 
+from hotdsl.environment import ENVIRONMENT_SECTIONS
 from hotdsl.errors import HotdslError
 from hotdsl.heat_yaml import HeatLoader
 from hotdsl.importer.disk import (
@@ -25,27 +26,6 @@ from hotdsl.importer.disk import (
     ReadRefused,
     read_bounded,
 )
-
-HOT_SECTIONS = (
-    "heat_template_version",
-    "description",
-    "parameter_groups",
-    "parameters",
-    "resources",
-    "outputs",
-    "conditions",
-)
-"""Every top-level key of a HOT template (`conditions` from 2016-10-14 on)."""
-
-ENVIRONMENT_SECTIONS = (
-    "parameters",
-    "parameter_defaults",
-    "parameter_merge_strategies",
-    "encrypted_param_names",
-    "event_sinks",
-    "resource_registry",
-)
-"""Every top-level key of a Heat environment file (`heat/common/environment_format.py`)."""
 
 CFN_VERSION_KEYS = ("AWSTemplateFormatVersion", "HeatTemplateFormatVersion")
 

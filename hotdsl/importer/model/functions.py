@@ -21,7 +21,8 @@ from hotdsl.importer.model.nodes import (
     Seq,
     UndeclaredParamRef,
 )
-from hotdsl.importer.model.rules import MAKE_URL_KEYS, PSEUDO_PARAMETERS, RESOURCE_FACADE_SECTIONS
+from hotdsl.importer.model.rules import MAKE_URL_KEYS, RESOURCE_FACADE_SECTIONS
+from hotdsl.versions import variant_since
 
 if TYPE_CHECKING:
     from hotdsl.importer.model.reader import TemplateReader
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 Holder = dict[Any, Any]
 """The single-key mapping that holds the call (for line numbers)."""
 FunctionReader = Callable[["TemplateReader", object, Holder, str], Expr]
+
+
+def _has_permutations(version: str) -> bool:
+    """Whether `repeat` takes `permutations` in this version (Heat's RepeatWithNestedLoop)."""
+    return version >= variant_since("repeat", "RepeatWithNestedLoop")
 
 
 def _read_get_param(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
@@ -40,7 +46,7 @@ def _read_get_param(reader: TemplateReader, args: object, holder: Holder, name: 
         raise reader.bad_call(name, "write get_param: NAME or get_param: [NAME, key, ...]", holder)
     path_exprs = tuple(reader.expr(p, args, i + 1) for i, p in enumerate(path))
     listed = isinstance(args, list)
-    if target in reader.parameter_names or target in PSEUDO_PARAMETERS:
+    if target in reader.parameter_names or target in reader.language.pseudo_parameters:
         return ParamRef(target, path_exprs, listed)
     if reader.guarded:
         reader.find(
@@ -80,7 +86,7 @@ def _read_get_resource(reader: TemplateReader, args: object, holder: Holder, nam
 
 
 def _read_get_attr(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    minimum = 1 if reader.version >= "2015-10-15" else 2
+    minimum = 1 if reader.version >= variant_since("get_attr", "GetAttAllAttributes") else 2
     if not isinstance(args, list) or len(args) < minimum or not isinstance(args[0], str):
         form = "[RESOURCE, ATTRIBUTE, path...]" + (" or [RESOURCE]" if minimum == 1 else "")
         raise reader.bad_call(name, f"write get_attr: {form}", holder)
@@ -110,7 +116,7 @@ def _read_get_file(reader: TemplateReader, args: object, holder: Holder, name: s
 
 
 def _read_list_join(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    high = None if reader.version >= "2015-10-15" else 2
+    high = None if reader.version >= variant_since("list_join", "JoinMultiple") else 2
     items = reader.list_args(
         name,
         args,
@@ -138,7 +144,7 @@ def _read_digest(reader: TemplateReader, args: object, holder: Holder, name: str
 
 
 def _read_repeat(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    optional = ("permutations",) if reader.version >= "2017-09-01" else ()
+    optional = ("permutations",) if _has_permutations(reader.version) else ()
     mapping = reader.mapping_args(name, args, holder, ("for_each", "template"), optional)
     return Call(name, mapping)
 
@@ -177,7 +183,7 @@ def _read_yaql(reader: TemplateReader, args: object, holder: Holder, name: str) 
 
 
 def _read_if(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    low = 2 if reader.version >= "2021-04-16" else 3
+    low = 2 if reader.version >= variant_since("if", "IfNullable") else 3
     form = "[CONDITION, VALUE_IF_TRUE, VALUE_IF_FALSE]" + (
         " or [CONDITION, VALUE_IF_TRUE]" if low == 2 else ""
     )

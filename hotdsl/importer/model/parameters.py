@@ -11,9 +11,8 @@ from hotdsl.importer.model.nodes import (
     ParameterModel,
 )
 from hotdsl.importer.model.reader import TemplateReader, kind_of
-from hotdsl.importer.model.rules import CONSTRAINT_KINDS, PARAMETER_KEYS
+from hotdsl.importer.model.rules import UNWRITTEN_PARAMETER_KEYS
 from hotdsl.importer.parse import TemplateError
-from hotdsl.versions import PARAMETER_TYPES
 
 
 def read_parameter(
@@ -25,7 +24,7 @@ def read_parameter(
             section,
             name,
         )
-    keys = PARAMETER_KEYS + (("tags",) if reader.version >= "2018-03-02" else ())
+    keys = tuple(k for k in reader.language.parameter_keys if k not in UNWRITTEN_PARAMETER_KEYS)
     for key in spec:
         if key not in keys:
             raise reader.error(
@@ -39,10 +38,10 @@ def read_parameter(
         raise reader.error(
             f"parameter {name!r} has no type (Heat: 'Missing parameter type')", section, name
         )
-    if kind not in PARAMETER_TYPES:
+    if kind not in reader.language.parameter_types:
         raise reader.error(
             f"parameter {name!r} has the unknown type {kind!r}; Heat knows "
-            f"{', '.join(PARAMETER_TYPES)}",
+            f"{', '.join(reader.language.parameter_types)}",
             spec,
             "type",
         )
@@ -101,7 +100,7 @@ def _constraints(
             f"the constraints of parameter {name!r} must be a list", spec, "constraints"
         )
     out: list[ConstraintModel] = []
-    kinds = CONSTRAINT_KINDS if reader.version >= "2017-02-24" else CONSTRAINT_KINDS[:-1]
+    kinds = reader.language.constraint_kinds
     for index, item in enumerate(raw):
         line = reader.doc.lines.line(raw, index)
         if not isinstance(item, dict):

@@ -26,14 +26,14 @@ from hotdsl.importer.model.nodes import (
     Seq,
     UndeclaredParamRef,
 )
-from hotdsl.importer.model.rules import (
-    CFN_FUNCTIONS_2013,
+from hotdsl.importer.model.rules import LENIENT_MAPPING_FUNCTIONS, RESOLVED_ARGUMENT_FUNCTIONS
+from hotdsl.importer.parse import MAX_VALUES, Document, TemplateError, require_template
+from hotdsl.versions import (
     CONDITION_FUNCTION_SINCE,
     FUNCTION_SINCE,
-    LENIENT_MAPPING_FUNCTIONS,
-    RESOLVED_ARGUMENT_FUNCTIONS,
+    VERSIONS,
+    TemplateVersion,
 )
-from hotdsl.importer.parse import MAX_VALUES, Document, TemplateError, require_template
 
 ProviderLookup = Callable[[str], bool]
 """Whether a resource type names a provider template (a file, or a registry mapping)."""
@@ -48,6 +48,8 @@ class TemplateReader:
         self.is_provider = is_provider
         self.findings: list[Finding] = []
         self.version = ""
+        self.language: TemplateVersion = VERSIONS[-1]
+        """What the template's version has (set once the version is read)."""
         self.parameter_names: set[str] = set()
         self.resource_names: set[str] = set()
         self.condition_names: set[str] = set()
@@ -168,7 +170,7 @@ class TemplateReader:
             isinstance(expr, Lit) and isinstance(expr.value, bool)
         ):
             return expr
-        functions = [n for n, v in CONDITION_FUNCTION_SINCE.items() if v <= self.version]
+        functions = list(self.language.condition_functions)
         raise self.error(
             f"a condition cannot be a {kind_of(value)}: Heat takes the name of a condition, "
             f"true or false, or a condition function ({', '.join(functions)} in "
@@ -188,8 +190,8 @@ class TemplateReader:
     ) -> Expr | None:
         """A function call, or None if Heat reads this single-key map as plain data."""
         version = self.version
-        if name in CFN_FUNCTIONS_2013:
-            if version == "2013-05-23" or (name == "Fn::Select" and version < "2015-10-15"):
+        if name in self.language.cfn_functions or name in self.language.removed_functions:
+            if name in self.language.cfn_functions:
                 self.find(
                     "note",
                     f"{name} is a CloudFormation function that hotdsl has no function for; "
@@ -209,7 +211,7 @@ class TemplateReader:
         table = CONDITION_FUNCTION_SINCE if condition else FUNCTION_SINCE
         since = table.get(name)
         if since is None:
-            if condition and name in FUNCTION_SINCE and version >= "2016-10-14":
+            if condition and name in FUNCTION_SINCE and "conditions" in self.language.sections:
                 raise self.error(
                     f"{name} cannot be used in a condition; Heat allows only "
                     f"{', '.join(sorted(CONDITION_FUNCTION_SINCE))} there",
@@ -236,8 +238,7 @@ class TemplateReader:
         if len(value) != 1:
             return False
         (key,) = value
-        since = FUNCTION_SINCE.get(key) if isinstance(key, str) else None
-        return since is not None and self.version >= since
+        return isinstance(key, str) and key in self.language.functions
 
     def bad_call(self, name: str, expected: str, holder: dict[Any, Any]) -> TemplateError:
         return self.error(f"malformed {name}: {expected}", holder, name)

@@ -6,7 +6,7 @@ from typing import Any
 
 from hotdsl.importer.model.nodes import Expr, Lit, Map, ResourceModel
 from hotdsl.importer.model.reader import TemplateReader, kind_of
-from hotdsl.importer.model.rules import DELETION_POLICIES, RESOURCE_KEYS, RESOURCE_KEYS_2016
+from hotdsl.versions import VERSIONS, resource_key_since
 
 
 def read_resource(
@@ -18,12 +18,12 @@ def read_resource(
             section,
             name,
         )
-    keys = RESOURCE_KEYS + (RESOURCE_KEYS_2016 if reader.version >= "2016-10-14" else ())
+    keys = reader.language.resource_keys
     for key in body:
         if key not in keys:
             hint = (
-                " (it needs heat_template_version 2016-10-14 or newer)"
-                if key in RESOURCE_KEYS_2016
+                f" (it needs heat_template_version {resource_key_since(key)} or newer)"
+                if key in VERSIONS[-1].resource_keys
                 else f"; a resource has {', '.join(keys)}"
             )
             raise reader.error(f"resource {name!r} has the unknown key {key!r}{hint}", body, key)
@@ -120,9 +120,7 @@ def _deletion_policy(reader: TemplateReader, name: str, body: dict[Any, Any]) ->
     if body.get("deletion_policy") is None:
         return None
     raw = body["deletion_policy"]
-    allowed = DELETION_POLICIES + (
-        tuple(p.lower() for p in DELETION_POLICIES) if reader.version >= "2016-10-14" else ()
-    )
+    allowed = reader.language.deletion_policies
     if isinstance(raw, str):
         if raw not in allowed:
             raise reader.error(

@@ -21,9 +21,17 @@ from hotdsl.importer.model.nodes import (
 from hotdsl.importer.model.parameters import read_parameter, read_parameter_groups
 from hotdsl.importer.model.reader import ProviderLookup, TemplateReader, kind_of
 from hotdsl.importer.model.resources import read_resource
-from hotdsl.importer.model.rules import OUTPUT_KEYS
-from hotdsl.importer.parse import HOT_SECTIONS, Document
-from hotdsl.versions import RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
+from hotdsl.importer.parse import Document
+from hotdsl.versions import (
+    RELEASE_NAMES,
+    TEMPLATE_VERSIONS,
+    VERSIONS,
+    normalize_version,
+    section_since,
+    template_version,
+)
+
+LATEST = VERSIONS[-1]
 
 
 def build_template(
@@ -46,12 +54,13 @@ def _build(reader: TemplateReader) -> TemplateModel:
             )
         )
     reader.version = _version(reader)
-    allowed = HOT_SECTIONS if reader.version >= "2016-10-14" else HOT_SECTIONS[:-1]
+    reader.language = template_version(reader.version)
+    allowed = reader.language.sections
     for key in data:
         if key not in allowed:
             hint = (
-                " (conditions need heat_template_version 2016-10-14 or newer)"
-                if key == "conditions"
+                f" ({key} need heat_template_version {section_since(key)} or newer)"
+                if key in LATEST.sections
                 else f"; HOT has {', '.join(allowed)}"
             )
             raise reader.error(f"unknown template section {key!r}{hint}", data, key)
@@ -178,7 +187,7 @@ def _output(
             section,
             name,
         )
-    keys = OUTPUT_KEYS + (("condition",) if reader.version >= "2016-10-14" else ())
+    keys = reader.language.output_keys
     extra: list[tuple[Scalar, Expr]] = []
     for key in body:
         if key not in keys:

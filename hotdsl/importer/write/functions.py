@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from hotdsl import intrinsics as fn
 from hotdsl.importer.model import Expr, Lit, Map, Seq
+from hotdsl.importer.model.rules import DIGEST_ALGORITHMS
 from hotdsl.importer.pysource import Code, call, scalar, string
 from hotdsl.importer.typed import ANY, intrinsic
 from hotdsl.importer.write.context import CONDITION_LIKE, VALUE_STR, Rendered, want
+from hotdsl.versions import variant_since
 
 if TYPE_CHECKING:
     from hotdsl.importer.write.values import ValueWriter
@@ -31,7 +33,7 @@ def _write_list_join(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, want(fn.list_join, "lists")) for item in lists)
     if codes is None:
         return None
-    return call(values.use("list_join"), string(delimiter.value), *codes), intrinsic("str")
+    return call(values.use_function("list_join"), string(delimiter.value), *codes), intrinsic("str")
 
 
 def _replace(values: ValueWriter, name: str, args: Expr, function: str) -> Rendered | None:
@@ -45,7 +47,7 @@ def _replace(values: ValueWriter, name: str, args: Expr, function: str) -> Rende
     codes = values.args([(template, VALUE_STR), (params, Mapping[str, object])])
     if codes is None:
         return None
-    return call(values.use(function), *codes), intrinsic("str")
+    return call(values.use_function(function), *codes), intrinsic("str")
 
 
 def _write_str_replace(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -62,28 +64,27 @@ def _write_str_replace_vstrict(values: ValueWriter, args: Expr) -> Rendered | No
 
 def _write_resource_facade(values: ValueWriter, args: Expr) -> Rendered | None:
     assert isinstance(args, Lit) and isinstance(args.value, str)
-    return call(values.use("resource_facade"), string(args.value)), ANY
+    return call(values.use_function("resource_facade"), string(args.value)), ANY
 
 
 def _write_digest(values: ValueWriter, args: Expr) -> Rendered | None:
     if not isinstance(args, Seq):
         return None
     algorithm, value = args.items
-    if not (
-        isinstance(algorithm, Lit)
-        and algorithm.value in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
-    ):
+    if not (isinstance(algorithm, Lit) and algorithm.value in DIGEST_ALGORITHMS):
         return None
     codes = values.args([(value, VALUE_STR)])
     if codes is None:
         return None
-    return call(values.use("digest"), scalar(algorithm.value), *codes), intrinsic("str")
+    return call(values.use_function("digest"), scalar(algorithm.value), *codes), intrinsic("str")
 
 
 def _write_repeat(values: ValueWriter, args: Expr) -> Rendered | None:
     assert isinstance(args, Map)
     known = {"for_each", "template"} | (
-        {"permutations"} if values.model.version >= "2017-09-01" else set()
+        {"permutations"}
+        if values.model.version >= variant_since("repeat", "RepeatWithNestedLoop")
+        else set()
     )
     if not set(args.keys()) <= known:
         return None  # keys Heat ignores: kept as written
@@ -103,7 +104,7 @@ def _write_repeat(values: ValueWriter, args: Expr) -> Rendered | None:
         if not (isinstance(permutations, Lit) and isinstance(permutations.value, bool)):
             return None
         kwargs["permutations"] = scalar(permutations.value)
-    return call(values.use("repeat"), *codes, **kwargs), intrinsic("list")
+    return call(values.use_function("repeat"), *codes, **kwargs), intrinsic("list")
 
 
 def _write_str_split(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -116,7 +117,7 @@ def _write_str_split(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args(zip(rest, wants, strict=False))
     if codes is None:
         return None
-    return call(values.use("str_split"), string(delimiter.value), *codes), ANY
+    return call(values.use_function("str_split"), string(delimiter.value), *codes), ANY
 
 
 def _write_map_merge(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -125,7 +126,7 @@ def _write_map_merge(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, want(fn.map_merge, "maps")) for item in args.items)
     if codes is None:
         return None
-    return call(values.use("map_merge"), *codes), intrinsic("dict")
+    return call(values.use_function("map_merge"), *codes), intrinsic("dict")
 
 
 def _lists(values: ValueWriter, function: str, args: Expr) -> Rendered | None:
@@ -134,7 +135,7 @@ def _lists(values: ValueWriter, function: str, args: Expr) -> Rendered | None:
     codes = values.args((item, want(fn.list_concat, "lists")) for item in args.items)
     if codes is None:
         return None
-    return call(values.use(function), *codes), intrinsic("list")
+    return call(values.use_function(function), *codes), intrinsic("list")
 
 
 def _write_list_concat(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -160,7 +161,7 @@ def _write_map_replace(values: ValueWriter, args: Expr) -> Rendered | None:
         if rendered is None:
             return None
         kwargs[str(key)] = rendered[0]
-    return call(values.use("map_replace"), *codes, **kwargs), intrinsic("dict")
+    return call(values.use_function("map_replace"), *codes, **kwargs), intrinsic("dict")
 
 
 def _write_yaql(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -173,7 +174,7 @@ def _write_yaql(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args([(data, Mapping[str, object])])
     if codes is None:
         return None
-    return call(values.use("yaql"), string(expression.value), *codes), ANY
+    return call(values.use_function("yaql"), string(expression.value), *codes), ANY
 
 
 def _write_if(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -182,7 +183,7 @@ def _write_if(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args([(condition, CONDITION_LIKE), *((v, object) for v in branches)])
     if codes is None:
         return None
-    return call(values.use("if_"), *codes), ANY
+    return call(values.use_function("if"), *codes), ANY
 
 
 def _write_filter(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -190,7 +191,7 @@ def _write_filter(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, want(fn.filter, "values")) for item in args.items)
     if codes is None:
         return None
-    return call(values.use("filter"), *codes), intrinsic("list")
+    return call(values.use_function("filter"), *codes), intrinsic("list")
 
 
 def _write_make_url(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -201,7 +202,7 @@ def _write_make_url(values: ValueWriter, args: Expr) -> Rendered | None:
         if rendered is None:
             return None
         kwargs[str(key)] = rendered[0]
-    return call(values.use("make_url"), **kwargs), intrinsic("str")
+    return call(values.use_function("make_url"), **kwargs), intrinsic("str")
 
 
 def _write_contains(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -210,7 +211,7 @@ def _write_contains(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args([(value, object), (sequence, want(fn.contains, "sequence"))])
     if codes is None:
         return None
-    return call(values.use("contains"), *codes), intrinsic("bool")
+    return call(values.use_function("contains"), *codes), intrinsic("bool")
 
 
 def _write_equals(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -218,14 +219,14 @@ def _write_equals(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, object) for item in args.items)
     if codes is None:
         return None
-    return call(values.use("equals"), *codes), intrinsic("bool")
+    return call(values.use_function("equals"), *codes), intrinsic("bool")
 
 
 def _write_not(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args([(args, CONDITION_LIKE)])
     if codes is None:
         return None
-    return call(values.use("not_"), *codes), intrinsic("bool")
+    return call(values.use_function("not"), *codes), intrinsic("bool")
 
 
 def _write_and(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -233,7 +234,7 @@ def _write_and(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, CONDITION_LIKE) for item in args.items)
     if codes is None:
         return None
-    return call(values.use("and_"), *codes), intrinsic("bool")
+    return call(values.use_function("and"), *codes), intrinsic("bool")
 
 
 def _write_or(values: ValueWriter, args: Expr) -> Rendered | None:
@@ -241,7 +242,7 @@ def _write_or(values: ValueWriter, args: Expr) -> Rendered | None:
     codes = values.args((item, CONDITION_LIKE) for item in args.items)
     if codes is None:
         return None
-    return call(values.use("or_"), *codes), intrinsic("bool")
+    return call(values.use_function("or"), *codes), intrinsic("bool")
 
 
 FUNCTION_WRITERS: dict[str, FunctionWriter] = {

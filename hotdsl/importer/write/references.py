@@ -16,6 +16,7 @@ from hotdsl.importer.nesting import Child
 from hotdsl.importer.pysource import Atom, Bracket, Code, call, flat, string
 from hotdsl.importer.typed import ANY, Inner, fits, intrinsic
 from hotdsl.importer.write.context import PATH_KEY, Rendered
+from hotdsl.versions import PSEUDO_PARAMETER_PYTHON_NAMES
 
 if TYPE_CHECKING:
     from hotdsl.importer.write.values import ValueWriter
@@ -27,19 +28,14 @@ _PARAMETER_INNER: dict[str, Inner] = {
     "comma_delimited_list": "list_str",
 }
 """What a `get_param` of each parameter type gives, for the importer's static typing."""
-PSEUDO = {
-    "OS::stack_id": "STACK_ID",
-    "OS::stack_name": "STACK_NAME",
-    "OS::project_id": "PROJECT_ID",
-}
 
 
 def param_ref(values: ValueWriter, expr: ParamRef, want: object) -> Rendered | None:
     listed = {"listed": Atom("True")} if expr.listed and not expr.path else {}
-    if expr.name in PSEUDO:
+    if expr.name in PSEUDO_PARAMETER_PYTHON_NAMES:
         if not expr.path and not listed:
-            values.context.imports.hotdsl.add(PSEUDO[expr.name])
-            direct: Rendered = (Atom(PSEUDO[expr.name]), intrinsic("str"))
+            values.context.imports.hotdsl.add(PSEUDO_PARAMETER_PYTHON_NAMES[expr.name])
+            direct: Rendered = (Atom(PSEUDO_PARAMETER_PYTHON_NAMES[expr.name]), intrinsic("str"))
             if fits(direct[1], want):
                 return direct
         path = path_code(values, expr.path)
@@ -47,8 +43,7 @@ def param_ref(values: ValueWriter, expr: ParamRef, want: object) -> Rendered | N
             return values.raw(
                 {"get_param": Seq((Lit(expr.name), *expr.path)) if expr.path else Lit(expr.name)}
             )
-        values.context.imports.hotdsl.add("get_param")
-        return call("get_param", string(expr.name), *path, **listed), ANY
+        return call(values.use_function("get_param"), string(expr.name), *path, **listed), ANY
     found = values.bound.parameters.get(expr.name)
     assert found is not None, expr.name
     variable, parameter = found
@@ -64,8 +59,7 @@ def param_ref(values: ValueWriter, expr: ParamRef, want: object) -> Rendered | N
     static = intrinsic(inner)
     if fits(static, want) and not listed:
         return Atom(variable), static
-    values.context.imports.hotdsl.add("get_param")
-    return call("get_param", Atom(variable), **listed), ANY
+    return call(values.use_function("get_param"), Atom(variable), **listed), ANY
 
 
 def undeclared_ref(values: ValueWriter, expr: UndeclaredParamRef) -> Rendered | None:
@@ -150,7 +144,7 @@ def child_attr(values: ValueWriter, variable: str, child: Child, expr: AttrRef) 
         code = call(f"{variable}.get_output", string(output))
     else:
         named = [Atom(variable)] + ([string(expr.attribute)] if expr.attribute else [])
-        code = call(values.use("get_attr"), *named, *path)
+        code = call(values.use_function("get_attr"), *named, *path)
         path = []
     for key in path:
         code = Bracket(flat(code), (key,), "[", "]")

@@ -34,7 +34,6 @@ from hotdsl.importer.model import (
     TemplateModel,
     UndeclaredParamRef,
 )
-from hotdsl.importer.model.rules import CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
 from hotdsl.importer.nesting import Child
 from hotdsl.importer.pysource import Atom, Code, call, dict_display, display, scalar, string
 from hotdsl.importer.typed import OTHER, Static, fits, intrinsic, literal
@@ -42,6 +41,7 @@ from hotdsl.importer.write.context import CONDITION_LIKE, ModuleContext, Rendere
 from hotdsl.importer.write.functions import FUNCTION_WRITERS
 from hotdsl.importer.write.references import attr_ref, file_ref, param_ref, undeclared_ref
 from hotdsl.template import ResourceBase
+from hotdsl.versions import CONDITION_FUNCTION_SINCE, FUNCTION_SINCE, FUNCTIONS
 
 
 @attrs.define
@@ -123,7 +123,8 @@ class ValueWriter:
                 return self.check(self.raw({"get_resource": Lit(expr.name)}), want)
             if var.child is not None:  # a child stack is no value itself
                 return self.check(
-                    (call(self.use("get_resource"), Atom(var.code)), intrinsic("str")), want
+                    (call(self.use_function("get_resource"), Atom(var.code)), intrinsic("str")),
+                    want,
                 )
             return self.check((Atom(var.code), intrinsic("str")), want)
         if isinstance(expr, AttrRef):
@@ -222,6 +223,10 @@ class ValueWriter:
         if rendered is None:
             return self.raw({expr.name: expr.args})
         return rendered
+
+    def use_function(self, hot_name: str) -> str:
+        """The DSL function that writes HOT function `hot_name` (`if` -> `if_`), imported."""
+        return self.use(FUNCTIONS[hot_name].python_name)
 
     def use(self, name: str) -> str:
         self.context.imports.hotdsl.add(name)
