@@ -21,7 +21,12 @@ from hotdsl.importer.model.nodes import (
     Seq,
     UndeclaredParamRef,
 )
-from hotdsl.importer.model.rules import MAKE_URL_KEYS, RESOURCE_FACADE_SECTIONS
+from hotdsl.importer.model.rules import (
+    LENIENT_MAPPING_FUNCTIONS,
+    MAKE_URL_KEYS,
+    RESOURCE_FACADE_SECTIONS,
+)
+from hotdsl.importer.parse import TemplateError
 from hotdsl.versions import variant_since
 
 if TYPE_CHECKING:
@@ -30,6 +35,57 @@ if TYPE_CHECKING:
 Holder = dict[Any, Any]
 """The single-key mapping that holds the call (for line numbers)."""
 FunctionReader = Callable[["TemplateReader", object, Holder, str], Expr]
+
+
+def _bad_call(reader: TemplateReader, name: str, expected: str, holder: Holder) -> TemplateError:
+    return reader.error(f"malformed {name}: {expected}", holder, name)
+
+
+def _list_args(
+    reader: TemplateReader,
+    name: str,
+    args: object,
+    holder: Holder,
+    sizes: tuple[int, int | None],
+    form: str,
+) -> tuple[Expr, ...]:
+    low, high = sizes
+    if not isinstance(args, list) or len(args) < low or (high is not None and len(args) > high):
+        raise _bad_call(reader, name, f"write {name}: {form}", holder)
+    return tuple(reader.expr(a, args, i) for i, a in enumerate(args))
+
+
+def _mapping_args(
+    reader: TemplateReader,
+    name: str,
+    args: object,
+    holder: Holder,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> Map:
+    lenient = name in LENIENT_MAPPING_FUNCTIONS
+    if (
+        not isinstance(args, dict)
+        or (not lenient and any(k not in required + optional for k in args))
+        or any(k not in args for k in required)
+    ):
+        keys = ", ".join([*required, *(f"optional {k}" for k in optional)])
+        raise _bad_call(reader, name, f"its argument must be a mapping with {keys}", holder)
+    for key in args:
+        if key not in required + optional:
+            reader.find(
+                "note",
+                f"{name} has the key {key!r}, which Heat ignores (it reads "
+                f"{', '.join(required + optional)}); kept as written",
+                args,
+                key,
+            )
+    result = reader.expr(args, holder, name, plain=False)
+    if not isinstance(result, Map):  # a single-key argument that is itself a function call
+        result = Map(
+            ((next(iter(args)), reader.expr(next(iter(args.values())), args, next(iter(args)))),)
+        )
+    return result
 
 
 def _has_permutations(version: str) -> bool:
@@ -43,7 +99,9 @@ def _read_get_param(reader: TemplateReader, args: object, holder: Holder, name: 
     elif isinstance(args, list) and args and isinstance(args[0], str):
         target, path = args[0], args[1:]
     else:
-        raise reader.bad_call(name, "write get_param: NAME or get_param: [NAME, key, ...]", holder)
+        raise _bad_call(
+            reader, name, "write get_param: NAME or get_param: [NAME, key, ...]", holder
+        )
     path_exprs = tuple(reader.expr(p, args, i + 1) for i, p in enumerate(path))
     listed = isinstance(args, list)
     if target in reader.parameter_names or target in reader.language.pseudo_parameters:
@@ -73,7 +131,7 @@ def _read_get_param(reader: TemplateReader, args: object, holder: Holder, name: 
 
 def _read_get_resource(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     if not isinstance(args, str):
-        raise reader.bad_call(name, "write get_resource: NAME (a resource name)", holder)
+        raise _bad_call(reader, name, "write get_resource: NAME (a resource name)", holder)
     if args in reader.resource_names:
         return ResourceRef(args)
     reader.find(
@@ -89,7 +147,7 @@ def _read_get_attr(reader: TemplateReader, args: object, holder: Holder, name: s
     minimum = 1 if reader.version >= variant_since("get_attr", "GetAttAllAttributes") else 2
     if not isinstance(args, list) or len(args) < minimum or not isinstance(args[0], str):
         form = "[RESOURCE, ATTRIBUTE, path...]" + (" or [RESOURCE]" if minimum == 1 else "")
-        raise reader.bad_call(name, f"write get_attr: {form}", holder)
+        raise _bad_call(reader, name, f"write get_attr: {form}", holder)
     resource = args[0]
     rest = tuple(reader.expr(p, args, i + 1) for i, p in enumerate(args[1:]))
     if resource not in reader.resource_names:
@@ -111,13 +169,14 @@ def _read_get_attr(reader: TemplateReader, args: object, holder: Holder, name: s
 
 def _read_get_file(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     if not isinstance(args, str) or not args:
-        raise reader.bad_call(name, "write get_file: PATH (a string)", holder)
+        raise _bad_call(reader, name, "write get_file: PATH (a string)", holder)
     return FileRef(args, reader.doc.lines.line(holder, name))
 
 
 def _read_list_join(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     high = None if reader.version >= variant_since("list_join", "JoinMultiple") else 2
-    items = reader.list_args(
+    items = _list_args(
+        reader,
         name,
         args,
         holder,
@@ -128,24 +187,27 @@ def _read_list_join(reader: TemplateReader, args: object, holder: Holder, name: 
 
 
 def _read_str_replace(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, reader.mapping_args(name, args, holder, ("template", "params")))
+    return Call(name, _mapping_args(reader, name, args, holder, ("template", "params")))
 
 
 def _read_resource_facade(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     if args not in RESOURCE_FACADE_SECTIONS:
-        raise reader.bad_call(
-            name, f"its argument must be one of {', '.join(RESOURCE_FACADE_SECTIONS)}", holder
+        raise _bad_call(
+            reader,
+            name,
+            f"its argument must be one of {', '.join(RESOURCE_FACADE_SECTIONS)}",
+            holder,
         )
     return Call(name, Lit(str(args)))
 
 
 def _read_digest(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, Seq(reader.list_args(name, args, holder, (2, 2), "[ALGORITHM, VALUE]")))
+    return Call(name, Seq(_list_args(reader, name, args, holder, (2, 2), "[ALGORITHM, VALUE]")))
 
 
 def _read_repeat(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     optional = ("permutations",) if _has_permutations(reader.version) else ()
-    mapping = reader.mapping_args(name, args, holder, ("for_each", "template"), optional)
+    mapping = _mapping_args(reader, name, args, holder, ("for_each", "template"), optional)
     return Call(name, mapping)
 
 
@@ -153,33 +215,41 @@ def _read_str_split(reader: TemplateReader, args: object, holder: Holder, name: 
     return Call(
         name,
         Seq(
-            reader.list_args(
-                name, args, holder, (2, 3), "[DELIMITER, STRING] or [DELIMITER, STRING, INDEX]"
+            _list_args(
+                reader,
+                name,
+                args,
+                holder,
+                (2, 3),
+                "[DELIMITER, STRING] or [DELIMITER, STRING, INDEX]",
             )
         ),
     )
 
 
 def _read_map_merge(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, Seq(reader.list_args(name, args, holder, (0, None), "[MAP, MAP, ...]")))
+    return Call(name, Seq(_list_args(reader, name, args, holder, (0, None), "[MAP, MAP, ...]")))
 
 
 def _read_map_replace(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    items = reader.list_args(name, args, holder, (1, 2), "[MAP, {keys: ..., values: ...}]")
+    items = _list_args(reader, name, args, holder, (1, 2), "[MAP, {keys: ..., values: ...}]")
     if len(items) == 2:
         second = items[1]
         if isinstance(second, (Lit, Seq)) or (
             isinstance(second, Map) and any(k not in ("keys", "values") for k in second.keys())
         ):
-            raise reader.bad_call(
-                name, "its second argument must be a mapping with keys and/or values", holder
+            raise _bad_call(
+                reader,
+                name,
+                "its second argument must be a mapping with keys and/or values",
+                holder,
             )
     return Call(name, Seq(items))
 
 
 def _read_yaql(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     # Heat takes `data` as optional ({} when left out)
-    return Call(name, reader.mapping_args(name, args, holder, ("expression",), ("data",)))
+    return Call(name, _mapping_args(reader, name, args, holder, ("expression",), ("data",)))
 
 
 def _read_if(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
@@ -188,7 +258,7 @@ def _read_if(reader: TemplateReader, args: object, holder: Holder, name: str) ->
         " or [CONDITION, VALUE_IF_TRUE]" if low == 2 else ""
     )
     if not isinstance(args, list) or not low <= len(args) <= 3:
-        raise reader.bad_call(name, f"write if: {form}", holder)
+        raise _bad_call(reader, name, f"write if: {form}", holder)
     reader.guarded += 1
     try:
         first = reader.expr(args[0], args, 0, condition=True)
@@ -199,31 +269,33 @@ def _read_if(reader: TemplateReader, args: object, holder: Holder, name: str) ->
 
 
 def _read_filter(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, Seq(reader.list_args(name, args, holder, (2, 2), "[VALUES_TO_REMOVE, LIST]")))
+    return Call(
+        name, Seq(_list_args(reader, name, args, holder, (2, 2), "[VALUES_TO_REMOVE, LIST]"))
+    )
 
 
 def _read_make_url(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, reader.mapping_args(name, args, holder, (), MAKE_URL_KEYS))
+    return Call(name, _mapping_args(reader, name, args, holder, (), MAKE_URL_KEYS))
 
 
 def _read_contains(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, Seq(reader.list_args(name, args, holder, (2, 2), "[VALUE, SEQUENCE]")))
+    return Call(name, Seq(_list_args(reader, name, args, holder, (2, 2), "[VALUE, SEQUENCE]")))
 
 
 def _read_equals(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
-    return Call(name, Seq(reader.list_args(name, args, holder, (2, 2), "[VALUE, VALUE]")))
+    return Call(name, Seq(_list_args(reader, name, args, holder, (2, 2), "[VALUE, VALUE]")))
 
 
 def _read_not(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     if args is None:
-        raise reader.bad_call(name, "its argument must be a condition", holder)
+        raise _bad_call(reader, name, "its argument must be a condition", holder)
     return Call(name, reader.expr(args, holder, name, condition=True))
 
 
 def _read_and(reader: TemplateReader, args: object, holder: Holder, name: str) -> Expr:
     if not isinstance(args, list) or len(args) < 2:
-        raise reader.bad_call(
-            name, "its argument must be a list of at least two conditions", holder
+        raise _bad_call(
+            reader, name, "its argument must be a list of at least two conditions", holder
         )
     return Call(
         name, Seq(tuple(reader.expr(a, args, i, condition=True) for i, a in enumerate(args)))

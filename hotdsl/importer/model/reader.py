@@ -26,12 +26,11 @@ from hotdsl.importer.model.nodes import (
     Seq,
     UndeclaredParamRef,
 )
-from hotdsl.importer.model.rules import LENIENT_MAPPING_FUNCTIONS, RESOLVED_ARGUMENT_FUNCTIONS
-from hotdsl.importer.parse import MAX_VALUES, Document, TemplateError, require_template
+from hotdsl.importer.model.rules import RESOLVED_ARGUMENT_FUNCTIONS
+from hotdsl.importer.parse import MAX_VALUES, Document, TemplateError
 from hotdsl.versions import (
     CONDITION_FUNCTION_SINCE,
     FUNCTION_SINCE,
-    VERSIONS,
     TemplateVersion,
 )
 
@@ -42,14 +41,20 @@ ProviderLookup = Callable[[str], bool]
 class TemplateReader:
     """The state of reading one template, and the reading of its values."""
 
-    def __init__(self, document: Document, is_provider: ProviderLookup) -> None:
+    def __init__(
+        self,
+        document: Document,
+        data: dict[Any, Any],
+        language: TemplateVersion,
+        is_provider: ProviderLookup,
+    ) -> None:
         self.doc = document
-        self.data = require_template(document)
+        self.data = data
+        self.language = language
+        """What the template's version has: its sections, keys and functions."""
+        self.version = language.date
         self.is_provider = is_provider
         self.findings: list[Finding] = []
-        self.version = ""
-        self.language: TemplateVersion = VERSIONS[-1]
-        """What the template's version has (set once the version is read)."""
         self.parameter_names: set[str] = set()
         self.resource_names: set[str] = set()
         self.condition_names: set[str] = set()
@@ -190,23 +195,23 @@ class TemplateReader:
     ) -> Expr | None:
         """A function call, or None if Heat reads this single-key map as plain data."""
         version = self.version
-        if name in self.language.cfn_functions or name in self.language.removed_functions:
-            if name in self.language.cfn_functions:
-                self.find(
-                    "note",
-                    f"{name} is a CloudFormation function that hotdsl has no function for; "
-                    "it is kept as a plain mapping, which Heat reads the same way",
-                    container,
-                    key,
-                )
-            else:
-                self.find(
-                    "invalid",
-                    f"{name} is not available in heat_template_version {version}; "
-                    "Heat rejects the template",
-                    container,
-                    key,
-                )
+        if name in self.language.cfn_functions:
+            self.find(
+                "note",
+                f"{name} is a CloudFormation function that hotdsl has no function for; "
+                "it is kept as a plain mapping, which Heat reads the same way",
+                container,
+                key,
+            )
+            return None
+        if name in self.language.removed_functions:
+            self.find(
+                "invalid",
+                f"{name} is not available in heat_template_version {version}; "
+                "Heat rejects the template",
+                container,
+                key,
+            )
             return None
         table = CONDITION_FUNCTION_SINCE if condition else FUNCTION_SINCE
         since = table.get(name)
@@ -239,54 +244,6 @@ class TemplateReader:
             return False
         (key,) = value
         return isinstance(key, str) and key in self.language.functions
-
-    def bad_call(self, name: str, expected: str, holder: dict[Any, Any]) -> TemplateError:
-        return self.error(f"malformed {name}: {expected}", holder, name)
-
-    def list_args(
-        self,
-        name: str,
-        args: object,
-        holder: dict[Any, Any],
-        sizes: tuple[int, int | None],
-        form: str,
-    ) -> tuple[Expr, ...]:
-        low, high = sizes
-        if not isinstance(args, list) or len(args) < low or (high is not None and len(args) > high):
-            raise self.bad_call(name, f"write {name}: {form}", holder)
-        return tuple(self.expr(a, args, i) for i, a in enumerate(args))
-
-    def mapping_args(
-        self,
-        name: str,
-        args: object,
-        holder: dict[Any, Any],
-        required: tuple[str, ...],
-        optional: tuple[str, ...] = (),
-    ) -> Map:
-        lenient = name in LENIENT_MAPPING_FUNCTIONS
-        if (
-            not isinstance(args, dict)
-            or (not lenient and any(k not in required + optional for k in args))
-            or any(k not in args for k in required)
-        ):
-            keys = ", ".join([*required, *(f"optional {k}" for k in optional)])
-            raise self.bad_call(name, f"its argument must be a mapping with {keys}", holder)
-        for key in args:
-            if key not in required + optional:
-                self.find(
-                    "note",
-                    f"{name} has the key {key!r}, which Heat ignores (it reads "
-                    f"{', '.join(required + optional)}); kept as written",
-                    args,
-                    key,
-                )
-        result = self.expr(args, holder, name, plain=False)
-        if not isinstance(result, Map):  # a single-key argument that is itself a function call
-            result = Map(
-                ((next(iter(args)), self.expr(next(iter(args.values())), args, next(iter(args)))),)
-            )
-        return result
 
 
 def kind_of(value: object) -> str:

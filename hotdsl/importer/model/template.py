@@ -21,7 +21,7 @@ from hotdsl.importer.model.nodes import (
 from hotdsl.importer.model.parameters import read_parameter, read_parameter_groups
 from hotdsl.importer.model.reader import ProviderLookup, TemplateReader, kind_of
 from hotdsl.importer.model.resources import read_resource
-from hotdsl.importer.parse import Document
+from hotdsl.importer.parse import Document, require_template
 from hotdsl.versions import (
     RELEASE_NAMES,
     TEMPLATE_VERSIONS,
@@ -39,7 +39,9 @@ def build_template(
 ) -> TemplateModel:
     """Check a parsed template as Heat would and build its model; raise `TemplateError` if Heat
     would reject its shape."""
-    return _build(TemplateReader(document, is_provider))
+    data = require_template(document)
+    language = template_version(_version(document, data))
+    return _build(TemplateReader(document, data, language, is_provider))
 
 
 def _build(reader: TemplateReader) -> TemplateModel:
@@ -53,8 +55,6 @@ def _build(reader: TemplateReader) -> TemplateModel:
                 line,
             )
         )
-    reader.version = _version(reader)
-    reader.language = template_version(reader.version)
     allowed = reader.language.sections
     for key in data:
         if key not in allowed:
@@ -122,17 +122,18 @@ def _build(reader: TemplateReader) -> TemplateModel:
     )
 
 
-def _version(reader: TemplateReader) -> str:
-    raw = reader.data["heat_template_version"]
+def _version(document: Document, data: dict[Any, Any]) -> str:
+    """The date form of the template's version; `TemplateError` if Heat has no such version."""
+    raw = data["heat_template_version"]
     try:
         version = normalize_version(str(raw)) if isinstance(raw, str) else ""
     except ValueError:
         version = ""
     if not version:
         names = ", ".join([*TEMPLATE_VERSIONS, *RELEASE_NAMES])
-        raise reader.error(
+        raise document.error(
             f"unknown heat_template_version {raw!r}; Heat accepts {names}",
-            reader.data,
+            data,
             "heat_template_version",
         )
     return version

@@ -8,12 +8,11 @@ written before it is used (`order`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from hotdsl.importer.model import (
     ConditionModel,
     ConstraintModel,
     OutputModel,
+    ParameterGroupModel,
     ParameterModel,
     TemplateModel,
     to_data,
@@ -174,7 +173,7 @@ class TemplateWriter:
             kwargs["description"] = string(constraint.description)
         return call(cls, *args, **kwargs)
 
-    def parameter_group(self, index: int, group: Any) -> None:
+    def parameter_group(self, index: int, group: ParameterGroupModel) -> None:
         self.context.imports.hotdsl.add("ParameterGroup")
         wanted = group.label if group.label else f"group-{index + 1}"
         construct_id, _ = self.ids.construct_id(wanted, "group")
