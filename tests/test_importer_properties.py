@@ -19,9 +19,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotdsl.importer.model import CFN_FUNCTIONS_2013, CONDITION_FUNCTION_SINCE, FUNCTION_SINCE
+from hotdsl.importer.model import CFN_FUNCTIONS_2013
 from hotdsl.importer.roundtrip import import_and_check
-from hotdsl.versions import TEMPLATE_VERSIONS
+from hotdsl.versions import CONDITION_FUNCTION_SINCE, FUNCTION_SINCE, TEMPLATE_VERSIONS
 
 RESERVED_KEYS = set(FUNCTION_SINCE) | set(CONDITION_FUNCTION_SINCE) | CFN_FUNCTIONS_2013
 

@@ -24,8 +24,6 @@ from hotdsl.importer import typed
 from hotdsl.importer.collect import FilePlan, ImportPlan, ProviderPlan, walk
 from hotdsl.importer.environment import EnvironmentModel, ResourceSettingsModel
 from hotdsl.importer.model import (
-    CONDITION_FUNCTION_SINCE,
-    FUNCTION_SINCE,
     AttrRef,
     Call,
     ConditionModel,
@@ -70,6 +68,12 @@ from hotdsl.importer.pysource import (
 from hotdsl.importer.typed import ANY, OTHER, Inner, Static, fits, intrinsic, literal
 from hotdsl.nested import NestedStack, RemoteContext, RemoteStack
 from hotdsl.template import ResourceBase
+from hotdsl.versions import (
+    CONDITION_FUNCTION_SINCE,
+    FUNCTION_SINCE,
+    FUNCTIONS,
+    PSEUDO_PARAMETER_PYTHON_NAMES,
+)
 
 GENERATOR = "hotdsl import"
 
@@ -116,43 +120,13 @@ HOTDSL_NAMES = (
     "RemoteContext",
     "RemoteStack",
     "Value",
-    "PROJECT_ID",
-    "STACK_ID",
-    "STACK_NAME",
-    "and_",
-    "contains",
-    "digest",
-    "equals",
-    "filter",
-    "get_attr",
-    "get_file",
-    "get_param",
-    "get_resource",
-    "if_",
-    "list_concat",
-    "list_concat_unique",
-    "list_join",
-    "make_url",
-    "map_merge",
-    "map_replace",
-    "not_",
-    "or_",
-    "repeat",
-    "resource_facade",
-    "str_replace",
-    "str_replace_strict",
-    "str_replace_vstrict",
-    "str_split",
+    *PSEUDO_PARAMETER_PYTHON_NAMES.values(),
+    *(function.python_name for function in FUNCTIONS.values()),
     "undeclared_param",
-    "yaql",
     "fn",
 )
 OTHER_NAMES = ("Any", "ClassVar", "cast", "TemplateResource", "provider_template", "provider_type")
-PSEUDO = {
-    "OS::stack_id": "STACK_ID",
-    "OS::stack_name": "STACK_NAME",
-    "OS::project_id": "PROJECT_ID",
-}
+PSEUDO = PSEUDO_PARAMETER_PYTHON_NAMES
 STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
     "description",
     "template_version",

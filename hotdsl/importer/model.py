@@ -25,60 +25,18 @@ from hotdsl.importer.parse import (
     TemplateError,
     require_template,
 )
-from hotdsl.versions import PARAMETER_TYPES, RELEASE_NAMES, TEMPLATE_VERSIONS, normalize_version
-
-PSEUDO_PARAMETERS = ("OS::stack_id", "OS::stack_name", "OS::project_id")
-
-FUNCTION_SINCE: dict[str, str] = {
-    "get_param": "2013-05-23",
-    "get_resource": "2013-05-23",
-    "get_attr": "2013-05-23",
-    "get_file": "2013-05-23",
-    "list_join": "2013-05-23",
-    "str_replace": "2013-05-23",
-    "resource_facade": "2013-05-23",
-    "digest": "2015-04-30",
-    "repeat": "2015-04-30",
-    "str_split": "2015-10-15",
-    "map_merge": "2016-04-08",
-    "yaql": "2016-10-14",
-    "map_replace": "2016-10-14",
-    "if": "2016-10-14",
-    "filter": "2017-02-24",
-    "str_replace_strict": "2017-02-24",
-    "str_replace_vstrict": "2017-09-01",
-    "make_url": "2017-09-01",
-    "list_concat": "2017-09-01",
-    "list_concat_unique": "2017-09-01",
-    "contains": "2017-09-01",
-}
-"""The value functions of HOT and the first version that has each (heat/engine/hot/template.py)."""
-
-CONDITION_FUNCTION_SINCE: dict[str, str] = {
-    "get_param": "2016-10-14",
-    "equals": "2016-10-14",
-    "not": "2016-10-14",
-    "and": "2016-10-14",
-    "or": "2016-10-14",
-    "yaql": "2017-09-01",
-    "contains": "2017-09-01",
-}
-"""The functions Heat allows inside conditions, and since when."""
-
-CFN_FUNCTIONS_2013 = frozenset(
-    {
-        "Fn::GetAZs",
-        "Ref",
-        "Fn::GetAtt",
-        "Fn::Select",
-        "Fn::Join",
-        "Fn::Split",
-        "Fn::Replace",
-        "Fn::Base64",
-        "Fn::MemberListToMap",
-        "Fn::ResourceFacade",
-    }
+from hotdsl.versions import (
+    CONDITION_FUNCTION_SINCE,
+    FUNCTION_SINCE,
+    PARAMETER_TYPES,
+    PSEUDO_PARAMETERS,
+    RELEASE_NAMES,
+    TEMPLATE_VERSIONS,
+    VERSIONS,
+    normalize_version,
 )
+
+CFN_FUNCTIONS_2013 = frozenset(VERSIONS[0].cfn_functions)
 """CloudFormation functions HOT 2013-05-23 still reads; later versions reject them."""
 
 RESOURCE_KEYS = (
