@@ -15,6 +15,7 @@ from hotdsl.deploy.ownership import check_user_tag, is_owned, owner_tag, refusal
 from hotdsl.deploy.plan import check_out_paths
 from hotdsl.errors import HotdslError
 from hotdsl.synth.manifest import StackEntry
+from hotdsl.versions import FUNCTION_NAMES
 
 BASE = {"stack_name": "s", "id": "1", "stack_status": "CREATE_COMPLETE"}
 
@@ -44,6 +45,12 @@ def test_deep_diff_names_each_changed_leaf_and_keeps_function_calls_whole() -> N
         Change("properties.gone", 1, MISSING),
         Change("properties.added", MISSING, True),
     ]
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_NAMES))
+def test_deep_diff_keeps_a_call_of_every_hot_function_whole(name: str) -> None:
+    old, new = {name: {"a": 1, "b": [1]}}, {name: {"a": 2, "b": [1]}}
+    assert list(deep_diff(old, new, "value")) == [Change("value", old, new)]
 
 
 def test_ownership_tags_fit_heats_limits_and_keep_long_names_apart() -> None:
