@@ -155,7 +155,9 @@ def python_stack(version: TemplateVersion) -> Stack:
         Output(stack, f"out_{name}", value=VALUE_SAMPLES[name].python(function, refs))
     for name in version.condition_functions:
         function = getattr(intrinsics, FUNCTIONS[name].python_name)
-        Condition(stack, f"c_{name}", CONDITION_SAMPLES[name].python(function, refs))
+        expression = CONDITION_SAMPLES[name].python(function, refs)
+        assert isinstance(expression, intrinsics.Intrinsic), name
+        Condition(stack, f"c_{name}", expression)
     return stack
 
 
