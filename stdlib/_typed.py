@@ -42,8 +42,6 @@ import attrs
 from hotdsl.intrinsics import GetAttr, Intrinsic, Value
 from hotdsl.source import caller_location
 from hotdsl.template import (
-    BOOLEAN_FALSE_WORDS,
-    BOOLEAN_TRUE_WORDS,
     AllowedPattern,
     AllowedValues,
     CustomConstraint,
@@ -52,6 +50,7 @@ from hotdsl.template import (
     Range,
     ResourceBase,
 )
+from hotdsl.versions import BOOLEAN_FALSE_WORDS, BOOLEAN_TRUE_WORDS
 
 __all__ = [
     "AttributeAccess",

@@ -23,7 +23,7 @@ import attrs
 import pytest
 import yaml
 
-from hotdsl import App, Condition, Output, Parameter, Resource, Stack, intrinsics
+from hotdsl import App, Condition, Output, Parameter, Resource, Stack, SynthError, intrinsics
 from hotdsl.importer.roundtrip import import_and_check
 from hotdsl.releases import RELEASES
 from hotdsl.synth import synth_stack
@@ -34,6 +34,7 @@ from hotdsl.versions import (
     RELEASE_NAMES,
     TEMPLATE_VERSIONS,
     VERSIONS,
+    Function,
     TemplateVersion,
     section_since,
 )
@@ -156,7 +157,7 @@ def python_stack(version: TemplateVersion) -> Stack:
     for name in version.condition_functions:
         function = getattr(intrinsics, FUNCTIONS[name].python_name)
         expression = CONDITION_SAMPLES[name].python(function, refs)
-        assert isinstance(expression, (intrinsics.Intrinsic, bool)), name
+        assert isinstance(expression, intrinsics.Intrinsic), name
         Condition(stack, f"c_{name}", expression)
     return stack
 
@@ -266,3 +267,20 @@ def test_a_release_name_is_the_series_that_brought_its_version() -> None:
     for version in VERSIONS:
         if version.alias is not None:
             assert RELEASES[version.first_heat_release].series == version.alias
+
+
+@pytest.mark.parametrize(
+    "function",
+    [f for f in FUNCTIONS.values() if f.refers_to is not None],
+    ids=lambda f: f.name,
+)
+def test_synth_checks_what_a_function_refers_to_as_the_table_says(function: Function) -> None:
+    stack = Stack(App(), "s")
+    arguments = "missing" if function.name == "get_resource" else ["missing", "x", "y"]
+    Output(stack, "out", value={function.name: arguments})
+    with pytest.raises(SynthError) as error:
+        synth_stack(stack)
+    assert f"{function.name} refers to" in str(error.value)
+    assert f"'missing', which is not a {function.refers_to}" in str(error.value) or (
+        f"the {function.refers_to} 'missing'" in str(error.value)
+    )
