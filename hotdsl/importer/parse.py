@@ -4,6 +4,10 @@ Heat parses templates with PyYAML's safe loader, except that timestamps stay str
 (`heat_template_version: 2013-05-23` is the string, not a date), and tries JSON first
 (`heat/common/template_format.py`). This module does the same and records the line of
 every mapping key and sequence item, so that later stages can say where a problem is.
+
+The first stage of `hotdsl import`: takes a file (or its text), gives a `Document`
+checked for size, depth and self-reference; `require_template` says whether it is a
+HOT template at all. The model stage reads it next.
 """
 
 from __future__ import annotations
