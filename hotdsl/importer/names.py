@@ -18,6 +18,7 @@ import keyword
 import re
 from collections.abc import Iterable
 
+from hotdsl.importer.typed import stdlib_modules
 from hotdsl.nested import NestedStack, RemoteStack
 from hotdsl.versions import FUNCTIONS, PSEUDO_PARAMETER_PYTHON_NAMES
 
@@ -135,8 +136,6 @@ STACK_ATTRIBUTES = frozenset([*dir(NestedStack), *dir(RemoteStack)]) | {
 
 def module_names() -> frozenset[str]:
     """Names the generated module's own code takes at module level, before any template name."""
-    from hotdsl.importer.typed import stdlib_modules
-
     return frozenset(
         [
             *HOTDSL_CLASSES,
