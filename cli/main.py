@@ -81,7 +81,8 @@ def main() -> None:
 
     guard_standard_streams()
     try:
-        app()
+        # one name however it was started (`python -m hotdsl.cli` too): completion scripts use it
+        app(prog_name="hotdsl")
     except Exception as exc:
         from hotdsl.errors import HotdslError  # imported only on failure: it loads attrs
 

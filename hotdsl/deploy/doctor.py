@@ -315,30 +315,39 @@ def check_cloud(
     where = f" at {auth_url}" if isinstance(auth_url, str) and "@" not in auth_url else ""
     try:
         conn.authorize()
-    except ksa.Unauthorized:
+    except (ksa.ClientException, sdk.SDKException) as exc:
+        # openstacksdk wraps keystoneauth's error in an SDKException: judge the original
+        original = exc.__cause__ or exc.__context__ if isinstance(exc, sdk.SDKException) else exc
+        return _auth_failure(original or exc, described, name, where), None
+    return Check("cloud", "ok", f"{described}: authenticated"), conn
+
+
+def _auth_failure(exc: BaseException, described: str, name: str, where: str) -> Check:
+    """What an authentication error means for the user: refused, out of reach, or other."""
+    from keystoneauth1 import exceptions as ksa
+
+    if isinstance(exc, ksa.Unauthorized):
         return Check(
             "cloud",
             "fail",
             f"{described}: the identity service{where} refused the credentials",
-            advice=f"check the username, password (or application credential) and project of "
+            advice="check the username, password (or application credential) and project of "
             f"the entry {name!r}; `openstack --os-cloud {name} token issue` shows the same",
-        ), None
-    except (ksa.ConnectionError, ksa.DiscoveryFailure) as exc:
+        )
+    if isinstance(exc, (ksa.ConnectionError, ksa.DiscoveryFailure)):
         return Check(
             "cloud",
             "fail",
             f"{described}: cannot reach the identity service{where} ({type(exc).__name__})",
             advice=f"check auth_url of the entry {name!r} and that the cloud is reachable from "
             "here (VPN, proxy, firewall)",
-        ), None
-    except (ksa.ClientException, sdk.SDKException) as exc:
-        return Check(
-            "cloud",
-            "fail",
-            f"{described}: authentication failed: {_one_line(exc)}",
-            advice=f"check the auth section of the entry {name!r} in {CLOUDS_YAML_PLACES}",
-        ), None
-    return Check("cloud", "ok", f"{described}: authenticated"), conn
+        )
+    return Check(
+        "cloud",
+        "fail",
+        f"{described}: authentication failed: {_one_line(exc)}",
+        advice=f"check the auth section of the entry {name!r} in {CLOUDS_YAML_PLACES}",
+    )
 
 
 def _mask_credentials(conn: Connection) -> None:
@@ -499,7 +508,16 @@ def check_stacks(
     except HeatError as exc:
         failed = Check("stacks-failed", "fail", f"Heat did not list stacks: {_one_line(exc)}")
         return failed, _skipped("stacks-in-progress", "Heat did not list stacks")
-    return _failed_stacks(client, stacks), _stacks_in_progress(stacks, now())
+    # Heat's stack list leaves out each stack's timeout: read it for the stacks in progress
+    busy = [_refreshed(client, ref) for ref in stacks if ref.in_progress]
+    return _failed_stacks(client, stacks), _stacks_in_progress(busy, now())
+
+
+def _refreshed(client: HeatClient, ref: StackRef) -> StackRef:
+    try:
+        return client.get_stack(ref)
+    except HeatError:
+        return ref
 
 
 def _failed_stacks(client: HeatClient, stacks: list[StackRef]) -> Check:
@@ -548,8 +566,7 @@ def _failed_advice(failed: list[StackRef]) -> str:
     return "; ".join(parts)
 
 
-def _stacks_in_progress(stacks: list[StackRef], now: datetime.datetime) -> Check:
-    busy = [ref for ref in stacks if ref.in_progress]
+def _stacks_in_progress(busy: list[StackRef], now: datetime.datetime) -> Check:
     if not busy:
         return Check("stacks-in-progress", "ok", "no stack of the app is in progress")
     stuck, running = [], []
