@@ -49,7 +49,8 @@ def start(
     ),
 ) -> None:
     """Start the local Heat in the background (if not running) and add it to clouds.yaml."""
-    from hotdsl.sandbox import CLOUD_NAME, Sandbox, SandboxLayout, clouds_file, write_cloud_entry
+    from hotdsl.sandbox import CLOUD_NAME, Sandbox, SandboxLayout, write_cloud_entry
+    from hotdsl.sandbox.clouds import clouds_file as openstacksdk_clouds_file
 
     sandbox = Sandbox(
         SandboxLayout.default(home=home),
@@ -77,7 +78,7 @@ def start(
     )
     typer.echo(f"Heat {info.heat_version} {verb} at {info.url} (pid {info.pid})")
     typer.echo(f"cloud {CLOUD_NAME} in {written}. To use it:")
-    if Path(os.path.realpath(written)) != Path(os.path.realpath(clouds_file())):
+    if Path(os.path.realpath(written)) != Path(os.path.realpath(openstacksdk_clouds_file())):
         # openstacksdk reads another clouds.yaml first: point it at this one
         typer.echo(f"  export OS_CLIENT_CONFIG_FILE={shlex.quote(str(written))}")
     typer.echo(f"  export OS_CLOUD={CLOUD_NAME}")
