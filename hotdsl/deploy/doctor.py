@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 
@@ -43,11 +43,15 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
     from hotdsl.construct import App
+    from hotdsl.environment import Stage
     from hotdsl.releases import HeatRelease
     from hotdsl.synth import SynthResult
     from hotdsl.synth.manifest import StackEntry
+    from hotdsl.synth.resolve import ResolvedStack
 
 Status = Literal["ok", "warn", "fail", "skip"]
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 REPORT_FORMAT = 1
 """The version of `DoctorReport.to_json`'s layout; a change that breaks readers bumps it."""
 
@@ -106,7 +110,10 @@ class DoctorReport:
         return all(check.status != "fail" for check in self.checks)
 
     def check(self, id: str) -> Check:
-        return next(check for check in self.checks if check.id == id)
+        for check in self.checks:
+            if check.id == id:
+                return check
+        raise KeyError(id)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -192,11 +199,14 @@ def app_usage(app: App, result: SynthResult) -> AppUsage:
     )
 
 
-def _registry_of(stage: Any, item: Any) -> Iterable[str]:
+def _registry_of(stage: Stage, item: ResolvedStack) -> list[str]:
     """Type names a stage's own environment for the stack maps (wildcards included)."""
     environment = stage.environments.get(item.stack)
-    registry = getattr(environment, "resource_registry", None) or {}
-    return [str(name) for name in registry]
+    return [str(name) for name in environment.resource_registry] if environment else []
+
+
+CLOUD_CHECKS = ("template-versions", "resource-types", "stacks-failed", "stacks-in-progress")
+"""The checks that need both the synthesized app and an answering Heat."""
 
 
 def diagnose(
@@ -206,39 +216,57 @@ def diagnose(
     stage: str | None = None,
     heat: HeatRelease | None = None,
     now: Callable[[], datetime.datetime] | None = None,
-    connect: Callable[[str | None], Connection] | None = None,
 ) -> DoctorReport:
     """Run every check; `load_app` is None when there is no app to check.
 
-    `now` (UTC) judges how long a stack has been in progress; `connect` makes the
-    connection (`hotdsl.deploy.connection.connect` by default).
+    `now` (UTC) judges how long a stack has been in progress (the real clock by default).
     """
     clock = now or (lambda: datetime.datetime.now(datetime.UTC))
-    checks: list[Check] = []
     app_check, usage = check_app(load_app, stage, heat)
-    checks.append(app_check)
-    cloud_check, conn = check_cloud(cloud, connect)
-    checks.append(cloud_check)
+    cloud_check, conn = check_cloud(cloud)
+    checks = [app_check, cloud_check]
     client: HeatClient | None = None
     if conn is None:
         checks.append(_skipped("heat-api", "no connection to the cloud (see `cloud`)"))
     else:
         api_check, client = check_heat_api(conn)
         checks.append(api_check)
-    no_heat = "Heat does not answer (see `heat-api`)" if conn is not None else "no connection"
-    if client is None or usage is None:
-        why = no_heat if client is None else "no app (see `app`)"
-        checks += [
-            _skipped(id, why)
-            for id in ("template-versions", "resource-types", "stacks-failed", "stacks-in-progress")
-        ]
+    if client is None:
+        why = "Heat does not answer (see `heat-api`)" if conn else "no connection to the cloud"
+        checks += [_skipped(id, why) for id in CLOUD_CHECKS]
+    elif usage is None:
+        checks += [_skipped(id, "no synthesized app (see `app`)") for id in CLOUD_CHECKS]
     else:
-        checks.append(check_template_versions(client, usage))
-        checks.append(check_resource_types(client, usage))
-        failed, in_progress = check_stacks(client, usage, stage, clock)
-        checks += [failed, in_progress]
-    checks.append(check_limits(usage, client))
+        checks.append(_guarded("template-versions", check_template_versions, client, usage))
+        checks.append(_guarded("resource-types", check_resource_types, client, usage))
+        try:
+            checks += check_stacks(client, usage, stage, clock)
+        except UNEXPECTED_ANSWER as exc:
+            checks += [_unexpected("stacks-failed", exc), _unexpected("stacks-in-progress", exc)]
+    checks.append(_guarded("limits", check_limits, usage, client))
     return DoctorReport(tuple(checks))
+
+
+UNEXPECTED_ANSWER = (ValueError, KeyError, TypeError, AttributeError)
+"""What reading an answer that Heat would not send raises (not JSON, another shape)."""
+
+
+def _guarded(id: str, check: Callable[[_A, _B], Check], first: _A, second: _B) -> Check:
+    """Run a check that reads Heat's answers; an answer of the wrong shape fails the check."""
+    try:
+        return check(first, second)
+    except UNEXPECTED_ANSWER as exc:
+        return _unexpected(id, exc)
+
+
+def _unexpected(id: str, exc: BaseException) -> Check:
+    return Check(
+        id,
+        "fail",
+        f"the cloud's answer is not what Heat sends ({type(exc).__name__}: {_one_line(exc)})",
+        advice="a proxy or another service answers at the orchestration endpoint: check the "
+        "endpoint (`openstack --os-cloud NAME catalog list`) and any proxy in between",
+    )
 
 
 def _skipped(id: str, why: str) -> Check:
@@ -252,6 +280,7 @@ def check_app(
     load_app: Callable[[], App] | None, stage: str | None, heat: HeatRelease | None
 ) -> tuple[Check, AppUsage | None]:
     """Load and synthesize the app in memory; its problems are the check's details."""
+    from hotdsl.deploy.plan import register_readable_secrets
     from hotdsl.synth import synthesize
 
     if load_app is None:
@@ -262,6 +291,8 @@ def check_app(
         app = load_app()
         result = synthesize(app, [stage] if stage else None, heat)
         usage = app_usage(app, result)
+        # Heat may quote a secret back in a failure reason: mask those readable here
+        register_readable_secrets(result.manifest(), stage)
     except HotdslError as exc:
         head, *rest = str(exc).splitlines() or ["the app could not be synthesized"]
         return Check(
@@ -286,17 +317,15 @@ def check_app(
 # --- the cloud and Heat's API -------------------------------------------------------------
 
 
-def check_cloud(
-    cloud: str | None, connect: Callable[[str | None], Connection] | None = None
-) -> tuple[Check, Connection | None]:
+def check_cloud(cloud: str | None) -> tuple[Check, Connection | None]:
     """Find the cloud's entry and authenticate; the credentials are masked from here on."""
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
-    from hotdsl.deploy.connection import connect as default_connect
+    from hotdsl.deploy.connection import connect
 
     try:
-        conn = (connect or default_connect)(cloud)
+        conn = connect(cloud)
     except HotdslError as exc:
         return Check(
             "cloud",
@@ -366,6 +395,9 @@ def _mask_credentials(conn: Connection) -> None:
 
 def check_heat_api(conn: Connection) -> tuple[Check, HeatClient | None]:
     """Reach Heat's orchestration endpoint and read its API version and build."""
+    from keystoneauth1 import exceptions as ksa
+    from openstack import exceptions as sdk
+
     endpoint = _endpoint(conn)
     at = f" at {endpoint}" if endpoint else ""
     advice = (
@@ -376,13 +408,14 @@ def check_heat_api(conn: Connection) -> tuple[Check, HeatClient | None]:
     try:
         client = HeatClient(conn, retries=1, backoff=0.2)
         info = client.build_info()
-    except HeatError as exc:
+    except (HeatError, ksa.ClientException, sdk.SDKException, *UNEXPECTED_ANSWER) as exc:
         return Check(
             "heat-api", "fail", f"Heat does not answer{at}: {_one_line(exc)}", advice=advice
         ), None
     version = str(getattr(client.proxy, "api_version", None) or "1")
-    engine = (info.get("engine") or {}).get("revision") if isinstance(info, dict) else None
-    build = f", engine {engine}" if engine and engine != "unknown" else ""
+    engine = info.get("engine") if isinstance(info, dict) else None
+    revision = engine.get("revision") if isinstance(engine, dict) else None
+    build = f", engine {revision}" if revision and revision != "unknown" else ""
     return Check("heat-api", "ok", f"Heat API v{version} answers{at}{build}"), client
 
 
