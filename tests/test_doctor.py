@@ -127,8 +127,9 @@ def test_a_healthy_app_and_cloud_pass_every_check(
     lines = [line for line in output.splitlines() if not line.startswith(" ")]
     assert [line.split()[1].rstrip(":") for line in lines] == CHECK_IDS
     assert all(line.split()[0] == "ok" for line in lines), output
-    assert f"ok    cloud: cloud '{CLOUD_NAME}' (auth: none, region RegionOne): authenticated" in (
-        output
+    assert (
+        f"ok    cloud: cloud '{CLOUD_NAME}' (auth: none, region RegionOne): no authentication"
+        in (output)
     )
     assert f"Heat API v1 answers at {heat_sandbox.endpoint}" in output
     assert "this Heat reads 2021-04-16" in output

@@ -38,6 +38,7 @@ from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
 from hotdsl.deploy.ownership import owner_tag
 from hotdsl.errors import HotdslError
 from hotdsl.nested import TEMPLATE_RESOURCE_SUFFIXES
+from hotdsl.synth import MAX_RESOURCES_PER_STACK, MAX_TEMPLATE_BYTES
 
 if TYPE_CHECKING:
     from openstack.connection import Connection
@@ -55,12 +56,8 @@ _B = TypeVar("_B")
 REPORT_FORMAT = 1
 """The version of `DoctorReport.to_json`'s layout; a change that breaks readers bumps it."""
 
-MAX_TEMPLATE_BYTES = 524288
-"""Heat's default `max_template_size`, for each template it parses (nested ones too)."""
 MAX_JSON_BODY_BYTES = 1048576
 """Heat's default `max_json_body_size`: template, files and environment in one request."""
-MAX_RESOURCES_PER_STACK = 1000
-"""Heat's default `max_resources_per_stack`, counting the resources of nested stacks."""
 MAX_STACKS_PER_TENANT = 512
 """Heat's default `max_stacks_per_tenant`."""
 MAX_PLACES = 5
@@ -69,14 +66,8 @@ MAX_PLACES = 5
 CLOUDS_YAML_PLACES = (
     "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack/, /etc/openstack/)"
 )
-SECRET_AUTH_KEYS = (
-    "password",
-    "token",
-    "application_credential_secret",
-    "passcode",
-    "client_secret",
-    "secret",
-)
+SECRET_AUTH_KEYS = ("password", "token", "secret", "passcode")
+"""An auth option whose name holds one of these is a credential (`application_credential_secret`)."""
 
 
 @attrs.frozen
@@ -340,8 +331,11 @@ def check_cloud(cloud: str | None) -> tuple[Check, Connection | None]:
     described = f"cloud {name!r} (auth: {auth_type}"
     region = conn.config.get_region_name()
     described += f", region {region})" if region else ")"
-    auth_url = conn.config.config.get("auth", {}).get("auth_url")
+    auth = conn.config.config.get("auth")
+    auth_url = auth.get("auth_url") if isinstance(auth, dict) else None
     where = f" at {auth_url}" if isinstance(auth_url, str) and "@" not in auth_url else ""
+    if auth_type == "none":
+        return Check("cloud", "ok", f"{described}: no authentication to check"), conn
     try:
         conn.authorize()
     except (ksa.ClientException, sdk.SDKException) as exc:

@@ -135,3 +135,51 @@ def test_a_secret_of_the_app_quoted_in_heats_answer_is_masked(
     assert checks["stacks-failed"]["status"] == "fail"
     assert "the key ****** was refused" in checks["stacks-failed"]["details"][0]
     assert CANARY not in output
+
+
+def test_credentials_the_identity_service_refuses_fail_the_cloud_check_unshown(
+    proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """A password entry whose identity service answers 401: the entry is named, the
+    password is not, and nothing after the cloud check runs."""
+    password = "CANARY-pw-8e21c"
+    proxy.fail("GET", r"^/v3$", times=None, status=404)  # no version document: the URL says v3
+    proxy.answer(
+        "POST",
+        r"/v3/auth/tokens$",
+        json.dumps({"error": {"code": 401, "title": "Unauthorized", "message": password}}).encode(),
+        status=401,
+        times=None,
+    )
+    entry = {
+        "auth": {
+            "auth_url": f"{proxy.url}/v3",
+            "username": "demo",
+            "password": password,
+            "project_name": "demo",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+        },
+        "region_name": "RegionOne",
+    }
+    (tmp_path / "clouds.yaml").write_text(json.dumps({"clouds": {"refused": entry}}))
+    result = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", "doctor", "--cloud", "refused"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("OS_")},
+            "OS_CLIENT_CONFIG_FILE": str(tmp_path / "clouds.yaml"),
+        },
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and password not in result.stdout + result.stderr
+    assert (
+        "fail  cloud: cloud 'refused' (auth: password, region RegionOne): the identity service "
+        f"at {proxy.url}/v3 refused the credentials" in result.stdout
+    )
+    assert "`openstack --os-cloud refused token issue`" in result.stdout
+    assert "skip  heat-api: not checked: no connection to the cloud" in result.stdout
