@@ -193,6 +193,28 @@ def test_an_app_that_does_not_synthesize_fails_with_the_users_line(
     assert report.check("limits").status == "skip"
 
 
+def test_a_template_past_heats_default_limits_warns_with_the_stacks_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(
+        "from hotdsl import App, Stack\n"
+        "from hotdsl.stdlib import heat\n"
+        "app = App()\n"
+        "stack = Stack(app, 'big')\n"
+        "heat.Value(stack, 'blob', value='x' * 1_100_000)\n"
+    )
+    report = diagnose(cloud=None, load_app=lambda: load_app("app.py", tmp_path))
+    check = report.check("limits")
+    assert check.status == "warn", report.render()
+    size, body = check.details
+    assert size.startswith("app.py:4: big: big.yaml is ")
+    assert size.endswith(" bytes; max_template_size is 524288")
+    assert body.startswith("app.py:4: big: a deploy request is about ")
+    assert body.endswith("max_json_body_size is 1048576")
+    assert report.check("app").status == "warn"  # synth's own warning about the size
+
+
 # --- a cloud whose Heat lacks a resource type ----------------------------------------------
 
 
