@@ -254,6 +254,34 @@ def test_a_resource_type_the_cloud_lacks_is_named_with_the_users_line(
     assert "ok    heat-api:" in output and "ok    template-versions:" in output
 
 
+NESTED_APP = """from hotdsl import App, NestedStack, Stack
+from hotdsl.stdlib import heat
+
+app = App()
+stack = Stack(app, "outer")
+inner = NestedStack(stack, "inner")
+heat.RandomString(inner, "deep", length=8)
+heat.RandomString(stack, "shallow", length=8)
+"""
+
+
+@pytest.mark.heat
+def test_a_missing_type_inside_a_nested_stack_is_named_with_its_line_too(
+    lacking_clouds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(lacking_clouds))
+    (tmp_path / "app.py").write_text(NESTED_APP)
+    report = diagnose(cloud="lacking", load_app=lambda: load_app("app.py", tmp_path))
+    check = report.check("resource-types")
+    assert check.status == "fail", report.render()
+    assert check.details[0] == (
+        "OS::Heat::RandomString: app.py:8 (outer/shallow), app.py:7 (outer/inner/deep)"
+    )
+    # the nested template's own type (a file name) is the app's, not the cloud's to offer
+    assert "inner" not in check.summary
+
+
 @pytest.mark.heat
 def test_the_same_app_passes_on_the_cloud_that_has_the_type(
     heat_sandbox: HeatSandbox, lacking_clouds: Path, tmp_path: Path
