@@ -29,7 +29,7 @@ app = typer.Typer(
     name="hotdsl",
     help="Typed Python stacks for OpenStack Heat: synth, diff and deploy.",
     no_args_is_help=True,
-    # --install-completion and --show-completion SHELL (bash, zsh, fish, powershell)
+    # --install-completion and --show-completion, for the shell that runs hotdsl
     add_completion=True,
     # -h as well as --help, on every command (subcommands inherit the setting)
     context_settings={"help_option_names": ["-h", "--help"]},
