@@ -17,6 +17,7 @@ import traceback
 import typer
 
 from hotdsl.cli import deploy as deploy_commands
+from hotdsl.cli import doctor as doctor_command
 from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
@@ -28,15 +29,33 @@ app = typer.Typer(
     name="hotdsl",
     help="Typed Python stacks for OpenStack Heat: synth, diff and deploy.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion and --show-completion, for the shell that runs hotdsl
+    add_completion=True,
+    # -h as well as --help, on every command (subcommands inherit the setting)
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"hotdsl {version('hotdsl')}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _global_options(
     debug: bool = typer.Option(
         False, "--debug", help="Show tracebacks instead of short error messages."
+    ),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the installed version and exit.",
     ),
 ) -> None:
     STATE.debug = debug
@@ -52,6 +71,7 @@ app.command("outputs")(deploy_commands.outputs)
 app.command("events")(deploy_commands.events)
 app.command("ls")(deploy_commands.ls)
 app.command("import")(import_command.import_)
+app.command("doctor")(doctor_command.doctor)
 app.add_typer(sandbox_app, name="sandbox")
 
 
@@ -61,7 +81,8 @@ def main() -> None:
 
     guard_standard_streams()
     try:
-        app()
+        # one name however it was started (`python -m hotdsl.cli` too): completion scripts use it
+        app(prog_name="hotdsl")
     except Exception as exc:
         from hotdsl.errors import HotdslError  # imported only on failure: it loads attrs
 

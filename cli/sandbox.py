@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import time
 from pathlib import Path
 
@@ -39,11 +41,23 @@ def start(
     clouds_file: Path | None = CLOUDS_FILE_OPTION,
     debug: bool = typer.Option(False, "--heat-debug", help="Heat logs at debug level."),
     timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for Heat to answer."),
+    without_type: list[str] = typer.Option(
+        [],
+        "--without-type",
+        metavar="TYPE",
+        help="Remove this resource type from Heat, as a cloud without it (repeatable).",
+    ),
 ) -> None:
     """Start the local Heat in the background (if not running) and add it to clouds.yaml."""
     from hotdsl.sandbox import CLOUD_NAME, Sandbox, SandboxLayout, write_cloud_entry
+    from hotdsl.sandbox.clouds import clouds_file as openstacksdk_clouds_file
 
-    sandbox = Sandbox(SandboxLayout.default(home=home), standins=standins, debug=debug)
+    sandbox = Sandbox(
+        SandboxLayout.default(home=home),
+        standins=standins,
+        debug=debug,
+        without_types=without_type,
+    )
     began = time.monotonic()
     running = sandbox.status()
     if running is not None and fresh:
@@ -63,7 +77,12 @@ def start(
         else f"ready in {time.monotonic() - began:.1f} s"
     )
     typer.echo(f"Heat {info.heat_version} {verb} at {info.url} (pid {info.pid})")
-    typer.echo(f"cloud {CLOUD_NAME} in {written}: hotdsl deploy --cloud {CLOUD_NAME}")
+    typer.echo(f"cloud {CLOUD_NAME} in {written}. To use it:")
+    if Path(os.path.realpath(written)) != Path(os.path.realpath(openstacksdk_clouds_file())):
+        # openstacksdk reads another clouds.yaml first: point it at this one
+        typer.echo(f"  export OS_CLIENT_CONFIG_FILE={shlex.quote(str(written))}")
+    typer.echo(f"  export OS_CLOUD={CLOUD_NAME}")
+    typer.echo("  hotdsl doctor && hotdsl deploy      # or --cloud " + CLOUD_NAME)
 
 
 @sandbox_app.command("stop")

@@ -13,6 +13,8 @@ added, decide what happens to a request instead of plain forwarding:
   the client's timeout, so the client gives up before Heat sees anything).
 - `slow_response(method, path, seconds)`: forward at once, hold Heat's answer `seconds`
   (past the client's timeout: the request took effect, the client timed out).
+- `answer(method, path, body)`: answer `body` (status 200, JSON) without forwarding: a
+  cloud whose answer is not Heat's.
 - `hold(method, path)`: hold the request until the test sets the rule's `release`
   (the rule's `arrived` is set when the request comes in), then forward it: the
   test acts at a known point of the client's work, whatever the machine's speed.
@@ -43,7 +45,7 @@ from typing import Literal, Self
 
 import attrs
 
-Action = Literal["fail", "drop_response", "reset", "delay", "slow_response", "hold"]
+Action = Literal["fail", "drop_response", "reset", "delay", "slow_response", "hold", "answer"]
 HOLD_LIMIT = 300.0
 """Seconds a held request waits for its release at most (a test that forgot it fails)."""
 HOP_BY_HOP = frozenset(
@@ -70,6 +72,8 @@ class Rule:
     times: int | None = 1
     status: int = 503
     seconds: float = 0.0
+    body: bytes = b""
+    """What an `answer` rule sends instead of Heat's answer."""
     hits: int = 0
     arrived: threading.Event = attrs.field(factory=threading.Event)
     """Set when a request matched the rule (for `hold`)."""
@@ -193,6 +197,12 @@ class FaultProxy:
     def fail(self, method: str, path: str, *, times: int | None = 1, status: int = 503) -> Rule:
         """Answer `status` without forwarding."""
         return self.add(Rule(method, path, "fail", times, status=status))
+
+    def answer(
+        self, method: str, path: str, body: bytes, *, times: int | None = 1, status: int = 200
+    ) -> Rule:
+        """Answer `body` as JSON with `status`, without forwarding."""
+        return self.add(Rule(method, path, "answer", times, status=status, body=body))
 
     def drop_response(self, method: str, path: str, *, times: int | None = 1) -> Rule:
         """Forward, then close the connection instead of passing Heat's answer on."""
@@ -324,11 +334,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 )
             )
 
-        if rule is not None and rule.action == "fail":
-            text = f"injected by the fault proxy: {rule.status}".encode()
+        if rule is not None and rule.action in ("fail", "answer"):
+            answered = rule.action == "answer"
+            text = rule.body if answered else f"injected by the fault proxy: {rule.status}".encode()
             record(False, rule.status, text)
             self.send_response(rule.status)
-            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Type", "application/json" if answered else "text/plain")
             self.send_header("Content-Length", str(len(text)))
             self.end_headers()
             self.wfile.write(text)

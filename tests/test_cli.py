@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 
 def hotdsl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -138,3 +142,61 @@ def test_the_app_can_come_from_hotdsl_toml_in_a_parent_folder(tmp_path: Path) ->
     result = hotdsl("synth", cwd=tmp_path / "docs")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "build" / "hot" / "demo.yaml").is_file()
+
+
+# --- conventions: --version, -h, shell completion -----------------------------------------
+
+
+def test_version_prints_the_installed_version(tmp_path: Path) -> None:
+    result = hotdsl("--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"hotdsl {version('hotdsl')}\n")
+
+
+def test_every_command_takes_h_as_well_as_help() -> None:
+    """Walk the whole command tree: `-h` gives each command's help, as `--help` does."""
+    from typer.main import get_command
+
+    from hotdsl.cli.main import app
+
+    paths: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        paths.append(path)
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, [*path, name])
+
+    walk(get_command(app), [])
+    assert ["doctor"] in paths and ["sandbox", "start"] in paths
+    runner = CliRunner()
+    for path in paths:
+        short = runner.invoke(app, [*path, "-h"])
+        full = runner.invoke(app, [*path, "--help"])
+        assert short.exit_code == 0, (path, short.output)
+        assert short.output == full.output
+        assert f"Usage: hotdsl {' '.join(path)}".rstrip() in " ".join(short.output.split())
+
+
+def test_shell_completion_scripts_are_offered_and_complete_commands(tmp_path: Path) -> None:
+    """From bash, as a user types it: the script, then what it asks hotdsl on a tab."""
+    assert "--install-completion" in hotdsl("--help", cwd=tmp_path).stdout
+    command = f"{shlex.quote(sys.executable)} -m hotdsl.cli --show-completion bash"
+    script = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert script.returncode == 0, script.stderr
+    assert "_hotdsl_completion()" in script.stdout
+    assert "_HOTDSL_COMPLETE=complete_bash" in script.stdout
+    tab = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "_HOTDSL_COMPLETE": "complete_bash",
+            "COMP_WORDS": "hotdsl sandbox st",
+            "COMP_CWORD": "2",
+        },
+        check=False,
+    )
+    assert tab.stdout.split() == ["start", "stop", "status"]

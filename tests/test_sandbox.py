@@ -18,7 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 from hotdsl.cli.main import app
-from hotdsl.deploy.connection import CloudConnectionError, connect
+from hotdsl.deploy.connection import CloudConnectionError, connect, connect_endpoint
+from hotdsl.deploy.heat import HeatClient
 from hotdsl.deploy.validation import validate_out_dir
 from hotdsl.sandbox import (
     CLOUD_NAME,
@@ -102,6 +103,17 @@ def test_the_global_environment_maps_service_types_to_standins(tmp_path: Path) -
     assert "OS::Heat::RandomString" not in registry
     without = global_environment(layout, standins=False)["resource_registry"]
     assert "OS::Nova::Server" not in without
+
+
+def test_types_left_out_are_mapped_to_null_which_removes_them_from_heat(tmp_path: Path) -> None:
+    """Heat's ResourceRegistry deletes a type registered as None: a cloud without it."""
+    layout = SandboxLayout(home=tmp_path, venv=tmp_path / "venv")
+    gone = ("OS::Heat::RandomString", "OS::Nova::Server")
+    registry = global_environment(layout, standins=False, without_types=gone)["resource_registry"]
+    assert {name: registry[name] for name in gone} == dict.fromkeys(gone)
+    write_config(layout, standins=True, without_types=gone)
+    written = yaml.safe_load((layout.environment_dir / "hotdsl-sandbox.yaml").read_text())
+    assert written["resource_registry"]["OS::Nova::Server"] is None
 
 
 # --- clouds.yaml --------------------------------------------------------------------------
@@ -382,12 +394,23 @@ def test_the_cli_starts_an_idempotent_sandbox_and_stop_leaves_no_process(
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     runner = CliRunner()
     assert runner.invoke(app, ["sandbox", "status"]).exit_code == 1
-    first = runner.invoke(app, ["sandbox", "start", "--no-standins"])
+    first = runner.invoke(
+        app, ["sandbox", "start", "--no-standins", "--without-type", "OS::Heat::RandomString"]
+    )
     assert first.exit_code == 0, first.output
     info = json.loads((tmp_path / "home" / "run" / "server.json").read_text())
     assert f"at http://127.0.0.1:{info['port']}" in first.output
-    second = runner.invoke(app, ["sandbox", "start"])
+    # how to use it: the cloud's name; clouds.yaml is already the one openstacksdk reads
+    assert f"  export OS_CLOUD={CLOUD_NAME}\n" in first.output
+    assert "OS_CLIENT_CONFIG_FILE" not in first.output
+    endpoint = f"http://127.0.0.1:{info['port']}/v1/admin"
+    types = HeatClient(connect_endpoint(endpoint)).resource_types()
+    assert "OS::Heat::RandomString" not in types and "OS::Heat::Value" in types
+    second = runner.invoke(app, ["sandbox", "start", "--clouds-file", str(tmp_path / "other.yaml")])
     assert "already running" in second.output
+    # another clouds.yaml than openstacksdk's: say how to point it there
+    assert f"  export OS_CLIENT_CONFIG_FILE={tmp_path / 'other.yaml'}\n" in second.output
+    assert f"  export OS_CLOUD={CLOUD_NAME}\n" in second.output
     assert json.loads((tmp_path / "home" / "run" / "server.json").read_text())["pid"] == info["pid"]
     assert yaml.safe_load(clouds.read_text())["clouds"][CLOUD_NAME]["auth"]["endpoint"].endswith(
         f":{info['port']}/v1/admin"

@@ -106,6 +106,45 @@ class DestroyTarget:
     """The app's stacks (names in the app) that take outputs of this one, per the manifest."""
 
 
+def stack_failures(client: HeatClient, ref: StackRef) -> list[Failure]:
+    """Failed resources of a stack and Heat's reasons, nested stacks included (like
+    `openstack stack failures list`); none when Heat cannot list them."""
+    try:
+        resources = client.resources(ref, nested_depth=5)
+    except HeatError:
+        return []
+    out = []
+    for resource in resources:
+        status = f"{resource.get('resource_action', '')}_{resource.get('resource_status', '')}"
+        if not status.endswith("FAILED") and "FAILED" not in resource.get("resource_status", ""):
+            continue
+        out.append(
+            Failure(
+                resource.get("resource_name", "?"),
+                resource.get("resource_type", "?"),
+                resource.get("resource_status", status),
+                resource.get("resource_status_reason") or "",
+                resource.get("stack_name", "") if resource.get("stack_name") != ref.name else "",
+            )
+        )
+    return out
+
+
+def stuck_stack_advice(ref: StackRef) -> str:
+    """What to do about a stack Heat left in progress: look, stop the action, check, retry."""
+    name = ref.name
+    if ref.action == "UPDATE":
+        stop = f"`openstack stack cancel {name}` rolls the update back"
+    elif ref.action == "CREATE":
+        stop = f"`openstack stack cancel --no-rollback {name}` stops the create"
+    else:
+        stop = "restarting heat-engine marks it failed"
+    return (
+        f"Look with `openstack stack show {name}`; {stop}; "
+        f"`openstack stack check {name}` once it has settled, then run hotdsl again"
+    )
+
+
 class Interrupted(HotdslError):
     """Ctrl-C: the client stopped following; Heat carries on."""
 
@@ -403,16 +442,7 @@ class DeployEngine:
                 f"still {ref.status} after {int(waited) // 60} min, past its {limit} min timeout: "
                 "Heat lost it (its engine stopped or restarted)"
             )
-        if ref.action == "UPDATE":
-            stop = f"`openstack stack cancel {name}` rolls the update back"
-        elif ref.action == "CREATE":
-            stop = f"`openstack stack cancel --no-rollback {name}` stops the create"
-        else:
-            stop = "restarting heat-engine marks it failed"
-        return (
-            f"{name}: {state}. Look with `openstack stack show {name}`; {stop}; "
-            f"`openstack stack check {name}` once it has settled, then run hotdsl again"
-        )
+        return f"{name}: {state}. {stuck_stack_advice(ref)}"
 
     def _get(self, ref: StackRef) -> StackRef | None:
         try:
@@ -460,29 +490,7 @@ class DeployEngine:
 
     def failures(self, ref: StackRef) -> list[Failure]:
         """Failed resources and Heat's reasons, nested stacks included (like `stack failures list`)."""
-        try:
-            resources = self.client.resources(ref, nested_depth=5)
-        except HeatError:
-            return []
-        out = []
-        for resource in resources:
-            status = f"{resource.get('resource_action', '')}_{resource.get('resource_status', '')}"
-            if not status.endswith("FAILED") and "FAILED" not in resource.get(
-                "resource_status", ""
-            ):
-                continue
-            out.append(
-                Failure(
-                    resource.get("resource_name", "?"),
-                    resource.get("resource_type", "?"),
-                    resource.get("resource_status", status),
-                    resource.get("resource_status_reason") or "",
-                    resource.get("stack_name", "")
-                    if resource.get("stack_name") != ref.name
-                    else "",
-                )
-            )
-        return out
+        return stack_failures(self.client, ref)
 
     # --- destroy ------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class StackRef:
     status: str
     status_reason: str = ""
     updated_time: str | None = None
+    creation_time: str | None = None
     outputs: tuple[dict[str, Any], ...] = ()
     parameters: dict[str, Any] = attrs.field(factory=dict)
     tags: tuple[str, ...] = ()
@@ -81,6 +82,7 @@ class StackRef:
             status=data.get("stack_status", ""),
             status_reason=data.get("stack_status_reason") or "",
             updated_time=data.get("updated_time"),
+            creation_time=data.get("creation_time"),
             outputs=tuple(data.get("outputs") or ()),
             parameters=dict(data.get("parameters") or {}),
             tags=tuple(str(tag) for tag in tags),
@@ -282,6 +284,35 @@ class HeatClient:
     def files(self, ref: StackRef) -> dict[str, str]:
         result: dict[str, str] = self._call("GET", f"{ref.path}/files")
         return result
+
+    def build_info(self) -> dict[str, Any]:
+        """Heat's `/build_info`: the revisions of its API and engine ("unknown" unless set)."""
+        result: dict[str, Any] = self._call("GET", "/build_info")
+        return result
+
+    def template_versions(self) -> list[dict[str, Any]]:
+        """The template versions this Heat reads: `version` (`heat_template_version.2021-04-16`),
+        `type` and `aliases`."""
+        result: list[dict[str, Any]] = self._call("GET", "/template_versions")["template_versions"]
+        return result
+
+    def resource_types(self) -> list[str]:
+        """The resource types this Heat offers to the caller (its global environment, less
+        hidden types, types its policy denies and types whose service is missing)."""
+        result: list[str] = self._call("GET", "/resource_types")["resource_types"]
+        return result
+
+    def resource_type(self, name: str) -> dict[str, Any]:
+        """One resource type's schema; a HeatError says why Heat does not offer it."""
+        result: dict[str, Any] = self._call(
+            "GET", f"/resource_types/{urllib.parse.quote(name, safe='')}"
+        )
+        return result
+
+    def count_stacks(self) -> int:
+        """How many stacks the project has (Heat's `with_count`)."""
+        data = self._call("GET", "/stacks?with_count=true&limit=1")
+        return int(data.get("count", len(data.get("stacks", ()))))
 
     def validate(self, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", "/validate", json=body)

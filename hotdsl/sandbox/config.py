@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,16 @@ def standins_source() -> Path:
     return Path(str(resources.files("hotdsl.sandbox") / STANDINS_DIR))
 
 
-def global_environment(layout: SandboxLayout, *, standins: bool) -> dict[str, Any]:
+def global_environment(
+    layout: SandboxLayout, *, standins: bool, without_types: Sequence[str] = ()
+) -> dict[str, Any]:
     """Heat's own default environment, plus the stand-ins when wanted.
 
     One file, so that the stand-ins win over Heat's defaults for the same type
-    (Heat reads the files of `environment_dir` in no particular order).
+    (Heat reads the files of `environment_dir` in no particular order). Each of
+    `without_types` is mapped to null, which removes it from Heat's registry
+    (`ResourceRegistry._register_info`): a cloud that lacks the type, as one without
+    its service would.
     """
     registry: dict[str, Any] = {}
     default = heat_etc(layout.venv) / "environment.d" / "default.yaml"
@@ -99,11 +105,18 @@ def global_environment(layout: SandboxLayout, *, standins: bool) -> dict[str, An
         index = yaml.safe_load((target_dir / STANDINS_REGISTRY).read_text()) or {}
         for type_name, file_name in sorted(index.get("resource_registry", {}).items()):
             registry[type_name] = f"file://{target_dir / file_name}"
+    for type_name in without_types:
+        registry[type_name] = None
     return {"resource_registry": registry}
 
 
 def write_config(
-    layout: SandboxLayout, *, standins: bool = True, debug: bool = False, convergence: bool = True
+    layout: SandboxLayout,
+    *,
+    standins: bool = True,
+    debug: bool = False,
+    convergence: bool = True,
+    without_types: Sequence[str] = (),
 ) -> None:
     """Write heat.conf, the global environment and the stand-ins into the run dir."""
     layout.run_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
@@ -115,7 +128,7 @@ def write_config(
     layout.environment_dir.mkdir(exist_ok=True)
     for old in layout.environment_dir.iterdir():
         old.unlink()
-    environment = global_environment(layout, standins=standins)
+    environment = global_environment(layout, standins=standins, without_types=without_types)
     (layout.environment_dir / ENVIRONMENT_FILE).write_text(
         "# Written by hotdsl sandbox: Heat's default environment"
         + (" and the stand-ins of non-Heat resource types.\n" if standins else ".\n")

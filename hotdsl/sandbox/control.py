@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +137,8 @@ class Sandbox:
     validate but cannot be created. `trigger_interval` and `poll_interval` are the
     engine's pacing (see heat_server.py): the pause between leaf triggers, and the
     first wait between the steps of a resource action (doubling up to Heat's 1 s).
-    `convergence=False` runs the legacy engine (for comparison only).
+    `convergence=False` runs the legacy engine (for comparison only). `without_types`
+    removes resource types from Heat's registry, to try an app on a cloud that lacks them.
     """
 
     def __init__(
@@ -149,6 +150,7 @@ class Sandbox:
         trigger_interval: float = 0.0,
         poll_interval: float = 0.1,
         convergence: bool = True,
+        without_types: Sequence[str] = (),
     ) -> None:
         self.layout = layout if layout is not None else SandboxLayout.default()
         self.standins = standins
@@ -156,6 +158,7 @@ class Sandbox:
         self.trigger_interval = trigger_interval
         self.poll_interval = poll_interval
         self.convergence = convergence
+        self.without_types = tuple(without_types)
         self._process: subprocess.Popen[bytes] | None = None
 
     def status(self) -> SandboxInfo | None:
@@ -204,7 +207,11 @@ class Sandbox:
                 for path in (self.layout.database, self.layout.heat_log):
                     path.unlink(missing_ok=True)
             write_config(
-                self.layout, standins=self.standins, debug=self.debug, convergence=self.convergence
+                self.layout,
+                standins=self.standins,
+                debug=self.debug,
+                convergence=self.convergence,
+                without_types=self.without_types,
             )
             self.layout.make_private()
             return self._spawn(port=port, timeout=timeout, exit_with_pid=exit_with_pid, say=say)
