@@ -30,9 +30,9 @@ from hotdsl.nested import (
     TEMPLATE_RESOURCE_SUFFIXES,
     ChildStack,
     ProviderResource,
-    _ProviderTemplateStack,
+    ProviderTemplateStack,
 )
-from hotdsl.source import SourceLocation
+from hotdsl.source import SourceLocation, user_frame
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
 from hotdsl.versions import describe_version
 
@@ -220,8 +220,6 @@ class Resolver:
             try:
                 data = to_hot()
             except Exception as exc:  # the user's __hot__ failed: report it at their line
-                from hotdsl.project import user_frame  # only on failure: it loads tomllib
-
                 where = user_frame(exc)
                 self.report(
                     f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
@@ -566,7 +564,7 @@ class SynthSession:
                 undeclared=resolver.undeclared,
             )
             for stack, resolver in self.resolvers.items()
-            if isinstance(stack, (ChildStack, _ProviderTemplateStack))
+            if isinstance(stack, (ChildStack, ProviderTemplateStack))
         ]
 
     def _check_passed_parameters(self) -> None:
@@ -658,7 +656,7 @@ class SynthSession:
         """The top-level stack whose files map and environment serve `stack`."""
         while isinstance(stack, ChildStack):
             stack = stack.parent
-        if isinstance(stack, _ProviderTemplateStack):
+        if isinstance(stack, ProviderTemplateStack):
             return stack.served_root
         return stack
 
@@ -688,8 +686,6 @@ class SynthSession:
         try:
             template = provider.build_template()
         except Exception as exc:  # the user's build() failed: report it at their line
-            from hotdsl.project import user_frame  # only on failure: it loads tomllib
-
             where = user_frame(exc)
             resolver.report(
                 f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "
@@ -715,7 +711,7 @@ class SynthSession:
         if source is None:
             here.report(f"{target.node.path} is not inside a stack")
             return None
-        if isinstance(stack, _ProviderTemplateStack) or isinstance(source, _ProviderTemplateStack):
+        if isinstance(stack, ProviderTemplateStack) or isinstance(source, ProviderTemplateStack):
             here.report(
                 f"a provider template can only use its own parameters and resources, not "
                 f"{target.node.path}; pass the value in as a property"

@@ -181,9 +181,9 @@ def check_release(
     )
     if too_new is not None:
         errors.append(Problem(too_new, stack.node.location, stack.node.path))
-    from hotdsl.deploy.schema import _spec as resource_type_spec  # only with a target release
+    from hotdsl.resource_spec import resource_types  # only with a target release
 
-    spec = resource_type_spec()
+    spec = resource_types()
     for name, body in resolved.template["resources"].items():
         type_name = body.get("type")
         type_spec = spec.get(type_name) if isinstance(type_name, str) else None
