@@ -198,3 +198,17 @@ def test_an_offending_import_is_named_by_file_and_line(tmp_path: Path) -> None:
     assert (found.line, found.target, found.name) == (2, "hotdsl.cli.main", "app")
     assert layer_of(found.target) not in MAY_IMPORT[layer_of(found.module)]
     assert str(found) == f"{module}:2: from hotdsl.cli.main import app"
+
+
+def test_the_readme_draws_the_layers_as_the_map_says() -> None:
+    """Every arrow of the README's diagram is an import the map allows: the docs cannot drift."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    graph = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    arrows = []
+    for line in graph.splitlines()[1:]:
+        left, _, right = line.partition("-->")
+        arrows += [(left.strip(), name.strip()) for name in right.split("&")]
+    assert arrows
+    wrong = [f"{a} --> {b}" for a, b in arrows if b not in MAY_IMPORT[a] or a == b]
+    assert not wrong, f"README arrows the layer map does not allow: {wrong}"
+    assert {layer for arrow in arrows for layer in arrow} == set(MAY_IMPORT)
