@@ -381,8 +381,6 @@ class ProviderTemplateStack(Stack):
     ) -> None:
         super().__init__(scope, id, description=description, template_version=template_version)
         self.provider = provider
-        self.served_root: Stack = self
-        """The top-level stack whose files map and environment carry this template."""
 
 
 @attrs.frozen

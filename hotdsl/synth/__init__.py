@@ -155,10 +155,11 @@ def synth_stack(stack: Stack, heat: HeatRelease | None = None) -> dict[str, Any]
     """One stack's template as HOT data, after the same checks as `synthesize`."""
     app = app_of(stack)
     stages = list(app.stages) if isinstance(app, App) else []
+    secret = secret_parameters(stages)
     with locked(app):
-        links = link([stack])
-        rendered = render([stack], links, secret_parameters(stages))
-        problems, _warnings = validate_templates([stack], links, rendered, heat)
+        links = link([stack], secret)
+        rendered = render([stack], links, secret)
+        problems, _warnings = validate_templates([stack], links, rendered, heat, secret)
     if problems:
         raise SynthError(problems)
     return rendered.stacks[0].template
@@ -176,7 +177,7 @@ def synthesize(
     chosen = _choose_stages(app, stages)
     secret = secret_parameters(list(app.stages))
     with locked(app):
-        links = link(stacks)
+        links = link(stacks, secret)
         rendered = render(stacks, links, secret)
         problems, warnings = validate_app(
             list(app.stages), chosen, stacks, links, rendered, heat, secret

@@ -10,9 +10,12 @@ used, and records in `Links`:
   outputs of other top-level stacks it takes (`StackImport`): its place in the deploy order;
 - the provider templates it built, and the top-level stack each one serves.
 
-Linking changes nothing in the model; the render pass reads the result. Problems
-found here are those of linking itself (a provider whose `build()` fails, two files
-sent under one key); every other problem of a value is the render pass's to report.
+Linking changes nothing in the model; the render pass reads the result. The walk
+writes each stack's own members as it goes (`Resolver.sections`, a function of the
+model alone), and `Links.written` keeps them, so that rendering need not write them a
+second time. Problems found here are those of linking itself (a provider whose
+`build()` fails, two files sent under one key) and those of the members' values; what
+linking walks besides (the values it carries across) the render pass reports.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from hotdsl.intrinsics import Reference
 from hotdsl.nested import ChildStack, ProviderResource, ProviderTemplateStack
 from hotdsl.source import user_frame
 from hotdsl.synth.resolve import Resolver, Sections
+from hotdsl.template import Parameter
 
 
 @attrs.frozen
@@ -95,6 +99,8 @@ class Links:
     roots: dict[Stack, Stack] = attrs.field(factory=dict)
     """Provider template -> the top-level stack whose files map and environment carry it."""
     shared: list[SharedFile] = attrs.field(factory=list)
+    written: dict[Stack, Sections] = attrs.field(factory=dict)
+    """Stack -> its own members as the link walk wrote them (render reuses them)."""
 
     def of(self, stack: Stack) -> StackLinks:
         return self.stacks.get(stack) or StackLinks()
@@ -129,9 +135,11 @@ class Links:
         return order
 
 
-def link(stacks: Sequence[Stack]) -> Links:
-    """Link the stacks (and everything they nest or use) in one walk over their values."""
-    linking = _Linking()
+def link(stacks: Sequence[Stack], hidden: frozenset[Parameter[Any]] = frozenset()) -> Links:
+    """Link the stacks (and everything they nest or use) in one walk over their values.
+
+    `hidden`: parameters to write `hidden: true` (those a stage gives a secret)."""
+    linking = _Linking(hidden)
     for stack in stacks:
         linking.linker(stack).link()
     return linking.links
@@ -140,8 +148,9 @@ def link(stacks: Sequence[Stack]) -> Links:
 class _Linking:
     """The link pass in progress: one `Linker` per stack reached."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: frozenset[Parameter[Any]]) -> None:
         self.links = Links()
+        self.hidden = hidden
         self.linkers: dict[Stack, Linker] = {}
         self.providers: dict[Stack, dict[type[ProviderResource], Stack | None]] = {}
 
@@ -191,16 +200,14 @@ class _Linking:
 
 
 class Linker(Resolver):
-    """Walks one stack's values to record its links; it writes nothing and reports only
-    problems of linking (the render pass reports the rest)."""
+    """Walks one stack's values to record its links."""
 
     def __init__(self, stack: Stack, linking: _Linking) -> None:
-        super().__init__(stack)
+        super().__init__(stack, linking.hidden)
         self.linking = linking
         self.own = linking.links.stacks.setdefault(stack, StackLinks())
         self._linked = False
-        self._position = 0
-        self._sections: Sections | None = None
+        self._muted = False
         self._imported: set[str] = set()
 
     @property
@@ -212,25 +219,33 @@ class Linker(Resolver):
         if self._linked:
             return
         self._linked = True
-        self.sections()
+        self.linking.links.written[self.stack] = self.sections()
 
     def problem(self, message: str) -> None:
         node = self._current.node
         self.own.problems.append(Problem(message, node.location, node.path))
 
-    # Problems of values are the render pass's: it meets every value again.
+    # A value carried across is written, and its problems reported, by the render pass.
     def report(self, message: str) -> None:
-        return None
+        if not self._muted:
+            super().report(message)
 
     def require(self, version: str, feature: str) -> None:
-        return None
+        if not self._muted:
+            super().require(version, feature)
 
     def tolerate_undeclared_parameter(self, name: str) -> None:
-        return None
+        if not self._muted:
+            super().tolerate_undeclared_parameter(name)
 
-    def before_member(self, index: int, sections: Sections) -> None:
-        self._position = index
-        self._sections = sections
+    def _walk(self, current: Construct, reference: Reference[Any]) -> None:
+        """Walk a value carried across for the links it needs in turn, reporting nothing."""
+        muted = self._muted
+        self._muted = True
+        try:
+            self.resolve_as(current, reference)
+        finally:
+            self._muted = muted
 
     def nested_stack(self, child: ChildStack) -> None:
         self.linking.add_file(self, child.file_name, child)
@@ -250,18 +265,16 @@ class Linker(Resolver):
         if name in self.own.exports:
             return
         self.own.exports[name] = reference  # recorded before the walk: a chain back here ends
-        self.resolve_as(self.stack, reference)
+        self._walk(self.stack, reference)
 
     def carry_in(
         self, parameter: str, reference: Reference[Any], source: Stack, key: str, hot_type: str
     ) -> None:
-        own = self._sections.parameters if self._sections is not None else {}
+        own = self.writing.parameters if self.writing is not None else {}
         if parameter in own or parameter in self._imported:
             return
         self._imported.add(parameter)
-        self.own.parameters.append(
-            ImportParameter(parameter, key, source, hot_type, self._position)
-        )
+        self.own.parameters.append(ImportParameter(parameter, key, source, hot_type, self.position))
         stack = self.stack
         if isinstance(stack, ChildStack):
             self.linking.linker(stack.parent).pass_in(stack, parameter, reference)
@@ -273,5 +286,5 @@ class Linker(Resolver):
 
     def pass_in(self, child: ChildStack, parameter: str, reference: Reference[Any]) -> None:
         """Pass the value of `reference` for `child`'s added `parameter` (linking what it needs)."""
-        self.resolve_as(child, reference)
+        self._walk(child, reference)
         self.linking.linker(child).own.passed_in[parameter] = reference

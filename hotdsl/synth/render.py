@@ -1,10 +1,11 @@
 """Render: each stack's template as HOT data, a function of the model and its links.
 
 The second pass of synth. A `Renderer` writes one stack: its own members (see
-`resolve.py`), the parameters and outputs the link pass added to it, and the values
-its resource passes to each child stack. It reads the model and the links and
-changes neither, and no renderer writes into another's stack: each template depends
-only on its stack, so the stacks can be rendered in any order.
+`resolve.py`; the link walk already wrote them, `Links.written`), the parameters and
+outputs the link pass added to it, and the values its resource passes to each child
+stack. It reads the model and the links and changes neither, and no renderer writes
+into another's stack: each template depends only on its stack and its links, so the
+stacks can be rendered in any order.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class Rendered:
 def render(
     stacks: Sequence[Stack], links: Links, hidden: frozenset[Parameter[Any]] = frozenset()
 ) -> Rendered:
-    """Every template of the linked stacks. `hidden`: parameters to write `hidden: true`."""
+    """Every template of the linked stacks. `hidden`: parameters to write `hidden: true`
+    (the same as given to `link`)."""
     return Rendered(
         tuple(render_stack(stack, links, hidden) for stack in stacks),
         tuple(render_stack(stack, links, hidden) for stack in links.nested()),
@@ -92,28 +94,28 @@ class Renderer(Resolver):
     ) -> None:
         super().__init__(stack, hidden)
         self.links = links
-        self._added: dict[int, list[ImportParameter]] = {}
-        for parameter in links.of(stack).parameters:
-            self._added.setdefault(parameter.position, []).append(parameter)
-
-    def before_member(self, index: int, sections: Sections) -> None:
-        """Write the parameters linking added where it found them: before this member."""
-        for parameter in self._added.get(index, ()):
-            sections.parameters[parameter.name] = parameter.definition()
 
     def template(self) -> tuple[dict[str, Any], Sections]:
         """The stack's HOT data, sections in HOT's order."""
         stack = self.stack
-        sections = self.sections()
+        sections = self.links.written.get(stack)
+        if sections is None:
+            sections = self.sections()
+        else:  # written by the link walk: take its findings, leave them as they are
+            self.problems = list(sections.problems)
+            self.undeclared = dict(sections.undeclared)
+        own = self.links.of(stack)
         template: dict[str, Any] = {"heat_template_version": self.version}
         if stack.description is not None:
             template["description"] = stack.description
         if sections.groups:
             template["parameter_groups"] = sections.groups
-        if sections.parameters:
-            template["parameters"] = sections.parameters
+        parameters = _with_added(sections, own.parameters)
+        if parameters:
+            template["parameters"] = parameters
         if sections.conditions:
             template["conditions"] = sections.conditions
+        resources = dict(sections.resources)
         for child, passed in sections.passed.items():
             carried = {
                 name: self.resolve_as(child, value)
@@ -123,12 +125,28 @@ class Renderer(Resolver):
             properties = self.resolve_as(child, child.resource_properties({**passed, **carried}))
             if properties:
                 body["properties"] = properties
-            sections.resources[child.node.logical_name] = body
-        template["resources"] = sections.resources
+            resources[child.node.logical_name] = body
+        template["resources"] = resources
         exports = {
-            name: {"value": self.resolve_as(stack, value)}
-            for name, value in self.links.of(stack).exports.items()
+            name: {"value": self.resolve_as(stack, value)} for name, value in own.exports.items()
         }
         if sections.outputs or exports:
             template["outputs"] = {**sections.outputs, **exports}
         return template, sections
+
+
+def _with_added(sections: Sections, added: list[ImportParameter]) -> dict[str, object]:
+    """The stack's own parameters with those linking added, each where linking found it
+    needed: before the parameter of the member being written then."""
+    if not added:
+        return sections.parameters
+    at: dict[int, list[ImportParameter]] = {}
+    for parameter in added:
+        at.setdefault(sections.marks[parameter.position], []).append(parameter)
+    out: dict[str, object] = {}
+    for index, (name, body) in enumerate([*sections.parameters.items(), ("", None)]):
+        for parameter in at.get(index, ()):
+            out[parameter.name] = parameter.definition()
+        if index < len(sections.parameters):
+            out[name] = body
+    return out

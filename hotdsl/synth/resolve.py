@@ -97,6 +97,12 @@ class Sections:
     """Resource logical name -> the construct that made it."""
     claimed: dict[str, Construct] = attrs.field(factory=dict)
     """`section:name` (`output:url`) -> the construct that made that template entry."""
+    marks: list[int] = attrs.field(factory=list)
+    """Per member, and once more after the last: how many parameters were written before it
+    (where a parameter added for a value met while writing that member goes)."""
+    problems: list[Problem] = attrs.field(factory=list)
+    undeclared: dict[str, Problem] = attrs.field(factory=dict)
+    """Parameters referenced with `undeclared_param` -> the warning about the first use."""
 
 
 class Resolver:
@@ -104,7 +110,7 @@ class Resolver:
 
     What happens where a value crosses a stack boundary, where a file is sent and where
     a provider template is used belongs to the pass: subclasses fill in `carry_out`,
-    `carry_in`, `add_file`, `use_provider`, `before_member` and `nested_stack`.
+    `carry_in`, `add_file`, `use_provider` and `nested_stack`.
     """
 
     def __init__(self, stack: Stack, hidden: frozenset[Parameter[Any]] = frozenset()) -> None:
@@ -120,6 +126,10 @@ class Resolver:
         """Parameters referenced with `undeclared_param` -> the warning about the first use."""
         self._depth = 0
         self._items = 0
+        self.position = 0
+        """The index of the member being written (one past the last once all are)."""
+        self.writing: Sections | None = None
+        """The sections being written, once `sections()` has begun."""
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -347,11 +357,17 @@ class Resolver:
     # --- sections ---------------------------------------------------------------------
 
     def sections(self) -> Sections:
-        """The stack's own members, each written into its section."""
-        out = Sections()
+        """The stack's own members, each written into its section, with the problems found.
+
+        A function of the model alone: the hooks a pass fills in (`carry_out`, ...) record
+        what they meet but change nothing written here.
+        """
+        out = Sections(problems=self.problems, undeclared=self.undeclared)
+        self.writing = out
         seen = out.claimed
         for index, member in enumerate(self.stack.members):
-            self.before_member(index, out)
+            self.position = index
+            out.marks.append(len(out.parameters))
             self._current = member
             if isinstance(member, ResourceBase):
                 name = self._claim(seen, member, "resource")
@@ -378,11 +394,9 @@ class Resolver:
             elif isinstance(member, ParameterGroup):
                 out.groups.append(self._parameter_group(member))
         self._current = self.stack
-        self.before_member(len(self.stack.members), out)
+        self.position = len(self.stack.members)
+        out.marks.append(len(out.parameters))
         return out
-
-    def before_member(self, index: int, sections: Sections) -> None:
-        """Called before the member at `index` is written, and once more after the last."""
 
     def nested_stack(self, child: ChildStack) -> None:
         """Called after a child stack's resource settings are written."""
