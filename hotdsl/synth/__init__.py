@@ -173,16 +173,16 @@ def synthesize(
     `stages` picks stages by name; all of the app's stages by default. `heat` is the
     Heat release the cloud runs: what it lacks is a problem, what it retired a warning.
     """
-    stacks = _stacks(app)
+    stacks = _stacks(app)  # 1. model
     chosen = _choose_stages(app, stages)
     secret = secret_parameters(list(app.stages))
     with locked(app):
-        links = link(stacks, secret)
-        rendered = render(stacks, links, secret)
-        problems, warnings = validate_app(
+        links = link(stacks, secret)  # 2. link
+        rendered = render(stacks, links, secret)  # 3. render
+        problems, warnings = validate_app(  # 4. validate
             list(app.stages), chosen, stacks, links, rendered, heat, secret
         )
-        emitted = _emit_files(rendered, chosen, secret, problems)
+        emitted = _emit_files(rendered, chosen, secret, problems)  # 5. emit
     if problems:
         raise SynthError(unique(problems))
     return _result(links, rendered, emitted, chosen, stacks, warnings, secret)
