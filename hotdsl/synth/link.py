@@ -1,4 +1,4 @@
-"""Link: find what crosses a stack or nesting boundary, before any template is written.
+"""Link: find what crosses a stack or nesting boundary, before any template is put together.
 
 The first pass of synth (CDK's `resolveReferences`). It walks every value of the
 app's stacks once, following nested stacks and provider templates where they are
@@ -53,7 +53,8 @@ class ImportParameter:
     source: Stack
     type: str
     position: int
-    """The index of the stack's member it is written before (one past the last: after all)."""
+    """The index of the stack's member being written when the value was met (one past the
+    last: after all); the parameter goes before that member's own parameter."""
 
     def definition(self) -> dict[str, object]:
         return {
