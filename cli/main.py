@@ -94,7 +94,7 @@ def main() -> None:
         if STATE.debug:
             sys.stderr.write(mask(traceback.format_exc()))
             sys.exit(1)
-        from hotdsl.project import user_frame
+        from hotdsl.source import user_frame
 
         where = user_frame(exc)
         sys.stderr.write(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hotdsl.errors import ConstructError
+from hotdsl.errors import ConstructError, ModelLockedError
 from hotdsl.source import SourceLocation, caller_location
 from hotdsl.versions import LATEST_VERSION, normalize_version
 
@@ -150,6 +151,8 @@ class Construct:
     def _attach(self, scope: Construct, id: str) -> None:
         """Record this node under `scope`, with the user's source location."""
         location = caller_location()
+        if _locked_apps:
+            _refuse_if_locked(self, scope, id, location)
         if not isinstance(scope, Construct):
             raise ConstructError(
                 f"{location}: the scope of {type(self).__name__} {id!r} must be a construct "
@@ -172,6 +175,36 @@ class Construct:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.node.path}>"
+
+
+_locked_apps: list[Construct] = []
+"""The apps synth is reading now: their trees take no new construct."""
+
+
+@contextmanager
+def locked(app: Construct) -> Iterator[None]:
+    """Lock the app's tree while synth reads it: a construct added meanwhile (by a
+    `__hot__` method, say) would be missing from some templates and not others."""
+    _locked_apps.append(app)
+    try:
+        yield
+    finally:
+        _locked_apps.remove(app)
+
+
+def _refuse_if_locked(
+    construct: Construct, scope: Construct, id: str, location: SourceLocation
+) -> None:
+    node = getattr(scope, "node", None)
+    while isinstance(node, Node) and node.scope is not None:
+        node = getattr(node.scope, "node", None)
+    if node is None or not any(node.construct is app for app in _locked_apps):
+        return
+    path = PATH_SEPARATOR.join(p for p in (scope.node.path, str(id)) if p)
+    raise ModelLockedError(
+        f"{location}: {type(construct).__name__} {path} is created while the app is being "
+        "synthesized; create every construct before synth (not in __hot__ or resolve())"
+    )
 
 
 def _shown(value: object) -> str:

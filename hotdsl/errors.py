@@ -40,3 +40,7 @@ class SynthError(HotdslError):
 
 class ConstructError(HotdslError):
     """A node was created in a way that can never synthesize (bad id, duplicate id)."""
+
+
+class ModelLockedError(ConstructError):
+    """A construct was added to an app while synth was reading it (from `__hot__`, say)."""

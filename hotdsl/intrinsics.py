@@ -26,40 +26,22 @@ T_co = TypeVar("T_co", covariant=True)
 
 
 class ResolveContext(Protocol):
-    """What an intrinsic needs from the resolver to turn itself into HOT data."""
+    """What an intrinsic needs from synth to turn itself into HOT data."""
 
     def value(self, value: object) -> object:
         """Resolve a nested value (literal, intrinsic, list, mapping) to HOT data."""
-        ...
-
-    def reference(self, target: Construct) -> str:
-        """The logical name of a resource, parameter or condition; records a dependency."""
-        ...
-
-    def require(self, version: str, feature: str) -> None:
-        """Report a problem unless the stack's template version is at least `version`."""
         ...
 
     def condition(self, expression: object) -> object:
         """Resolve a condition: a `Condition` becomes its name, an expression its HOT form."""
         ...
 
-    def is_foreign(self, target: Construct) -> bool:
-        """Whether `target` belongs to another stack than the one being resolved."""
+    def reference(self, reference: Reference[Any]) -> object:
+        """The HOT form of a reference: by name in its own stack, carried in from another."""
         ...
 
-    def import_value(
-        self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
-    ) -> object:
-        """A value of another stack: wired through outputs and parameters across the boundary."""
-        ...
-
-    def add_file(self, key: str, content: str) -> None:
-        """Send `content` to Heat in the files map under `key` (for get_file and templates)."""
-        ...
-
-    def use_provider(self, provider: type[Any]) -> None:
-        """Make a provider template (a `ProviderResource` class) available to this stack."""
+    def require(self, version: str, feature: str) -> None:
+        """Report a problem unless the stack's template version is at least `version`."""
         ...
 
     def report(self, message: str) -> None:
@@ -68,6 +50,14 @@ class ResolveContext(Protocol):
 
     def tolerate_undeclared_parameter(self, name: str) -> None:
         """Let `get_param` of `name`, which the stack does not declare, through as a warning."""
+        ...
+
+    def add_file(self, key: str, content: str) -> None:
+        """Send `content` to Heat in the files map under `key` (for get_file and templates)."""
+        ...
+
+    def use_provider(self, provider: type[Any]) -> None:
+        """Make a provider template (a `ProviderResource` class) available to this stack."""
         ...
 
 
@@ -79,6 +69,33 @@ class Intrinsic(Generic[T_co]):
     def resolve(self, ctx: ResolveContext) -> object:
         """The HOT form of this value."""
         raise NotImplementedError
+
+
+class Reference(Intrinsic[T_co]):
+    """A value that names one construct: `get_resource`, `get_attr`, `get_param`.
+
+    Inside the construct's own stack it is written by name (`written_as`); in any other
+    stack synth carries it across the boundary as an output and a parameter
+    (`carried_as`). Which of the two applies synth decides in one place
+    (`ResolveContext.reference`).
+    """
+
+    __slots__ = ()
+
+    def referenced(self) -> Construct:
+        """The construct this value names."""
+        raise NotImplementedError
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
+        """The HOT form in the construct's own stack, where it is called `name`."""
+        raise NotImplementedError
+
+    def carried_as(self) -> tuple[str, str] | str:
+        """(key, parameter type) of the value carried into another stack, or why it cannot be."""
+        raise NotImplementedError
+
+    def resolve(self, ctx: ResolveContext) -> object:
+        return ctx.reference(self)
 
 
 class HotData(Protocol):
@@ -155,7 +172,7 @@ ConditionLike: TypeAlias = Intrinsic[bool] | bool
 """A condition: a `Condition` node, a condition function, or a literal boolean."""
 
 
-class GetAttr(Intrinsic[T_co]):
+class GetAttr(Reference[T_co]):
     """`get_attr`: an attribute of a resource, optionally a path into it.
 
     Index it to select into the attribute: `server.attrs.addresses["private"][0]`.
@@ -181,16 +198,18 @@ class GetAttr(Intrinsic[T_co]):
             raise TypeError("select an attribute before a path: get_attr(resource, 'name')[key]")
         return GetAttr(self.resource, self.attribute, (*self.path, key), hot_type="json")
 
-    def resolve(self, ctx: ResolveContext) -> object:
-        if ctx.is_foreign(self.resource):
-            if self.attribute is None or not all(isinstance(p, (str, int)) for p in self.path):
-                ctx.report("a get_attr across stacks needs an attribute name and a literal path")
-                return None
-            key = ".".join(
-                [self.resource.node.logical_name, self.attribute, *(str(p) for p in self.path)]
-            )
-            return ctx.import_value(self, self.resource, key, self.hot_type)
-        name = ctx.reference(self.resource)
+    def referenced(self) -> Construct:
+        return self.resource
+
+    def carried_as(self) -> tuple[str, str] | str:
+        if self.attribute is None or not all(isinstance(p, (str, int)) for p in self.path):
+            return "a get_attr across stacks needs an attribute name and a literal path"
+        key = ".".join(
+            [self.resource.node.logical_name, self.attribute, *(str(p) for p in self.path)]
+        )
+        return key, self.hot_type
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
         if self.attribute is None:
             ctx.require(
                 variant_since("get_attr", "GetAttAllAttributes"),
@@ -203,7 +222,7 @@ class GetAttr(Intrinsic[T_co]):
         return f"get_attr({self.resource!r}, {self.attribute!r}{''.join(f', {p!r}' for p in self.path)})"
 
 
-class GetParam(Intrinsic[T_co]):
+class GetParam(Reference[T_co]):
     """`get_param`: a parameter's value, optionally a path into a json or list parameter.
 
     `listed` writes `get_param: [name]` even without a path (the same to Heat; kept
@@ -223,23 +242,22 @@ class GetParam(Intrinsic[T_co]):
         return GetParam(self.parameter, (*self.path, key), self.listed)
 
     def resolve(self, ctx: ResolveContext) -> object:
-        if isinstance(self.parameter, str):
-            name = self.parameter  # a pseudo parameter such as OS::stack_id
-        elif ctx.is_foreign(self.parameter):
-            if not all(isinstance(p, (str, int)) for p in self.path):
-                ctx.report("a get_param across stacks needs a literal path")
-                return None
-            key = ".".join(
-                ["param", self.parameter.node.logical_name, *(str(p) for p in self.path)]
-            )
-            return ctx.import_value(
-                self,
-                self.parameter,
-                key,
-                "json" if self.path else getattr(self.parameter, "type", "string"),
-            )
-        else:
-            name = ctx.reference(self.parameter)
+        if isinstance(self.parameter, str):  # a pseudo parameter such as OS::stack_id
+            return self.written_as(self.parameter, ctx)
+        return ctx.reference(self)
+
+    def referenced(self) -> Construct:
+        assert not isinstance(self.parameter, str)
+        return self.parameter
+
+    def carried_as(self) -> tuple[str, str] | str:
+        assert not isinstance(self.parameter, str)
+        if not all(isinstance(p, (str, int)) for p in self.path):
+            return "a get_param across stacks needs a literal path"
+        key = ".".join(["param", self.parameter.node.logical_name, *(str(p) for p in self.path)])
+        return key, "json" if self.path else getattr(self.parameter, "type", "string")
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
         if not self.path and not self.listed:
             return {"get_param": name}
         return {"get_param": [name, *(ctx.value(p) for p in self.path)]}
@@ -262,7 +280,7 @@ class UndeclaredParam(Intrinsic[Any]):
         return {"get_param": [self.name, *(ctx.value(p) for p in self.path)]}
 
 
-class GetResource(Intrinsic[str]):
+class GetResource(Reference[str]):
     """`get_resource`: the physical id of a resource (passing the resource itself does the same)."""
 
     __slots__ = ("resource",)
@@ -270,10 +288,14 @@ class GetResource(Intrinsic[str]):
     def __init__(self, resource: Construct) -> None:
         self.resource = resource
 
-    def resolve(self, ctx: ResolveContext) -> object:
-        if ctx.is_foreign(self.resource):
-            return ctx.import_value(self, self.resource, self.resource.node.logical_name, "string")
-        return {"get_resource": ctx.reference(self.resource)}
+    def referenced(self) -> Construct:
+        return self.resource
+
+    def carried_as(self) -> tuple[str, str] | str:
+        return self.resource.node.logical_name, "string"
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
+        return {"get_resource": name}
 
 
 class FileReference(Intrinsic[str]):

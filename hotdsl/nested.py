@@ -336,10 +336,10 @@ class ProviderResource(ResourceBase):
         return ProviderDefinition(cls, dict(properties))
 
     @classmethod
-    def build_template(cls) -> _ProviderTemplateStack:
+    def build_template(cls) -> ProviderTemplateStack:
         """A standalone stack holding the template: one parameter per field, then `build()`."""
         holder = App()
-        template = _ProviderTemplateStack(
+        template = ProviderTemplateStack(
             holder,
             _slug(cls.__name__) or "provider",
             provider=cls,
@@ -367,7 +367,7 @@ class ProviderResource(ResourceBase):
         return template
 
 
-class _ProviderTemplateStack(Stack):
+class ProviderTemplateStack(Stack):
     """The stack a provider template is built in (not one of the app's stacks)."""
 
     def __init__(
@@ -381,8 +381,6 @@ class _ProviderTemplateStack(Stack):
     ) -> None:
         super().__init__(scope, id, description=description, template_version=template_version)
         self.provider = provider
-        self.served_root: Stack = self
-        """The top-level stack whose files map and environment carry this template."""
 
 
 @attrs.frozen

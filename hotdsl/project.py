@@ -11,7 +11,6 @@ import importlib
 import importlib.util
 import sys
 import tomllib
-import traceback
 from pathlib import Path
 from types import ModuleType
 
@@ -20,6 +19,7 @@ import attrs
 from hotdsl.construct import App
 from hotdsl.errors import HotdslError
 from hotdsl.releases import HeatRelease, heat_release
+from hotdsl.source import user_frame
 
 CONFIG_HINT = (
     'pass --app FILE.py[:ATTR] or MODULE[:ATTR], or set app = "..." under [tool.hotdsl] '
@@ -164,26 +164,3 @@ def _run_user_code(action: object, what: str) -> None:
         where = user_frame(exc)
         prefix = f"{where}: " if where else f"{what}: "
         raise HotdslError(f"{prefix}{type(exc).__name__}: {exc}") from exc
-
-
-def user_frame(exc: BaseException) -> str | None:
-    """`file:line` of the innermost traceback frame that is the user's code, not hotdsl's."""
-    if isinstance(exc, SyntaxError) and exc.filename:
-        return f"{_short(exc.filename)}:{exc.lineno}"
-    found = None
-    for frame, line in traceback.walk_tb(exc.__traceback__):
-        name = frame.f_globals.get("__name__", "")
-        filename = frame.f_code.co_filename
-        if name == "hotdsl" or str(name).startswith("hotdsl.") or filename.startswith("<"):
-            continue
-        if "importlib" in filename:
-            continue
-        found = f"{_short(filename)}:{line}"
-    return found
-
-
-def _short(filename: str) -> str:
-    import os
-
-    rel = os.path.relpath(filename)
-    return filename if rel.startswith("..") else rel

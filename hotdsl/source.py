@@ -6,6 +6,7 @@ that a problem found at synth points at the user's own file, not at hotdsl.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from types import CodeType
@@ -90,3 +91,26 @@ def _display_path(filename: str) -> str:
         shown = filename if rel.startswith("..") else rel
         _display_cache[filename] = shown
     return shown
+
+
+def user_frame(exc: BaseException) -> str | None:
+    """`file:line` of the innermost traceback frame that is the user's code, not hotdsl's."""
+    import traceback  # only on failure
+
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{_short(exc.filename)}:{exc.lineno}"
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_globals.get("__name__", "")
+        filename = frame.f_code.co_filename
+        if name == "hotdsl" or str(name).startswith("hotdsl.") or filename.startswith("<"):
+            continue
+        if "importlib" in filename:
+            continue
+        found = f"{_short(filename)}:{line}"
+    return found
+
+
+def _short(filename: str) -> str:
+    rel = os.path.relpath(filename)
+    return filename if rel.startswith("..") else rel

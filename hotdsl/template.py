@@ -17,6 +17,7 @@ from hotdsl.intrinsics import (
     GetAttr,
     GetParam,
     Intrinsic,
+    Reference,
     ResolveContext,
     Value,
 )
@@ -438,7 +439,7 @@ def _constraint_name(constraint: ParameterConstraint) -> str:
 # --- parameters ---------------------------------------------------------------------------
 
 
-class Parameter(Construct, Intrinsic[T]):
+class Parameter(Construct, Reference[T]):
     """A template parameter. Pass it where a value is expected to write `get_param`.
 
     Its Python type follows its HOT type: `string` -> `str`, `boolean` -> `bool`,
@@ -531,10 +532,14 @@ class Parameter(Construct, Intrinsic[T]):
         self.tags = list(tags) if tags is not None else None
         self.constraints = list(constraints)
 
-    def resolve(self, ctx: ResolveContext) -> object:
-        if ctx.is_foreign(self):
-            return ctx.import_value(self, self, f"param.{self.node.logical_name}", self.type)
-        return {"get_param": ctx.reference(self)}
+    def referenced(self) -> Construct:
+        return self
+
+    def carried_as(self) -> tuple[str, str]:
+        return f"param.{self.node.logical_name}", self.type
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
+        return {"get_param": name}
 
     def __getitem__(self, key: Value[str] | Value[int]) -> GetParam[Any]:
         """Select into a json or list parameter: `get_param: [name, key]`."""
@@ -604,7 +609,7 @@ DeletionPolicy = Literal["Delete", "Retain", "Snapshot", "delete", "retain", "sn
 
 
 @attrs.define(eq=False, slots=False, repr=False)
-class ResourceBase(Construct, Intrinsic[str]):
+class ResourceBase(Construct, Reference[str]):
     """What every resource has, whatever its type: the resource-level keys of HOT.
 
     The resource's `metadata` and `description` keys are `resource_metadata` and
@@ -658,10 +663,14 @@ class ResourceBase(Construct, Intrinsic[str]):
         )
         self.depends_on = [*current, *resources]
 
-    def resolve(self, ctx: ResolveContext) -> object:
-        if ctx.is_foreign(self):
-            return ctx.import_value(self, self, self.node.logical_name, "string")
-        return {"get_resource": ctx.reference(self)}
+    def referenced(self) -> Construct:
+        return self
+
+    def carried_as(self) -> tuple[str, str]:
+        return self.node.logical_name, "string"
+
+    def written_as(self, name: str, ctx: ResolveContext) -> object:
+        return {"get_resource": name}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.node.path}>"

@@ -36,7 +36,8 @@ from hotdsl import (
 )
 from hotdsl.synth import synth_stack
 from hotdsl.synth.emit import emit_yaml
-from hotdsl.synth.resolve import SynthSession
+from hotdsl.synth.link import link
+from hotdsl.synth.render import render
 from hotdsl.synth.validate import check_parameter_value
 from hotdsl.template import ParameterConstraint
 
@@ -224,8 +225,8 @@ def hotdsl_accepts(row: Case) -> bool:
 
 def template_text(stack: Stack) -> str:
     """The template synth writes, also where synth would refuse it (for Heat's verdict)."""
-    (resolved,) = SynthSession().resolve([stack])
-    return emit_yaml(resolved.template)
+    (rendered,) = render([stack], link([stack])).stacks
+    return emit_yaml(rendered.template)
 
 
 @pytest.mark.parametrize("row", DEFAULTS, ids=str)

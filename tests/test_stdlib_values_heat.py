@@ -34,7 +34,8 @@ from hotdsl.stdlib import heat
 from hotdsl.stdlib._typed import TypedResource
 from hotdsl.synth import synth_stack
 from hotdsl.synth.emit import emit_yaml
-from hotdsl.synth.resolve import SynthSession
+from hotdsl.synth.link import link
+from hotdsl.synth.render import render
 
 OK, NO = True, False
 
@@ -256,8 +257,8 @@ def hotdsl_accepts(row: Case) -> bool:
 
 def template_text(stack: Stack) -> str:
     """The template synth writes, also where synth would refuse it (for Heat's verdict)."""
-    (resolved,) = SynthSession().resolve([stack])
-    return emit_yaml(resolved.template)
+    (rendered,) = render([stack], link([stack])).stacks
+    return emit_yaml(rendered.template)
 
 
 @pytest.mark.parametrize("row", VALUES, ids=str)

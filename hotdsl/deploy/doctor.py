@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from hotdsl.releases import HeatRelease
     from hotdsl.synth import SynthResult
     from hotdsl.synth.manifest import StackEntry
-    from hotdsl.synth.resolve import ResolvedStack
+    from hotdsl.synth.render import RenderedStack
 
 Status = Literal["ok", "warn", "fail", "skip"]
 _A = TypeVar("_A")
@@ -149,12 +149,12 @@ def app_usage(app: App, result: SynthResult) -> AppUsage:
     Resolves the app's stacks once more (synth's result keeps the data, not the
     constructs); provider templates and user files in the files map are not looked into.
     """
+    from hotdsl.synth import render_app
     from hotdsl.synth.environments import base_environment
-    from hotdsl.synth.resolve import SynthSession
 
-    session = SynthSession()
-    top = session.resolve(list(app.stacks))
-    nested = {item.stack: item for item in session.nested_resolved()}
+    rendered = render_app(app)
+    top = rendered.stacks
+    nested = {item.stack: item for item in rendered.nested}
     versions: dict[str, list[str]] = {}
     types: dict[str, list[str]] = {}
     for item in [*top, *nested.values()]:
@@ -190,7 +190,7 @@ def app_usage(app: App, result: SynthResult) -> AppUsage:
     )
 
 
-def _registry_of(stage: Stage, item: ResolvedStack) -> list[str]:
+def _registry_of(stage: Stage, item: RenderedStack) -> list[str]:
     """Type names a stage's own environment for the stack maps (wildcards included)."""
     environment = stage.environments.get(item.stack)
     return [str(name) for name in environment.resource_registry] if environment else []

@@ -1,6 +1,17 @@
-"""Synthesis, as a visible pipeline: model -> resolve -> validate -> emit.
+"""Synthesis, as a visible pipeline: model -> link -> render -> validate -> emit.
 
-`synthesize(app)` runs the stages in memory and raises `SynthError` listing every
+1. model: the app's top-level stacks and the stages chosen; the tree is locked from
+   here on (`construct.locked`): a construct added during synth is an error.
+2. link (`link.py`): one walk over every value finds what crosses a stack or nesting
+   boundary, adds the parameters and outputs that carry it, builds provider
+   templates, collects each stack's files map, and gives the deploy order.
+3. render (`render.py`): each template as HOT data, from the model and the links alone.
+4. validate (`validate.py`): every check of the stages, the stacks and each template,
+   all problems at once.
+5. emit (`emit.py`, `environments.py`): YAML text of the templates and environment
+   files; `synth` then writes them and `manifest.json` into the out dir (`outdir.py`).
+
+`synthesize(app)` runs the steps in memory and raises `SynthError` listing every
 problem; `synth(app, out_dir)` also writes the out dir: per top-level stack its
 template, its environment files (its own, and one per stage), the files map
 (nested and provider templates, get_file targets) under `<stack>.files/`, and
@@ -17,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from hotdsl.construct import App, Stack, is_heat_stack_name
+from hotdsl.construct import App, Stack, locked
 from hotdsl.environment import Stage
 from hotdsl.errors import Problem, SynthError
 from hotdsl.releases import HeatRelease
@@ -26,14 +37,15 @@ from hotdsl.synth.emit import UnemittableType, UnemittableValue, emit_yaml
 from hotdsl.synth.environments import (
     base_environment,
     hidden_value_warnings,
-    mark_secret_parameters_hidden,
+    secret_parameters,
     stage_environment,
-    unknown_stage_values,
 )
+from hotdsl.synth.link import Links, link
 from hotdsl.synth.manifest import MANIFEST_FILE, Manifest, StackEntry, StackImportEntry, StageEntry
 from hotdsl.synth.outdir import file_name, write_out_dir
-from hotdsl.synth.resolve import ResolvedStack, SynthSession
-from hotdsl.synth.validate import check_release, find_cycles, validate_stack
+from hotdsl.synth.render import Rendered, RenderedStack, render
+from hotdsl.synth.resolve import app_of
+from hotdsl.synth.validate import unique, validate_app, validate_templates
 
 __all__ = ["Manifest", "SynthResult", "SynthesizedStack", "synth", "synth_stack", "synthesize"]
 
@@ -41,8 +53,6 @@ MAX_TEMPLATE_BYTES = 524288
 """Heat's default `max_template_size`."""
 MAX_RESOURCES_PER_STACK = 1000
 """Heat's default `max_resources_per_stack`."""
-MAX_NESTED_STACK_DEPTH = 5
-"""Heat's default `max_nested_stack_depth`."""
 
 
 @attrs.frozen
@@ -143,98 +153,48 @@ class SynthResult:
 
 def synth_stack(stack: Stack, heat: HeatRelease | None = None) -> dict[str, Any]:
     """One stack's template as HOT data, after the same checks as `synthesize`."""
-    session = SynthSession()
-    resolved = session.resolve([stack])
-    problems, _warnings = _release_problems(session, resolved, heat)
-    _raise_problems(session, resolved, problems)
-    return resolved[0].template
+    app = app_of(stack)
+    stages = list(app.stages) if isinstance(app, App) else []
+    secret = secret_parameters(stages)
+    with locked(app):
+        links = link([stack], secret)
+        rendered = render([stack], links, secret)
+        problems, _warnings = validate_templates([stack], links, rendered, heat, secret)
+    if problems:
+        raise SynthError(problems)
+    return rendered.stacks[0].template
+
+
+def render_app(app: App) -> Rendered:
+    """Every template of the app as HOT data, linked and rendered but not validated or
+    written: for tools that need to know which construct made each template entry."""
+    stacks = _stacks(app)
+    secret = secret_parameters(list(app.stages))
+    with locked(app):
+        return render(stacks, link(stacks, secret), secret)
 
 
 def synthesize(
     app: App, stages: Sequence[str] | None = None, heat: HeatRelease | None = None
 ) -> SynthResult:
-    """Resolve, validate and emit every stack of the app, in memory.
+    """Link, render, validate and emit every stack of the app, in memory.
 
     `stages` picks stages by name; all of the app's stages by default. `heat` is the
     Heat release the cloud runs: what it lacks is a problem, what it retired a warning.
     """
-    stacks = app.stacks
-    if not stacks:
-        raise SynthError(
-            [
-                Problem(
-                    "the app has no stacks; create one with Stack(app, 'name')", app.node.location
-                )
-            ]
-        )
+    stacks = _stacks(app)  # 1. model
     chosen = _choose_stages(app, stages)
-    mark_secret_parameters_hidden(list(app.stages))
-    session = SynthSession()
-    resolved = session.resolve(stacks)
-    problems = unknown_stage_values(list(app.stages), stacks)
-    problems += _duplicate_stack_names(stacks)
-    release_problems, release_warnings = _release_problems(session, resolved, heat)
-    problems += release_problems
-    order, stack_problems = _deploy_order(resolved)
-    problems += stack_problems
-    problems += _stage_stack_names(chosen, stacks)
-    texts: dict[Stack, str] = {}
-    warnings: list[Problem] = list(release_warnings)
-    for item in [*resolved, *session.nested_resolved()]:
-        text = _emit(_as_written(item), problems, functools.partial(_owner, item))
-        if text is not None:
-            texts[item.stack] = text
-        warnings.extend(item.undeclared.values())
-    environments: dict[
-        Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
-    ] = {}
-    for item in resolved:
-        stack = item.stack
-        base = base_environment(stack, item.registry, problems)
-        per_stage: dict[str, tuple[str | None, dict[str, dict[str, str]]]] = {}
-        for stage in chosen:
-            env = stage_environment(stage, stack, problems)
-            text = _emit(env.data, problems, _in_stage(stage, stack)) if env.data else None
-            per_stage[stage.name] = (text, env.secrets)
-        at_stack = _always((stack.node.location, stack.node.path))
-        environments[stack] = (
-            _emit(base, problems, at_stack) if base else None,
-            per_stage,
+    secret = secret_parameters(list(app.stages))
+    with locked(app):
+        links = link(stacks, secret)  # 2. link
+        rendered = render(stacks, links, secret)  # 3. render
+        problems, warnings = validate_app(  # 4. validate
+            list(app.stages), chosen, stacks, links, rendered, heat, secret
         )
-        problems += _unwritable_files(item)
-    _raise_problems(session, resolved, problems)
-
-    out: list[SynthesizedStack] = []
-    by_stack = {item.stack: item for item in resolved}
-    for stack in order:
-        item = by_stack[stack]
-        text = texts[stack]
-        files = {
-            key: value if isinstance(value, str) else texts[value]
-            for key, value in sorted(item.files.items())
-        }
-        base_text, per_stage = environments[stack]
-        out.append(
-            SynthesizedStack(
-                stack=stack,
-                template=item.template,
-                text=text,
-                files=files,
-                environment=base_text,
-                stage_environments=per_stage,
-                imports=tuple(
-                    StackImportEntry(i.parameter, i.stack.stack_name, i.output, i.type)
-                    for i in item.imports
-                ),
-                depends_on=tuple(dict.fromkeys(i.stack.stack_name for i in item.imports)),
-            )
-        )
-        warnings.extend(_limits(item, text, session))
-        warnings.extend(hidden_value_warnings(stack))
-    file_problems = _colliding_files(out)
-    if file_problems:
-        raise SynthError(file_problems)
-    return SynthResult(tuple(out), tuple(chosen), tuple(warnings))
+        emitted = _emit_files(rendered, chosen, secret, problems)  # 5. emit
+    if problems:
+        raise SynthError(unique(problems))
+    return _result(links, rendered, emitted, chosen, stacks, warnings, secret)
 
 
 def synth(
@@ -286,104 +246,109 @@ def _choose_stages(app: App, names: Sequence[str] | None) -> list[Stage]:
     return [known[n] for n in names]
 
 
-def _raise_problems(
-    session: SynthSession, resolved: list[ResolvedStack], problems: list[Problem]
-) -> None:
-    everything = list(problems)
-    for item in [*resolved, *session.nested_resolved()]:
-        everything.extend(item.problems)
-        everything.extend(validate_stack(item))
-    everything.extend(session.nesting_problems([r.stack for r in resolved], MAX_NESTED_STACK_DEPTH))
-    if everything:
-        raise SynthError(_unique(everything))
-
-
-def _release_problems(
-    session: SynthSession, resolved: list[ResolvedStack], heat: HeatRelease | None
-) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) of every stack, nested ones included, on the target Heat release."""
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    if heat is not None:
-        for item in [*resolved, *session.nested_resolved()]:
-            more_errors, more_warnings = check_release(item, heat)
-            errors += more_errors
-            warnings += more_warnings
-    return errors, _unique(warnings)
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
-
-
-def _duplicate_stack_names(stacks: list[Stack]) -> list[Problem]:
-    problems = []
-    names: dict[str, Stack] = {}
-    for stack in stacks:
-        other = names.get(stack.stack_name)
-        if other is not None:
-            problems.append(
+def _stacks(app: App) -> list[Stack]:
+    """The model step: the app's top-level stacks; an app without any is a problem."""
+    stacks = app.stacks
+    if not stacks:
+        raise SynthError(
+            [
                 Problem(
-                    f"two stacks are named {stack.stack_name!r}: {other.node.path} (created at "
-                    f"{other.node.location}) and {stack.node.path}; give one a different stack_name",
-                    stack.node.location,
-                    stack.node.path,
+                    "the app has no stacks; create one with Stack(app, 'name')", app.node.location
                 )
-            )
-        names[stack.stack_name] = stack
-    return problems
+            ]
+        )
+    return stacks
 
 
-def _deploy_order(resolved: list[ResolvedStack]) -> tuple[list[Stack], list[Problem]]:
-    """Top-level stacks ordered so each comes after the stacks whose outputs it uses."""
-    graph = {
-        item.stack.node.path: list(dict.fromkeys(i.stack.node.path for i in item.imports))
-        for item in resolved
-    }
-    by_path = {item.stack.node.path: item for item in resolved}
-    problems = []
-    for cycle in find_cycles(graph):
-        uses = []
-        for i, path in enumerate(cycle):
-            nxt = cycle[(i + 1) % len(cycle)]
-            names = [imp.parameter for imp in by_path[path].imports if imp.stack.node.path == nxt]
-            uses.append(f"{path} uses {', '.join(names)}")
-        stack = by_path[cycle[0]].stack
-        problems.append(
-            Problem(
-                "stacks use each other's values in a cycle: "
-                + "; ".join(uses)
-                + "; move the shared resources into one stack",
-                stack.node.location,
-                stack.node.path,
+@attrs.frozen
+class _Emitted:
+    """The emit step's text: every template, and each top-level stack's environment files."""
+
+    templates: dict[Stack, str]
+    environments: dict[
+        Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
+    ]
+
+
+def _emit_files(
+    rendered: Rendered,
+    stages: list[Stage],
+    secret: frozenset[Any],
+    problems: list[Problem],
+) -> _Emitted:
+    """The emit step: YAML text of every template and environment file; what cannot be
+    written (a value YAML cannot hold, a stage value Heat would refuse) joins `problems`."""
+    texts: dict[Stack, str] = {}
+    for item in rendered.everything():
+        text = _emit(_as_written(item), problems, functools.partial(_owner, item))
+        if text is not None:
+            texts[item.stack] = text
+    environments: dict[
+        Stack, tuple[str | None, dict[str, tuple[str | None, dict[str, dict[str, str]]]]]
+    ] = {}
+    for item in rendered.stacks:
+        stack = item.stack
+        base = base_environment(stack, item.registry, problems, secret)
+        per_stage: dict[str, tuple[str | None, dict[str, dict[str, str]]]] = {}
+        for stage in stages:
+            env = stage_environment(stage, stack, problems, secret)
+            text = _emit(env.data, problems, _in_stage(stage, stack)) if env.data else None
+            per_stage[stage.name] = (text, env.secrets)
+        at_stack = _always((stack.node.location, stack.node.path))
+        environments[stack] = (
+            _emit(base, problems, at_stack) if base else None,
+            per_stage,
+        )
+        problems += _unwritable_files(item)
+    return _Emitted(texts, environments)
+
+
+def _result(
+    links: Links,
+    rendered: Rendered,
+    emitted: _Emitted,
+    stages: list[Stage],
+    stacks: list[Stack],
+    warnings: list[Problem],
+    secret: frozenset[Any],
+) -> SynthResult:
+    """The synthesized stacks in deploy order, with every warning."""
+    warnings = [*warnings, *(w for item in rendered.everything() for w in item.undeclared.values())]
+    texts = emitted.templates
+    out: list[SynthesizedStack] = []
+    by_stack = {item.stack: item for item in rendered.stacks}
+    for stack in links.deploy_order(stacks):
+        item = by_stack[stack]
+        text = texts[stack]
+        files = {
+            key: value if isinstance(value, str) else texts[value]
+            for key, value in sorted(item.files.items())
+        }
+        base_text, per_stage = emitted.environments[stack]
+        out.append(
+            SynthesizedStack(
+                stack=stack,
+                template=item.template,
+                text=text,
+                files=files,
+                environment=base_text,
+                stage_environments=per_stage,
+                imports=tuple(
+                    StackImportEntry(i.parameter, i.stack.stack_name, i.output, i.type)
+                    for i in item.imports
+                ),
+                depends_on=tuple(dict.fromkeys(i.stack.stack_name for i in item.imports)),
             )
         )
-    if problems:
-        return [item.stack for item in resolved], problems
-    order: list[Stack] = []
-    placed: set[str] = set()
-    pending = [item.stack for item in resolved]
-    while pending:
-        ready = next((s for s in pending if all(dep in placed for dep in graph[s.node.path])), None)
-        if ready is None:  # uses a stack that is not among the app's stacks
-            for stack in pending:
-                missing = [d for d in graph[stack.node.path] if d not in by_path]
-                if missing:
-                    problems.append(
-                        Problem(
-                            f"uses values of {', '.join(missing)}, which is not a stack of this app",
-                            stack.node.location,
-                            stack.node.path,
-                        )
-                    )
-            return [*order, *pending], problems
-        order.append(ready)
-        placed.add(ready.node.path)
-        pending.remove(ready)
-    return order, problems
+        warnings.extend(_limits(item, text))
+        warnings.extend(hidden_value_warnings(stack, secret))
+    file_problems = _colliding_files(out)
+    if file_problems:
+        raise SynthError(file_problems)
+    return SynthResult(tuple(out), tuple(stages), tuple(warnings))
 
 
-def _limits(item: ResolvedStack, text: str, session: SynthSession) -> list[Problem]:
+def _limits(item: RenderedStack, text: str) -> list[Problem]:
     """Heat's default limits: a cloud may raise them, so exceeding them is a warning."""
     warnings = []
     stack = item.stack
@@ -416,7 +381,7 @@ _SECTIONS = {
 }
 
 
-def _owner(item: ResolvedStack, path: tuple[str | int, ...]) -> tuple[SourceLocation, str]:
+def _owner(item: RenderedStack, path: tuple[str | int, ...]) -> tuple[SourceLocation, str]:
     """The user's location of the template entry at `path` (the stack's, if none claims it)."""
     node = item.stack.node
     if len(path) >= 2 and path[0] in _SECTIONS:
@@ -445,7 +410,7 @@ def _in_stage(
     return locate
 
 
-def _as_written(item: ResolvedStack) -> dict[str, Any]:
+def _as_written(item: RenderedStack) -> dict[str, Any]:
     """The template to write: without its resources section when that is empty and the
     stack says not to write one (`Stack.write_empty_resources`)."""
     template = item.template
@@ -468,7 +433,7 @@ def _emit(
         return None
 
 
-def _unwritable_files(item: ResolvedStack) -> list[Problem]:
+def _unwritable_files(item: RenderedStack) -> list[Problem]:
     """Files-map contents that UTF-8 cannot encode (a lone surrogate in `get_file(content=...)`)."""
     problems = []
     for key, content in item.files.items():
@@ -485,24 +450,6 @@ def _unwritable_files(item: ResolvedStack) -> list[Problem]:
                     item.stack.node.path,
                 )
             )
-    return problems
-
-
-def _stage_stack_names(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
-    """A stage's prefix must leave stack names that Heat accepts."""
-    problems = []
-    for stage in stages:
-        for stack in stacks:
-            name = stage.stack_name(stack)
-            if not is_heat_stack_name(name):
-                problems.append(
-                    Problem(
-                        f"stage {stage.name!r} would deploy {stack.node.path} as {name!r}, which "
-                        "Heat refuses: a stack name starts with a letter and holds only letters, "
-                        "digits, '_', '.' and '-' (at most 255); change stack_name_prefix",
-                        stage.location,
-                    )
-                )
     return problems
 
 
@@ -524,7 +471,7 @@ def _colliding_files(stacks: list[SynthesizedStack]) -> list[Problem]:
             blocking = seen.get(_fold("/".join(parts[:end])))
             if blocking is not None:
                 problems.append(_collision(path, stack, blocking, "needs as a folder the file"))
-    return _unique(problems)
+    return unique(problems)
 
 
 def _fold(path: str) -> str:

@@ -19,7 +19,7 @@ from hotdsl.intrinsics import Intrinsic
 from hotdsl.nested import ChildStack
 from hotdsl.secrets import MASK, redact
 from hotdsl.source import SourceLocation
-from hotdsl.synth.validate import check_parameter_value
+from hotdsl.synth.validate import check_parameter_value, is_hidden
 from hotdsl.template import Parameter, ResourceBase
 
 
@@ -32,24 +32,32 @@ class StageEnvironment:
     secrets: dict[str, dict[str, str]]
 
 
-def mark_secret_parameters_hidden(stages: list[Stage]) -> None:
-    """A parameter that ever receives a secret is written `hidden: true` in its template."""
+def secret_parameters(stages: list[Stage]) -> frozenset[Parameter[Any]]:
+    """Parameters that some stage gives a secret: hidden (`hidden: true` in the template,
+    never shown), whatever they were declared with."""
+    found: set[Parameter[Any]] = set()
     for stage in stages:
         for parameter, value in stage.values.items():
             if isinstance(value, Secret):
-                parameter.hidden = True
+                found.add(parameter)
         for environment in stage.environments.values():
             for key, value in {**environment.parameters, **environment.parameter_defaults}.items():
                 if isinstance(value, Secret) and isinstance(key, Parameter):
-                    key.hidden = True
+                    found.add(key)
+    return frozenset(found)
 
 
 def base_environment(
-    stack: Stack, registry: dict[str, str], problems: list[Problem]
+    stack: Stack,
+    registry: dict[str, str],
+    problems: list[Problem],
+    secret: frozenset[Parameter[Any]] = frozenset(),
 ) -> dict[str, Any]:
-    """The stack's own environment plus the resource types of its provider templates."""
+    """The stack's own environment plus the resource types of its provider templates.
+
+    `secret`: parameters a stage gives a secret (hidden like those declared hidden)."""
     data = environment_data(
-        stack.environment or Environment(), stack, stack.node.location, problems, {}
+        stack.environment or Environment(), stack, stack.node.location, problems, {}, secret
     )
     if registry:
         merged = dict(registry)
@@ -59,11 +67,21 @@ def base_environment(
     return data
 
 
-def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> StageEnvironment:
+def stage_environment(
+    stage: Stage,
+    stack: Stack,
+    problems: list[Problem],
+    secret: frozenset[Parameter[Any]] = frozenset(),
+) -> StageEnvironment:
     """The stage's values for the stack's parameters, and its own environment for the stack."""
     secrets: dict[str, dict[str, str]] = {}
     data = environment_data(
-        stage.environments.get(stack, Environment()), stack, stage.location, problems, secrets
+        stage.environments.get(stack, Environment()),
+        stack,
+        stage.location,
+        problems,
+        secrets,
+        secret,
     )
     parameters: dict[str, Any] = dict(data.get("parameters", {}))
     defaults: dict[str, Any] = dict(data.get("parameter_defaults", {}))
@@ -79,16 +97,16 @@ def stage_environment(stage: Stage, stack: Stack, problems: list[Problem]) -> St
         if isinstance(value, Secret):
             _record_secret(secrets, name, value, location, problems)
             continue
-        if parameter.hidden and _is_value(value):
+        if is_hidden(parameter, secret) and _is_value(value):
             problems.append(_literal_for_hidden(stage, parameter.node.path, location))
             continue
-        if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}"):
+        if not _check_value(parameter, value, location, problems, f"stage {stage.name!r}", secret):
             continue
         if isinstance(owner, ChildStack):
             defaults[name] = value  # parameter_defaults reach nested stacks; parameters do not
         else:
             parameters[name] = value
-    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if p.hidden}
+    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if is_hidden(p, secret)}
     for values in (parameters, defaults):
         for name in [n for n in values if n in hidden and _is_value(values[n])]:
             problems.append(_literal_for_hidden(stage, hidden[name].node.path, stage.location))
@@ -114,13 +132,15 @@ def _literal_for_hidden(stage: Stage, path: str, location: SourceLocation) -> Pr
     )
 
 
-def hidden_value_warnings(stack: Stack) -> list[Problem]:
+def hidden_value_warnings(
+    stack: Stack, secret: frozenset[Parameter[Any]] = frozenset()
+) -> list[Problem]:
     """Hidden parameters whose value synth writes in clear: a default, or the stack's own environment.
 
     A warning, not an error: an imported template may carry such a default, and Heat takes it.
     """
     warnings = []
-    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if p.hidden}
+    hidden = {p.node.logical_name: p for p in _parameters_of(stack) if is_hidden(p, secret)}
     for parameter in hidden.values():
         if _is_value(parameter.default):
             warnings.append(
@@ -176,28 +196,13 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def unknown_stage_values(stages: list[Stage], stacks: list[Stack]) -> list[Problem]:
-    """Stage values for parameters that belong to no stack of the app."""
-    problems = []
-    for stage in stages:
-        for parameter in stage.values:
-            owner = parameter.node._stack
-            if owner is None or _top(owner) not in stacks:
-                problems.append(
-                    Problem(
-                        f"stage {stage.name!r} sets {parameter.node.path}, which is not a parameter of this app's stacks",
-                        stage.value_locations.get(parameter, stage.location),
-                    )
-                )
-    return problems
-
-
 def environment_data(
     environment: Environment,
     stack: Stack,
     location: SourceLocation,
     problems: list[Problem],
     secrets: dict[str, dict[str, str]],
+    secret: frozenset[Parameter[Any]] = frozenset(),
 ) -> dict[str, Any]:
     """An `Environment` as Heat's environment format, names resolved against `stack`."""
 
@@ -236,7 +241,7 @@ def environment_data(
                 )
                 continue
             if isinstance(key, Parameter) and not _check_value(
-                key, value, location, problems, section
+                key, value, location, problems, section, secret
             ):
                 continue
             values[name] = value
@@ -276,11 +281,13 @@ def _check_value(
     location: SourceLocation,
     problems: list[Problem],
     where: str,
+    secret: frozenset[Parameter[Any]],
 ) -> bool:
     messages = check_parameter_value(parameter, value)
+    hidden = is_hidden(parameter, secret)
     for message in messages:
-        shown = MASK if parameter.hidden else repr(value)
-        if parameter.hidden:
+        shown = MASK if hidden else repr(value)
+        if hidden:
             message = redact(message, [value])
         problems.append(
             Problem(

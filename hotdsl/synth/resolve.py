@@ -1,9 +1,13 @@
-"""Resolve: turn the app's stacks into HOT data, references into names.
+"""Resolve: write the members and values of one stack as HOT data.
 
-The first stage of synth. Each stack's members are written section by section in
-HOT's order; every reference (a resource, parameter, attribute or condition passed
-as a value) becomes the matching function call. A reference that crosses a stack
-boundary is wired here too:
+The walk that both passes of synth make over the model. The link pass (`link.py`)
+walks every stack to find what crosses a stack boundary and adds the parameters and
+outputs that carry it; the render pass (`render.py`) then writes each stack's
+template from the model and those links, reading both and changing neither.
+`Resolver` is what they share: each member written section by section in HOT's
+order, and every reference (a resource, parameter, attribute or condition passed as
+a value) as the matching function call. Where a reference crosses a stack boundary
+it is written as what carries it:
 
 - out of a nested stack: the nested stack gets an output, the parent reads it with
   `get_attr: [nested, export.<path>.<key>]` (a template resource's attribute; for a
@@ -24,15 +28,10 @@ from typing import Any
 import attrs
 
 from hotdsl.construct import Construct, Node, Stack
-from hotdsl.errors import Problem
-from hotdsl.intrinsics import ConditionFunction, Intrinsic
-from hotdsl.nested import (
-    TEMPLATE_RESOURCE_SUFFIXES,
-    ChildStack,
-    ProviderResource,
-    _ProviderTemplateStack,
-)
-from hotdsl.source import SourceLocation
+from hotdsl.errors import ModelLockedError, Problem
+from hotdsl.intrinsics import ConditionFunction, Intrinsic, Reference
+from hotdsl.nested import ChildStack, ProviderResource, ProviderTemplateStack
+from hotdsl.source import SourceLocation, user_frame
 from hotdsl.template import Condition, Modulo, Output, Parameter, ParameterGroup, ResourceBase
 from hotdsl.versions import (
     condition_function_since,
@@ -95,62 +94,55 @@ class _Runaway(Exception):
     """Unwinds a value past `MAX_VALUE_DEPTH` or `MAX_VALUE_ITEMS`, up to where it is reported."""
 
 
-@attrs.frozen
-class StackImport:
-    """A parameter of a top-level stack fed by an output of another top-level stack."""
-
-    parameter: str
-    stack: Stack
-    output: str
-    type: str
-
-
 @attrs.define
-class ResolvedStack:
-    """A stack as HOT data, with what synth needs to check, order and write it."""
+class Sections:
+    """A stack's own members as HOT sections, in creation order."""
 
-    stack: Stack
-    template: dict[str, Any]
-    resources: dict[str, Construct]
+    groups: list[object] = attrs.field(factory=list)
+    parameters: dict[str, object] = attrs.field(factory=dict)
+    conditions: dict[str, object] = attrs.field(factory=dict)
+    resources: dict[str, object] = attrs.field(factory=dict)
+    """A child stack's entry is a placeholder until all its parameters are known."""
+    outputs: dict[str, object] = attrs.field(factory=dict)
+    passed: dict[ChildStack, dict[str, object]] = attrs.field(factory=dict)
+    """Child stack -> the values its resource passes for the child's own parameters."""
+    by_name: dict[str, Construct] = attrs.field(factory=dict)
     """Resource logical name -> the construct that made it."""
-    problems: list[Problem]
-    files: dict[str, str | Stack] = attrs.field(factory=dict)
-    """Top-level stacks only: files map key -> content, or a nested/provider template's stack."""
-    registry: dict[str, str] = attrs.field(factory=dict)
-    """Top-level stacks only: provider type name -> template key, for the stack's environment."""
-    imports: list[StackImport] = attrs.field(factory=list)
     claimed: dict[str, Construct] = attrs.field(factory=dict)
     """`section:name` (`output:url`) -> the construct that made that template entry."""
+    marks: list[int] = attrs.field(factory=list)
+    """Per member, and once more after the last: how many parameters were written before it
+    (where a parameter added for a value met while writing that member goes)."""
+    problems: list[Problem] = attrs.field(factory=list)
     undeclared: dict[str, Problem] = attrs.field(factory=dict)
     """Parameters referenced with `undeclared_param` -> the warning about the first use."""
 
 
 class Resolver:
-    """Resolves the values of one stack; implements `hotdsl.intrinsics.ResolveContext`."""
+    """Writes the members and values of one stack; implements `hotdsl.intrinsics.ResolveContext`.
 
-    def __init__(self, stack: Stack, session: SynthSession) -> None:
+    What happens where a value crosses a stack boundary, where a file is sent and where
+    a provider template is used belongs to the pass: subclasses fill in `carry_out`,
+    `carry_in`, `add_file`, `use_provider` and `nested_stack`.
+    """
+
+    def __init__(self, stack: Stack, hidden: frozenset[Parameter[Any]] = frozenset()) -> None:
         self.stack = stack
-        self.session = session
         self.version = stack.template_version
+        self.hidden = hidden
+        """Parameters written `hidden: true` whatever they say: those a stage gives a secret."""
         self.problems: list[Problem] = []
         self._current: Construct = stack
         self._in_condition = False
         self._reported: set[tuple[str, str]] = set()
-        self.groups: list[object] = []
-        self.parameters: dict[str, object] = {}
-        self.conditions: dict[str, object] = {}
-        self.resources: dict[str, object] = {}
-        self.outputs: dict[str, object] = {}
-        self.exports: dict[str, object] = {}
-        self.nested_parameters: dict[ChildStack, dict[str, object]] = {}
-        """Child stack -> values its resource passes for its parameters (own ones, then wired ones)."""
-        self.by_name: dict[str, Construct] = {}
-        self.claimed: dict[str, Construct] = {}
-        self.imports: list[StackImport] = []
         self.undeclared: dict[str, Problem] = {}
-        self._resolved = False
+        """Parameters referenced with `undeclared_param` -> the warning about the first use."""
         self._depth = 0
         self._items = 0
+        self.position = 0
+        """The index of the member being written (one past the last once all are)."""
+        self.writing: Sections | None = None
+        """The sections being written, once `sections()` has begun."""
 
     # --- ResolveContext ---------------------------------------------------------------
 
@@ -232,9 +224,9 @@ class Resolver:
         if to_hot is not None:
             try:
                 data = to_hot()
+            except ModelLockedError:
+                raise
             except Exception as exc:  # the user's __hot__ failed: report it at their line
-                from hotdsl.project import user_frame  # only on failure: it loads tomllib
-
                 where = user_frame(exc)
                 self.report(
                     f"{kind.__name__}.__hot__() failed{f' at {where}' if where else ''}: "
@@ -248,12 +240,25 @@ class Resolver:
         )
         return None
 
-    def reference(self, target: Construct) -> str:
+    def reference(self, reference: Reference[Any]) -> object:
+        target = reference.referenced()
+        node: Node | None = getattr(target, "node", None)
+        if node is not None and owner_of(target) is not self.stack:
+            carried = reference.carried_as()
+            if isinstance(carried, str):
+                self.report(carried)
+                return None
+            key, hot_type = carried
+            return self.cross(reference, target, key, hot_type)
+        return reference.written_as(self.name_of(target), self)
+
+    def name_of(self, target: Construct) -> str:
+        """The logical name of a member of this stack (a problem if it is not one)."""
         node: Node | None = getattr(target, "node", None)
         if node is None:
             self.report(f"cannot reference {target!r}: it is not a construct")
             return "<invalid>"
-        owner = _owner(target)
+        owner = owner_of(target)
         if owner is not self.stack:
             where = f"stack {owner.node.path!r}" if owner is not None else "no stack"
             self.report(
@@ -261,15 +266,6 @@ class Resolver:
                 f"this kind of reference cannot cross into stack {self.stack.node.path!r}"
             )
         return node.logical_name
-
-    def is_foreign(self, target: Construct) -> bool:
-        node: Node | None = getattr(target, "node", None)
-        return node is not None and _owner(target) is not self.stack
-
-    def import_value(
-        self, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
-    ) -> object:
-        return self.session.cross(self, expression, target, key, hot_type)
 
     def require(self, version: str, feature: str) -> None:
         if self.version >= version:
@@ -292,7 +288,7 @@ class Resolver:
             return expression
         if isinstance(expression, Condition):
             self.require(section_since("conditions"), "conditions")
-            return self.reference(expression)
+            return self.name_of(expression)
         if isinstance(expression, Intrinsic):
             outer = self._in_condition
             self._in_condition = True
@@ -311,10 +307,10 @@ class Resolver:
         return None
 
     def add_file(self, key: str, content: str) -> None:
-        self.session.add_file(self, key, content)
+        """Send `content` under `key` in the files map: the link pass collects them."""
 
     def use_provider(self, provider: type[Any]) -> None:
-        self.session.use_provider(self, provider)
+        """Use a provider template: the link pass builds it."""
 
     def report(self, message: str) -> None:
         node = self._current.node
@@ -341,63 +337,82 @@ class Resolver:
         finally:
             self._current = outer
 
+    # --- references across stacks ---------------------------------------------------------
+
+    def cross(
+        self, reference: Reference[Any], target: Construct, key: str, hot_type: str
+    ) -> object:
+        """What a reference to `target` of another stack is written as here."""
+        source = owner_of(target)
+        stack = self.stack
+        problem = crossing_problem(stack, source, target)
+        if problem is not None:
+            self.report(problem)
+            return None
+        assert source is not None
+        export = f"export.{source.node.path}.{key}"
+        child = child_towards(stack, source)
+        if child is not None:
+            self.carry_out(child, export, reference)
+            return self.value(child.get_output(export))
+        parameter = f"import.{source.node.path}.{key}"
+        self.carry_in(parameter, reference, source, key, hot_type)
+        return {"get_param": parameter}
+
+    def carry_out(self, child: ChildStack, export: str, reference: Reference[Any]) -> None:
+        """`child` (or a stack below it) has what `reference` names: `child` outputs it as `export`."""
+
+    def carry_in(
+        self, parameter: str, reference: Reference[Any], source: Stack, key: str, hot_type: str
+    ) -> None:
+        """This stack takes the value of `reference`, from `source`, as `parameter`."""
+
     # --- sections ---------------------------------------------------------------------
 
-    def resolve(self) -> None:
-        """Resolve the stack's own members (once); `template()` assembles the result."""
-        if self._resolved:
-            return
-        self._resolved = True
-        seen = self.claimed
-        for member in self.stack.members:
+    def sections(self) -> Sections:
+        """The stack's own members, each written into its section, with the problems found.
+
+        A function of the model alone: the hooks a pass fills in (`carry_out`, ...) record
+        what they meet but change nothing written here.
+        """
+        out = Sections(problems=self.problems, undeclared=self.undeclared)
+        self.writing = out
+        seen = out.claimed
+        for index, member in enumerate(self.stack.members):
+            self.position = index
+            out.marks.append(len(out.parameters))
             self._current = member
             if isinstance(member, ResourceBase):
                 name = self._claim(seen, member, "resource")
-                self.resources[name] = self._resource(member)
-                self.by_name[name] = member
+                out.resources[name] = self._resource(member)
+                out.by_name[name] = member
             elif isinstance(member, ChildStack):
                 name = self._claim(seen, member, "resource")
-                self.resources[name] = {}  # filled in template(), once all parameters are known
-                self.by_name[name] = member
-                passed = self.nested_parameters.setdefault(member, {})
+                out.resources[name] = {}  # written once all its parameters are known
+                out.by_name[name] = member
+                passed = out.passed.setdefault(member, {})
                 for parameter, value in member.parameter_values.items():
                     passed[parameter] = self.value(value)
-                self.value(member.resource_properties({}))  # wires what its own settings use
-                self.session.resolve_nested(self, member)
+                self.value(member.resource_properties({}))  # what its own settings use
+                self.nested_stack(member)
             elif isinstance(member, Parameter):
-                self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
+                out.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
             elif isinstance(member, Condition):
                 self.require(section_since("conditions"), "the conditions section")
-                self.conditions[self._claim(seen, member, "condition")] = self.condition(
-                    _definition_of(member)
+                out.conditions[self._claim(seen, member, "condition")] = self.condition(
+                    definition_of(member)
                 )
             elif isinstance(member, Output):
-                self.outputs[self._claim(seen, member, "output")] = self._output(member)
+                out.outputs[self._claim(seen, member, "output")] = self._output(member)
             elif isinstance(member, ParameterGroup):
-                self.groups.append(self._parameter_group(member))
+                out.groups.append(self._parameter_group(member))
         self._current = self.stack
+        self.position = len(self.stack.members)
+        out.marks.append(len(out.parameters))
+        return out
 
-    def template(self) -> dict[str, Any]:
-        """The stack's HOT data, sections in HOT's order."""
-        template: dict[str, Any] = {"heat_template_version": self.version}
-        if self.stack.description is not None:
-            template["description"] = self.stack.description
-        if self.groups:
-            template["parameter_groups"] = self.groups
-        if self.parameters:
-            template["parameters"] = self.parameters
-        if self.conditions:
-            template["conditions"] = self.conditions
-        for child, parameters in self.nested_parameters.items():
-            body: dict[str, object] = {"type": child.heat_type}
-            properties = self.resolve_as(child, child.resource_properties(parameters))
-            if properties:
-                body["properties"] = properties
-            self.resources[child.node.logical_name] = body
-        template["resources"] = self.resources
-        if self.outputs or self.exports:
-            template["outputs"] = {**self.outputs, **self.exports}
-        return template
+    def nested_stack(self, child: ChildStack) -> None:
+        """Called after a child stack's resource settings are written."""
 
     def _claim(self, seen: dict[str, Construct], member: Construct, section: str) -> str:
         """The member's logical name; two members of one section with one name are a problem."""
@@ -434,13 +449,13 @@ class Resolver:
             if not isinstance(target, ResourceBase):
                 self.report(f"depends_on takes resources, got {type(target).__name__}")
                 continue
-            if self.is_foreign(target):
+            if owner_of(target) is not self.stack:
                 self.report(
                     f"depends_on cannot name {target.node.path}, a resource of another stack; "
                     "stacks are ordered by the values they use from each other"
                 )
                 continue
-            target_name = self.reference(target)
+            target_name = self.name_of(target)
             if target_name not in explicit:
                 explicit.append(target_name)
         if explicit:
@@ -477,7 +492,7 @@ class Resolver:
                 self.report("a parameter default must be a literal value, not a function")
             else:
                 out["default"] = self.value(parameter.default)
-        if parameter.hidden:
+        if parameter.hidden or parameter in self.hidden:
             out["hidden"] = True
         if parameter.immutable:
             out["immutable"] = True
@@ -512,7 +527,7 @@ class Resolver:
             out["label"] = group.label
         if group.description is not None:
             out["description"] = group.description
-        out["parameters"] = [self.reference(p) for p in group.parameters]
+        out["parameters"] = [self.name_of(p) for p in group.parameters]
         return out
 
     def _key(self, key: object) -> object:
@@ -527,312 +542,33 @@ class Resolver:
         return repr(key)
 
 
-class SynthSession:
-    """Resolves an app's stacks together, since what crosses a stack boundary needs both sides."""
-
-    def __init__(self) -> None:
-        self.resolvers: dict[Stack, Resolver] = {}
-        self.files: dict[Stack, dict[str, str | Stack]] = {}
-        self.registry: dict[Stack, dict[str, str]] = {}
-        self.providers: dict[Stack, dict[type[ProviderResource], Stack | None]] = {}
-        self.shared: list[tuple[Resolver, str, Stack, Stack]] = []
-        """(resolver, key, first, other): two child stacks sent under one key, which must
-        give the same template (several remote stacks of one template, say)."""
-
-    def resolver(self, stack: Stack) -> Resolver:
-        found = self.resolvers.get(stack)
-        if found is None:
-            found = self.resolvers[stack] = Resolver(stack, self)
-        return found
-
-    def resolve(self, stacks: list[Stack]) -> list[ResolvedStack]:
-        for stack in stacks:
-            self.resolver(stack).resolve()
-        self._check_passed_parameters()
-        self._check_shared_files()
-        out = []
-        for stack in stacks:
-            resolver = self.resolvers[stack]
-            out.append(
-                ResolvedStack(
-                    stack,
-                    resolver.template(),
-                    resolver.by_name,
-                    resolver.problems,
-                    files=self.files.get(stack, {}),
-                    registry=self.registry.get(stack, {}),
-                    imports=resolver.imports,
-                    claimed=resolver.claimed,
-                    undeclared=resolver.undeclared,
-                )
-            )
-        return out
-
-    def nested_resolved(self) -> list[ResolvedStack]:
-        """Every nested and provider template resolved so far, for validation and emission."""
-        return [
-            ResolvedStack(
-                stack,
-                resolver.template(),
-                resolver.by_name,
-                resolver.problems,
-                claimed=resolver.claimed,
-                undeclared=resolver.undeclared,
-            )
-            for stack, resolver in self.resolvers.items()
-            if isinstance(stack, (ChildStack, _ProviderTemplateStack))
-        ]
-
-    def _check_passed_parameters(self) -> None:
-        """A value passed for a child's parameter must name one its template declares."""
-        for resolver in list(self.resolvers.values()):
-            for child in resolver.nested_parameters:
-                declared = self.resolver(child).parameters
-                for name in child.parameter_values:
-                    if name not in declared:
-                        known = ", ".join(p for p in declared if not p.startswith("import."))
-                        resolver.problems.append(
-                            Problem(
-                                f"a value is passed for parameter {name!r}, which the child stack "
-                                f"does not declare (its parameters: {known or 'none'})",
-                                child.node.location,
-                                child.node.path,
-                            )
-                        )
-
-    def _check_shared_files(self) -> None:
-        for resolver, key, first, other in self.shared:
-            if self.resolver(first).template() != self.resolver(other).template():
-                resolver.report(
-                    f"two different files would both be sent as {key!r}; give one another name"
-                )
-
-    def nesting_problems(self, stacks: Sequence[Stack], max_depth: int) -> list[Problem]:
-        """Template resources nested deeper than Heat's `max_nested_stack_depth`, and template
-        file names Heat will not take as a type.
-
-        Heat counts one level per resource that runs a stack of its own: a nested stack, a
-        provider (template) resource, a group (whose members sit one level further down).
-        An `OS::Heat::Stack` starts a new top-level stack, at depth 0.
-        """
-        problems: list[Problem] = []
-        deepest: dict[Stack, int] = {}
-
-        def walk(stack: Stack, depth: int) -> None:
-            if deepest.get(stack, -1) >= depth:
-                return
-            deepest[stack] = depth
-            root = self.root(stack)
-            files = self.files.get(root, {})
-            registry = self.registry.get(root, {})
-            resolver = self.resolver(stack)
-            for name, body in resolver.template()["resources"].items():
-                construct = resolver.by_name.get(name, stack)
-                kind = body.get("type") if isinstance(body, Mapping) else None
-                properties = body.get("properties") if isinstance(body, Mapping) else None
-                below: list[tuple[str, int]] = []
-                if isinstance(kind, str) and isinstance(files.get(registry.get(kind, kind)), Stack):
-                    below.append((kind, depth + 1))
-                elif kind in STACK_RESOURCE_TYPES:
-                    if depth + 1 > max_depth:
-                        problems.append(_too_deep(construct, depth + 1, max_depth))
-                        continue
-                    below += [(t, depth + 2) for t in _types_inside(properties)]
-                elif kind == "OS::Heat::Stack" and isinstance(properties, Mapping):
-                    key = _get_file_key(properties.get("template"))
-                    remote = files.get(key) if key is not None else None
-                    if isinstance(remote, Stack):
-                        walk(remote, 0)
-                for type_name, level in below:
-                    key = registry.get(type_name, type_name)
-                    template = files.get(key)
-                    if not isinstance(template, Stack):
-                        continue
-                    if not key.endswith(TEMPLATE_RESOURCE_SUFFIXES):
-                        problems.append(
-                            Problem(
-                                f"the template {key!r} is used as a resource type, but Heat takes "
-                                "only files named .yaml or .template as types; rename it",
-                                construct.node.location,
-                                construct.node.path,
-                            )
-                        )
-                    if level > max_depth:
-                        problems.append(_too_deep(construct, level, max_depth))
-                    else:
-                        walk(template, level)
-
-        for stack in stacks:
-            walk(stack, 0)
-        return list(dict.fromkeys(problems))
-
-    # --- files, nested stacks, provider templates --------------------------------------------
-
-    def root(self, stack: Stack) -> Stack:
-        """The top-level stack whose files map and environment serve `stack`."""
-        while isinstance(stack, ChildStack):
-            stack = stack.parent
-        if isinstance(stack, _ProviderTemplateStack):
-            return stack.served_root
-        return stack
-
-    def add_file(self, resolver: Resolver, key: str, content: str | Stack) -> None:
-        files = self.files.setdefault(self.root(resolver.stack), {})
-        existing = files.get(key)
-        if existing is not None and existing is not content and existing != content:
-            if isinstance(existing, Stack) and isinstance(content, Stack):
-                self.shared.append((resolver, key, existing, content))  # compared once resolved
-                return
-            resolver.report(
-                f"two different files would both be sent as {key!r}; give one another name"
-            )
-            return
-        files[key] = content
-
-    def resolve_nested(self, parent: Resolver, nested: ChildStack) -> None:
-        self.add_file(parent, nested.file_name, nested)
-        self.resolver(nested).resolve()
-
-    def use_provider(self, resolver: Resolver, provider: type[Any]) -> None:
-        root = self.root(resolver.stack)
-        built = self.providers.setdefault(root, {})
-        if provider in built:
-            return
-        built[provider] = None
-        try:
-            template = provider.build_template()
-        except Exception as exc:  # the user's build() failed: report it at their line
-            from hotdsl.project import user_frame  # only on failure: it loads tomllib
-
-            where = user_frame(exc)
-            resolver.report(
-                f"{provider.__name__}.build() failed{f' at {where}' if where else ''}: "
-                f"{type(exc).__name__}: {exc}"
-            )
-            return
-        template.served_root = root
-        built[provider] = template
-        key = provider.file_key()
-        self.add_file(resolver, key, template)
-        if provider.type_name:
-            registry = self.registry.setdefault(root, {})
-            registry[provider.type_name] = key
-        self.resolver(template).resolve()
-
-    # --- references across stacks ---------------------------------------------------------
-
-    def cross(
-        self, here: Resolver, expression: Intrinsic[Any], target: Construct, key: str, hot_type: str
-    ) -> object:
-        source = _owner(target)
-        stack = here.stack
-        if source is None:
-            here.report(f"{target.node.path} is not inside a stack")
-            return None
-        if isinstance(stack, _ProviderTemplateStack) or isinstance(source, _ProviderTemplateStack):
-            here.report(
-                f"a provider template can only use its own parameters and resources, not "
-                f"{target.node.path}; pass the value in as a property"
-            )
-            return None
-        if isinstance(target, Condition):
-            here.report(
-                f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks"
-            )
-            return None
-        if _app_of(source) is not _app_of(stack):
-            here.report(
-                f"{target.node.path} belongs to a stack of another App (created at "
-                f"{source.node.location}); a stack can use values only of stacks in its own App"
-            )
-            return None
-        export = f"export.{source.node.path}.{key}"
-        child = _child_towards(stack, source)
-        if child is not None:
-            self.export(child, export, expression)
-            return here.value(child.get_output(export))
-        parameter = f"import.{source.node.path}.{key}"
-        if parameter not in here.parameters:
-            here.parameters[parameter] = {
-                "type": hot_type,
-                "description": f"{key} of {source.node.path}, wired in by hotdsl",
-            }
-            if isinstance(stack, ChildStack):
-                parent = self.resolver(stack.parent)
-                parent.nested_parameters.setdefault(stack, {})[parameter] = parent.resolve_as(
-                    stack, expression
-                )
-            else:
-                top = self.root(source)
-                self.export(top, export, expression)
-                here.imports.append(StackImport(parameter, top, export, hot_type))
-        return {"get_param": parameter}
-
-    def export(self, stack: Stack, name: str, expression: Intrinsic[Any]) -> None:
-        resolver = self.resolver(stack)
-        if name in resolver.exports:
-            return
-        resolver.exports[name] = {}  # claimed first: a reference chain may come back here
-        resolver.exports[name] = {"value": resolver.resolve_as(stack, expression)}
-
-
-STACK_RESOURCE_TYPES = frozenset(
-    {
-        "OS::Heat::ResourceGroup",
-        "OS::Heat::ResourceChain",
-        "OS::Heat::AutoScalingGroup",
-        "OS::Heat::InstanceGroup",
-        "OS::Heat::SoftwareDeploymentGroup",
-        "OS::Heat::StructuredDeploymentGroup",
-        "OS::Heat::SoftwareDeployments",
-        "OS::Heat::StructuredDeployments",
-        "AWS::AutoScaling::AutoScalingGroup",
-        "AWS::CloudFormation::Stack",
-        "AWS::ElasticLoadBalancing::LoadBalancer",
-    }
-)
-"""Heat's resource types that run a nested stack of their own (`StackResource` subclasses)."""
-
-
-def _too_deep(construct: Construct, depth: int, max_depth: int) -> Problem:
-    return Problem(
-        f"this puts a stack {depth} levels deep; Heat's max_nested_stack_depth is {max_depth} "
-        "(nested stacks, template resources and groups each count one level)",
-        construct.node.location,
-        construct.node.path,
-    )
-
-
-def _types_inside(value: object) -> list[str]:
-    """Resource types named in a group's definition (`resource_def`, `resource`, `resources`)."""
-    found: list[str] = []
-    if isinstance(value, Mapping):
-        kind = value.get("type")
-        if isinstance(kind, str):
-            found.append(kind)
-        for item in value.values():
-            found += _types_inside(item)
-    elif isinstance(value, list):
-        for item in value:
-            found += _types_inside(item)
-        found += [item for item in value if isinstance(item, str)]  # ResourceChain's resources
-    return found
-
-
-def _get_file_key(value: object) -> str | None:
-    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("get_file"), str):
-        return str(value["get_file"])
-    return None
-
-
-def _owner(target: Construct) -> Stack | None:
+def owner_of(target: Construct) -> Stack | None:
     """The stack whose template holds `target`: a child stack is a resource of its parent's."""
     if isinstance(target, ChildStack):
         return target.parent
     return target.node._stack
 
 
-def _definition_of(condition: Condition) -> object:
+def crossing_problem(stack: Stack, source: Stack | None, target: Construct) -> str | None:
+    """Why a value of `target` (in `source`) cannot be used in `stack`, if it cannot."""
+    if source is None:
+        return f"{target.node.path} is not inside a stack"
+    if isinstance(stack, ProviderTemplateStack) or isinstance(source, ProviderTemplateStack):
+        return (
+            f"a provider template can only use its own parameters and resources, not "
+            f"{target.node.path}; pass the value in as a property"
+        )
+    if isinstance(target, Condition):
+        return f"the condition {target.node.path} belongs to another stack; conditions cannot cross stacks"
+    if app_of(source) is not app_of(stack):
+        return (
+            f"{target.node.path} belongs to a stack of another App (created at "
+            f"{source.node.location}); a stack can use values only of stacks in its own App"
+        )
+    return None
+
+
+def definition_of(condition: Condition) -> object:
     """What a condition is defined as, written out where it is only another condition.
 
     Heat refuses a bare condition name as a definition (`b: a`; heat/engine/conditions.py
@@ -847,7 +583,7 @@ def _definition_of(condition: Condition) -> object:
     return expression
 
 
-def _app_of(construct: Construct) -> Construct:
+def app_of(construct: Construct) -> Construct:
     """The root of the tree `construct` is in (its App)."""
     node = construct.node
     while node.scope is not None:
@@ -855,7 +591,7 @@ def _app_of(construct: Construct) -> Construct:
     return node.construct
 
 
-def _child_towards(stack: Stack, source: Stack) -> ChildStack | None:
+def child_towards(stack: Stack, source: Stack) -> ChildStack | None:
     """The child stack directly inside `stack` on the way down to `source`, if `source` is below it."""
     current: Stack = source
     while isinstance(current, ChildStack):

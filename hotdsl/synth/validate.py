@@ -1,17 +1,21 @@
-"""Validate: check a resolved stack before anything is written.
+"""Validate: check the rendered app before anything is written.
 
-Works on the HOT data that resolve produced, the way Heat itself would read it, so
-it also catches references the user wrote by hand (`{"get_resource": "nme"}`).
-Every problem is collected with the user's file and line.
+The third stage of synth, after link and render: `validate` runs every check and
+returns every problem. Most work on the HOT data that render produced, the way Heat
+itself would read it, so they also catch references the user wrote by hand
+(`{"get_resource": "nme"}`). Every problem is collected with the user's file and line.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
+from hotdsl.construct import Construct, Stack, is_heat_stack_name
+from hotdsl.environment import Stage
 from hotdsl.errors import Problem
+from hotdsl.nested import TEMPLATE_RESOURCE_SUFFIXES, ChildStack
 from hotdsl.releases import (
     HeatRelease,
     availability,
@@ -19,7 +23,8 @@ from hotdsl.releases import (
     describe_template_version_limit,
 )
 from hotdsl.secrets import MASK, redact
-from hotdsl.synth.resolve import ResolvedStack
+from hotdsl.synth.link import Links
+from hotdsl.synth.render import Rendered, RenderedStack
 from hotdsl.template import (
     Parameter,
     ResourceBase,
@@ -29,9 +34,332 @@ from hotdsl.template import (
 )
 from hotdsl.versions import PSEUDO_PARAMETERS
 
+MAX_NESTED_STACK_DEPTH = 5
+"""Heat's default `max_nested_stack_depth`."""
 
-def validate_stack(resolved: ResolvedStack) -> list[Problem]:
-    """All problems of one resolved stack: references, cycles, properties, parameter defaults."""
+
+# --- the whole app -------------------------------------------------------------------------
+
+
+def validate_app(
+    stages: Sequence[Stage],
+    chosen: Sequence[Stage],
+    stacks: Sequence[Stack],
+    links: Links,
+    rendered: Rendered,
+    heat: HeatRelease | None = None,
+    secret: frozenset[Parameter[Any]] = frozenset(),
+) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings) of an app: its stages and stack names, the order its stacks
+    deploy in, then every template (`validate_templates`).
+
+    `stages`: all of the app's stages; `chosen`: those synthesized.
+    """
+    problems = unknown_stage_values(stages, stacks)
+    problems += duplicate_stack_names(stacks)
+    problems += deploy_order_problems(stacks, links)
+    problems += stage_stack_names(chosen, stacks)
+    more, warnings = validate_templates(stacks, links, rendered, heat, secret)
+    return problems + more, warnings
+
+
+def validate_templates(
+    stacks: Sequence[Stack],
+    links: Links,
+    rendered: Rendered,
+    heat: HeatRelease | None = None,
+    secret: frozenset[Parameter[Any]] = frozenset(),
+) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings) of every rendered template, nested ones included: what link and
+    render found, each template's own checks, on the target Heat release when there is one,
+    and how the templates nest."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    everything = rendered.everything()
+    if heat is not None:
+        for item in everything:
+            errors, retired = check_release(item, heat)
+            problems += errors
+            warnings += retired
+    problems += passed_parameter_problems(links, rendered)
+    problems += shared_file_problems(links, rendered)
+    for item in everything:
+        problems += item.problems
+        problems += validate_stack(item, secret)
+    problems += nesting_problems(stacks, links, rendered, MAX_NESTED_STACK_DEPTH)
+    return unique(problems), unique(warnings)
+
+
+def unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def unknown_stage_values(stages: Sequence[Stage], stacks: Sequence[Stack]) -> list[Problem]:
+    """Stage values for parameters that belong to no stack of the app."""
+    problems = []
+    for stage in stages:
+        for parameter in stage.values:
+            owner = parameter.node._stack
+            if owner is None or _top(owner) not in stacks:
+                problems.append(
+                    Problem(
+                        f"stage {stage.name!r} sets {parameter.node.path}, which is not a parameter of this app's stacks",
+                        stage.value_locations.get(parameter, stage.location),
+                    )
+                )
+    return problems
+
+
+def _top(stack: Stack) -> Stack:
+    while isinstance(stack, ChildStack):
+        stack = stack.parent
+    return stack
+
+
+def duplicate_stack_names(stacks: Sequence[Stack]) -> list[Problem]:
+    problems = []
+    names: dict[str, Stack] = {}
+    for stack in stacks:
+        other = names.get(stack.stack_name)
+        if other is not None:
+            problems.append(
+                Problem(
+                    f"two stacks are named {stack.stack_name!r}: {other.node.path} (created at "
+                    f"{other.node.location}) and {stack.node.path}; give one a different stack_name",
+                    stack.node.location,
+                    stack.node.path,
+                )
+            )
+        names[stack.stack_name] = stack
+    return problems
+
+
+def deploy_order_problems(stacks: Sequence[Stack], links: Links) -> list[Problem]:
+    """Top-level stacks that use each other's values in a cycle, or values of a stack that
+    is not among the app's stacks: no deploy order exists."""
+    graph = {
+        s.node.path: list(dict.fromkeys(i.stack.node.path for i in links.of(s).imports))
+        for s in stacks
+    }
+    by_path = {s.node.path: s for s in stacks}
+    problems = []
+    for cycle in find_cycles(graph):
+        uses = []
+        for i, path in enumerate(cycle):
+            nxt = cycle[(i + 1) % len(cycle)]
+            names = [
+                imp.parameter
+                for imp in links.of(by_path[path]).imports
+                if imp.stack.node.path == nxt
+            ]
+            uses.append(f"{path} uses {', '.join(names)}")
+        stack = by_path[cycle[0]]
+        problems.append(
+            Problem(
+                "stacks use each other's values in a cycle: "
+                + "; ".join(uses)
+                + "; move the shared resources into one stack",
+                stack.node.location,
+                stack.node.path,
+            )
+        )
+    if problems:
+        return problems
+    for stack in stacks:
+        missing = [d for d in graph[stack.node.path] if d not in by_path]
+        if missing:
+            problems.append(
+                Problem(
+                    f"uses values of {', '.join(missing)}, which is not a stack of this app",
+                    stack.node.location,
+                    stack.node.path,
+                )
+            )
+    return problems
+
+
+def stage_stack_names(stages: Sequence[Stage], stacks: Sequence[Stack]) -> list[Problem]:
+    """A stage's prefix must leave stack names that Heat accepts."""
+    problems = []
+    for stage in stages:
+        for stack in stacks:
+            name = stage.stack_name(stack)
+            if not is_heat_stack_name(name):
+                problems.append(
+                    Problem(
+                        f"stage {stage.name!r} would deploy {stack.node.path} as {name!r}, which "
+                        "Heat refuses: a stack name starts with a letter and holds only letters, "
+                        "digits, '_', '.' and '-' (at most 255); change stack_name_prefix",
+                        stage.location,
+                    )
+                )
+    return problems
+
+
+def passed_parameter_problems(links: Links, rendered: Rendered) -> list[Problem]:
+    """A value passed for a child's parameter must name one its template declares."""
+    templates = {item.stack: item.template for item in rendered.everything()}
+    problems = []
+    for stack in links.stacks:
+        for child in [m for m in stack.members if isinstance(m, ChildStack)]:
+            template = templates.get(child)
+            if template is None:
+                continue
+            declared = template.get("parameters", {})
+            for name in child.parameter_values:
+                if name not in declared:
+                    known = ", ".join(p for p in declared if not p.startswith("import."))
+                    problems.append(
+                        Problem(
+                            f"a value is passed for parameter {name!r}, which the child stack "
+                            f"does not declare (its parameters: {known or 'none'})",
+                            child.node.location,
+                            child.node.path,
+                        )
+                    )
+    return problems
+
+
+def shared_file_problems(links: Links, rendered: Rendered) -> list[Problem]:
+    """Child stacks sent under one files-map key must give the same template."""
+    templates = {item.stack: item.template for item in rendered.everything()}
+    problems = []
+    for shared in links.shared:
+        if templates.get(shared.first) != templates.get(shared.other):
+            node = shared.where.node
+            problems.append(
+                Problem(
+                    f"two different files would both be sent as {shared.key!r}; give one another name",
+                    node.location,
+                    node.path,
+                )
+            )
+    return problems
+
+
+def nesting_problems(
+    stacks: Sequence[Stack], links: Links, rendered: Rendered, max_depth: int
+) -> list[Problem]:
+    """Template resources nested deeper than Heat's `max_nested_stack_depth`, and template
+    file names Heat will not take as a type.
+
+    Heat counts one level per resource that runs a stack of its own: a nested stack, a
+    provider (template) resource, a group (whose members sit one level further down).
+    An `OS::Heat::Stack` starts a new top-level stack, at depth 0.
+    """
+    problems: list[Problem] = []
+    deepest: dict[Stack, int] = {}
+    by_stack = {item.stack: item for item in rendered.everything()}
+
+    def walk(stack: Stack, depth: int) -> None:
+        if deepest.get(stack, -1) >= depth:
+            return
+        deepest[stack] = depth
+        item = by_stack.get(stack)
+        if item is None:
+            return
+        root = links.root(stack)
+        files = links.files.get(root, {})
+        registry = links.registry.get(root, {})
+        for name, body in item.template["resources"].items():
+            construct = item.resources.get(name, stack)
+            kind = body.get("type") if isinstance(body, Mapping) else None
+            properties = body.get("properties") if isinstance(body, Mapping) else None
+            below: list[tuple[str, int]] = []
+            if isinstance(kind, str) and isinstance(files.get(registry.get(kind, kind)), Stack):
+                below.append((kind, depth + 1))
+            elif kind in STACK_RESOURCE_TYPES:
+                if depth + 1 > max_depth:
+                    problems.append(_too_deep(construct, depth + 1, max_depth))
+                    continue
+                below += [(t, depth + 2) for t in _types_inside(properties)]
+            elif kind == "OS::Heat::Stack" and isinstance(properties, Mapping):
+                key = _get_file_key(properties.get("template"))
+                remote = files.get(key) if key is not None else None
+                if isinstance(remote, Stack):
+                    walk(remote, 0)
+            for type_name, level in below:
+                key = registry.get(type_name, type_name)
+                template = files.get(key)
+                if not isinstance(template, Stack):
+                    continue
+                if not key.endswith(TEMPLATE_RESOURCE_SUFFIXES):
+                    problems.append(
+                        Problem(
+                            f"the template {key!r} is used as a resource type, but Heat takes "
+                            "only files named .yaml or .template as types; rename it",
+                            construct.node.location,
+                            construct.node.path,
+                        )
+                    )
+                if level > max_depth:
+                    problems.append(_too_deep(construct, level, max_depth))
+                else:
+                    walk(template, level)
+
+    for stack in stacks:
+        walk(stack, 0)
+    return list(dict.fromkeys(problems))
+
+
+STACK_RESOURCE_TYPES = frozenset(
+    {
+        "OS::Heat::ResourceGroup",
+        "OS::Heat::ResourceChain",
+        "OS::Heat::AutoScalingGroup",
+        "OS::Heat::InstanceGroup",
+        "OS::Heat::SoftwareDeploymentGroup",
+        "OS::Heat::StructuredDeploymentGroup",
+        "OS::Heat::SoftwareDeployments",
+        "OS::Heat::StructuredDeployments",
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::CloudFormation::Stack",
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+    }
+)
+"""Heat's resource types that run a nested stack of their own (`StackResource` subclasses)."""
+
+
+def _too_deep(construct: Construct, depth: int, max_depth: int) -> Problem:
+    return Problem(
+        f"this puts a stack {depth} levels deep; Heat's max_nested_stack_depth is {max_depth} "
+        "(nested stacks, template resources and groups each count one level)",
+        construct.node.location,
+        construct.node.path,
+    )
+
+
+def _types_inside(value: object) -> list[str]:
+    """Resource types named in a group's definition (`resource_def`, `resource`, `resources`)."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        kind = value.get("type")
+        if isinstance(kind, str):
+            found.append(kind)
+        for item in value.values():
+            found += _types_inside(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _types_inside(item)
+        found += [item for item in value if isinstance(item, str)]  # ResourceChain's resources
+    return found
+
+
+def _get_file_key(value: object) -> str | None:
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("get_file"), str):
+        return str(value["get_file"])
+    return None
+
+
+# --- one template ---------------------------------------------------------------------------
+
+
+def validate_stack(
+    resolved: RenderedStack, secret: frozenset[Parameter[Any]] = frozenset()
+) -> list[Problem]:
+    """All problems of one rendered stack: references, cycles, properties, parameter defaults.
+
+    `secret`: parameters a stage gives a secret, hidden like those declared hidden."""
     problems: list[Problem] = []
     template = resolved.template
     resources: dict[str, Any] = template["resources"]
@@ -134,7 +462,7 @@ def validate_stack(resolved: ResolvedStack) -> list[Problem]:
         body = parameters.get(parameter.node.logical_name, {})
         default = body.get("default")
         for message in check_parameter(parameter, default):
-            if parameter.hidden and default is not None:
+            if is_hidden(parameter, secret) and default is not None:
                 # a hidden value is never shown, not even in an error
                 shown = message.replace(f"default {default!r}", f"default {MASK}", 1)
                 message = redact(shown, [default, parameter.default])
@@ -152,6 +480,11 @@ def check_parameter(parameter: Parameter[Any], default: object) -> list[str]:
     return [] if message is None else [f"default {default!r} is invalid: {message}"]
 
 
+def is_hidden(parameter: Parameter[Any], secret: frozenset[Parameter[Any]]) -> bool:
+    """Whether a parameter is hidden: declared so, or given a secret by a stage."""
+    return parameter.hidden or parameter in secret
+
+
 def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]:
     """Why `value` is not a valid value for `parameter` (type, then constraints); [] if it is."""
     if parameter_definition_problems(parameter.type, parameter.constraints):
@@ -164,7 +497,7 @@ def check_parameter_value(parameter: Parameter[Any], value: object) -> list[str]
 
 
 def check_release(
-    resolved: ResolvedStack, release: HeatRelease
+    resolved: RenderedStack, release: HeatRelease
 ) -> tuple[list[Problem], list[Problem]]:
     """(errors, warnings) of one stack on an older Heat, from Heat's support statuses.
 
@@ -180,9 +513,9 @@ def check_release(
     )
     if too_new is not None:
         errors.append(Problem(too_new, stack.node.location, stack.node.path))
-    from hotdsl.deploy.schema import _spec as resource_type_spec  # only with a target release
+    from hotdsl.resource_spec import resource_types  # only with a target release
 
-    spec = resource_type_spec()
+    spec = resource_types()
     for name, body in resolved.template["resources"].items():
         type_name = body.get("type")
         type_spec = spec.get(type_name) if isinstance(type_name, str) else None

@@ -30,7 +30,8 @@ from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.intrinsics import ConditionFunction, Intrinsic
 from hotdsl.synth import synth_stack
 from hotdsl.synth.emit import emit_yaml
-from hotdsl.synth.resolve import Resolver, SynthSession
+from hotdsl.synth.link import Links
+from hotdsl.synth.render import Renderer
 from hotdsl.testing.match import ANYTHING, Matcher, MatchResult, as_matcher, show
 
 if TYPE_CHECKING:
@@ -414,17 +415,17 @@ def _listing(names: list[str], limit: int = 8) -> str:
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
-class _ExpectedValues(Resolver):
+class _ExpectedValues(Renderer):
     """Writes the user's objects in expected values in their HOT form, by synth's own rules.
 
-    A resolver of the template's stack on a session of its own, so a reference, even
-    one imported from another stack, comes out as in the synthesized template.
+    A renderer of the template's stack, so a reference, even one imported from another
+    stack, comes out as in the synthesized template.
     Matchers are kept, with the values they hold written the same way; condition
     functions are welcome anywhere; version checks are synth's business, not the test's.
     """
 
     def __init__(self, stack: Stack) -> None:
-        super().__init__(stack, SynthSession())
+        super().__init__(stack, Links())
 
     def value(self, value: object) -> object:
         if isinstance(value, Matcher):

@@ -2,7 +2,7 @@
 
 Hostile apps (lone surrogates, values nested past any sane depth or containing
 themselves, a construct tree 3,000 deep, stack names at and past Heat's 255-character
-limit, names that collide on a case-insensitive disk, references into another App),
+limit, names that collide on a case-insensitive disk, references into another App, constructs added while synth reads the app),
 hostile out dirs (a file, below a file, /dev/null, a symlink, the working directory,
 not writable, not ours), hostile manifests planted by a pull request (`..` and
 absolute paths in every field, not JSON, wrong types, huge, a symlink), symlinks and
@@ -253,6 +253,24 @@ APP_ERRORS: dict[str, tuple[str, str]] = {
         "class Boom:\n    def __hot__(self):\n        raise RuntimeError('boom')\n"
         's = Stack(app, "s")\nOutput(s, "o", value=Boom())  # <-\n',
         "Boom.__hot__() failed at app.py:7: RuntimeError: boom",
+    ),
+    "a construct added by __hot__ while synth reads the app": (
+        "class Late:\n    def __init__(self, stack):\n        self.stack = stack\n"
+        "    def __hot__(self):\n"
+        '        Output(self.stack, "late", value=1)  # <-\n'
+        "        return 1\n"
+        's = Stack(app, "s")\nOutput(s, "o", value=Late(s))\n',
+        "Output s/late is created while the app is being synthesized",
+    ),
+    "a construct added to the app by a provider's build()": (
+        "import attrs\nfrom hotdsl.nested import ProviderResource\n"
+        's = Stack(app, "s")\n'
+        "@attrs.define(kw_only=True, eq=False)\n"
+        "class Late(ProviderResource):\n"
+        "    def build(self, template):\n"
+        '        Parameter(s, "late")  # <-\n'
+        'Late(s, "x")\n',
+        "Parameter s/late is created while the app is being synthesized",
     ),
     "stage json value nested 600 deep": (
         f's = Stack(app, "s")\np = Parameter(s, "p", type="json")\n{DEEP_DICT}'
