@@ -17,6 +17,7 @@ import traceback
 import typer
 
 from hotdsl.cli import deploy as deploy_commands
+from hotdsl.cli import graph as graph_command
 from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
@@ -52,6 +53,7 @@ app.command("outputs")(deploy_commands.outputs)
 app.command("events")(deploy_commands.events)
 app.command("ls")(deploy_commands.ls)
 app.command("import")(import_command.import_)
+app.command("graph")(graph_command.graph)
 app.add_typer(sandbox_app, name="sandbox")
 
 

@@ -1,0 +1,28 @@
+"""`hotdsl graph`: see the stacks of an app, their resources and how they connect.
+
+Read a synthesized out dir into a `Graph` (`read_graph`), narrow it for a big app
+(`collapse`, `fold`) or a review (`changed_subgraph`), and draw it (`render`).
+"""
+
+from __future__ import annotations
+
+from hotdsl.graph.changes import ResourceChange, changed_subgraph
+from hotdsl.graph.model import Edge, Graph, Group, Node
+from hotdsl.graph.read import read_graph
+from hotdsl.graph.render import FORMATS, render
+from hotdsl.graph.view import DEFAULT_FOLD, collapse, fold
+
+__all__ = [
+    "DEFAULT_FOLD",
+    "FORMATS",
+    "Edge",
+    "Graph",
+    "Group",
+    "Node",
+    "ResourceChange",
+    "changed_subgraph",
+    "collapse",
+    "fold",
+    "read_graph",
+    "render",
+]
