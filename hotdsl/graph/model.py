@@ -98,22 +98,19 @@ def merge_edges(edges: list[Edge]) -> tuple[Edge, ...]:
 
     Merged edges add their counts and list their distinct labels (a few, then `...`).
     """
-    merged: dict[tuple[str, str, str], Edge] = {}
-    labels: dict[tuple[str, str, str], list[str]] = {}
+    merged: dict[tuple[str, str, str], list[Edge]] = {}
     for edge in edges:
-        if edge.source == edge.target:
+        if edge.source != edge.target:
+            merged.setdefault((edge.source, edge.target, edge.kind), []).append(edge)
+    result = []
+    for (source, target, _kind), same in merged.items():
+        if len(same) == 1:
+            result.append(same[0])
             continue
-        key = (edge.source, edge.target, edge.kind)
-        seen = merged.get(key)
-        if seen is None:
-            merged[key] = edge
-            labels[key] = [edge.label] if edge.label else []
-            continue
-        names = labels[key]
-        if edge.label and edge.label not in names:
-            names.append(edge.label)
-        merged[key] = attrs.evolve(seen, count=seen.count + edge.count)
-    return tuple(attrs.evolve(edge, label=_joined(labels[key])) for key, edge in merged.items())
+        labels = list(dict.fromkeys(edge.label for edge in same if edge.label))
+        count = sum(edge.count for edge in same)
+        result.append(Edge(source, target, same[0].kind, _joined(labels), count))
+    return tuple(result)
 
 
 def _joined(labels: list[str]) -> str:

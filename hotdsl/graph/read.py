@@ -23,6 +23,7 @@ import attrs
 
 from hotdsl.errors import HotdslError
 from hotdsl.graph.model import Edge, Graph, Group, GroupKind, Node, merge_edges, short_type
+from hotdsl.graph.quick_yaml import read_synth_yaml
 from hotdsl.synth.manifest import Manifest, ManifestError, StackEntry, is_inside
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -438,13 +439,15 @@ class _Builder:
         return group
 
     def _document(self, relative: str) -> object:
-        """A YAML file of the out dir, parsed once (a provider template may be used often)."""
-        if relative not in self.documents:
-            from hotdsl.heat_yaml import load_heat_yaml
+        """A YAML file of the out dir, parsed once (a provider template may be used often).
 
+        Every scalar is read as text: the graph shows names, and a number or date read as
+        text is drawn as it is written."""
+        if relative not in self.documents:
             text = self._read(relative)
             try:
-                self.documents[relative] = load_heat_yaml(text)
+                quick = read_synth_yaml(text)
+                self.documents[relative] = quick if quick is not None else _load_yaml(text)
             except Exception as exc:  # yaml.YAMLError, RecursionError: a file synth did not write
                 reason = " ".join(str(exc).split())[:200] or type(exc).__name__
                 raise HotdslError(
@@ -480,6 +483,14 @@ class _Builder:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             raise HotdslError(f"{file}: not UTF-8 text{advice}") from None
+
+
+def _load_yaml(text: str) -> object:
+    """YAML synth did not write (or wrote beyond `read_synth_yaml`), every scalar as text."""
+    import yaml
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    return yaml.load(text, Loader=loader)
 
 
 def _mapping(value: object) -> dict[str, Any]:

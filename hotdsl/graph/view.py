@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import attrs
-
 from hotdsl.errors import HotdslError
 from hotdsl.graph.model import Edge, Graph, Group, Node, merge_edges, short_type
 
@@ -101,7 +99,7 @@ def fold(graph: Graph, limit: int = DEFAULT_FOLD) -> Graph:
     for (group, kind, resource_type), nodes in members.items():
         if len(nodes) < 2 or crowded[(group, kind)] <= limit:
             continue
-        base = f"f_{group or 'top'}_{kind[0]}_{_safe(short_type(resource_type))}"
+        base = f"f_{group or 'top'}_{kind[0]}_{_safe(short_type(resource_type)) or kind}"
         folded_id, number = base, 1
         while folded_id in used:
             number += 1
@@ -132,10 +130,12 @@ def _remap(edges: tuple[Edge, ...], mapped: dict[str, str]) -> tuple[Edge, ...]:
     if not mapped:
         return edges
     moved = [
-        attrs.evolve(
-            edge,
-            source=mapped.get(edge.source, edge.source),
-            target=mapped.get(edge.target, edge.target),
+        Edge(
+            mapped.get(edge.source, edge.source),
+            mapped.get(edge.target, edge.target),
+            edge.kind,
+            edge.label,
+            edge.count,
         )
         if edge.source in mapped or edge.target in mapped
         else edge
