@@ -57,24 +57,35 @@ def graph(
     heat: str | None = HEAT_OPTION,
 ) -> None:
     """Draw the app's stacks: resources, references, nested stacks, cross-stack links."""
-    from hotdsl.graph import FORMATS, collapse, fold, read_graph, render
+    from hotdsl.graph import FORMATS, draw
 
     if format not in FORMATS:
         raise HotdslError(f"--format {format}: choose one of {', '.join(FORMATS)}")
+
+    def drawn(out_dir: Path) -> str:
+        return draw(
+            out_dir,
+            format=format,
+            stage=stage,
+            stacks=stacks or (),
+            depth=depth,
+            focus=focus,
+            fold_limit=fold_limit,
+        )
+
     if from_dir is not None:
         if app is not None or heat is not None:
             raise HotdslError(
                 "--app and --heat apply to the synth that runs first; --from draws an out dir "
                 "synthesized earlier"
             )
-        drawn = read_graph(from_dir, stage=stage, stacks=stacks or ())
+        text = drawn(from_dir)
     else:
         with tempfile.TemporaryDirectory(prefix="hotdsl-graph-") as scratch:
             out_dir = Path(scratch) / "out"
             _synth(app, out_dir, stage, heat)
-            drawn = read_graph(out_dir, stage=stage, stacks=stacks or ())
-    drawn = fold(collapse(drawn, depth, focus), fold_limit)
-    typer.echo(render(drawn, format), nl=False)
+            text = drawn(out_dir)
+    typer.echo(text, nl=False)
 
 
 def _synth(app: str | None, out_dir: Path, stage: str | None, heat: str | None) -> None:

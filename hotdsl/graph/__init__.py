@@ -6,6 +6,9 @@ Read a synthesized out dir into a `Graph` (`read_graph`), narrow it for a big ap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from hotdsl.graph.changes import ResourceChange, changed_subgraph
 from hotdsl.graph.model import Edge, Graph, Group, Node
 from hotdsl.graph.read import read_graph
@@ -13,6 +16,7 @@ from hotdsl.graph.render import FORMATS, render
 from hotdsl.graph.view import DEFAULT_FOLD, collapse, fold
 
 __all__ = [
+    "draw",
     "DEFAULT_FOLD",
     "FORMATS",
     "Edge",
@@ -26,3 +30,18 @@ __all__ = [
     "read_graph",
     "render",
 ]
+
+
+def draw(
+    out_dir: Path,
+    *,
+    format: str = "mermaid",
+    stage: str | None = None,
+    stacks: Sequence[str] = (),
+    depth: int | None = None,
+    focus: str | None = None,
+    fold_limit: int = DEFAULT_FOLD,
+) -> str:
+    """What `hotdsl graph` prints for an out dir: read, collapse, fold and render."""
+    graph = read_graph(out_dir, stage=stage, stacks=stacks)
+    return render(fold(collapse(graph, depth, focus), fold_limit), format)
