@@ -436,7 +436,7 @@ def test_changed_subgraph_keeps_changes_and_their_neighbours() -> None:
     assert "classDef removed" in text and "stroke-dasharray" in text
     check_dot(render(view, "dot"))
     check_graph_json(json.loads(render(view, "json")))
-    with pytest.raises(HotdslError, match="no resource 'web.nothing'"):
+    with pytest.raises(HotdslError, match=r"no resource 'web\.nothing'"):
         changed_subgraph(graph, [ResourceChange("three-tier", ("web.nothing",), "added")])
 
 
@@ -503,7 +503,7 @@ def test_the_quick_reader_reads_synth_output_as_pyyaml_does(file: Path) -> None:
 
 
 _TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12
 ) | st.sampled_from(["get_attr", "-1", "a: b", "#x", "'q'", "- x", "x:", "null", "", " a "])
 _SCALARS = _TEXT | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
 _DATA = st.recursive(

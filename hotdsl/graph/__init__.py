@@ -16,7 +16,6 @@ from hotdsl.graph.render import FORMATS, render
 from hotdsl.graph.view import DEFAULT_FOLD, collapse, fold
 
 __all__ = [
-    "draw",
     "DEFAULT_FOLD",
     "FORMATS",
     "Edge",
@@ -26,6 +25,7 @@ __all__ = [
     "ResourceChange",
     "changed_subgraph",
     "collapse",
+    "draw",
     "fold",
     "read_graph",
     "render",

@@ -139,11 +139,20 @@ def _walk(
 # -- Mermaid ---------------------------------------------------------------------------
 
 
+def visible(text: str) -> str:
+    """`text` with each character Python cannot print (controls, line breaks, bidi
+    overrides, zero-width spaces) shown as `<U+XXXX>`: a label never hides or reorders
+    what a name holds."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else f"<U+{ord(char):04X}>" for char in text)
+
+
 def mermaid_text(text: str) -> str:
     """`text` safe inside a Mermaid "quoted" label: other characters as `#code;` entities."""
     return "".join(
         char if char in _PLAIN or (char.isalnum() and not char.isascii()) else f"#{ord(char)};"
-        for char in text
+        for char in visible(text)
     )
 
 
@@ -190,16 +199,8 @@ def _mermaid_node(node: Node) -> str:
 
 
 def dot_text(text: str) -> str:
-    """`text` safe inside a DOT "quoted" string (backslashes, quotes, control characters)."""
-    out = []
-    for char in text:
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif ord(char) < 32 or ord(char) == 127 or char in "\u2028\u2029":
-            out.append(" ")
-        else:
-            out.append(char)
-    return "".join(out)
+    """`text` safe inside a DOT "quoted" string: backslashes and quotes escaped, see `visible`."""
+    return "".join("\\" + char if char in ('"', "\\") else char for char in visible(text))
 
 
 _DOT_SHAPES = {
