@@ -57,15 +57,14 @@ def graph(
     heat: str | None = HEAT_OPTION,
 ) -> None:
     """Draw the app's stacks: resources, references, nested stacks, cross-stack links."""
-    from hotdsl.graph import FORMATS, draw
+    from hotdsl.graph import FORMATS, MERMAID_MAX_EDGES, Graph, render, view
 
     if format not in FORMATS:
         raise HotdslError(f"--format {format}: choose one of {', '.join(FORMATS)}")
 
-    def drawn(out_dir: Path) -> str:
-        return draw(
+    def viewed(out_dir: Path) -> Graph:
+        return view(
             out_dir,
-            format=format,
             stage=stage,
             stacks=stacks or (),
             depth=depth,
@@ -79,13 +78,19 @@ def graph(
                 "--app and --heat apply to the synth that runs first; --from draws an out dir "
                 "synthesized earlier"
             )
-        text = drawn(from_dir)
+        drawn = viewed(from_dir)
     else:
         with tempfile.TemporaryDirectory(prefix="hotdsl-graph-") as scratch:
             out_dir = Path(scratch) / "out"
             _synth(app, out_dir, stage, heat)
-            text = drawn(out_dir)
-    typer.echo(text, nl=False)
+            drawn = viewed(out_dir)
+    if format == "mermaid" and len(drawn.edges) > MERMAID_MAX_EDGES:
+        typer.echo(
+            f"warning: {len(drawn.edges)} edges; GitHub and GitLab render at most "
+            f"{MERMAID_MAX_EDGES}: draw less with --depth, --focus or a lower --fold",
+            err=True,
+        )
+    typer.echo(render(drawn, format), nl=False)
 
 
 def _synth(app: str | None, out_dir: Path, stage: str | None, heat: str | None) -> None:

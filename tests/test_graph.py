@@ -543,3 +543,17 @@ def test_the_quick_reader_agrees_with_pyyaml_on_whatever_synth_emits(
 )
 def test_the_quick_reader_leaves_anything_else_to_pyyaml(text: str) -> None:
     assert read_synth_yaml(text) is None
+
+
+def test_cli_warns_when_github_would_refuse_the_mermaid(tmp_path: Path) -> None:
+    out = write_out_dir(tmp_path / "out", {"big": flat_stack(120)})
+    full = hotdsl("graph", "--from", str(out), "--fold", "0", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert full.stderr == (
+        "warning: 600 edges; GitHub and GitLab render at most 500: draw less with --depth, "
+        "--focus or a lower --fold\n"
+    )
+    check_mermaid(full.stdout)
+    overview = hotdsl("graph", "--from", str(out), cwd=tmp_path)
+    assert overview.returncode == 0 and overview.stderr == ""
+    assert overview.stdout.count("\n") < 20

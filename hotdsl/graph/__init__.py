@@ -12,12 +12,13 @@ from pathlib import Path
 from hotdsl.graph.changes import ResourceChange, changed_subgraph
 from hotdsl.graph.model import Edge, Graph, Group, Node
 from hotdsl.graph.read import read_graph
-from hotdsl.graph.render import FORMATS, render
+from hotdsl.graph.render import FORMATS, MERMAID_MAX_EDGES, render
 from hotdsl.graph.view import DEFAULT_FOLD, collapse, fold
 
 __all__ = [
     "DEFAULT_FOLD",
     "FORMATS",
+    "MERMAID_MAX_EDGES",
     "Edge",
     "Graph",
     "Group",
@@ -29,7 +30,22 @@ __all__ = [
     "fold",
     "read_graph",
     "render",
+    "view",
 ]
+
+
+def view(
+    out_dir: Path,
+    *,
+    stage: str | None = None,
+    stacks: Sequence[str] = (),
+    depth: int | None = None,
+    focus: str | None = None,
+    fold_limit: int = DEFAULT_FOLD,
+) -> Graph:
+    """The graph `hotdsl graph` draws for an out dir: read, then collapsed and folded."""
+    graph = read_graph(out_dir, stage=stage, stacks=stacks)
+    return fold(collapse(graph, depth, focus), fold_limit)
 
 
 def draw(
@@ -42,6 +58,8 @@ def draw(
     focus: str | None = None,
     fold_limit: int = DEFAULT_FOLD,
 ) -> str:
-    """What `hotdsl graph` prints for an out dir: read, collapse, fold and render."""
-    graph = read_graph(out_dir, stage=stage, stacks=stacks)
-    return render(fold(collapse(graph, depth, focus), fold_limit), format)
+    """What `hotdsl graph` prints for an out dir."""
+    graph = view(
+        out_dir, stage=stage, stacks=stacks, depth=depth, focus=focus, fold_limit=fold_limit
+    )
+    return render(graph, format)

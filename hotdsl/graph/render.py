@@ -33,6 +33,8 @@ from hotdsl.graph.model import Edge, Graph, Group, Node, short_type
 JSON_FORMAT = "hotdsl-graph"
 JSON_VERSION = 1
 FORMATS = ("mermaid", "dot", "json")
+MERMAID_MAX_EDGES = 500
+"""Mermaid's default `maxEdges`: GitHub and GitLab show an error instead of a larger graph."""
 
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.,:/()-+=*@!?'")
 
