@@ -6,7 +6,8 @@ synthesized once into a temporary out dir. The figure is the CPU time (best of
 `--repeat`, the machine may be shared) of what `hotdsl graph --from OUT` does after
 start-up: read the manifest and template, build the graph, fold it into an overview and
 render it as Mermaid. The full graph (`--fold 0`, every resource a node) is measured too,
-in each format.
+in each format, and the whole `hotdsl graph --from OUT` process (start-up and imports
+included), by its CPU time from the child's rusage.
 
 Target (issue 18): the default overview of 10,001 resources in under 1 s.
 
@@ -19,6 +20,9 @@ import argparse
 import gc
 import importlib.util
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -50,6 +54,22 @@ def _cpu(out_dir: Path, fold_limit: int, format: str, repeat: int) -> tuple[floa
     return best, size
 
 
+def _process_cpu(out_dir: Path, repeat: int) -> float:
+    """Best CPU seconds (user + system) of a whole `hotdsl graph --from` process."""
+    best = float("inf")
+    for _ in range(repeat):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "hotdsl.cli", "graph", "--from", str(out_dir)],
+            cwd=out_dir.parent,
+            stdout=subprocess.DEVNULL,
+        )
+        _pid, status, usage = os.wait4(child.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit("hotdsl graph failed")
+        best = min(best, usage.ru_utime + usage.ru_stime)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10001, help="1 group + 4 per server")
@@ -70,6 +90,9 @@ def main() -> None:
             full, size = _cpu(out_dir, 0, format, args.repeat)
             print(f"full graph (--fold 0), {format}: CPU {full:.3f} s, {size:,} characters")
             figures[f"full_{format}_cpu_s"] = round(full, 3)
+        process = _process_cpu(out_dir, args.repeat)
+        print(f"whole process, hotdsl graph --from OUT (start-up included): CPU {process:.3f} s")
+        figures["process_cpu_s"] = round(process, 3)
     met = overview < TARGET_S
     print(
         f"target: graph of {total} resources in under {TARGET_S} s: "

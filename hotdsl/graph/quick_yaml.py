@@ -44,6 +44,8 @@ class _Reader:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.at = 0
+        self.keys: dict[str, tuple[int, str, str]] = {}
+        """line -> (indent, key, rest): templates repeat the same lines thousands of times."""
 
     def node(self, indent: int, depth: int) -> object:
         """The block mapping or sequence whose first line (at `self.at`) is at `indent`."""
@@ -57,14 +59,22 @@ class _Reader:
     def mapping(self, indent: int, depth: int) -> dict[str, object]:
         result: dict[str, object] = {}
         lines = self.lines
+        keys = self.keys
         while self.at < len(lines):
             line = lines[self.at]
-            own = len(line) - len(line.lstrip(" "))
-            if own < indent and line.strip():
-                break
-            if own != indent or not line.strip():
+            known = keys.get(line)
+            if known is None:
+                own = len(line) - len(line.lstrip(" "))
+                if own < indent and line.strip():
+                    break
+                if own != indent or not line.strip():
+                    raise _Unsupported
+                known = keys[line] = (own, *_key(line[own:]))
+            own, key, rest = known
+            if own != indent:
+                if own < indent:
+                    break
                 raise _Unsupported
-            key, rest = _key(line[indent:])
             if key in result:
                 raise _Unsupported
             self.at += 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -92,13 +93,11 @@ class _Ids:
         return candidate
 
 
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_UNSAFE = re.compile(r"[^A-Za-z0-9]")
 
 
 def _safe(text: str) -> str:
-    if all(char in _SAFE for char in text):
-        return text
-    return "".join(char if char in _SAFE else "_" for char in text)
+    return _UNSAFE.sub("_", text)
 
 
 @attrs.frozen
