@@ -445,6 +445,15 @@ def test_a_removed_resource_of_a_nested_template_lands_in_its_box() -> None:
     view = changed_subgraph(graph, [ResourceChange("shop", ("database", "old"), "removed")])
     removed = node(view, "shop", "database", "old")
     assert removed.group == next(g.id for g in view.groups if g.path == "shop/database")
+    alike = changed_subgraph(
+        graph,
+        [
+            ResourceChange("shop", ("old-x",), "removed"),
+            ResourceChange("shop", ("old_x",), "removed"),
+        ],
+    )
+    assert len({n.id for n in alike.nodes}) == 2
+    check_mermaid(render(alike, "mermaid"))
 
 
 # -- the CLI ---------------------------------------------------------------------------

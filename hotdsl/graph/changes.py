@@ -36,6 +36,7 @@ def changed_subgraph(graph: Graph, changes: Iterable[ResourceChange]) -> Graph:
     by_key = {(node.stack, node.path): node for node in graph.nodes if node.kind == "resource"}
     stacks = {group.stack: group.id for group in graph.groups if group.kind == "stack"}
     owners = _template_groups(graph)
+    used = {node.id for node in graph.nodes}
     changed: dict[str, Node] = {}
     added: list[Node] = []
     for change in changes:
@@ -52,7 +53,7 @@ def changed_subgraph(graph: Graph, changes: Iterable[ResourceChange]) -> Graph:
             )
         group = owners.get((change.stack, change.path[:-1])) or stacks.get(change.stack)
         removed = Node(
-            id=_unique(graph, change),
+            id=_unique(used, change),
             kind="resource",
             stack=change.stack,
             path=change.path,
@@ -105,9 +106,9 @@ def _template_groups(graph: Graph) -> dict[tuple[str, tuple[str, ...]], str]:
     }
 
 
-def _unique(graph: Graph, change: ResourceChange) -> str:
-    used = {node.id for node in graph.nodes}
-    base = "x_" + "_".join(
+def _unique(used: set[str], change: ResourceChange) -> str:
+    """An id for a removed resource (`d_`, deleted), safe and unused like every other."""
+    base = "d_" + "__".join(
         "".join(c if c.isascii() and c.isalnum() else "_" for c in part)
         for part in (change.stack, *change.path)
     )
@@ -115,4 +116,5 @@ def _unique(graph: Graph, change: ResourceChange) -> str:
     while candidate in used:
         number += 1
         candidate = f"{base}_{number}"
+    used.add(candidate)
     return candidate
