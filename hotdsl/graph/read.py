@@ -205,9 +205,9 @@ class _Builder:
         expansions: dict[str, _Expansion] = {}
         for key, definition in resources.items():
             name = str(key)
-            if len(self.nodes) >= MAX_NODES:
+            if len(self.nodes) + len(self.groups) >= MAX_NODES:
                 raise HotdslError(
-                    f"{self.out_dir}: more than {MAX_NODES} nodes to draw; "
+                    f"{self.out_dir}: more than {MAX_NODES} nodes and boxes to draw; "
                     "graph a single stack or check the templates"
                 )
             *prefix, own = name.split(".")
@@ -262,17 +262,18 @@ class _Builder:
         constructs: dict[tuple[str, ...], tuple[str, str]],
         prefix: tuple[str, ...],
     ) -> tuple[str, str]:
-        """The (id, path) of the construct group for a logical name's prefix, made on first use."""
-        if not prefix:
-            return scope.group, scope.group_path
-        known = constructs.get(prefix)
-        if known is not None:
-            return known
-        parent, parent_path = self._construct(scope, constructs, prefix[:-1])
-        path = f"{parent_path}/{prefix[-1]}"
-        group = self._group("construct", scope.stack, path, prefix[-1], "", parent)
-        constructs[prefix] = (group.id, path)
-        return group.id, path
+        """The (id, path) of the construct group for a logical name's prefix, made on first use.
+
+        Iterative: a hostile name may hold thousands of dots."""
+        parent, parent_path = scope.group, scope.group_path
+        for end in range(1, len(prefix) + 1):
+            known = constructs.get(prefix[:end])
+            if known is None:
+                path = f"{parent_path}/{prefix[end - 1]}"
+                group = self._group("construct", scope.stack, path, prefix[end - 1], "", parent)
+                known = constructs[prefix[:end]] = (group.id, path)
+            parent, parent_path = known
+        return parent, parent_path
 
     def _expand(
         self,

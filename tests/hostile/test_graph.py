@@ -148,6 +148,17 @@ def test_names_that_sanitize_alike_keep_distinct_ids(tmp_path: Path) -> None:
     assert_safe_output(out)
 
 
+def test_a_name_of_thousands_of_dots_is_a_deep_but_finite_box(tmp_path: Path) -> None:
+    out = out_dir_with(tmp_path / "out", {"app": ("app.yaml", {})})
+    name = ".".join(["a"] * 5000)
+    text = f"resources:\n  ? {name}\n  : {{type: OS::Heat::None}}\n"
+    (out / "app.yaml").write_text(text, encoding="utf-8")
+    graph = read_graph(out)
+    assert len(graph.groups) == 5000 and len(graph.nodes) == 1
+    check_mermaid(draw(out))
+    check_dot(draw(out, format="dot"))
+
+
 def test_a_hostile_stack_name_in_the_manifest_is_only_a_label(tmp_path: Path) -> None:
     name = 'st"] --> x["'
     out = out_dir_with(tmp_path / "out", {name: ("app.yaml", {})})
@@ -195,7 +206,7 @@ def test_a_wide_and_deep_nesting_is_bounded(tmp_path: Path) -> None:
     for i in range(12):
         body = {"resources": {f"r{j}": {"type": f"l{i + 1}.yaml"} for j in range(10)}}
         (out / "app.files" / f"l{i}.yaml").write_text(emit_yaml(body), encoding="utf-8")
-    with pytest.raises(HotdslError, match="more than 1000000 nodes"):
+    with pytest.raises(HotdslError, match="more than 1000000 nodes and boxes"):
         read_graph(out)
 
 
