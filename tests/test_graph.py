@@ -535,8 +535,11 @@ def test_the_quick_reader_agrees_with_pyyaml_on_whatever_synth_emits(
 
 @pytest.mark.parametrize(
     "value",
-    ["a\n   \nb", " lead\nx", "x\n\n\n", "\nx", "a\n\tb\n", "a  \nb", "x\n ", "a\n#b", "- a\nb: c"]
-    + ["a: b\nc", "{a}\nb", "a\n\n\nb\n", "'q'", "x: y", "-1", "  ", "tab\tin", "\u00e9\n\u6f22"],
+    [
+        *["a\n   \nb", " lead\nx", "x\n\n\n", "\nx", "a\n\tb\n", "a  \nb", "x\n ", "a\n#b"],
+        *["- a\nb: c", "a: b\nc", "{a}\nb", "a\n\n\nb\n", "'q'", "x: y", "-1", "  ", "tab\tin"],
+        "\u00e9\n\u6f22",
+    ],
 )
 def test_the_quick_reader_reads_literal_blocks_and_quotes_exactly(value: str) -> None:
     for document in ({"k": value}, {"k": [value, {"x": value}]}, {"k": {"n": [[value]]}}):
