@@ -18,6 +18,7 @@ import typer
 
 from hotdsl.cli import deploy as deploy_commands
 from hotdsl.cli import doctor as doctor_command
+from hotdsl.cli import graph as graph_command
 from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
 from hotdsl.cli import synth as synth_command
@@ -72,6 +73,7 @@ app.command("events")(deploy_commands.events)
 app.command("ls")(deploy_commands.ls)
 app.command("import")(import_command.import_)
 app.command("doctor")(doctor_command.doctor)
+app.command("graph")(graph_command.graph)
 app.add_typer(sandbox_app, name="sandbox")
 
 
