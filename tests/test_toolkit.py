@@ -206,7 +206,8 @@ def test_a_missing_output_is_the_same_error_for_diff_and_deploy(
     # Both stacks: the base stack's diff adds the output, and the deploy fills it in.
     both = kit.diff()
     assert [(d.stack_name, d.exists) for d in both.stacks] == [(base, True), (user, False)]
-    assert f"outputs.export.{base}.rnd" in [c.path for c in both.stacks[0].template]
+    (added,) = both.stacks[0].template
+    assert added.path == "outputs" and list(added.new) == [f"export.{base}.rnd"]
     result = kit.deploy()
     assert [o.outcome for o in result.outcomes] == ["updated", "created"]
     assert kit.outputs([user])[user]["got"] == kit.outputs([base])[base][f"export.{base}.rnd"]
@@ -263,7 +264,7 @@ def test_the_readme_ci_script_deploys_the_example_as_a_ci_job_would(
         assert first.returncode == 0, first.stdout + first.stderr
         assert "Stack ci-demo-web: new, 1 resources to create" in first.stdout
         assert "ci-demo-web: created (CREATE_COMPLETE" in first.stdout
-        assert "ci-demo-web | greeting CREATE_COMPLETE" in first.stdout
+        assert "ci-demo-web | message CREATE_COMPLETE" in first.stdout
         outputs = json.loads((project / "outputs.json").read_text())
         token = outputs["ci-demo-base"]["export.ci-demo-base.token.value"]
         assert outputs["ci-demo-web"] == {"greeting": token} and len(token) == 16
