@@ -147,9 +147,7 @@ def test_questions_go_to_the_observer_and_no_means_nothing_changes(
     assert client.find_stack(base) is None
 
     approving = Recorder(answer=True)
-    result = toolkit(tmp_path, heat_sandbox, approving).deploy(
-        DeployOptions(require_approval=True)
-    )
+    result = toolkit(tmp_path, heat_sandbox, approving).deploy(DeployOptions(require_approval=True))
     assert result.ok and [d.exists for d in result.diffs] == [False]
     assert [o.outcome for o in result.outcomes] == ["created"]
 
@@ -273,4 +271,3 @@ def test_the_readme_ci_script_deploys_the_example_as_a_ci_job_would(
     finally:
         Toolkit(Target(project=project)).destroy(DestroyOptions(yes=True))
     assert HeatClient(heat_sandbox.conn).find_stack("ci-demo-base") is None
-
