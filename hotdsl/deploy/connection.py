@@ -48,6 +48,8 @@ def connect(
                 "named hotdsl-sandbox."
             )
     if region is not None:
+        if not region.isprintable() or not region.strip():
+            raise CloudConnectionError(f"--region {region!r} is not a region name")
         options["region_name"] = region
     try:
         return openstack.connect(cloud=name, **options)
@@ -56,7 +58,8 @@ def connect(
             os.environ.get("OS_CLIENT_CONFIG_FILE")
             or "clouds.yaml (./, ~/.config/openstack/, /etc/openstack/)"
         )
-        raise CloudConnectionError(f"cloud {name!r}: {exc} (looked in {where})") from exc
+        reason = " ".join(str(exc).split())  # one line, whatever the names in it hold
+        raise CloudConnectionError(f"cloud {name!r}: {reason} (looked in {where})") from exc
 
 
 def connect_endpoint(endpoint: str) -> Connection:

@@ -177,6 +177,8 @@ class DeployEngine:
         self.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
         by_name = {r.entry.name: r for r in requests}
         known = DeployedOutputs(self.client, self.heat_names)
+        for request in requests:  # an output that cannot come is refused before any change
+            fill_imports(request, known, deployed_later=by_name)
         done: dict[str, StackOutcome] = {}
         pending = list(requests)
         running: dict[Future[StackOutcome], str] = {}

@@ -5,7 +5,8 @@ stack has just deployed in this run, else from Heat. When the producing stack do
 have the output (it is not deployed, or deployed without that output), that is an
 error naming both stacks and the output, except when the producer is deployed by the
 same run before the stack that needs it: then the value exists only once it has been
-deployed, and a diff leaves the parameter out.
+deployed, and a diff leaves the parameter out. Only the app's own stacks are read: a
+manifest from elsewhere cannot have another stack's outputs sent (and shown back).
 """
 
 from __future__ import annotations
@@ -58,12 +59,9 @@ class DeployedOutputs:
     def of(self, stack: str) -> dict[str, Any] | None:
         """The outputs of app stack `stack`, or None when it is not deployed."""
         if stack not in self._known:
-            ref = self.client.find_stack(self.heat_name(stack))
+            ref = self.client.find_stack(self.heat_names[stack])
             self._known[stack] = stack_outputs(ref) if ref is not None else None
         return self._known[stack]
-
-    def heat_name(self, stack: str) -> str:
-        return self.heat_names.get(stack, stack)
 
 
 def fill_imports(
@@ -76,13 +74,17 @@ def fill_imports(
     """
     values: dict[str, object] = {}
     for item in request.entry.imports:
+        if item.stack not in outputs.heat_names:  # a manifest from a pull request may say anything
+            raise HotdslError(
+                f"{request.stack_name}: parameter {item.parameter} takes output {item.output} of "
+                f"{item.stack!r}, which is not a stack of the app; run `hotdsl synth` again"
+            )
         found = outputs.of(item.stack)
         if found is not None and item.output in found:
             values[item.parameter] = parameter_value(found[item.output], item.type)
         elif item.stack not in deployed_later:
-            heat_name = outputs.heat_name(item.stack)
             why = (
-                f"which is not deployed (no stack {heat_name} in Heat)"
+                f"which is not deployed (no stack {outputs.heat_names[item.stack]} in Heat)"
                 if found is None
                 else "which it does not have"
             )
