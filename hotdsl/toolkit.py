@@ -25,8 +25,21 @@ import attrs
 from hotdsl.deploy.diff import StackDiff, diff_stack
 from hotdsl.deploy.engine import DeployEngine, DeploySettings, DestroyTarget, StackOutcome
 from hotdsl.deploy.heat import HeatClient
-from hotdsl.deploy.imports import DeployedOutputs, fill_imports, stack_outputs
-from hotdsl.deploy.plan import SecretSources, StackRequest
+from hotdsl.deploy.imports import (
+    DeployedOutputs,
+    MissingOutputError,
+    fill_imports,
+    stack_outputs,
+)
+from hotdsl.deploy.plan import DeployOptions as RequestOptions
+from hotdsl.deploy.plan import (
+    SecretSources,
+    StackRequest,
+    check_overrides,
+    load_manifest,
+    register_readable_secrets,
+    stack_request,
+)
 from hotdsl.errors import HotdslError
 from hotdsl.secrets import mask_data
 from hotdsl.synth.manifest import Manifest
@@ -36,6 +49,7 @@ __all__ = [
     "DestroyOptions",
     "DiffOptions",
     "DiffResult",
+    "MissingOutputError",
     "NotApproved",
     "Observer",
     "Outcomes",
@@ -50,6 +64,12 @@ __all__ = [
 
 
 # --- options ---------------------------------------------------------------------------
+
+
+def _at_least_one(_: object, field: attrs.Attribute[Any], value: int | None) -> None:
+    """A count or a number of minutes below one is the caller's mistake, said as such."""
+    if value is not None and value < 1:
+        raise HotdslError(f"{field.name} must be at least 1, not {value}")
 
 
 @attrs.frozen(kw_only=True)
@@ -96,10 +116,10 @@ class DeployOptions:
     environment_files: tuple[Path, ...] = ()
     """Extra environment files, applied after the stage's."""
     tags: tuple[str, ...] = ()
-    timeout_mins: int | None = None
+    timeout_mins: int | None = attrs.field(default=None, validator=_at_least_one)
     """Heat's timeout per stack (default: the stack's own, else 60)."""
     rollback: bool = True
-    concurrency: int = 1
+    concurrency: int = attrs.field(default=1, validator=_at_least_one)
     """Stacks deployed at once (independent ones only)."""
     take_over: frozenset[str] = frozenset()
     """Stacks to change although hotdsl did not create them."""
@@ -113,7 +133,7 @@ class DeployOptions:
 class DestroyOptions:
     stacks: tuple[str, ...] = ()
     """The app's stacks to delete (default: all); dependents go first."""
-    timeout_mins: int | None = None
+    timeout_mins: int | None = attrs.field(default=None, validator=_at_least_one)
     take_over: frozenset[str] = frozenset()
     """Stacks to delete although hotdsl did not create them."""
     yes: bool = False
@@ -299,8 +319,6 @@ class Toolkit:
         Every other method uses the result of the first call (calling this again
         synthesizes again).
         """
-        from hotdsl.deploy.plan import load_manifest, register_readable_secrets
-
         target = self.target
         if target.from_dir is None:
             for flag, given in (
@@ -505,18 +523,15 @@ class Toolkit:
         parameters: Mapping[str, str],
         environments: Sequence[Path],
     ) -> list[StackRequest]:
-        from hotdsl.deploy import plan
-
-        check_overrides = plan.check_overrides
         check_overrides(synthesized.manifest, parameters)
-        options = plan.DeployOptions(
+        options = RequestOptions(
             stage=self.target.stage,
             parameters=dict(parameters),
             environment_files=[self.target.project / path for path in environments],
             secret_sources=synthesized.secret_sources,
         )
         return [
-            plan.stack_request(synthesized.out_dir, entry, options)
+            stack_request(synthesized.out_dir, entry, options)
             for entry in synthesized.manifest.stacks
             if entry.name in names
         ]
