@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION, target_release
+from hotdsl.cli import options
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -23,27 +23,33 @@ if TYPE_CHECKING:
 
 
 def doctor(
-    app: str | None = APP_OPTION,
-    cloud: str | None = typer.Option(
-        None, "--cloud", help="clouds.yaml entry (default: OS_CLOUD, then OS_* variables)."
-    ),
+    app: options.App = None,
+    cloud: options.Cloud = None,
+    region: options.Region = None,
     stage: str | None = typer.Option(
         None, "--stage", "-s", help="Check this stage's environment and stacks only."
     ),
-    heat: str | None = HEAT_OPTION,
+    heat: options.Heat = None,
     as_json: bool = typer.Option(False, "--json", help="The checks as JSON, for CI."),
 ) -> None:
     """Check the app, the cloud entry, Heat and the app's stacks; say what to do about each."""
     from hotdsl.deploy.doctor import diagnose
-    from hotdsl.project import find_config, load_app, resolve_app_reference
+    from hotdsl.project import find_config, load_app, resolve_app_reference, target_release
     from hotdsl.secrets import mask_data
 
     loader: Callable[[], App] | None = None
-    config = None
-    if app is not None or find_config(Path.cwd()) is not None:
+    config = find_config(Path.cwd())
+    if app is not None or config is not None:
         reference, root, config = resolve_app_reference(app, Path.cwd())
         loader = functools.partial(load_app, reference, root)
-    report = diagnose(cloud=cloud, load_app=loader, stage=stage, heat=target_release(heat, config))
+    report = diagnose(
+        cloud=cloud,
+        region=region,
+        project_cloud=config.cloud if config is not None else None,
+        load_app=loader,
+        stage=stage,
+        heat=target_release(heat, config),
+    )
     if as_json:
         typer.echo(json.dumps(mask_data(report.to_json()), indent=2))
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION
+from hotdsl.cli import options
 from hotdsl.errors import HotdslError
 
 
@@ -20,7 +20,7 @@ def graph(
     stacks: list[str] | None = typer.Argument(
         None, help="Stack names (default: all stacks of the app)."
     ),
-    app: str | None = APP_OPTION,
+    app: options.App = None,
     from_dir: Path | None = typer.Option(
         None, "--from", help="Draw this already synthesized out dir instead of synthesizing."
     ),
@@ -54,7 +54,7 @@ def graph(
         help="Fold same-type resources of a group into one node when it holds more than "
         "this many (0: never).",
     ),
-    heat: str | None = HEAT_OPTION,
+    heat: options.Heat = None,
 ) -> None:
     """Draw the app's stacks: resources, references, nested stacks, cross-stack links."""
     from hotdsl.graph import FORMATS, MERMAID_MAX_EDGES, Graph, render, view
@@ -94,8 +94,7 @@ def graph(
 
 
 def _synth(app: str | None, out_dir: Path, stage: str | None, heat: str | None) -> None:
-    from hotdsl.cli.synth import target_release
-    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.project import load_app, resolve_app_reference, target_release
     from hotdsl.synth import synth
 
     reference, root, config = resolve_app_reference(app, Path.cwd())

@@ -3,46 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:  # the command imports the pipeline when it runs: `--help` stays quick
-    from hotdsl.project import ProjectConfig
-    from hotdsl.releases import HeatRelease
-
-APP_OPTION = typer.Option(
-    None,
-    "--app",
-    "-a",
-    help="FILE.py[:ATTR] or MODULE[:ATTR]; default from [tool.hotdsl] in pyproject.toml.",
-)
-HEAT_OPTION = typer.Option(
-    None,
-    "--heat",
-    help="The Heat release the cloud runs (2023.1, antelope or a Heat version such as "
-    "20.0.0): what it lacks is a problem; default from [tool.hotdsl] heat.",
-)
-
-
-def target_release(heat: str | None, config: ProjectConfig | None) -> HeatRelease | None:
-    """The Heat release synth checks against: `--heat`, else the project's `heat` setting.
-
-    Every command that synthesizes uses this, so that each one refuses what synth refuses.
-    """
-    from hotdsl.errors import HotdslError
-    from hotdsl.releases import heat_release
-
-    if heat is None:
-        return config.heat if config else None
-    try:
-        return heat_release(heat)
-    except ValueError as exc:
-        raise HotdslError(f"--heat: {exc}") from None
+from hotdsl.cli.options import App, Heat
 
 
 def synth(
-    app: str | None = APP_OPTION,
+    app: App = None,
     out: Path | None = typer.Option(
         None,
         "--out",
@@ -57,10 +25,10 @@ def synth(
         help="Write only this stage's environment files (repeatable; default: all stages).",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
-    heat: str | None = HEAT_OPTION,
+    heat: Heat = None,
 ) -> None:
     """Synthesize the app into HOT templates, environment files and manifest.json."""
-    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.project import load_app, resolve_app_reference, target_release
     from hotdsl.synth import synth as run_synth
 
     reference, root, config = resolve_app_reference(app, Path.cwd())

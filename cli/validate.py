@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from hotdsl.cli.synth import APP_OPTION, HEAT_OPTION, target_release
+from hotdsl.cli.options import App, Heat
 
 OUT_OPTION = typer.Option(
     None, "--out", "-o", help="Write the synthesized files here (default: a temporary dir)."
@@ -15,7 +15,7 @@ OUT_OPTION = typer.Option(
 
 
 def validate(
-    app: str | None = APP_OPTION,
+    app: App = None,
     cloud: str | None = typer.Option(
         None,
         "--cloud",
@@ -26,10 +26,10 @@ def validate(
         None, "--stage", help="Validate with this stage's environment files."
     ),
     out: Path | None = OUT_OPTION,
-    heat: str | None = HEAT_OPTION,
+    heat: Heat = None,
 ) -> None:
     """Check the app: the same checks as `hotdsl synth`; with --cloud, Heat's verdict per stack."""
-    from hotdsl.project import load_app, resolve_app_reference
+    from hotdsl.project import load_app, resolve_app_reference, target_release
     from hotdsl.synth import synth, synthesize
 
     reference, root, config = resolve_app_reference(app, Path.cwd())

@@ -37,6 +37,8 @@ class ProjectConfig:
     out: str = "hot.out"
     heat: HeatRelease | None = None
     """`heat = "2023.1"`: the Heat release the cloud runs, for synth's checks."""
+    cloud: str | None = None
+    """`cloud = "NAME"`: the clouds.yaml entry to use when neither a flag nor the environment names one."""
 
 
 def find_config(start: Path) -> ProjectConfig | None:
@@ -76,7 +78,12 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
             release = heat_release(str(heat))
         except ValueError as exc:
             raise HotdslError(f"{path}: [tool.hotdsl] heat: {exc}") from None
-    return ProjectConfig(app=table["app"], root=path.parent, out=out, heat=release)
+    cloud = table.get("cloud")
+    if cloud is not None and (not isinstance(cloud, str) or not cloud):
+        raise HotdslError(
+            f'{path}: [tool.hotdsl] cloud must name a clouds.yaml entry, such as "mycloud"'
+        )
+    return ProjectConfig(app=table["app"], root=path.parent, out=out, heat=release, cloud=cloud)
 
 
 def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:
@@ -164,3 +171,16 @@ def _run_user_code(action: object, what: str) -> None:
         where = user_frame(exc)
         prefix = f"{where}: " if where else f"{what}: "
         raise HotdslError(f"{prefix}{type(exc).__name__}: {exc}") from exc
+
+
+def target_release(heat: str | None, config: ProjectConfig | None) -> HeatRelease | None:
+    """The Heat release synth checks against: `--heat`, else the project's `heat` setting.
+
+    Every command that synthesizes uses this, so that each one refuses what synth refuses.
+    """
+    if heat is None:
+        return config.heat if config else None
+    try:
+        return heat_release(heat)
+    except ValueError as exc:
+        raise HotdslError(f"--heat: {exc}") from None

@@ -200,3 +200,32 @@ def test_shell_completion_scripts_are_offered_and_complete_commands(tmp_path: Pa
         check=False,
     )
     assert tab.stdout.split() == ["start", "stop", "status"]
+
+
+def help_text(command: str, cwd: Path) -> str:
+    """`hotdsl COMMAND --help` as words: the table's borders and line breaks taken out."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", command, "--help"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": "", "COLUMNS": "200"},  # no option name cut short
+    )
+    assert result.returncode == 0, result.stderr
+    return " ".join(result.stdout.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("command", ["synth", "validate", "diff", "deploy", "destroy", "ls"])
+def test_help_names_the_tool_hotdsl_table(command: str, tmp_path: Path) -> None:
+    """Rich markup took `[tool.hotdsl]` for a style and printed `default from  in pyproject.toml`."""
+    text = help_text(command, tmp_path)
+    assert "default from [tool.hotdsl] in pyproject.toml" in text
+    assert "default from [tool.hotdsl] heat" in text
+
+
+@pytest.mark.parametrize("command", ["diff", "deploy", "destroy", "outputs", "events", "ls"])
+def test_every_cloud_command_takes_the_shared_options(command: str, tmp_path: Path) -> None:
+    text = help_text(command, tmp_path)
+    for flag in ("--app", "--out", "--stage", "--cloud", "--os-cloud", "--region", "--from"):
+        assert flag in text, f"hotdsl {command} lacks {flag}"
+    assert "cloud = NAME under [tool.hotdsl] in pyproject.toml" in text

@@ -9,8 +9,9 @@ import attrs
 import pytest
 
 from hotdsl.deploy.diff import MISSING, Change, deep_diff
-from hotdsl.deploy.engine import DeploySettings, parameter_value
+from hotdsl.deploy.engine import DeploySettings
 from hotdsl.deploy.heat import StackRef
+from hotdsl.deploy.imports import parameter_value
 from hotdsl.deploy.ownership import check_user_tag, is_owned, owner_tag, refusal, uses_tag
 from hotdsl.deploy.plan import check_out_paths
 from hotdsl.errors import HotdslError

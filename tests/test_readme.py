@@ -33,3 +33,12 @@ def test_the_commands_table_names_every_cli_command() -> None:
     }
     for name in names:
         assert f"`hotdsl {name}" in text, f"README does not document `hotdsl {name}`"
+
+
+def test_the_toolkit_section_shows_the_ci_script_as_it_is() -> None:
+    """The script itself runs against the sandbox in tests/test_toolkit.py."""
+    section = README.read_text(encoding="utf-8").split("## Using hotdsl from Python", 1)[1]
+    script = README.parent / "examples" / "ci" / "deploy.py"
+    assert re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0] == script.read_text(
+        encoding="utf-8"
+    )

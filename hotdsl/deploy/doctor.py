@@ -207,14 +207,19 @@ def diagnose(
     stage: str | None = None,
     heat: HeatRelease | None = None,
     now: Callable[[], datetime.datetime] | None = None,
+    region: str | None = None,
+    project_cloud: str | None = None,
 ) -> DoctorReport:
     """Run every check; `load_app` is None when there is no app to check.
+
+    The cloud is chosen as every command chooses it (`hotdsl.deploy.connection.connect`):
+    `cloud`, else the environment, else the project's `[tool.hotdsl] cloud`.
 
     `now` (UTC) judges how long a stack has been in progress (the real clock by default).
     """
     clock = now or (lambda: datetime.datetime.now(datetime.UTC))
     app_check, usage = check_app(load_app, stage, heat)
-    cloud_check, conn = check_cloud(cloud)
+    cloud_check, conn = check_cloud(cloud, region=region, project_cloud=project_cloud)
     checks = [app_check, cloud_check]
     client: HeatClient | None = None
     if conn is None:
@@ -308,7 +313,9 @@ def check_app(
 # --- the cloud and Heat's API -------------------------------------------------------------
 
 
-def check_cloud(cloud: str | None) -> tuple[Check, Connection | None]:
+def check_cloud(
+    cloud: str | None, *, region: str | None = None, project_cloud: str | None = None
+) -> tuple[Check, Connection | None]:
     """Find the cloud's entry and authenticate; the credentials are masked from here on."""
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
@@ -316,7 +323,7 @@ def check_cloud(cloud: str | None) -> tuple[Check, Connection | None]:
     from hotdsl.deploy.connection import connect
 
     try:
-        conn = connect(cloud)
+        conn = connect(cloud, region=region, project_cloud=project_cloud)
     except HotdslError as exc:
         return Check(
             "cloud",

@@ -17,7 +17,6 @@ Only stacks hotdsl created for the app are changed or deleted (see `ownership`).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,11 +29,11 @@ from hotdsl.deploy.diff import UpdateRule, diff_stack
 from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef, TransientError
 from hotdsl.deploy.hidden import digest_tags
+from hotdsl.deploy.imports import DeployedOutputs, fill_imports, stack_outputs
 from hotdsl.deploy.ownership import is_owned, owner_tag, refusal, uses_tag
 from hotdsl.deploy.plan import StackRequest
-from hotdsl.deploy.progress import Progress
+from hotdsl.deploy.progress import ProgressObserver
 from hotdsl.errors import HotdslError
-from hotdsl.secrets import mask_data
 
 Outcome = Literal[
     "created", "updated", "unchanged", "failed", "deleted", "missing", "interrupted", "stuck"
@@ -167,7 +166,7 @@ class DeployEngine:
     def __init__(
         self,
         client: HeatClient,
-        progress: Progress,
+        progress: ProgressObserver,
         settings: DeploySettings,
         update_rule: UpdateRule | None = None,
         heat_names: Mapping[str, str] | None = None,
@@ -216,6 +215,9 @@ class DeployEngine:
         """Deploy in dependency order, independent stacks concurrently; stop scheduling on failure."""
         self.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
         by_name = {r.entry.name: r for r in requests}
+        known = DeployedOutputs(self.client, self.heat_names)
+        for request in requests:  # an output that cannot come is refused before any change
+            fill_imports(request, known, deployed_later=by_name)
         done: dict[str, StackOutcome] = {}
         pending = list(requests)
         running: dict[Future[StackOutcome], str] = {}
@@ -229,7 +231,7 @@ class DeployEngine:
                         deps = [d for d in request.entry.depends_on if d in by_name]
                         if all(d in done for d in deps):
                             pending.remove(request)
-                            filled = self._fill_imports(request, done)
+                            filled = fill_imports(request, known)
                             running[pool.submit(self.deploy_stack, filled)] = request.entry.name
                     if not running:
                         break
@@ -238,6 +240,8 @@ class DeployEngine:
                         name = running.pop(future)
                         outcome = future.result()
                         done[name] = outcome
+                        if outcome.ok:
+                            known.record(name, outcome.outputs)
                         failed = failed or not outcome.ok
             except KeyboardInterrupt:
                 self.stop.set()
@@ -246,25 +250,6 @@ class DeployEngine:
                     "Run `hotdsl deploy` again to pick up where Heat is."
                 ) from None
         return [done[r.entry.name] for r in requests if r.entry.name in done]
-
-    def _fill_imports(
-        self, request: StackRequest, done: Mapping[str, StackOutcome]
-    ) -> StackRequest:
-        values: dict[str, object] = {}
-        for item in request.entry.imports:
-            source = done.get(item.stack)
-            if source is None:  # not part of this deploy: use what is deployed
-                ref = self.client.find_stack(self.heat_names.get(item.stack, item.stack))
-                source = StackOutcome(
-                    item.stack, "unchanged", outputs=self.outputs(ref) if ref else {}
-                )
-            if item.output not in source.outputs:
-                raise HotdslError(
-                    f"{request.stack_name}: parameter {item.parameter} needs output {item.output} "
-                    f"of stack {item.stack}, which it does not have; deploy {item.stack} first"
-                )
-            values[item.parameter] = parameter_value(source.outputs[item.output], item.type)
-        return request.with_parameters(values) if values else request
 
     def deploy_stack(self, request: StackRequest) -> StackOutcome:
         """Create or update one stack and follow it to the end (or to the follow deadline)."""
@@ -485,8 +470,7 @@ class DeployEngine:
 
     def outputs(self, ref: StackRef) -> dict[str, Any]:
         """The stack's outputs by key (from stack show, which resolves them)."""
-        current = self.client.get_stack(ref) if not ref.outputs else ref
-        return {o["output_key"]: o.get("output_value") for o in current.outputs}
+        return stack_outputs(self.client.get_stack(ref) if not ref.outputs else ref)
 
     def failures(self, ref: StackRef) -> list[Failure]:
         """Failed resources and Heat's reasons, nested stacks included (like `stack failures list`)."""
@@ -563,34 +547,3 @@ class DeployEngine:
                 f"cannot destroy: deployed stacks take outputs as parameters: {'; '.join(uses)}. "
                 f"Destroy those first, or select the app's ones too{hint}"
             )
-
-
-def parameter_value(value: Any, kind: str) -> object:
-    """An output value as a parameter of `kind` takes it."""
-    if kind == "json":
-        return (
-            value
-            if isinstance(value, (dict, list))
-            else json.loads(value)
-            if isinstance(value, str)
-            else value
-        )
-    if kind == "comma_delimited_list":
-        return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if kind == "boolean":
-        return str(value).lower() if isinstance(value, bool) else value
-    if kind == "number":
-        return value
-    return (
-        value
-        if isinstance(value, str)
-        else json.dumps(value)
-        if isinstance(value, (dict, list))
-        else str(value)
-    )
-
-
-def outputs_json(outcomes: Sequence[StackOutcome]) -> str:
-    """The outputs file's text; an output that holds a secret shows `******`."""
-    found = mask_data({o.stack_name: o.outputs for o in outcomes if o.ok})
-    return json.dumps(found, indent=2, sort_keys=True) + "\n"

@@ -12,7 +12,7 @@ import sys
 import threading
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import attrs
 
@@ -24,6 +24,25 @@ class ResourceTiming:
     started: datetime | None = None
     finished: datetime | None = None
     status: str = ""
+
+
+class ProgressObserver(Protocol):
+    """What the deploy engine reports while it follows Heat (`Progress` prints it).
+
+    Called from the engine's worker threads: an implementation must be thread-safe.
+    """
+
+    def say(self, stack: str, message: str) -> None:
+        """A step of one stack: creating, updating, waiting, deleted, ..."""
+
+    def event(self, stack: str, event: Mapping[str, Any]) -> None:
+        """One of Heat's events for the stack (or one of its nested stacks)."""
+
+    def stack_status(self, stack: str, status: str) -> None:
+        """The stack's status at the latest poll."""
+
+    def summary(self, stack: str, elapsed: float) -> None:
+        """The stack's create or update is over, after `elapsed` seconds."""
 
 
 class Progress:

@@ -1,0 +1,57 @@
+"""The toolkit on a terminal: progress, warnings and questions as the CLI shows them.
+
+A question (deploy these changes? delete these stacks?) is asked only on a terminal;
+without one (CI) the command stops with what to pass instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from hotdsl.deploy.diff import StackDiff
+    from hotdsl.toolkit import Target, Toolkit
+
+
+@contextlib.contextmanager
+def toolkit(target: Target) -> Iterator[Toolkit]:
+    """A toolkit that shows its progress on this terminal (or in the CI log)."""
+    from hotdsl.deploy.progress import Progress
+    from hotdsl.deploy.render import render_diff
+    from hotdsl.errors import HotdslError
+    from hotdsl.toolkit import Observer, Question, Toolkit
+
+    class Terminal(Progress, Observer):
+        def warning(self, message: str) -> None:
+            typer.echo(f"warning: {message}", err=True)
+
+        def note(self, message: str) -> None:
+            typer.echo(f"note: {message}", err=True)
+
+        def diffs(self, diffs: Sequence[StackDiff]) -> None:
+            typer.echo("\n".join(render_diff(item) for item in diffs))
+
+        def confirm(self, question: Question) -> bool:
+            if not sys.stdin.isatty():
+                raise HotdslError(NO_TERMINAL[question.kind])
+            return typer.confirm(question.text, default=False)
+
+    terminal = Terminal()
+    try:
+        yield Toolkit(target, terminal)
+    finally:
+        terminal.close()  # the live status line goes before anything else is printed
+
+
+NO_TERMINAL = {
+    "deploy": "--require-approval needs a terminal to ask on; pass --yes to approve in CI",
+    "replace-nested": "this deploy replaces a nested stack and all its resources (see above); "
+    "pass --yes to approve, or run `hotdsl diff` to review first",
+    "destroy": "destroy asks for confirmation; pass --yes to confirm without a terminal",
+}
+"""What a question says when there is no terminal to ask it on."""
