@@ -1,15 +1,16 @@
 """The handwritten runtime under the generated resource classes of `hotdsl.stdlib`.
 
 `tools/gen_stdlib.py` turns Heat's resource type schema into one module per service
-(`hotdsl.stdlib.nova`, `hotdsl.stdlib.neutron`, ...). Every class there is an attrs
-class built on the pieces below:
+(`hotdsl.stdlib.nova`, `hotdsl.stdlib.neutron`, ...). Every class there is a plain
+class with its `__init__` written out (so that importing a module compiles nothing),
+built on the pieces below; `attrs.fields(cls)` gives an attrs view of it on request:
 
-- `TypedResource`: a resource whose properties are attrs fields. Each field carries
-  its Heat schema (`PropertySchema`) in its metadata, so the class can write its
+- `TypedResource`: a resource whose properties are typed fields. Each field has its
+  Heat schema (`PropertySchema`, listed by `_property_schemas`), so the class can write its
   properties under Heat's names, check them at synth, and tell the diff whether a
   change updates the resource in place or replaces it (`property_schema`).
 - `PropertyItem`: a nested map with known keys (an item of `Server.networks`,
-  `ResourceGroup.resource_def`), a frozen attrs class that knows its HOT form.
+  `ResourceGroup.resource_def`), a frozen value that knows its HOT form.
 - `Attributes`: typed `get_attr` accessors, reached as `resource.attrs`.
 
 Mistakes in the arguments (an unknown or missing property) do not raise where they
@@ -39,7 +40,8 @@ from typing import (
 
 import attrs
 
-from hotdsl.intrinsics import GetAttr, Intrinsic, Value
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic, Value
 from hotdsl.source import caller_location
 from hotdsl.template import (
     BOOLEAN_FALSE_WORDS,
@@ -47,6 +49,7 @@ from hotdsl.template import (
     AllowedPattern,
     AllowedValues,
     CustomConstraint,
+    DeletionPolicy,
     Length,
     Modulo,
     Range,
@@ -54,6 +57,7 @@ from hotdsl.template import (
 )
 
 __all__ = [
+    "NO_DEPENDENCIES",
     "AttributeAccess",
     "Attributes",
     "HotType",
@@ -226,13 +230,22 @@ def _table(cls: type) -> _Table:
 
 
 def _build_table(cls: type) -> _Table:
-    fields = attrs.fields(cls)
-    schemas = [f.metadata[SCHEMA_KEY] for f in fields if SCHEMA_KEY in f.metadata]
-    for field, schema in zip([f for f in fields if SCHEMA_KEY in f.metadata], schemas, strict=True):
-        if field.name != schema.python_name:
-            raise TypeError(
-                f"{cls.__name__}.{field.name}: its schema names it {schema.python_name!r}"
-            )
+    generated = _generated_schemas(cls)
+    if generated is not None:
+        schemas = list(generated)
+        base = _resource_arguments() if issubclass(cls, TypedResource) else frozenset()
+        arguments = base | {s.python_name for s in schemas}
+    else:  # an attrs class of the user's own, built on a generated or typed base
+        fields = attrs.fields(cls)
+        schemas = [f.metadata[SCHEMA_KEY] for f in fields if SCHEMA_KEY in f.metadata]
+        for field, schema in zip(
+            [f for f in fields if SCHEMA_KEY in f.metadata], schemas, strict=True
+        ):
+            if field.name != schema.python_name:
+                raise TypeError(
+                    f"{cls.__name__}.{field.name}: its schema names it {schema.python_name!r}"
+                )
+        arguments = frozenset(f.alias or f.name for f in fields if f.init)
     hidden: Mapping[str, PropertySchema] = getattr(cls, "hidden_properties", {})
     by_name = {s.name: s for s in schemas}
     by_name.update({name: s for name, s in hidden.items() if name not in by_name})
@@ -251,11 +264,56 @@ def _build_table(cls: type) -> _Table:
         schemas=tuple(schemas),
         by_name=by_name,
         by_python_name={s.python_name: s for s in schemas},
-        arguments=frozenset(f.alias or f.name for f in fields if f.init),
+        arguments=arguments,
         required=tuple(s.python_name for s in schemas if s.required),
         deprecated=deprecated,
         type_warning=_type_warning(cls),
     )
+
+
+def _generated_schemas(cls: type) -> tuple[PropertySchema, ...] | None:
+    """The schemas of a generated class's fields, in order; None for a user's attrs class.
+
+    A generated class lists them in `_property_schemas`; a plain subclass inherits them,
+    an attrs subclass (which may add fields) is read through attrs.
+    """
+    for klass in cls.__mro__:
+        if "_property_schemas" in klass.__dict__:
+            schemas: tuple[PropertySchema, ...] = klass._property_schemas()  # type: ignore[attr-defined]
+            return schemas
+        if "_hotdsl_attrs" in klass.__dict__ and klass is not TypedResource:
+            return None
+    return ()
+
+
+_RESOURCE_ARGUMENTS: list[frozenset[str]] = []
+
+
+def _resource_arguments() -> frozenset[str]:
+    """The keywords every resource takes (`scope`, `id`, `depends_on`, ...)."""
+    if not _RESOURCE_ARGUMENTS:
+        fields = attrs.fields(TypedResource)
+        _RESOURCE_ARGUMENTS.append(frozenset(f.alias or f.name for f in fields if f.init))
+    return _RESOURCE_ARGUMENTS[0]
+
+
+def _attrs_view(cls: type) -> Any:
+    """The attrs fields of a generated class, made on its first request (`attrs.fields`).
+
+    Generated classes write their `__init__` out, so that importing them compiles no
+    code; this view serves code that introspects them or subclasses them with attrs.
+    """
+    fields = {
+        s.python_name: attrs.field(
+            default=attrs.NOTHING if s.required else None, kw_only=True, metadata={SCHEMA_KEY: s}
+        )
+        for s in cls._property_schemas()  # type: ignore[attr-defined]
+    }
+    resource = issubclass(cls, TypedResource)
+    made = attrs.make_class(
+        cls.__name__, fields, bases=(TypedResource,) if resource else (), eq=False, repr=False
+    )
+    return attrs.fields(made)
 
 
 def _type_warning(cls: type) -> str | None:
@@ -375,6 +433,24 @@ else:
                 instance = super().__call__(*args, **kwargs)
                 instance._record_argument_problems(problems)
                 return instance
+
+        @property
+        def __attrs_attrs__(cls):
+            """The attrs fields: a generated class makes them on first request."""
+            own = cls.__dict__.get("_hotdsl_attrs")
+            if own is None and "_property_schemas" in cls.__dict__:
+                own = _attrs_view(cls)
+                type.__setattr__(cls, "_hotdsl_attrs", own)
+            if own is None:
+                for base in cls.__mro__[1:]:
+                    own = base.__dict__.get("_hotdsl_attrs")
+                    if own is not None or "_property_schemas" in base.__dict__:
+                        return base.__attrs_attrs__
+            return own
+
+        @__attrs_attrs__.setter
+        def __attrs_attrs__(cls, value):
+            type.__setattr__(cls, "_hotdsl_attrs", value)
 
         @property
         def __signature__(cls):
@@ -664,6 +740,44 @@ class PropertyItem(metaclass=_TypedMeta):
         """Every key's schema, by Heat's name, in order (retired keys included)."""
         return dict(_table(cls).by_name)
 
+    def _set_fields(self, *values: object) -> None:
+        """Set the fields, in the order of `_property_schemas` (the generated `__init__`)."""
+        for (python_name, _), value in zip(_table(type(self)).names, values, strict=True):
+            object.__setattr__(self, python_name, value)
+
+    def _field_values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, python_name) for python_name, _ in _table(type(self)).names)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._field_values() == other._field_values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, *self._field_values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{python_name}={getattr(self, python_name)!r}"
+            for python_name, _ in _table(type(self)).names
+        )
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __getstate__(self) -> dict[str, object]:
+        names = [python_name for python_name, _ in _table(type(self)).names]
+        names.append("_argument_problems")
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     def _record_argument_problems(self, problems: list[str]) -> None:
         where = caller_location()
         recorded = tuple(
@@ -822,3 +936,37 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
 
     def _record_argument_problems(self, problems: list[str]) -> None:
         self._argument_problems = tuple(problems)  # type: ignore[misc]
+
+    def _init_resource(
+        self,
+        scope: Construct,
+        id: str,
+        depends_on: ResourceBase | Sequence[ResourceBase],
+        condition: ConditionLike | None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None,
+        update_policy: Mapping[str, object] | None,
+        external_id: Value[str] | None,
+        resource_metadata: Mapping[str, object] | None,
+        resource_description: str | None,
+    ) -> None:
+        """What `ResourceBase`'s own `__init__` does, for the generated `__init__`s."""
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+
+class _NoDependencies(tuple[Any, ...]):
+    """The type of `NO_DEPENDENCIES`: an empty tuple that is not the `()` a user writes."""
+
+    __slots__ = ()
+
+
+NO_DEPENDENCIES: Sequence[Any] = _NoDependencies()
+"""The default of a generated resource's `depends_on`: a new empty list each time."""
