@@ -218,6 +218,8 @@ class _Table:
     """(Python name, warning) of the deprecated properties."""
     type_warning: str | None
     """The warning for a deprecated type."""
+    warns: bool
+    """Whether creating one may warn (the type or a property is deprecated)."""
 
 
 def _table(cls: type) -> _Table:
@@ -259,6 +261,7 @@ def _build_table(cls: type) -> _Table:
         for s in schemas
         if s.status in ("DEPRECATED", "HIDDEN")
     )
+    type_warning = _type_warning(cls)
     return _Table(
         names=tuple((s.python_name, s.name) for s in schemas),
         schemas=tuple(schemas),
@@ -267,7 +270,8 @@ def _build_table(cls: type) -> _Table:
         arguments=arguments,
         required=tuple(s.python_name for s in schemas if s.required),
         deprecated=deprecated,
-        type_warning=_type_warning(cls),
+        type_warning=type_warning,
+        warns=bool(deprecated) or type_warning is not None,
     )
 
 
@@ -415,13 +419,14 @@ else:
 
         def __call__(cls, *args, **kwargs):
             table = cls.__dict__.get("_hotdsl_table") or _table(cls)
-            if table.type_warning is not None:
-                warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)
-            for python_name, message in table.deprecated:
-                if kwargs.get(python_name) is not None:
-                    warnings.warn(message, DeprecationWarning, stacklevel=2)
+            if table.warns:
+                if table.type_warning is not None:
+                    warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)
+                for python_name, message in table.deprecated:
+                    if kwargs.get(python_name) is not None:
+                        warnings.warn(message, DeprecationWarning, stacklevel=2)
             try:
-                return super().__call__(*args, **kwargs)
+                return type.__call__(cls, *args, **kwargs)
             except TypeError:
                 positional = cls._positional_arguments
                 if len(args) < positional:
@@ -741,9 +746,10 @@ class PropertyItem(metaclass=_TypedMeta):
         return dict(_table(cls).by_name)
 
     def _set_fields(self, *values: object) -> None:
-        """Set the fields, in the order of `_property_schemas` (the generated `__init__`)."""
-        for (python_name, _), value in zip(_table(type(self)).names, values, strict=True):
-            object.__setattr__(self, python_name, value)
+        """Set the fields, in the order of `__slots__` (the generated `__init__`)."""
+        setattr = object.__setattr__
+        for name, value in zip(type(self).__slots__, values):
+            setattr(self, name, value)
 
     def _field_values(self) -> tuple[object, ...]:
         return tuple(getattr(self, python_name) for python_name, _ in _table(type(self)).names)
@@ -881,6 +887,14 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
     _argument_problems: ClassVar[tuple[str, ...]] = ()
 
     attrs = AttributeAccess(Attributes)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        init = cls.__dict__.get("__init__")
+        if init is not None and "_property_schemas" in cls.__dict__:
+            # A generated `__init__` attaches the node last, when nothing can fail any more:
+            # it needs no unwinding (`Construct.__init_subclass__`), and saves its cost.
+            init._hotdsl_unwinds = True
+        super().__init_subclass__(**kwargs)
 
     @property
     def heat_type(self) -> str:
