@@ -747,9 +747,9 @@ class PropertyItem(metaclass=_TypedMeta):
 
     def _set_fields(self, *values: object) -> None:
         """Set the fields, in the order of `__slots__` (the generated `__init__`)."""
-        setattr = object.__setattr__
-        for name, value in zip(type(self).__slots__, values):
-            setattr(self, name, value)
+        set_slot = object.__setattr__
+        for name, value in zip(type(self).__slots__, values, strict=True):
+            set_slot(self, name, value)
 
     def _field_values(self) -> tuple[object, ...]:
         return tuple(getattr(self, python_name) for python_name, _ in _table(type(self)).names)
