@@ -49,24 +49,21 @@ def caller_location() -> SourceLocation:
     frame: FrameType | None = sys._getframe(1)
     internal = _internal_codes
     while frame is not None:
-        code = frame.f_code
-        try:
-            if internal[code]:
-                frame = frame.f_back
-                continue
-        except KeyError:
-            flag = internal[code] = _is_internal(code.co_filename, frame.f_globals.get("__name__"))
-            if flag:
-                frame = frame.f_back
-                continue
-        key = (code, frame.f_lineno)
-        try:
-            return _locations[key]
-        except KeyError:
-            location = _locations[key] = SourceLocation(
-                _display_path(code.co_filename), frame.f_lineno
+        current: FrameType = frame
+        code = current.f_code
+        flag = internal.get(code)
+        if flag is None:
+            flag = internal[code] = _is_internal(
+                code.co_filename, current.f_globals.get("__name__")
             )
-            return location
+        if flag:
+            frame = current.f_back
+            continue
+        key = (code, current.f_lineno)
+        location = _locations.get(key)
+        if location is None:
+            location = _locations[key] = SourceLocation(_display_path(code.co_filename), key[1])
+        return location
     return UNKNOWN_LOCATION
 
 
