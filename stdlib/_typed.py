@@ -468,15 +468,33 @@ else:
 
 
 def _check_fields(obj: object, table: _Table, where: str, problems: list[str]) -> None:
-    """Check every field of a resource or item against its schema."""
-    for schema in table.schemas:
-        name = schema.python_name
-        value = getattr(obj, name)
-        if value is None:
-            if schema.required:
-                problems.append(f"{where} needs the property {_shown(schema)}")
-            continue
-        _check_value(schema, value, f"{where}.{name}", problems)
+    """Check every field of a resource or item against its schema.
+
+    Most fields are unset and most set values are Heat functions: every synth checks
+    every resource, so those are skipped without a call.
+    """
+    if any(getattr(obj, name) is None for name in table.required):
+        for schema in table.schemas:  # in order, with the missing ones where they belong
+            name = schema.python_name
+            value = getattr(obj, name)
+            if value is None:
+                if schema.required:
+                    problems.append(f"{where} needs the property {_shown(schema)}")
+                continue
+            _check_value(schema, value, f"{where}.{name}", problems)
+        return
+    values: dict[str, object] | None = getattr(obj, "__dict__", None)
+    present: list[tuple[PropertySchema, object]] | None = None
+    if values is not None:
+        try:
+            present = [(s, v) for s in table.schemas if (v := values[s.python_name]) is not None]
+        except KeyError:  # a field computed by a subclass
+            pass
+    if present is None:  # fields in slots (items)
+        present = [(s, v) for s in table.schemas if (v := getattr(obj, s.python_name)) is not None]
+    for schema, value in present:
+        if not isinstance(value, Intrinsic):
+            _check_value(schema, value, f"{where}.{schema.python_name}", problems)
 
 
 def _shown(schema: PropertySchema) -> str:
