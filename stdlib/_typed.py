@@ -70,6 +70,8 @@ __all__ = [
     "SupportStatus",
     "TypedResource",
     "UpdateEffect",
+    "generated_item",
+    "generated_resource",
     "heat_property",
 ]
 
@@ -402,11 +404,23 @@ def _fit_arguments(
 
 
 if TYPE_CHECKING:
+    # mypy checks the generated classes as the attrs classes they behave like.
+    from attrs import define as generated_resource
+    from attrs import frozen as generated_item
 
     class _TypedMeta(type):
         """Seen by mypy as a plain metaclass, so that it checks the attrs `__init__`."""
 
 else:
+
+    def generated_resource(**_options):
+        """Nothing at run time: the generated classes write their `__init__` out."""
+        return _unchanged
+
+    generated_item = generated_resource
+
+    def _unchanged(cls):
+        return cls
 
     class _TypedMeta(type):
         """Builds generated classes; argument mistakes become synth problems, not exceptions.
@@ -762,12 +776,6 @@ class PropertyItem(metaclass=_TypedMeta):
     def property_schemas(cls) -> Mapping[str, PropertySchema]:
         """Every key's schema, by Heat's name, in order (retired keys included)."""
         return dict(_table(cls).by_name)
-
-    def _set_fields(self, *values: object) -> None:
-        """Set the fields, in the order of `__slots__` (the generated `__init__`)."""
-        set_slot = object.__setattr__
-        for name, value in zip(type(self).__slots__, values, strict=True):
-            set_slot(self, name, value)
 
     def _field_values(self) -> tuple[object, ...]:
         return tuple(getattr(self, python_name) for python_name, _ in _table(type(self)).names)

@@ -42,6 +42,8 @@ from ._typed import (
     PropertySchema,
     SupportStatus,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -116,34 +118,33 @@ AlarmQueryItemType: TypeAlias = Literal["integer", "float", "string", "boolean",
 """The values Heat allows for `AlarmQueryItem.type`."""
 
 
+@generated_item(kw_only=True)
 class AlarmQueryItem(PropertyItem):
     """An item of `Alarm.query`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = ("field", "op", "type", "value")
-
-    field: str | Intrinsic[str] | None
+    field: str | Intrinsic[str] | None = None
     """Name of attribute to compare. Names of the form metadata.user_metadata.X or
     metadata.metering.X are equivalent to what you can address through matching_metadata;
     the former for Nova meters, the latter for all others. To see the attributes of your
     Samples, use `ceilometer --debug sample-list`.
     """
 
-    op: AlarmQueryItemOp | Intrinsic[str] | None
+    op: AlarmQueryItemOp | Intrinsic[str] | None = None
     """Comparison operator.
 
     Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    type: AlarmQueryItemType | Intrinsic[str] | None
+    type: AlarmQueryItemType | Intrinsic[str] | None = None
     """The type of the attribute.
 
     Allowed values: ``integer``, ``float``, ``string``, ``boolean``, ``datetime``. Heat's
     default: ``"string"``. Available since Heat 8.0.0.
     """
 
-    value: str | Intrinsic[str] | None
+    value: str | Intrinsic[str] | None = None
     """String value with which to compare."""
 
     def __init__(
@@ -154,7 +155,7 @@ class AlarmQueryItem(PropertyItem):
         type: AlarmQueryItemType | Intrinsic[str] | None = None,
         value: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(field, op, type, value)
+        self.__dict__.update(field=field, op=op, type=type, value=value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -180,14 +181,13 @@ AlarmStatistic: TypeAlias = Literal["count", "avg", "sum", "min", "max"]
 """The values Heat allows for `Alarm.statistic`."""
 
 
+@generated_item(kw_only=True)
 class AlarmTimeConstraintsItem(PropertyItem):
     """An item of `Alarm.time_constraints`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -208,7 +208,7 @@ class AlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -223,7 +223,9 @@ class AlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -238,6 +240,7 @@ class AlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Alarm(TypedResource):
     """``OS::Aodh::Alarm``: A resource that implements alarming service of Aodh.
 
@@ -261,55 +264,55 @@ class Alarm(TypedResource):
         "Theshold alarm relies on ceilometer-api and has been deprecated in aodh since Ocata. Use OS::Aodh::GnocchiAggregationByResourcesAlarm instead."
     )
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: AlarmComparisonOperator | Intrinsic[str] | None
+    comparison_operator: AlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    matching_metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    matching_metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Meter should match this resource metadata (key=value) additionally to the meter_name.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -321,46 +324,46 @@ class Alarm(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    period: int | Intrinsic[int] | None
+    period: int | Intrinsic[int] | None = None
     """Period (seconds) to evaluate over.
 
     Can be changed in place.
     """
 
-    query: ListOf[MapOf[AlarmQueryItem]] | None
+    query: ListOf[MapOf[AlarmQueryItem]] | None = None
     """A list of query factors, each comparing a Sample attribute with a value. Implicitly
     combined with matching_metadata, if any.
 
     Can be changed in place. Available since Heat 2015.1.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: AlarmSeverity | Intrinsic[str] | None
+    severity: AlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    statistic: AlarmStatistic | Intrinsic[str] | None
+    statistic: AlarmStatistic | Intrinsic[str] | None = None
     """Meter statistic to evaluate.
 
     Can be changed in place. Allowed values: ``count``, ``avg``, ``sum``, ``min``, ``max``.
@@ -372,7 +375,7 @@ class Alarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -532,14 +535,13 @@ CompositeAlarmCompositeRuleOperator: TypeAlias = Literal["or", "and"]
 """The values Heat allows for `CompositeAlarmCompositeRule.operator`."""
 
 
+@generated_item(kw_only=True)
 class CompositeAlarmCompositeRule(PropertyItem):
     """The value of `CompositeAlarm.composite_rule`: a map with these keys (a dict with Heat's
     key names works too).
 
     Composite threshold rules in JSON format.
     """
-
-    __slots__ = ("operator", "rules")
 
     operator: CompositeAlarmCompositeRuleOperator | Intrinsic[str]
     """The operator indicates how to combine the rules.
@@ -562,7 +564,7 @@ class CompositeAlarmCompositeRule(PropertyItem):
         operator: CompositeAlarmCompositeRuleOperator | Intrinsic[str],
         rules: ListOf[Any],
     ) -> None:
-        self._set_fields(operator, rules)
+        self.__dict__.update(operator=operator, rules=rules)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -584,14 +586,13 @@ CompositeAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `CompositeAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class CompositeAlarmTimeConstraintsItem(PropertyItem):
     """An item of `CompositeAlarm.time_constraints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -612,7 +613,7 @@ class CompositeAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -627,7 +628,9 @@ class CompositeAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -642,6 +645,7 @@ class CompositeAlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CompositeAlarm(TypedResource):
     """``OS::Aodh::CompositeAlarm``: A resource that implements Aodh composite alarm.
 
@@ -656,13 +660,13 @@ class CompositeAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::CompositeAlarm"
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -674,57 +678,57 @@ class CompositeAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: CompositeAlarmSeverity | Intrinsic[str] | None
+    severity: CompositeAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -857,30 +861,29 @@ EventAlarmQueryItemType: TypeAlias = Literal["integer", "float", "string", "bool
 """The values Heat allows for `EventAlarmQueryItem.type`."""
 
 
+@generated_item(kw_only=True)
 class EventAlarmQueryItem(PropertyItem):
     """An item of `EventAlarm.query`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = ("field", "op", "type", "value")
-
-    field: str | Intrinsic[str] | None
+    field: str | Intrinsic[str] | None = None
     """Name of attribute to compare."""
 
-    op: EventAlarmQueryItemOp | Intrinsic[str] | None
+    op: EventAlarmQueryItemOp | Intrinsic[str] | None = None
     """Comparison operator.
 
     Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    type: EventAlarmQueryItemType | Intrinsic[str] | None
+    type: EventAlarmQueryItemType | Intrinsic[str] | None = None
     """The type of the attribute.
 
     Allowed values: ``integer``, ``float``, ``string``, ``boolean``, ``datetime``. Heat's
     default: ``"string"``.
     """
 
-    value: str | Intrinsic[str] | None
+    value: str | Intrinsic[str] | None = None
     """String value with which to compare."""
 
     def __init__(
@@ -891,7 +894,7 @@ class EventAlarmQueryItem(PropertyItem):
         type: EventAlarmQueryItemType | Intrinsic[str] | None = None,
         value: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(field, op, type, value)
+        self.__dict__.update(field=field, op=op, type=type, value=value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -914,14 +917,13 @@ EventAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `EventAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class EventAlarmTimeConstraintsItem(PropertyItem):
     """An item of `EventAlarm.time_constraints`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -942,7 +944,7 @@ class EventAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -957,7 +959,9 @@ class EventAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -972,6 +976,7 @@ class EventAlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EventAlarm(TypedResource):
     """``OS::Aodh::EventAlarm``: A resource that implements event alarms.
 
@@ -989,82 +994,82 @@ class EventAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::EventAlarm"
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    event_type: str | Intrinsic[str] | None
+    event_type: str | Intrinsic[str] | None = None
     """Event type to evaluate against. If not specified will match all events.
 
     Can be changed in place. Heat's default: ``"*"``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    query: ListOf[MapOf[EventAlarmQueryItem]] | None
+    query: ListOf[MapOf[EventAlarmQueryItem]] | None = None
     """A list for filtering events. Query conditions used to filter specific events when
     evaluating the alarm.
 
     Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: EventAlarmSeverity | Intrinsic[str] | None
+    severity: EventAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1202,14 +1207,13 @@ GnocchiAggregationByMetricsAlarmSeverity: TypeAlias = Literal["low", "moderate",
 """The values Heat allows for `GnocchiAggregationByMetricsAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class GnocchiAggregationByMetricsAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiAggregationByMetricsAlarm.time_constraints`: a map with these keys (a
     dict with Heat's key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -1230,7 +1234,7 @@ class GnocchiAggregationByMetricsAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -1245,7 +1249,9 @@ class GnocchiAggregationByMetricsAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1269,6 +1275,7 @@ _GnocchiAggregationByMetricsAlarm_time_constraints: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiAggregationByMetricsAlarm(TypedResource):
     """``OS::Aodh::GnocchiAggregationByMetricsAlarm``: A resource that implements alarm with
     specified metrics.
@@ -1285,61 +1292,63 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiAggregationByMetricsAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: GnocchiAggregationByMetricsAlarmComparisonOperator | Intrinsic[str] | None
+    comparison_operator: (
+        GnocchiAggregationByMetricsAlarmComparisonOperator | Intrinsic[str] | None
+    ) = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1351,26 +1360,26 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: GnocchiAggregationByMetricsAlarmSeverity | Intrinsic[str] | None
+    severity: GnocchiAggregationByMetricsAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
@@ -1383,7 +1392,9 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[GnocchiAggregationByMetricsAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[GnocchiAggregationByMetricsAlarmTimeConstraintsItem]] | None = (
+        None
+    )
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1535,14 +1546,13 @@ GnocchiAggregationByResourcesAlarmSeverity: TypeAlias = Literal["low", "moderate
 """The values Heat allows for `GnocchiAggregationByResourcesAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class GnocchiAggregationByResourcesAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiAggregationByResourcesAlarm.time_constraints`: a map with these keys
     (a dict with Heat's key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -1563,7 +1573,7 @@ class GnocchiAggregationByResourcesAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -1578,7 +1588,9 @@ class GnocchiAggregationByResourcesAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1602,6 +1614,7 @@ _GnocchiAggregationByResourcesAlarm_time_constraints: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiAggregationByResourcesAlarm(TypedResource):
     """``OS::Aodh::GnocchiAggregationByResourcesAlarm``: A resource that implements alarm as an
     aggregation of resources alarms.
@@ -1619,19 +1632,19 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiAggregationByResourcesAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1639,43 +1652,43 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
 
     comparison_operator: (
         GnocchiAggregationByResourcesAlarmComparisonOperator | Intrinsic[str] | None
-    )
+    ) = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1687,13 +1700,13 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1705,7 +1718,7 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
@@ -1719,7 +1732,7 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     see `tools/gen_stdlib.py`).
     """
 
-    severity: GnocchiAggregationByResourcesAlarmSeverity | Intrinsic[str] | None
+    severity: GnocchiAggregationByResourcesAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
@@ -1732,7 +1745,9 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[GnocchiAggregationByResourcesAlarmTimeConstraintsItem]] | None
+    time_constraints: (
+        ListOf[MapOf[GnocchiAggregationByResourcesAlarmTimeConstraintsItem]] | None
+    ) = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1893,14 +1908,13 @@ GnocchiResourcesAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"
 """The values Heat allows for `GnocchiResourcesAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class GnocchiResourcesAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiResourcesAlarm.time_constraints`: a map with these keys (a dict with
     Heat's key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -1921,7 +1935,7 @@ class GnocchiResourcesAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -1936,7 +1950,9 @@ class GnocchiResourcesAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1951,6 +1967,7 @@ class GnocchiResourcesAlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiResourcesAlarm(TypedResource):
     """``OS::Aodh::GnocchiResourcesAlarm``: A resource allowing for the watch of some specified
     resource.
@@ -1966,61 +1983,61 @@ class GnocchiResourcesAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiResourcesAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: GnocchiResourcesAlarmComparisonOperator | Intrinsic[str] | None
+    comparison_operator: GnocchiResourcesAlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -2032,19 +2049,19 @@ class GnocchiResourcesAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
@@ -2064,7 +2081,7 @@ class GnocchiResourcesAlarm(TypedResource):
     see `tools/gen_stdlib.py`).
     """
 
-    severity: GnocchiResourcesAlarmSeverity | Intrinsic[str] | None
+    severity: GnocchiResourcesAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
@@ -2077,7 +2094,7 @@ class GnocchiResourcesAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -2235,14 +2252,13 @@ LBMemberHealthAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `LBMemberHealthAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class LBMemberHealthAlarmTimeConstraintsItem(PropertyItem):
     """An item of `LBMemberHealthAlarm.time_constraints`: a map with these keys (a dict with
     Heat's key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -2263,7 +2279,7 @@ class LBMemberHealthAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -2278,7 +2294,9 @@ class LBMemberHealthAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2293,6 +2311,7 @@ class LBMemberHealthAlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class LBMemberHealthAlarm(TypedResource):
     """``OS::Aodh::LBMemberHealthAlarm``: A resource that implements a Loadbalancer Member
     Health Alarm.
@@ -2310,13 +2329,13 @@ class LBMemberHealthAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::LBMemberHealthAlarm"
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -2329,37 +2348,37 @@ class LBMemberHealthAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -2372,14 +2391,14 @@ class LBMemberHealthAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: LBMemberHealthAlarmSeverity | Intrinsic[str] | None
+    severity: LBMemberHealthAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
@@ -2394,7 +2413,7 @@ class LBMemberHealthAlarm(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -2527,14 +2546,13 @@ PrometheusAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `PrometheusAlarm.severity`."""
 
 
+@generated_item(kw_only=True)
 class PrometheusAlarmTimeConstraintsItem(PropertyItem):
     """An item of `PrometheusAlarm.time_constraints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("description", "duration", "name", "start", "timezone")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
     duration: int | Intrinsic[int]
@@ -2555,7 +2573,7 @@ class PrometheusAlarmTimeConstraintsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
@@ -2570,7 +2588,9 @@ class PrometheusAlarmTimeConstraintsItem(PropertyItem):
         start: str | Intrinsic[str],
         timezone: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, duration, name, start, timezone)
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2585,6 +2605,7 @@ class PrometheusAlarmTimeConstraintsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PrometheusAlarm(TypedResource):
     """``OS::Aodh::PrometheusAlarm``: A resource that implements Aodh alarm of type prometheus.
 
@@ -2599,55 +2620,55 @@ class PrometheusAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::PrometheusAlarm"
 
-    alarm_actions: ListOf[Any] | None
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: PrometheusAlarmComparisonOperator | Intrinsic[str] | None
+    comparison_operator: PrometheusAlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -2659,14 +2680,14 @@ class PrometheusAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: PrometheusAlarmSeverity | Intrinsic[str] | None
+    severity: PrometheusAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
@@ -2679,7 +2700,7 @@ class PrometheusAlarm(TypedResource):
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None
+    time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.

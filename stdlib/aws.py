@@ -58,6 +58,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -151,12 +153,11 @@ class AutoScalingAutoScalingGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class AutoScalingAutoScalingGroupTagsItem(PropertyItem):
     """An item of `AutoScalingAutoScalingGroup.Tags`: a map with these keys (a dict with Heat's
     key names works too).
     """
-
-    __slots__ = ("Key", "Value")
 
     Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
@@ -176,7 +177,7 @@ class AutoScalingAutoScalingGroupTagsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -186,6 +187,7 @@ class AutoScalingAutoScalingGroupTagsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingAutoScalingGroup(TypedResource):
     """``AWS::AutoScaling::AutoScalingGroup``: Heat's AutoScalingGroup resource.
 
@@ -204,19 +206,19 @@ class AutoScalingAutoScalingGroup(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    Cooldown: int | Intrinsic[int] | None
+    Cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    DesiredCapacity: int | Intrinsic[int] | None
+    DesiredCapacity: int | Intrinsic[int] | None = None
     """Desired initial number of instances.
 
     Can be changed in place.
     """
 
-    InstanceId: str | Intrinsic[str] | None
+    InstanceId: str | Intrinsic[str] | None = None
     """The ID of an existing instance to use to create the Auto Scaling group. If specify this
     property, will create the group use an existing instance instead of a launch
     configuration.
@@ -225,13 +227,13 @@ class AutoScalingAutoScalingGroup(TypedResource):
     ``nova.server``.
     """
 
-    LaunchConfigurationName: str | Intrinsic[str] | None
+    LaunchConfigurationName: str | Intrinsic[str] | None = None
     """The reference to a LaunchConfiguration resource.
 
     Can be changed in place.
     """
 
-    LoadBalancerNames: ListOf[Any] | None
+    LoadBalancerNames: ListOf[Any] | None = None
     """List of LoadBalancer resources.
 
     Changing it replaces the resource.
@@ -249,13 +251,13 @@ class AutoScalingAutoScalingGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[AutoScalingAutoScalingGroupTagsItem]] | None
+    Tags: ListOf[MapOf[AutoScalingAutoScalingGroupTagsItem]] | None = None
     """Tags to attach to this group.
 
     Changing it replaces the resource.
     """
 
-    VPCZoneIdentifier: ListOf[str | Intrinsic[str]] | None
+    VPCZoneIdentifier: ListOf[str | Intrinsic[str]] | None = None
     """Use only with Neutron, to list the internal subnet to which the instance will be
     attached; needed only if multiple exist; list length must be exactly 1.
 
@@ -344,6 +346,7 @@ class AutoScalingLaunchConfigurationAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
     """The value of `AutoScalingLaunchConfigurationBlockDeviceMappingsItem.Ebs`: a map with
     these keys (a dict with Heat's key names works too).
@@ -351,21 +354,19 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
     The ebs volume to attach to the instance.
     """
 
-    __slots__ = ("DeleteOnTermination", "SnapshotId", "VolumeSize")
-
-    DeleteOnTermination: bool | Intrinsic[bool] | None
+    DeleteOnTermination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the instance is terminated.
 
     Heat's default: ``true``.
     """
 
-    SnapshotId: str | Intrinsic[str] | None
+    SnapshotId: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    VolumeSize: str | Intrinsic[str] | None
+    VolumeSize: str | Intrinsic[str] | None = None
     """The size of the volume, in GB. Must be equal or greater than the size of the snapshot.
     It is safe to leave this blank and have the Compute service infer the size.
     """
@@ -377,7 +378,9 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
         SnapshotId: str | Intrinsic[str] | None = None,
         VolumeSize: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(DeleteOnTermination, SnapshotId, VolumeSize)
+        self.__dict__.update(
+            DeleteOnTermination=DeleteOnTermination, SnapshotId=SnapshotId, VolumeSize=VolumeSize
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -390,12 +393,11 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationBlockDeviceMappingsItem(PropertyItem):
     """An item of `AutoScalingLaunchConfiguration.BlockDeviceMappings`: a map with these keys
     (a dict with Heat's key names works too).
     """
-
-    __slots__ = ("DeviceName", "Ebs")
 
     DeviceName: str | Intrinsic[str]
     """A device name where the volume will be attached in the system at /dev/device_name.e.g.
@@ -404,7 +406,7 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItem(PropertyItem):
     Required.
     """
 
-    Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None
+    Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None = None
     """The ebs volume to attach to the instance."""
 
     def __init__(
@@ -413,7 +415,7 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItem(PropertyItem):
         DeviceName: str | Intrinsic[str],
         Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None = None,
     ) -> None:
-        self._set_fields(DeviceName, Ebs)
+        self.__dict__.update(DeviceName=DeviceName, Ebs=Ebs)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -425,12 +427,11 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationNovaSchedulerHintsItem(PropertyItem):
     """An item of `AutoScalingLaunchConfiguration.NovaSchedulerHints`: a map with these keys (a
     dict with Heat's key names works too).
     """
-
-    __slots__ = ("Key", "Value")
 
     Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
@@ -450,7 +451,7 @@ class AutoScalingLaunchConfigurationNovaSchedulerHintsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -469,6 +470,7 @@ _AutoScalingLaunchConfiguration_NovaSchedulerHints: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingLaunchConfiguration(TypedResource):
     """``AWS::AutoScaling::LaunchConfiguration``: Heat's LaunchConfiguration resource.
 
@@ -479,20 +481,22 @@ class AutoScalingLaunchConfiguration(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::AutoScaling::LaunchConfiguration"
 
-    BlockDeviceMappings: ListOf[MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItem]] | None
+    BlockDeviceMappings: (
+        ListOf[MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItem]] | None
+    ) = None
     """Block device mappings to attach to instance.
 
     Changing it replaces the resource.
     """
 
-    ImageId: str | Intrinsic[str] | None
+    ImageId: str | Intrinsic[str] | None = None
     """Glance image ID or name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    InstanceId: str | Intrinsic[str] | None
+    InstanceId: str | Intrinsic[str] | None = None
     """The ID of an existing instance you want to use to create the launch configuration. All
     properties are derived from the instance with the exception of BlockDeviceMapping.
 
@@ -500,33 +504,35 @@ class AutoScalingLaunchConfiguration(TypedResource):
     ``nova.server``.
     """
 
-    InstanceType: str | Intrinsic[str] | None
+    InstanceType: str | Intrinsic[str] | None = None
     """Nova instance type (flavor).
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    KeyName: str | Intrinsic[str] | None
+    KeyName: str | Intrinsic[str] | None = None
     """Optional Nova keypair name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    NovaSchedulerHints: ListOf[MapOf[AutoScalingLaunchConfigurationNovaSchedulerHintsItem]] | None
+    NovaSchedulerHints: (
+        ListOf[MapOf[AutoScalingLaunchConfigurationNovaSchedulerHintsItem]] | None
+    ) = None
     """Scheduler hints to pass to Nova (Heat extension).
 
     Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None
+    SecurityGroups: ListOf[Any] | None = None
     """Security group names to assign.
 
     Changing it replaces the resource.
     """
 
-    UserData: str | Intrinsic[str] | None
+    UserData: str | Intrinsic[str] | None = None
     """User data to pass to instance.
 
     Changing it replaces the resource.
@@ -626,6 +632,7 @@ AutoScalingScalingPolicyAdjustmentType: TypeAlias = Literal[
 """The values Heat allows for `AutoScalingScalingPolicy.AdjustmentType`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingScalingPolicy(TypedResource):
     """``AWS::AutoScaling::ScalingPolicy``: Heat's ScalingPolicy resource.
 
@@ -648,13 +655,13 @@ class AutoScalingScalingPolicy(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    Cooldown: int | Intrinsic[int] | None
+    Cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    MinAdjustmentStep: int | Intrinsic[int] | None
+    MinAdjustmentStep: int | Intrinsic[int] | None = None
     """Minimum number of resources that are added or removed when the AutoScaling group scales
     up or down. This can be used only when specifying PercentChangeInCapacity for the
     AdjustmentType property.
@@ -744,6 +751,7 @@ class CloudFormationStackAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationStack(TypedResource):
     """``AWS::CloudFormation::Stack``: Represents a child stack to allow composition of
     templates.
@@ -754,7 +762,7 @@ class CloudFormationStack(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::CloudFormation::Stack"
 
-    Parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    Parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The set of parameters passed to this nested stack.
 
     Can be changed in place.
@@ -766,7 +774,7 @@ class CloudFormationStack(TypedResource):
     Required. Can be changed in place.
     """
 
-    TimeoutInMinutes: int | Intrinsic[int] | None
+    TimeoutInMinutes: int | Intrinsic[int] | None = None
     """The length of time, in minutes, to wait for the nested stack creation.
 
     Can be changed in place.
@@ -836,6 +844,7 @@ class CloudFormationWaitConditionAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationWaitCondition(TypedResource):
     """``AWS::CloudFormation::WaitCondition``: Heat's WaitCondition resource.
 
@@ -848,7 +857,7 @@ class CloudFormationWaitCondition(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::CloudFormation::WaitCondition"
 
-    Count: int | Intrinsic[int] | None
+    Count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
@@ -928,6 +937,7 @@ class CloudFormationWaitConditionHandleAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationWaitConditionHandle(TypedResource):
     """``AWS::CloudFormation::WaitConditionHandle``: AWS WaitConditionHandle resource.
 
@@ -1001,6 +1011,7 @@ EC2EIPDomain: TypeAlias = Literal["vpc"]
 """The values Heat allows for `EC2EIP.Domain`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2EIP(TypedResource):
     """``AWS::EC2::EIP``: Heat's EIP resource.
 
@@ -1010,14 +1021,14 @@ class EC2EIP(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::EIP"
 
-    Domain: EC2EIPDomain | Intrinsic[str] | None
+    Domain: EC2EIPDomain | Intrinsic[str] | None = None
     """Set to "vpc" to have IP address allocation associated to your VPC.
 
     Changing it replaces the resource. Allowed values: ``vpc``. Deprecated property since
     Heat 9.0.0. Now we only allow vpc here, so no need to set up this tag anymore.
     """
 
-    InstanceId: str | Intrinsic[str] | None
+    InstanceId: str | Intrinsic[str] | None = None
     """Instance ID to associate with EIP.
 
     Can be changed in place. Heat checks it against the cloud as a ``nova.server``.
@@ -1087,6 +1098,7 @@ class EC2EIPAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2EIPAssociation(TypedResource):
     """``AWS::EC2::EIPAssociation``: Heat's EIPAssociation resource.
 
@@ -1096,25 +1108,25 @@ class EC2EIPAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::EIPAssociation"
 
-    AllocationId: str | Intrinsic[str] | None
+    AllocationId: str | Intrinsic[str] | None = None
     """Allocation ID for VPC EIP address.
 
     Can be changed in place.
     """
 
-    EIP: str | Intrinsic[str] | None
+    EIP: str | Intrinsic[str] | None = None
     """EIP address to associate with instance.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    InstanceId: str | Intrinsic[str] | None
+    InstanceId: str | Intrinsic[str] | None = None
     """Instance ID to associate with EIP specified by EIP property.
 
     Can be changed in place. Heat checks it against the cloud as a ``nova.server``.
     """
 
-    NetworkInterfaceId: str | Intrinsic[str] | None
+    NetworkInterfaceId: str | Intrinsic[str] | None = None
     """Network interface ID to associate with EIP.
 
     Can be changed in place.
@@ -1218,6 +1230,7 @@ class EC2InstanceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
     """The value of `EC2InstanceBlockDeviceMappingsItem.Ebs`: a map with these keys (a dict
     with Heat's key names works too).
@@ -1225,21 +1238,19 @@ class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
     The ebs volume to attach to the instance.
     """
 
-    __slots__ = ("DeleteOnTermination", "SnapshotId", "VolumeSize")
-
-    DeleteOnTermination: bool | Intrinsic[bool] | None
+    DeleteOnTermination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the instance is terminated.
 
     Heat's default: ``true``.
     """
 
-    SnapshotId: str | Intrinsic[str] | None
+    SnapshotId: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    VolumeSize: str | Intrinsic[str] | None
+    VolumeSize: str | Intrinsic[str] | None = None
     """The size of the volume, in GB. Must be equal or greater than the size of the snapshot.
     It is safe to leave this blank and have the Compute service infer the size.
     """
@@ -1251,7 +1262,9 @@ class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
         SnapshotId: str | Intrinsic[str] | None = None,
         VolumeSize: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(DeleteOnTermination, SnapshotId, VolumeSize)
+        self.__dict__.update(
+            DeleteOnTermination=DeleteOnTermination, SnapshotId=SnapshotId, VolumeSize=VolumeSize
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1264,12 +1277,11 @@ class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class EC2InstanceBlockDeviceMappingsItem(PropertyItem):
     """An item of `EC2Instance.BlockDeviceMappings`: a map with these keys (a dict with Heat's
     key names works too).
     """
-
-    __slots__ = ("DeviceName", "Ebs")
 
     DeviceName: str | Intrinsic[str]
     """A device name where the volume will be attached in the system at /dev/device_name.e.g.
@@ -1278,7 +1290,7 @@ class EC2InstanceBlockDeviceMappingsItem(PropertyItem):
     Required.
     """
 
-    Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None
+    Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None = None
     """The ebs volume to attach to the instance."""
 
     def __init__(
@@ -1287,7 +1299,7 @@ class EC2InstanceBlockDeviceMappingsItem(PropertyItem):
         DeviceName: str | Intrinsic[str],
         Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None = None,
     ) -> None:
-        self._set_fields(DeviceName, Ebs)
+        self.__dict__.update(DeviceName=DeviceName, Ebs=Ebs)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1297,13 +1309,12 @@ class EC2InstanceBlockDeviceMappingsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class EC2InstanceNovaSchedulerHintsItem(PropertyItem):
     """An item of `EC2Instance.NovaSchedulerHints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("Key", "Value")
-
     Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
@@ -1322,7 +1333,7 @@ class EC2InstanceNovaSchedulerHintsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1332,13 +1343,12 @@ class EC2InstanceNovaSchedulerHintsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class EC2InstanceTagsItem(PropertyItem):
     """An item of `EC2Instance.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = ("Key", "Value")
-
     Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
@@ -1357,7 +1367,7 @@ class EC2InstanceTagsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1367,12 +1377,11 @@ class EC2InstanceTagsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class EC2InstanceVolumesItem(PropertyItem):
     """An item of `EC2Instance.Volumes`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("Device", "VolumeId")
 
     Device: str | Intrinsic[str]
     """The device where the volume is exposed on the instance. This assignment may not be
@@ -1394,7 +1403,7 @@ class EC2InstanceVolumesItem(PropertyItem):
         Device: str | Intrinsic[str],
         VolumeId: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Device, VolumeId)
+        self.__dict__.update(Device=Device, VolumeId=VolumeId)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1406,6 +1415,7 @@ class EC2InstanceVolumesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Instance(TypedResource):
     """``AWS::EC2::Instance``: Heat's Instance resource.
 
@@ -1415,13 +1425,13 @@ class EC2Instance(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::Instance"
 
-    AvailabilityZone: str | Intrinsic[str] | None
+    AvailabilityZone: str | Intrinsic[str] | None = None
     """Availability zone to launch the instance in.
 
     Changing it replaces the resource.
     """
 
-    BlockDeviceMappings: ListOf[MapOf[EC2InstanceBlockDeviceMappingsItem]] | None
+    BlockDeviceMappings: ListOf[MapOf[EC2InstanceBlockDeviceMappingsItem]] | None = None
     """Block device mappings to attach to instance.
 
     Changing it replaces the resource.
@@ -1441,56 +1451,56 @@ class EC2Instance(TypedResource):
     ``nova.flavor``.
     """
 
-    KeyName: str | Intrinsic[str] | None
+    KeyName: str | Intrinsic[str] | None = None
     """Optional Nova keypair name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    NetworkInterfaces: ListOf[Any] | None
+    NetworkInterfaces: ListOf[Any] | None = None
     """Network interfaces to associate with instance.
 
     Can be changed in place.
     """
 
-    NovaSchedulerHints: ListOf[MapOf[EC2InstanceNovaSchedulerHintsItem]] | None
+    NovaSchedulerHints: ListOf[MapOf[EC2InstanceNovaSchedulerHintsItem]] | None = None
     """Scheduler hints to pass to Nova (Heat extension).
 
     Changing it replaces the resource.
     """
 
-    SecurityGroupIds: ListOf[Any] | None
+    SecurityGroupIds: ListOf[Any] | None = None
     """Security group IDs to assign.
 
     Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None
+    SecurityGroups: ListOf[Any] | None = None
     """Security group names to assign.
 
     Changing it replaces the resource.
     """
 
-    SubnetId: str | Intrinsic[str] | None
+    SubnetId: str | Intrinsic[str] | None = None
     """Subnet ID to launch instance in.
 
     Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[EC2InstanceTagsItem]] | None
+    Tags: ListOf[MapOf[EC2InstanceTagsItem]] | None = None
     """Tags to attach to instance.
 
     Can be changed in place.
     """
 
-    UserData: str | Intrinsic[str] | None
+    UserData: str | Intrinsic[str] | None = None
     """User data to pass to instance.
 
     Changing it replaces the resource.
     """
 
-    Volumes: ListOf[MapOf[EC2InstanceVolumesItem]] | None
+    Volumes: ListOf[MapOf[EC2InstanceVolumesItem]] | None = None
     """Volumes to attach to instance.
 
     Changing it replaces the resource. Heat's default: ``[]``.
@@ -1608,6 +1618,7 @@ class EC2InternetGatewayAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2InternetGateway(TypedResource):
     """``AWS::EC2::InternetGateway``: Heat's InternetGateway resource.
 
@@ -1668,6 +1679,7 @@ class EC2NetworkInterfaceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2NetworkInterface(TypedResource):
     """``AWS::EC2::NetworkInterface``: Heat's NetworkInterface resource.
 
@@ -1677,19 +1689,19 @@ class EC2NetworkInterface(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::NetworkInterface"
 
-    Description: str | Intrinsic[str] | None
+    Description: str | Intrinsic[str] | None = None
     """Description for this interface.
 
     Changing it replaces the resource.
     """
 
-    GroupSet: ListOf[Any] | None
+    GroupSet: ListOf[Any] | None = None
     """List of security group IDs associated with this interface.
 
     Can be changed in place.
     """
 
-    PrivateIpAddress: str | Intrinsic[str] | None
+    PrivateIpAddress: str | Intrinsic[str] | None = None
     """Heat's ``PrivateIpAddress`` property.
 
     Changing it replaces the resource.
@@ -1766,6 +1778,7 @@ class EC2RouteTableAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2RouteTable(TypedResource):
     """``AWS::EC2::RouteTable``: Heat's RouteTable resource.
 
@@ -1831,6 +1844,7 @@ class EC2SecurityGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
     """An item of `EC2SecurityGroup.SecurityGroupEgress`: a map with these keys (a dict with
     Heat's key names works too).
@@ -1838,31 +1852,22 @@ class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
     List of security group egress rules.
     """
 
-    __slots__ = (
-        "CidrIp",
-        "FromPort",
-        "IpProtocol",
-        "SourceSecurityGroupId",
-        "SourceSecurityGroupName",
-        "ToPort",
-    )
-
-    CidrIp: str | Intrinsic[str] | None
+    CidrIp: str | Intrinsic[str] | None = None
     """Heat's ``CidrIp`` property."""
 
-    FromPort: str | Intrinsic[str] | None
+    FromPort: str | Intrinsic[str] | None = None
     """Heat's ``FromPort`` property."""
 
-    IpProtocol: str | Intrinsic[str] | None
+    IpProtocol: str | Intrinsic[str] | None = None
     """Heat's ``IpProtocol`` property."""
 
-    SourceSecurityGroupId: str | Intrinsic[str] | None
+    SourceSecurityGroupId: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupId`` property."""
 
-    SourceSecurityGroupName: str | Intrinsic[str] | None
+    SourceSecurityGroupName: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupName`` property."""
 
-    ToPort: str | Intrinsic[str] | None
+    ToPort: str | Intrinsic[str] | None = None
     """Heat's ``ToPort`` property."""
 
     def __init__(
@@ -1875,8 +1880,13 @@ class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
         SourceSecurityGroupName: str | Intrinsic[str] | None = None,
         ToPort: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            CidrIp, FromPort, IpProtocol, SourceSecurityGroupId, SourceSecurityGroupName, ToPort
+        self.__dict__.update(
+            CidrIp=CidrIp,
+            FromPort=FromPort,
+            IpProtocol=IpProtocol,
+            SourceSecurityGroupId=SourceSecurityGroupId,
+            SourceSecurityGroupName=SourceSecurityGroupName,
+            ToPort=ToPort,
         )
 
     @staticmethod
@@ -1891,6 +1901,7 @@ class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
     """An item of `EC2SecurityGroup.SecurityGroupIngress`: a map with these keys (a dict with
     Heat's key names works too).
@@ -1898,31 +1909,22 @@ class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
     List of security group ingress rules.
     """
 
-    __slots__ = (
-        "CidrIp",
-        "FromPort",
-        "IpProtocol",
-        "SourceSecurityGroupId",
-        "SourceSecurityGroupName",
-        "ToPort",
-    )
-
-    CidrIp: str | Intrinsic[str] | None
+    CidrIp: str | Intrinsic[str] | None = None
     """Heat's ``CidrIp`` property."""
 
-    FromPort: str | Intrinsic[str] | None
+    FromPort: str | Intrinsic[str] | None = None
     """Heat's ``FromPort`` property."""
 
-    IpProtocol: str | Intrinsic[str] | None
+    IpProtocol: str | Intrinsic[str] | None = None
     """Heat's ``IpProtocol`` property."""
 
-    SourceSecurityGroupId: str | Intrinsic[str] | None
+    SourceSecurityGroupId: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupId`` property."""
 
-    SourceSecurityGroupName: str | Intrinsic[str] | None
+    SourceSecurityGroupName: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupName`` property."""
 
-    ToPort: str | Intrinsic[str] | None
+    ToPort: str | Intrinsic[str] | None = None
     """Heat's ``ToPort`` property."""
 
     def __init__(
@@ -1935,8 +1937,13 @@ class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
         SourceSecurityGroupName: str | Intrinsic[str] | None = None,
         ToPort: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            CidrIp, FromPort, IpProtocol, SourceSecurityGroupId, SourceSecurityGroupName, ToPort
+        self.__dict__.update(
+            CidrIp=CidrIp,
+            FromPort=FromPort,
+            IpProtocol=IpProtocol,
+            SourceSecurityGroupId=SourceSecurityGroupId,
+            SourceSecurityGroupName=SourceSecurityGroupName,
+            ToPort=ToPort,
         )
 
     @staticmethod
@@ -1951,6 +1958,7 @@ class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2SecurityGroup(TypedResource):
     """``AWS::EC2::SecurityGroup``: Heat's SecurityGroup resource.
 
@@ -1966,19 +1974,19 @@ class EC2SecurityGroup(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    SecurityGroupEgress: ListOf[MapOf[EC2SecurityGroupSecurityGroupEgressItem]] | None
+    SecurityGroupEgress: ListOf[MapOf[EC2SecurityGroupSecurityGroupEgressItem]] | None = None
     """Heat's ``SecurityGroupEgress`` property.
 
     Can be changed in place.
     """
 
-    SecurityGroupIngress: ListOf[MapOf[EC2SecurityGroupSecurityGroupIngressItem]] | None
+    SecurityGroupIngress: ListOf[MapOf[EC2SecurityGroupSecurityGroupIngressItem]] | None = None
     """Heat's ``SecurityGroupIngress`` property.
 
     Can be changed in place.
     """
 
-    VpcId: str | Intrinsic[str] | None
+    VpcId: str | Intrinsic[str] | None = None
     """Physical ID of the VPC. Not implemented.
 
     Changing it replaces the resource.
@@ -2058,6 +2066,7 @@ class EC2SubnetAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Subnet(TypedResource):
     """``AWS::EC2::Subnet``: Heat's Subnet resource.
 
@@ -2067,7 +2076,7 @@ class EC2Subnet(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::Subnet"
 
-    AvailabilityZone: str | Intrinsic[str] | None
+    AvailabilityZone: str | Intrinsic[str] | None = None
     """Availability zone in which you want the subnet.
 
     Changing it replaces the resource.
@@ -2142,6 +2151,7 @@ class EC2SubnetRouteTableAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2SubnetRouteTableAssociation(TypedResource):
     """``AWS::EC2::SubnetRouteTableAssociation``: Heat's SubnetRouteTableAssociation resource.
 
@@ -2221,6 +2231,7 @@ class EC2VPCAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VPC(TypedResource):
     """``AWS::EC2::VPC``: Heat's VPC resource.
 
@@ -2230,7 +2241,7 @@ class EC2VPC(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::VPC"
 
-    CidrBlock: str | Intrinsic[str] | None
+    CidrBlock: str | Intrinsic[str] | None = None
     """CIDR block to apply to the VPC.
 
     Changing it replaces the resource.
@@ -2284,6 +2295,7 @@ class EC2VPCGatewayAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VPCGatewayAttachment(TypedResource):
     """``AWS::EC2::VPCGatewayAttachment``: Heat's VPCGatewayAttachment resource.
 
@@ -2293,7 +2305,7 @@ class EC2VPCGatewayAttachment(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::VPCGatewayAttachment"
 
-    InternetGatewayId: str | Intrinsic[str] | None
+    InternetGatewayId: str | Intrinsic[str] | None = None
     """ID of the InternetGateway.
 
     Changing it replaces the resource.
@@ -2356,12 +2368,11 @@ class EC2VolumeAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class EC2VolumeTagsItem(PropertyItem):
     """An item of `EC2Volume.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("Key", "Value")
 
     Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
@@ -2381,7 +2392,7 @@ class EC2VolumeTagsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2391,6 +2402,7 @@ class EC2VolumeTagsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Volume(TypedResource):
     """``AWS::EC2::Volume``: Heat's Volume resource.
 
@@ -2406,20 +2418,20 @@ class EC2Volume(TypedResource):
     Required. Immutable: changing it fails the stack update.
     """
 
-    Size: int | Intrinsic[int] | None
+    Size: int | Intrinsic[int] | None = None
     """The size of the volume in GB.
 
     Immutable: changing it fails the stack update. Range: at least 1.
     """
 
-    SnapshotId: str | Intrinsic[str] | None
+    SnapshotId: str | Intrinsic[str] | None = None
     """If specified, the backup used as the source to create the volume.
 
     Immutable: changing it fails the stack update. Heat checks it against the cloud as a
     ``cinder.backup``.
     """
 
-    Tags: ListOf[MapOf[EC2VolumeTagsItem]] | None
+    Tags: ListOf[MapOf[EC2VolumeTagsItem]] | None = None
     """The list of tags to associate with the volume.
 
     Immutable: changing it fails the stack update.
@@ -2494,6 +2506,7 @@ class EC2VolumeAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VolumeAttachment(TypedResource):
     """``AWS::EC2::VolumeAttachment``: Heat's VolumeAttachment resource.
 
@@ -2639,14 +2652,13 @@ class ElasticLoadBalancingLoadBalancerAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class ElasticLoadBalancingLoadBalancerHealthCheck(PropertyItem):
     """The value of `ElasticLoadBalancingLoadBalancer.HealthCheck`: a map with these keys (a
     dict with Heat's key names works too).
 
     An application health check for the instances.
     """
-
-    __slots__ = ("HealthyThreshold", "Interval", "Target", "Timeout", "UnhealthyThreshold")
 
     HealthyThreshold: int | Intrinsic[int]
     """The number of consecutive health probe successes required before moving the instance to
@@ -2689,7 +2701,13 @@ class ElasticLoadBalancingLoadBalancerHealthCheck(PropertyItem):
         Timeout: int | Intrinsic[int],
         UnhealthyThreshold: int | Intrinsic[int],
     ) -> None:
-        self._set_fields(HealthyThreshold, Interval, Target, Timeout, UnhealthyThreshold)
+        self.__dict__.update(
+            HealthyThreshold=HealthyThreshold,
+            Interval=Interval,
+            Target=Target,
+            Timeout=Timeout,
+            UnhealthyThreshold=UnhealthyThreshold,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2706,12 +2724,11 @@ ElasticLoadBalancingLoadBalancerListenersItemProtocol: TypeAlias = Literal["TCP"
 """The values Heat allows for `ElasticLoadBalancingLoadBalancerListenersItem.Protocol`."""
 
 
+@generated_item(kw_only=True)
 class ElasticLoadBalancingLoadBalancerListenersItem(PropertyItem):
     """An item of `ElasticLoadBalancingLoadBalancer.Listeners`: a map with these keys (a dict
     with Heat's key names works too).
     """
-
-    __slots__ = ("InstancePort", "LoadBalancerPort", "Protocol")
 
     InstancePort: int | Intrinsic[int]
     """TCP port on which the instance server is listening.
@@ -2738,7 +2755,9 @@ class ElasticLoadBalancingLoadBalancerListenersItem(PropertyItem):
         LoadBalancerPort: int | Intrinsic[int],
         Protocol: ElasticLoadBalancingLoadBalancerListenersItemProtocol | Intrinsic[str],
     ) -> None:
-        self._set_fields(InstancePort, LoadBalancerPort, Protocol)
+        self.__dict__.update(
+            InstancePort=InstancePort, LoadBalancerPort=LoadBalancerPort, Protocol=Protocol
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2751,6 +2770,7 @@ class ElasticLoadBalancingLoadBalancerListenersItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ElasticLoadBalancingLoadBalancer(TypedResource):
     """``AWS::ElasticLoadBalancing::LoadBalancer``: Implements a HAProxy-bearing instance as a
     nested stack.
@@ -2784,13 +2804,13 @@ class ElasticLoadBalancingLoadBalancer(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    HealthCheck: MapOf[ElasticLoadBalancingLoadBalancerHealthCheck] | None
+    HealthCheck: MapOf[ElasticLoadBalancingLoadBalancerHealthCheck] | None = None
     """An application health check for the instances.
 
     Changing it replaces the resource.
     """
 
-    Instances: ListOf[Any] | None
+    Instances: ListOf[Any] | None = None
     """The list of instance IDs load balanced.
 
     Can be changed in place.
@@ -2802,7 +2822,7 @@ class ElasticLoadBalancingLoadBalancer(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None
+    SecurityGroups: ListOf[Any] | None = None
     """List of Security Groups assigned on current LB.
 
     Can be changed in place.
@@ -2889,6 +2909,7 @@ class IAMAccessKeyAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IAMAccessKey(TypedResource):
     """``AWS::IAM::AccessKey``: Heat's AccessKey resource.
 
@@ -2950,6 +2971,7 @@ class IAMUserAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class IAMUserLoginProfile(PropertyItem):
     """The value of `IAMUser.LoginProfile`: a map with these keys (a dict with Heat's key names
     works too).
@@ -2957,9 +2979,7 @@ class IAMUserLoginProfile(PropertyItem):
     A login profile for the user.
     """
 
-    __slots__ = ("Password",)
-
-    Password: str | Intrinsic[str] | None
+    Password: str | Intrinsic[str] | None = None
     """Heat's ``Password`` property."""
 
     def __init__(
@@ -2967,13 +2987,14 @@ class IAMUserLoginProfile(PropertyItem):
         *,
         Password: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(Password)
+        self.__dict__.update(Password=Password)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
         return (PropertySchema("Password", "string"),)
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IAMUser(TypedResource):
     """``AWS::IAM::User``: Heat's User resource.
 
@@ -2983,25 +3004,25 @@ class IAMUser(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::IAM::User"
 
-    Groups: ListOf[Any] | None
+    Groups: ListOf[Any] | None = None
     """Not Implemented.
 
     Changing it replaces the resource.
     """
 
-    LoginProfile: MapOf[IAMUserLoginProfile] | None
+    LoginProfile: MapOf[IAMUserLoginProfile] | None = None
     """A login profile for the user.
 
     Changing it replaces the resource.
     """
 
-    Path: str | Intrinsic[str] | None
+    Path: str | Intrinsic[str] | None = None
     """Not Implemented.
 
     Changing it replaces the resource.
     """
 
-    Policies: ListOf[Any] | None
+    Policies: ListOf[Any] | None = None
     """Access policies to apply to the user.
 
     Changing it replaces the resource.
@@ -3085,12 +3106,11 @@ S3BucketAccessControl: TypeAlias = Literal[
 """The values Heat allows for `S3Bucket.AccessControl`."""
 
 
+@generated_item(kw_only=True)
 class S3BucketTagsItem(PropertyItem):
     """An item of `S3Bucket.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("Key", "Value")
 
     Key: str | Intrinsic[str]
     """The tag key name.
@@ -3110,7 +3130,7 @@ class S3BucketTagsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3120,6 +3140,7 @@ class S3BucketTagsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class S3BucketWebsiteConfiguration(PropertyItem):
     """The value of `S3Bucket.WebsiteConfiguration`: a map with these keys (a dict with Heat's
     key names works too).
@@ -3127,12 +3148,10 @@ class S3BucketWebsiteConfiguration(PropertyItem):
     Information used to configure the bucket as a static website.
     """
 
-    __slots__ = ("ErrorDocument", "IndexDocument")
-
-    ErrorDocument: str | Intrinsic[str] | None
+    ErrorDocument: str | Intrinsic[str] | None = None
     """The name of the error document."""
 
-    IndexDocument: str | Intrinsic[str] | None
+    IndexDocument: str | Intrinsic[str] | None = None
     """The name of the index document."""
 
     def __init__(
@@ -3141,7 +3160,7 @@ class S3BucketWebsiteConfiguration(PropertyItem):
         ErrorDocument: str | Intrinsic[str] | None = None,
         IndexDocument: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ErrorDocument, IndexDocument)
+        self.__dict__.update(ErrorDocument=ErrorDocument, IndexDocument=IndexDocument)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3151,6 +3170,7 @@ class S3BucketWebsiteConfiguration(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class S3Bucket(TypedResource):
     """``AWS::S3::Bucket``: Heat's Bucket resource.
 
@@ -3160,7 +3180,7 @@ class S3Bucket(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::S3::Bucket"
 
-    AccessControl: S3BucketAccessControl | Intrinsic[str] | None
+    AccessControl: S3BucketAccessControl | Intrinsic[str] | None = None
     """A predefined access control list (ACL) that grants permissions on the bucket.
 
     Changing it replaces the resource. Allowed values: ``Private``, ``PublicRead``,
@@ -3168,13 +3188,13 @@ class S3Bucket(TypedResource):
     ``BucketOwnerFullControl``.
     """
 
-    Tags: ListOf[MapOf[S3BucketTagsItem]] | None
+    Tags: ListOf[MapOf[S3BucketTagsItem]] | None = None
     """Tags to attach to the bucket.
 
     Changing it replaces the resource.
     """
 
-    WebsiteConfiguration: MapOf[S3BucketWebsiteConfiguration] | None
+    WebsiteConfiguration: MapOf[S3BucketWebsiteConfiguration] | None = None
     """Information used to configure the bucket as a static website.
 
     Changing it replaces the resource.

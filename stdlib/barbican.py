@@ -31,6 +31,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -93,6 +95,7 @@ class CertificateContainerAttributes(Attributes):
         return self._get("status")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CertificateContainer(TypedResource):
     """``OS::Barbican::CertificateContainer``: A resource for creating barbican certificate
     container.
@@ -108,34 +111,34 @@ class CertificateContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::CertificateContainer"
 
-    certificate_ref: str | Intrinsic[str] | None
+    certificate_ref: str | Intrinsic[str] | None = None
     """Reference to certificate.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    intermediates_ref: str | Intrinsic[str] | None
+    intermediates_ref: str | Intrinsic[str] | None = None
     """Reference to intermediates.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    private_key_passphrase_ref: str | Intrinsic[str] | None
+    private_key_passphrase_ref: str | Intrinsic[str] | None = None
     """Reference to private key passphrase.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    private_key_ref: str | Intrinsic[str] | None
+    private_key_ref: str | Intrinsic[str] | None = None
     """Reference to private key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -240,12 +243,11 @@ class GenericContainerAttributes(Attributes):
         return self._get("status")
 
 
+@generated_item(kw_only=True)
 class GenericContainerSecretsItem(PropertyItem):
     """An item of `GenericContainer.secrets`: a map with these keys (a dict with Heat's key
     names works too).
     """
-
-    __slots__ = ("name", "ref")
 
     name: str | Intrinsic[str]
     """Name of the secret.
@@ -265,7 +267,7 @@ class GenericContainerSecretsItem(PropertyItem):
         name: str | Intrinsic[str],
         ref: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(name, ref)
+        self.__dict__.update(name=name, ref=ref)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -277,6 +279,7 @@ class GenericContainerSecretsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GenericContainer(TypedResource):
     """``OS::Barbican::GenericContainer``: A resource for creating Barbican generic container.
 
@@ -292,13 +295,13 @@ class GenericContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::GenericContainer"
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None
+    secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None = None
     """References to secrets that will be stored in container.
 
     Changing it replaces the resource.
@@ -431,6 +434,7 @@ OrderType: TypeAlias = Literal["key", "asymmetric", "certificate"]
 """The values Heat allows for `Order.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Order(TypedResource):
     """``OS::Barbican::Order``: A resource allowing for the generation secret material by
     Barbican.
@@ -448,82 +452,82 @@ class Order(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::Order"
 
-    algorithm: str | Intrinsic[str] | None
+    algorithm: str | Intrinsic[str] | None = None
     """The algorithm type used to generate the secret. Required for key and asymmetric types of
     order.
 
     Changing it replaces the resource.
     """
 
-    bit_length: int | Intrinsic[int] | None
+    bit_length: int | Intrinsic[int] | None = None
     """The bit-length of the secret. Required for key and asymmetric types of order.
 
     Changing it replaces the resource.
     """
 
-    ca_id: str | Intrinsic[str] | None
+    ca_id: str | Intrinsic[str] | None = None
     """The identifier of the CA to use.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    expiration: str | Intrinsic[str] | None
+    expiration: str | Intrinsic[str] | None = None
     """The expiration date for the secret in ISO-8601 format.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``expiration``.
     """
 
-    mode: str | Intrinsic[str] | None
+    mode: str | Intrinsic[str] | None = None
     """The type/mode of the algorithm associated with the secret information.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Human readable name for the secret.
 
     Changing it replaces the resource.
     """
 
-    pass_phrase: str | Intrinsic[str] | None
+    pass_phrase: str | Intrinsic[str] | None = None
     """The passphrase of the created key. Can be set only for asymmetric type of order.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    payload_content_type: str | Intrinsic[str] | None
+    payload_content_type: str | Intrinsic[str] | None = None
     """The type/format the secret data is provided in.
 
     Changing it replaces the resource.
     """
 
-    profile: str | Intrinsic[str] | None
+    profile: str | Intrinsic[str] | None = None
     """The profile of certificate to use.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    request_data: str | Intrinsic[str] | None
+    request_data: str | Intrinsic[str] | None = None
     """The content of the CSR. Only for certificate orders.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    request_type: OrderRequestType | Intrinsic[str] | None
+    request_type: OrderRequestType | Intrinsic[str] | None = None
     """The type of the certificate request.
 
     Changing it replaces the resource. Allowed values: ``stored-key``, ``simple-cmc``,
     ``custom``. Available since Heat 5.0.0.
     """
 
-    source_container_ref: str | Intrinsic[str] | None
+    source_container_ref: str | Intrinsic[str] | None = None
     """The source of certificate request.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.container``. Available since Heat 5.0.0.
     """
 
-    subject_dn: str | Intrinsic[str] | None
+    subject_dn: str | Intrinsic[str] | None = None
     """The subject of the certificate request.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
@@ -664,6 +668,7 @@ class RSAContainerAttributes(Attributes):
         return self._get("status")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RSAContainer(TypedResource):
     """``OS::Barbican::RSAContainer``: A resource for creating barbican RSA container.
 
@@ -678,27 +683,27 @@ class RSAContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::RSAContainer"
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    private_key_passphrase_ref: str | Intrinsic[str] | None
+    private_key_passphrase_ref: str | Intrinsic[str] | None = None
     """Reference to private key passphrase.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    private_key_ref: str | Intrinsic[str] | None
+    private_key_ref: str | Intrinsic[str] | None = None
     """Reference to private key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    public_key_ref: str | Intrinsic[str] | None
+    public_key_ref: str | Intrinsic[str] | None = None
     """Reference to public key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -792,6 +797,7 @@ SecretSecretType: TypeAlias = Literal[
 """The values Heat allows for `Secret.secret_type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Secret(TypedResource):
     """``OS::Barbican::Secret``: The resource provides access to the secret/keying stored
     material.
@@ -809,56 +815,56 @@ class Secret(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::Secret"
 
-    algorithm: str | Intrinsic[str] | None
+    algorithm: str | Intrinsic[str] | None = None
     """The algorithm type used to generate the secret.
 
     Changing it replaces the resource.
     """
 
-    bit_length: int | Intrinsic[int] | None
+    bit_length: int | Intrinsic[int] | None = None
     """The bit-length of the secret.
 
     Changing it replaces the resource. Range: at least 0.
     """
 
-    expiration: str | Intrinsic[str] | None
+    expiration: str | Intrinsic[str] | None = None
     """The expiration date for the secret in ISO-8601 format.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``expiration``.
     """
 
-    mode: str | Intrinsic[str] | None
+    mode: str | Intrinsic[str] | None = None
     """The type/mode of the algorithm associated with the secret information.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Human readable name for the secret.
 
     Changing it replaces the resource.
     """
 
-    payload: str | Intrinsic[str] | None
+    payload: str | Intrinsic[str] | None = None
     """The unencrypted plain text of the secret.
 
     Changing it replaces the resource.
     """
 
-    payload_content_encoding: SecretPayloadContentEncoding | Intrinsic[str] | None
+    payload_content_encoding: SecretPayloadContentEncoding | Intrinsic[str] | None = None
     """The encoding format used to provide the payload data.
 
     Changing it replaces the resource. Allowed values: ``base64``.
     """
 
-    payload_content_type: SecretPayloadContentType | Intrinsic[str] | None
+    payload_content_type: SecretPayloadContentType | Intrinsic[str] | None = None
     """The type/format the secret data is provided in.
 
     Changing it replaces the resource. Allowed values: ``text/plain``,
     ``application/octet-stream``.
     """
 
-    secret_type: SecretSecretType | Intrinsic[str] | None
+    secret_type: SecretSecretType | Intrinsic[str] | None = None
     """The type of the secret.
 
     Changing it replaces the resource. Allowed values: ``symmetric``, ``public``,

@@ -28,6 +28,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -144,6 +146,7 @@ class HostAttributes(Attributes):
         return self._get("vcpus", "number")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Host(TypedResource):
     """``OS::Blazar::Host``: A resource to manage Blazar hosts.
 
@@ -163,7 +166,7 @@ class Host(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Blazar::Host"
 
-    extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The extra capability of the host.
 
     Changing it replaces the resource.
@@ -309,12 +312,11 @@ class LeaseAttributes(Attributes):
         return self._get("user_id")
 
 
+@generated_item(kw_only=True)
 class LeaseEventsItem(PropertyItem):
     """An item of `Lease.events`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("event_type", "time")
 
     event_type: str | Intrinsic[str]
     """The type of the event (e.g. notification).
@@ -334,7 +336,7 @@ class LeaseEventsItem(PropertyItem):
         event_type: str | Intrinsic[str],
         time: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(event_type, time)
+        self.__dict__.update(event_type=event_type, time=time)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -351,71 +353,58 @@ LeaseReservationsItemResourceType: TypeAlias = Literal["virtual:instance", "phys
 """The values Heat allows for `LeaseReservationsItem.resource_type`."""
 
 
+@generated_item(kw_only=True)
 class LeaseReservationsItem(PropertyItem):
     """An item of `Lease.reservations`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = (
-        "affinity",
-        "amount",
-        "before_end",
-        "disk_gb",
-        "hypervisor_properties",
-        "max",
-        "memory_mb",
-        "min",
-        "resource_properties",
-        "resource_type",
-        "vcpus",
-    )
-
-    affinity: bool | Intrinsic[bool] | None
+    affinity: bool | Intrinsic[bool] | None = None
     """The affinity of instances to reserve.
 
     Heat's default: ``false``.
     """
 
-    amount: int | Intrinsic[int] | None
+    amount: int | Intrinsic[int] | None = None
     """The amount of instances to reserve.
 
     Range: 0 to 2147483647.
     """
 
-    before_end: LeaseReservationsItemBeforeEnd | Intrinsic[str] | None
+    before_end: LeaseReservationsItemBeforeEnd | Intrinsic[str] | None = None
     """The before-end-action of the reservation.
 
     Allowed values: ``default``, ``snapshot``. Heat's default: ``"default"``.
     """
 
-    disk_gb: int | Intrinsic[int] | None
+    disk_gb: int | Intrinsic[int] | None = None
     """Gigabytes of the local disk per the instance.
 
     Range: 0 to 2147483647.
     """
 
-    hypervisor_properties: str | Intrinsic[str] | None
+    hypervisor_properties: str | Intrinsic[str] | None = None
     """Properties of the hypervisor to reserve."""
 
-    max: int | Intrinsic[int] | None
+    max: int | Intrinsic[int] | None = None
     """The maximum number of hosts to reserve.
 
     Range: at least 1.
     """
 
-    memory_mb: int | Intrinsic[int] | None
+    memory_mb: int | Intrinsic[int] | None = None
     """Megabytes of memory per the instance.
 
     Range: 0 to 2147483647.
     """
 
-    min: int | Intrinsic[int] | None
+    min: int | Intrinsic[int] | None = None
     """The minimum number of hosts to reserve.
 
     Range: at least 1.
     """
 
-    resource_properties: str | Intrinsic[str] | None
+    resource_properties: str | Intrinsic[str] | None = None
     """Properties of the resource to reserve."""
 
     resource_type: LeaseReservationsItemResourceType | Intrinsic[str]
@@ -424,7 +413,7 @@ class LeaseReservationsItem(PropertyItem):
     Required. Allowed values: ``virtual:instance``, ``physical:host``.
     """
 
-    vcpus: int | Intrinsic[int] | None
+    vcpus: int | Intrinsic[int] | None = None
     """The number of VCPUs per the instance.
 
     Range: 0 to 2147483647.
@@ -445,18 +434,18 @@ class LeaseReservationsItem(PropertyItem):
         resource_type: LeaseReservationsItemResourceType | Intrinsic[str],
         vcpus: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(
-            affinity,
-            amount,
-            before_end,
-            disk_gb,
-            hypervisor_properties,
-            max,
-            memory_mb,
-            min,
-            resource_properties,
-            resource_type,
-            vcpus,
+        self.__dict__.update(
+            affinity=affinity,
+            amount=amount,
+            before_end=before_end,
+            disk_gb=disk_gb,
+            hypervisor_properties=hypervisor_properties,
+            max=max,
+            memory_mb=memory_mb,
+            min=min,
+            resource_properties=resource_properties,
+            resource_type=resource_type,
+            vcpus=vcpus,
         )
 
     @staticmethod
@@ -486,6 +475,7 @@ class LeaseReservationsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Lease(TypedResource):
     """``OS::Blazar::Lease``: A resource to manage Blazar leases.
 
@@ -506,7 +496,7 @@ class Lease(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Blazar::Lease"
 
-    before_end_date: str | Intrinsic[str] | None
+    before_end_date: str | Intrinsic[str] | None = None
     """The date and time for the before-end-action of the lease. The date and time format must
     be "CCYY-MM-DD hh:mm".
 
@@ -520,7 +510,7 @@ class Lease(TypedResource):
     ``\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}``.
     """
 
-    events: ListOf[MapOf[LeaseEventsItem]] | None
+    events: ListOf[MapOf[LeaseEventsItem]] | None = None
     """A list of event objects.
 
     Changing it replaces the resource. Heat's default: ``[]``.

@@ -31,6 +31,7 @@ from ._typed import (
     ListOf,
     PropertySchema,
     TypedResource,
+    generated_resource,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ EncryptedVolumeTypeControlLocation: TypeAlias = Literal["front-end", "back-end"]
 """The values Heat allows for `EncryptedVolumeType.control_location`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EncryptedVolumeType(TypedResource):
     """``OS::Cinder::EncryptedVolumeType``: A resource for encrypting a cinder volume type.
 
@@ -91,20 +93,20 @@ class EncryptedVolumeType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::EncryptedVolumeType"
 
-    cipher: EncryptedVolumeTypeCipher | Intrinsic[str] | None
+    cipher: EncryptedVolumeTypeCipher | Intrinsic[str] | None = None
     """The encryption algorithm or mode. For example, aes-xts-plain64.
 
     Can be changed in place. Allowed values: ``aes-xts-plain64``, ``aes-cbc-essiv``.
     """
 
-    control_location: EncryptedVolumeTypeControlLocation | Intrinsic[str] | None
+    control_location: EncryptedVolumeTypeControlLocation | Intrinsic[str] | None = None
     """Notional service where encryption is performed For example, front-end. For Nova.
 
     Can be changed in place. Allowed values: ``front-end``, ``back-end``. Heat's default:
     ``"front-end"``.
     """
 
-    key_size: int | Intrinsic[int] | None
+    key_size: int | Intrinsic[int] | None = None
     """Size of encryption key, in bits. For example, 128 or 256.
 
     Can be changed in place.
@@ -202,6 +204,7 @@ class QoSAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSAssociation(TypedResource):
     """``OS::Cinder::QoSAssociation``: A resource to associate cinder QoS specs with volume
     types.
@@ -293,6 +296,7 @@ class QoSSpecsAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSSpecs(TypedResource):
     """``OS::Cinder::QoSSpecs``: A resource for creating cinder QoS specs.
 
@@ -310,7 +314,7 @@ class QoSSpecs(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::QoSSpecs"
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the QoS.
 
     Changing it replaces the resource.
@@ -373,6 +377,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Cinder::Quota``: A resource for creating cinder quotas.
 
@@ -393,20 +398,20 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::Quota"
 
-    backup_gigabytes: int | Intrinsic[int] | None
+    backup_gigabytes: int | Intrinsic[int] | None = None
     """Quota for the amount of backups disk space (in Gigabytes). Setting the value to -1
     removes the limit.
 
     Can be changed in place. Range: at least -1. Available since Heat 16.0.0.
     """
 
-    backups: int | Intrinsic[int] | None
+    backups: int | Intrinsic[int] | None = None
     """Quota for the number of backups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1. Available since Heat 16.0.0.
     """
 
-    gigabytes: int | Intrinsic[int] | None
+    gigabytes: int | Intrinsic[int] | None = None
     """Quota for the amount of disk space (in Gigabytes). Setting the value to -1 removes the
     limit.
 
@@ -420,13 +425,13 @@ class Quota(TypedResource):
     ``keystone.project``.
     """
 
-    snapshots: int | Intrinsic[int] | None
+    snapshots: int | Intrinsic[int] | None = None
     """Quota for the number of snapshots. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    volumes: int | Intrinsic[int] | None
+    volumes: int | Intrinsic[int] | None = None
     """Quota for the number of volumes. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
@@ -613,6 +618,7 @@ class VolumeAttributes(Attributes):
         return self._get("volume_type")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Volume(TypedResource):
     """``OS::Cinder::Volume``: A resource that implements Cinder volumes.
 
@@ -636,57 +642,57 @@ class Volume(TypedResource):
         "multiattach": PropertySchema("multiattach", "boolean", default=False, status="HIDDEN"),
     }
 
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """The availability zone in which the volume will be created.
 
     Changing it replaces the resource.
     """
 
-    backup_id: str | Intrinsic[str] | None
+    backup_id: str | Intrinsic[str] | None = None
     """If specified, the backup to create the volume from.
 
     Can be changed in place. Heat checks it against the cloud as a ``cinder.backup``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """A description of the volume.
 
     Can be changed in place.
     """
 
-    image: str | Intrinsic[str] | None
+    image: str | Intrinsic[str] | None = None
     """If specified, the name or ID of the image to create the volume from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key/value pairs to associate with the volume.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A name used to distinguish the volume.
 
     Can be changed in place.
     """
 
-    read_only: bool | Intrinsic[bool] | None
+    read_only: bool | Intrinsic[bool] | None = None
     """Enables or disables read-only access mode of volume.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs specified by the client to help the Cinder scheduler creating
     a volume.
 
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    size: int | Intrinsic[int] | None
+    size: int | Intrinsic[int] | None = None
     """The size of the volume in GB. On update only increase in size is supported. This
     property is required unless property backup_id or source_volid or snapshot_id is
     specified.
@@ -694,21 +700,21 @@ class Volume(TypedResource):
     Can be changed in place. Range: at least 1.
     """
 
-    snapshot_id: str | Intrinsic[str] | None
+    snapshot_id: str | Intrinsic[str] | None = None
     """If specified, the snapshot to create the volume from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``cinder.snapshot``.
     """
 
-    source_volid: str | Intrinsic[str] | None
+    source_volid: str | Intrinsic[str] | None = None
     """If specified, the volume to use as source.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``cinder.volume``.
     """
 
-    volume_type: str | Intrinsic[str] | None
+    volume_type: str | Intrinsic[str] | None = None
     """If specified, the type of volume to use, mapping to a specific backend.
 
     Can be changed in place. Heat checks it against the cloud as a ``cinder.vtype``.
@@ -811,6 +817,7 @@ class VolumeAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VolumeAttachment(TypedResource):
     """``OS::Cinder::VolumeAttachment``: Resource for associating volume to instance.
 
@@ -829,7 +836,7 @@ class VolumeAttachment(TypedResource):
     Required. Can be changed in place.
     """
 
-    mountpoint: str | Intrinsic[str] | None
+    mountpoint: str | Intrinsic[str] | None = None
     """The location where the volume is exposed on the instance. This assignment may not be
     honored and it is advised that the path /dev/disk/by-id/virtio-<VolumeId> be used
     instead.
@@ -906,6 +913,7 @@ class VolumeTypeAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VolumeType(TypedResource):
     """``OS::Cinder::VolumeType``: A resource for creating cinder volume types.
 
@@ -924,19 +932,19 @@ class VolumeType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::VolumeType"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the volume type.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    is_public: bool | Intrinsic[bool] | None
+    is_public: bool | Intrinsic[bool] | None = None
     """Whether the volume type is accessible to the public.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 5.0.0.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The extra specs key and value pairs of the volume type.
 
     Can be changed in place.
@@ -948,7 +956,7 @@ class VolumeType(TypedResource):
     Required. Can be changed in place.
     """
 
-    projects: ListOf[str | Intrinsic[str]] | None
+    projects: ListOf[str | Intrinsic[str]] | None = None
     """Projects to add volume type access to. NOTE: This property is only supported since
     Cinder API V2.
 

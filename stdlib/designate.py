@@ -33,6 +33,7 @@ from ._typed import (
     ListOf,
     PropertySchema,
     TypedResource,
+    generated_resource,
 )
 
 __all__ = [
@@ -78,6 +79,7 @@ RecordSetType: TypeAlias = Literal[
 """The values Heat allows for `RecordSet.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RecordSet(TypedResource):
     """``OS::Designate::RecordSet``: Heat Template Resource for Designate RecordSet.
 
@@ -92,13 +94,13 @@ class RecordSet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Designate::RecordSet"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of RecordSet.
 
     Can be changed in place. Length: at most 160.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """RecordSet name.
 
     Changing it replaces the resource. Length: at most 255.
@@ -113,7 +115,7 @@ class RecordSet(TypedResource):
     Required. Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None
+    ttl: int | Intrinsic[int] | None = None
     """Time To Live (Seconds).
 
     Can be changed in place. Range: 1 to 2147483647.
@@ -234,6 +236,7 @@ ZoneType: TypeAlias = Literal["PRIMARY", "SECONDARY"]
 """The values Heat allows for `Zone.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Zone(TypedResource):
     """``OS::Designate::Zone``: Heat Template Resource for Designate Zone.
 
@@ -248,7 +251,7 @@ class Zone(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Designate::Zone"
 
-    attributes: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    attributes: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key:Value pairs of information about this zone, and the pool the user would like to
     place the zone in. This information can be used by the scheduler to place zones on the
     correct pool.
@@ -256,20 +259,20 @@ class Zone(TypedResource):
     Changing it replaces the resource. Available since Heat 24.0.0.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of zone.
 
     Can be changed in place. Length: at most 160.
     """
 
-    email: str | Intrinsic[str] | None
+    email: str | Intrinsic[str] | None = None
     """E-mail for the zone. Used in SOA records for the zone. It is required for PRIMARY Type,
     otherwise ignored.
 
     Can be changed in place.
     """
 
-    masters: ListOf[Any] | None
+    masters: ListOf[Any] | None = None
     """The primary servers to transfer DNS zone information from. Mandatory for zone type
     SECONDARY, otherwise ignored.
 
@@ -283,20 +286,20 @@ class Zone(TypedResource):
     Required. Changing it replaces the resource. Length: at most 255.
     """
 
-    primaries: ListOf[Any] | None
+    primaries: ListOf[Any] | None = None
     """The primary servers to transfer DNS zone information from. Mandatory for zone type
     SECONDARY, otherwise ignored.
 
     Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None
+    ttl: int | Intrinsic[int] | None = None
     """Time To Live (Seconds) for the zone.
 
     Can be changed in place. Range: 1 to 2147483647.
     """
 
-    type: ZoneType | Intrinsic[str] | None
+    type: ZoneType | Intrinsic[str] | None = None
     """Type of zone. PRIMARY is controlled by Designate, SECONDARY zones are transferred from
     another DNS Server.
 

@@ -25,6 +25,7 @@ from ._typed import (
     ListOf,
     PropertySchema,
     TypedResource,
+    generated_resource,
 )
 
 __all__ = [
@@ -62,6 +63,7 @@ WebImageVisibility: TypeAlias = Literal["public", "private", "community", "share
 """The values Heat allows for `WebImage.visibility`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WebImage(TypedResource):
     """``OS::Glance::WebImage``: A resource managing images in Glance using web-download
     import.
@@ -76,13 +78,13 @@ class WebImage(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Glance::WebImage"
 
-    active: bool | Intrinsic[bool] | None
+    active: bool | Intrinsic[bool] | None = None
     """Activate or deactivate the image. Requires Admin Access.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 16.0.0.
     """
 
-    architecture: str | Intrinsic[str] | None
+    architecture: str | Intrinsic[str] | None = None
     """Operating system architecture.
 
     Can be changed in place.
@@ -102,20 +104,20 @@ class WebImage(TypedResource):
     ``vhd``, ``vhdx``, ``vmdk``, ``raw``, ``qcow2``, ``vdi``, ``iso``, ``ploop``.
     """
 
-    extra_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    extra_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary properties to associate with the image.
 
     Can be changed in place. Heat's default: ``{}``. Available since Heat 17.0.0.
     """
 
-    id_: str | Intrinsic[str] | None
+    id_: str | Intrinsic[str] | None = None
     """The image ID. Glance will generate a UUID if not specified.
 
     Changing it replaces the resource. Heat's name: ``id`` (renamed in Python; see
     `tools/gen_stdlib.py`).
     """
 
-    kernel_id: str | Intrinsic[str] | None
+    kernel_id: str | Intrinsic[str] | None = None
     """ID of image stored in Glance that should be used as the kernel when booting an AMI-style
     image.
 
@@ -130,59 +132,59 @@ class WebImage(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    members: ListOf[str | Intrinsic[str]] | None
+    members: ListOf[str | Intrinsic[str]] | None = None
     """List of additional members that are permitted to read the image. This may be a Keystone
     Project IDs or User IDs, depending on the Glance configuration in use.
 
     Can be changed in place. Available since Heat 16.0.0.
     """
 
-    min_disk: int | Intrinsic[int] | None
+    min_disk: int | Intrinsic[int] | None = None
     """Amount of disk space (in GB) required to boot image. Default value is 0 if not specified
     and means no limit on the disk size.
 
     Changing it replaces the resource. Range: at least 0. Heat's default: ``0``.
     """
 
-    min_ram: int | Intrinsic[int] | None
+    min_ram: int | Intrinsic[int] | None = None
     """Amount of ram (in MB) required to boot image. Default value is 0 if not specified and
     means no limit on the ram size.
 
     Changing it replaces the resource. Range: at least 0. Heat's default: ``0``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the image. The name of an image is not unique to a Image Service node.
 
     Changing it replaces the resource.
     """
 
-    os_distro: str | Intrinsic[str] | None
+    os_distro: str | Intrinsic[str] | None = None
     """The common name of the operating system distribution in lowercase.
 
     Can be changed in place.
     """
 
-    os_version: str | Intrinsic[str] | None
+    os_version: str | Intrinsic[str] | None = None
     """Operating system version as specified by the distributor.
 
     Can be changed in place.
     """
 
-    owner: str | Intrinsic[str] | None
+    owner: str | Intrinsic[str] | None = None
     """Owner of the image.
 
     Can be changed in place.
     """
 
-    protected: bool | Intrinsic[bool] | None
+    protected: bool | Intrinsic[bool] | None = None
     """Whether the image can be deleted. If the value is True, the image is protected and
     cannot be deleted.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    ramdisk_id: str | Intrinsic[str] | None
+    ramdisk_id: str | Intrinsic[str] | None = None
     """ID of image stored in Glance that should be used as the ramdisk when booting an
     AMI-style image.
 
@@ -190,13 +192,13 @@ class WebImage(TypedResource):
     ``^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$``.
     """
 
-    tags: ListOf[Any] | None
+    tags: ListOf[Any] | None = None
     """List of image tags.
 
     Can be changed in place.
     """
 
-    visibility: WebImageVisibility | Intrinsic[str] | None
+    visibility: WebImageVisibility | Intrinsic[str] | None = None
     """Scope of image accessibility.
 
     Can be changed in place. Allowed values: ``public``, ``private``, ``community``,

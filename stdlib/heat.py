@@ -60,6 +60,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -175,6 +177,7 @@ class AccessPolicyAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AccessPolicy(TypedResource):
     """``OS::Heat::AccessPolicy``: Resource for defining which resources can be accessed by
     users.
@@ -300,6 +303,7 @@ class AutoScalingGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class AutoScalingGroupRollingUpdates(PropertyItem):
     """The value of `AutoScalingGroup.rolling_updates`: a map with these keys (a dict with
     Heat's key names works too).
@@ -307,21 +311,19 @@ class AutoScalingGroupRollingUpdates(PropertyItem):
     Policy for rolling updates for this scaling group.
     """
 
-    __slots__ = ("max_batch_size", "min_in_service", "pause_time")
-
-    max_batch_size: int | Intrinsic[int] | None
+    max_batch_size: int | Intrinsic[int] | None = None
     """The maximum number of resources to replace at once.
 
     Range: at least 1. Heat's default: ``1``.
     """
 
-    min_in_service: int | Intrinsic[int] | None
+    min_in_service: int | Intrinsic[int] | None = None
     """The minimum number of resources in service while rolling updates are being executed.
 
     Range: at least 0. Heat's default: ``0``.
     """
 
-    pause_time: float | Intrinsic[float] | None
+    pause_time: float | Intrinsic[float] | None = None
     """The number of seconds to wait between batches of updates.
 
     Range: at least 0. Heat's default: ``0``.
@@ -334,7 +336,9 @@ class AutoScalingGroupRollingUpdates(PropertyItem):
         min_in_service: int | Intrinsic[int] | None = None,
         pause_time: float | Intrinsic[float] | None = None,
     ) -> None:
-        self._set_fields(max_batch_size, min_in_service, pause_time)
+        self.__dict__.update(
+            max_batch_size=max_batch_size, min_in_service=min_in_service, pause_time=pause_time
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -345,6 +349,7 @@ class AutoScalingGroupRollingUpdates(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingGroup(TypedResource):
     """``OS::Heat::AutoScalingGroup``: An autoscaling group that can scale arbitrary resources.
 
@@ -362,13 +367,13 @@ class AutoScalingGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::AutoScalingGroup"
 
-    cooldown: int | Intrinsic[int] | None
+    cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    desired_capacity: int | Intrinsic[int] | None
+    desired_capacity: int | Intrinsic[int] | None = None
     """Desired initial number of resources.
 
     Can be changed in place.
@@ -394,7 +399,7 @@ class AutoScalingGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None
+    rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None = None
     """Policy for rolling updates for this scaling group.
 
     Can be changed in place. Heat's default: ``{"max_batch_size": 1, "min_in_service": 0,
@@ -489,6 +494,7 @@ class CloudConfigAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudConfig(TypedResource):
     """``OS::Heat::CloudConfig``: A configuration resource for representing cloud-init
     cloud-config.
@@ -510,7 +516,7 @@ class CloudConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::CloudConfig"
 
-    cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map representing the cloud-config data structure which will be formatted as YAML.
 
     Changing it replaces the resource.
@@ -566,6 +572,7 @@ DelayActionsItem: TypeAlias = Literal["CREATE", "DELETE", "SUSPEND", "RESUME"]
 """The values Heat allows for `Delay.actions`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Delay(TypedResource):
     """``OS::Heat::Delay``: A resource that pauses for a configurable delay.
 
@@ -590,26 +597,26 @@ class Delay(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Delay"
 
-    actions: ListOf[DelayActionsItem | Intrinsic[str]] | None
+    actions: ListOf[DelayActionsItem | Intrinsic[str]] | None = None
     """Actions during which the delay will occur.
 
     Can be changed in place. Allowed values: ``CREATE``, ``DELETE``, ``SUSPEND``,
     ``RESUME``. Heat's default: ``["CREATE"]``.
     """
 
-    jitter_multiplier: float | Intrinsic[float] | None
+    jitter_multiplier: float | Intrinsic[float] | None = None
     """Number of seconds to multiply the maximum jitter value by.
 
     Can be changed in place. Range: at least 0. Heat's default: ``1.0``.
     """
 
-    max_jitter: float | Intrinsic[float] | None
+    max_jitter: float | Intrinsic[float] | None = None
     """Maximum jitter to add to the minimum wait time.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
     """
 
-    min_wait: float | Intrinsic[float] | None
+    min_wait: float | Intrinsic[float] | None = None
     """Minimum time in seconds to wait during the specified actions.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
@@ -704,6 +711,7 @@ class DeployedServerAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class DeployedServerDeploymentSwiftData(PropertyItem):
     """The value of `DeployedServer.deployment_swift_data`: a map with these keys (a dict with
     Heat's key names works too).
@@ -716,15 +724,13 @@ class DeployedServerDeploymentSwiftData(PropertyItem):
     created from the resource name, and the object name will be a generated uuid.
     """
 
-    __slots__ = ("container", "object")
-
-    container: str | Intrinsic[str] | None
+    container: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Length: at least 1.
     """
 
-    object: str | Intrinsic[str] | None
+    object: str | Intrinsic[str] | None = None
     """Name of the object.
 
     Length: at least 1.
@@ -736,7 +742,7 @@ class DeployedServerDeploymentSwiftData(PropertyItem):
         container: str | Intrinsic[str] | None = None,
         object: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(container, object)
+        self.__dict__.update(container=container, object=object)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -756,6 +762,7 @@ _DeployedServer_software_config_transport: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class DeployedServer(TypedResource):
     """``OS::Heat::DeployedServer``: A resource for managing servers that are already deployed.
 
@@ -769,7 +776,7 @@ class DeployedServer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::DeployedServer"
 
-    deployment_swift_data: MapOf[DeployedServerDeploymentSwiftData] | None
+    deployment_swift_data: MapOf[DeployedServerDeploymentSwiftData] | None = None
     """Swift container and object to use for storing deployment data for the server resource.
     The parameter is a map value with the keys "container" and "object", and the values are
     the corresponding container and object names. The software_config_transport parameter
@@ -780,7 +787,7 @@ class DeployedServer(TypedResource):
     Can be changed in place. Heat's default: ``{}``. Available since Heat 9.0.0.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store for this server. Both keys and values must be 255
     characters or less. Non-string values will be serialized to JSON (and the serialized
     string must be 255 characters or less).
@@ -789,13 +796,13 @@ class DeployedServer(TypedResource):
     ignored.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Server name.
 
     Can be changed in place.
     """
 
-    software_config_transport: DeployedServerSoftwareConfigTransport | Intrinsic[str] | None
+    software_config_transport: DeployedServerSoftwareConfigTransport | Intrinsic[str] | None = None
     """How the server should receive the metadata required for software configuration.
     POLL_SERVER_CFN will allow calls to the cfn API action DescribeStackResource
     authenticated with the provided keypair. POLL_SERVER_HEAT will allow calls to the Heat
@@ -893,12 +900,11 @@ class InstanceGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class InstanceGroupTagsItem(PropertyItem):
     """An item of `InstanceGroup.Tags`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("Key", "Value")
 
     Key: str | Intrinsic[str]
     """Tag key.
@@ -918,7 +924,7 @@ class InstanceGroupTagsItem(PropertyItem):
         Key: str | Intrinsic[str],
         Value: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(Key, Value)
+        self.__dict__.update(Key=Key, Value=Value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -928,6 +934,7 @@ class InstanceGroupTagsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class InstanceGroup(TypedResource):
     """``OS::Heat::InstanceGroup``: An instance group that can scale arbitrary instances.
 
@@ -953,7 +960,7 @@ class InstanceGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    LoadBalancerNames: ListOf[Any] | None
+    LoadBalancerNames: ListOf[Any] | None = None
     """List of LoadBalancer resources. Currently only the
     AWS::ElasticLoadBalancing::LoadBalancer resource type is supported.
 
@@ -966,7 +973,7 @@ class InstanceGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None
+    Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None = None
     """Tags to attach to this group.
 
     Changing it replaces the resource.
@@ -1045,12 +1052,11 @@ MultipartMimePartsItemType: TypeAlias = Literal["text", "multipart"]
 """The values Heat allows for `MultipartMimePartsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class MultipartMimePartsItem(PropertyItem):
     """An item of `MultipartMime.parts`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("config", "filename", "subtype", "type")
 
     config: str | Intrinsic[str]
     """Content of part to attach, either inline or by referencing the ID of another software
@@ -1059,13 +1065,13 @@ class MultipartMimePartsItem(PropertyItem):
     Required.
     """
 
-    filename: str | Intrinsic[str] | None
+    filename: str | Intrinsic[str] | None = None
     """Optional filename to associate with part."""
 
-    subtype: str | Intrinsic[str] | None
+    subtype: str | Intrinsic[str] | None = None
     """Optional subtype to specify with the type."""
 
-    type: MultipartMimePartsItemType | Intrinsic[str] | None
+    type: MultipartMimePartsItemType | Intrinsic[str] | None = None
     """Whether the part content is text or multipart.
 
     Allowed values: ``text``, ``multipart``. Heat's default: ``"text"``.
@@ -1079,7 +1085,7 @@ class MultipartMimePartsItem(PropertyItem):
         subtype: str | Intrinsic[str] | None = None,
         type: MultipartMimePartsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(config, filename, subtype, type)
+        self.__dict__.update(config=config, filename=filename, subtype=subtype, type=type)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1093,6 +1099,7 @@ class MultipartMimePartsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MultipartMime(TypedResource):
     """``OS::Heat::MultipartMime``: Assembles a collection of software configurations as a
     multi-part mime.
@@ -1118,7 +1125,7 @@ class MultipartMime(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::MultipartMime"
 
-    group: str | Intrinsic[str] | None
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this multi-part configs by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
@@ -1126,7 +1133,7 @@ class MultipartMime(TypedResource):
     since Heat 14.0.0.
     """
 
-    parts: ListOf[MapOf[MultipartMimePartsItem]] | None
+    parts: ListOf[MapOf[MultipartMimePartsItem]] | None = None
     """Parts belonging to this message.
 
     Changing it replaces the resource. Heat's default: ``[]``.
@@ -1193,6 +1200,7 @@ class None_Attributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class None_(TypedResource):
     """``OS::Heat::None``: Enables easily disabling certain resources via the
     resource_registry.
@@ -1271,14 +1279,13 @@ RandomStringCharacterClassesItemClass: TypeAlias = Literal[
 """The values Heat allows for `RandomStringCharacterClassesItem.class`."""
 
 
+@generated_item(kw_only=True)
 class RandomStringCharacterClassesItem(PropertyItem):
     """An item of `RandomString.character_classes`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("class_", "min")
-
-    class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None
+    class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None = None
     """A character class and its corresponding min constraint to generate the random string
     from.
 
@@ -1287,7 +1294,7 @@ class RandomStringCharacterClassesItem(PropertyItem):
     name: ``class`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    min: int | Intrinsic[int] | None
+    min: int | Intrinsic[int] | None = None
     """The minimum number of characters from this character class that will be in the generated
     string.
 
@@ -1300,7 +1307,7 @@ class RandomStringCharacterClassesItem(PropertyItem):
         class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None = None,
         min: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(class_, min)
+        self.__dict__.update(class_=class_, min=min)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1328,14 +1335,13 @@ class RandomStringCharacterClassesItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class RandomStringCharacterSequencesItem(PropertyItem):
     """An item of `RandomString.character_sequences`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("min", "sequence")
-
-    min: int | Intrinsic[int] | None
+    min: int | Intrinsic[int] | None = None
     """The minimum number of characters from this sequence that will be in the generated
     string.
 
@@ -1355,7 +1361,7 @@ class RandomStringCharacterSequencesItem(PropertyItem):
         min: int | Intrinsic[int] | None = None,
         sequence: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(min, sequence)
+        self.__dict__.update(min=min, sequence=sequence)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1365,6 +1371,7 @@ class RandomStringCharacterSequencesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RandomString(TypedResource):
     """``OS::Heat::RandomString``: A resource which generates a random string.
 
@@ -1404,26 +1411,26 @@ class RandomString(TypedResource):
         ),
     }
 
-    character_classes: ListOf[MapOf[RandomStringCharacterClassesItem]] | None
+    character_classes: ListOf[MapOf[RandomStringCharacterClassesItem]] | None = None
     """A list of character class and their constraints to generate the random string from.
 
     Changing it replaces the resource. Heat's default: ``[{"class": "lettersdigits", "min":
     1}]``.
     """
 
-    character_sequences: ListOf[MapOf[RandomStringCharacterSequencesItem]] | None
+    character_sequences: ListOf[MapOf[RandomStringCharacterSequencesItem]] | None = None
     """A list of character sequences and their constraints to generate the random string from.
 
     Changing it replaces the resource.
     """
 
-    length: int | Intrinsic[int] | None
+    length: int | Intrinsic[int] | None = None
     """Length of the string to generate.
 
     Changing it replaces the resource. Range: 1 to 512. Heat's default: ``32``.
     """
 
-    salt: str | Intrinsic[str] | None
+    salt: str | Intrinsic[str] | None = None
     """Value which can be set or changed on stack update to trigger the resource for
     replacement with a new random string. The salt value itself is ignored by the random
     generator.
@@ -1513,6 +1520,7 @@ class ResourceChainAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ResourceChain(TypedResource):
     """``OS::Heat::ResourceChain``: Creates one or more resources with the same configuration.
 
@@ -1533,7 +1541,7 @@ class ResourceChain(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::ResourceChain"
 
-    concurrent: bool | Intrinsic[bool] | None
+    concurrent: bool | Intrinsic[bool] | None = None
     """If true, the resources in the chain will be created concurrently. If false or omitted,
     each resource will be treated as having a dependency on the previous resource in the
     list.
@@ -1541,7 +1549,7 @@ class ResourceChain(TypedResource):
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Properties to pass to each resource being created in the chain.
 
     Changing it replaces the resource.
@@ -1650,6 +1658,7 @@ class ResourceGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class ResourceGroupRemovalPoliciesItem(PropertyItem):
     """An item of `ResourceGroup.removal_policies`: a map with these keys (a dict with Heat's
     key names works too).
@@ -1658,9 +1667,7 @@ class ResourceGroupRemovalPoliciesItem(PropertyItem):
     resources.
     """
 
-    __slots__ = ("resource_list",)
-
-    resource_list: ListOf[Any] | None
+    resource_list: ListOf[Any] | None = None
     """List of resources to be removed when doing an update which requires removal of specific
     resources. The resource may be specified several ways: (1) The resource name, as in the
     nested stack, (2) The resource reference returned from get_resource in a template, as
@@ -1676,7 +1683,7 @@ class ResourceGroupRemovalPoliciesItem(PropertyItem):
         *,
         resource_list: ListOf[Any] | None = None,
     ) -> None:
-        self._set_fields(resource_list)
+        self.__dict__.update(resource_list=resource_list)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1687,6 +1694,7 @@ ResourceGroupRemovalPoliciesMode: TypeAlias = Literal["append", "update"]
 """The values Heat allows for `ResourceGroup.removal_policies_mode`."""
 
 
+@generated_item(kw_only=True)
 class ResourceGroupResourceDef(PropertyItem):
     """The value of `ResourceGroup.resource_def`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1695,15 +1703,13 @@ class ResourceGroupResourceDef(PropertyItem):
     definition of a resource just as if it had been declared in the template itself.
     """
 
-    __slots__ = ("metadata", "properties", "type")
-
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Supplied metadata for the resources in the group.
 
     Available since Heat 5.0.0.
     """
 
-    properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Property values for the resources in the group."""
 
     type: str | Intrinsic[str]
@@ -1719,7 +1725,7 @@ class ResourceGroupResourceDef(PropertyItem):
         properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         type: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(metadata, properties, type)
+        self.__dict__.update(metadata=metadata, properties=properties, type=type)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1730,6 +1736,7 @@ class ResourceGroupResourceDef(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ResourceGroup(TypedResource):
     """``OS::Heat::ResourceGroup``: Creates one or more identically configured nested
     resources.
@@ -1775,13 +1782,13 @@ class ResourceGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::ResourceGroup"
 
-    count: int | Intrinsic[int] | None
+    count: int | Intrinsic[int] | None = None
     """The number of resources to create.
 
     Can be changed in place. Range: at least 0. Heat's default: ``1``.
     """
 
-    index_var: str | Intrinsic[str] | None
+    index_var: str | Intrinsic[str] | None = None
     """A variable that this resource will use to replace with the current index of a given
     resource in the group. Can be used, for example, to customize the name property of
     grouped servers in order to differentiate them when listed with nova client.
@@ -1790,13 +1797,13 @@ class ResourceGroup(TypedResource):
     Available since Heat 2014.2.
     """
 
-    removal_policies: ListOf[MapOf[ResourceGroupRemovalPoliciesItem]] | None
+    removal_policies: ListOf[MapOf[ResourceGroupRemovalPoliciesItem]] | None = None
     """Policies for removal of resources on update.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 2015.1.
     """
 
-    removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None
+    removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None = None
     """How to handle changes to removal_policies on update. The default "append" mode appends
     to the internal list, "update" replaces it on update.
 
@@ -1912,6 +1919,7 @@ ScalingPolicyAdjustmentType: TypeAlias = Literal[
 """The values Heat allows for `ScalingPolicy.adjustment_type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ScalingPolicy(TypedResource):
     """``OS::Heat::ScalingPolicy``: A resource to manage scaling of
     `OS::Heat::AutoScalingGroup`.
@@ -1942,13 +1950,13 @@ class ScalingPolicy(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    cooldown: float | Intrinsic[float] | None
+    cooldown: float | Intrinsic[float] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    min_adjustment_step: int | Intrinsic[int] | None
+    min_adjustment_step: int | Intrinsic[int] | None = None
     """Minimum number of resources that are added or removed when the AutoScaling group scales
     up or down. This can be used only when specifying percent_change_in_capacity for the
     adjustment_type property.
@@ -2041,14 +2049,13 @@ class SoftwareComponentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class SoftwareComponentConfigsItem(PropertyItem):
     """An item of `SoftwareComponent.configs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("actions", "config", "tool")
-
-    actions: ListOf[str | Intrinsic[str]] | None
+    actions: ListOf[str | Intrinsic[str]] | None = None
     """Lifecycle actions to which the configuration applies. The string values provided for
     this property can include the standard resource actions CREATE, DELETE, UPDATE, SUSPEND
     and RESUME supported by Heat.
@@ -2056,7 +2063,7 @@ class SoftwareComponentConfigsItem(PropertyItem):
     Length: at least 1. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """Configuration script or manifest which specifies what actual configuration is performed."""
 
     tool: str | Intrinsic[str]
@@ -2073,7 +2080,7 @@ class SoftwareComponentConfigsItem(PropertyItem):
         config: str | Intrinsic[str] | None = None,
         tool: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(actions, config, tool)
+        self.__dict__.update(actions=actions, config=config, tool=tool)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2096,17 +2103,16 @@ SoftwareComponentInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareComponentInputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class SoftwareComponentInputsItem(PropertyItem):
     """An item of `SoftwareComponent.inputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("default", "description", "name", "replace_on_change", "type")
-
-    default: Any
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
     name: str | Intrinsic[str]
@@ -2115,13 +2121,13 @@ class SoftwareComponentInputsItem(PropertyItem):
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: SoftwareComponentInputsItemType | Intrinsic[str] | None
+    type: SoftwareComponentInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -2137,7 +2143,13 @@ class SoftwareComponentInputsItem(PropertyItem):
         replace_on_change: bool | Intrinsic[bool] | None = None,
         type: SoftwareComponentInputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(default, description, name, replace_on_change, type)
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2163,17 +2175,16 @@ SoftwareComponentOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareComponentOutputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class SoftwareComponentOutputsItem(PropertyItem):
     """An item of `SoftwareComponent.outputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("description", "error_output", "name", "type")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
@@ -2185,7 +2196,7 @@ class SoftwareComponentOutputsItem(PropertyItem):
     Required.
     """
 
-    type: SoftwareComponentOutputsItemType | Intrinsic[str] | None
+    type: SoftwareComponentOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -2200,7 +2211,9 @@ class SoftwareComponentOutputsItem(PropertyItem):
         name: str | Intrinsic[str],
         type: SoftwareComponentOutputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, error_output, name, type)
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2219,6 +2232,7 @@ class SoftwareComponentOutputsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareComponent(TypedResource):
     """``OS::Heat::SoftwareComponent``: A resource for describing and storing a software
     component.
@@ -2248,20 +2262,20 @@ class SoftwareComponent(TypedResource):
     Required. Changing it replaces the resource. Length: at least 1.
     """
 
-    inputs: ListOf[MapOf[SoftwareComponentInputsItem]] | None
+    inputs: ListOf[MapOf[SoftwareComponentInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None
+    outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
@@ -2351,17 +2365,16 @@ SoftwareConfigInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareConfigInputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class SoftwareConfigInputsItem(PropertyItem):
     """An item of `SoftwareConfig.inputs`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("default", "description", "name", "replace_on_change", "type")
-
-    default: Any
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
     name: str | Intrinsic[str]
@@ -2370,13 +2383,13 @@ class SoftwareConfigInputsItem(PropertyItem):
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: SoftwareConfigInputsItemType | Intrinsic[str] | None
+    type: SoftwareConfigInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -2392,7 +2405,13 @@ class SoftwareConfigInputsItem(PropertyItem):
         replace_on_change: bool | Intrinsic[bool] | None = None,
         type: SoftwareConfigInputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(default, description, name, replace_on_change, type)
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2418,17 +2437,16 @@ SoftwareConfigOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareConfigOutputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class SoftwareConfigOutputsItem(PropertyItem):
     """An item of `SoftwareConfig.outputs`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("description", "error_output", "name", "type")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
@@ -2440,7 +2458,7 @@ class SoftwareConfigOutputsItem(PropertyItem):
     Required.
     """
 
-    type: SoftwareConfigOutputsItemType | Intrinsic[str] | None
+    type: SoftwareConfigOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -2455,7 +2473,9 @@ class SoftwareConfigOutputsItem(PropertyItem):
         name: str | Intrinsic[str],
         type: SoftwareConfigOutputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, error_output, name, type)
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2474,6 +2494,7 @@ class SoftwareConfigOutputsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareConfig(TypedResource):
     """``OS::Heat::SoftwareConfig``: A resource for describing and storing software
     configuration.
@@ -2503,33 +2524,33 @@ class SoftwareConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareConfig"
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """Configuration script or manifest which specifies what actual configuration is performed.
 
     Changing it replaces the resource.
     """
 
-    group: str | Intrinsic[str] | None
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this software config by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
     Changing it replaces the resource. Heat's default: ``"Heat::Ungrouped"``.
     """
 
-    inputs: ListOf[MapOf[SoftwareConfigInputsItem]] | None
+    inputs: ListOf[MapOf[SoftwareConfigInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None
+    outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
@@ -2640,6 +2661,7 @@ SoftwareDeploymentSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `SoftwareDeployment.signal_transport`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareDeployment(TypedResource):
     """``OS::Heat::SoftwareDeployment``: This resource associates a server with some
     configuration.
@@ -2678,7 +2700,7 @@ class SoftwareDeployment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareDeployment"
 
-    actions: ListOf[SoftwareDeploymentActionsItem | Intrinsic[str]] | None
+    actions: ListOf[SoftwareDeploymentActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2686,19 +2708,19 @@ class SoftwareDeployment(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
@@ -2711,7 +2733,7 @@ class SoftwareDeployment(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None
+    signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -2848,6 +2870,7 @@ SoftwareDeploymentGroupSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `SoftwareDeploymentGroup.signal_transport`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareDeploymentGroup(TypedResource):
     """``OS::Heat::SoftwareDeploymentGroup``: This resource associates a group of servers with
     some configuration.
@@ -2868,7 +2891,7 @@ class SoftwareDeploymentGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareDeploymentGroup"
 
-    actions: ListOf[SoftwareDeploymentGroupActionsItem | Intrinsic[str]] | None
+    actions: ListOf[SoftwareDeploymentGroupActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2876,19 +2899,19 @@ class SoftwareDeploymentGroup(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
@@ -2902,7 +2925,7 @@ class SoftwareDeploymentGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None
+    signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -3008,6 +3031,7 @@ class StackAttributes(Attributes):
         return self._get("stack_name")
 
 
+@generated_item(kw_only=True)
 class StackContext(PropertyItem):
     """The value of `Stack.context`: a map with these keys (a dict with Heat's key names works
     too).
@@ -3015,28 +3039,26 @@ class StackContext(PropertyItem):
     Context for this stack.
     """
 
-    __slots__ = ("ca_cert", "credential_secret_id", "insecure", "region_name")
-
-    ca_cert: str | Intrinsic[str] | None
+    ca_cert: str | Intrinsic[str] | None = None
     """CA Cert for SSL.
 
     Available since Heat 12.0.0.
     """
 
-    credential_secret_id: str | Intrinsic[str] | None
+    credential_secret_id: str | Intrinsic[str] | None = None
     """A Barbican secret ID. The Barbican secret should contain an OpenStack credential that
     can be used to access a remote cloud.
 
     Available since Heat 12.0.0.
     """
 
-    insecure: bool | Intrinsic[bool] | None
+    insecure: bool | Intrinsic[bool] | None = None
     """If set, then the server's certificate will not be verified.
 
     Heat's default: ``false``. Available since Heat 12.0.0.
     """
 
-    region_name: str | Intrinsic[str] | None
+    region_name: str | Intrinsic[str] | None = None
     """Region name in which this stack will be created."""
 
     def __init__(
@@ -3047,7 +3069,12 @@ class StackContext(PropertyItem):
         insecure: bool | Intrinsic[bool] | None = None,
         region_name: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ca_cert, credential_secret_id, insecure, region_name)
+        self.__dict__.update(
+            ca_cert=ca_cert,
+            credential_secret_id=credential_secret_id,
+            insecure=insecure,
+            region_name=region_name,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3059,6 +3086,7 @@ class StackContext(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Stack(TypedResource):
     """``OS::Heat::Stack``: A Resource representing a stack.
 
@@ -3072,13 +3100,13 @@ class Stack(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Stack"
 
-    context: MapOf[StackContext] | None
+    context: MapOf[StackContext] | None = None
     """Context for this stack.
 
     Can be changed in place.
     """
 
-    parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Set of parameters passed to this stack.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -3090,7 +3118,7 @@ class Stack(TypedResource):
     Required. Can be changed in place.
     """
 
-    timeout: int | Intrinsic[int] | None
+    timeout: int | Intrinsic[int] | None = None
     """Number of minutes to wait for this stack creation.
 
     Can be changed in place.
@@ -3166,17 +3194,16 @@ StructuredConfigInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `StructuredConfigInputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class StructuredConfigInputsItem(PropertyItem):
     """An item of `StructuredConfig.inputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("default", "description", "name", "replace_on_change", "type")
-
-    default: Any
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
     name: str | Intrinsic[str]
@@ -3185,13 +3212,13 @@ class StructuredConfigInputsItem(PropertyItem):
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: StructuredConfigInputsItemType | Intrinsic[str] | None
+    type: StructuredConfigInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -3207,7 +3234,13 @@ class StructuredConfigInputsItem(PropertyItem):
         replace_on_change: bool | Intrinsic[bool] | None = None,
         type: StructuredConfigInputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(default, description, name, replace_on_change, type)
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3233,17 +3266,16 @@ StructuredConfigOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `StructuredConfigOutputsItem.type`."""
 
 
+@generated_item(kw_only=True)
 class StructuredConfigOutputsItem(PropertyItem):
     """An item of `StructuredConfig.outputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("description", "error_output", "name", "type")
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
@@ -3255,7 +3287,7 @@ class StructuredConfigOutputsItem(PropertyItem):
     Required.
     """
 
-    type: StructuredConfigOutputsItemType | Intrinsic[str] | None
+    type: StructuredConfigOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
@@ -3270,7 +3302,9 @@ class StructuredConfigOutputsItem(PropertyItem):
         name: str | Intrinsic[str],
         type: StructuredConfigOutputsItemType | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(description, error_output, name, type)
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3289,6 +3323,7 @@ class StructuredConfigOutputsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredConfig(TypedResource):
     """``OS::Heat::StructuredConfig``: A resource which has same logic with
     OS::Heat::SoftwareConfig.
@@ -3308,34 +3343,34 @@ class StructuredConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredConfig"
 
-    config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map representing the configuration data structure which will be serialized to JSON
     format.
 
     Changing it replaces the resource.
     """
 
-    group: str | Intrinsic[str] | None
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this software config by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
     Changing it replaces the resource. Heat's default: ``"Heat::Ungrouped"``.
     """
 
-    inputs: ListOf[MapOf[StructuredConfigInputsItem]] | None
+    inputs: ListOf[MapOf[StructuredConfigInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None
+    outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
@@ -3453,6 +3488,7 @@ _StructuredDeployment_input_values_validate: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredDeployment(TypedResource):
     """``OS::Heat::StructuredDeployment``: A resource which has same logic with
     OS::Heat::SoftwareDeployment.
@@ -3478,7 +3514,7 @@ class StructuredDeployment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredDeployment"
 
-    actions: ListOf[StructuredDeploymentActionsItem | Intrinsic[str]] | None
+    actions: ListOf[StructuredDeploymentActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -3486,25 +3522,25 @@ class StructuredDeployment(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_key: str | Intrinsic[str] | None
+    input_key: str | Intrinsic[str] | None = None
     """Name of key to use for substituting inputs during deployment.
 
     Changing it replaces the resource. Heat's default: ``"get_input"``.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    input_values_validate: StructuredDeploymentInputValuesValidate | Intrinsic[str] | None
+    input_values_validate: StructuredDeploymentInputValuesValidate | Intrinsic[str] | None = None
     """Perform a check on the input values passed to verify that each required input has a
     corresponding value. When the property is set to STRICT and no value is passed, an
     exception is raised.
@@ -3513,7 +3549,7 @@ class StructuredDeployment(TypedResource):
     ``"LAX"``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
@@ -3526,7 +3562,7 @@ class StructuredDeployment(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None
+    signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -3682,6 +3718,7 @@ _StructuredDeploymentGroup_input_values_validate: TypeAlias = (
 )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredDeploymentGroup(TypedResource):
     """``OS::Heat::StructuredDeploymentGroup``: This resource associates a group of servers
     with some configuration.
@@ -3697,7 +3734,7 @@ class StructuredDeploymentGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredDeploymentGroup"
 
-    actions: ListOf[StructuredDeploymentGroupActionsItem | Intrinsic[str]] | None
+    actions: ListOf[StructuredDeploymentGroupActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -3705,25 +3742,27 @@ class StructuredDeploymentGroup(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_key: str | Intrinsic[str] | None
+    input_key: str | Intrinsic[str] | None = None
     """Name of key to use for substituting inputs during deployment.
 
     Changing it replaces the resource. Heat's default: ``"get_input"``.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    input_values_validate: StructuredDeploymentGroupInputValuesValidate | Intrinsic[str] | None
+    input_values_validate: StructuredDeploymentGroupInputValuesValidate | Intrinsic[str] | None = (
+        None
+    )
     """Perform a check on the input values passed to verify that each required input has a
     corresponding value. When the property is set to STRICT and no value is passed, an
     exception is raised.
@@ -3732,7 +3771,7 @@ class StructuredDeploymentGroup(TypedResource):
     ``"LAX"``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
@@ -3746,7 +3785,7 @@ class StructuredDeploymentGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None
+    signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -3860,6 +3899,7 @@ class SwiftSignalAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SwiftSignal(TypedResource):
     """``OS::Heat::SwiftSignal``: Resource for handling signals received by SwiftSignalHandle.
 
@@ -3874,7 +3914,7 @@ class SwiftSignal(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SwiftSignal"
 
-    count: int | Intrinsic[int] | None
+    count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
@@ -3973,6 +4013,7 @@ class SwiftSignalHandleAttributes(Attributes):
         return self._get("token")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SwiftSignalHandle(TypedResource):
     """``OS::Heat::SwiftSignalHandle``: Resource for managing signals from Swift resources.
 
@@ -4040,6 +4081,7 @@ class TestResourceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class TestResourceActionWaitSecs(PropertyItem):
     """The value of `TestResource.action_wait_secs`: a map with these keys (a dict with Heat's
     key names works too).
@@ -4047,15 +4089,13 @@ class TestResourceActionWaitSecs(PropertyItem):
     Options for simulating waiting.
     """
 
-    __slots__ = ("create", "delete", "update")
-
-    create: float | Intrinsic[float] | None
+    create: float | Intrinsic[float] | None = None
     """Seconds to wait after a create. Defaults to the global wait_secs."""
 
-    delete: float | Intrinsic[float] | None
+    delete: float | Intrinsic[float] | None = None
     """Seconds to wait after a delete. Defaults to the global wait_secs."""
 
-    update: float | Intrinsic[float] | None
+    update: float | Intrinsic[float] | None = None
     """Seconds to wait after an update. Defaults to the global wait_secs."""
 
     def __init__(
@@ -4065,7 +4105,7 @@ class TestResourceActionWaitSecs(PropertyItem):
         delete: float | Intrinsic[float] | None = None,
         update: float | Intrinsic[float] | None = None,
     ) -> None:
-        self._set_fields(create, delete, update)
+        self.__dict__.update(create=create, delete=delete, update=update)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4076,6 +4116,7 @@ class TestResourceActionWaitSecs(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TestResource(TypedResource):
     """``OS::Heat::TestResource``: A resource which stores the string value that was provided.
 
@@ -4090,62 +4131,62 @@ class TestResource(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::TestResource"
 
-    action_wait_secs: MapOf[TestResourceActionWaitSecs] | None
+    action_wait_secs: MapOf[TestResourceActionWaitSecs] | None = None
     """Options for simulating waiting.
 
     Can be changed in place.
     """
 
-    attr_wait_secs: float | Intrinsic[float] | None
+    attr_wait_secs: float | Intrinsic[float] | None = None
     """Number value for timeout during resolving output value.
 
     Can be changed in place. Heat's default: ``0``. Available since Heat 6.0.0.
     """
 
-    client_name: str | Intrinsic[str] | None
+    client_name: str | Intrinsic[str] | None = None
     """Client to poll.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    constraint_prop_secs: float | Intrinsic[float] | None
+    constraint_prop_secs: float | Intrinsic[float] | None = None
     """Number value for delay during resolve constraint.
 
     Can be changed in place. Heat checks it against the cloud as a ``test_constr``. Heat's
     default: ``0``. Available since Heat 6.0.0.
     """
 
-    entity_name: str | Intrinsic[str] | None
+    entity_name: str | Intrinsic[str] | None = None
     """Client entity to poll.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    fail: bool | Intrinsic[bool] | None
+    fail: bool | Intrinsic[bool] | None = None
     """Value which can be set to fail the resource operation to test failure scenarios.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    update_replace: bool | Intrinsic[bool] | None
+    update_replace: bool | Intrinsic[bool] | None = None
     """Value which can be set to trigger update replace for the particular resource.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    update_replace_value: str | Intrinsic[str] | None
+    update_replace_value: str | Intrinsic[str] | None = None
     """Some value that can be stored but can not be updated.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
     """
 
-    value: str | Intrinsic[str] | None
+    value: str | Intrinsic[str] | None = None
     """The input string to be stored.
 
     Can be changed in place. Heat's default: ``"test_string"``.
     """
 
-    wait_secs: float | Intrinsic[float] | None
+    wait_secs: float | Intrinsic[float] | None = None
     """Seconds to wait after an action (-1 is infinite).
 
     Can be changed in place. Heat's default: ``0``.
@@ -4240,6 +4281,7 @@ class UpdateWaitConditionHandleAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class UpdateWaitConditionHandle(TypedResource):
     """``OS::Heat::UpdateWaitConditionHandle``: WaitConditionHandle that clears signals and
     changes handle on update.
@@ -4314,6 +4356,7 @@ ValueType: TypeAlias = Literal["string", "number", "comma_delimited_list", "json
 """The values Heat allows for `Value.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Value(TypedResource):
     """``OS::Heat::Value``: A resource which exposes its value property as an attribute.
 
@@ -4327,7 +4370,7 @@ class Value(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Value"
 
-    type: ValueType | Intrinsic[str] | None
+    type: ValueType | Intrinsic[str] | None = None
     """The type of the "value" property.
 
     Can be changed in place. Allowed values: ``string``, ``number``,
@@ -4407,6 +4450,7 @@ class WaitConditionAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WaitCondition(TypedResource):
     """``OS::Heat::WaitCondition``: Resource for handling signals received by
     WaitConditionHandle.
@@ -4425,7 +4469,7 @@ class WaitCondition(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::WaitCondition"
 
-    count: int | Intrinsic[int] | None
+    count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
@@ -4542,6 +4586,7 @@ WaitConditionHandleSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `WaitConditionHandle.signal_transport`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WaitConditionHandle(TypedResource):
     """``OS::Heat::WaitConditionHandle``: Resource for managing instance signals.
 
@@ -4558,7 +4603,7 @@ class WaitConditionHandle(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::WaitConditionHandle"
 
-    signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None
+    signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None = None
     """How the client will signal the wait condition. CFN_SIGNAL will allow an HTTP POST to a
     CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift TempURL to be signalled via
     HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API resource-signal using the

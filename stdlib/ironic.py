@@ -18,7 +18,14 @@ from hotdsl.construct import Construct
 from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
 from hotdsl.template import CustomConstraint, DeletionPolicy, ResourceBase
 
-from ._typed import NO_DEPENDENCIES, AttributeAccess, Attributes, PropertySchema, TypedResource
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = ["Port", "PortAttributes"]
 
@@ -96,6 +103,7 @@ class PortAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Port(TypedResource):
     """``OS::Ironic::Port``: A resource that creates a ironic port.
 
@@ -116,19 +124,19 @@ class Port(TypedResource):
     Required. Can be changed in place.
     """
 
-    extra: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    extra: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A set of one or more arbitrary metadata key and value pairs.
 
     Can be changed in place.
     """
 
-    is_smartnic: bool | Intrinsic[bool] | None
+    is_smartnic: bool | Intrinsic[bool] | None = None
     """Indicates whether the Port is a Smart NIC port.
 
     Can be changed in place.
     """
 
-    local_link_connection: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    local_link_connection: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The Port binding profile. If specified, must contain switch_id (only a MAC address or an
     OpenFlow based datapath_id of the switch are accepted in this field) and port_id
     (identifier of the physical port on the switch to which node's port is connected to)
@@ -145,19 +153,19 @@ class Port(TypedResource):
     ``ironic.node``. Heat's name: ``node`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    physical_network: str | Intrinsic[str] | None
+    physical_network: str | Intrinsic[str] | None = None
     """The name of the physical network to which a port is connected. May be empty.
 
     Can be changed in place.
     """
 
-    portgroup: str | Intrinsic[str] | None
+    portgroup: str | Intrinsic[str] | None = None
     """UUID or name of the Portgroup this resource belongs to.
 
     Can be changed in place. Heat checks it against the cloud as a ``ironic.portgroup``.
     """
 
-    pxe_enabled: bool | Intrinsic[bool] | None
+    pxe_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether PXE is enabled or disabled on the Port.
 
     Can be changed in place.

@@ -36,6 +36,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -79,6 +81,7 @@ class DomainAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Domain(TypedResource):
     """``OS::Keystone::Domain``: Heat Template Resource for Keystone Domain.
 
@@ -93,19 +96,19 @@ class Domain(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Domain"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone domain.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """This domain is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name of the domain.
 
     Can be changed in place.
@@ -171,6 +174,7 @@ EndpointInterface: TypeAlias = Literal["public", "internal", "admin"]
 """The values Heat allows for `Endpoint.interface`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Endpoint(TypedResource):
     """``OS::Keystone::Endpoint``: Heat Template Resource for Keystone Service Endpoint.
 
@@ -186,7 +190,7 @@ class Endpoint(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Endpoint"
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """This endpoint is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 6.0.0.
@@ -198,13 +202,13 @@ class Endpoint(TypedResource):
     Required. Can be changed in place. Allowed values: ``public``, ``internal``, ``admin``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone endpoint.
 
     Can be changed in place.
     """
 
-    region: str | Intrinsic[str] | None
+    region: str | Intrinsic[str] | None = None
     """Name or Id of keystone region.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.region``.
@@ -303,6 +307,7 @@ class GroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class GroupRolesItem(PropertyItem):
     """An item of `Group.roles`: a map with these keys (a dict with Heat's key names works
     too).
@@ -310,15 +315,13 @@ class GroupRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    __slots__ = ("domain", "project", "role")
-
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
@@ -337,7 +340,7 @@ class GroupRolesItem(PropertyItem):
         project: str | Intrinsic[str] | None = None,
         role: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(domain, project, role)
+        self.__dict__.update(domain=domain, project=project, role=role)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -350,6 +353,7 @@ class GroupRolesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Group(TypedResource):
     """``OS::Keystone::Group``: Heat Template Resource for Keystone Group.
 
@@ -365,26 +369,26 @@ class Group(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Group"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone group.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone group.
 
     Can be changed in place.
     """
 
-    roles: ListOf[MapOf[GroupRolesItem]] | None
+    roles: ListOf[MapOf[GroupRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
@@ -460,6 +464,7 @@ class GroupRoleAssignmentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class GroupRoleAssignmentRolesItem(PropertyItem):
     """An item of `GroupRoleAssignment.roles`: a map with these keys (a dict with Heat's key
     names works too).
@@ -467,15 +472,13 @@ class GroupRoleAssignmentRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    __slots__ = ("domain", "project", "role")
-
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
@@ -494,7 +497,7 @@ class GroupRoleAssignmentRolesItem(PropertyItem):
         project: str | Intrinsic[str] | None = None,
         role: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(domain, project, role)
+        self.__dict__.update(domain=domain, project=project, role=role)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -507,6 +510,7 @@ class GroupRoleAssignmentRolesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GroupRoleAssignment(TypedResource):
     """``OS::Keystone::GroupRoleAssignment``: Resource for granting roles to a group.
 
@@ -527,7 +531,7 @@ class GroupRoleAssignment(TypedResource):
     ``keystone.group``.
     """
 
-    roles: ListOf[MapOf[GroupRoleAssignmentRolesItem]] | None
+    roles: ListOf[MapOf[GroupRoleAssignmentRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
@@ -642,6 +646,7 @@ class ProjectAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Project(TypedResource):
     """``OS::Keystone::Project``: Heat Template Resource for Keystone Project.
 
@@ -659,39 +664,39 @@ class Project(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Project"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone project.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """This project is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone project.
 
     Can be changed in place.
     """
 
-    parent: str | Intrinsic[str] | None
+    parent: str | Intrinsic[str] | None = None
     """The name or ID of parent of this keystone project in hierarchy.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.project``. Available since Heat 6.0.0.
     """
 
-    tags: ListOf[Any] | None
+    tags: ListOf[Any] | None = None
     """A list of tags for labeling and sorting projects.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 10.0.0.
@@ -766,6 +771,7 @@ class RegionAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Region(TypedResource):
     """``OS::Keystone::Region``: Heat Template Resource for Keystone Region.
 
@@ -780,19 +786,19 @@ class Region(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Region"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone region.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """This region is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    id_: str | Intrinsic[str] | None
+    id_: str | Intrinsic[str] | None = None
     """The user-defined region ID and should unique to the OpenStack deployment. While creating
     the region, heat will url encode this ID.
 
@@ -800,7 +806,7 @@ class Region(TypedResource):
     `tools/gen_stdlib.py`).
     """
 
-    parent_region: str | Intrinsic[str] | None
+    parent_region: str | Intrinsic[str] | None = None
     """If the region is hierarchically a child of another region, set this parameter to the ID
     of the parent region.
 
@@ -869,6 +875,7 @@ class RoleAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Role(TypedResource):
     """``OS::Keystone::Role``: Heat Template Resource for Keystone Role.
 
@@ -885,14 +892,14 @@ class Role(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Role"
 
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.domain``. Available since Heat 16.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone role.
 
     Can be changed in place.
@@ -949,6 +956,7 @@ class ServiceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Service(TypedResource):
     """``OS::Keystone::Service``: Heat Template Resource for Keystone Service.
 
@@ -962,19 +970,19 @@ class Service(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Service"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone service.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """This service is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 6.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone service.
 
     Can be changed in place.
@@ -1090,21 +1098,20 @@ class UserAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class UserRolesItem(PropertyItem):
     """An item of `User.roles`: a map with these keys (a dict with Heat's key names works too).
 
     Map between role with either project or domain.
     """
 
-    __slots__ = ("domain", "project", "role")
-
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
@@ -1123,7 +1130,7 @@ class UserRolesItem(PropertyItem):
         project: str | Intrinsic[str] | None = None,
         role: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(domain, project, role)
+        self.__dict__.update(domain=domain, project=project, role=role)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1136,6 +1143,7 @@ class UserRolesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class User(TypedResource):
     """``OS::Keystone::User``: Heat Template Resource for Keystone User.
 
@@ -1151,56 +1159,56 @@ class User(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::User"
 
-    default_project: str | Intrinsic[str] | None
+    default_project: str | Intrinsic[str] | None = None
     """Name or ID of default project of keystone user.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of keystone user.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Name or ID of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    email: str | Intrinsic[str] | None
+    email: str | Intrinsic[str] | None = None
     """Email address of keystone user.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """Keystone user is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    groups: ListOf[str | Intrinsic[str]] | None
+    groups: ListOf[str | Intrinsic[str]] | None = None
     """Keystone user groups.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of keystone user.
 
     Can be changed in place.
     """
 
-    password: str | Intrinsic[str] | None
+    password: str | Intrinsic[str] | None = None
     """Password of keystone user.
 
     Can be changed in place.
     """
 
-    roles: ListOf[MapOf[UserRolesItem]] | None
+    roles: ListOf[MapOf[UserRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
@@ -1303,6 +1311,7 @@ class UserRoleAssignmentAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class UserRoleAssignmentRolesItem(PropertyItem):
     """An item of `UserRoleAssignment.roles`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1310,15 +1319,13 @@ class UserRoleAssignmentRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    __slots__ = ("domain", "project", "role")
-
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
@@ -1337,7 +1344,7 @@ class UserRoleAssignmentRolesItem(PropertyItem):
         project: str | Intrinsic[str] | None = None,
         role: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(domain, project, role)
+        self.__dict__.update(domain=domain, project=project, role=role)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1350,6 +1357,7 @@ class UserRoleAssignmentRolesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class UserRoleAssignment(TypedResource):
     """``OS::Keystone::UserRoleAssignment``: Resource for granting roles to a user.
 
@@ -1363,7 +1371,7 @@ class UserRoleAssignment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::UserRoleAssignment"
 
-    roles: ListOf[MapOf[UserRoleAssignmentRolesItem]] | None
+    roles: ListOf[MapOf[UserRoleAssignmentRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.

@@ -19,7 +19,14 @@ from hotdsl.construct import Construct
 from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
 from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Range, ResourceBase
 
-from ._typed import NO_DEPENDENCIES, AttributeAccess, Attributes, PropertySchema, TypedResource
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = [
     "Cluster",
@@ -141,6 +148,7 @@ class ClusterAttributes(Attributes):
         return self._get("status_reason")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Cluster(TypedResource):
     """``OS::Magnum::Cluster``: A resource that creates a magnum cluster.
 
@@ -162,38 +170,38 @@ class Cluster(TypedResource):
     ``magnum.cluster_template``.
     """
 
-    create_timeout: int | Intrinsic[int] | None
+    create_timeout: int | Intrinsic[int] | None = None
     """Timeout for creating the cluster in minutes. Set to 0 for no timeout.
 
     Can be changed in place. Range: at least 0. Heat's default: ``60``.
     """
 
-    discovery_url: str | Intrinsic[str] | None
+    discovery_url: str | Intrinsic[str] | None = None
     """Specifies a custom discovery url for node discovery.
 
     Can be changed in place.
     """
 
-    keypair: str | Intrinsic[str] | None
+    keypair: str | Intrinsic[str] | None = None
     """The name of the keypair. If not presented, use keypair in cluster template.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    master_count: int | Intrinsic[int] | None
+    master_count: int | Intrinsic[int] | None = None
     """The number of master nodes for this cluster.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The cluster name.
 
     Changing it replaces the resource.
     """
 
-    node_count: int | Intrinsic[int] | None
+    node_count: int | Intrinsic[int] | None = None
     """The node count for this cluster.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
@@ -299,6 +307,7 @@ ClusterTemplateVolumeDriver: TypeAlias = Literal["cinder", "rexray"]
 """The values Heat allows for `ClusterTemplate.volume_driver`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ClusterTemplate(TypedResource):
     """``OS::Magnum::ClusterTemplate``: A resource for the ClusterTemplate in Magnum.
 
@@ -320,20 +329,20 @@ class ClusterTemplate(TypedResource):
     ``mesos``.
     """
 
-    dns_nameserver: str | Intrinsic[str] | None
+    dns_nameserver: str | Intrinsic[str] | None = None
     """The DNS nameserver address.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    docker_storage_driver: ClusterTemplateDockerStorageDriver | Intrinsic[str] | None
+    docker_storage_driver: ClusterTemplateDockerStorageDriver | Intrinsic[str] | None = None
     """Select a docker storage driver.
 
     Changing it replaces the resource. Allowed values: ``devicemapper``, ``overlay``. Heat's
     default: ``"devicemapper"``.
     """
 
-    docker_volume_size: int | Intrinsic[int] | None
+    docker_volume_size: int | Intrinsic[int] | None = None
     """The size in GB of the docker volume.
 
     Changing it replaces the resource. Range: at least 1.
@@ -346,40 +355,40 @@ class ClusterTemplate(TypedResource):
     ``neutron.network``.
     """
 
-    fixed_network: str | Intrinsic[str] | None
+    fixed_network: str | Intrinsic[str] | None = None
     """The fixed neutron network name or UUID to attach the Cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``.
     """
 
-    fixed_subnet: str | Intrinsic[str] | None
+    fixed_subnet: str | Intrinsic[str] | None = None
     """The fixed neutron subnet name or UUID to attach the Cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``.
     """
 
-    flavor: str | Intrinsic[str] | None
+    flavor: str | Intrinsic[str] | None = None
     """The nova flavor name or UUID to use when launching the cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    floating_ip_enabled: bool | Intrinsic[bool] | None
+    floating_ip_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether created clusters should have a floating ip or not.
 
     Changing it replaces the resource. Heat's default: ``true``.
     """
 
-    http_proxy: str | Intrinsic[str] | None
+    http_proxy: str | Intrinsic[str] | None = None
     """The http_proxy address to use for nodes in cluster.
 
     Changing it replaces the resource.
     """
 
-    https_proxy: str | Intrinsic[str] | None
+    https_proxy: str | Intrinsic[str] | None = None
     """The https_proxy address to use for nodes in cluster.
 
     Changing it replaces the resource.
@@ -392,78 +401,78 @@ class ClusterTemplate(TypedResource):
     ``glance.image``.
     """
 
-    keypair: str | Intrinsic[str] | None
+    keypair: str | Intrinsic[str] | None = None
     """The name of the SSH keypair to load into the cluster nodes.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary labels in the form of key=value pairs to associate with cluster.
 
     Changing it replaces the resource.
     """
 
-    master_flavor: str | Intrinsic[str] | None
+    master_flavor: str | Intrinsic[str] | None = None
     """The nova flavor name or UUID to use when launching the master node of the cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    master_lb_enabled: bool | Intrinsic[bool] | None
+    master_lb_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether created clusters should have a load balancer for master nodes or not.
 
     Changing it replaces the resource. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The cluster template name.
 
     Changing it replaces the resource.
     """
 
-    network_driver: str | Intrinsic[str] | None
+    network_driver: str | Intrinsic[str] | None = None
     """The name of the driver used for instantiating container networks. By default, Magnum
     will choose the pre-configured network driver based on COE type.
 
     Changing it replaces the resource.
     """
 
-    no_proxy: str | Intrinsic[str] | None
+    no_proxy: str | Intrinsic[str] | None = None
     """A comma separated list of addresses for which proxies should not be used in the cluster.
 
     Changing it replaces the resource.
     """
 
-    public: bool | Intrinsic[bool] | None
+    public: bool | Intrinsic[bool] | None = None
     """Make the cluster template public. To enable this option, you must own the right to
     publish in magnum. Which default set to admin only.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    registry_enabled: bool | Intrinsic[bool] | None
+    registry_enabled: bool | Intrinsic[bool] | None = None
     """Enable the docker registry in the cluster.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    server_type: ClusterTemplateServerType | Intrinsic[str] | None
+    server_type: ClusterTemplateServerType | Intrinsic[str] | None = None
     """Specify the server type to be used.
 
     Changing it replaces the resource. Allowed values: ``vm``, ``bm``. Heat's default:
     ``"vm"``.
     """
 
-    tls_disabled: bool | Intrinsic[bool] | None
+    tls_disabled: bool | Intrinsic[bool] | None = None
     """Disable TLS in the cluster.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None
+    volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None = None
     """The volume driver name for instantiating container volume.
 
     Changing it replaces the resource. Allowed values: ``cinder``, ``rexray``.

@@ -30,6 +30,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -67,6 +69,7 @@ SecurityServiceType: TypeAlias = Literal["ldap", "kerberos", "active_directory"]
 """The values Heat allows for `SecurityService.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityService(TypedResource):
     """``OS::Manila::SecurityService``: A resource that implements security service of Manila.
 
@@ -82,37 +85,37 @@ class SecurityService(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Manila::SecurityService"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Security service description.
 
     Can be changed in place.
     """
 
-    dns_ip: str | Intrinsic[str] | None
+    dns_ip: str | Intrinsic[str] | None = None
     """DNS IP address used inside tenant's network.
 
     Can be changed in place.
     """
 
-    domain: str | Intrinsic[str] | None
+    domain: str | Intrinsic[str] | None = None
     """Security service domain.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Security service name.
 
     Can be changed in place.
     """
 
-    password: str | Intrinsic[str] | None
+    password: str | Intrinsic[str] | None = None
     """Password used by user.
 
     Can be changed in place.
     """
 
-    server: str | Intrinsic[str] | None
+    server: str | Intrinsic[str] | None = None
     """Security service IP address or hostname.
 
     Can be changed in place.
@@ -125,7 +128,7 @@ class SecurityService(TypedResource):
     ``active_directory``.
     """
 
-    user: str | Intrinsic[str] | None
+    user: str | Intrinsic[str] | None = None
     """Security service user or group used by tenant.
 
     Can be changed in place.
@@ -256,14 +259,13 @@ ShareAccessRulesItemAccessType: TypeAlias = Literal["ip", "user", "cert", "cephx
 """The values Heat allows for `ShareAccessRulesItem.access_type`."""
 
 
+@generated_item(kw_only=True)
 class ShareAccessRulesItem(PropertyItem):
     """An item of `Share.access_rules`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("access_level", "access_to", "access_type")
-
-    access_level: ShareAccessRulesItemAccessLevel | Intrinsic[str] | None
+    access_level: ShareAccessRulesItemAccessLevel | Intrinsic[str] | None = None
     """Level of access that need to be provided for guest.
 
     Allowed values: ``ro``, ``rw``.
@@ -288,7 +290,9 @@ class ShareAccessRulesItem(PropertyItem):
         access_to: str | Intrinsic[str],
         access_type: ShareAccessRulesItemAccessType | Intrinsic[str],
     ) -> None:
-        self._set_fields(access_level, access_to, access_type)
+        self.__dict__.update(
+            access_level=access_level, access_to=access_to, access_type=access_type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -308,6 +312,7 @@ ShareShareProtocol: TypeAlias = Literal["NFS", "CIFS", "GlusterFS", "HDFS", "CEP
 """The values Heat allows for `Share.share_protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Share(TypedResource):
     """``OS::Manila::Share``: A resource that creates shared mountable file system.
 
@@ -325,37 +330,37 @@ class Share(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Manila::Share"
 
-    access_rules: ListOf[MapOf[ShareAccessRulesItem]] | None
+    access_rules: ListOf[MapOf[ShareAccessRulesItem]] | None = None
     """A list of access rules that define access from IP to Share.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Share description.
 
     Can be changed in place.
     """
 
-    is_public: bool | Intrinsic[bool] | None
+    is_public: bool | Intrinsic[bool] | None = None
     """Defines if shared filesystem is public or private.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Metadata key-values defined for share.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Share name.
 
     Can be changed in place.
     """
 
-    share_network: str | Intrinsic[str] | None
+    share_network: str | Intrinsic[str] | None = None
     """Name or ID of shared network defined for shared filesystem.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -369,7 +374,7 @@ class Share(TypedResource):
     ``GlusterFS``, ``HDFS``, ``CEPHFS``.
     """
 
-    share_type: str | Intrinsic[str] | None
+    share_type: str | Intrinsic[str] | None = None
     """Name or ID of shared filesystem type. Types defines some share filesystem profiles that
     will be used for share creation.
 
@@ -383,7 +388,7 @@ class Share(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    snapshot: str | Intrinsic[str] | None
+    snapshot: str | Intrinsic[str] | None = None
     """Name or ID of shared file system snapshot that will be restored and created as a new
     share.
 
@@ -511,6 +516,7 @@ class ShareNetworkAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ShareNetwork(TypedResource):
     """``OS::Manila::ShareNetwork``: A resource that stores network information for share
     servers.
@@ -535,31 +541,31 @@ class ShareNetwork(TypedResource):
         ),
     }
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Share network description.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the share network.
 
     Can be changed in place.
     """
 
-    neutron_network: str | Intrinsic[str] | None
+    neutron_network: str | Intrinsic[str] | None = None
     """Neutron network id.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    neutron_subnet: str | Intrinsic[str] | None
+    neutron_subnet: str | Intrinsic[str] | None = None
     """Neutron subnet id.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.subnet``.
     """
 
-    security_services: ListOf[str | Intrinsic[str]] | None
+    security_services: ListOf[str | Intrinsic[str]] | None = None
     """A list of security services IDs or names.
 
     Can be changed in place. Heat's default: ``[]``.
@@ -643,6 +649,7 @@ class ShareTypeAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ShareType(TypedResource):
     """``OS::Manila::ShareType``: A resource for creating manila share type.
 
@@ -669,13 +676,13 @@ class ShareType(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra specs key-value pairs defined for share type.
 
     Can be changed in place.
     """
 
-    is_public: bool | Intrinsic[bool] | None
+    is_public: bool | Intrinsic[bool] | None = None
     """Defines if share type is accessible to the public.
 
     Changing it replaces the resource. Heat's default: ``true``.
@@ -687,7 +694,7 @@ class ShareType(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    snapshot_support: bool | Intrinsic[bool] | None
+    snapshot_support: bool | Intrinsic[bool] | None = None
     """Boolean extra spec that used for filtering of backends by their capability to create
     share snapshots.
 

@@ -29,6 +29,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -75,6 +77,7 @@ class CronTriggerAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class CronTriggerWorkflow(PropertyItem):
     """The value of `CronTrigger.workflow`: a map with these keys (a dict with Heat's key names
     works too).
@@ -82,9 +85,7 @@ class CronTriggerWorkflow(PropertyItem):
     Workflow to execute.
     """
 
-    __slots__ = ("input", "name")
-
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values for the workflow."""
 
     name: str | Intrinsic[str]
@@ -99,7 +100,7 @@ class CronTriggerWorkflow(PropertyItem):
         input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         name: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(input, name)
+        self.__dict__.update(input=input, name=name)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -111,6 +112,7 @@ class CronTriggerWorkflow(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CronTrigger(TypedResource):
     """``OS::Mistral::CronTrigger``: A resource implements Mistral cron trigger.
 
@@ -127,25 +129,25 @@ class CronTrigger(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::CronTrigger"
 
-    count: int | Intrinsic[int] | None
+    count: int | Intrinsic[int] | None = None
     """Remaining executions.
 
     Changing it replaces the resource.
     """
 
-    first_time: str | Intrinsic[str] | None
+    first_time: str | Intrinsic[str] | None = None
     """Time of the first execution in format "YYYY-MM-DD HH:MM".
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the cron trigger.
 
     Changing it replaces the resource.
     """
 
-    pattern: str | Intrinsic[str] | None
+    pattern: str | Intrinsic[str] | None = None
     """Cron expression.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -225,6 +227,7 @@ class ExternalResourceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActionsCREATE(PropertyItem):
     """The value of `ExternalResourceActions.CREATE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -232,9 +235,7 @@ class ExternalResourceActionsCREATE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    __slots__ = ("params", "workflow")
-
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
@@ -253,7 +254,7 @@ class ExternalResourceActionsCREATE(PropertyItem):
         params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         workflow: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(params, workflow)
+        self.__dict__.update(params=params, workflow=workflow)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -268,6 +269,7 @@ class ExternalResourceActionsCREATE(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActionsDELETE(PropertyItem):
     """The value of `ExternalResourceActions.DELETE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -275,9 +277,7 @@ class ExternalResourceActionsDELETE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    __slots__ = ("params", "workflow")
-
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
@@ -296,7 +296,7 @@ class ExternalResourceActionsDELETE(PropertyItem):
         params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         workflow: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(params, workflow)
+        self.__dict__.update(params=params, workflow=workflow)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -311,6 +311,7 @@ class ExternalResourceActionsDELETE(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActionsRESUME(PropertyItem):
     """The value of `ExternalResourceActions.RESUME`: a map with these keys (a dict with Heat's
     key names works too).
@@ -318,9 +319,7 @@ class ExternalResourceActionsRESUME(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    __slots__ = ("params", "workflow")
-
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
@@ -339,7 +338,7 @@ class ExternalResourceActionsRESUME(PropertyItem):
         params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         workflow: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(params, workflow)
+        self.__dict__.update(params=params, workflow=workflow)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -354,6 +353,7 @@ class ExternalResourceActionsRESUME(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActionsSUSPEND(PropertyItem):
     """The value of `ExternalResourceActions.SUSPEND`: a map with these keys (a dict with
     Heat's key names works too).
@@ -361,9 +361,7 @@ class ExternalResourceActionsSUSPEND(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    __slots__ = ("params", "workflow")
-
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
@@ -382,7 +380,7 @@ class ExternalResourceActionsSUSPEND(PropertyItem):
         params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         workflow: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(params, workflow)
+        self.__dict__.update(params=params, workflow=workflow)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -397,6 +395,7 @@ class ExternalResourceActionsSUSPEND(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActionsUPDATE(PropertyItem):
     """The value of `ExternalResourceActions.UPDATE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -404,9 +403,7 @@ class ExternalResourceActionsUPDATE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    __slots__ = ("params", "workflow")
-
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
@@ -425,7 +422,7 @@ class ExternalResourceActionsUPDATE(PropertyItem):
         params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         workflow: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(params, workflow)
+        self.__dict__.update(params=params, workflow=workflow)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -440,6 +437,7 @@ class ExternalResourceActionsUPDATE(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ExternalResourceActions(PropertyItem):
     """The value of `ExternalResource.actions`: a map with these keys (a dict with Heat's key
     names works too).
@@ -447,21 +445,19 @@ class ExternalResourceActions(PropertyItem):
     Resource action which triggers a workflow execution.
     """
 
-    __slots__ = ("CREATE", "DELETE", "RESUME", "SUSPEND", "UPDATE")
-
-    CREATE: MapOf[ExternalResourceActionsCREATE] | None
+    CREATE: MapOf[ExternalResourceActionsCREATE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    DELETE: MapOf[ExternalResourceActionsDELETE] | None
+    DELETE: MapOf[ExternalResourceActionsDELETE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    RESUME: MapOf[ExternalResourceActionsRESUME] | None
+    RESUME: MapOf[ExternalResourceActionsRESUME] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None
+    SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    UPDATE: MapOf[ExternalResourceActionsUPDATE] | None
+    UPDATE: MapOf[ExternalResourceActionsUPDATE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
     def __init__(
@@ -473,7 +469,9 @@ class ExternalResourceActions(PropertyItem):
         SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None = None,
         UPDATE: MapOf[ExternalResourceActionsUPDATE] | None = None,
     ) -> None:
-        self._set_fields(CREATE, DELETE, RESUME, SUSPEND, UPDATE)
+        self.__dict__.update(
+            CREATE=CREATE, DELETE=DELETE, RESUME=RESUME, SUSPEND=SUSPEND, UPDATE=UPDATE
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -486,6 +484,7 @@ class ExternalResourceActions(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExternalResource(TypedResource):
     """``OS::Mistral::ExternalResource``: A plugin for managing user-defined resources via
     Mistral workflows.
@@ -520,25 +519,25 @@ class ExternalResource(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    always_update: bool | Intrinsic[bool] | None
+    always_update: bool | Intrinsic[bool] | None = None
     """Triggers UPDATE action execution even if input is unchanged.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Workflow execution description.
 
     Changing it replaces the resource. Heat's default: ``"Heat managed"``.
     """
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary which contains input for the workflows.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    replace_on_change_inputs: ListOf[Any] | None
+    replace_on_change_inputs: ListOf[Any] | None = None
     """A list of inputs that should cause the resource to be replaced when their values change.
 
     Changing it replaces the resource. Heat's default: ``[]``.
@@ -624,6 +623,7 @@ class WorkflowAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class WorkflowTaskDefaults(PropertyItem):
     """The value of `Workflow.task_defaults`: a map with these keys (a dict with Heat's key
     names works too).
@@ -631,59 +631,46 @@ class WorkflowTaskDefaults(PropertyItem):
     Default settings for some of task attributes defined at workflow level.
     """
 
-    __slots__ = (
-        "concurrency",
-        "on_complete",
-        "on_error",
-        "on_success",
-        "pause_before",
-        "requires",
-        "retry",
-        "timeout",
-        "wait_after",
-        "wait_before",
-    )
-
-    concurrency: int | Intrinsic[int] | None
+    concurrency: int | Intrinsic[int] | None = None
     """Defines a max number of actions running simultaneously in a task. Applicable only for
     tasks that have with-items.
 
     Available since Heat 8.0.0.
     """
 
-    on_complete: ListOf[Any] | None
+    on_complete: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed regardless of whether it is
     successful or not.
     """
 
-    on_error: ListOf[Any] | None
+    on_error: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed with an error."""
 
-    on_success: ListOf[Any] | None
+    on_success: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed successfully."""
 
-    pause_before: bool | Intrinsic[bool] | None
+    pause_before: bool | Intrinsic[bool] | None = None
     """Defines whether Mistral Engine should put the workflow on hold or not before starting a
     task.
     """
 
-    requires: ListOf[Any] | None
+    requires: ListOf[Any] | None = None
     """List of tasks which should be executed before this task. Used only in reverse workflows."""
 
-    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Defines a pattern how task should be repeated in case of an error."""
 
-    timeout: int | Intrinsic[int] | None
+    timeout: int | Intrinsic[int] | None = None
     """Defines a period of time in seconds after which a task will be failed automatically by
     engine if hasn't completed.
     """
 
-    wait_after: int | Intrinsic[int] | None
+    wait_after: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait after a task has completed
     before starting next tasks defined in on-success, on-error or on-complete.
     """
 
-    wait_before: int | Intrinsic[int] | None
+    wait_before: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait before starting a task."""
 
     def __init__(
@@ -700,17 +687,17 @@ class WorkflowTaskDefaults(PropertyItem):
         wait_after: int | Intrinsic[int] | None = None,
         wait_before: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(
-            concurrency,
-            on_complete,
-            on_error,
-            on_success,
-            pause_before,
-            requires,
-            retry,
-            timeout,
-            wait_after,
-            wait_before,
+        self.__dict__.update(
+            concurrency=concurrency,
+            on_complete=on_complete,
+            on_error=on_error,
+            on_success=on_success,
+            pause_before=pause_before,
+            requires=requires,
+            retry=retry,
+            timeout=timeout,
+            wait_after=wait_after,
+            wait_before=wait_before,
         )
 
     @staticmethod
@@ -729,33 +716,12 @@ class WorkflowTaskDefaults(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class WorkflowTasksItem(PropertyItem):
     """An item of `Workflow.tasks`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = (
-        "action",
-        "concurrency",
-        "description",
-        "input",
-        "join",
-        "keep_result",
-        "name",
-        "on_complete",
-        "on_error",
-        "on_success",
-        "pause_before",
-        "publish",
-        "requires",
-        "retry",
-        "target",
-        "timeout",
-        "wait_after",
-        "wait_before",
-        "with_items",
-        "workflow",
-    )
     hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {
         "policies": PropertySchema(
             "policies",
@@ -765,25 +731,25 @@ class WorkflowTasksItem(PropertyItem):
         ),
     }
 
-    action: str | Intrinsic[str] | None
+    action: str | Intrinsic[str] | None = None
     """Name of the action associated with the task. Either action or workflow may be defined in
     the task.
     """
 
-    concurrency: int | Intrinsic[int] | None
+    concurrency: int | Intrinsic[int] | None = None
     """Defines a max number of actions running simultaneously in a task. Applicable only for
     tasks that have with-items.
 
     Available since Heat 8.0.0.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Task description."""
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Actual input parameter values of the task."""
 
-    join: str | Intrinsic[str] | None
+    join: str | Intrinsic[str] | None = None
     """Allows to synchronize multiple parallel workflow branches and aggregate their data.
     Valid inputs: all - the task will run only if all upstream tasks are completed. Any
     numeric value - then the task will run once at least this number of upstream tasks are
@@ -792,7 +758,7 @@ class WorkflowTasksItem(PropertyItem):
     Available since Heat 6.0.0.
     """
 
-    keep_result: bool | Intrinsic[bool] | None
+    keep_result: bool | Intrinsic[bool] | None = None
     """Allowing not to store action results after task completion.
 
     Available since Heat 5.0.0.
@@ -804,70 +770,70 @@ class WorkflowTasksItem(PropertyItem):
     Required.
     """
 
-    on_complete: ListOf[Any] | None
+    on_complete: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed regardless of whether it is
     successful or not.
     """
 
-    on_error: ListOf[Any] | None
+    on_error: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed with an error."""
 
-    on_success: ListOf[Any] | None
+    on_success: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed successfully."""
 
-    pause_before: bool | Intrinsic[bool] | None
+    pause_before: bool | Intrinsic[bool] | None = None
     """Defines whether Mistral Engine should put the workflow on hold or not before starting a
     task.
 
     Available since Heat 5.0.0.
     """
 
-    publish: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    publish: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of variables to publish to the workflow context."""
 
-    requires: ListOf[Any] | None
+    requires: ListOf[Any] | None = None
     """List of tasks which should be executed before this task. Used only in reverse workflows."""
 
-    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Defines a pattern how task should be repeated in case of an error.
 
     Available since Heat 5.0.0.
     """
 
-    target: str | Intrinsic[str] | None
+    target: str | Intrinsic[str] | None = None
     """It defines an executor to which task action should be sent to.
 
     Available since Heat 5.0.0.
     """
 
-    timeout: int | Intrinsic[int] | None
+    timeout: int | Intrinsic[int] | None = None
     """Defines a period of time in seconds after which a task will be failed automatically by
     engine if hasn't completed.
 
     Available since Heat 5.0.0.
     """
 
-    wait_after: int | Intrinsic[int] | None
+    wait_after: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait after a task has completed
     before starting next tasks defined in on-success, on-error or on-complete.
 
     Available since Heat 5.0.0.
     """
 
-    wait_before: int | Intrinsic[int] | None
+    wait_before: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait before starting a task.
 
     Available since Heat 5.0.0.
     """
 
-    with_items: str | Intrinsic[str] | None
+    with_items: str | Intrinsic[str] | None = None
     """If configured, it allows to run action or workflow associated with a task multiple times
     on a provided list of items.
 
     Available since Heat 5.0.0.
     """
 
-    workflow: str | Intrinsic[str] | None
+    workflow: str | Intrinsic[str] | None = None
     """Name of the workflow associated with the task. Can be defined by intrinsic function
     get_resource or by name of the referenced workflow, i.e. { workflow: wf_name } or {
     workflow: { get_resource: wf_name }}. Either action or workflow may be defined in the
@@ -900,27 +866,27 @@ class WorkflowTasksItem(PropertyItem):
         with_items: str | Intrinsic[str] | None = None,
         workflow: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            action,
-            concurrency,
-            description,
-            input,
-            join,
-            keep_result,
-            name,
-            on_complete,
-            on_error,
-            on_success,
-            pause_before,
-            publish,
-            requires,
-            retry,
-            target,
-            timeout,
-            wait_after,
-            wait_before,
-            with_items,
-            workflow,
+        self.__dict__.update(
+            action=action,
+            concurrency=concurrency,
+            description=description,
+            input=input,
+            join=join,
+            keep_result=keep_result,
+            name=name,
+            on_complete=on_complete,
+            on_error=on_error,
+            on_success=on_success,
+            pause_before=pause_before,
+            publish=publish,
+            requires=requires,
+            retry=retry,
+            target=target,
+            timeout=timeout,
+            wait_after=wait_after,
+            wait_before=wait_before,
+            with_items=with_items,
+            workflow=workflow,
         )
 
     @staticmethod
@@ -955,6 +921,7 @@ WorkflowType: TypeAlias = Literal["direct", "reverse"]
 """The values Heat allows for `Workflow.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Workflow(TypedResource):
     """``OS::Mistral::Workflow``: A resource that implements Mistral workflow.
 
@@ -973,45 +940,45 @@ class Workflow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::Workflow"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Workflow description.
 
     Can be changed in place.
     """
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary which contains input for workflow.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Workflow name.
 
     Changing it replaces the resource.
     """
 
-    output: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    output: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Any data structure arbitrarily containing YAQL expressions that defines workflow output.
     May be nested.
 
     Can be changed in place.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If Workflow is reverse typed, params requires
     'task_name', which defines initial task.
 
     Can be changed in place.
     """
 
-    tags: ListOf[Any] | None
+    tags: ListOf[Any] | None = None
     """List of tags to set on the workflow.
 
     Can be changed in place. Available since Heat 10.0.0.
     """
 
-    task_defaults: MapOf[WorkflowTaskDefaults] | None
+    task_defaults: MapOf[WorkflowTaskDefaults] | None = None
     """Default settings for some of task attributes defined at workflow level.
 
     Can be changed in place. Available since Heat 5.0.0.
@@ -1029,7 +996,7 @@ class Workflow(TypedResource):
     Required. Can be changed in place. Allowed values: ``direct``, ``reverse``.
     """
 
-    use_request_body_as_input: bool | Intrinsic[bool] | None
+    use_request_body_as_input: bool | Intrinsic[bool] | None = None
     """Defines the method in which the request body for signaling a workflow would be parsed.
     In case this property is set to True, the body would be parsed as a simple json where
     each key is a workflow input, in other cases body would be parsed expecting a specific

@@ -77,6 +77,8 @@ from ._typed import (
     PropertySchema,
     SupportStatus,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -245,6 +247,7 @@ AddressScopeIpVersion: TypeAlias = Literal[4, 6]
 """The values Heat allows for `AddressScope.ip_version`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AddressScope(TypedResource):
     """``OS::Neutron::AddressScope``: A resource for Neutron address scope.
 
@@ -260,19 +263,19 @@ class AddressScope(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::AddressScope"
 
-    ip_version: AddressScopeIpVersion | Intrinsic[int] | None
+    ip_version: AddressScopeIpVersion | Intrinsic[int] | None = None
     """Address family of the address scope, which is 4 or 6.
 
     Changing it replaces the resource. Allowed values: ``4``, ``6``. Heat's default: ``4``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name for the address scope.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the address scope should be shared to other tenants. Note that the default
     policy setting restricts usage of this attribute to administrative users only, and
     restricts changing of shared address scope to unshared with update.
@@ -280,7 +283,7 @@ class AddressScope(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of the address scope. Only administrative users can specify a tenant
     ID other than their own.
 
@@ -349,6 +352,7 @@ class ExtraRouteAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExtraRoute(TypedResource):
     """``OS::Neutron::ExtraRoute``: Resource for specifying extra routes for Neutron router.
 
@@ -445,12 +449,11 @@ class ExtraRouteSetAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class ExtraRouteSetRoutesItem(PropertyItem):
     """An item of `ExtraRouteSet.routes`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("destination", "nexthop")
 
     destination: str | Intrinsic[str]
     """The destination network in CIDR notation.
@@ -470,7 +473,7 @@ class ExtraRouteSetRoutesItem(PropertyItem):
         destination: str | Intrinsic[str],
         nexthop: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(destination, nexthop)
+        self.__dict__.update(destination=destination, nexthop=nexthop)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -484,6 +487,7 @@ class ExtraRouteSetRoutesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExtraRouteSet(TypedResource):
     """``OS::Neutron::ExtraRouteSet``: Resource for specifying extra routes for a Neutron
     router.
@@ -527,7 +531,7 @@ class ExtraRouteSet(TypedResource):
     ``neutron.router``.
     """
 
-    routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None
+    routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None = None
     """A set of route dictionaries for the router.
 
     Can be changed in place. Heat's default: ``[]``.
@@ -643,6 +647,7 @@ class FirewallAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Firewall(TypedResource):
     """``OS::Neutron::Firewall``: A resource for the Firewall resource in Neutron FWaaS.
 
@@ -656,14 +661,14 @@ class Firewall(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Firewall"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state of the firewall. If false (down), firewall does not forward packets
     and will drop all traffic to/from VMs behind the firewall.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall.
 
     Can be changed in place.
@@ -675,13 +680,13 @@ class Firewall(TypedResource):
     Required. Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this firewall should be shared across all tenants. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only.
 
@@ -690,7 +695,7 @@ class Firewall(TypedResource):
     property unsupported while it not used.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request. Parameters are often specific to installed
     hardware or extensions.
 
@@ -806,6 +811,7 @@ class FirewallPolicyAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FirewallPolicy(TypedResource):
     """``OS::Neutron::FirewallPolicy``: A resource for the FirewallPolicy resource in Neutron
     FWaaS.
@@ -819,7 +825,7 @@ class FirewallPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FirewallPolicy"
 
-    audited: bool | Intrinsic[bool] | None
+    audited: bool | Intrinsic[bool] | None = None
     """Whether this policy should be audited. When set to True, each time the firewall policy
     or the associated firewall rules are changed, this attribute will be set to False and
     will have to be explicitly set to True through an update operation.
@@ -827,26 +833,26 @@ class FirewallPolicy(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall policy.
 
     Can be changed in place.
     """
 
-    firewall_rules: ListOf[Any] | None
+    firewall_rules: ListOf[Any] | None = None
     """An ordered list of firewall rules to apply to the firewall. (Prior to version 14.0.0
     this was a required property).
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall policy.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this policy should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``false``.
@@ -1010,6 +1016,7 @@ FirewallRuleProtocol: TypeAlias = Literal["tcp", "udp", "icmp", "any"]
 """The values Heat allows for `FirewallRule.protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FirewallRule(TypedResource):
     """``OS::Neutron::FirewallRule``: A resource for the FirewallRule resource in Neutron
     FWaaS.
@@ -1024,69 +1031,69 @@ class FirewallRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FirewallRule"
 
-    action: FirewallRuleAction | Intrinsic[str] | None
+    action: FirewallRuleAction | Intrinsic[str] | None = None
     """Action to be performed on the traffic matching the rule.
 
     Can be changed in place. Allowed values: ``allow``, ``deny``. Heat's default:
     ``"deny"``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall rule.
 
     Can be changed in place.
     """
 
-    destination_ip_address: str | Intrinsic[str] | None
+    destination_ip_address: str | Intrinsic[str] | None = None
     """Destination IP address or CIDR.
 
     Can be changed in place. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    destination_port: str | Intrinsic[str] | None
+    destination_port: str | Intrinsic[str] | None = None
     """Destination port number or a range.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """Whether this rule should be enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    ip_version: FirewallRuleIpVersion | Intrinsic[str] | None
+    ip_version: FirewallRuleIpVersion | Intrinsic[str] | None = None
     """Internet protocol version.
 
     Can be changed in place. Allowed values: ``4``, ``6``. Heat's default: ``"4"``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall rule.
 
     Can be changed in place.
     """
 
-    protocol: FirewallRuleProtocol | Intrinsic[str] | None
+    protocol: FirewallRuleProtocol | Intrinsic[str] | None = None
     """Protocol for the firewall rule.
 
     Can be changed in place. Allowed values: ``tcp``, ``udp``, ``icmp``, ``any``. Heat's
     default: ``"any"``.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this rule should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    source_ip_address: str | Intrinsic[str] | None
+    source_ip_address: str | Intrinsic[str] | None = None
     """Source IP address or CIDR.
 
     Can be changed in place. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    source_port: str | Intrinsic[str] | None
+    source_port: str | Intrinsic[str] | None = None
     """Source port number or a range.
 
     Can be changed in place.
@@ -1238,6 +1245,7 @@ class FloatingIPAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIP(TypedResource):
     """``OS::Neutron::FloatingIP``: A resource for managing Neutron floating ips.
 
@@ -1264,27 +1272,27 @@ class FloatingIP(TypedResource):
         ),
     }
 
-    dns_domain: str | Intrinsic[str] | None
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with floating ip.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 7.0.0.
     """
 
-    dns_name: str | Intrinsic[str] | None
+    dns_name: str | Intrinsic[str] | None = None
     """DNS name associated with floating ip.
 
     Can be changed in place. Heat checks it against the cloud as a ``rel_dns_name``.
     Available since Heat 7.0.0.
     """
 
-    fixed_ip_address: str | Intrinsic[str] | None
+    fixed_ip_address: str | Intrinsic[str] | None = None
     """IP address to use if the port has multiple addresses.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    floating_ip_address: str | Intrinsic[str] | None
+    floating_ip_address: str | Intrinsic[str] | None = None
     """IP address of the floating IP. NOTE: The default policy setting in Neutron restricts
     usage of this property to administrative users only.
 
@@ -1299,20 +1307,20 @@ class FloatingIP(TypedResource):
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    floating_subnet: str | Intrinsic[str] | None
+    floating_subnet: str | Intrinsic[str] | None = None
     """Subnet to allocate floating IP from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``. Available since Heat 9.0.0.
     """
 
-    port_id: str | Intrinsic[str] | None
+    port_id: str | Intrinsic[str] | None = None
     """ID of an existing port with at least one IP address to associate with this floating IP.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.port``.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the "floatingip" object in the creation request.
     Parameters are often specific to installed hardware or extensions.
 
@@ -1419,6 +1427,7 @@ class FloatingIPAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIPAssociation(TypedResource):
     """``OS::Neutron::FloatingIPAssociation``: A resource for associating floating ips and
     ports.
@@ -1432,7 +1441,7 @@ class FloatingIPAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FloatingIPAssociation"
 
-    fixed_ip_address: str | Intrinsic[str] | None
+    fixed_ip_address: str | Intrinsic[str] | None = None
     """IP address to use if the port has multiple addresses.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
@@ -1522,6 +1531,7 @@ FloatingIPPortForwardProtocol: TypeAlias = Literal["tcp", "udp", "icmp", "icmp6"
 """The values Heat allows for `FloatingIPPortForward.protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIPPortForward(TypedResource):
     """``OS::Neutron::FloatingIPPortForward``: A resource for creating port forwarding for
     floating IPs.
@@ -1564,7 +1574,7 @@ class FloatingIPPortForward(TypedResource):
     ``neutron.port``.
     """
 
-    internal_port_number: int | Intrinsic[int] | None
+    internal_port_number: int | Intrinsic[int] | None = None
     """Internal port number to port forward to.
 
     Can be changed in place. Range: 1 to 65535.
@@ -1678,6 +1688,7 @@ FlowClassifierProtocol: TypeAlias = Literal["tcp", "udp", "icmp"]
 """The values Heat allows for `FlowClassifier.protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FlowClassifier(TypedResource):
     """``OS::Neutron::FlowClassifier``: "Heat Template Resource for networking-sfc
     flow-classifier.
@@ -1695,83 +1706,83 @@ class FlowClassifier(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::FlowClassifier"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Flow Classifier.
 
     Can be changed in place.
     """
 
-    destination_ip_prefix: str | Intrinsic[str] | None
+    destination_ip_prefix: str | Intrinsic[str] | None = None
     """Destination IP prefix or subnet.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    destination_port_range_max: int | Intrinsic[int] | None
+    destination_port_range_max: int | Intrinsic[int] | None = None
     """Destination protocol port maximum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    destination_port_range_min: int | Intrinsic[int] | None
+    destination_port_range_min: int | Intrinsic[int] | None = None
     """Destination protocol port minimum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    ethertype: FlowClassifierEthertype | Intrinsic[str] | None
+    ethertype: FlowClassifierEthertype | Intrinsic[str] | None = None
     """L2 ethertype.
 
     Changing it replaces the resource. Allowed values: ``IPv4``, ``IPv6``. Heat's default:
     ``"IPv4"``.
     """
 
-    l7_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    l7_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of L7-parameters.
 
     Changing it replaces the resource. Unsupported property: Heat does not test it; use at
     your own risk. Currently, no value is supported for this option.
     """
 
-    logical_destination_port: str | Intrinsic[str] | None
+    logical_destination_port: str | Intrinsic[str] | None = None
     """ID or name of the neutron destination port.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    logical_source_port: str | Intrinsic[str] | None
+    logical_source_port: str | Intrinsic[str] | None = None
     """ID or name of the neutron source port.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the Flow Classifier.
 
     Can be changed in place.
     """
 
-    protocol: FlowClassifierProtocol | Intrinsic[str] | None
+    protocol: FlowClassifierProtocol | Intrinsic[str] | None = None
     """IP Protocol for the Flow Classifier.
 
     Changing it replaces the resource. Allowed values: ``tcp``, ``udp``, ``icmp``.
     """
 
-    source_ip_prefix: str | Intrinsic[str] | None
+    source_ip_prefix: str | Intrinsic[str] | None = None
     """Source IP prefix or subnet.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    source_port_range_max: int | Intrinsic[int] | None
+    source_port_range_max: int | Intrinsic[int] | None = None
     """Source protocol port Maximum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    source_port_range_min: int | Intrinsic[int] | None
+    source_port_range_min: int | Intrinsic[int] | None = None
     """Source protocol port Minimum.
 
     Changing it replaces the resource. Range: 1 to 65535.
@@ -1985,6 +1996,7 @@ IKEPolicyLifetimeUnits: TypeAlias = Literal["seconds", "kilobytes"]
 """The values Heat allows for `IKEPolicyLifetime.units`."""
 
 
+@generated_item(kw_only=True)
 class IKEPolicyLifetime(PropertyItem):
     """The value of `IKEPolicy.lifetime`: a map with these keys (a dict with Heat's key names
     works too).
@@ -1992,15 +2004,13 @@ class IKEPolicyLifetime(PropertyItem):
     Safety assessment lifetime configuration for the ike policy.
     """
 
-    __slots__ = ("units", "value")
-
-    units: IKEPolicyLifetimeUnits | Intrinsic[str] | None
+    units: IKEPolicyLifetimeUnits | Intrinsic[str] | None = None
     """Safety assessment lifetime units.
 
     Allowed values: ``seconds``, ``kilobytes``. Heat's default: ``"seconds"``.
     """
 
-    value: int | Intrinsic[int] | None
+    value: int | Intrinsic[int] | None = None
     """Safety assessment lifetime value in specified units.
 
     Heat's default: ``3600``.
@@ -2012,7 +2022,7 @@ class IKEPolicyLifetime(PropertyItem):
         units: IKEPolicyLifetimeUnits | Intrinsic[str] | None = None,
         value: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(units, value)
+        self.__dict__.update(units=units, value=value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2055,6 +2065,7 @@ IKEPolicyPhase1NegotiationMode: TypeAlias = Literal["main"]
 """The values Heat allows for `IKEPolicy.phase1_negotiation_mode`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IKEPolicy(TypedResource):
     """``OS::Neutron::IKEPolicy``: A resource for IKE policy in Neutron.
 
@@ -2068,7 +2079,7 @@ class IKEPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IKEPolicy"
 
-    auth_algorithm: IKEPolicyAuthAlgorithm | Intrinsic[str] | None
+    auth_algorithm: IKEPolicyAuthAlgorithm | Intrinsic[str] | None = None
     """Authentication hash algorithm for the ike policy. Defaults to sha256 when the
     vpn-no-sha1-3des Neutron extension is enabled, otherwise sha1.
 
@@ -2076,43 +2087,43 @@ class IKEPolicy(TypedResource):
     ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the ike policy.
 
     Can be changed in place.
     """
 
-    encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None
+    encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None = None
     """Encryption algorithm for the ike policy.
 
     Can be changed in place. One of 25 allowed values. Heat's default: ``"aes-128"``.
     """
 
-    ike_version: IKEPolicyIkeVersion | Intrinsic[str] | None
+    ike_version: IKEPolicyIkeVersion | Intrinsic[str] | None = None
     """Version for the ike policy.
 
     Can be changed in place. Allowed values: ``v1``, ``v2``. Heat's default: ``"v1"``.
     """
 
-    lifetime: MapOf[IKEPolicyLifetime] | None
+    lifetime: MapOf[IKEPolicyLifetime] | None = None
     """Safety assessment lifetime configuration for the ike policy.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the ike policy.
 
     Can be changed in place.
     """
 
-    pfs: IKEPolicyPfs | Intrinsic[str] | None
+    pfs: IKEPolicyPfs | Intrinsic[str] | None = None
     """Perfect forward secrecy in lowercase for the ike policy.
 
     Can be changed in place. One of 20 allowed values. Heat's default: ``"group5"``.
     """
 
-    phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None
+    phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None = None
     """Negotiation mode for the ike policy.
 
     Changing it replaces the resource. Allowed values: ``main``. Heat's default: ``"main"``.
@@ -2372,6 +2383,7 @@ IPsecPolicyLifetimeUnits: TypeAlias = Literal["seconds", "kilobytes"]
 """The values Heat allows for `IPsecPolicyLifetime.units`."""
 
 
+@generated_item(kw_only=True)
 class IPsecPolicyLifetime(PropertyItem):
     """The value of `IPsecPolicy.lifetime`: a map with these keys (a dict with Heat's key names
     works too).
@@ -2379,15 +2391,13 @@ class IPsecPolicyLifetime(PropertyItem):
     Safety assessment lifetime configuration for the ipsec policy.
     """
 
-    __slots__ = ("units", "value")
-
-    units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None
+    units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None = None
     """Safety assessment lifetime units.
 
     Allowed values: ``seconds``, ``kilobytes``. Heat's default: ``"seconds"``.
     """
 
-    value: int | Intrinsic[int] | None
+    value: int | Intrinsic[int] | None = None
     """Safety assessment lifetime value in specified units.
 
     Heat's default: ``3600``.
@@ -2399,7 +2409,7 @@ class IPsecPolicyLifetime(PropertyItem):
         units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None = None,
         value: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(units, value)
+        self.__dict__.update(units=units, value=value)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2442,6 +2452,7 @@ IPsecPolicyTransformProtocol: TypeAlias = Literal["esp", "ah", "ah-esp"]
 """The values Heat allows for `IPsecPolicy.transform_protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IPsecPolicy(TypedResource):
     """``OS::Neutron::IPsecPolicy``: A resource for IPsec policy in Neutron.
 
@@ -2454,7 +2465,7 @@ class IPsecPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IPsecPolicy"
 
-    auth_algorithm: IPsecPolicyAuthAlgorithm | Intrinsic[str] | None
+    auth_algorithm: IPsecPolicyAuthAlgorithm | Intrinsic[str] | None = None
     """Authentication hash algorithm for the ipsec policy. Defaults to sha256 when the
     vpn-no-sha1-3des Neutron extension is enabled, otherwise sha1.
 
@@ -2462,46 +2473,46 @@ class IPsecPolicy(TypedResource):
     ``sha512``, ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the ipsec policy.
 
     Can be changed in place.
     """
 
-    encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None
+    encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None = None
     """Encapsulation mode for the ipsec policy.
 
     Changing it replaces the resource. Allowed values: ``tunnel``, ``transport``. Heat's
     default: ``"tunnel"``.
     """
 
-    encryption_algorithm: IPsecPolicyEncryptionAlgorithm | Intrinsic[str] | None
+    encryption_algorithm: IPsecPolicyEncryptionAlgorithm | Intrinsic[str] | None = None
     """Encryption algorithm for the ipsec policy.
 
     Changing it replaces the resource. One of 25 allowed values. Heat's default:
     ``"aes-128"``.
     """
 
-    lifetime: MapOf[IPsecPolicyLifetime] | None
+    lifetime: MapOf[IPsecPolicyLifetime] | None = None
     """Safety assessment lifetime configuration for the ipsec policy.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the ipsec policy.
 
     Can be changed in place.
     """
 
-    pfs: IPsecPolicyPfs | Intrinsic[str] | None
+    pfs: IPsecPolicyPfs | Intrinsic[str] | None = None
     """Perfect forward secrecy for the ipsec policy.
 
     Changing it replaces the resource. One of 20 allowed values. Heat's default:
     ``"group5"``.
     """
 
-    transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None
+    transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None = None
     """Transform protocol for the ipsec policy.
 
     Changing it replaces the resource. Allowed values: ``esp``, ``ah``, ``ah-esp``. Heat's
@@ -2771,6 +2782,7 @@ IPsecSiteConnectionDpdActions: TypeAlias = Literal[
 """The values Heat allows for `IPsecSiteConnectionDpd.actions`."""
 
 
+@generated_item(kw_only=True)
 class IPsecSiteConnectionDpd(PropertyItem):
     """The value of `IPsecSiteConnection.dpd`: a map with these keys (a dict with Heat's key
     names works too).
@@ -2778,22 +2790,20 @@ class IPsecSiteConnectionDpd(PropertyItem):
     Dead Peer Detection protocol configuration for the ipsec site connection.
     """
 
-    __slots__ = ("actions", "interval", "timeout")
-
-    actions: IPsecSiteConnectionDpdActions | Intrinsic[str] | None
+    actions: IPsecSiteConnectionDpdActions | Intrinsic[str] | None = None
     """Controls DPD protocol mode.
 
     Allowed values: ``clear``, ``disabled``, ``hold``, ``restart``, ``restart-by-peer``.
     Heat's default: ``"hold"``.
     """
 
-    interval: int | Intrinsic[int] | None
+    interval: int | Intrinsic[int] | None = None
     """Number of seconds for the DPD delay.
 
     Heat's default: ``30``.
     """
 
-    timeout: int | Intrinsic[int] | None
+    timeout: int | Intrinsic[int] | None = None
     """Number of seconds for the DPD timeout.
 
     Heat's default: ``120``.
@@ -2806,7 +2816,7 @@ class IPsecSiteConnectionDpd(PropertyItem):
         interval: int | Intrinsic[int] | None = None,
         timeout: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(actions, interval, timeout)
+        self.__dict__.update(actions=actions, interval=interval, timeout=timeout)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2828,6 +2838,7 @@ IPsecSiteConnectionInitiator: TypeAlias = Literal["bi-directional", "response-on
 """The values Heat allows for `IPsecSiteConnection.initiator`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IPsecSiteConnection(TypedResource):
     """``OS::Neutron::IPsecSiteConnection``: A resource for IPsec site connection in Neutron.
 
@@ -2840,19 +2851,19 @@ class IPsecSiteConnection(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IPsecSiteConnection"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state for the ipsec site connection.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the ipsec site connection.
 
     Can be changed in place.
     """
 
-    dpd: MapOf[IPsecSiteConnectionDpd] | None
+    dpd: MapOf[IPsecSiteConnectionDpd] | None = None
     """Dead Peer Detection protocol configuration for the ipsec site connection.
 
     Changing it replaces the resource.
@@ -2864,7 +2875,7 @@ class IPsecSiteConnection(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    initiator: IPsecSiteConnectionInitiator | Intrinsic[str] | None
+    initiator: IPsecSiteConnectionInitiator | Intrinsic[str] | None = None
     """Initiator state in lowercase for the ipsec site connection.
 
     Changing it replaces the resource. Allowed values: ``bi-directional``,
@@ -2877,13 +2888,13 @@ class IPsecSiteConnection(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    mtu: int | Intrinsic[int] | None
+    mtu: int | Intrinsic[int] | None = None
     """Maximum transmission unit size (in bytes) for the ipsec site connection.
 
     Changing it replaces the resource. Heat's default: ``1500``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the ipsec site connection.
 
     Can be changed in place.
@@ -3015,12 +3026,11 @@ class L2GatewayAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class L2GatewayDevicesItemInterfacesItem(PropertyItem):
     """An item of `L2GatewayDevicesItem.interfaces`: a map with these keys (a dict with Heat's
     key names works too).
     """
-
-    __slots__ = ("name", "segmentation_id")
 
     name: str | Intrinsic[str]
     """The name of the interface on the gateway device.
@@ -3028,7 +3038,7 @@ class L2GatewayDevicesItemInterfacesItem(PropertyItem):
     Required.
     """
 
-    segmentation_id: ListOf[Any] | None
+    segmentation_id: ListOf[Any] | None = None
     """A list of segmentation ids of the interface."""
 
     def __init__(
@@ -3037,7 +3047,7 @@ class L2GatewayDevicesItemInterfacesItem(PropertyItem):
         name: str | Intrinsic[str],
         segmentation_id: ListOf[Any] | None = None,
     ) -> None:
-        self._set_fields(name, segmentation_id)
+        self.__dict__.update(name=name, segmentation_id=segmentation_id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3047,12 +3057,11 @@ class L2GatewayDevicesItemInterfacesItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class L2GatewayDevicesItem(PropertyItem):
     """An item of `L2Gateway.devices`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("device_name", "interfaces")
 
     device_name: str | Intrinsic[str]
     """The name of the gateway device.
@@ -3072,7 +3081,7 @@ class L2GatewayDevicesItem(PropertyItem):
         device_name: str | Intrinsic[str],
         interfaces: ListOf[MapOf[L2GatewayDevicesItemInterfacesItem]],
     ) -> None:
-        self._set_fields(device_name, interfaces)
+        self.__dict__.update(device_name=device_name, interfaces=interfaces)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3087,6 +3096,7 @@ class L2GatewayDevicesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L2Gateway(TypedResource):
     """``OS::Neutron::L2Gateway``: A resource for managing Neutron L2 Gateways.
 
@@ -3176,6 +3186,7 @@ class L2GatewayConnectionAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L2GatewayConnection(TypedResource):
     """``OS::Neutron::L2GatewayConnection``: A resource for managing Neutron L2 Gateway
     Connections.
@@ -3204,7 +3215,7 @@ class L2GatewayConnection(TypedResource):
     ``neutron.network``.
     """
 
-    segmentation_id: str | Intrinsic[str] | None
+    segmentation_id: str | Intrinsic[str] | None = None
     """A string specifying a segmentation id for the interface on the l2gateway.
 
     Changing it replaces the resource.
@@ -3286,6 +3297,7 @@ class MeteringLabelAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MeteringLabel(TypedResource):
     """``OS::Neutron::MeteringLabel``: A resource for creating neutron metering label.
 
@@ -3305,19 +3317,19 @@ class MeteringLabel(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::MeteringLabel"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the metering label.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the metering label.
 
     Changing it replaces the resource.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the metering label should be shared across all tenants.
 
     Changing it replaces the resource. Heat's default: ``false``. Available since Heat
@@ -3410,6 +3422,7 @@ MeteringRuleDirection: TypeAlias = Literal["ingress", "egress"]
 """The values Heat allows for `MeteringRule.direction`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MeteringRule(TypedResource):
     """``OS::Neutron::MeteringRule``: A resource to create rule for some label.
 
@@ -3424,14 +3437,14 @@ class MeteringRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::MeteringRule"
 
-    direction: MeteringRuleDirection | Intrinsic[str] | None
+    direction: MeteringRuleDirection | Intrinsic[str] | None = None
     """The direction in which metering rule is applied, either ingress or egress.
 
     Changing it replaces the resource. Allowed values: ``ingress``, ``egress``. Heat's
     default: ``"ingress"``.
     """
 
-    excluded: bool | Intrinsic[bool] | None
+    excluded: bool | Intrinsic[bool] | None = None
     """Specify whether the remote_ip_prefix will be excluded or not from traffic counters of
     the metering label. For example to not count the traffic of a specific IP address of a
     range.
@@ -3591,6 +3604,7 @@ class NetAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Net(TypedResource):
     """``OS::Neutron::Net``: A resource for managing Neutron net.
 
@@ -3603,74 +3617,74 @@ class Net(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Net"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """A boolean value specifying the administrative status of the network.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the network. It requires the availability_zone
     extension to be available.
 
     Changing it replaces the resource. Available since Heat 19.0.0.
     """
 
-    dhcp_agent_ids: ListOf[Any] | None
+    dhcp_agent_ids: ListOf[Any] | None = None
     """The IDs of the DHCP agent to schedule the network. Note that the default policy setting
     in Neutron restricts usage of this property to administrative users only.
 
     Can be changed in place.
     """
 
-    dns_domain: str | Intrinsic[str] | None
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 7.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the network, which is not required to be unique.
 
     Can be changed in place.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the network. It provides the default value for
     the attribute of the ports created on this network.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.qos_policy``.
     Available since Heat 6.0.0.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this network should be shared across all tenants. Note that the default policy
     setting restricts usage of this attribute to administrative users only.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the network.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the network. Only administrative users can set the
     tenant identifier; this cannot be changed using authorization policies.
 
     Changing it replaces the resource.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request. Parameters are often specific to installed
     hardware or extensions.
 
@@ -3780,12 +3794,12 @@ _NetworkGatewayConnectionsItem_segmentation_type: TypeAlias = (
 )
 
 
+@generated_item(kw_only=True)
 class NetworkGatewayConnectionsItem(PropertyItem):
     """An item of `NetworkGateway.connections`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("network", "segmentation_id", "segmentation_type")
     hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {
         "network_id": PropertySchema(
             "network_id",
@@ -3804,14 +3818,14 @@ class NetworkGatewayConnectionsItem(PropertyItem):
     Heat 2014.2.
     """
 
-    segmentation_id: int | Intrinsic[int] | None
+    segmentation_id: int | Intrinsic[int] | None = None
     """The id for L2 segment on the external side of the network gateway. Must be specified
     when using vlan.
 
     Range: 0 to 4094.
     """
 
-    segmentation_type: NetworkGatewayConnectionsItemSegmentationType | Intrinsic[str] | None
+    segmentation_type: NetworkGatewayConnectionsItemSegmentationType | Intrinsic[str] | None = None
     """L2 segmentation strategy on the external side of the network gateway.
 
     Allowed values: ``flat``, ``vlan``. Heat's default: ``"flat"``.
@@ -3824,7 +3838,9 @@ class NetworkGatewayConnectionsItem(PropertyItem):
         segmentation_id: int | Intrinsic[int] | None = None,
         segmentation_type: _NetworkGatewayConnectionsItem_segmentation_type = None,
     ) -> None:
-        self._set_fields(network, segmentation_id, segmentation_type)
+        self.__dict__.update(
+            network=network, segmentation_id=segmentation_id, segmentation_type=segmentation_type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3845,12 +3861,11 @@ class NetworkGatewayConnectionsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class NetworkGatewayDevicesItem(PropertyItem):
     """An item of `NetworkGateway.devices`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("id", "interface_name")
 
     id: str | Intrinsic[str]
     """The device id for the network gateway.
@@ -3870,7 +3885,7 @@ class NetworkGatewayDevicesItem(PropertyItem):
         id: str | Intrinsic[str],
         interface_name: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(id, interface_name)
+        self.__dict__.update(id=id, interface_name=interface_name)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3880,6 +3895,7 @@ class NetworkGatewayDevicesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class NetworkGateway(TypedResource):
     """``OS::Neutron::NetworkGateway``: Network Gateway resource in Neutron Network Gateway.
 
@@ -3893,7 +3909,7 @@ class NetworkGateway(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::NetworkGateway"
 
-    connections: ListOf[MapOf[NetworkGatewayConnectionsItem]] | None
+    connections: ListOf[MapOf[NetworkGatewayConnectionsItem]] | None = None
     """Connection info for this network gateway.
 
     Can be changed in place. Heat's default: ``[]``.
@@ -3905,7 +3921,7 @@ class NetworkGateway(TypedResource):
     Required. Can be changed in place. Length: at least 1.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name of the network gateway.
 
     Can be changed in place.
@@ -4103,12 +4119,11 @@ class PortAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_item(kw_only=True)
 class PortAllowedAddressPairsItem(PropertyItem):
     """An item of `Port.allowed_address_pairs`: a map with these keys (a dict with Heat's key
     names works too).
     """
-
-    __slots__ = ("ip_address", "mac_address")
 
     ip_address: str | Intrinsic[str]
     """IP address to allow through this port.
@@ -4116,7 +4131,7 @@ class PortAllowedAddressPairsItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``ip_or_cidr``.
     """
 
-    mac_address: str | Intrinsic[str] | None
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to allow through this port.
 
     Heat checks it against the cloud as a ``mac_addr``.
@@ -4128,7 +4143,7 @@ class PortAllowedAddressPairsItem(PropertyItem):
         ip_address: str | Intrinsic[str],
         mac_address: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ip_address, mac_address)
+        self.__dict__.update(ip_address=ip_address, mac_address=mac_address)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4146,12 +4161,12 @@ PortBindingVnicType: TypeAlias = Literal[
 """The values Heat allows for `Port.binding:vnic_type`."""
 
 
+@generated_item(kw_only=True)
 class PortFixedIpsItem(PropertyItem):
     """An item of `Port.fixed_ips`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = ("ip_address", "subnet")
     hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {
         "subnet_id": PropertySchema(
             "subnet_id",
@@ -4163,13 +4178,13 @@ class PortFixedIpsItem(PropertyItem):
         ),
     }
 
-    ip_address: str | Intrinsic[str] | None
+    ip_address: str | Intrinsic[str] | None = None
     """IP address desired in the subnet for this port.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    subnet: str | Intrinsic[str] | None
+    subnet: str | Intrinsic[str] | None = None
     """Subnet in which to allocate the IP address for this port.
 
     Heat checks it against the cloud as a ``neutron.subnet``. Available since Heat 2014.2.
@@ -4181,7 +4196,7 @@ class PortFixedIpsItem(PropertyItem):
         ip_address: str | Intrinsic[str] | None = None,
         subnet: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ip_address, subnet)
+        self.__dict__.update(ip_address=ip_address, subnet=subnet)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4191,6 +4206,7 @@ class PortFixedIpsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Port(TypedResource):
     """``OS::Neutron::Port``: A resource for managing Neutron ports.
 
@@ -4224,19 +4240,19 @@ class Port(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this port.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    allowed_address_pairs: ListOf[MapOf[PortAllowedAddressPairsItem]] | None
+    allowed_address_pairs: ListOf[MapOf[PortAllowedAddressPairsItem]] | None = None
     """Additional MAC/IP address pairs allowed to pass through the port.
 
     Can be changed in place.
     """
 
-    binding_vnic_type: PortBindingVnicType | Intrinsic[str] | None
+    binding_vnic_type: PortBindingVnicType | Intrinsic[str] | None = None
     """The vnic type to be bound on the neutron port. To support SR-IOV PCI passthrough
     networking, you can request that the neutron port to be realized as normal (virtual
     nic), direct (pci passthrough), or macvtap (virtual interface with a tap-like software
@@ -4249,40 +4265,40 @@ class Port(TypedResource):
     in Python; see `tools/gen_stdlib.py`).
     """
 
-    device_id: str | Intrinsic[str] | None
+    device_id: str | Intrinsic[str] | None = None
     """Device ID of this port.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    device_owner: str | Intrinsic[str] | None
+    device_owner: str | Intrinsic[str] | None = None
     """Name of the network owning the port. The value is typically network:floatingip or
     network:router_interface or network:dhcp.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    dns_name: str | Intrinsic[str] | None
+    dns_name: str | Intrinsic[str] | None = None
     """DNS name associated with the port.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_name``. Available
     since Heat 7.0.0.
     """
 
-    fixed_ips: ListOf[MapOf[PortFixedIpsItem]] | None
+    fixed_ips: ListOf[MapOf[PortFixedIpsItem]] | None = None
     """Desired IPs for this port.
 
     Can be changed in place.
     """
 
-    mac_address: str | Intrinsic[str] | None
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to give to this port. The default update policy of this property in neutron
     is that allow admin role only.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``mac_addr``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A symbolic name for this port.
 
     Can be changed in place.
@@ -4297,45 +4313,45 @@ class Port(TypedResource):
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    no_fixed_ips: bool | Intrinsic[bool] | None
+    no_fixed_ips: bool | Intrinsic[bool] | None = None
     """Flag to disable all fixed ips on the port.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 16.0.0.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the port. When disable this feature(set it to
     False), there will be no packages filtering, like security-group and address-pairs.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    propagate_uplink_status: bool | Intrinsic[bool] | None
+    propagate_uplink_status: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable propagate uplink status on the port.
 
     Can be changed in place. Available since Heat 15.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this port.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.qos_policy``.
     Available since Heat 6.0.0.
     """
 
-    security_groups: ListOf[Any] | None
+    security_groups: ListOf[Any] | None = None
     """Security group IDs to associate with this port.
 
     Can be changed in place.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the port.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -4483,6 +4499,7 @@ class PortChainAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortChain(TypedResource):
     """``OS::Neutron::PortChain``: A resource for neutron networking-sfc.
 
@@ -4499,26 +4516,26 @@ class PortChain(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortChain"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    chain_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    chain_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of chain parameters. Currently, only correlation=mpls is supported by
     default.
 
     Changing it replaces the resource. Heat's default: ``{"correlation": "mpls"}``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Chain.
 
     Can be changed in place.
     """
 
-    flow_classifiers: ListOf[str | Intrinsic[str]] | None
+    flow_classifiers: ListOf[str | Intrinsic[str]] | None = None
     """A list of flow classifiers to apply to the Port Chain.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the Port Chain.
 
     Can be changed in place.
@@ -4608,6 +4625,7 @@ class PortPairAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortPair(TypedResource):
     """``OS::Neutron::PortPair``: A resource for neutron networking-sfc port-pair.
 
@@ -4628,7 +4646,7 @@ class PortPair(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPair"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Pair.
 
     Can be changed in place.
@@ -4648,13 +4666,13 @@ class PortPair(TypedResource):
     ``neutron.port``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the Port Pair.
 
     Can be changed in place.
     """
 
-    service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of service function parameter. Currently only correlation=None is supported.
 
     Changing it replaces the resource. Heat's default: ``{"correlation": null}``.
@@ -4726,6 +4744,7 @@ class PortPairGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortPairGroup(TypedResource):
     """``OS::Neutron::PortPairGroup``: Heat Template Resource for networking-sfc
     port-pair-group.
@@ -4743,13 +4762,13 @@ class PortPairGroup(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPairGroup"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Pair Group.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the Port Pair Group.
 
     Can be changed in place.
@@ -4847,6 +4866,7 @@ ProviderNetNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "ge
 """The values Heat allows for `ProviderNet.network_type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ProviderNet(TypedResource):
     """``OS::Neutron::ProviderNet``: A resource for managing Neutron provider networks.
 
@@ -4864,27 +4884,27 @@ class ProviderNet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::ProviderNet"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """A boolean value specifying the administrative status of the network.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the network. It requires the availability_zone
     extension to be available.
 
     Can be changed in place. Available since Heat 19.0.0.
     """
 
-    dns_domain: str | Intrinsic[str] | None
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 15.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the network, which is not required to be unique.
 
     Can be changed in place.
@@ -4897,44 +4917,44 @@ class ProviderNet(TypedResource):
     ``gre``, ``geneve``, ``flat``.
     """
 
-    physical_network: str | Intrinsic[str] | None
+    physical_network: str | Intrinsic[str] | None = None
     """A string specifying physical network mapping for the network.
 
     Can be changed in place.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the network. It provides the default value for
     the attribute of the ports created on this network.
 
     Can be changed in place. Available since Heat 8.0.0.
     """
 
-    router_external: bool | Intrinsic[bool] | None
+    router_external: bool | Intrinsic[bool] | None = None
     """Whether the network contains an external router.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 6.0.0.
     """
 
-    segmentation_id: str | Intrinsic[str] | None
+    segmentation_id: str | Intrinsic[str] | None = None
     """A string specifying the segmentation id for the network.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this network should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the provider network.
 
     Can be changed in place. Available since Heat 12.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the provider network. Only administrative users can
     set the tenant identifier; this cannot be changed using authorization policies.
 
@@ -5039,6 +5059,7 @@ QoSBandwidthLimitRuleDirection: TypeAlias = Literal["egress", "ingress"]
 """The values Heat allows for `QoSBandwidthLimitRule.direction`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSBandwidthLimitRule(TypedResource):
     """``OS::Neutron::QoSBandwidthLimitRule``: A resource for Neutron QoS bandwidth limit rule.
 
@@ -5057,14 +5078,14 @@ class QoSBandwidthLimitRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSBandwidthLimitRule"
 
-    direction: QoSBandwidthLimitRuleDirection | Intrinsic[str] | None
+    direction: QoSBandwidthLimitRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``egress``, ``ingress``. Heat's default:
     ``"egress"``. Available since Heat 13.0.0.
     """
 
-    max_burst_kbps: int | Intrinsic[int] | None
+    max_burst_kbps: int | Intrinsic[int] | None = None
     """Max burst bandwidth in kbps.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
@@ -5083,7 +5104,7 @@ class QoSBandwidthLimitRule(TypedResource):
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
@@ -5180,6 +5201,7 @@ QoSDscpMarkingRuleDscpMark: TypeAlias = Literal[
 """The values Heat allows for `QoSDscpMarkingRule.dscp_mark`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSDscpMarkingRule(TypedResource):
     """``OS::Neutron::QoSDscpMarkingRule``: A resource for Neutron QoS DSCP marking rule.
 
@@ -5211,7 +5233,7 @@ class QoSDscpMarkingRule(TypedResource):
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
@@ -5315,6 +5337,7 @@ QoSMinimumBandwidthRuleDirection: TypeAlias = Literal["egress", "ingress"]
 """The values Heat allows for `QoSMinimumBandwidthRule.direction`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSMinimumBandwidthRule(TypedResource):
     """``OS::Neutron::QoSMinimumBandwidthRule``: A resource for guaranteeing bandwidth.
 
@@ -5340,7 +5363,7 @@ class QoSMinimumBandwidthRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSMinimumBandwidthRule"
 
-    direction: QoSMinimumBandwidthRuleDirection | Intrinsic[str] | None
+    direction: QoSMinimumBandwidthRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``egress``, ``ingress``. Heat's default:
@@ -5360,7 +5383,7 @@ class QoSMinimumBandwidthRule(TypedResource):
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
@@ -5447,6 +5470,7 @@ QoSMinimumPacketRateRuleDirection: TypeAlias = Literal["any", "egress", "ingress
 """The values Heat allows for `QoSMinimumPacketRateRule.direction`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSMinimumPacketRateRule(TypedResource):
     """``OS::Neutron::QoSMinimumPacketRateRule``: A resource for guaranteeing packet rate.
 
@@ -5472,7 +5496,7 @@ class QoSMinimumPacketRateRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSMinimumPacketRateRule"
 
-    direction: QoSMinimumPacketRateRuleDirection | Intrinsic[str] | None
+    direction: QoSMinimumPacketRateRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``any``, ``egress``, ``ingress``. Heat's
@@ -5492,7 +5516,7 @@ class QoSMinimumPacketRateRule(TypedResource):
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
@@ -5579,6 +5603,7 @@ class QoSPolicyAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSPolicy(TypedResource):
     """``OS::Neutron::QoSPolicy``: A resource for Neutron QoS Policy.
 
@@ -5596,25 +5621,25 @@ class QoSPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSPolicy"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """The description for the QoS policy.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name for the QoS policy.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this QoS policy should be shared to other tenants.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this QoS policy.
 
     Changing it replaces the resource.
@@ -5677,6 +5702,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Neutron::Quota``: A resource for managing neutron quotas.
 
@@ -5706,19 +5732,19 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Quota"
 
-    floatingip: int | Intrinsic[int] | None
+    floatingip: int | Intrinsic[int] | None = None
     """Quota for the number of floating IPs. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    network: int | Intrinsic[int] | None
+    network: int | Intrinsic[int] | None = None
     """Quota for the number of networks. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    port: int | Intrinsic[int] | None
+    port: int | Intrinsic[int] | None = None
     """Quota for the number of ports. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
@@ -5731,37 +5757,37 @@ class Quota(TypedResource):
     ``keystone.project``.
     """
 
-    rbac_policy: int | Intrinsic[int] | None
+    rbac_policy: int | Intrinsic[int] | None = None
     """Quota for the number of rbac policies. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1. Available since Heat 12.0.0.
     """
 
-    router: int | Intrinsic[int] | None
+    router: int | Intrinsic[int] | None = None
     """Quota for the number of routers. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group: int | Intrinsic[int] | None
+    security_group: int | Intrinsic[int] | None = None
     """Quota for the number of security groups. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group_rule: int | Intrinsic[int] | None
+    security_group_rule: int | Intrinsic[int] | None = None
     """Quota for the number of security group rules. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    subnet: int | Intrinsic[int] | None
+    subnet: int | Intrinsic[int] | None = None
     """Quota for the number of subnets. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    subnetpool: int | Intrinsic[int] | None
+    subnetpool: int | Intrinsic[int] | None = None
     """Quota for the number of subnet pools. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1. Available since Heat 12.0.0.
@@ -5868,6 +5894,7 @@ RBACPolicyObjectType: TypeAlias = Literal[
 """The values Heat allows for `RBACPolicy.object_type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RBACPolicy(TypedResource):
     """``OS::Neutron::RBACPolicy``: A Resource for managing RBAC policy in Neutron.
 
@@ -5911,7 +5938,7 @@ class RBACPolicy(TypedResource):
     Required. Can be changed in place.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID. Only required if the caller has an administrative role and wants to
     create a RBAC for another tenant.
 
@@ -6024,20 +6051,19 @@ class RouterAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_item(kw_only=True)
 class RouterExternalGatewayInfoExternalFixedIpsItem(PropertyItem):
     """An item of `RouterExternalGatewayInfo.external_fixed_ips`: a map with these keys (a dict
     with Heat's key names works too).
     """
 
-    __slots__ = ("ip_address", "subnet")
-
-    ip_address: str | Intrinsic[str] | None
+    ip_address: str | Intrinsic[str] | None = None
     """External fixed IP address.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    subnet: str | Intrinsic[str] | None
+    subnet: str | Intrinsic[str] | None = None
     """Subnet of external fixed IP address.
 
     Heat checks it against the cloud as a ``neutron.subnet``.
@@ -6049,7 +6075,7 @@ class RouterExternalGatewayInfoExternalFixedIpsItem(PropertyItem):
         ip_address: str | Intrinsic[str] | None = None,
         subnet: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ip_address, subnet)
+        self.__dict__.update(ip_address=ip_address, subnet=subnet)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -6064,6 +6090,7 @@ _RouterExternalGatewayInfo_external_fixed_ips: TypeAlias = (
 )
 
 
+@generated_item(kw_only=True)
 class RouterExternalGatewayInfo(PropertyItem):
     """The value of `Router.external_gateway_info`: a map with these keys (a dict with Heat's
     key names works too).
@@ -6071,14 +6098,12 @@ class RouterExternalGatewayInfo(PropertyItem):
     External network gateway configuration for a router.
     """
 
-    __slots__ = ("enable_snat", "external_fixed_ips", "network")
-
-    enable_snat: bool | Intrinsic[bool] | None
+    enable_snat: bool | Intrinsic[bool] | None = None
     """Enables Source NAT on the router gateway. NOTE: The default policy setting in Neutron
     restricts usage of this property to administrative users only.
     """
 
-    external_fixed_ips: ListOf[MapOf[RouterExternalGatewayInfoExternalFixedIpsItem]] | None
+    external_fixed_ips: ListOf[MapOf[RouterExternalGatewayInfoExternalFixedIpsItem]] | None = None
     """External fixed IP addresses for the gateway.
 
     Available since Heat 6.0.0.
@@ -6097,7 +6122,9 @@ class RouterExternalGatewayInfo(PropertyItem):
         external_fixed_ips: _RouterExternalGatewayInfo_external_fixed_ips = None,
         network: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(enable_snat, external_fixed_ips, network)
+        self.__dict__.update(
+            enable_snat=enable_snat, external_fixed_ips=external_fixed_ips, network=network
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -6115,6 +6142,7 @@ class RouterExternalGatewayInfo(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Router(TypedResource):
     """``OS::Neutron::Router``: A resource that implements Neutron router.
 
@@ -6132,20 +6160,20 @@ class Router(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the router.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the router. It requires the availability_zone extension
     to be available.
 
     Can be changed in place. Available since Heat 19.0.0.
     """
 
-    distributed: bool | Intrinsic[bool] | None
+    distributed: bool | Intrinsic[bool] | None = None
     """Indicates whether or not to create a distributed router. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only. This
     property can not be used in conjunction with the L3 agent ID.
@@ -6153,13 +6181,13 @@ class Router(TypedResource):
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    external_gateway_info: MapOf[RouterExternalGatewayInfo] | None
+    external_gateway_info: MapOf[RouterExternalGatewayInfo] | None = None
     """External network gateway configuration for a router.
 
     Can be changed in place.
     """
 
-    ha: bool | Intrinsic[bool] | None
+    ha: bool | Intrinsic[bool] | None = None
     """Indicates whether or not to create a highly available router. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only. And
     now neutron do not support distributed and ha at the same time.
@@ -6167,7 +6195,7 @@ class Router(TypedResource):
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    l3_agent_ids: ListOf[str | Intrinsic[str]] | None
+    l3_agent_ids: ListOf[str | Intrinsic[str]] | None = None
     """ID list of the L3 agent. User can specify multi-agents for highly available router.
     NOTE: The default policy setting in Neutron restricts usage of this property to
     administrative users only.
@@ -6175,26 +6203,26 @@ class Router(TypedResource):
     Can be changed in place. Available since Heat 2015.1.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name of the router.
 
     Can be changed in place.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the router.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the router. Only administrative users can set the
     tenant identifier; this cannot be changed using authorization policies.
 
     Changing it replaces the resource. Available since Heat 24.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the creation request.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -6284,6 +6312,7 @@ class RouterInterfaceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RouterInterface(TypedResource):
     """``OS::Neutron::RouterInterface``: A resource for managing Neutron router interfaces.
 
@@ -6319,7 +6348,7 @@ class RouterInterface(TypedResource):
         ),
     }
 
-    port: str | Intrinsic[str] | None
+    port: str | Intrinsic[str] | None = None
     """The port, either subnet or port should be specified.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -6333,7 +6362,7 @@ class RouterInterface(TypedResource):
     ``neutron.router``.
     """
 
-    subnet: str | Intrinsic[str] | None
+    subnet: str | Intrinsic[str] | None = None
     """The subnet, either subnet or port should be specified.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -6690,30 +6719,19 @@ SecurityGroupRulesItemRemoteMode: TypeAlias = Literal["remote_ip_prefix", "remot
 """The values Heat allows for `SecurityGroupRulesItem.remote_mode`."""
 
 
+@generated_item(kw_only=True)
 class SecurityGroupRulesItem(PropertyItem):
     """An item of `SecurityGroup.rules`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = (
-        "description",
-        "direction",
-        "ethertype",
-        "port_range_max",
-        "port_range_min",
-        "protocol",
-        "remote_group_id",
-        "remote_ip_prefix",
-        "remote_mode",
-    )
-
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the security group rule.
 
     Available since Heat 27.0.0.
     """
 
-    direction: SecurityGroupRulesItemDirection | Intrinsic[str] | None
+    direction: SecurityGroupRulesItemDirection | Intrinsic[str] | None = None
     """The direction in which the security group rule is applied. For a compute instance, an
     ingress security group rule matches traffic that is incoming (ingress) for that
     instance. An egress rule is applied to traffic leaving the instance.
@@ -6721,13 +6739,13 @@ class SecurityGroupRulesItem(PropertyItem):
     Allowed values: ``ingress``, ``egress``. Heat's default: ``"ingress"``.
     """
 
-    ethertype: SecurityGroupRulesItemEthertype | Intrinsic[str] | None
+    ethertype: SecurityGroupRulesItemEthertype | Intrinsic[str] | None = None
     """Ethertype of the traffic.
 
     Allowed values: ``IPv4``, ``IPv6``. Heat's default: ``"IPv4"``.
     """
 
-    port_range_max: int | Intrinsic[int] | None
+    port_range_max: int | Intrinsic[int] | None = None
     """The maximum port number in the range that is matched by the security group rule. The
     port_range_min attribute constrains the port_range_max attribute. If the protocol is
     ICMP, this value must be an ICMP type.
@@ -6735,7 +6753,7 @@ class SecurityGroupRulesItem(PropertyItem):
     Range: 0 to 65535.
     """
 
-    port_range_min: int | Intrinsic[int] | None
+    port_range_min: int | Intrinsic[int] | None = None
     """The minimum port number in the range that is matched by the security group rule. If the
     protocol is TCP or UDP, this value must be less than or equal to the value of the
     port_range_max attribute. If the protocol is ICMP, this value must be an ICMP type.
@@ -6743,7 +6761,7 @@ class SecurityGroupRulesItem(PropertyItem):
     Range: 0 to 65535.
     """
 
-    protocol: SecurityGroupRulesItemProtocol | Intrinsic[str] | None
+    protocol: SecurityGroupRulesItemProtocol | Intrinsic[str] | None = None
     """The protocol that is matched by the security group rule. Allowed values are ah, dccp,
     egp, esp, gre, icmp, icmpv6, igmp, ipv6-encap, ipv6-frag, ipv6-icmp, ipv6-nonxt,
     ipv6-opts, ipv6-route, ospf, pgm, rsvp, sctp, tcp, udp, udplite, vrrp and integer
@@ -6752,7 +6770,7 @@ class SecurityGroupRulesItem(PropertyItem):
     One of 278 allowed values.
     """
 
-    remote_group_id: str | Intrinsic[str] | None
+    remote_group_id: str | Intrinsic[str] | None = None
     """The remote group ID to be associated with this security group rule. If no value is
     specified then this rule will use this security group for the remote_group_id. The
     remote mode parameter must be set to "remote_group_id".
@@ -6760,13 +6778,13 @@ class SecurityGroupRulesItem(PropertyItem):
     Heat checks it against the cloud as a ``neutron.security_group``.
     """
 
-    remote_ip_prefix: str | Intrinsic[str] | None
+    remote_ip_prefix: str | Intrinsic[str] | None = None
     """The remote IP prefix (CIDR) to be associated with this security group rule.
 
     Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None
+    remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None = None
     """Whether to specify a remote group or a remote IP prefix.
 
     Allowed values: ``remote_ip_prefix``, ``remote_group_id``. Heat's default:
@@ -6786,16 +6804,16 @@ class SecurityGroupRulesItem(PropertyItem):
         remote_ip_prefix: str | Intrinsic[str] | None = None,
         remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            description,
-            direction,
-            ethertype,
-            port_range_max,
-            port_range_min,
-            protocol,
-            remote_group_id,
-            remote_ip_prefix,
-            remote_mode,
+        self.__dict__.update(
+            description=description,
+            direction=direction,
+            ethertype=ethertype,
+            port_range_max=port_range_max,
+            port_range_min=port_range_min,
+            protocol=protocol,
+            remote_group_id=remote_group_id,
+            remote_ip_prefix=remote_ip_prefix,
+            remote_mode=remote_mode,
         )
 
     @staticmethod
@@ -7118,6 +7136,7 @@ class SecurityGroupRulesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityGroup(TypedResource):
     """``OS::Neutron::SecurityGroup``: A resource for managing Neutron security groups.
 
@@ -7135,26 +7154,26 @@ class SecurityGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroup"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the security group.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the security group, which is not required to be
     unique.
 
     Can be changed in place.
     """
 
-    rules: ListOf[MapOf[SecurityGroupRulesItem]] | None
+    rules: ListOf[MapOf[SecurityGroupRulesItem]] | None = None
     """List of security group rules.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    stateful: bool | Intrinsic[bool] | None
+    stateful: bool | Intrinsic[bool] | None = None
     """Whether to create this security group as stateful or stateless.
 
     Can be changed in place. Available since Heat 27.0.0.
@@ -7514,6 +7533,7 @@ SecurityGroupRuleProtocol: TypeAlias = Literal[
 """The values Heat allows for `SecurityGroupRule.protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityGroupRule(TypedResource):
     """``OS::Neutron::SecurityGroupRule``: A resource for managing Neutron security group
     rules.
@@ -7528,13 +7548,13 @@ class SecurityGroupRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroupRule"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the security group rule.
 
     Changing it replaces the resource.
     """
 
-    direction: SecurityGroupRuleDirection | Intrinsic[str] | None
+    direction: SecurityGroupRuleDirection | Intrinsic[str] | None = None
     """The direction in which the security group rule is applied. For a compute instance, an
     ingress security group rule matches traffic that is incoming (ingress) for that
     instance. An egress rule is applied to traffic leaving the instance.
@@ -7543,14 +7563,14 @@ class SecurityGroupRule(TypedResource):
     default: ``"ingress"``.
     """
 
-    ethertype: SecurityGroupRuleEthertype | Intrinsic[str] | None
+    ethertype: SecurityGroupRuleEthertype | Intrinsic[str] | None = None
     """Ethertype of the traffic.
 
     Changing it replaces the resource. Allowed values: ``IPv4``, ``IPv6``. Heat's default:
     ``"IPv4"``.
     """
 
-    port_range_max: int | Intrinsic[int] | None
+    port_range_max: int | Intrinsic[int] | None = None
     """The maximum port number in the range that is matched by the security group rule. The
     port_range_min attribute constrains the port_range_max attribute. If the protocol is
     ICMP, this value must be an ICMP code.
@@ -7558,7 +7578,7 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. Range: 0 to 65535.
     """
 
-    port_range_min: int | Intrinsic[int] | None
+    port_range_min: int | Intrinsic[int] | None = None
     """The minimum port number in the range that is matched by the security group rule. If the
     protocol is TCP or UDP, this value must be less than or equal to the value of the
     port_range_max attribute. If the protocol is ICMP, this value must be an ICMP type.
@@ -7566,7 +7586,7 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. Range: 0 to 65535.
     """
 
-    protocol: SecurityGroupRuleProtocol | Intrinsic[str] | None
+    protocol: SecurityGroupRuleProtocol | Intrinsic[str] | None = None
     """The protocol that is matched by the security group rule. Allowed values are ah, dccp,
     egp, esp, gre, icmp, icmpv6, igmp, ipv6-encap, ipv6-frag, ipv6-icmp, ipv6-nonxt,
     ipv6-opts, ipv6-route, ospf, pgm, rsvp, sctp, tcp, udp, udplite, vrrp and integer
@@ -7575,14 +7595,14 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. One of 278 allowed values. Heat's default: ``"tcp"``.
     """
 
-    remote_group: str | Intrinsic[str] | None
+    remote_group: str | Intrinsic[str] | None = None
     """The remote group name or ID to be associated with this security group rule.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.security_group``.
     """
 
-    remote_ip_prefix: str | Intrinsic[str] | None
+    remote_ip_prefix: str | Intrinsic[str] | None = None
     """The remote IP prefix (CIDR) to be associated with this security group rule.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
@@ -7975,6 +7995,7 @@ SegmentNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "geneve
 """The values Heat allows for `Segment.network_type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Segment(TypedResource):
     """``OS::Neutron::Segment``: A resource for Neutron Segment.
 
@@ -7992,13 +8013,13 @@ class Segment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Segment"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the segment.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the segment.
 
     Can be changed in place.
@@ -8018,13 +8039,13 @@ class Segment(TypedResource):
     ``vxlan``, ``gre``, ``geneve``, ``flat``.
     """
 
-    physical_network: str | Intrinsic[str] | None
+    physical_network: str | Intrinsic[str] | None = None
     """Name of physical network to associate with this segment.
 
     Changing it replaces the resource.
     """
 
-    segmentation_id: int | Intrinsic[int] | None
+    segmentation_id: int | Intrinsic[int] | None = None
     """Segmentation ID for this segment.
 
     Changing it replaces the resource. Range: at least 1.
@@ -8165,12 +8186,11 @@ class SubnetAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_item(kw_only=True)
 class SubnetAllocationPoolsItem(PropertyItem):
     """An item of `Subnet.allocation_pools`: a map with these keys (a dict with Heat's key
     names works too).
     """
-
-    __slots__ = ("end", "start")
 
     end: str | Intrinsic[str]
     """End address for the allocation pool.
@@ -8190,7 +8210,7 @@ class SubnetAllocationPoolsItem(PropertyItem):
         end: str | Intrinsic[str],
         start: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(end, start)
+        self.__dict__.update(end=end, start=start)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8204,12 +8224,11 @@ class SubnetAllocationPoolsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class SubnetHostRoutesItem(PropertyItem):
     """An item of `Subnet.host_routes`: a map with these keys (a dict with Heat's key names
     works too).
     """
-
-    __slots__ = ("destination", "nexthop")
 
     destination: str | Intrinsic[str]
     """The destination for static route.
@@ -8229,7 +8248,7 @@ class SubnetHostRoutesItem(PropertyItem):
         destination: str | Intrinsic[str],
         nexthop: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(destination, nexthop)
+        self.__dict__.update(destination=destination, nexthop=nexthop)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8253,6 +8272,7 @@ SubnetIpv6RaMode: TypeAlias = Literal["dhcpv6-stateful", "dhcpv6-stateless", "sl
 """The values Heat allows for `Subnet.ipv6_ra_mode`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Subnet(TypedResource):
     """``OS::Neutron::Subnet``: A resource for managing Neutron subnets.
 
@@ -8277,31 +8297,31 @@ class Subnet(TypedResource):
         ),
     }
 
-    allocation_pools: ListOf[MapOf[SubnetAllocationPoolsItem]] | None
+    allocation_pools: ListOf[MapOf[SubnetAllocationPoolsItem]] | None = None
     """The start and end addresses for the allocation pools.
 
     Can be changed in place.
     """
 
-    cidr: str | Intrinsic[str] | None
+    cidr: str | Intrinsic[str] | None = None
     """The CIDR.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    dns_nameservers: ListOf[Any] | None
+    dns_nameservers: ListOf[Any] | None = None
     """A specified set of DNS name servers to be used.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    enable_dhcp: bool | Intrinsic[bool] | None
+    enable_dhcp: bool | Intrinsic[bool] | None = None
     """Set to true if DHCP is enabled and false if DHCP is disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    gateway_ip: str | Intrinsic[str] | None
+    gateway_ip: str | Intrinsic[str] | None = None
     """The gateway IP address. Set to any of [ null | ~ | "" ] to create/update a subnet
     without a gateway. If omitted when creation, neutron will assign the first free IP
     address within the subnet to the gateway automatically. If remove this from template
@@ -8310,33 +8330,33 @@ class Subnet(TypedResource):
     Can be changed in place.
     """
 
-    host_routes: ListOf[MapOf[SubnetHostRoutesItem]] | None
+    host_routes: ListOf[MapOf[SubnetHostRoutesItem]] | None = None
     """A list of host route dictionaries for the subnet.
 
     Can be changed in place.
     """
 
-    ip_version: SubnetIpVersion | Intrinsic[int] | None
+    ip_version: SubnetIpVersion | Intrinsic[int] | None = None
     """The IP version, which is 4 or 6.
 
     Changing it replaces the resource. Allowed values: ``4``, ``6``. Heat's default: ``4``.
     """
 
-    ipv6_address_mode: SubnetIpv6AddressMode | Intrinsic[str] | None
+    ipv6_address_mode: SubnetIpv6AddressMode | Intrinsic[str] | None = None
     """IPv6 address mode.
 
     Changing it replaces the resource. Allowed values: ``dhcpv6-stateful``,
     ``dhcpv6-stateless``, ``slaac``. Available since Heat 2015.1.
     """
 
-    ipv6_ra_mode: SubnetIpv6RaMode | Intrinsic[str] | None
+    ipv6_ra_mode: SubnetIpv6RaMode | Intrinsic[str] | None = None
     """IPv6 RA (Router Advertisement) mode.
 
     Changing it replaces the resource. Allowed values: ``dhcpv6-stateful``,
     ``dhcpv6-stateless``, ``slaac``. Available since Heat 2015.1.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """The name of the subnet.
 
     Can be changed in place.
@@ -8349,40 +8369,40 @@ class Subnet(TypedResource):
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    prefixlen: int | Intrinsic[int] | None
+    prefixlen: int | Intrinsic[int] | None = None
     """Prefix length for subnet allocation from subnet pool.
 
     Changing it replaces the resource. Range: at least 0. Available since Heat 6.0.0.
     """
 
-    segment: str | Intrinsic[str] | None
+    segment: str | Intrinsic[str] | None = None
     """The name/ID of the segment to associate.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.segment``.
     Available since Heat 11.0.0.
     """
 
-    subnetpool: str | Intrinsic[str] | None
+    subnetpool: str | Intrinsic[str] | None = None
     """The name or ID of the subnet pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnetpool``. Available since Heat 6.0.0.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the subnet.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the network. Only administrative users can specify a
     tenant ID other than their own.
 
     Changing it replaces the resource.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -8516,6 +8536,7 @@ class SubnetPoolAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SubnetPool(TypedResource):
     """``OS::Neutron::SubnetPool``: A resource that implements neutron subnet pool.
 
@@ -8530,28 +8551,28 @@ class SubnetPool(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SubnetPool"
 
-    address_scope: str | Intrinsic[str] | None
+    address_scope: str | Intrinsic[str] | None = None
     """An address scope ID to assign to the subnet pool.
 
     Can be changed in place. Heat checks it against the cloud as a
     ``neutron.address_scope``.
     """
 
-    default_prefixlen: int | Intrinsic[int] | None
+    default_prefixlen: int | Intrinsic[int] | None = None
     """The size of the prefix to allocate when the cidr or prefixlen attributes are not
     specified while creating a subnet.
 
     Can be changed in place. Range: at least 0.
     """
 
-    default_quota: int | Intrinsic[int] | None
+    default_quota: int | Intrinsic[int] | None = None
     """A per-tenant quota on the prefix space that can be allocated from the subnet pool for
     tenant subnets.
 
     Can be changed in place. Range: at least 0.
     """
 
-    is_default: bool | Intrinsic[bool] | None
+    is_default: bool | Intrinsic[bool] | None = None
     """Whether this is default IPv4/IPv6 subnet pool. There can only be one default subnet pool
     for each IP family. Note that the default policy setting restricts administrative users
     to set this to True.
@@ -8559,19 +8580,19 @@ class SubnetPool(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    max_prefixlen: int | Intrinsic[int] | None
+    max_prefixlen: int | Intrinsic[int] | None = None
     """Maximum prefix size that can be allocated from the subnet pool.
 
     Can be changed in place. Range: at least 0.
     """
 
-    min_prefixlen: int | Intrinsic[int] | None
+    min_prefixlen: int | Intrinsic[int] | None = None
     """Smallest prefix size that can be allocated from the subnet pool.
 
     Can be changed in place. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the subnet pool.
 
     Can be changed in place.
@@ -8583,20 +8604,20 @@ class SubnetPool(TypedResource):
     Required. Can be changed in place. Length: at least 1.
     """
 
-    shared: bool | Intrinsic[bool] | None
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the subnet pool will be shared across all tenants. Note that the default policy
     setting restricts usage of this attribute to administrative users only.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the subnetpool.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the subnet pool. Only administrative users can specify a
     tenant ID other than their own.
 
@@ -8707,6 +8728,7 @@ TaaSTapFlowDirection: TypeAlias = Literal["IN", "OUT", "BOTH"]
 """The values Heat allows for `TaaSTapFlow.direction`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TaaSTapFlow(TypedResource):
     """``OS::Neutron::TaaS::TapFlow``: A resource for neutron tap-as-a-service tap-flow.
 
@@ -8724,20 +8746,20 @@ class TaaSTapFlow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapFlow"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Tap-Flow.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    direction: TaaSTapFlowDirection | Intrinsic[str] | None
+    direction: TaaSTapFlowDirection | Intrinsic[str] | None = None
     """The Direction to capture the traffic on.
 
     Changing it replaces the resource. Allowed values: ``IN``, ``OUT``, ``BOTH``. Heat's
     default: ``"BOTH"``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the Tap-Flow.
 
     Can be changed in place. Heat's default: ``""``.
@@ -8757,7 +8779,7 @@ class TaaSTapFlow(TypedResource):
     ``neutron.taas.tap_service``.
     """
 
-    vlan_filter: str | Intrinsic[str] | None
+    vlan_filter: str | Intrinsic[str] | None = None
     """Comma separated list of VLANs, data for which needs to be captured on probe VM.
 
     Changing it replaces the resource. Must match
@@ -8845,6 +8867,7 @@ class TaaSTapServiceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TaaSTapService(TypedResource):
     """``OS::Neutron::TaaS::TapService``: A resource for neutron tap-as-a-service tap-service.
 
@@ -8862,13 +8885,13 @@ class TaaSTapService(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapService"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the Tap-Service.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the Tap-Service.
 
     Can be changed in place. Heat's default: ``""``.
@@ -8946,12 +8969,11 @@ TrunkSubPortsItemSegmentationType: TypeAlias = Literal["vlan"]
 """The values Heat allows for `TrunkSubPortsItem.segmentation_type`."""
 
 
+@generated_item(kw_only=True)
 class TrunkSubPortsItem(PropertyItem):
     """An item of `Trunk.sub_ports`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("port", "segmentation_id", "segmentation_type")
 
     port: str | Intrinsic[str]
     """ID or name of a port to be used as a subport.
@@ -8978,7 +9000,9 @@ class TrunkSubPortsItem(PropertyItem):
         segmentation_id: int | Intrinsic[int],
         segmentation_type: TrunkSubPortsItemSegmentationType | Intrinsic[str],
     ) -> None:
-        self._set_fields(port, segmentation_id, segmentation_type)
+        self.__dict__.update(
+            port=port, segmentation_id=segmentation_id, segmentation_type=segmentation_type
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8995,6 +9019,7 @@ class TrunkSubPortsItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Trunk(TypedResource):
     """``OS::Neutron::Trunk``: A resource for managing Neutron trunks.
 
@@ -9051,19 +9076,19 @@ class Trunk(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Trunk"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Enable/disable subport addition, removal and trunk delete.
 
     Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the trunk.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the trunk, which is not required to be uniqe.
 
     Can be changed in place.
@@ -9076,7 +9101,7 @@ class Trunk(TypedResource):
     cloud as a ``neutron.port``.
     """
 
-    sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None
+    sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None = None
     """List with 0 or more map elements containing subport details.
 
     Can be changed in place.
@@ -9199,6 +9224,7 @@ class VPNServiceAttributes(Attributes):
         return self._get("tenant_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VPNService(TypedResource):
     """``OS::Neutron::VPNService``: A resource for VPN service in Neutron.
 
@@ -9228,19 +9254,19 @@ class VPNService(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state for the vpn service.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description for the vpn service.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the vpn service.
 
     Can be changed in place.

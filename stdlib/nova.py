@@ -39,6 +39,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -105,6 +107,7 @@ class FlavorAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Flavor(TypedResource):
     """``OS::Nova::Flavor``: A resource for creating OpenStack virtual hardware templates.
 
@@ -125,39 +128,39 @@ class Flavor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::Flavor"
 
-    disk: int | Intrinsic[int] | None
+    disk: int | Intrinsic[int] | None = None
     """Size of local disk in GB. The "0" size is a special case that uses the native base image
     size as the size of the ephemeral root volume.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    ephemeral: int | Intrinsic[int] | None
+    ephemeral: int | Intrinsic[int] | None = None
     """Size of a secondary ephemeral data disk in GB.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key/Value pairs to extend the capabilities of the flavor.
 
     Can be changed in place.
     """
 
-    flavorid: str | Intrinsic[str] | None
+    flavorid: str | Intrinsic[str] | None = None
     """Unique ID of the flavor. If not specified, an UUID will be auto generated and used.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
     """
 
-    is_public: bool | Intrinsic[bool] | None
+    is_public: bool | Intrinsic[bool] | None = None
     """Scope of flavor accessibility. Public or private. Default value is True, means public,
     shared across all projects.
 
     Changing it replaces the resource. Heat's default: ``true``. Available since Heat 6.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the flavor.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
@@ -169,19 +172,19 @@ class Flavor(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    rxtx_factor: float | Intrinsic[float] | None
+    rxtx_factor: float | Intrinsic[float] | None = None
     """RX/TX factor.
 
     Changing it replaces the resource. Heat's default: ``1.0``.
     """
 
-    swap: int | Intrinsic[int] | None
+    swap: int | Intrinsic[int] | None = None
     """Swap space in MB.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    tenants: ListOf[str | Intrinsic[str]] | None
+    tenants: ListOf[str | Intrinsic[str]] | None = None
     """List of tenants.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -281,6 +284,7 @@ class HostAggregateAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class HostAggregate(TypedResource):
     """``OS::Nova::HostAggregate``: A resource for further partition an availability zone with
     hosts.
@@ -303,19 +307,19 @@ class HostAggregate(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::HostAggregate"
 
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """Name for the availability zone.
 
     Can be changed in place.
     """
 
-    hosts: ListOf[str | Intrinsic[str]] | None
+    hosts: ListOf[str | Intrinsic[str]] | None = None
     """List of hosts to join aggregate.
 
     Can be changed in place.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store information for aggregate.
 
     Can be changed in place. Heat's default: ``{}``.
@@ -403,6 +407,7 @@ KeyPairType: TypeAlias = Literal["ssh", "x509"]
 """The values Heat allows for `KeyPair.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class KeyPair(TypedResource):
     """``OS::Nova::KeyPair``: A resource for creating Nova key pairs.
 
@@ -431,7 +436,7 @@ class KeyPair(TypedResource):
     Required. Changing it replaces the resource. Length: 1 to 255.
     """
 
-    public_key: str | Intrinsic[str] | None
+    public_key: str | Intrinsic[str] | None = None
     """The public key. This allows users to supply the public key from a pre-existing key pair.
     In Nova api version < 2.92, if not supplied, a new key pair will be generated. This
     property is required since Nova api version 2.92.
@@ -439,20 +444,20 @@ class KeyPair(TypedResource):
     Changing it replaces the resource.
     """
 
-    save_private_key: bool | Intrinsic[bool] | None
+    save_private_key: bool | Intrinsic[bool] | None = None
     """True if the system should remember a generated private key; False otherwise.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    type: KeyPairType | Intrinsic[str] | None
+    type: KeyPairType | Intrinsic[str] | None = None
     """Keypair type. Supported since Nova api version 2.2.
 
     Changing it replaces the resource. Allowed values: ``ssh``, ``x509``. Available since
     Heat 8.0.0.
     """
 
-    user: str | Intrinsic[str] | None
+    user: str | Intrinsic[str] | None = None
     """ID or name of user to whom to add key-pair. The usage of this property is limited to
     being used by administrators only. Supported since Nova api version 2.10.
 
@@ -520,6 +525,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Nova::Quota``: A resource for creating nova quotas.
 
@@ -553,25 +559,25 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::Quota"
 
-    cores: int | Intrinsic[int] | None
+    cores: int | Intrinsic[int] | None = None
     """Quota for the number of cores. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    fixed_ips: int | Intrinsic[int] | None
+    fixed_ips: int | Intrinsic[int] | None = None
     """Quota for the number of fixed IPs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    floating_ips: int | Intrinsic[int] | None
+    floating_ips: int | Intrinsic[int] | None = None
     """Quota for the number of floating IPs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    injected_file_content_bytes: int | Intrinsic[int] | None
+    injected_file_content_bytes: int | Intrinsic[int] | None = None
     """Quota for the number of injected file content bytes. Setting the value to -1 removes the
     limit.
 
@@ -580,7 +586,7 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    injected_file_path_bytes: int | Intrinsic[int] | None
+    injected_file_path_bytes: int | Intrinsic[int] | None = None
     """Quota for the number of injected file path bytes. Setting the value to -1 removes the
     limit.
 
@@ -589,7 +595,7 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    injected_files: int | Intrinsic[int] | None
+    injected_files: int | Intrinsic[int] | None = None
     """Quota for the number of injected files. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1. Deprecated property since Heat 14.0.0. File
@@ -597,19 +603,19 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    instances: int | Intrinsic[int] | None
+    instances: int | Intrinsic[int] | None = None
     """Quota for the number of instances. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    key_pairs: int | Intrinsic[int] | None
+    key_pairs: int | Intrinsic[int] | None = None
     """Quota for the number of key pairs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    metadata_items: int | Intrinsic[int] | None
+    metadata_items: int | Intrinsic[int] | None = None
     """Quota for the number of metadata items. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
@@ -622,31 +628,31 @@ class Quota(TypedResource):
     ``keystone.project``.
     """
 
-    ram: int | Intrinsic[int] | None
+    ram: int | Intrinsic[int] | None = None
     """Quota for the amount of ram (in megabytes). Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group_rules: int | Intrinsic[int] | None
+    security_group_rules: int | Intrinsic[int] | None = None
     """Quota for the number of security group rules. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_groups: int | Intrinsic[int] | None
+    security_groups: int | Intrinsic[int] | None = None
     """Quota for the number of security groups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    server_group_members: int | Intrinsic[int] | None
+    server_group_members: int | Intrinsic[int] | None = None
     """Quota for the number of server group members. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    server_groups: int | Intrinsic[int] | None
+    server_groups: int | Intrinsic[int] | None = None
     """Quota for the number of server groups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
@@ -890,14 +896,13 @@ class ServerAttributes(Attributes):
         return self._get("tags", "json")
 
 
+@generated_item(kw_only=True)
 class ServerBlockDeviceMappingItem(PropertyItem):
     """An item of `Server.block_device_mapping`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    __slots__ = ("delete_on_termination", "device_name", "snapshot_id", "volume_id", "volume_size")
-
-    delete_on_termination: bool | Intrinsic[bool] | None
+    delete_on_termination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the server is terminated."""
 
     device_name: str | Intrinsic[str]
@@ -907,20 +912,20 @@ class ServerBlockDeviceMappingItem(PropertyItem):
     Required.
     """
 
-    snapshot_id: str | Intrinsic[str] | None
+    snapshot_id: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    volume_id: str | Intrinsic[str] | None
+    volume_id: str | Intrinsic[str] | None = None
     """The ID of the volume to boot from. Only one of volume_id or snapshot_id should be
     provided.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None
+    volume_size: int | Intrinsic[int] | None = None
     """The size of the volume, in GB. It is safe to leave this blank and have the Compute
     service infer the size.
     """
@@ -934,7 +939,13 @@ class ServerBlockDeviceMappingItem(PropertyItem):
         volume_id: str | Intrinsic[str] | None = None,
         volume_size: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(delete_on_termination, device_name, snapshot_id, volume_id, volume_size)
+        self.__dict__.update(
+            delete_on_termination=delete_on_termination,
+            device_name=device_name,
+            snapshot_id=snapshot_id,
+            volume_id=volume_id,
+            volume_size=volume_size,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -967,26 +978,12 @@ _ServerBlockDeviceMappingV2Item_ephemeral_format: TypeAlias = (
 )
 
 
+@generated_item(kw_only=True)
 class ServerBlockDeviceMappingV2Item(PropertyItem):
     """An item of `Server.block_device_mapping_v2`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = (
-        "boot_index",
-        "delete_on_termination",
-        "device_name",
-        "device_type",
-        "disk_bus",
-        "ephemeral_format",
-        "ephemeral_size",
-        "image",
-        "snapshot_id",
-        "swap_size",
-        "volume_id",
-        "volume_size",
-        "volume_type",
-    )
     hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {
         "image_id": PropertySchema(
             "image_id",
@@ -998,36 +995,36 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
         ),
     }
 
-    boot_index: int | Intrinsic[int] | None
+    boot_index: int | Intrinsic[int] | None = None
     """Integer used for ordering the boot disks. If it is not specified, value "0" will be set
     for bootable sources (volume, snapshot, image); value "-1" will be set for non-bootable
     sources.
     """
 
-    delete_on_termination: bool | Intrinsic[bool] | None
+    delete_on_termination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the server is terminated. Defaults to
     "False" in case of a volume, snapshot or image and to "True" in case of swap or
     ephemeral.
     """
 
-    device_name: str | Intrinsic[str] | None
+    device_name: str | Intrinsic[str] | None = None
     """A device name where the volume will be attached in the system at /dev/device_name. This
     value is typically vda.
     """
 
-    device_type: ServerBlockDeviceMappingV2ItemDeviceType | Intrinsic[str] | None
+    device_type: ServerBlockDeviceMappingV2ItemDeviceType | Intrinsic[str] | None = None
     """Device type: at the moment we can make distinction only between disk and cdrom.
 
     Allowed values: ``cdrom``, ``disk``.
     """
 
-    disk_bus: ServerBlockDeviceMappingV2ItemDiskBus | Intrinsic[str] | None
+    disk_bus: ServerBlockDeviceMappingV2ItemDiskBus | Intrinsic[str] | None = None
     """Bus of the device: hypervisor driver chooses a suitable default if omitted.
 
     Allowed values: ``ide``, ``lame_bus``, ``sata``, ``scsi``, ``usb``, ``virtio``.
     """
 
-    ephemeral_format: ServerBlockDeviceMappingV2ItemEphemeralFormat | Intrinsic[str] | None
+    ephemeral_format: ServerBlockDeviceMappingV2ItemEphemeralFormat | Intrinsic[str] | None = None
     """The format of the local ephemeral block device. If no format is specified, uses default
     value, defined in nova configuration file.
 
@@ -1035,37 +1032,37 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
     8.0.0.
     """
 
-    ephemeral_size: int | Intrinsic[int] | None
+    ephemeral_size: int | Intrinsic[int] | None = None
     """The size of the local ephemeral block device, in GB.
 
     Range: at least 1. Available since Heat 8.0.0.
     """
 
-    image: str | Intrinsic[str] | None
+    image: str | Intrinsic[str] | None = None
     """The ID or name of the image to create a volume from.
 
     Heat checks it against the cloud as a ``glance.image``. Available since Heat 7.0.0.
     """
 
-    snapshot_id: str | Intrinsic[str] | None
+    snapshot_id: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    swap_size: int | Intrinsic[int] | None
+    swap_size: int | Intrinsic[int] | None = None
     """The size of the swap, in MB."""
 
-    volume_id: str | Intrinsic[str] | None
+    volume_id: str | Intrinsic[str] | None = None
     """The volume_id can be boot or non-boot device to the server.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None
+    volume_size: int | Intrinsic[int] | None = None
     """Size of the block device in GB. If it is omitted, hypervisor driver calculates size."""
 
-    volume_type: str | Intrinsic[str] | None
+    volume_type: str | Intrinsic[str] | None = None
     """The type of volume to use when creating a volume from image, snapshot, or blank source.
     Maps to a specific Cinder backend. Requires Nova API microversion 2.67 or later.
 
@@ -1089,20 +1086,20 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
         volume_size: int | Intrinsic[int] | None = None,
         volume_type: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            boot_index,
-            delete_on_termination,
-            device_name,
-            device_type,
-            disk_bus,
-            ephemeral_format,
-            ephemeral_size,
-            image,
-            snapshot_id,
-            swap_size,
-            volume_id,
-            volume_size,
-            volume_type,
+        self.__dict__.update(
+            boot_index=boot_index,
+            delete_on_termination=delete_on_termination,
+            device_name=device_name,
+            device_type=device_type,
+            disk_bus=disk_bus,
+            ephemeral_format=ephemeral_format,
+            ephemeral_size=ephemeral_size,
+            image=image,
+            snapshot_id=snapshot_id,
+            swap_size=swap_size,
+            volume_id=volume_id,
+            volume_size=volume_size,
+            volume_type=volume_type,
         )
 
     @staticmethod
@@ -1134,6 +1131,7 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ServerDeploymentSwiftData(PropertyItem):
     """The value of `Server.deployment_swift_data`: a map with these keys (a dict with Heat's
     key names works too).
@@ -1146,15 +1144,13 @@ class ServerDeploymentSwiftData(PropertyItem):
     created from the resource name, and the object name will be a generated uuid.
     """
 
-    __slots__ = ("container", "object")
-
-    container: str | Intrinsic[str] | None
+    container: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Length: at least 1.
     """
 
-    object: str | Intrinsic[str] | None
+    object: str | Intrinsic[str] | None = None
     """Name of the object.
 
     Length: at least 1.
@@ -1166,7 +1162,7 @@ class ServerDeploymentSwiftData(PropertyItem):
         container: str | Intrinsic[str] | None = None,
         object: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(container, object)
+        self.__dict__.update(container=container, object=object)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1189,12 +1185,11 @@ ServerNetworksItemAllocateNetwork: TypeAlias = Literal["none", "auto"]
 """The values Heat allows for `ServerNetworksItem.allocate_network`."""
 
 
+@generated_item(kw_only=True)
 class ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem(PropertyItem):
     """An item of `ServerNetworksItemPortExtraProperties.allowed_address_pairs`: a map with
     these keys (a dict with Heat's key names works too).
     """
-
-    __slots__ = ("ip_address", "mac_address")
 
     ip_address: str | Intrinsic[str]
     """IP address to allow through this port.
@@ -1202,7 +1197,7 @@ class ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem(PropertyItem)
     Required. Heat checks it against the cloud as a ``ip_or_cidr``.
     """
 
-    mac_address: str | Intrinsic[str] | None
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to allow through this port.
 
     Heat checks it against the cloud as a ``mac_addr``.
@@ -1214,7 +1209,7 @@ class ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem(PropertyItem)
         ip_address: str | Intrinsic[str],
         mac_address: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(ip_address, mac_address)
+        self.__dict__.update(ip_address=ip_address, mac_address=mac_address)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1240,6 +1235,7 @@ _ServerNetworksItemPortExtraProperties_binding_vnic_type: TypeAlias = (
 )
 
 
+@generated_item(kw_only=True)
 class ServerNetworksItemPortExtraProperties(PropertyItem):
     """The value of `ServerNetworksItem.port_extra_properties`: a map with these keys (a dict
     with Heat's key names works too).
@@ -1248,19 +1244,7 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
     for creating port.
     """
 
-    __slots__ = (
-        "admin_state_up",
-        "allowed_address_pairs",
-        "binding_vnic_type",
-        "mac_address",
-        "no_fixed_ips",
-        "port_security_enabled",
-        "propagate_uplink_status",
-        "qos_policy",
-        "value_specs",
-    )
-
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this port.
 
     Heat's default: ``true``.
@@ -1268,10 +1252,12 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
 
     allowed_address_pairs: (
         ListOf[MapOf[ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem]] | None
-    )
+    ) = None
     """Additional MAC/IP address pairs allowed to pass through the port."""
 
-    binding_vnic_type: ServerNetworksItemPortExtraPropertiesBindingVnicType | Intrinsic[str] | None
+    binding_vnic_type: (
+        ServerNetworksItemPortExtraPropertiesBindingVnicType | Intrinsic[str] | None
+    ) = None
     """The vnic type to be bound on the neutron port. To support SR-IOV PCI passthrough
     networking, you can request that the neutron port to be realized as normal (virtual
     nic), direct (pci passthrough), or macvtap (virtual interface with a tap-like software
@@ -1284,40 +1270,40 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
     `tools/gen_stdlib.py`).
     """
 
-    mac_address: str | Intrinsic[str] | None
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to give to this port. The default update policy of this property in neutron
     is that allow admin role only.
 
     Heat checks it against the cloud as a ``mac_addr``.
     """
 
-    no_fixed_ips: bool | Intrinsic[bool] | None
+    no_fixed_ips: bool | Intrinsic[bool] | None = None
     """Flag to disable all fixed ips on the port.
 
     Heat's default: ``false``. Available since Heat 16.0.0.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the port. When disable this feature(set it to
     False), there will be no packages filtering, like security-group and address-pairs.
 
     Available since Heat 5.0.0.
     """
 
-    propagate_uplink_status: bool | Intrinsic[bool] | None
+    propagate_uplink_status: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable propagate uplink status on the port.
 
     Available since Heat 15.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this port.
 
     Heat checks it against the cloud as a ``neutron.qos_policy``. Available since Heat
     6.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Heat's default: ``{}``.
@@ -1336,16 +1322,16 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
         qos_policy: str | Intrinsic[str] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
-        self._set_fields(
-            admin_state_up,
-            allowed_address_pairs,
-            binding_vnic_type,
-            mac_address,
-            no_fixed_ips,
-            port_security_enabled,
-            propagate_uplink_status,
-            qos_policy,
-            value_specs,
+        self.__dict__.update(
+            admin_state_up=admin_state_up,
+            allowed_address_pairs=allowed_address_pairs,
+            binding_vnic_type=binding_vnic_type,
+            mac_address=mac_address,
+            no_fixed_ips=no_fixed_ips,
+            port_security_enabled=port_security_enabled,
+            propagate_uplink_status=propagate_uplink_status,
+            qos_policy=qos_policy,
+            value_specs=value_specs,
         )
 
     @staticmethod
@@ -1396,21 +1382,12 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ServerNetworksItem(PropertyItem):
     """An item of `Server.networks`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    __slots__ = (
-        "allocate_network",
-        "fixed_ip",
-        "floating_ip",
-        "network",
-        "port",
-        "port_extra_properties",
-        "subnet",
-        "tag",
-    )
     hidden_properties: ClassVar[Mapping[str, PropertySchema]] = {
         "uuid": PropertySchema(
             "uuid",
@@ -1421,7 +1398,7 @@ class ServerNetworksItem(PropertyItem):
         ),
     }
 
-    allocate_network: ServerNetworksItemAllocateNetwork | Intrinsic[str] | None
+    allocate_network: ServerNetworksItemAllocateNetwork | Intrinsic[str] | None = None
     """The special string values of network, auto: means either a network that is already
     available to the project will be used, or if one does not exist, will be automatically
     created for the project; none: means no networking will be allocated for the created
@@ -1431,45 +1408,45 @@ class ServerNetworksItem(PropertyItem):
     Allowed values: ``none``, ``auto``. Available since Heat 9.0.0.
     """
 
-    fixed_ip: str | Intrinsic[str] | None
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IP address to specify for the port created on the requested network.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    floating_ip: str | Intrinsic[str] | None
+    floating_ip: str | Intrinsic[str] | None = None
     """ID of the floating IP to associate.
 
     Available since Heat 6.0.0.
     """
 
-    network: str | Intrinsic[str] | None
+    network: str | Intrinsic[str] | None = None
     """Name or ID of network to create a port on.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None
+    port: str | Intrinsic[str] | None = None
     """ID of an existing port to associate with this server.
 
     Heat checks it against the cloud as a ``neutron.port``.
     """
 
-    port_extra_properties: MapOf[ServerNetworksItemPortExtraProperties] | None
+    port_extra_properties: MapOf[ServerNetworksItemPortExtraProperties] | None = None
     """Dict, which has expand properties for port. Used only if port property is not specified
     for creating port.
 
     Available since Heat 6.0.0.
     """
 
-    subnet: str | Intrinsic[str] | None
+    subnet: str | Intrinsic[str] | None = None
     """Subnet in which to allocate the IP address for port. Used for creating port, based on
     derived properties. If subnet is specified, network property becomes optional.
 
     Available since Heat 5.0.0.
     """
 
-    tag: str | Intrinsic[str] | None
+    tag: str | Intrinsic[str] | None = None
     """Port tag. Heat ignores any update on this property as nova does not support it.
 
     Available since Heat 9.0.0.
@@ -1487,15 +1464,15 @@ class ServerNetworksItem(PropertyItem):
         subnet: str | Intrinsic[str] | None = None,
         tag: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(
-            allocate_network,
-            fixed_ip,
-            floating_ip,
-            network,
-            port,
-            port_extra_properties,
-            subnet,
-            tag,
+        self.__dict__.update(
+            allocate_network=allocate_network,
+            fixed_ip=fixed_ip,
+            floating_ip=floating_ip,
+            network=network,
+            port=port,
+            port_extra_properties=port_extra_properties,
+            subnet=subnet,
+            tag=tag,
         )
 
     @staticmethod
@@ -1534,6 +1511,7 @@ ServerUserDataUpdatePolicy: TypeAlias = Literal["REPLACE", "IGNORE", "REBUILD"]
 """The values Heat allows for `Server.user_data_update_policy`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Server(TypedResource):
     """``OS::Nova::Server``: A resource for managing Nova instances.
 
@@ -1554,37 +1532,37 @@ class Server(TypedResource):
         ),
     }
 
-    admin_pass: str | Intrinsic[str] | None
+    admin_pass: str | Intrinsic[str] | None = None
     """The administrator password for the server.
 
     Can be changed in place.
     """
 
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for server placement.
 
     Changing it replaces the resource.
     """
 
-    block_device_mapping: ListOf[MapOf[ServerBlockDeviceMappingItem]] | None
+    block_device_mapping: ListOf[MapOf[ServerBlockDeviceMappingItem]] | None = None
     """Block device mappings for this server.
 
     Changing it replaces the resource.
     """
 
-    block_device_mapping_v2: ListOf[MapOf[ServerBlockDeviceMappingV2Item]] | None
+    block_device_mapping_v2: ListOf[MapOf[ServerBlockDeviceMappingV2Item]] | None = None
     """Block device mappings v2 for this server.
 
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    config_drive: bool | Intrinsic[bool] | None
+    config_drive: bool | Intrinsic[bool] | None = None
     """If True, enable config drive on the server.
 
     Changing it replaces the resource.
     """
 
-    deployment_swift_data: MapOf[ServerDeploymentSwiftData] | None
+    deployment_swift_data: MapOf[ServerDeploymentSwiftData] | None = None
     """Swift container and object to use for storing deployment data for the server resource.
     The parameter is a map value with the keys "container" and "object", and the values are
     the corresponding container and object names. The software_config_transport parameter
@@ -1595,7 +1573,7 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``{}``. Available since Heat 9.0.0.
     """
 
-    diskConfig: ServerDiskConfig | Intrinsic[str] | None
+    diskConfig: ServerDiskConfig | Intrinsic[str] | None = None
     """Control how the disk is partitioned when the server is created.
 
     Changing it replaces the resource. Allowed values: ``AUTO``, ``MANUAL``.
@@ -1608,7 +1586,7 @@ class Server(TypedResource):
     ``nova.flavor``.
     """
 
-    flavor_update_policy: ServerFlavorUpdatePolicy | Intrinsic[str] | None
+    flavor_update_policy: ServerFlavorUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply a flavor update; either by requesting a server resize or by
     replacing the entire server.
 
@@ -1616,13 +1594,13 @@ class Server(TypedResource):
     ``"RESIZE"``.
     """
 
-    image: str | Intrinsic[str] | None
+    image: str | Intrinsic[str] | None = None
     """The ID or name of the image to boot with.
 
     Can be changed in place. Heat checks it against the cloud as a ``glance.image``.
     """
 
-    image_update_policy: ServerImageUpdatePolicy | Intrinsic[str] | None
+    image_update_policy: ServerImageUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply an image-id update; either by requesting a server rebuild or by
     replacing the entire server.
 
@@ -1630,14 +1608,14 @@ class Server(TypedResource):
     ``REBUILD_PRESERVE_EPHEMERAL``. Heat's default: ``"REBUILD"``.
     """
 
-    key_name: str | Intrinsic[str] | None
+    key_name: str | Intrinsic[str] | None = None
     """Name of keypair to inject into the server.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store for this server. Both keys and values must be 255
     characters or less. Non-string values will be serialized to JSON (and the serialized
     string must be 255 characters or less).
@@ -1645,20 +1623,20 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Server name.
 
     Can be changed in place.
     """
 
-    networks: ListOf[MapOf[ServerNetworksItem]] | None
+    networks: ListOf[MapOf[ServerNetworksItem]] | None = None
     """An ordered list of nics to be added to this server, with information about connected
     networks, fixed ips, port etc.
 
     Can be changed in place.
     """
 
-    personality: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    personality: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of files to create/overwrite on the server upon boot. Keys are file names and
     values are the file contents.
 
@@ -1669,26 +1647,26 @@ class Server(TypedResource):
     2.57 to use this property in the meantime.
     """
 
-    reservation_id: str | Intrinsic[str] | None
+    reservation_id: str | Intrinsic[str] | None = None
     """A UUID for the set of servers being requested.
 
     Changing it replaces the resource.
     """
 
-    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs specified by the client to help boot a server.
 
     Changing it replaces the resource.
     """
 
-    security_groups: ListOf[Any] | None
+    security_groups: ListOf[Any] | None = None
     """List of security group names or IDs. Cannot be used if neutron ports are associated with
     this server; assign security groups to the ports instead.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
-    software_config_transport: ServerSoftwareConfigTransport | Intrinsic[str] | None
+    software_config_transport: ServerSoftwareConfigTransport | Intrinsic[str] | None = None
     """How the server should receive the metadata required for software configuration.
     POLL_SERVER_CFN will allow calls to the cfn API action DescribeStackResource
     authenticated with the provided keypair. POLL_SERVER_HEAT will allow calls to the Heat
@@ -1700,13 +1678,13 @@ class Server(TypedResource):
     ``POLL_TEMP_URL``, ``ZAQAR_MESSAGE``. Heat's default: ``"POLL_SERVER_CFN"``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """Server tags. Supported since client version 2.26.
 
     Can be changed in place. Available since Heat 8.0.0.
     """
 
-    user_data: str | Intrinsic[str] | None
+    user_data: str | Intrinsic[str] | None = None
     """User data script to be executed by cloud-init or CoreOS ignition. Changes cause
     replacement of the resource by default, but can be ignored altogether by setting the
     `user_data_update_policy` property.
@@ -1714,7 +1692,7 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``""``.
     """
 
-    user_data_format: ServerUserDataFormat | Intrinsic[str] | None
+    user_data_format: ServerUserDataFormat | Intrinsic[str] | None = None
     """How the user_data should be formatted for the server. For HEAT_CFNTOOLS, the user_data
     is bundled as part of the heat-cfntools cloud-init boot configuration data. For RAW the
     user_data is passed to Nova unmodified. For SOFTWARE_CONFIG user_data is bundled as part
@@ -1726,7 +1704,7 @@ class Server(TypedResource):
     ``SOFTWARE_CONFIG``. Heat's default: ``"HEAT_CFNTOOLS"``.
     """
 
-    user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None
+    user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply a user_data update; by ignoring it, by replacing the entire
     server, or rebuild the server.
 
@@ -1928,6 +1906,7 @@ ServerGroupPoliciesItem: TypeAlias = Literal[
 """The values Heat allows for `ServerGroup.policies`."""
 
 
+@generated_item(kw_only=True)
 class ServerGroupRules(PropertyItem):
     """The value of `ServerGroup.rules`: a map with these keys (a dict with Heat's key names
     works too).
@@ -1935,9 +1914,7 @@ class ServerGroupRules(PropertyItem):
     Rules for a policy.
     """
 
-    __slots__ = ("max_server_per_host",)
-
-    max_server_per_host: float | Intrinsic[float] | None
+    max_server_per_host: float | Intrinsic[float] | None = None
     """Maximum servers in a group on a given host. Rule for anti-affinity policy."""
 
     def __init__(
@@ -1945,13 +1922,14 @@ class ServerGroupRules(PropertyItem):
         *,
         max_server_per_host: float | Intrinsic[float] | None = None,
     ) -> None:
-        self._set_fields(max_server_per_host)
+        self.__dict__.update(max_server_per_host=max_server_per_host)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
         return (PropertySchema("max_server_per_host", "number"),)
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ServerGroup(TypedResource):
     """``OS::Nova::ServerGroup``: A resource for managing a Nova server group.
 
@@ -1966,20 +1944,20 @@ class ServerGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::ServerGroup"
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Server Group name.
 
     Changing it replaces the resource.
     """
 
-    policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None
+    policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None = None
     """A list of exactly one policy to apply. Defaults to anti-affinity.
 
     Changing it replaces the resource. Allowed values: ``anti-affinity``, ``affinity``,
     ``soft-anti-affinity``, ``soft-affinity``. Heat's default: ``["anti-affinity"]``.
     """
 
-    rules: MapOf[ServerGroupRules] | None
+    rules: MapOf[ServerGroupRules] | None = None
     """Rules for a policy.
 
     Changing it replaces the resource. Available since Heat 17.0.0.

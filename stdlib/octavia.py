@@ -38,6 +38,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -97,6 +99,7 @@ class AvailabilityZoneAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AvailabilityZone(TypedResource):
     """``OS::Octavia::AvailabilityZone``: A resource for creating octavia Availability Zones.
 
@@ -118,19 +121,19 @@ class AvailabilityZone(TypedResource):
     ``octavia.availabilityzoneprofile``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of this Availability Zone.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """If the resource if available for use.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this Availability Zone.
 
     Can be changed in place.
@@ -201,6 +204,7 @@ class AvailabilityZoneProfileAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AvailabilityZoneProfile(TypedResource):
     """``OS::Octavia::AvailabilityZoneProfile``: A resource for creating octavia Availability
     Zone Profiles.
@@ -223,13 +227,13 @@ class AvailabilityZoneProfile(TypedResource):
     ``json_string``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this Availability Zone Profile.
 
     Can be changed in place.
     """
 
-    provider_name: str | Intrinsic[str] | None
+    provider_name: str | Intrinsic[str] | None = None
     """Provider name of this Availability Zone.
 
     Can be changed in place.
@@ -300,6 +304,7 @@ class FlavorAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Flavor(TypedResource):
     """``OS::Octavia::Flavor``: A resource for creating octavia Flavors.
 
@@ -314,13 +319,13 @@ class Flavor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Flavor"
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of this Flavor.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    enabled: bool | Intrinsic[bool] | None
+    enabled: bool | Intrinsic[bool] | None = None
     """If the resource if available for use.
 
     Can be changed in place. Heat's default: ``true``.
@@ -333,7 +338,7 @@ class Flavor(TypedResource):
     ``octavia.flavorprofile``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this Flavor.
 
     Can be changed in place.
@@ -403,6 +408,7 @@ class FlavorProfileAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FlavorProfile(TypedResource):
     """``OS::Octavia::FlavorProfile``: A resource for creating octavia Flavor Profiles.
 
@@ -424,13 +430,13 @@ class FlavorProfile(TypedResource):
     ``json_string``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this Flavor Profile.
 
     Can be changed in place.
     """
 
-    provider_name: str | Intrinsic[str] | None
+    provider_name: str | Intrinsic[str] | None = None
     """Provider name of this Flavor Profile.
 
     Can be changed in place.
@@ -512,6 +518,7 @@ HealthMonitorType: TypeAlias = Literal["PING", "TCP", "HTTP", "HTTPS", "UDP-CONN
 """The values Heat allows for `HealthMonitor.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class HealthMonitor(TypedResource):
     """``OS::Octavia::HealthMonitor``: A resource to handle load balancer health monitors.
 
@@ -526,7 +533,7 @@ class HealthMonitor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::HealthMonitor"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the health monitor.
 
     Can be changed in place. Heat's default: ``true``.
@@ -538,7 +545,7 @@ class HealthMonitor(TypedResource):
     Required. Can be changed in place. Range: at least 0.
     """
 
-    expected_codes: str | Intrinsic[str] | None
+    expected_codes: str | Intrinsic[str] | None = None
     """The HTTP status codes expected in response from the member to declare it healthy.
     Specify one of the following values: a single value, such as 200. a list, such as 200,
     202. a range, such as 200-204.
@@ -546,7 +553,7 @@ class HealthMonitor(TypedResource):
     Can be changed in place.
     """
 
-    http_method: HealthMonitorHttpMethod | Intrinsic[str] | None
+    http_method: HealthMonitorHttpMethod | Intrinsic[str] | None = None
     """The HTTP method used for requests by the monitor of type HTTP.
 
     Can be changed in place. Allowed values: ``GET``, ``HEAD``, ``POST``, ``PUT``,
@@ -566,7 +573,7 @@ class HealthMonitor(TypedResource):
     ``octavia.pool``.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """ID of the tenant who owns the health monitor.
 
     Changing it replaces the resource.
@@ -586,7 +593,7 @@ class HealthMonitor(TypedResource):
     ``HTTP``, ``HTTPS``, ``UDP-CONNECT``.
     """
 
-    url_path: str | Intrinsic[str] | None
+    url_path: str | Intrinsic[str] | None = None
     """The HTTP path used in the HTTP request used by the monitor to test a member health. A
     valid value is a string the begins with a forward slash (/).
 
@@ -715,6 +722,7 @@ L7PolicyAction: TypeAlias = Literal["REJECT", "REDIRECT_TO_POOL", "REDIRECT_TO_U
 """The values Heat allows for `L7Policy.action`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L7Policy(TypedResource):
     """``OS::Octavia::L7Policy``: A resource for managing octavia L7Policies.
 
@@ -743,13 +751,13 @@ class L7Policy(TypedResource):
     ``REDIRECT_TO_URL``.
     """
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the policy.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of the policy.
 
     Can be changed in place.
@@ -762,26 +770,26 @@ class L7Policy(TypedResource):
     ``octavia.listener``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the policy.
 
     Can be changed in place.
     """
 
-    position: float | Intrinsic[float] | None
+    position: float | Intrinsic[float] | None = None
     """L7 policy position in ordered policies list. This must be an integer starting from 1. If
     not specified, policy will be placed at the tail of existing policies list.
 
     Can be changed in place. Range: at least 1.
     """
 
-    redirect_pool: str | Intrinsic[str] | None
+    redirect_pool: str | Intrinsic[str] | None = None
     """ID or name of the pool for REDIRECT_TO_POOL action type.
 
     Can be changed in place. Heat checks it against the cloud as a ``octavia.pool``.
     """
 
-    redirect_url: str | Intrinsic[str] | None
+    redirect_url: str | Intrinsic[str] | None = None
     """URL for REDIRECT_TO_URL action type. This should be a valid URL string.
 
     Can be changed in place.
@@ -879,6 +887,7 @@ L7RuleType: TypeAlias = Literal["HOST_NAME", "PATH", "FILE_TYPE", "HEADER", "COO
 """The values Heat allows for `L7Rule.type`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L7Rule(TypedResource):
     """``OS::Octavia::L7Rule``: A resource for managing octavia L7Rules.
 
@@ -894,7 +903,7 @@ class L7Rule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::L7Rule"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the rule.
 
     Can be changed in place. Heat's default: ``true``.
@@ -907,13 +916,13 @@ class L7Rule(TypedResource):
     ``ENDS_WITH``, ``CONTAINS``, ``EQUAL_TO``.
     """
 
-    invert: bool | Intrinsic[bool] | None
+    invert: bool | Intrinsic[bool] | None = None
     """Invert the compare type.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    key: str | Intrinsic[str] | None
+    key: str | Intrinsic[str] | None = None
     """Key to compare. Relevant for HEADER and COOKIE types only.
 
     Can be changed in place.
@@ -1040,6 +1049,7 @@ ListenerProtocol: TypeAlias = Literal["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS"
 """The values Heat allows for `Listener.protocol`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Listener(TypedResource):
     """``OS::Octavia::Listener``: A resource for managing octavia Listeners.
 
@@ -1054,39 +1064,39 @@ class Listener(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Listener"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this listener.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    allowed_cidrs: ListOf[str | Intrinsic[str]] | None
+    allowed_cidrs: ListOf[str | Intrinsic[str]] | None = None
     """A list of IPv4, IPv6 or mix of both CIDRs. The default is all allowed. When a list of
     CIDRs is provided, the default switches to deny all.
 
     Can be changed in place. Available since Heat 14.0.0.
     """
 
-    connection_limit: int | Intrinsic[int] | None
+    connection_limit: int | Intrinsic[int] | None = None
     """The maximum number of connections permitted for this load balancer. Defaults to -1,
     which is infinite.
 
     Can be changed in place. Range: at least -1. Heat's default: ``-1``.
     """
 
-    default_pool: str | Intrinsic[str] | None
+    default_pool: str | Intrinsic[str] | None = None
     """ID or name of the default pool for the listener.
 
     Can be changed in place. Heat checks it against the cloud as a ``octavia.pool``.
     """
 
-    default_tls_container_ref: str | Intrinsic[str] | None
+    default_tls_container_ref: str | Intrinsic[str] | None = None
     """Default TLS container reference to retrieve TLS information.
 
     Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of this listener.
 
     Can be changed in place. Heat's default: ``""``.
@@ -1099,7 +1109,7 @@ class Listener(TypedResource):
     ``octavia.loadbalancer``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this listener.
 
     Can be changed in place.
@@ -1118,13 +1128,13 @@ class Listener(TypedResource):
     Required. Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    sni_container_refs: ListOf[Any] | None
+    sni_container_refs: ListOf[Any] | None = None
     """List of TLS container references for SNI.
 
     Can be changed in place.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the listener.
 
     Changing it replaces the resource.
@@ -1275,6 +1285,7 @@ class LoadBalancerAttributes(Attributes):
         return self._get("vip_subnet_id")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class LoadBalancer(TypedResource):
     """``OS::Octavia::LoadBalancer``: A resource for creating octavia Load Balancers.
 
@@ -1289,45 +1300,45 @@ class LoadBalancer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::LoadBalancer"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this Load Balancer.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """The availability zone of the Load Balancer.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.availabilityzone``. Available since Heat 17.0.0.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of this Load Balancer.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    flavor: str | Intrinsic[str] | None
+    flavor: str | Intrinsic[str] | None = None
     """The name or ID of the flavor of the Load Balancer.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.flavor``. Available since Heat 14.0.0.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this Load Balancer.
 
     Can be changed in place.
     """
 
-    provider: str | Intrinsic[str] | None
+    provider: str | Intrinsic[str] | None = None
     """Provider for this Load Balancer.
 
     Changing it replaces the resource.
     """
 
-    tenant_id: str | Intrinsic[str] | None
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the Load Balancer. Only administrative users can specify a
     tenant ID other than their own.
 
@@ -1335,7 +1346,7 @@ class LoadBalancer(TypedResource):
     ``keystone.project``.
     """
 
-    vip_address: str | Intrinsic[str] | None
+    vip_address: str | Intrinsic[str] | None = None
     """IP address for the VIP.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
@@ -1458,6 +1469,7 @@ PoolSessionPersistenceType: TypeAlias = Literal["SOURCE_IP", "HTTP_COOKIE", "APP
 """The values Heat allows for `PoolSessionPersistence.type`."""
 
 
+@generated_item(kw_only=True)
 class PoolSessionPersistence(PropertyItem):
     """The value of `Pool.session_persistence`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1465,9 +1477,7 @@ class PoolSessionPersistence(PropertyItem):
     Configuration of session persistence.
     """
 
-    __slots__ = ("cookie_name", "type")
-
-    cookie_name: str | Intrinsic[str] | None
+    cookie_name: str | Intrinsic[str] | None = None
     """Name of the cookie, required if type is APP_COOKIE."""
 
     type: PoolSessionPersistenceType | Intrinsic[str]
@@ -1482,7 +1492,7 @@ class PoolSessionPersistence(PropertyItem):
         cookie_name: str | Intrinsic[str] | None = None,
         type: PoolSessionPersistenceType | Intrinsic[str],
     ) -> None:
-        self._set_fields(cookie_name, type)
+        self.__dict__.update(cookie_name=cookie_name, type=type)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1497,6 +1507,7 @@ class PoolSessionPersistence(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Pool(TypedResource):
     """``OS::Octavia::Pool``: A resource for managing Octavia Pools.
 
@@ -1511,13 +1522,13 @@ class Pool(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Pool"
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this pool.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None
+    description: str | Intrinsic[str] | None = None
     """Description of this pool.
 
     Can be changed in place. Heat's default: ``""``.
@@ -1530,21 +1541,21 @@ class Pool(TypedResource):
     ``LEAST_CONNECTIONS``, ``SOURCE_IP``, ``SOURCE_IP_PORT``.
     """
 
-    listener: str | Intrinsic[str] | None
+    listener: str | Intrinsic[str] | None = None
     """Listener name or ID to be associated with this pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.listener``.
     """
 
-    loadbalancer: str | Intrinsic[str] | None
+    loadbalancer: str | Intrinsic[str] | None = None
     """Loadbalancer name or ID to be associated with this pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.loadbalancer``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of this pool.
 
     Can be changed in place.
@@ -1557,13 +1568,13 @@ class Pool(TypedResource):
     ``HTTPS``, ``TERMINATED_HTTPS``, ``PROXY``, ``UDP``.
     """
 
-    session_persistence: MapOf[PoolSessionPersistence] | None
+    session_persistence: MapOf[PoolSessionPersistence] | None = None
     """Configuration of session persistence.
 
     Can be changed in place.
     """
 
-    tls_enabled: bool | Intrinsic[bool] | None
+    tls_enabled: bool | Intrinsic[bool] | None = None
     """Enable backend member re-encryption.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 14.0.0.
@@ -1666,6 +1677,7 @@ class PoolMemberAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PoolMember(TypedResource):
     """``OS::Octavia::PoolMember``: A resource for managing Octavia Pool Members.
 
@@ -1686,19 +1698,19 @@ class PoolMember(TypedResource):
     ``ip_addr``.
     """
 
-    admin_state_up: bool | Intrinsic[bool] | None
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the pool member.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    monitor_address: str | Intrinsic[str] | None
+    monitor_address: str | Intrinsic[str] | None = None
     """Alternate IP address which health monitor can use for health check.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    monitor_port: int | Intrinsic[int] | None
+    monitor_port: int | Intrinsic[int] | None = None
     """Alternate Port which health monitor can use for health check.
 
     Changing it replaces the resource. Range: 1 to 65535.
@@ -1717,21 +1729,21 @@ class PoolMember(TypedResource):
     Required. Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    subnet: str | Intrinsic[str] | None
+    subnet: str | Intrinsic[str] | None = None
     """Subnet name or ID of this member.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``.
     """
 
-    tags: ListOf[Any] | None
+    tags: ListOf[Any] | None = None
     """A list of simple strings assigned to the member. The property is supported with Stein
     Octavia or newer version.
 
     Can be changed in place. Available since Heat 13.0.0.
     """
 
-    weight: int | Intrinsic[int] | None
+    weight: int | Intrinsic[int] | None = None
     """Weight of pool member in the pool (default to 1).
 
     Can be changed in place. Range: 0 to 256. Heat's default: ``1``.
@@ -1821,6 +1833,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Octavia::Quota``: A resource for creating Octavia quotas.
 
@@ -1846,31 +1859,31 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Quota"
 
-    healthmonitor: int | Intrinsic[int] | None
+    healthmonitor: int | Intrinsic[int] | None = None
     """Quota for the number of healthmonitors. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    listener: int | Intrinsic[int] | None
+    listener: int | Intrinsic[int] | None = None
     """Quota for the number of listeners. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    loadbalancer: int | Intrinsic[int] | None
+    loadbalancer: int | Intrinsic[int] | None = None
     """Quota for the number of load balancers. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    member: int | Intrinsic[int] | None
+    member: int | Intrinsic[int] | None = None
     """Quota for the number of m. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    pool: int | Intrinsic[int] | None
+    pool: int | Intrinsic[int] | None = None
     """Quota for the number of pools. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.

@@ -18,7 +18,14 @@ from hotdsl.construct import Construct
 from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
 from hotdsl.template import DeletionPolicy, ResourceBase
 
-from ._typed import NO_DEPENDENCIES, AttributeAccess, Attributes, PropertySchema, TypedResource
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = ["Container", "ContainerAttributes"]
 
@@ -75,6 +82,7 @@ class ContainerAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Container(TypedResource):
     """``OS::Swift::Container``: A resource for managing Swift containers.
 
@@ -87,7 +95,7 @@ class Container(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Swift::Container"
 
-    PurgeOnDelete: bool | Intrinsic[bool] | None
+    PurgeOnDelete: bool | Intrinsic[bool] | None = None
     """If True, delete any objects in the container when the container is deleted. Otherwise,
     deleting a non-empty container will result in an error.
 
@@ -95,7 +103,7 @@ class Container(TypedResource):
     2015.1.
     """
 
-    X_Account_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    X_Account_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of user-defined meta data to associate with the account. Each key in the map will
     set the header X-Account-Meta-{key} with the corresponding value.
 
@@ -103,7 +111,7 @@ class Container(TypedResource):
     ``X-Account-Meta`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    X_Container_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of user-defined meta data to associate with the container. Each key in the map
     will set the header X-Container-Meta-{key} with the corresponding value.
 
@@ -111,21 +119,21 @@ class Container(TypedResource):
     ``X-Container-Meta`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Read: str | Intrinsic[str] | None
+    X_Container_Read: str | Intrinsic[str] | None = None
     """Specify the ACL permissions on who can read objects in the container.
 
     Changing it replaces the resource. Heat's name: ``X-Container-Read`` (renamed in Python;
     see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Write: str | Intrinsic[str] | None
+    X_Container_Write: str | Intrinsic[str] | None = None
     """Specify the ACL permissions on who can write objects to the container.
 
     Changing it replaces the resource. Heat's name: ``X-Container-Write`` (renamed in
     Python; see `tools/gen_stdlib.py`).
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name for the container. If not specified, a unique name will be generated.
 
     Changing it replaces the resource.

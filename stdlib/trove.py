@@ -35,6 +35,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -72,27 +74,26 @@ class ClusterAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class ClusterInstancesItemNetworksItem(PropertyItem):
     """An item of `ClusterInstancesItem.networks`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    __slots__ = ("fixed_ip", "network", "port")
-
-    fixed_ip: str | Intrinsic[str] | None
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IPv4 address for this NIC.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None
+    network: str | Intrinsic[str] | None = None
     """Name or UUID of the network to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None
+    port: str | Intrinsic[str] | None = None
     """Name or UUID of Neutron port to attach this NIC to. Either port or network must be
     specified.
 
@@ -106,7 +107,7 @@ class ClusterInstancesItemNetworksItem(PropertyItem):
         network: str | Intrinsic[str] | None = None,
         port: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(fixed_ip, network, port)
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -117,14 +118,13 @@ class ClusterInstancesItemNetworksItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ClusterInstancesItem(PropertyItem):
     """An item of `Cluster.instances`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("availability_zone", "flavor", "networks", "volume_size")
-
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for DB instance.
 
     Available since Heat 14.0.0.
@@ -136,7 +136,7 @@ class ClusterInstancesItem(PropertyItem):
     Required. Heat checks it against the cloud as a ``trove.flavor``.
     """
 
-    networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None
+    networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None = None
     """List of network interfaces to create on instance.
 
     Heat's default: ``[]``. Available since Heat 10.0.0.
@@ -156,7 +156,12 @@ class ClusterInstancesItem(PropertyItem):
         networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None = None,
         volume_size: int | Intrinsic[int],
     ) -> None:
-        self._set_fields(availability_zone, flavor, networks, volume_size)
+        self.__dict__.update(
+            availability_zone=availability_zone,
+            flavor=flavor,
+            networks=networks,
+            volume_size=volume_size,
+        )
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -177,6 +182,7 @@ class ClusterInstancesItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Cluster(TypedResource):
     """``OS::Trove::Cluster``: A resource for managing Trove clusters.
 
@@ -210,7 +216,7 @@ class Cluster(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the cluster to create.
 
     Changing it replaces the resource. Length: at most 255.
@@ -292,20 +298,19 @@ class InstanceAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_item(kw_only=True)
 class InstanceDatabasesItem(PropertyItem):
     """An item of `Instance.databases`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("character_set", "collate", "name")
-
-    character_set: str | Intrinsic[str] | None
+    character_set: str | Intrinsic[str] | None = None
     """Set of symbols and encodings.
 
     Heat's default: ``"utf8"``.
     """
 
-    collate: str | Intrinsic[str] | None
+    collate: str | Intrinsic[str] | None = None
     """Set of rules for comparing characters in a character set.
 
     Heat's default: ``"utf8_general_ci"``.
@@ -325,7 +330,7 @@ class InstanceDatabasesItem(PropertyItem):
         collate: str | Intrinsic[str] | None = None,
         name: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(character_set, collate, name)
+        self.__dict__.update(character_set=character_set, collate=collate, name=name)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -344,27 +349,26 @@ class InstanceDatabasesItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class InstanceNetworksItem(PropertyItem):
     """An item of `Instance.networks`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("fixed_ip", "network", "port")
-
-    fixed_ip: str | Intrinsic[str] | None
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IPv4 address for this NIC.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None
+    network: str | Intrinsic[str] | None = None
     """Name or UUID of the network to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None
+    port: str | Intrinsic[str] | None = None
     """Name or UUID of Neutron port to attach this NIC to. Either port or network must be
     specified.
 
@@ -378,7 +382,7 @@ class InstanceNetworksItem(PropertyItem):
         network: str | Intrinsic[str] | None = None,
         port: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(fixed_ip, network, port)
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -389,12 +393,11 @@ class InstanceNetworksItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class InstanceUsersItem(PropertyItem):
     """An item of `Instance.users`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("databases", "host", "name", "password")
 
     databases: ListOf[str | Intrinsic[str]]
     """Names of databases that those users can access on instance creation.
@@ -402,7 +405,7 @@ class InstanceUsersItem(PropertyItem):
     Required. Length: at least 1.
     """
 
-    host: str | Intrinsic[str] | None
+    host: str | Intrinsic[str] | None = None
     """The host from which a user is allowed to connect to the database.
 
     Heat's default: ``"%"``.
@@ -429,7 +432,7 @@ class InstanceUsersItem(PropertyItem):
         name: str | Intrinsic[str],
         password: str | Intrinsic[str],
     ) -> None:
-        self._set_fields(databases, host, name, password)
+        self.__dict__.update(databases=databases, host=host, name=name, password=password)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -463,6 +466,7 @@ class InstanceUsersItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Instance(TypedResource):
     """``OS::Trove::Instance``: OpenStack cloud database instance resource.
 
@@ -479,25 +483,25 @@ class Instance(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Trove::Instance"
 
-    availability_zone: str | Intrinsic[str] | None
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for DB instance.
 
     Changing it replaces the resource.
     """
 
-    databases: ListOf[MapOf[InstanceDatabasesItem]] | None
+    databases: ListOf[MapOf[InstanceDatabasesItem]] | None = None
     """List of databases to be created on DB instance creation.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    datastore_type: str | Intrinsic[str] | None
+    datastore_type: str | Intrinsic[str] | None = None
     """Name of registered datastore type.
 
     Changing it replaces the resource. Length: at most 255.
     """
 
-    datastore_version: str | Intrinsic[str] | None
+    datastore_version: str | Intrinsic[str] | None = None
     """Name of the registered datastore version. It must exist for provided datastore type.
     Defaults to using single active version. If several active versions exist for provided
     datastore type, explicit value for this parameter must be specified.
@@ -512,31 +516,31 @@ class Instance(TypedResource):
     ``trove.flavor``.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the DB instance to create.
 
     Can be changed in place. Length: at most 255.
     """
 
-    networks: ListOf[MapOf[InstanceNetworksItem]] | None
+    networks: ListOf[MapOf[InstanceNetworksItem]] | None = None
     """List of network interfaces to create on instance.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
-    replica_count: int | Intrinsic[int] | None
+    replica_count: int | Intrinsic[int] | None = None
     """The number of replicas to be created.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    replica_of: str | Intrinsic[str] | None
+    replica_of: str | Intrinsic[str] | None = None
     """Identifier of the source instance to replicate.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    restore_point: str | Intrinsic[str] | None
+    restore_point: str | Intrinsic[str] | None = None
     """DB instance restore point.
 
     Changing it replaces the resource.
@@ -548,7 +552,7 @@ class Instance(TypedResource):
     Required. Can be changed in place. Range: 1 to 150.
     """
 
-    users: ListOf[MapOf[InstanceUsersItem]] | None
+    users: ListOf[MapOf[InstanceUsersItem]] | None = None
     """List of users to be created on DB instance creation.
 
     Can be changed in place. Heat's default: ``[]``.

@@ -35,6 +35,7 @@ from ._typed import (
     ListOf,
     PropertySchema,
     TypedResource,
+    generated_resource,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ class MistralTriggerAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MistralTrigger(TypedResource):
     """``OS::Zaqar::MistralTrigger``: A Zaqar subscription for triggering Mistral workflows.
 
@@ -87,13 +89,13 @@ class MistralTrigger(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::MistralTrigger"
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to pass to the Mistral workflow.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Parameters to pass to the Mistral workflow execution. The parameters depend on the
     workflow type.
 
@@ -107,7 +109,7 @@ class MistralTrigger(TypedResource):
     ``zaqar.queue``.
     """
 
-    ttl: int | Intrinsic[int] | None
+    ttl: int | Intrinsic[int] | None = None
     """Time to live of the subscription in seconds.
 
     Can be changed in place. Range: at least 60. Heat's default: ``220367260800``.
@@ -207,6 +209,7 @@ class QueueAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Queue(TypedResource):
     """``OS::Zaqar::Queue``: A resource for managing Zaqar queues.
 
@@ -223,13 +226,13 @@ class Queue(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::Queue"
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store contextual information about this queue.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the queue instance to create.
 
     Changing it replaces the resource. Length: at most 64.
@@ -330,6 +333,7 @@ SignedQueueURLMethodsItem: TypeAlias = Literal["GET", "DELETE", "PATCH", "POST",
 """The values Heat allows for `SignedQueueURL.methods`."""
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SignedQueueURL(TypedResource):
     """``OS::Zaqar::SignedQueueURL``: A resource for managing signed URLs of Zaqar queues.
 
@@ -346,13 +350,13 @@ class SignedQueueURL(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::SignedQueueURL"
 
-    methods: ListOf[SignedQueueURLMethodsItem | Intrinsic[str]] | None
+    methods: ListOf[SignedQueueURLMethodsItem | Intrinsic[str]] | None = None
     """List of allowed HTTP methods to be used. Default to allow GET.
 
     Changing it replaces the resource.
     """
 
-    paths: ListOf[Any] | None
+    paths: ListOf[Any] | None = None
     """List of allowed paths to be accessed. Default to allow queue messages URL.
 
     Changing it replaces the resource.
@@ -364,7 +368,7 @@ class SignedQueueURL(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    ttl: int | Intrinsic[int] | None
+    ttl: int | Intrinsic[int] | None = None
     """Time validity of the URL, in seconds. Default to one day.
 
     Changing it replaces the resource.
@@ -437,6 +441,7 @@ class SubscriptionAttributes(Attributes):
         return self._get("show", "json")
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Subscription(TypedResource):
     """``OS::Zaqar::Subscription``: A resource for managing Zaqar subscriptions.
 
@@ -451,7 +456,7 @@ class Subscription(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::Subscription"
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Options used to configure this subscription.
 
     Can be changed in place.
@@ -470,7 +475,7 @@ class Subscription(TypedResource):
     Required. Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None
+    ttl: int | Intrinsic[int] | None = None
     """Time to live of the subscription in seconds.
 
     Can be changed in place. Range: at least 60. Heat's default: ``220367260800``.

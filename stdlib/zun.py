@@ -27,6 +27,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -74,12 +76,11 @@ ContainerImagePullPolicy: TypeAlias = Literal["ifnotpresent", "always", "never"]
 """The values Heat allows for `Container.image_pull_policy`."""
 
 
+@generated_item(kw_only=True)
 class ContainerMountsItem(PropertyItem):
     """An item of `Container.mounts`: a map with these keys (a dict with Heat's key names works
     too).
     """
-
-    __slots__ = ("mount_path", "volume_id", "volume_size")
 
     mount_path: str | Intrinsic[str]
     """The filesystem path inside the container.
@@ -87,13 +88,13 @@ class ContainerMountsItem(PropertyItem):
     Required.
     """
 
-    volume_id: str | Intrinsic[str] | None
+    volume_id: str | Intrinsic[str] | None = None
     """The ID or name of the cinder volume mount to the container.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None
+    volume_size: int | Intrinsic[int] | None = None
     """The size of the cinder volume to create."""
 
     def __init__(
@@ -103,7 +104,7 @@ class ContainerMountsItem(PropertyItem):
         volume_id: str | Intrinsic[str] | None = None,
         volume_size: int | Intrinsic[int] | None = None,
     ) -> None:
-        self._set_fields(mount_path, volume_id, volume_size)
+        self.__dict__.update(mount_path=mount_path, volume_id=volume_id, volume_size=volume_size)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -114,26 +115,25 @@ class ContainerMountsItem(PropertyItem):
         )
 
 
+@generated_item(kw_only=True)
 class ContainerNetworksItem(PropertyItem):
     """An item of `Container.networks`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    __slots__ = ("fixed_ip", "network", "port")
-
-    fixed_ip: str | Intrinsic[str] | None
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IP address to specify for the port created on the requested network.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None
+    network: str | Intrinsic[str] | None = None
     """Name or ID of network to create a port on.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None
+    port: str | Intrinsic[str] | None = None
     """ID of an existing port to associate with this container.
 
     Heat checks it against the cloud as a ``neutron.port``.
@@ -146,7 +146,7 @@ class ContainerNetworksItem(PropertyItem):
         network: str | Intrinsic[str] | None = None,
         port: str | Intrinsic[str] | None = None,
     ) -> None:
-        self._set_fields(fixed_ip, network, port)
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -157,6 +157,7 @@ class ContainerNetworksItem(PropertyItem):
         )
 
 
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Container(TypedResource):
     """``OS::Zun::Container``: A resource that creates a Zun Container.
 
@@ -170,31 +171,31 @@ class Container(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zun::Container"
 
-    command: str | Intrinsic[str] | None
+    command: str | Intrinsic[str] | None = None
     """Send command to the container.
 
     Changing it replaces the resource.
     """
 
-    cpu: float | Intrinsic[float] | None
+    cpu: float | Intrinsic[float] | None = None
     """The number of virtual cpus.
 
     Can be changed in place.
     """
 
-    environment: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    environment: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The environment variables.
 
     Changing it replaces the resource.
     """
 
-    hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs for scheduler to select host.
 
     Changing it replaces the resource. Available since Heat 10.0.0.
     """
 
-    hostname: str | Intrinsic[str] | None
+    hostname: str | Intrinsic[str] | None = None
     """The hostname of the container.
 
     Changing it replaces the resource. Available since Heat 10.0.0.
@@ -206,13 +207,13 @@ class Container(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    image_driver: ContainerImageDriver | Intrinsic[str] | None
+    image_driver: ContainerImageDriver | Intrinsic[str] | None = None
     """The image driver to use to pull container image.
 
     Changing it replaces the resource. Allowed values: ``docker``, ``glance``.
     """
 
-    image_pull_policy: ContainerImagePullPolicy | Intrinsic[str] | None
+    image_pull_policy: ContainerImagePullPolicy | Intrinsic[str] | None = None
     """The policy which determines if the image should be pulled prior to starting the
     container.
 
@@ -220,63 +221,63 @@ class Container(TypedResource):
     ``never``.
     """
 
-    interactive: bool | Intrinsic[bool] | None
+    interactive: bool | Intrinsic[bool] | None = None
     """Keep STDIN open even if not attached.
 
     Changing it replaces the resource.
     """
 
-    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None
+    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Adds a map of labels to a container. May be used multiple times.
 
     Changing it replaces the resource.
     """
 
-    memory: int | Intrinsic[int] | None
+    memory: int | Intrinsic[int] | None = None
     """The container memory size in MiB.
 
     Can be changed in place.
     """
 
-    mounts: ListOf[MapOf[ContainerMountsItem]] | None
+    mounts: ListOf[MapOf[ContainerMountsItem]] | None = None
     """A list of volumes mounted inside the container.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None
+    name: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Can be changed in place.
     """
 
-    networks: ListOf[MapOf[ContainerNetworksItem]] | None
+    networks: ListOf[MapOf[ContainerNetworksItem]] | None = None
     """An ordered list of nics to be added to this server, with information about connected
     networks, fixed ips, port etc.
 
     Can be changed in place. Available since Heat 11.0.0.
     """
 
-    restart_policy: str | Intrinsic[str] | None
+    restart_policy: str | Intrinsic[str] | None = None
     """Restart policy to apply when a container exits. Possible values are "no",
     "on-failure[:max-retry]", "always", and "unless-stopped".
 
     Changing it replaces the resource.
     """
 
-    security_groups: ListOf[Any] | None
+    security_groups: ListOf[Any] | None = None
     """List of security group names or IDs.
 
     Changing it replaces the resource. Heat's default: ``[]``. Available since Heat 10.0.0.
     """
 
-    tty: bool | Intrinsic[bool] | None
+    tty: bool | Intrinsic[bool] | None = None
     """Whether the container allocates a TTY for itself.
 
     Changing it replaces the resource. Available since Heat 14.0.0.
     """
 
-    workdir: str | Intrinsic[str] | None
+    workdir: str | Intrinsic[str] | None = None
     """The working directory for commands to run in.
 
     Changing it replaces the resource.

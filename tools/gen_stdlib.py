@@ -47,9 +47,12 @@ Code:
     Each class writes its `__init__` out (keyword-only properties, optional ones default
     to None) and lists Heat's schema of its fields in `_property_schemas`, built on first
     use: importing a module defines plain classes and compiles nothing, which keeps a
-    synth's start-up short. `attrs.fields(cls)` still works (`hotdsl.stdlib._typed`
-    makes the attrs view on request). An annotation too long for one line of the
-    signature is named by a private module-level alias (`_<Class>_<field>`).
+    synth's start-up short. To mypy the classes are the attrs classes they behave like
+    (`generated_resource` and `generated_item` are `attrs.define` and `attrs.frozen`
+    when type checking, and do nothing at run time), and `attrs.fields(cls)` works at
+    run time too (`hotdsl.stdlib._typed` makes the attrs view on request). An
+    annotation too long for one line of the signature is named by a private
+    module-level alias (`_<Class>_<field>`).
 
 Hidden (retired) properties are not offered as arguments (the spec's README asks so);
 they stay in each class's `hidden_properties` so that the diff and the importer know
@@ -108,6 +111,8 @@ CODE_NAMES = frozenset(
         "ResourceBase",
         "NO_DEPENDENCIES",
         "staticmethod",
+        "generated_item",
+        "generated_resource",
         "Intrinsic",
         "GetAttr",
         "ListOf",
@@ -421,6 +426,8 @@ IMPORTS: list[tuple[int, str, list[str]]] = [
             "PropertySchema",
             "SupportStatus",
             "TypedResource",
+            "generated_item",
+            "generated_resource",
         ],
     ),
 ]
@@ -571,7 +578,11 @@ class Generator:
                 "Heat also accepts any properties for this type; write them with "
                 '`hotdsl.Resource(..., type="OS::Heat::None", properties=...)`.'
             )
-        lines = [f"class {cls}(TypedResource):"]
+        module.use("generated_resource")
+        lines = [
+            "@generated_resource(eq=False, slots=False, repr=False, kw_only=True)",
+            f"class {cls}(TypedResource):",
+        ]
         lines.extend(docstring(doc, "    "))
         lines.append("")
         lines.append(f"    resource_type: ClassVar[str] = {string(type_name)}")
@@ -638,9 +649,15 @@ class Generator:
             required = bool(schema.get("required"))
             if not required and annotation != "Any":
                 annotation += " | None"
-            lines = [f"    {pname}: {annotation}"]
-            if len(lines[0]) > LINE_LENGTH:
-                lines = [f"    {pname}: (", f"        {annotation}", "    )"]
+            # Laid out as ruff does: on one line; else the default in parentheses; else
+            # the annotation.
+            default = "" if required else " = None"
+            if len(f"    {pname}: {annotation}{default}") <= LINE_LENGTH:
+                lines = [f"    {pname}: {annotation}{default}"]
+            elif default and len(f"    {pname}: {annotation} = (") <= LINE_LENGTH:
+                lines = [f"    {pname}: {annotation} = (", "        None", "    )"]
+            else:
+                lines = [f"    {pname}: (", f"        {annotation}", f"    ){default}"]
             lines.extend(docstring(self.field_doc(name, pname, schema, top), "    "))
             expr = self.schema_expr(module, name, pname, schema)
             fields.append(FieldCode(lines, pname, annotation, required, expr))
@@ -781,24 +798,24 @@ class Generator:
         item: bool,
     ) -> str:
         module.claim(name, where)
-        module.use("PropertyItem", "PropertySchema")
+        module.use("PropertyItem", "PropertySchema", "generated_item")
         fields, hidden = self.fields(module, name, keys, self.reserved_item, top=False)
         what = f"An item of `{where}`" if item else f"The value of `{where}`"
         doc = [f"{what}: a map with these keys (a dict with Heat's key names works too)."]
         if schema.get("description"):
             doc.append(schema["description"])
-        lines = [f"class {name}(PropertyItem):"]
+        lines = ["@generated_item(kw_only=True)", f"class {name}(PropertyItem):"]
         lines.extend(docstring(doc, "    "))
-        lines.append("")
-        slots = Call("", [string(f.name) for f in fields], "(", ")", one_tuple=len(fields) == 1)
-        lines.extend(assignment("    ", "__slots__", None, slots))
         if hidden:
+            lines.append("")
             lines.extend(self.hidden_block(module, hidden))
         for field_code in fields:
             lines.append("")
             lines.extend(field_code.lines)
         parameters = ["self", *(["*"] if fields else []), *self.parameters(module, name, fields)]
-        body = layout(Call("self._set_fields", [f.name for f in fields]), "        ")
+        body = layout(
+            Call("self.__dict__.update", [f"{f.name}={f.name}" for f in fields]), "        "
+        )
         lines.extend(self.methods(parameters, body if fields else [], fields))
         module.blocks.append(lines)
         self.stats["classes"] += 1
