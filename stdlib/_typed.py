@@ -21,7 +21,6 @@ reports the same mistakes before the program runs.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import numbers
 import re
@@ -352,6 +351,8 @@ def _schema_lookup(cls: type, name: str) -> PropertySchema:
 def _did_you_mean(
     name: str, candidates: Sequence[str] | Mapping[str, object] | frozenset[str]
 ) -> str:
+    import difflib  # only for a mistake: not at every start-up
+
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
