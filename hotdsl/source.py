@@ -48,23 +48,21 @@ def caller_location() -> SourceLocation:
     """
     frame: FrameType | None = sys._getframe(1)
     internal = _internal_codes
-    while frame is not None:
-        current: FrameType = frame
-        code = current.f_code
-        flag = internal.get(code)
-        if flag is None:
-            flag = internal[code] = _is_internal(
-                code.co_filename, current.f_globals.get("__name__")
-            )
-        if flag:
-            frame = current.f_back
-            continue
-        key = (code, current.f_lineno)
-        location = _locations.get(key)
-        if location is None:
-            location = _locations[key] = SourceLocation(_display_path(code.co_filename), key[1])
-        return location
-    return UNKNOWN_LOCATION
+    judged_internal = internal.get
+    while True:
+        while frame is not None and judged_internal(frame.f_code):
+            frame = frame.f_back
+        if frame is None:
+            return UNKNOWN_LOCATION
+        code = frame.f_code
+        if code in internal:
+            break  # judged: the user's
+        internal[code] = _is_internal(code.co_filename, frame.f_globals.get("__name__"))
+    key = (code, frame.f_lineno)
+    location = _locations.get(key)
+    if location is None:
+        location = _locations[key] = SourceLocation(_display_path(code.co_filename), key[1])
+    return location
 
 
 def caller_directory() -> Path:
