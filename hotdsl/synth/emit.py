@@ -336,12 +336,16 @@ def _make_writer(
                         prefix = prefixes[key] = key_prefix(key, level)
                 else:
                     prefix = key_prefix(key, level)
-                # Strings are most of the data: handled here, without a call.
+                # Strings are most of the data, then nested mappings: handled here, without
+                # a call to write_value.
                 if type(value) is str:
                     text = value_texts.get(value)
                     if text is None:
                         text = value_texts[value] = _value_text(value)
                     append(prefix + (text or literal(value, level + 1)))
+                elif type(value) is dict and len(value) > 1:
+                    append(prefix[:-1] + "\n")
+                    write_mapping(value, level + 1)
                 else:
                     write_value(prefix, value, level, False)
         except _EmitError as error:
