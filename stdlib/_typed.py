@@ -221,6 +221,9 @@ class _Table:
     """The warning for a deprecated type."""
     warns: bool
     """Whether creating one may warn (the type or a property is deprecated)."""
+    plain_text: frozenset[str]
+    """Python names of the string properties that text passes as it is (no constraint
+    but ones Heat checks against the cloud): their text values need no check."""
 
 
 def _table(cls: type) -> _Table:
@@ -273,6 +276,11 @@ def _build_table(cls: type) -> _Table:
         deprecated=deprecated,
         type_warning=type_warning,
         warns=bool(deprecated) or type_warning is not None,
+        plain_text=frozenset(
+            s.python_name
+            for s in schemas
+            if s.type == "string" and all(isinstance(c, CustomConstraint) for c in s.constraints)
+        ),
     )
 
 
@@ -488,7 +496,7 @@ def _check_fields(obj: object, table: _Table, where: str, problems: list[str]) -
     Most fields are unset and most set values are Heat functions: every synth checks
     every resource, so those are skipped without a call.
     """
-    if any(getattr(obj, name) is None for name in table.required):
+    if table.required and any(getattr(obj, name) is None for name in table.required):
         for schema in table.schemas:  # in order, with the missing ones where they belong
             name = schema.python_name
             value = getattr(obj, name)
@@ -507,7 +515,10 @@ def _check_fields(obj: object, table: _Table, where: str, problems: list[str]) -
             pass
     if present is None:  # fields in slots (items)
         present = [(s, v) for s in table.schemas if (v := getattr(obj, s.python_name)) is not None]
+    plain_text = table.plain_text
     for schema, value in present:
+        if type(value) is str and schema.python_name in plain_text:
+            continue  # what _check_value would find: nothing
         if not isinstance(value, Intrinsic):
             _check_value(schema, value, f"{where}.{schema.python_name}", problems)
 
@@ -547,17 +558,24 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
     if isinstance(value, Intrinsic):
         return  # Heat computes it; nothing to check before deploy
     kind = schema.type
-    try:
-        read = heat_value(kind, value)
-    except _NotOfType as refused:
-        expected = refused.expected
-        if kind == "map" and schema.item_class is not None:
-            expected = f"a {schema.item_class.__name__} or a dict"
-        problems.append(_type_problem(where, expected, value))
-        return
+    constraints = schema.constraints
+    read: object
+    if kind == "string" and type(value) is str:
+        read = value  # what heat_value gives, without the call (most values)
+    elif kind == "map" and isinstance(value, PropertyItem) and not constraints:
+        read = value  # its HOT form would be read by constraints only
+    else:
+        try:
+            read = heat_value(kind, value)
+        except _NotOfType as refused:
+            expected = refused.expected
+            if kind == "map" and schema.item_class is not None:
+                expected = f"a {schema.item_class.__name__} or a dict"
+            problems.append(_type_problem(where, expected, value))
+            return
     if isinstance(read, list) and schema.item is not None:
         for index, element in enumerate(read):
-            if element is not None:
+            if element is not None and not isinstance(element, Intrinsic):
                 _check_value(schema.item, element, f"{where}[{index}]", problems)
     if kind == "map":
         item_class = schema.item_class
@@ -570,7 +588,9 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
             value._check(where, problems)
         elif isinstance(value, Mapping) and item_class is not None:
             _check_mapping(item_class, value, where, problems)
-    for constraint in schema.constraints:
+    for constraint in constraints:
+        if isinstance(constraint, CustomConstraint):
+            continue  # checked by Heat against the cloud
         message = _constraint_problem(constraint, schema, read)
         if message is not None:
             problems.append(f"{where}: {message}")
