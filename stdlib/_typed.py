@@ -39,8 +39,7 @@ from typing import (
 
 import attrs
 
-from hotdsl.construct import Construct
-from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic, Value
+from hotdsl.intrinsics import GetAttr, Intrinsic, Value
 from hotdsl.source import caller_location
 from hotdsl.template import (
     BOOLEAN_FALSE_WORDS,
@@ -48,7 +47,6 @@ from hotdsl.template import (
     AllowedPattern,
     AllowedValues,
     CustomConstraint,
-    DeletionPolicy,
     Length,
     Modulo,
     Range,
@@ -997,30 +995,6 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
 
     def _record_argument_problems(self, problems: list[str]) -> None:
         self._argument_problems = tuple(problems)  # type: ignore[misc]
-
-    def _init_resource(
-        self,
-        scope: Construct,
-        id: str,
-        depends_on: ResourceBase | Sequence[ResourceBase],
-        condition: ConditionLike | None,
-        deletion_policy: DeletionPolicy | Intrinsic[str] | None,
-        update_policy: Mapping[str, object] | None,
-        external_id: Value[str] | None,
-        resource_metadata: Mapping[str, object] | None,
-        resource_description: str | None,
-    ) -> None:
-        """What `ResourceBase`'s own `__init__` does, for the generated `__init__`s."""
-        self._scope = scope
-        self._id = id
-        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
-        self.condition = condition
-        self.deletion_policy = deletion_policy
-        self.update_policy = update_policy
-        self.external_id = external_id
-        self.resource_metadata = resource_metadata
-        self.resource_description = resource_description
-        self._attach(scope, id)
 
 
 class _NoDependencies(tuple[Any, ...]):

@@ -417,6 +417,15 @@ class Alarm(TypedResource):
         threshold: float | Intrinsic[float],
         time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
         self.comparison_operator = comparison_operator
@@ -436,17 +445,7 @@ class Alarm(TypedResource):
         self.statistic = statistic
         self.threshold = threshold
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -763,6 +762,15 @@ class CompositeAlarm(TypedResource):
         severity: CompositeAlarmSeverity | Intrinsic[str] | None = None,
         time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
         self.composite_rule = composite_rule
@@ -775,17 +783,7 @@ class CompositeAlarm(TypedResource):
         self.repeat_actions = repeat_actions
         self.severity = severity
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1105,6 +1103,15 @@ class EventAlarm(TypedResource):
         severity: EventAlarmSeverity | Intrinsic[str] | None = None,
         time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
         self.description = description
@@ -1118,17 +1125,7 @@ class EventAlarm(TypedResource):
         self.repeat_actions = repeat_actions
         self.severity = severity
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1434,6 +1431,15 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
         threshold: float | Intrinsic[float],
         time_constraints: _GnocchiAggregationByMetricsAlarm_time_constraints = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.aggregation_method = aggregation_method
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
@@ -1451,17 +1457,7 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
         self.severity = severity
         self.threshold = threshold
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1789,6 +1785,15 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
         threshold: float | Intrinsic[float],
         time_constraints: _GnocchiAggregationByResourcesAlarm_time_constraints = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.aggregation_method = aggregation_method
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
@@ -1808,17 +1813,7 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
         self.severity = severity
         self.threshold = threshold
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2136,6 +2131,15 @@ class GnocchiResourcesAlarm(TypedResource):
         threshold: float | Intrinsic[float],
         time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.aggregation_method = aggregation_method
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
@@ -2155,17 +2159,7 @@ class GnocchiResourcesAlarm(TypedResource):
         self.severity = severity
         self.threshold = threshold
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2450,6 +2444,15 @@ class LBMemberHealthAlarm(TypedResource):
         stack: str | Intrinsic[str],
         time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
         self.autoscaling_group_id = autoscaling_group_id
@@ -2464,17 +2467,7 @@ class LBMemberHealthAlarm(TypedResource):
         self.severity = severity
         self.stack = stack
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2737,6 +2730,15 @@ class PrometheusAlarm(TypedResource):
         threshold: float | Intrinsic[float],
         time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.alarm_actions = alarm_actions
         self.alarm_queues = alarm_queues
         self.comparison_operator = comparison_operator
@@ -2751,17 +2753,7 @@ class PrometheusAlarm(TypedResource):
         self.severity = severity
         self.threshold = threshold
         self.time_constraints = time_constraints
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

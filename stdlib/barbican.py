@@ -165,22 +165,21 @@ class CertificateContainer(TypedResource):
         private_key_passphrase_ref: str | Intrinsic[str] | None = None,
         private_key_ref: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.certificate_ref = certificate_ref
         self.intermediates_ref = intermediates_ref
         self.name = name
         self.private_key_passphrase_ref = private_key_passphrase_ref
         self.private_key_ref = private_key_ref
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -324,19 +323,18 @@ class GenericContainer(TypedResource):
         name: str | Intrinsic[str] | None = None,
         secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.name = name
         self.secrets = secrets
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -569,6 +567,15 @@ class Order(TypedResource):
         subject_dn: str | Intrinsic[str] | None = None,
         type: OrderType | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.algorithm = algorithm
         self.bit_length = bit_length
         self.ca_id = ca_id
@@ -583,17 +590,7 @@ class Order(TypedResource):
         self.source_container_ref = source_container_ref
         self.subject_dn = subject_dn
         self.type = type
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -729,21 +726,20 @@ class RSAContainer(TypedResource):
         private_key_ref: str | Intrinsic[str] | None = None,
         public_key_ref: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.name = name
         self.private_key_passphrase_ref = private_key_passphrase_ref
         self.private_key_ref = private_key_ref
         self.public_key_ref = public_key_ref
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -896,6 +892,15 @@ class Secret(TypedResource):
         payload_content_type: SecretPayloadContentType | Intrinsic[str] | None = None,
         secret_type: SecretSecretType | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.algorithm = algorithm
         self.bit_length = bit_length
         self.expiration = expiration
@@ -905,17 +910,7 @@ class Secret(TypedResource):
         self.payload_content_encoding = payload_content_encoding
         self.payload_content_type = payload_content_type
         self.secret_type = secret_type
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -195,19 +195,18 @@ class Host(TypedResource):
         extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         name: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.extra_capability = extra_capability
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -557,23 +556,22 @@ class Lease(TypedResource):
         reservations: ListOf[MapOf[LeaseReservationsItem]],
         start_date: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.before_end_date = before_end_date
         self.end_date = end_date
         self.events = events
         self.name = name
         self.reservations = reservations
         self.start_date = start_date
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -239,6 +239,15 @@ class WebImage(TypedResource):
         tags: ListOf[Any] | None = None,
         visibility: WebImageVisibility | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.active = active
         self.architecture = architecture
         self.container_format = container_format
@@ -258,17 +267,7 @@ class WebImage(TypedResource):
         self.ramdisk_id = ramdisk_id
         self.tags = tags
         self.visibility = visibility
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

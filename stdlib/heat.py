@@ -216,18 +216,17 @@ class AccessPolicy(TypedResource):
         resource_description: str | None = None,
         AllowedResources: ListOf[Any],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.AllowedResources = AllowedResources
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -427,23 +426,22 @@ class AutoScalingGroup(TypedResource):
         resource: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
         rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.cooldown = cooldown
         self.desired_capacity = desired_capacity
         self.max_size = max_size
         self.min_size = min_size
         self.resource = resource
         self.rolling_updates = rolling_updates
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -538,18 +536,17 @@ class CloudConfig(TypedResource):
         resource_description: str | None = None,
         cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.cloud_config = cloud_config
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -641,21 +638,20 @@ class Delay(TypedResource):
         max_jitter: float | Intrinsic[float] | None = None,
         min_wait: float | Intrinsic[float] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.jitter_multiplier = jitter_multiplier
         self.max_jitter = max_jitter
         self.min_wait = min_wait
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -833,21 +829,20 @@ class DeployedServer(TypedResource):
         name: str | Intrinsic[str] | None = None,
         software_config_transport: _DeployedServer_software_config_transport = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.deployment_swift_data = deployment_swift_data
         self.metadata = metadata
         self.name = name
         self.software_config_transport = software_config_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -999,22 +994,21 @@ class InstanceGroup(TypedResource):
         Size: int | Intrinsic[int],
         Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.AvailabilityZones = AvailabilityZones
         self.LaunchConfigurationName = LaunchConfigurationName
         self.LoadBalancerNames = LoadBalancerNames
         self.Size = Size
         self.Tags = Tags
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1156,19 +1150,18 @@ class MultipartMime(TypedResource):
         group: str | Intrinsic[str] | None = None,
         parts: ListOf[MapOf[MultipartMimePartsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.group = group
         self.parts = parts
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1235,17 +1228,16 @@ class None_(TypedResource):
         resource_metadata: Mapping[str, object] | None = None,
         resource_description: str | None = None,
     ) -> None:
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1457,21 +1449,20 @@ class RandomString(TypedResource):
         length: int | Intrinsic[int] | None = None,
         salt: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.character_classes = character_classes
         self.character_sequences = character_sequences
         self.length = length
         self.salt = salt
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1580,20 +1571,19 @@ class ResourceChain(TypedResource):
         resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         resources: ListOf[Any],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.concurrent = concurrent
         self.resource_properties = resource_properties
         self.resources = resources
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1838,22 +1828,21 @@ class ResourceGroup(TypedResource):
         removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None = None,
         resource_def: MapOf[ResourceGroupResourceDef],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.count = count
         self.index_var = index_var
         self.removal_policies = removal_policies
         self.removal_policies_mode = removal_policies_mode
         self.resource_def = resource_def
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1990,22 +1979,21 @@ class ScalingPolicy(TypedResource):
         min_adjustment_step: int | Intrinsic[int] | None = None,
         scaling_adjustment: float | Intrinsic[float],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.adjustment_type = adjustment_type
         self.auto_scaling_group_id = auto_scaling_group_id
         self.cooldown = cooldown
         self.min_adjustment_step = min_adjustment_step
         self.scaling_adjustment = scaling_adjustment
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2300,21 +2288,20 @@ class SoftwareComponent(TypedResource):
         options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.configs = configs
         self.inputs = inputs
         self.options = options
         self.outputs = outputs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2576,22 +2563,21 @@ class SoftwareConfig(TypedResource):
         options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.config = config
         self.group = group
         self.inputs = inputs
         self.options = options
         self.outputs = outputs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2766,23 +2752,22 @@ class SoftwareDeployment(TypedResource):
         server: str | Intrinsic[str],
         signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.config = config
         self.input_values = input_values
         self.name = name
         self.server = server
         self.signal_transport = signal_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2958,23 +2943,22 @@ class SoftwareDeploymentGroup(TypedResource):
         servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
         signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.config = config
         self.input_values = input_values
         self.name = name
         self.servers = servers
         self.signal_transport = signal_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3143,21 +3127,20 @@ class Stack(TypedResource):
         template: str | Intrinsic[str],
         timeout: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.context = context
         self.parameters = parameters
         self.template = template
         self.timeout = timeout
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3396,22 +3379,21 @@ class StructuredConfig(TypedResource):
         options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.config = config
         self.group = group
         self.inputs = inputs
         self.options = options
         self.outputs = outputs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3597,6 +3579,15 @@ class StructuredDeployment(TypedResource):
         server: str | Intrinsic[str],
         signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.config = config
         self.input_key = input_key
@@ -3605,17 +3596,7 @@ class StructuredDeployment(TypedResource):
         self.name = name
         self.server = server
         self.signal_transport = signal_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3820,6 +3801,15 @@ class StructuredDeploymentGroup(TypedResource):
         servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
         signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.config = config
         self.input_key = input_key
@@ -3828,17 +3818,7 @@ class StructuredDeploymentGroup(TypedResource):
         self.name = name
         self.servers = servers
         self.signal_transport = signal_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3952,20 +3932,19 @@ class SwiftSignal(TypedResource):
         handle: str | Intrinsic[str],
         timeout: float | Intrinsic[float],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.count = count
         self.handle = handle
         self.timeout = timeout
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4043,17 +4022,16 @@ class SwiftSignalHandle(TypedResource):
         resource_metadata: Mapping[str, object] | None = None,
         resource_description: str | None = None,
     ) -> None:
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4217,6 +4195,15 @@ class TestResource(TypedResource):
         value: str | Intrinsic[str] | None = None,
         wait_secs: float | Intrinsic[float] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.action_wait_secs = action_wait_secs
         self.attr_wait_secs = attr_wait_secs
         self.client_name = client_name
@@ -4227,17 +4214,7 @@ class TestResource(TypedResource):
         self.update_replace_value = update_replace_value
         self.value = value
         self.wait_secs = wait_secs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4316,17 +4293,16 @@ class UpdateWaitConditionHandle(TypedResource):
         resource_metadata: Mapping[str, object] | None = None,
         resource_description: str | None = None,
     ) -> None:
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4400,19 +4376,18 @@ class Value(TypedResource):
         type: ValueType | Intrinsic[str] | None = None,
         value: Any,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.type = type
         self.value = value
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4506,20 +4481,19 @@ class WaitCondition(TypedResource):
         handle: str | Intrinsic[str],
         timeout: float | Intrinsic[float],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.count = count
         self.handle = handle
         self.timeout = timeout
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4633,18 +4607,17 @@ class WaitConditionHandle(TypedResource):
         resource_description: str | None = None,
         signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.signal_transport = signal_transport
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

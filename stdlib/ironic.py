@@ -194,6 +194,15 @@ class Port(TypedResource):
         portgroup: str | Intrinsic[str] | None = None,
         pxe_enabled: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.address = address
         self.extra = extra
         self.is_smartnic = is_smartnic
@@ -202,17 +211,7 @@ class Port(TypedResource):
         self.physical_network = physical_network
         self.portgroup = portgroup
         self.pxe_enabled = pxe_enabled
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -229,6 +229,15 @@ class Cluster(TypedResource):
         name: str | Intrinsic[str] | None = None,
         node_count: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.cluster_template = cluster_template
         self.create_timeout = create_timeout
         self.discovery_url = discovery_url
@@ -236,17 +245,7 @@ class Cluster(TypedResource):
         self.master_count = master_count
         self.name = name
         self.node_count = node_count
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -517,6 +516,15 @@ class ClusterTemplate(TypedResource):
         tls_disabled: bool | Intrinsic[bool] | None = None,
         volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.coe = coe
         self.dns_nameserver = dns_nameserver
         self.docker_storage_driver = docker_storage_driver
@@ -541,17 +549,7 @@ class ClusterTemplate(TypedResource):
         self.server_type = server_type
         self.tls_disabled = tls_disabled
         self.volume_driver = volume_driver
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -180,22 +180,21 @@ class CronTrigger(TypedResource):
         pattern: str | Intrinsic[str] | None = None,
         workflow: MapOf[CronTriggerWorkflow],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.count = count
         self.first_time = first_time
         self.name = name
         self.pattern = pattern
         self.workflow = workflow
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -563,22 +562,21 @@ class ExternalResource(TypedResource):
         input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         replace_on_change_inputs: ListOf[Any] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.actions = actions
         self.always_update = always_update
         self.description = description
         self.input = input
         self.replace_on_change_inputs = replace_on_change_inputs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1030,6 +1028,15 @@ class Workflow(TypedResource):
         type: WorkflowType | Intrinsic[str],
         use_request_body_as_input: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.input = input
         self.name = name
@@ -1040,17 +1047,7 @@ class Workflow(TypedResource):
         self.tasks = tasks
         self.type = type
         self.use_request_body_as_input = use_request_body_as_input
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -310,21 +310,20 @@ class AddressScope(TypedResource):
         shared: bool | Intrinsic[bool] | None = None,
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.ip_version = ip_version
         self.name = name
         self.shared = shared
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -406,20 +405,19 @@ class ExtraRoute(TypedResource):
         nexthop: str | Intrinsic[str],
         router_id: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.destination = destination
         self.nexthop = nexthop
         self.router_id = router_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -554,19 +552,18 @@ class ExtraRouteSet(TypedResource):
         router: str | Intrinsic[str],
         routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.router = router
         self.routes = routes
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -723,23 +720,22 @@ class Firewall(TypedResource):
         shared: bool | Intrinsic[bool] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.description = description
         self.firewall_policy_id = firewall_policy_id
         self.name = name
         self.shared = shared
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -878,22 +874,21 @@ class FirewallPolicy(TypedResource):
         name: str | Intrinsic[str] | None = None,
         shared: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.audited = audited
         self.description = description
         self.firewall_rules = firewall_rules
         self.name = name
         self.shared = shared
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1125,6 +1120,15 @@ class FirewallRule(TypedResource):
         source_ip_address: str | Intrinsic[str] | None = None,
         source_port: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.action = action
         self.description = description
         self.destination_ip_address = destination_ip_address
@@ -1136,17 +1140,7 @@ class FirewallRule(TypedResource):
         self.shared = shared
         self.source_ip_address = source_ip_address
         self.source_port = source_port
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1350,6 +1344,15 @@ class FloatingIP(TypedResource):
         port_id: str | Intrinsic[str] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.dns_domain = dns_domain
         self.dns_name = dns_name
         self.fixed_ip_address = fixed_ip_address
@@ -1358,17 +1361,7 @@ class FloatingIP(TypedResource):
         self.floating_subnet = floating_subnet
         self.port_id = port_id
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1478,20 +1471,19 @@ class FloatingIPAssociation(TypedResource):
         floatingip_id: str | Intrinsic[str],
         port_id: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.fixed_ip_address = fixed_ip_address
         self.floatingip_id = floatingip_id
         self.port_id = port_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1608,23 +1600,22 @@ class FloatingIPPortForward(TypedResource):
         internal_port_number: int | Intrinsic[int] | None = None,
         protocol: FloatingIPPortForwardProtocol | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.external_port = external_port
         self.floating_ip = floating_ip
         self.internal_ip_address = internal_ip_address
         self.internal_port = internal_port
         self.internal_port_number = internal_port_number
         self.protocol = protocol
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1816,6 +1807,15 @@ class FlowClassifier(TypedResource):
         source_port_range_max: int | Intrinsic[int] | None = None,
         source_port_range_min: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.destination_ip_prefix = destination_ip_prefix
         self.destination_port_range_max = destination_port_range_max
@@ -1829,17 +1829,7 @@ class FlowClassifier(TypedResource):
         self.source_ip_prefix = source_ip_prefix
         self.source_port_range_max = source_port_range_max
         self.source_port_range_min = source_port_range_min
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2152,6 +2142,15 @@ class IKEPolicy(TypedResource):
         pfs: IKEPolicyPfs | Intrinsic[str] | None = None,
         phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.auth_algorithm = auth_algorithm
         self.description = description
         self.encryption_algorithm = encryption_algorithm
@@ -2160,17 +2159,7 @@ class IKEPolicy(TypedResource):
         self.name = name
         self.pfs = pfs
         self.phase1_negotiation_mode = phase1_negotiation_mode
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2542,6 +2531,15 @@ class IPsecPolicy(TypedResource):
         pfs: IPsecPolicyPfs | Intrinsic[str] | None = None,
         transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.auth_algorithm = auth_algorithm
         self.description = description
         self.encapsulation_mode = encapsulation_mode
@@ -2550,17 +2548,7 @@ class IPsecPolicy(TypedResource):
         self.name = name
         self.pfs = pfs
         self.transform_protocol = transform_protocol
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -2958,6 +2946,15 @@ class IPsecSiteConnection(TypedResource):
         psk: str | Intrinsic[str],
         vpnservice_id: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.description = description
         self.dpd = dpd
@@ -2971,17 +2968,7 @@ class IPsecSiteConnection(TypedResource):
         self.peer_id = peer_id
         self.psk = psk
         self.vpnservice_id = vpnservice_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3144,19 +3131,18 @@ class L2Gateway(TypedResource):
         devices: ListOf[MapOf[L2GatewayDevicesItem]],
         name: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.devices = devices
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3239,20 +3225,19 @@ class L2GatewayConnection(TypedResource):
         network_id: str | Intrinsic[str],
         segmentation_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.l2_gateway_id = l2_gateway_id
         self.network_id = network_id
         self.segmentation_id = segmentation_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3354,20 +3339,19 @@ class MeteringLabel(TypedResource):
         name: str | Intrinsic[str] | None = None,
         shared: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.shared = shared
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3483,21 +3467,20 @@ class MeteringRule(TypedResource):
         metering_label_id: str | Intrinsic[str],
         remote_ip_prefix: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.direction = direction
         self.excluded = excluded
         self.metering_label_id = metering_label_id
         self.remote_ip_prefix = remote_ip_prefix
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3717,6 +3700,15 @@ class Net(TypedResource):
         tenant_id: str | Intrinsic[str] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.availability_zone_hints = availability_zone_hints
         self.dhcp_agent_ids = dhcp_agent_ids
@@ -3728,17 +3720,7 @@ class Net(TypedResource):
         self.tags = tags
         self.tenant_id = tenant_id
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -3945,20 +3927,19 @@ class NetworkGateway(TypedResource):
         devices: ListOf[MapOf[NetworkGatewayDevicesItem]],
         name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.connections = connections
         self.devices = devices
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4389,6 +4370,15 @@ class Port(TypedResource):
         tags: ListOf[str | Intrinsic[str]] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.allowed_address_pairs = allowed_address_pairs
         self.binding_vnic_type = binding_vnic_type
@@ -4406,17 +4396,7 @@ class Port(TypedResource):
         self.security_groups = security_groups
         self.tags = tags
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4567,22 +4547,21 @@ class PortChain(TypedResource):
         name: str | Intrinsic[str] | None = None,
         port_pair_groups: ListOf[str | Intrinsic[str]],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.chain_parameters = chain_parameters
         self.description = description
         self.flow_classifiers = flow_classifiers
         self.name = name
         self.port_pair_groups = port_pair_groups
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4698,22 +4677,21 @@ class PortPair(TypedResource):
         name: str | Intrinsic[str] | None = None,
         service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.egress = egress
         self.ingress = ingress
         self.name = name
         self.service_function_parameters = service_function_parameters
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4798,20 +4776,19 @@ class PortPairGroup(TypedResource):
         name: str | Intrinsic[str] | None = None,
         port_pairs: ListOf[str | Intrinsic[str]],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.port_pairs = port_pairs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -4988,6 +4965,15 @@ class ProviderNet(TypedResource):
         tags: ListOf[str | Intrinsic[str]] | None = None,
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.availability_zone_hints = availability_zone_hints
         self.dns_domain = dns_domain
@@ -5000,17 +4986,7 @@ class ProviderNet(TypedResource):
         self.shared = shared
         self.tags = tags
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5130,22 +5106,21 @@ class QoSBandwidthLimitRule(TypedResource):
         policy: str | Intrinsic[str],
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.direction = direction
         self.max_burst_kbps = max_burst_kbps
         self.max_kbps = max_kbps
         self.policy = policy
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5257,20 +5232,19 @@ class QoSDscpMarkingRule(TypedResource):
         policy: str | Intrinsic[str],
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.dscp_mark = dscp_mark
         self.policy = policy
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5408,21 +5382,20 @@ class QoSMinimumBandwidthRule(TypedResource):
         policy: str | Intrinsic[str],
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.direction = direction
         self.min_kbps = min_kbps
         self.policy = policy
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5541,21 +5514,20 @@ class QoSMinimumPacketRateRule(TypedResource):
         policy: str | Intrinsic[str],
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.direction = direction
         self.min_kpps = min_kpps
         self.policy = policy
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5664,21 +5636,20 @@ class QoSPolicy(TypedResource):
         shared: bool | Intrinsic[bool] | None = None,
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.shared = shared
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5818,6 +5789,15 @@ class Quota(TypedResource):
         subnet: int | Intrinsic[int] | None = None,
         subnetpool: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.floatingip = floatingip
         self.network = network
         self.port = port
@@ -5828,17 +5808,7 @@ class Quota(TypedResource):
         self.security_group_rule = security_group_rule
         self.subnet = subnet
         self.subnetpool = subnetpool
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -5965,22 +5935,21 @@ class RBACPolicy(TypedResource):
         target_tenant: str | Intrinsic[str],
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.action = action
         self.object_id = object_id
         self.object_type = object_type
         self.target_tenant = target_tenant
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -6253,6 +6222,15 @@ class Router(TypedResource):
         tenant_id: str | Intrinsic[str] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.availability_zone_hints = availability_zone_hints
         self.distributed = distributed
@@ -6263,17 +6241,7 @@ class Router(TypedResource):
         self.tags = tags
         self.tenant_id = tenant_id
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -6387,20 +6355,19 @@ class RouterInterface(TypedResource):
         router: str | Intrinsic[str],
         subnet: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.port = port
         self.router = router
         self.subnet = subnet
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -7198,21 +7165,20 @@ class SecurityGroup(TypedResource):
         rules: ListOf[MapOf[SecurityGroupRulesItem]] | None = None,
         stateful: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.rules = rules
         self.stateful = stateful
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -7639,6 +7605,15 @@ class SecurityGroupRule(TypedResource):
         remote_ip_prefix: str | Intrinsic[str] | None = None,
         security_group: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.direction = direction
         self.ethertype = ethertype
@@ -7648,17 +7623,7 @@ class SecurityGroupRule(TypedResource):
         self.remote_group = remote_group
         self.remote_ip_prefix = remote_ip_prefix
         self.security_group = security_group
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8072,23 +8037,22 @@ class Segment(TypedResource):
         physical_network: str | Intrinsic[str] | None = None,
         segmentation_id: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.network = network
         self.network_type = network_type
         self.physical_network = physical_network
         self.segmentation_id = segmentation_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8440,6 +8404,15 @@ class Subnet(TypedResource):
         tenant_id: str | Intrinsic[str] | None = None,
         value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.allocation_pools = allocation_pools
         self.cidr = cidr
         self.dns_nameservers = dns_nameservers
@@ -8457,17 +8430,7 @@ class Subnet(TypedResource):
         self.tags = tags
         self.tenant_id = tenant_id
         self.value_specs = value_specs
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8650,6 +8613,15 @@ class SubnetPool(TypedResource):
         tags: ListOf[str | Intrinsic[str]] | None = None,
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.address_scope = address_scope
         self.default_prefixlen = default_prefixlen
         self.default_quota = default_quota
@@ -8661,17 +8633,7 @@ class SubnetPool(TypedResource):
         self.shared = shared
         self.tags = tags
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8807,23 +8769,22 @@ class TaaSTapFlow(TypedResource):
         tap_service: str | Intrinsic[str],
         vlan_filter: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.direction = direction
         self.name = name
         self.port = port
         self.tap_service = tap_service
         self.vlan_filter = vlan_filter
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -8922,20 +8883,19 @@ class TaaSTapService(TypedResource):
         name: str | Intrinsic[str] | None = None,
         port: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.name = name
         self.port = port
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -9127,22 +9087,21 @@ class Trunk(TypedResource):
         port: str | Intrinsic[str],
         sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.description = description
         self.name = name
         self.port = port
         self.sub_ports = sub_ports
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -9306,22 +9265,21 @@ class VPNService(TypedResource):
         router: str | Intrinsic[str],
         subnet: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.description = description
         self.name = name
         self.router = router
         self.subnet = subnet
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

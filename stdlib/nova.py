@@ -222,6 +222,15 @@ class Flavor(TypedResource):
         tenants: ListOf[str | Intrinsic[str]] | None = None,
         vcpus: int | Intrinsic[int],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.disk = disk
         self.ephemeral = ephemeral
         self.extra_specs = extra_specs
@@ -233,17 +242,7 @@ class Flavor(TypedResource):
         self.swap = swap
         self.tenants = tenants
         self.vcpus = vcpus
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -350,21 +349,20 @@ class HostAggregate(TypedResource):
         metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         name: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.availability_zone = availability_zone
         self.hosts = hosts
         self.metadata = metadata
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -485,22 +483,21 @@ class KeyPair(TypedResource):
         type: KeyPairType | Intrinsic[str] | None = None,
         user: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.name = name
         self.public_key = public_key
         self.save_private_key = save_private_key
         self.type = type
         self.user = user
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -688,6 +685,15 @@ class Quota(TypedResource):
         server_group_members: int | Intrinsic[int] | None = None,
         server_groups: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.cores = cores
         self.fixed_ips = fixed_ips
         self.floating_ips = floating_ips
@@ -703,17 +709,7 @@ class Quota(TypedResource):
         self.security_groups = security_groups
         self.server_group_members = server_group_members
         self.server_groups = server_groups
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1751,6 +1747,15 @@ class Server(TypedResource):
         user_data_format: ServerUserDataFormat | Intrinsic[str] | None = None,
         user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_pass = admin_pass
         self.availability_zone = availability_zone
         self.block_device_mapping = block_device_mapping
@@ -1775,17 +1780,7 @@ class Server(TypedResource):
         self.user_data = user_data
         self.user_data_format = user_data_format
         self.user_data_update_policy = user_data_update_policy
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1981,20 +1976,19 @@ class ServerGroup(TypedResource):
         policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None = None,
         rules: MapOf[ServerGroupRules] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.name = name
         self.policies = policies
         self.rules = rules
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -158,21 +158,20 @@ class AvailabilityZone(TypedResource):
         enabled: bool | Intrinsic[bool] | None = None,
         name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.availability_zone_profile = availability_zone_profile
         self.description = description
         self.enabled = enabled
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -257,20 +256,19 @@ class AvailabilityZoneProfile(TypedResource):
         name: str | Intrinsic[str] | None = None,
         provider_name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.availability_zone_data = availability_zone_data
         self.name = name
         self.provider_name = provider_name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -363,21 +361,20 @@ class Flavor(TypedResource):
         flavor_profile: str | Intrinsic[str],
         name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.description = description
         self.enabled = enabled
         self.flavor_profile = flavor_profile
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -460,20 +457,19 @@ class FlavorProfile(TypedResource):
         name: str | Intrinsic[str] | None = None,
         provider_name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.flavor_data = flavor_data
         self.name = name
         self.provider_name = provider_name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -625,6 +621,15 @@ class HealthMonitor(TypedResource):
         type: HealthMonitorType | Intrinsic[str],
         url_path: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.delay = delay
         self.expected_codes = expected_codes
@@ -635,17 +640,7 @@ class HealthMonitor(TypedResource):
         self.timeout = timeout
         self.type = type
         self.url_path = url_path
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -818,6 +813,15 @@ class L7Policy(TypedResource):
         redirect_pool: str | Intrinsic[str] | None = None,
         redirect_url: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.action = action
         self.admin_state_up = admin_state_up
         self.description = description
@@ -826,17 +830,7 @@ class L7Policy(TypedResource):
         self.position = position
         self.redirect_pool = redirect_pool
         self.redirect_url = redirect_url
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -970,6 +964,15 @@ class L7Rule(TypedResource):
         type: L7RuleType | Intrinsic[str],
         value: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.compare_type = compare_type
         self.invert = invert
@@ -977,17 +980,7 @@ class L7Rule(TypedResource):
         self.l7policy = l7policy
         self.type = type
         self.value = value
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1167,6 +1160,15 @@ class Listener(TypedResource):
         sni_container_refs: ListOf[Any] | None = None,
         tenant_id: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.allowed_cidrs = allowed_cidrs
         self.connection_limit = connection_limit
@@ -1179,17 +1181,7 @@ class Listener(TypedResource):
         self.protocol_port = protocol_port
         self.sni_container_refs = sni_container_refs
         self.tenant_id = tenant_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1383,6 +1375,15 @@ class LoadBalancer(TypedResource):
         vip_address: str | Intrinsic[str] | None = None,
         vip_subnet: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.availability_zone = availability_zone
         self.description = description
@@ -1392,17 +1393,7 @@ class LoadBalancer(TypedResource):
         self.tenant_id = tenant_id
         self.vip_address = vip_address
         self.vip_subnet = vip_subnet
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1604,6 +1595,15 @@ class Pool(TypedResource):
         session_persistence: MapOf[PoolSessionPersistence] | None = None,
         tls_enabled: bool | Intrinsic[bool] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.admin_state_up = admin_state_up
         self.description = description
         self.lb_algorithm = lb_algorithm
@@ -1613,17 +1613,7 @@ class Pool(TypedResource):
         self.protocol = protocol
         self.session_persistence = session_persistence
         self.tls_enabled = tls_enabled
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1773,6 +1763,15 @@ class PoolMember(TypedResource):
         tags: ListOf[Any] | None = None,
         weight: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.address = address
         self.admin_state_up = admin_state_up
         self.monitor_address = monitor_address
@@ -1782,17 +1781,7 @@ class PoolMember(TypedResource):
         self.subnet = subnet
         self.tags = tags
         self.weight = weight
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -1917,23 +1906,22 @@ class Quota(TypedResource):
         pool: int | Intrinsic[int] | None = None,
         project: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.healthmonitor = healthmonitor
         self.listener = listener
         self.loadbalancer = loadbalancer
         self.member = member
         self.pool = pool
         self.project = project
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

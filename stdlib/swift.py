@@ -160,23 +160,22 @@ class Container(TypedResource):
         X_Container_Write: str | Intrinsic[str] | None = None,
         name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.PurgeOnDelete = PurgeOnDelete
         self.X_Account_Meta = X_Account_Meta
         self.X_Container_Meta = X_Container_Meta
         self.X_Container_Read = X_Container_Read
         self.X_Container_Write = X_Container_Write
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

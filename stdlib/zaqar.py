@@ -142,22 +142,21 @@ class MistralTrigger(TypedResource):
         ttl: int | Intrinsic[int] | None = None,
         workflow_id: str | Intrinsic[str],
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.input = input
         self.params = params
         self.queue_name = queue_name
         self.ttl = ttl
         self.workflow_id = workflow_id
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -255,19 +254,18 @@ class Queue(TypedResource):
         metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
         name: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.metadata = metadata
         self.name = name
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -393,21 +391,20 @@ class SignedQueueURL(TypedResource):
         queue: str | Intrinsic[str],
         ttl: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.methods = methods
         self.paths = paths
         self.queue = queue
         self.ttl = ttl
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:
@@ -500,21 +497,20 @@ class Subscription(TypedResource):
         subscriber: str | Intrinsic[str],
         ttl: int | Intrinsic[int] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.options = options
         self.queue_name = queue_name
         self.subscriber = subscriber
         self.ttl = ttl
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

@@ -316,6 +316,15 @@ class Container(TypedResource):
         tty: bool | Intrinsic[bool] | None = None,
         workdir: str | Intrinsic[str] | None = None,
     ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
         self.command = command
         self.cpu = cpu
         self.environment = environment
@@ -334,17 +343,7 @@ class Container(TypedResource):
         self.security_groups = security_groups
         self.tty = tty
         self.workdir = workdir
-        self._init_resource(
-            scope,
-            id,
-            depends_on,
-            condition,
-            deletion_policy,
-            update_policy,
-            external_id,
-            resource_metadata,
-            resource_description,
-        )
+        self._attach(scope, id)
 
     @staticmethod
     def _property_schemas() -> tuple[PropertySchema, ...]:

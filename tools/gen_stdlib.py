@@ -611,9 +611,12 @@ class Generator:
             *(f"{n}: {a} = {d}" for n, a, d in RESOURCE_PARAMETERS),
             *self.parameters(module, cls, fields),
         ]
-        body = [f"        self.{f.name} = {f.name}" for f in fields]
-        base = Call("self._init_resource", ["scope", "id", *(n for n, _, _ in RESOURCE_PARAMETERS)])
-        body.extend(layout(base, "        "))
+        # What `ResourceBase`'s attrs `__init__` does, then the fields, then the node.
+        body = ["        self._scope = scope", "        self._id = id"]
+        body.append("        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on")
+        body.extend(f"        self.{n} = {n}" for n, _, _ in RESOURCE_PARAMETERS[1:])
+        body.extend(f"        self.{f.name} = {f.name}" for f in fields)
+        body.append("        self._attach(scope, id)")
         lines.extend(self.methods(parameters, body, fields))
         module.blocks.append(lines)
         self.stats["classes"] += 1
