@@ -421,12 +421,17 @@ if TYPE_CHECKING:
 else:
 
     def generated_resource(**_options):
-        """Nothing at run time: the generated classes write their `__init__` out."""
-        return _unchanged
+        """At run time the generated classes write their `__init__` out; only the class-level
+        defaults go (as attrs drops them): the `__init__` sets every field, and Python
+        stores an attribute faster when the class holds none of that name."""
+        return _without_field_defaults
 
     generated_item = generated_resource
 
-    def _unchanged(cls):
+    def _without_field_defaults(cls):
+        for name, annotation in inspect.get_annotations(cls).items():
+            if cls.__dict__.get(name, ...) is None and not annotation.startswith("ClassVar"):
+                type.__delattr__(cls, name)
         return cls
 
     class _TypedMeta(type):
