@@ -430,7 +430,7 @@ else:
 
     def _without_field_defaults(cls):
         for name, annotation in inspect.get_annotations(cls).items():
-            if cls.__dict__.get(name, ...) is None and not annotation.startswith("ClassVar"):
+            if cls.__dict__.get(name, ...) is None and "ClassVar" not in str(annotation):
                 type.__delattr__(cls, name)
         return cls
 
