@@ -522,6 +522,37 @@ def test_the_attrs_view_serves_introspection_and_attrs_subclasses() -> None:
     assert any("needs the property 'flavor'" in p for p in problems_of(stack))
 
 
+def test_every_generated_class_has_an_attrs_view_of_its_fields() -> None:
+    import attrs
+
+    from hotdsl.stdlib._typed import PropertyItem
+
+    modules = [
+        importlib.import_module(f"hotdsl.stdlib.{path.stem}")
+        for path in sorted((ROOT / "stdlib").glob("*.py"))
+        if not path.stem.startswith("_")
+    ]
+    checked = 0
+    for module in modules:
+        for cls in vars(module).values():
+            if not (
+                isinstance(cls, type)
+                and issubclass(cls, (TypedResource, PropertyItem))
+                and cls.__module__ == module.__name__
+            ):
+                continue
+            view: Any = cls  # an attrs class to mypy only for the resources
+            own = [f for f in attrs.fields(view) if _typed.SCHEMA_KEY in f.metadata]
+            schemas = {name: s for name, s in cls.property_schemas().items() if not s.hidden}
+            assert [f.name for f in own] == [s.python_name for s in schemas.values()]
+            assert all(
+                f.kw_only and (f.default is None) != s.required
+                for f, s in zip(own, schemas.values(), strict=True)
+            )
+            checked += 1
+    assert checked > 250  # 163 resource types and their item classes
+
+
 def test_items_are_frozen_values_that_copy_and_pickle() -> None:
     import copy
     import pickle
