@@ -1,15 +1,16 @@
 """The handwritten runtime under the generated resource classes of `hotdsl.stdlib`.
 
 `tools/gen_stdlib.py` turns Heat's resource type schema into one module per service
-(`hotdsl.stdlib.nova`, `hotdsl.stdlib.neutron`, ...). Every class there is an attrs
-class built on the pieces below:
+(`hotdsl.stdlib.nova`, `hotdsl.stdlib.neutron`, ...). Every class there is a plain
+class with its `__init__` written out (so that importing a module compiles nothing),
+built on the pieces below; `attrs.fields(cls)` gives an attrs view of it on request:
 
-- `TypedResource`: a resource whose properties are attrs fields. Each field carries
-  its Heat schema (`PropertySchema`) in its metadata, so the class can write its
+- `TypedResource`: a resource whose properties are typed fields. Each field has its
+  Heat schema (`PropertySchema`, listed by `_property_schemas`), so the class can write its
   properties under Heat's names, check them at synth, and tell the diff whether a
   change updates the resource in place or replaces it (`property_schema`).
 - `PropertyItem`: a nested map with known keys (an item of `Server.networks`,
-  `ResourceGroup.resource_def`), a frozen attrs class that knows its HOT form.
+  `ResourceGroup.resource_def`), a frozen value that knows its HOT form.
 - `Attributes`: typed `get_attr` accessors, reached as `resource.attrs`.
 
 Mistakes in the arguments (an unknown or missing property) do not raise where they
@@ -20,7 +21,6 @@ reports the same mistakes before the program runs.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import numbers
 import re
@@ -53,6 +53,7 @@ from hotdsl.template import (
 from hotdsl.versions import BOOLEAN_FALSE_WORDS, BOOLEAN_TRUE_WORDS
 
 __all__ = [
+    "NO_DEPENDENCIES",
     "AttributeAccess",
     "Attributes",
     "HotType",
@@ -65,6 +66,8 @@ __all__ = [
     "SupportStatus",
     "TypedResource",
     "UpdateEffect",
+    "generated_item",
+    "generated_resource",
     "heat_property",
 ]
 
@@ -213,6 +216,11 @@ class _Table:
     """(Python name, warning) of the deprecated properties."""
     type_warning: str | None
     """The warning for a deprecated type."""
+    warns: bool
+    """Whether creating one may warn (the type or a property is deprecated)."""
+    plain_text: frozenset[str]
+    """Python names of the string properties that text passes as it is (no constraint
+    but ones Heat checks against the cloud): their text values need no check."""
 
 
 def _table(cls: type) -> _Table:
@@ -225,13 +233,22 @@ def _table(cls: type) -> _Table:
 
 
 def _build_table(cls: type) -> _Table:
-    fields = attrs.fields(cls)
-    schemas = [f.metadata[SCHEMA_KEY] for f in fields if SCHEMA_KEY in f.metadata]
-    for field, schema in zip([f for f in fields if SCHEMA_KEY in f.metadata], schemas, strict=True):
-        if field.name != schema.python_name:
-            raise TypeError(
-                f"{cls.__name__}.{field.name}: its schema names it {schema.python_name!r}"
-            )
+    generated = _generated_schemas(cls)
+    if generated is not None:
+        schemas = list(generated)
+        base = _resource_arguments() if issubclass(cls, TypedResource) else frozenset()
+        arguments = base | {s.python_name for s in schemas}
+    else:  # an attrs class of the user's own, built on a generated or typed base
+        fields = attrs.fields(cls)
+        schemas = [f.metadata[SCHEMA_KEY] for f in fields if SCHEMA_KEY in f.metadata]
+        for field, schema in zip(
+            [f for f in fields if SCHEMA_KEY in f.metadata], schemas, strict=True
+        ):
+            if field.name != schema.python_name:
+                raise TypeError(
+                    f"{cls.__name__}.{field.name}: its schema names it {schema.python_name!r}"
+                )
+        arguments = frozenset(f.alias or f.name for f in fields if f.init)
     hidden: Mapping[str, PropertySchema] = getattr(cls, "hidden_properties", {})
     by_name = {s.name: s for s in schemas}
     by_name.update({name: s for name, s in hidden.items() if name not in by_name})
@@ -245,16 +262,68 @@ def _build_table(cls: type) -> _Table:
         for s in schemas
         if s.status in ("DEPRECATED", "HIDDEN")
     )
+    type_warning = _type_warning(cls)
     return _Table(
         names=tuple((s.python_name, s.name) for s in schemas),
         schemas=tuple(schemas),
         by_name=by_name,
         by_python_name={s.python_name: s for s in schemas},
-        arguments=frozenset(f.alias or f.name for f in fields if f.init),
+        arguments=arguments,
         required=tuple(s.python_name for s in schemas if s.required),
         deprecated=deprecated,
-        type_warning=_type_warning(cls),
+        type_warning=type_warning,
+        warns=bool(deprecated) or type_warning is not None,
+        plain_text=frozenset(
+            s.python_name
+            for s in schemas
+            if s.type == "string" and all(isinstance(c, CustomConstraint) for c in s.constraints)
+        ),
     )
+
+
+def _generated_schemas(cls: type) -> tuple[PropertySchema, ...] | None:
+    """The schemas of a generated class's fields, in order; None for a user's attrs class.
+
+    A generated class lists them in `_property_schemas`; a plain subclass inherits them,
+    an attrs subclass (which may add fields) is read through attrs.
+    """
+    for klass in cls.__mro__:
+        if "_property_schemas" in klass.__dict__:
+            schemas: tuple[PropertySchema, ...] = klass._property_schemas()  # type: ignore[attr-defined]
+            return schemas
+        if "_hotdsl_attrs" in klass.__dict__ and klass is not TypedResource:
+            return None
+    return ()
+
+
+_RESOURCE_ARGUMENTS: list[frozenset[str]] = []
+
+
+def _resource_arguments() -> frozenset[str]:
+    """The keywords every resource takes (`scope`, `id`, `depends_on`, ...)."""
+    if not _RESOURCE_ARGUMENTS:
+        fields = attrs.fields(TypedResource)
+        _RESOURCE_ARGUMENTS.append(frozenset(f.alias or f.name for f in fields if f.init))
+    return _RESOURCE_ARGUMENTS[0]
+
+
+def _attrs_view(cls: type) -> Any:
+    """The attrs fields of a generated class, made on its first request (`attrs.fields`).
+
+    Generated classes write their `__init__` out, so that importing them compiles no
+    code; this view serves code that introspects them or subclasses them with attrs.
+    """
+    fields = {
+        s.python_name: attrs.field(
+            default=attrs.NOTHING if s.required else None, kw_only=True, metadata={SCHEMA_KEY: s}
+        )
+        for s in cls._property_schemas()  # type: ignore[attr-defined]
+    }
+    resource = issubclass(cls, TypedResource)
+    made = attrs.make_class(
+        cls.__name__, fields, bases=(TypedResource,) if resource else (), eq=False, repr=False
+    )
+    return attrs.fields(made)
 
 
 def _type_warning(cls: type) -> str | None:
@@ -287,6 +356,8 @@ def _schema_lookup(cls: type, name: str) -> PropertySchema:
 def _did_you_mean(
     name: str, candidates: Sequence[str] | Mapping[str, object] | frozenset[str]
 ) -> str:
+    import difflib  # only for a mistake: not at every start-up
+
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -339,11 +410,28 @@ def _fit_arguments(
 
 
 if TYPE_CHECKING:
+    # mypy checks the generated classes as the attrs classes they behave like.
+    from attrs import define as generated_resource
+    from attrs import frozen as generated_item
 
     class _TypedMeta(type):
         """Seen by mypy as a plain metaclass, so that it checks the attrs `__init__`."""
 
 else:
+
+    def generated_resource(**_options):
+        """At run time the generated classes write their `__init__` out; only the class-level
+        defaults go (as attrs drops them): the `__init__` sets every field, and Python
+        stores an attribute faster when the class holds none of that name."""
+        return _without_field_defaults
+
+    generated_item = generated_resource
+
+    def _without_field_defaults(cls):
+        for name, annotation in inspect.get_annotations(cls).items():
+            if cls.__dict__.get(name, ...) is None and "ClassVar" not in str(annotation):
+                type.__delattr__(cls, name)
+        return cls
 
     class _TypedMeta(type):
         """Builds generated classes; argument mistakes become synth problems, not exceptions.
@@ -356,13 +444,14 @@ else:
 
         def __call__(cls, *args, **kwargs):
             table = cls.__dict__.get("_hotdsl_table") or _table(cls)
-            if table.type_warning is not None:
-                warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)
-            for python_name, message in table.deprecated:
-                if kwargs.get(python_name) is not None:
-                    warnings.warn(message, DeprecationWarning, stacklevel=2)
+            if table.warns:
+                if table.type_warning is not None:
+                    warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)
+                for python_name, message in table.deprecated:
+                    if kwargs.get(python_name) is not None:
+                        warnings.warn(message, DeprecationWarning, stacklevel=2)
             try:
-                return super().__call__(*args, **kwargs)
+                return type.__call__(cls, *args, **kwargs)
             except TypeError:
                 positional = cls._positional_arguments
                 if len(args) < positional:
@@ -376,6 +465,24 @@ else:
                 return instance
 
         @property
+        def __attrs_attrs__(cls):
+            """The attrs fields: a generated class makes them on first request."""
+            own = cls.__dict__.get("_hotdsl_attrs")
+            if own is None and "_property_schemas" in cls.__dict__:
+                own = _attrs_view(cls)
+                type.__setattr__(cls, "_hotdsl_attrs", own)
+            if own is None:
+                for base in cls.__mro__[1:]:
+                    own = base.__dict__.get("_hotdsl_attrs")
+                    if own is not None or "_property_schemas" in base.__dict__:
+                        return base.__attrs_attrs__
+            return own
+
+        @__attrs_attrs__.setter
+        def __attrs_attrs__(cls, value):
+            type.__setattr__(cls, "_hotdsl_attrs", value)
+
+        @property
         def __signature__(cls):
             """The attrs `__init__` signature, for `help()` and other runtime introspection."""
             signature = inspect.signature(cls.__init__)
@@ -386,15 +493,36 @@ else:
 
 
 def _check_fields(obj: object, table: _Table, where: str, problems: list[str]) -> None:
-    """Check every field of a resource or item against its schema."""
-    for schema in table.schemas:
-        name = schema.python_name
-        value = getattr(obj, name)
-        if value is None:
-            if schema.required:
-                problems.append(f"{where} needs the property {_shown(schema)}")
-            continue
-        _check_value(schema, value, f"{where}.{name}", problems)
+    """Check every field of a resource or item against its schema.
+
+    Most fields are unset and most set values are Heat functions: every synth checks
+    every resource, so those are skipped without a call.
+    """
+    if table.required and any(getattr(obj, name) is None for name in table.required):
+        for schema in table.schemas:  # in order, with the missing ones where they belong
+            name = schema.python_name
+            value = getattr(obj, name)
+            if value is None:
+                if schema.required:
+                    problems.append(f"{where} needs the property {_shown(schema)}")
+                continue
+            _check_value(schema, value, f"{where}.{name}", problems)
+        return
+    values: dict[str, object] | None = getattr(obj, "__dict__", None)
+    present: list[tuple[PropertySchema, object]] | None = None
+    if values is not None:
+        try:
+            present = [(s, v) for s in table.schemas if (v := values[s.python_name]) is not None]
+        except KeyError:  # a field computed by a subclass
+            pass
+    if present is None:  # fields in slots (items)
+        present = [(s, v) for s in table.schemas if (v := getattr(obj, s.python_name)) is not None]
+    plain_text = table.plain_text
+    for schema, value in present:
+        if type(value) is str and schema.python_name in plain_text:
+            continue  # what _check_value would find: nothing
+        if not isinstance(value, Intrinsic):
+            _check_value(schema, value, f"{where}.{schema.python_name}", problems)
 
 
 def _shown(schema: PropertySchema) -> str:
@@ -432,17 +560,24 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
     if isinstance(value, Intrinsic):
         return  # Heat computes it; nothing to check before deploy
     kind = schema.type
-    try:
-        read = heat_value(kind, value)
-    except _NotOfType as refused:
-        expected = refused.expected
-        if kind == "map" and schema.item_class is not None:
-            expected = f"a {schema.item_class.__name__} or a dict"
-        problems.append(_type_problem(where, expected, value))
-        return
+    constraints = schema.constraints
+    read: object
+    if kind == "string" and type(value) is str:
+        read = value  # what heat_value gives, without the call (most values)
+    elif kind == "map" and isinstance(value, PropertyItem) and not constraints:
+        read = value  # its HOT form would be read by constraints only
+    else:
+        try:
+            read = heat_value(kind, value)
+        except _NotOfType as refused:
+            expected = refused.expected
+            if kind == "map" and schema.item_class is not None:
+                expected = f"a {schema.item_class.__name__} or a dict"
+            problems.append(_type_problem(where, expected, value))
+            return
     if isinstance(read, list) and schema.item is not None:
         for index, element in enumerate(read):
-            if element is not None:
+            if element is not None and not isinstance(element, Intrinsic):
                 _check_value(schema.item, element, f"{where}[{index}]", problems)
     if kind == "map":
         item_class = schema.item_class
@@ -455,7 +590,9 @@ def _check_value(schema: PropertySchema, value: object, where: str, problems: li
             value._check(where, problems)
         elif isinstance(value, Mapping) and item_class is not None:
             _check_mapping(item_class, value, where, problems)
-    for constraint in schema.constraints:
+    for constraint in constraints:
+        if isinstance(constraint, CustomConstraint):
+            continue  # checked by Heat against the cloud
         message = _constraint_problem(constraint, schema, read)
         if message is not None:
             problems.append(f"{where}: {message}")
@@ -663,6 +800,39 @@ class PropertyItem(metaclass=_TypedMeta):
         """Every key's schema, by Heat's name, in order (retired keys included)."""
         return dict(_table(cls).by_name)
 
+    def _field_values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, python_name) for python_name, _ in _table(type(self)).names)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._field_values() == other._field_values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, *self._field_values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{python_name}={getattr(self, python_name)!r}"
+            for python_name, _ in _table(type(self)).names
+        )
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError()
+
+    def __getstate__(self) -> dict[str, object]:
+        names = [python_name for python_name, _ in _table(type(self)).names]
+        names.append("_argument_problems")
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     def _record_argument_problems(self, problems: list[str]) -> None:
         where = caller_location()
         recorded = tuple(
@@ -767,6 +937,14 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
 
     attrs = AttributeAccess(Attributes)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        init = cls.__dict__.get("__init__")
+        if init is not None and "_property_schemas" in cls.__dict__:
+            # A generated `__init__` attaches the node last, when nothing can fail any more:
+            # it needs no unwinding (`Construct.__init_subclass__`), and saves its cost.
+            init._hotdsl_unwinds = True
+        super().__init_subclass__(**kwargs)
+
     @property
     def heat_type(self) -> str:
         return self.resource_type
@@ -821,3 +999,13 @@ class TypedResource(ResourceBase, metaclass=_TypedMeta):
 
     def _record_argument_problems(self, problems: list[str]) -> None:
         self._argument_problems = tuple(problems)  # type: ignore[misc]
+
+
+class _NoDependencies(tuple[Any, ...]):
+    """The type of `NO_DEPENDENCIES`: an empty tuple that is not the `()` a user writes."""
+
+    __slots__ = ()
+
+
+NO_DEPENDENCIES: Sequence[Any] = _NoDependencies()
+"""The default of a generated resource's `depends_on`: a new empty list each time."""

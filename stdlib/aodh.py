@@ -18,15 +18,22 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -35,7 +42,8 @@ from ._typed import (
     PropertySchema,
     SupportStatus,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -110,51 +118,60 @@ AlarmQueryItemType: TypeAlias = Literal["integer", "float", "string", "boolean",
 """The values Heat allows for `AlarmQueryItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class AlarmQueryItem(PropertyItem):
     """An item of `Alarm.query`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    field: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("field", "string")
-    )
+    field: str | Intrinsic[str] | None = None
     """Name of attribute to compare. Names of the form metadata.user_metadata.X or
     metadata.metering.X are equivalent to what you can address through matching_metadata;
     the former for Nova meters, the latter for all others. To see the attributes of your
     Samples, use `ceilometer --debug sample-list`.
     """
 
-    op: AlarmQueryItemOp | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "op", "string", constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])]
-        ),
-    )
+    op: AlarmQueryItemOp | Intrinsic[str] | None = None
     """Comparison operator.
 
     Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    type: AlarmQueryItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="string",
-            constraints=[AllowedValues(["integer", "float", "string", "boolean", "datetime"])],
-        ),
-    )
+    type: AlarmQueryItemType | Intrinsic[str] | None = None
     """The type of the attribute.
 
     Allowed values: ``integer``, ``float``, ``string``, ``boolean``, ``datetime``. Heat's
     default: ``"string"``. Available since Heat 8.0.0.
     """
 
-    value: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("value", "string")
-    )
+    value: str | Intrinsic[str] | None = None
     """String value with which to compare."""
+
+    def __init__(
+        self,
+        *,
+        field: str | Intrinsic[str] | None = None,
+        op: AlarmQueryItemOp | Intrinsic[str] | None = None,
+        type: AlarmQueryItemType | Intrinsic[str] | None = None,
+        value: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(field=field, op=op, type=type, value=value)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("field", "string"),
+            PropertySchema(
+                "op", "string", constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])]
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                default="string",
+                constraints=[AllowedValues(["integer", "float", "string", "boolean", "datetime"])],
+            ),
+            PropertySchema("value", "string"),
+        )
 
 
 AlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
@@ -164,54 +181,66 @@ AlarmStatistic: TypeAlias = Literal["count", "avg", "sum", "min", "max"]
 """The values Heat allows for `Alarm.statistic`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class AlarmTimeConstraintsItem(PropertyItem):
     """An item of `Alarm.time_constraints`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Alarm(TypedResource):
     """``OS::Aodh::Alarm``: A resource that implements alarming service of Aodh.
 
@@ -235,212 +264,118 @@ class Alarm(TypedResource):
         "Theshold alarm relies on ceilometer-api and has been deprecated in aodh since Ocata. Use OS::Aodh::GnocchiAggregationByResourcesAlarm instead."
     )
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: AlarmComparisonOperator | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "comparison_operator",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
-        ),
-    )
+    comparison_operator: AlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("evaluation_periods", "integer", update_allowed=True)
-    )
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    matching_metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property("matching_metadata", "map", update_allowed=True, default={}),
-    )
+    matching_metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Meter should match this resource metadata (key=value) additionally to the meter_name.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    meter_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("meter_name", "string", required=True)
-    )
+    meter_name: str | Intrinsic[str]
     """Meter name watched by the alarm.
 
     Required. Changing it replaces the resource.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    period: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("period", "integer", update_allowed=True)
-    )
+    period: int | Intrinsic[int] | None = None
     """Period (seconds) to evaluate over.
 
     Can be changed in place.
     """
 
-    query: ListOf[MapOf[AlarmQueryItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "query",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=AlarmQueryItem),
-        ),
-    )
+    query: ListOf[MapOf[AlarmQueryItem]] | None = None
     """A list of query factors, each comparing a Sample attribute with a value. Implicitly
     combined with matching_metadata, if any.
 
     Can be changed in place. Available since Heat 2015.1.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: AlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: AlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    statistic: AlarmStatistic | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "statistic",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["count", "avg", "sum", "min", "max"])],
-        ),
-    )
+    statistic: AlarmStatistic | Intrinsic[str] | None = None
     """Meter statistic to evaluate.
 
     Can be changed in place. Allowed values: ``count``, ``avg``, ``sum``, ``min``, ``max``.
     """
 
-    threshold: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("threshold", "number", required=True, update_allowed=True)
-    )
+    threshold: float | Intrinsic[float]
     """Threshold to evaluate against.
 
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=AlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -449,6 +384,136 @@ class Alarm(TypedResource):
     """
 
     attrs = AttributeAccess(AlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        comparison_operator: AlarmComparisonOperator | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        evaluation_periods: int | Intrinsic[int] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        matching_metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        meter_name: str | Intrinsic[str],
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        period: int | Intrinsic[int] | None = None,
+        query: ListOf[MapOf[AlarmQueryItem]] | None = None,
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: AlarmSeverity | Intrinsic[str] | None = None,
+        statistic: AlarmStatistic | Intrinsic[str] | None = None,
+        threshold: float | Intrinsic[float],
+        time_constraints: ListOf[MapOf[AlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.comparison_operator = comparison_operator
+        self.description = description
+        self.enabled = enabled
+        self.evaluation_periods = evaluation_periods
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.matching_metadata = matching_metadata
+        self.meter_name = meter_name
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.period = period
+        self.query = query
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.statistic = statistic
+        self.threshold = threshold
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "comparison_operator",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("evaluation_periods", "integer", update_allowed=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("matching_metadata", "map", update_allowed=True, default={}),
+            PropertySchema("meter_name", "string", required=True),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("period", "integer", update_allowed=True),
+            PropertySchema(
+                "query",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=AlarmQueryItem),
+            ),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema(
+                "statistic",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["count", "avg", "sum", "min", "max"])],
+            ),
+            PropertySchema("threshold", "number", required=True, update_allowed=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=AlarmTimeConstraintsItem),
+            ),
+        )
 
 
 class CompositeAlarmAttributes(Attributes):
@@ -469,7 +534,7 @@ CompositeAlarmCompositeRuleOperator: TypeAlias = Literal["or", "and"]
 """The values Heat allows for `CompositeAlarmCompositeRule.operator`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class CompositeAlarmCompositeRule(PropertyItem):
     """The value of `CompositeAlarm.composite_rule`: a map with these keys (a dict with Heat's
     key names works too).
@@ -477,25 +542,13 @@ class CompositeAlarmCompositeRule(PropertyItem):
     Composite threshold rules in JSON format.
     """
 
-    operator: CompositeAlarmCompositeRuleOperator | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "operator",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["or", "and"])],
-        ),
-    )
+    operator: CompositeAlarmCompositeRuleOperator | Intrinsic[str]
     """The operator indicates how to combine the rules.
 
     Required. Allowed values: ``or``, ``and``.
     """
 
-    rules: ListOf[Any] = attrs.field(
-        metadata=heat_property(
-            "rules", "list", required=True, update_allowed=True, constraints=[Length(min=2)]
-        ),
-    )
+    rules: ListOf[Any]
     """Rules list. Basic threshold/gnocchi rules and nested dict which combine
     threshold/gnocchi rules by "and" or "or" are allowed. For example, the form is like:
     [RULE1, RULE2, {"and": [RULE3, RULE4]}], the basic threshold/gnocchi rules must include
@@ -504,59 +557,94 @@ class CompositeAlarmCompositeRule(PropertyItem):
     Required. Length: at least 2.
     """
 
+    def __init__(
+        self,
+        *,
+        operator: CompositeAlarmCompositeRuleOperator | Intrinsic[str],
+        rules: ListOf[Any],
+    ) -> None:
+        self.__dict__.update(operator=operator, rules=rules)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "operator",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["or", "and"])],
+            ),
+            PropertySchema(
+                "rules", "list", required=True, update_allowed=True, constraints=[Length(min=2)]
+            ),
+        )
+
 
 CompositeAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `CompositeAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class CompositeAlarmTimeConstraintsItem(PropertyItem):
     """An item of `CompositeAlarm.time_constraints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CompositeAlarm(TypedResource):
     """``OS::Aodh::CompositeAlarm``: A resource that implements Aodh composite alarm.
 
@@ -571,142 +659,75 @@ class CompositeAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::CompositeAlarm"
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    composite_rule: MapOf[CompositeAlarmCompositeRule] = attrs.field(
-        metadata=heat_property(
-            "composite_rule",
-            "map",
-            required=True,
-            update_allowed=True,
-            item_class=CompositeAlarmCompositeRule,
-        ),
-    )
+    composite_rule: MapOf[CompositeAlarmCompositeRule]
     """Composite threshold rules in JSON format.
 
     Required. Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: CompositeAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: CompositeAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=CompositeAlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -715,6 +736,106 @@ class CompositeAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(CompositeAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        composite_rule: MapOf[CompositeAlarmCompositeRule],
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: CompositeAlarmSeverity | Intrinsic[str] | None = None,
+        time_constraints: ListOf[MapOf[CompositeAlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.composite_rule = composite_rule
+        self.description = description
+        self.enabled = enabled
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "composite_rule",
+                "map",
+                required=True,
+                update_allowed=True,
+                item_class=CompositeAlarmCompositeRule,
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=CompositeAlarmTimeConstraintsItem),
+            ),
+        )
 
 
 class EventAlarmAttributes(Attributes):
@@ -738,101 +859,122 @@ EventAlarmQueryItemType: TypeAlias = Literal["integer", "float", "string", "bool
 """The values Heat allows for `EventAlarmQueryItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class EventAlarmQueryItem(PropertyItem):
     """An item of `EventAlarm.query`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    field: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("field", "string")
-    )
+    field: str | Intrinsic[str] | None = None
     """Name of attribute to compare."""
 
-    op: EventAlarmQueryItemOp | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "op", "string", constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])]
-        ),
-    )
+    op: EventAlarmQueryItemOp | Intrinsic[str] | None = None
     """Comparison operator.
 
     Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    type: EventAlarmQueryItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="string",
-            constraints=[AllowedValues(["integer", "float", "string", "boolean", "datetime"])],
-        ),
-    )
+    type: EventAlarmQueryItemType | Intrinsic[str] | None = None
     """The type of the attribute.
 
     Allowed values: ``integer``, ``float``, ``string``, ``boolean``, ``datetime``. Heat's
     default: ``"string"``.
     """
 
-    value: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("value", "string")
-    )
+    value: str | Intrinsic[str] | None = None
     """String value with which to compare."""
+
+    def __init__(
+        self,
+        *,
+        field: str | Intrinsic[str] | None = None,
+        op: EventAlarmQueryItemOp | Intrinsic[str] | None = None,
+        type: EventAlarmQueryItemType | Intrinsic[str] | None = None,
+        value: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(field=field, op=op, type=type, value=value)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("field", "string"),
+            PropertySchema(
+                "op", "string", constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])]
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                default="string",
+                constraints=[AllowedValues(["integer", "float", "string", "boolean", "datetime"])],
+            ),
+            PropertySchema("value", "string"),
+        )
 
 
 EventAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `EventAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class EventAlarmTimeConstraintsItem(PropertyItem):
     """An item of `EventAlarm.time_constraints`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EventAlarm(TypedResource):
     """``OS::Aodh::EventAlarm``: A resource that implements event alarms.
 
@@ -850,152 +992,82 @@ class EventAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::EventAlarm"
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    event_type: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("event_type", "string", update_allowed=True, default="*"),
-    )
+    event_type: str | Intrinsic[str] | None = None
     """Event type to evaluate against. If not specified will match all events.
 
     Can be changed in place. Heat's default: ``"*"``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    query: ListOf[MapOf[EventAlarmQueryItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "query",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=EventAlarmQueryItem),
-        ),
-    )
+    query: ListOf[MapOf[EventAlarmQueryItem]] | None = None
     """A list for filtering events. Query conditions used to filter specific events when
     evaluating the alarm.
 
     Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: EventAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: EventAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=EventAlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1004,6 +1076,108 @@ class EventAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(EventAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        event_type: str | Intrinsic[str] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        query: ListOf[MapOf[EventAlarmQueryItem]] | None = None,
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: EventAlarmSeverity | Intrinsic[str] | None = None,
+        time_constraints: ListOf[MapOf[EventAlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.description = description
+        self.enabled = enabled
+        self.event_type = event_type
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.query = query
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("event_type", "string", update_allowed=True, default="*"),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "query",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=EventAlarmQueryItem),
+            ),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=EventAlarmTimeConstraintsItem),
+            ),
+        )
 
 
 class GnocchiAggregationByMetricsAlarmAttributes(Attributes):
@@ -1030,54 +1204,75 @@ GnocchiAggregationByMetricsAlarmSeverity: TypeAlias = Literal["low", "moderate",
 """The values Heat allows for `GnocchiAggregationByMetricsAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GnocchiAggregationByMetricsAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiAggregationByMetricsAlarm.time_constraints`: a map with these keys (a
     dict with Heat's key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+_GnocchiAggregationByMetricsAlarm_comparison_operator: TypeAlias = (
+    GnocchiAggregationByMetricsAlarmComparisonOperator | Intrinsic[str] | None
+)
+
+_GnocchiAggregationByMetricsAlarm_time_constraints: TypeAlias = (
+    ListOf[MapOf[GnocchiAggregationByMetricsAlarmTimeConstraintsItem]] | None
+)
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiAggregationByMetricsAlarm(TypedResource):
     """``OS::Aodh::GnocchiAggregationByMetricsAlarm``: A resource that implements alarm with
     specified metrics.
@@ -1094,32 +1289,19 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiAggregationByMetricsAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("aggregation_method", "string", update_allowed=True)
-    )
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1127,154 +1309,88 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
 
     comparison_operator: (
         GnocchiAggregationByMetricsAlarmComparisonOperator | Intrinsic[str] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "comparison_operator",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
-        ),
-    )
+    ) = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("evaluation_periods", "integer", update_allowed=True)
-    )
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("granularity", "integer", update_allowed=True)
-    )
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    metrics: ListOf[Any] = attrs.field(
-        metadata=heat_property("metrics", "list", required=True, update_allowed=True)
-    )
+    metrics: ListOf[Any]
     """A list of metric ids.
 
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: GnocchiAggregationByMetricsAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: GnocchiAggregationByMetricsAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    threshold: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("threshold", "number", required=True, update_allowed=True)
-    )
+    threshold: float | Intrinsic[float]
     """Threshold to evaluate against.
 
     Required. Can be changed in place.
     """
 
     time_constraints: ListOf[MapOf[GnocchiAggregationByMetricsAlarmTimeConstraintsItem]] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "time_constraints",
-                "list",
-                default=[],
-                item=PropertySchema(
-                    "*", "map", item_class=GnocchiAggregationByMetricsAlarmTimeConstraintsItem
-                ),
-            ),
-        )
+        None
     )
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
@@ -1284,6 +1400,122 @@ class GnocchiAggregationByMetricsAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(GnocchiAggregationByMetricsAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        aggregation_method: str | Intrinsic[str] | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        comparison_operator: _GnocchiAggregationByMetricsAlarm_comparison_operator = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        evaluation_periods: int | Intrinsic[int] | None = None,
+        granularity: int | Intrinsic[int] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        metrics: ListOf[Any],
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: GnocchiAggregationByMetricsAlarmSeverity | Intrinsic[str] | None = None,
+        threshold: float | Intrinsic[float],
+        time_constraints: _GnocchiAggregationByMetricsAlarm_time_constraints = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.aggregation_method = aggregation_method
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.comparison_operator = comparison_operator
+        self.description = description
+        self.enabled = enabled
+        self.evaluation_periods = evaluation_periods
+        self.granularity = granularity
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.metrics = metrics
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.threshold = threshold
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("aggregation_method", "string", update_allowed=True),
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "comparison_operator",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("evaluation_periods", "integer", update_allowed=True),
+            PropertySchema("granularity", "integer", update_allowed=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("metrics", "list", required=True, update_allowed=True),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema("threshold", "number", required=True, update_allowed=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema(
+                    "*", "map", item_class=GnocchiAggregationByMetricsAlarmTimeConstraintsItem
+                ),
+            ),
+        )
 
 
 class GnocchiAggregationByResourcesAlarmAttributes(Attributes):
@@ -1310,54 +1542,75 @@ GnocchiAggregationByResourcesAlarmSeverity: TypeAlias = Literal["low", "moderate
 """The values Heat allows for `GnocchiAggregationByResourcesAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GnocchiAggregationByResourcesAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiAggregationByResourcesAlarm.time_constraints`: a map with these keys
     (a dict with Heat's key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+_GnocchiAggregationByResourcesAlarm_comparison_operator: TypeAlias = (
+    GnocchiAggregationByResourcesAlarmComparisonOperator | Intrinsic[str] | None
+)
+
+_GnocchiAggregationByResourcesAlarm_time_constraints: TypeAlias = (
+    ListOf[MapOf[GnocchiAggregationByResourcesAlarmTimeConstraintsItem]] | None
+)
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiAggregationByResourcesAlarm(TypedResource):
     """``OS::Aodh::GnocchiAggregationByResourcesAlarm``: A resource that implements alarm as an
     aggregation of resources alarms.
@@ -1375,32 +1628,19 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiAggregationByResourcesAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("aggregation_method", "string", update_allowed=True)
-    )
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
@@ -1408,160 +1648,94 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
 
     comparison_operator: (
         GnocchiAggregationByResourcesAlarmComparisonOperator | Intrinsic[str] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "comparison_operator",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
-        ),
-    )
+    ) = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("evaluation_periods", "integer", update_allowed=True)
-    )
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("granularity", "integer", update_allowed=True)
-    )
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    metric: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("metric", "string", required=True, update_allowed=True)
-    )
+    metric: str | Intrinsic[str]
     """Metric name watched by the alarm.
 
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    query: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("query", "string", required=True, update_allowed=True)
-    )
+    query: str | Intrinsic[str]
     """The query to filter the metrics.
 
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    resource_type_: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "resource_type",
-            "string",
-            python_name="resource_type_",
-            required=True,
-            update_allowed=True,
-        ),
-    )
+    resource_type_: str | Intrinsic[str]
     """Resource type.
 
     Required. Can be changed in place. Heat's name: ``resource_type`` (renamed in Python;
     see `tools/gen_stdlib.py`).
     """
 
-    severity: GnocchiAggregationByResourcesAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: GnocchiAggregationByResourcesAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    threshold: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("threshold", "number", required=True, update_allowed=True)
-    )
+    threshold: float | Intrinsic[float]
     """Threshold to evaluate against.
 
     Required. Can be changed in place.
@@ -1569,17 +1743,7 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
 
     time_constraints: (
         ListOf[MapOf[GnocchiAggregationByResourcesAlarmTimeConstraintsItem]] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema(
-                "*", "map", item_class=GnocchiAggregationByResourcesAlarmTimeConstraintsItem
-            ),
-        ),
-    )
+    ) = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1588,6 +1752,134 @@ class GnocchiAggregationByResourcesAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(GnocchiAggregationByResourcesAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        aggregation_method: str | Intrinsic[str] | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        comparison_operator: _GnocchiAggregationByResourcesAlarm_comparison_operator = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        evaluation_periods: int | Intrinsic[int] | None = None,
+        granularity: int | Intrinsic[int] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        metric: str | Intrinsic[str],
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        query: str | Intrinsic[str],
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        resource_type_: str | Intrinsic[str],
+        severity: GnocchiAggregationByResourcesAlarmSeverity | Intrinsic[str] | None = None,
+        threshold: float | Intrinsic[float],
+        time_constraints: _GnocchiAggregationByResourcesAlarm_time_constraints = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.aggregation_method = aggregation_method
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.comparison_operator = comparison_operator
+        self.description = description
+        self.enabled = enabled
+        self.evaluation_periods = evaluation_periods
+        self.granularity = granularity
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.metric = metric
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.query = query
+        self.repeat_actions = repeat_actions
+        self.resource_type_ = resource_type_
+        self.severity = severity
+        self.threshold = threshold
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("aggregation_method", "string", update_allowed=True),
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "comparison_operator",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("evaluation_periods", "integer", update_allowed=True),
+            PropertySchema("granularity", "integer", update_allowed=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("metric", "string", required=True, update_allowed=True),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("query", "string", required=True, update_allowed=True),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "resource_type",
+                "string",
+                python_name="resource_type_",
+                required=True,
+                update_allowed=True,
+            ),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema("threshold", "number", required=True, update_allowed=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema(
+                    "*", "map", item_class=GnocchiAggregationByResourcesAlarmTimeConstraintsItem
+                ),
+            ),
+        )
 
 
 class GnocchiResourcesAlarmAttributes(Attributes):
@@ -1611,54 +1903,66 @@ GnocchiResourcesAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"
 """The values Heat allows for `GnocchiResourcesAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GnocchiResourcesAlarmTimeConstraintsItem(PropertyItem):
     """An item of `GnocchiResourcesAlarm.time_constraints`: a map with these keys (a dict with
     Heat's key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GnocchiResourcesAlarm(TypedResource):
     """``OS::Aodh::GnocchiResourcesAlarm``: A resource allowing for the watch of some specified
     resource.
@@ -1674,207 +1978,118 @@ class GnocchiResourcesAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::GnocchiResourcesAlarm"
 
-    aggregation_method: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("aggregation_method", "string", update_allowed=True)
-    )
+    aggregation_method: str | Intrinsic[str] | None = None
     """The aggregation method to compare to the threshold.
 
     Can be changed in place.
     """
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: GnocchiResourcesAlarmComparisonOperator | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "comparison_operator",
-                "string",
-                update_allowed=True,
-                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
-            ),
-        )
-    )
+    comparison_operator: GnocchiResourcesAlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    evaluation_periods: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("evaluation_periods", "integer", update_allowed=True)
-    )
+    evaluation_periods: int | Intrinsic[int] | None = None
     """Number of periods to evaluate over.
 
     Can be changed in place.
     """
 
-    granularity: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("granularity", "integer", update_allowed=True)
-    )
+    granularity: int | Intrinsic[int] | None = None
     """The time range in seconds.
 
     Can be changed in place.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    metric: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("metric", "string", required=True, update_allowed=True)
-    )
+    metric: str | Intrinsic[str]
     """Metric name watched by the alarm.
 
     Required. Can be changed in place.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    resource_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("resource_id", "string", required=True, update_allowed=True)
-    )
+    resource_id: str | Intrinsic[str]
     """Id of a resource.
 
     Required. Can be changed in place.
     """
 
-    resource_type_: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "resource_type",
-            "string",
-            python_name="resource_type_",
-            required=True,
-            update_allowed=True,
-        ),
-    )
+    resource_type_: str | Intrinsic[str]
     """Resource type.
 
     Required. Can be changed in place. Heat's name: ``resource_type`` (renamed in Python;
     see `tools/gen_stdlib.py`).
     """
 
-    severity: GnocchiResourcesAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: GnocchiResourcesAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    threshold: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("threshold", "number", required=True, update_allowed=True)
-    )
+    threshold: float | Intrinsic[float]
     """Threshold to evaluate against.
 
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=GnocchiResourcesAlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -1883,6 +2098,134 @@ class GnocchiResourcesAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(GnocchiResourcesAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        aggregation_method: str | Intrinsic[str] | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        comparison_operator: GnocchiResourcesAlarmComparisonOperator | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        evaluation_periods: int | Intrinsic[int] | None = None,
+        granularity: int | Intrinsic[int] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        metric: str | Intrinsic[str],
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        resource_id: str | Intrinsic[str],
+        resource_type_: str | Intrinsic[str],
+        severity: GnocchiResourcesAlarmSeverity | Intrinsic[str] | None = None,
+        threshold: float | Intrinsic[float],
+        time_constraints: ListOf[MapOf[GnocchiResourcesAlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.aggregation_method = aggregation_method
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.comparison_operator = comparison_operator
+        self.description = description
+        self.enabled = enabled
+        self.evaluation_periods = evaluation_periods
+        self.granularity = granularity
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.metric = metric
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.repeat_actions = repeat_actions
+        self.resource_id = resource_id
+        self.resource_type_ = resource_type_
+        self.severity = severity
+        self.threshold = threshold
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("aggregation_method", "string", update_allowed=True),
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "comparison_operator",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("evaluation_periods", "integer", update_allowed=True),
+            PropertySchema("granularity", "integer", update_allowed=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("metric", "string", required=True, update_allowed=True),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema("resource_id", "string", required=True, update_allowed=True),
+            PropertySchema(
+                "resource_type",
+                "string",
+                python_name="resource_type_",
+                required=True,
+                update_allowed=True,
+            ),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema("threshold", "number", required=True, update_allowed=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema(
+                    "*", "map", item_class=GnocchiResourcesAlarmTimeConstraintsItem
+                ),
+            ),
+        )
 
 
 class LBMemberHealthAlarmAttributes(Attributes):
@@ -1903,54 +2246,66 @@ LBMemberHealthAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `LBMemberHealthAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class LBMemberHealthAlarmTimeConstraintsItem(PropertyItem):
     """An item of `LBMemberHealthAlarm.time_constraints`: a map with these keys (a dict with
     Heat's key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class LBMemberHealthAlarm(TypedResource):
     """``OS::Aodh::LBMemberHealthAlarm``: A resource that implements a Loadbalancer Member
     Health Alarm.
@@ -1968,140 +2323,83 @@ class LBMemberHealthAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::LBMemberHealthAlarm"
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    autoscaling_group_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("autoscaling_group_id", "string", required=True, update_allowed=True)
-    )
+    autoscaling_group_id: str | Intrinsic[str]
     """ID of the Heat autoscaling group that contains the loadbalancer members. Unhealthy
     members will be marked as such before an update is triggered on the root stack.
 
     Required. Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    pool: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("pool", "string", required=True, update_allowed=True)
-    )
+    pool: str | Intrinsic[str]
     """Name or ID of the loadbalancer pool for which the health of each member will be
     evaluated.
 
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: LBMemberHealthAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: LBMemberHealthAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    stack: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("stack", "string", required=True)
-    )
+    stack: str | Intrinsic[str]
     """Name or ID of the root / top level Heat stack containing the loadbalancer pool and
     members. An update will be triggered on the root Stack if an unhealthy member is
     detected in the loadbalancer pool.
@@ -2109,15 +2407,7 @@ class LBMemberHealthAlarm(TypedResource):
     Required. Changing it replaces the resource.
     """
 
-    time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=LBMemberHealthAlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -2126,6 +2416,106 @@ class LBMemberHealthAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(LBMemberHealthAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        autoscaling_group_id: str | Intrinsic[str],
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        pool: str | Intrinsic[str],
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: LBMemberHealthAlarmSeverity | Intrinsic[str] | None = None,
+        stack: str | Intrinsic[str],
+        time_constraints: ListOf[MapOf[LBMemberHealthAlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.autoscaling_group_id = autoscaling_group_id
+        self.description = description
+        self.enabled = enabled
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.pool = pool
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.stack = stack
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("autoscaling_group_id", "string", required=True, update_allowed=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("pool", "string", required=True, update_allowed=True),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema("stack", "string", required=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=LBMemberHealthAlarmTimeConstraintsItem),
+            ),
+        )
 
 
 class PrometheusAlarmAttributes(Attributes):
@@ -2149,54 +2539,66 @@ PrometheusAlarmSeverity: TypeAlias = Literal["low", "moderate", "critical"]
 """The values Heat allows for `PrometheusAlarm.severity`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class PrometheusAlarmTimeConstraintsItem(PropertyItem):
     """An item of `PrometheusAlarm.time_constraints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the time constraint."""
 
-    duration: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("duration", "integer", required=True, constraints=[Range(min=0)])
-    )
+    duration: int | Intrinsic[int]
     """Duration for the time constraint.
 
     Required. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the time constraint.
 
     Required.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start time for the time constraint. A CRON expression property.
 
     Required. Heat checks it against the cloud as a ``cron_expression``.
     """
 
-    timezone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("timezone", "string", constraints=[CustomConstraint("timezone")]),
-    )
+    timezone: str | Intrinsic[str] | None = None
     """Timezone for the time constraint (eg. 'Asia/Taipei', 'Europe/Amsterdam').
 
     Heat checks it against the cloud as a ``timezone``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        duration: int | Intrinsic[int],
+        name: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+        timezone: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, duration=duration, name=name, start=start, timezone=timezone
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("duration", "integer", required=True, constraints=[Range(min=0)]),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("cron_expression")]
+            ),
+            PropertySchema("timezone", "string", constraints=[CustomConstraint("timezone")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PrometheusAlarm(TypedResource):
     """``OS::Aodh::PrometheusAlarm``: A resource that implements Aodh alarm of type prometheus.
 
@@ -2211,158 +2613,87 @@ class PrometheusAlarm(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Aodh::PrometheusAlarm"
 
-    alarm_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("alarm_actions", "list", update_allowed=True)
-    )
+    alarm_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to alarm.
 
     Can be changed in place.
     """
 
-    alarm_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "alarm_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    alarm_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to alarm.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    comparison_operator: PrometheusAlarmComparisonOperator | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "comparison_operator",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
-        ),
-    )
+    comparison_operator: PrometheusAlarmComparisonOperator | Intrinsic[str] | None = None
     """Operator used to compare specified statistic with threshold.
 
     Can be changed in place. Allowed values: ``le``, ``ge``, ``eq``, ``lt``, ``gt``, ``ne``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the alarm.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """True if alarm evaluation/actioning is enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    insufficient_data_actions: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insufficient_data_actions", "list", update_allowed=True),
-    )
+    insufficient_data_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to insufficient-data.
 
     Can be changed in place.
     """
 
-    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "insufficient_data_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to insufficient-data.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    ok_actions: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("ok_actions", "list", update_allowed=True)
-    )
+    ok_actions: ListOf[Any] | None = None
     """A list of URLs (webhooks) to invoke when state transitions to ok.
 
     Can be changed in place.
     """
 
-    ok_queues: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ok_queues",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
-        ),
-    )
+    ok_queues: ListOf[str | Intrinsic[str]] | None = None
     """A list of Zaqar queues to post to when state transitions to ok.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    query: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("query", "string", required=True, update_allowed=True)
-    )
+    query: str | Intrinsic[str]
     """The PromQL query string to fetch metrics data from Prometheus.
 
     Required. Can be changed in place.
     """
 
-    repeat_actions: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("repeat_actions", "boolean", update_allowed=True, default=True),
-    )
+    repeat_actions: bool | Intrinsic[bool] | None = None
     """False to trigger actions when the threshold is reached AND the alarm's state has
     changed. By default, actions are called each time the threshold is reached.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    severity: PrometheusAlarmSeverity | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "severity",
-            "string",
-            update_allowed=True,
-            default="low",
-            constraints=[AllowedValues(["low", "moderate", "critical"])],
-        ),
-    )
+    severity: PrometheusAlarmSeverity | Intrinsic[str] | None = None
     """Severity of the alarm.
 
     Can be changed in place. Allowed values: ``low``, ``moderate``, ``critical``. Heat's
     default: ``"low"``. Available since Heat 5.0.0.
     """
 
-    threshold: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("threshold", "number", required=True, update_allowed=True)
-    )
+    threshold: float | Intrinsic[float]
     """Threshold to evaluate against.
 
     Required. Can be changed in place.
     """
 
-    time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "time_constraints",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=PrometheusAlarmTimeConstraintsItem),
-        ),
-    )
+    time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None = None
     """Describe time constraints for the alarm. Only evaluate the alarm if the time at
     evaluation is within this time constraint. Start point(s) of the constraint are
     specified with a cron expression, whereas its duration is given in seconds.
@@ -2371,3 +2702,108 @@ class PrometheusAlarm(TypedResource):
     """
 
     attrs = AttributeAccess(PrometheusAlarmAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        alarm_actions: ListOf[Any] | None = None,
+        alarm_queues: ListOf[str | Intrinsic[str]] | None = None,
+        comparison_operator: PrometheusAlarmComparisonOperator | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        insufficient_data_actions: ListOf[Any] | None = None,
+        insufficient_data_queues: ListOf[str | Intrinsic[str]] | None = None,
+        ok_actions: ListOf[Any] | None = None,
+        ok_queues: ListOf[str | Intrinsic[str]] | None = None,
+        query: str | Intrinsic[str],
+        repeat_actions: bool | Intrinsic[bool] | None = None,
+        severity: PrometheusAlarmSeverity | Intrinsic[str] | None = None,
+        threshold: float | Intrinsic[float],
+        time_constraints: ListOf[MapOf[PrometheusAlarmTimeConstraintsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.alarm_actions = alarm_actions
+        self.alarm_queues = alarm_queues
+        self.comparison_operator = comparison_operator
+        self.description = description
+        self.enabled = enabled
+        self.insufficient_data_actions = insufficient_data_actions
+        self.insufficient_data_queues = insufficient_data_queues
+        self.ok_actions = ok_actions
+        self.ok_queues = ok_queues
+        self.query = query
+        self.repeat_actions = repeat_actions
+        self.severity = severity
+        self.threshold = threshold
+        self.time_constraints = time_constraints
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("alarm_actions", "list", update_allowed=True),
+            PropertySchema(
+                "alarm_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema(
+                "comparison_operator",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["le", "ge", "eq", "lt", "gt", "ne"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("insufficient_data_actions", "list", update_allowed=True),
+            PropertySchema(
+                "insufficient_data_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("ok_actions", "list", update_allowed=True),
+            PropertySchema(
+                "ok_queues",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("zaqar.queue")]),
+            ),
+            PropertySchema("query", "string", required=True, update_allowed=True),
+            PropertySchema("repeat_actions", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "severity",
+                "string",
+                update_allowed=True,
+                default="low",
+                constraints=[AllowedValues(["low", "moderate", "critical"])],
+            ),
+            PropertySchema("threshold", "number", required=True, update_allowed=True),
+            PropertySchema(
+                "time_constraints",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=PrometheusAlarmTimeConstraintsItem),
+            ),
+        )

@@ -35,15 +35,22 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedPattern, AllowedValues, CustomConstraint, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedPattern,
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -51,7 +58,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -145,28 +153,41 @@ class AutoScalingAutoScalingGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class AutoScalingAutoScalingGroupTagsItem(PropertyItem):
     """An item of `AutoScalingAutoScalingGroup.Tags`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Heat's ``Value`` property.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingAutoScalingGroup(TypedResource):
     """``AWS::AutoScaling::AutoScalingGroup``: Heat's AutoScalingGroup resource.
 
@@ -179,36 +200,25 @@ class AutoScalingAutoScalingGroup(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::AutoScaling::AutoScalingGroup"
 
-    AvailabilityZones: ListOf[Any] = attrs.field(
-        metadata=heat_property("AvailabilityZones", "list", required=True)
-    )
+    AvailabilityZones: ListOf[Any]
     """Not Implemented.
 
     Required. Changing it replaces the resource.
     """
 
-    Cooldown: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("Cooldown", "integer", update_allowed=True)
-    )
+    Cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    DesiredCapacity: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("DesiredCapacity", "integer", update_allowed=True)
-    )
+    DesiredCapacity: int | Intrinsic[int] | None = None
     """Desired initial number of instances.
 
     Can be changed in place.
     """
 
-    InstanceId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "InstanceId", "string", constraints=[CustomConstraint("nova.server")]
-        ),
-    )
+    InstanceId: str | Intrinsic[str] | None = None
     """The ID of an existing instance to use to create the Auto Scaling group. If specify this
     property, will create the group use an existing instance instead of a launch
     configuration.
@@ -217,56 +227,37 @@ class AutoScalingAutoScalingGroup(TypedResource):
     ``nova.server``.
     """
 
-    LaunchConfigurationName: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("LaunchConfigurationName", "string", update_allowed=True),
-    )
+    LaunchConfigurationName: str | Intrinsic[str] | None = None
     """The reference to a LaunchConfiguration resource.
 
     Can be changed in place.
     """
 
-    LoadBalancerNames: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("LoadBalancerNames", "list")
-    )
+    LoadBalancerNames: ListOf[Any] | None = None
     """List of LoadBalancer resources.
 
     Changing it replaces the resource.
     """
 
-    MaxSize: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("MaxSize", "integer", required=True, update_allowed=True)
-    )
+    MaxSize: int | Intrinsic[int]
     """Maximum number of instances in the group.
 
     Required. Can be changed in place.
     """
 
-    MinSize: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("MinSize", "integer", required=True, update_allowed=True)
-    )
+    MinSize: int | Intrinsic[int]
     """Minimum number of instances in the group.
 
     Required. Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[AutoScalingAutoScalingGroupTagsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Tags",
-            "list",
-            item=PropertySchema("*", "map", item_class=AutoScalingAutoScalingGroupTagsItem),
-        ),
-    )
+    Tags: ListOf[MapOf[AutoScalingAutoScalingGroupTagsItem]] | None = None
     """Tags to attach to this group.
 
     Changing it replaces the resource.
     """
 
-    VPCZoneIdentifier: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property("VPCZoneIdentifier", "list", item=PropertySchema("*", "string")),
-    )
+    VPCZoneIdentifier: ListOf[str | Intrinsic[str]] | None = None
     """Use only with Neutron, to list the internal subnet to which the instance will be
     attached; needed only if multiple exist; list length must be exactly 1.
 
@@ -274,6 +265,69 @@ class AutoScalingAutoScalingGroup(TypedResource):
     """
 
     attrs = AttributeAccess(AutoScalingAutoScalingGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZones: ListOf[Any],
+        Cooldown: int | Intrinsic[int] | None = None,
+        DesiredCapacity: int | Intrinsic[int] | None = None,
+        InstanceId: str | Intrinsic[str] | None = None,
+        LaunchConfigurationName: str | Intrinsic[str] | None = None,
+        LoadBalancerNames: ListOf[Any] | None = None,
+        MaxSize: int | Intrinsic[int],
+        MinSize: int | Intrinsic[int],
+        Tags: ListOf[MapOf[AutoScalingAutoScalingGroupTagsItem]] | None = None,
+        VPCZoneIdentifier: ListOf[str | Intrinsic[str]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZones = AvailabilityZones
+        self.Cooldown = Cooldown
+        self.DesiredCapacity = DesiredCapacity
+        self.InstanceId = InstanceId
+        self.LaunchConfigurationName = LaunchConfigurationName
+        self.LoadBalancerNames = LoadBalancerNames
+        self.MaxSize = MaxSize
+        self.MinSize = MinSize
+        self.Tags = Tags
+        self.VPCZoneIdentifier = VPCZoneIdentifier
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZones", "list", required=True),
+            PropertySchema("Cooldown", "integer", update_allowed=True),
+            PropertySchema("DesiredCapacity", "integer", update_allowed=True),
+            PropertySchema("InstanceId", "string", constraints=[CustomConstraint("nova.server")]),
+            PropertySchema("LaunchConfigurationName", "string", update_allowed=True),
+            PropertySchema("LoadBalancerNames", "list"),
+            PropertySchema("MaxSize", "integer", required=True, update_allowed=True),
+            PropertySchema("MinSize", "integer", required=True, update_allowed=True),
+            PropertySchema(
+                "Tags",
+                "list",
+                item=PropertySchema("*", "map", item_class=AutoScalingAutoScalingGroupTagsItem),
+            ),
+            PropertySchema("VPCZoneIdentifier", "list", item=PropertySchema("*", "string")),
+        )
 
 
 class AutoScalingLaunchConfigurationAttributes(Attributes):
@@ -291,7 +345,7 @@ class AutoScalingLaunchConfigurationAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
     """The value of `AutoScalingLaunchConfigurationBlockDeviceMappingsItem.Ebs`: a map with
     these keys (a dict with Heat's key names works too).
@@ -299,79 +353,123 @@ class AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs(PropertyItem):
     The ebs volume to attach to the instance.
     """
 
-    DeleteOnTermination: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("DeleteOnTermination", "boolean", default=True)
-    )
+    DeleteOnTermination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the instance is terminated.
 
     Heat's default: ``true``.
     """
 
-    SnapshotId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "SnapshotId", "string", constraints=[CustomConstraint("cinder.snapshot")]
-        ),
-    )
+    SnapshotId: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    VolumeSize: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("VolumeSize", "string")
-    )
+    VolumeSize: str | Intrinsic[str] | None = None
     """The size of the volume, in GB. Must be equal or greater than the size of the snapshot.
     It is safe to leave this blank and have the Compute service infer the size.
     """
 
+    def __init__(
+        self,
+        *,
+        DeleteOnTermination: bool | Intrinsic[bool] | None = None,
+        SnapshotId: str | Intrinsic[str] | None = None,
+        VolumeSize: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            DeleteOnTermination=DeleteOnTermination, SnapshotId=SnapshotId, VolumeSize=VolumeSize
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("DeleteOnTermination", "boolean", default=True),
+            PropertySchema(
+                "SnapshotId", "string", constraints=[CustomConstraint("cinder.snapshot")]
+            ),
+            PropertySchema("VolumeSize", "string"),
+        )
+
+
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationBlockDeviceMappingsItem(PropertyItem):
     """An item of `AutoScalingLaunchConfiguration.BlockDeviceMappings`: a map with these keys
     (a dict with Heat's key names works too).
     """
 
-    DeviceName: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("DeviceName", "string", required=True)
-    )
+    DeviceName: str | Intrinsic[str]
     """A device name where the volume will be attached in the system at /dev/device_name.e.g.
     vdb
 
     Required.
     """
 
-    Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Ebs", "map", item_class=AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs
-        ),
-    )
+    Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None = None
     """The ebs volume to attach to the instance."""
 
+    def __init__(
+        self,
+        *,
+        DeviceName: str | Intrinsic[str],
+        Ebs: MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs] | None = None,
+    ) -> None:
+        self.__dict__.update(DeviceName=DeviceName, Ebs=Ebs)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("DeviceName", "string", required=True),
+            PropertySchema(
+                "Ebs", "map", item_class=AutoScalingLaunchConfigurationBlockDeviceMappingsItemEbs
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class AutoScalingLaunchConfigurationNovaSchedulerHintsItem(PropertyItem):
     """An item of `AutoScalingLaunchConfiguration.NovaSchedulerHints`: a map with these keys (a
     dict with Heat's key names works too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Heat's ``Value`` property.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+_AutoScalingLaunchConfiguration_BlockDeviceMappings: TypeAlias = (
+    ListOf[MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItem]] | None
+)
+
+_AutoScalingLaunchConfiguration_NovaSchedulerHints: TypeAlias = (
+    ListOf[MapOf[AutoScalingLaunchConfigurationNovaSchedulerHintsItem]] | None
+)
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingLaunchConfiguration(TypedResource):
     """``AWS::AutoScaling::LaunchConfiguration``: Heat's LaunchConfiguration resource.
 
@@ -384,37 +482,20 @@ class AutoScalingLaunchConfiguration(TypedResource):
 
     BlockDeviceMappings: (
         ListOf[MapOf[AutoScalingLaunchConfigurationBlockDeviceMappingsItem]] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "BlockDeviceMappings",
-            "list",
-            item=PropertySchema(
-                "*", "map", item_class=AutoScalingLaunchConfigurationBlockDeviceMappingsItem
-            ),
-        ),
-    )
+    ) = None
     """Block device mappings to attach to instance.
 
     Changing it replaces the resource.
     """
 
-    ImageId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("ImageId", "string", constraints=[CustomConstraint("glance.image")]),
-    )
+    ImageId: str | Intrinsic[str] | None = None
     """Glance image ID or name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    InstanceId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "InstanceId", "string", constraints=[CustomConstraint("nova.server")]
-        ),
-    )
+    InstanceId: str | Intrinsic[str] | None = None
     """The ID of an existing instance you want to use to create the launch configuration. All
     properties are derived from the instance with the exception of BlockDeviceMapping.
 
@@ -422,22 +503,14 @@ class AutoScalingLaunchConfiguration(TypedResource):
     ``nova.server``.
     """
 
-    InstanceType: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "InstanceType", "string", constraints=[CustomConstraint("nova.flavor")]
-        ),
-    )
+    InstanceType: str | Intrinsic[str] | None = None
     """Nova instance type (flavor).
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    KeyName: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("KeyName", "string", constraints=[CustomConstraint("nova.keypair")]),
-    )
+    KeyName: str | Intrinsic[str] | None = None
     """Optional Nova keypair name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -446,38 +519,90 @@ class AutoScalingLaunchConfiguration(TypedResource):
 
     NovaSchedulerHints: (
         ListOf[MapOf[AutoScalingLaunchConfigurationNovaSchedulerHintsItem]] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "NovaSchedulerHints",
-            "list",
-            item=PropertySchema(
-                "*", "map", item_class=AutoScalingLaunchConfigurationNovaSchedulerHintsItem
-            ),
-        ),
-    )
+    ) = None
     """Scheduler hints to pass to Nova (Heat extension).
 
     Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("SecurityGroups", "list")
-    )
+    SecurityGroups: ListOf[Any] | None = None
     """Security group names to assign.
 
     Changing it replaces the resource.
     """
 
-    UserData: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("UserData", "string")
-    )
+    UserData: str | Intrinsic[str] | None = None
     """User data to pass to instance.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(AutoScalingLaunchConfigurationAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        BlockDeviceMappings: _AutoScalingLaunchConfiguration_BlockDeviceMappings = None,
+        ImageId: str | Intrinsic[str] | None = None,
+        InstanceId: str | Intrinsic[str] | None = None,
+        InstanceType: str | Intrinsic[str] | None = None,
+        KeyName: str | Intrinsic[str] | None = None,
+        NovaSchedulerHints: _AutoScalingLaunchConfiguration_NovaSchedulerHints = None,
+        SecurityGroups: ListOf[Any] | None = None,
+        UserData: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.BlockDeviceMappings = BlockDeviceMappings
+        self.ImageId = ImageId
+        self.InstanceId = InstanceId
+        self.InstanceType = InstanceType
+        self.KeyName = KeyName
+        self.NovaSchedulerHints = NovaSchedulerHints
+        self.SecurityGroups = SecurityGroups
+        self.UserData = UserData
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "BlockDeviceMappings",
+                "list",
+                item=PropertySchema(
+                    "*", "map", item_class=AutoScalingLaunchConfigurationBlockDeviceMappingsItem
+                ),
+            ),
+            PropertySchema("ImageId", "string", constraints=[CustomConstraint("glance.image")]),
+            PropertySchema("InstanceId", "string", constraints=[CustomConstraint("nova.server")]),
+            PropertySchema("InstanceType", "string", constraints=[CustomConstraint("nova.flavor")]),
+            PropertySchema("KeyName", "string", constraints=[CustomConstraint("nova.keypair")]),
+            PropertySchema(
+                "NovaSchedulerHints",
+                "list",
+                item=PropertySchema(
+                    "*", "map", item_class=AutoScalingLaunchConfigurationNovaSchedulerHintsItem
+                ),
+            ),
+            PropertySchema("SecurityGroups", "list"),
+            PropertySchema("UserData", "string"),
+        )
 
 
 class AutoScalingScalingPolicyAttributes(Attributes):
@@ -505,7 +630,7 @@ AutoScalingScalingPolicyAdjustmentType: TypeAlias = Literal[
 """The values Heat allows for `AutoScalingScalingPolicy.AdjustmentType`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingScalingPolicy(TypedResource):
     """``AWS::AutoScaling::ScalingPolicy``: Heat's ScalingPolicy resource.
 
@@ -515,45 +640,26 @@ class AutoScalingScalingPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::AutoScaling::ScalingPolicy"
 
-    AdjustmentType: AutoScalingScalingPolicyAdjustmentType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "AdjustmentType",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                AllowedValues(["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"]),
-            ],
-        ),
-    )
+    AdjustmentType: AutoScalingScalingPolicyAdjustmentType | Intrinsic[str]
     """Type of adjustment (absolute or percentage).
 
     Required. Can be changed in place. Allowed values: ``ChangeInCapacity``,
     ``ExactCapacity``, ``PercentChangeInCapacity``.
     """
 
-    AutoScalingGroupName: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("AutoScalingGroupName", "string", required=True)
-    )
+    AutoScalingGroupName: str | Intrinsic[str]
     """AutoScaling group name to apply policy to.
 
     Required. Changing it replaces the resource.
     """
 
-    Cooldown: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("Cooldown", "integer", update_allowed=True)
-    )
+    Cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    MinAdjustmentStep: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "MinAdjustmentStep", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    MinAdjustmentStep: int | Intrinsic[int] | None = None
     """Minimum number of resources that are added or removed when the AutoScaling group scales
     up or down. This can be used only when specifying PercentChangeInCapacity for the
     AdjustmentType property.
@@ -561,15 +667,67 @@ class AutoScalingScalingPolicy(TypedResource):
     Can be changed in place. Range: at least 0.
     """
 
-    ScalingAdjustment: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("ScalingAdjustment", "integer", required=True, update_allowed=True)
-    )
+    ScalingAdjustment: int | Intrinsic[int]
     """Size of adjustment.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(AutoScalingScalingPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AdjustmentType: AutoScalingScalingPolicyAdjustmentType | Intrinsic[str],
+        AutoScalingGroupName: str | Intrinsic[str],
+        Cooldown: int | Intrinsic[int] | None = None,
+        MinAdjustmentStep: int | Intrinsic[int] | None = None,
+        ScalingAdjustment: int | Intrinsic[int],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AdjustmentType = AdjustmentType
+        self.AutoScalingGroupName = AutoScalingGroupName
+        self.Cooldown = Cooldown
+        self.MinAdjustmentStep = MinAdjustmentStep
+        self.ScalingAdjustment = ScalingAdjustment
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "AdjustmentType",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"]),
+                ],
+            ),
+            PropertySchema("AutoScalingGroupName", "string", required=True),
+            PropertySchema("Cooldown", "integer", update_allowed=True),
+            PropertySchema(
+                "MinAdjustmentStep", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema("ScalingAdjustment", "integer", required=True, update_allowed=True),
+        )
 
 
 class CloudFormationStackAttributes(Attributes):
@@ -590,7 +748,7 @@ class CloudFormationStackAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationStack(TypedResource):
     """``AWS::CloudFormation::Stack``: Represents a child stack to allow composition of
     templates.
@@ -601,31 +759,63 @@ class CloudFormationStack(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::CloudFormation::Stack"
 
-    Parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("Parameters", "map", update_allowed=True)
-    )
+    Parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The set of parameters passed to this nested stack.
 
     Can be changed in place.
     """
 
-    TemplateURL: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("TemplateURL", "string", required=True, update_allowed=True)
-    )
+    TemplateURL: str | Intrinsic[str]
     """The URL of a template that specifies the stack to be created as a resource.
 
     Required. Can be changed in place.
     """
 
-    TimeoutInMinutes: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("TimeoutInMinutes", "integer", update_allowed=True)
-    )
+    TimeoutInMinutes: int | Intrinsic[int] | None = None
     """The length of time, in minutes, to wait for the nested stack creation.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(CloudFormationStackAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        TemplateURL: str | Intrinsic[str],
+        TimeoutInMinutes: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Parameters = Parameters
+        self.TemplateURL = TemplateURL
+        self.TimeoutInMinutes = TimeoutInMinutes
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Parameters", "map", update_allowed=True),
+            PropertySchema("TemplateURL", "string", required=True, update_allowed=True),
+            PropertySchema("TimeoutInMinutes", "integer", update_allowed=True),
+        )
 
 
 class CloudFormationWaitConditionAttributes(Attributes):
@@ -650,7 +840,7 @@ class CloudFormationWaitConditionAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationWaitCondition(TypedResource):
     """``AWS::CloudFormation::WaitCondition``: Heat's WaitCondition resource.
 
@@ -663,37 +853,68 @@ class CloudFormationWaitCondition(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::CloudFormation::WaitCondition"
 
-    Count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
-        ),
-    )
+    Count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
     """
 
-    Handle: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Handle", "string", required=True)
-    )
+    Handle: str | Intrinsic[str]
     """A reference to the wait condition handle used to signal this wait condition.
 
     Required. Changing it replaces the resource.
     """
 
-    Timeout: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "Timeout", "integer", required=True, constraints=[Range(min=1, max=43200)]
-        ),
-    )
+    Timeout: int | Intrinsic[int]
     """The number of seconds to wait for the correct number of signals to arrive.
 
     Required. Changing it replaces the resource. Range: 1 to 43200.
     """
 
     attrs = AttributeAccess(CloudFormationWaitConditionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Count: int | Intrinsic[int] | None = None,
+        Handle: str | Intrinsic[str],
+        Timeout: int | Intrinsic[int],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Count = Count
+        self.Handle = Handle
+        self.Timeout = Timeout
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "Count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
+            ),
+            PropertySchema("Handle", "string", required=True),
+            PropertySchema(
+                "Timeout", "integer", required=True, constraints=[Range(min=1, max=43200)]
+            ),
+        )
 
 
 class CloudFormationWaitConditionHandleAttributes(Attributes):
@@ -711,7 +932,7 @@ class CloudFormationWaitConditionHandleAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudFormationWaitConditionHandle(TypedResource):
     """``AWS::CloudFormation::WaitConditionHandle``: AWS WaitConditionHandle resource.
 
@@ -731,6 +952,34 @@ class CloudFormationWaitConditionHandle(TypedResource):
     resource_type: ClassVar[str] = "AWS::CloudFormation::WaitConditionHandle"
 
     attrs = AttributeAccess(CloudFormationWaitConditionHandleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return ()
 
 
 class EC2EIPAttributes(Attributes):
@@ -756,7 +1005,7 @@ EC2EIPDomain: TypeAlias = Literal["vpc"]
 """The values Heat allows for `EC2EIP.Domain`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2EIP(TypedResource):
     """``AWS::EC2::EIP``: Heat's EIP resource.
 
@@ -766,37 +1015,66 @@ class EC2EIP(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::EIP"
 
-    Domain: EC2EIPDomain | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Domain",
-            "string",
-            constraints=[AllowedValues(["vpc"])],
-            status="DEPRECATED",
-            status_message="Now we only allow vpc here, so no need to set up this tag anymore.",
-        ),
-    )
+    Domain: EC2EIPDomain | Intrinsic[str] | None = None
     """Set to "vpc" to have IP address allocation associated to your VPC.
 
     Changing it replaces the resource. Allowed values: ``vpc``. Deprecated property since
     Heat 9.0.0. Now we only allow vpc here, so no need to set up this tag anymore.
     """
 
-    InstanceId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "InstanceId",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("nova.server")],
-        ),
-    )
+    InstanceId: str | Intrinsic[str] | None = None
     """Instance ID to associate with EIP.
 
     Can be changed in place. Heat checks it against the cloud as a ``nova.server``.
     """
 
     attrs = AttributeAccess(EC2EIPAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Domain: EC2EIPDomain | Intrinsic[str] | None = None,
+        InstanceId: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Domain = Domain
+        self.InstanceId = InstanceId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "Domain",
+                "string",
+                constraints=[AllowedValues(["vpc"])],
+                status="DEPRECATED",
+                status_message="Now we only allow vpc here, so no need to set up this tag anymore.",
+            ),
+            PropertySchema(
+                "InstanceId",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("nova.server")],
+            ),
+        )
 
 
 class EC2EIPAssociationAttributes(Attributes):
@@ -813,7 +1091,7 @@ class EC2EIPAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2EIPAssociation(TypedResource):
     """``AWS::EC2::EIPAssociation``: Heat's EIPAssociation resource.
 
@@ -823,48 +1101,79 @@ class EC2EIPAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::EIPAssociation"
 
-    AllocationId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("AllocationId", "string", update_allowed=True)
-    )
+    AllocationId: str | Intrinsic[str] | None = None
     """Allocation ID for VPC EIP address.
 
     Can be changed in place.
     """
 
-    EIP: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "EIP", "string", update_allowed=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    EIP: str | Intrinsic[str] | None = None
     """EIP address to associate with instance.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    InstanceId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "InstanceId",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("nova.server")],
-        ),
-    )
+    InstanceId: str | Intrinsic[str] | None = None
     """Instance ID to associate with EIP specified by EIP property.
 
     Can be changed in place. Heat checks it against the cloud as a ``nova.server``.
     """
 
-    NetworkInterfaceId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("NetworkInterfaceId", "string", update_allowed=True)
-    )
+    NetworkInterfaceId: str | Intrinsic[str] | None = None
     """Network interface ID to associate with EIP.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(EC2EIPAssociationAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AllocationId: str | Intrinsic[str] | None = None,
+        EIP: str | Intrinsic[str] | None = None,
+        InstanceId: str | Intrinsic[str] | None = None,
+        NetworkInterfaceId: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AllocationId = AllocationId
+        self.EIP = EIP
+        self.InstanceId = InstanceId
+        self.NetworkInterfaceId = NetworkInterfaceId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AllocationId", "string", update_allowed=True),
+            PropertySchema(
+                "EIP", "string", update_allowed=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+            PropertySchema(
+                "InstanceId",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("nova.server")],
+            ),
+            PropertySchema("NetworkInterfaceId", "string", update_allowed=True),
+        )
 
 
 class EC2InstanceAttributes(Attributes):
@@ -913,7 +1222,7 @@ class EC2InstanceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
     """The value of `EC2InstanceBlockDeviceMappingsItem.Ebs`: a map with these keys (a dict
     with Heat's key names works too).
@@ -921,106 +1230,152 @@ class EC2InstanceBlockDeviceMappingsItemEbs(PropertyItem):
     The ebs volume to attach to the instance.
     """
 
-    DeleteOnTermination: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("DeleteOnTermination", "boolean", default=True)
-    )
+    DeleteOnTermination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the instance is terminated.
 
     Heat's default: ``true``.
     """
 
-    SnapshotId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "SnapshotId", "string", constraints=[CustomConstraint("cinder.snapshot")]
-        ),
-    )
+    SnapshotId: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    VolumeSize: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("VolumeSize", "string")
-    )
+    VolumeSize: str | Intrinsic[str] | None = None
     """The size of the volume, in GB. Must be equal or greater than the size of the snapshot.
     It is safe to leave this blank and have the Compute service infer the size.
     """
 
+    def __init__(
+        self,
+        *,
+        DeleteOnTermination: bool | Intrinsic[bool] | None = None,
+        SnapshotId: str | Intrinsic[str] | None = None,
+        VolumeSize: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            DeleteOnTermination=DeleteOnTermination, SnapshotId=SnapshotId, VolumeSize=VolumeSize
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("DeleteOnTermination", "boolean", default=True),
+            PropertySchema(
+                "SnapshotId", "string", constraints=[CustomConstraint("cinder.snapshot")]
+            ),
+            PropertySchema("VolumeSize", "string"),
+        )
+
+
+@generated_item(kw_only=True)
 class EC2InstanceBlockDeviceMappingsItem(PropertyItem):
     """An item of `EC2Instance.BlockDeviceMappings`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    DeviceName: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("DeviceName", "string", required=True)
-    )
+    DeviceName: str | Intrinsic[str]
     """A device name where the volume will be attached in the system at /dev/device_name.e.g.
     vdb
 
     Required.
     """
 
-    Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None = attrs.field(
-        default=None,
-        metadata=heat_property("Ebs", "map", item_class=EC2InstanceBlockDeviceMappingsItemEbs),
-    )
+    Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None = None
     """The ebs volume to attach to the instance."""
 
+    def __init__(
+        self,
+        *,
+        DeviceName: str | Intrinsic[str],
+        Ebs: MapOf[EC2InstanceBlockDeviceMappingsItemEbs] | None = None,
+    ) -> None:
+        self.__dict__.update(DeviceName=DeviceName, Ebs=Ebs)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("DeviceName", "string", required=True),
+            PropertySchema("Ebs", "map", item_class=EC2InstanceBlockDeviceMappingsItemEbs),
+        )
+
+
+@generated_item(kw_only=True)
 class EC2InstanceNovaSchedulerHintsItem(PropertyItem):
     """An item of `EC2Instance.NovaSchedulerHints`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Heat's ``Value`` property.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_item(kw_only=True)
 class EC2InstanceTagsItem(PropertyItem):
     """An item of `EC2Instance.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Heat's ``Value`` property.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_item(kw_only=True)
 class EC2InstanceVolumesItem(PropertyItem):
     """An item of `EC2Instance.Volumes`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    Device: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Device", "string", required=True)
-    )
+    Device: str | Intrinsic[str]
     """The device where the volume is exposed on the instance. This assignment may not be
     honored and it is advised that the path /dev/disk/by-id/virtio-<VolumeId> be used
     instead.
@@ -1028,18 +1383,31 @@ class EC2InstanceVolumesItem(PropertyItem):
     Required.
     """
 
-    VolumeId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "VolumeId", "string", required=True, constraints=[CustomConstraint("cinder.volume")]
-        ),
-    )
+    VolumeId: str | Intrinsic[str]
     """The ID of the volume to be attached.
 
     Required. Heat checks it against the cloud as a ``cinder.volume``.
     """
 
+    def __init__(
+        self,
+        *,
+        Device: str | Intrinsic[str],
+        VolumeId: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Device=Device, VolumeId=VolumeId)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Device", "string", required=True),
+            PropertySchema(
+                "VolumeId", "string", required=True, constraints=[CustomConstraint("cinder.volume")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Instance(TypedResource):
     """``AWS::EC2::Instance``: Heat's Instance resource.
 
@@ -1049,145 +1417,182 @@ class EC2Instance(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::Instance"
 
-    AvailabilityZone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("AvailabilityZone", "string")
-    )
+    AvailabilityZone: str | Intrinsic[str] | None = None
     """Availability zone to launch the instance in.
 
     Changing it replaces the resource.
     """
 
-    BlockDeviceMappings: ListOf[MapOf[EC2InstanceBlockDeviceMappingsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "BlockDeviceMappings",
-            "list",
-            item=PropertySchema("*", "map", item_class=EC2InstanceBlockDeviceMappingsItem),
-        ),
-    )
+    BlockDeviceMappings: ListOf[MapOf[EC2InstanceBlockDeviceMappingsItem]] | None = None
     """Block device mappings to attach to instance.
 
     Changing it replaces the resource.
     """
 
-    ImageId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "ImageId", "string", required=True, constraints=[CustomConstraint("glance.image")]
-        ),
-    )
+    ImageId: str | Intrinsic[str]
     """Glance image ID or name.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    InstanceType: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "InstanceType",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("nova.flavor")],
-        ),
-    )
+    InstanceType: str | Intrinsic[str]
     """Nova instance type (flavor).
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    KeyName: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("KeyName", "string", constraints=[CustomConstraint("nova.keypair")]),
-    )
+    KeyName: str | Intrinsic[str] | None = None
     """Optional Nova keypair name.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    NetworkInterfaces: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("NetworkInterfaces", "list", update_allowed=True)
-    )
+    NetworkInterfaces: ListOf[Any] | None = None
     """Network interfaces to associate with instance.
 
     Can be changed in place.
     """
 
-    NovaSchedulerHints: ListOf[MapOf[EC2InstanceNovaSchedulerHintsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "NovaSchedulerHints",
-            "list",
-            item=PropertySchema("*", "map", item_class=EC2InstanceNovaSchedulerHintsItem),
-        ),
-    )
+    NovaSchedulerHints: ListOf[MapOf[EC2InstanceNovaSchedulerHintsItem]] | None = None
     """Scheduler hints to pass to Nova (Heat extension).
 
     Changing it replaces the resource.
     """
 
-    SecurityGroupIds: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("SecurityGroupIds", "list")
-    )
+    SecurityGroupIds: ListOf[Any] | None = None
     """Security group IDs to assign.
 
     Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("SecurityGroups", "list")
-    )
+    SecurityGroups: ListOf[Any] | None = None
     """Security group names to assign.
 
     Changing it replaces the resource.
     """
 
-    SubnetId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("SubnetId", "string", update_allowed=True)
-    )
+    SubnetId: str | Intrinsic[str] | None = None
     """Subnet ID to launch instance in.
 
     Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[EC2InstanceTagsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Tags",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=EC2InstanceTagsItem),
-        ),
-    )
+    Tags: ListOf[MapOf[EC2InstanceTagsItem]] | None = None
     """Tags to attach to instance.
 
     Can be changed in place.
     """
 
-    UserData: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("UserData", "string")
-    )
+    UserData: str | Intrinsic[str] | None = None
     """User data to pass to instance.
 
     Changing it replaces the resource.
     """
 
-    Volumes: ListOf[MapOf[EC2InstanceVolumesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Volumes",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=EC2InstanceVolumesItem),
-        ),
-    )
+    Volumes: ListOf[MapOf[EC2InstanceVolumesItem]] | None = None
     """Volumes to attach to instance.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(EC2InstanceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZone: str | Intrinsic[str] | None = None,
+        BlockDeviceMappings: ListOf[MapOf[EC2InstanceBlockDeviceMappingsItem]] | None = None,
+        ImageId: str | Intrinsic[str],
+        InstanceType: str | Intrinsic[str],
+        KeyName: str | Intrinsic[str] | None = None,
+        NetworkInterfaces: ListOf[Any] | None = None,
+        NovaSchedulerHints: ListOf[MapOf[EC2InstanceNovaSchedulerHintsItem]] | None = None,
+        SecurityGroupIds: ListOf[Any] | None = None,
+        SecurityGroups: ListOf[Any] | None = None,
+        SubnetId: str | Intrinsic[str] | None = None,
+        Tags: ListOf[MapOf[EC2InstanceTagsItem]] | None = None,
+        UserData: str | Intrinsic[str] | None = None,
+        Volumes: ListOf[MapOf[EC2InstanceVolumesItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZone = AvailabilityZone
+        self.BlockDeviceMappings = BlockDeviceMappings
+        self.ImageId = ImageId
+        self.InstanceType = InstanceType
+        self.KeyName = KeyName
+        self.NetworkInterfaces = NetworkInterfaces
+        self.NovaSchedulerHints = NovaSchedulerHints
+        self.SecurityGroupIds = SecurityGroupIds
+        self.SecurityGroups = SecurityGroups
+        self.SubnetId = SubnetId
+        self.Tags = Tags
+        self.UserData = UserData
+        self.Volumes = Volumes
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZone", "string"),
+            PropertySchema(
+                "BlockDeviceMappings",
+                "list",
+                item=PropertySchema("*", "map", item_class=EC2InstanceBlockDeviceMappingsItem),
+            ),
+            PropertySchema(
+                "ImageId", "string", required=True, constraints=[CustomConstraint("glance.image")]
+            ),
+            PropertySchema(
+                "InstanceType",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("nova.flavor")],
+            ),
+            PropertySchema("KeyName", "string", constraints=[CustomConstraint("nova.keypair")]),
+            PropertySchema("NetworkInterfaces", "list", update_allowed=True),
+            PropertySchema(
+                "NovaSchedulerHints",
+                "list",
+                item=PropertySchema("*", "map", item_class=EC2InstanceNovaSchedulerHintsItem),
+            ),
+            PropertySchema("SecurityGroupIds", "list"),
+            PropertySchema("SecurityGroups", "list"),
+            PropertySchema("SubnetId", "string", update_allowed=True),
+            PropertySchema(
+                "Tags",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=EC2InstanceTagsItem),
+            ),
+            PropertySchema("UserData", "string"),
+            PropertySchema(
+                "Volumes",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=EC2InstanceVolumesItem),
+            ),
+        )
 
 
 class EC2InternetGatewayAttributes(Attributes):
@@ -1204,7 +1609,7 @@ class EC2InternetGatewayAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2InternetGateway(TypedResource):
     """``AWS::EC2::InternetGateway``: Heat's InternetGateway resource.
 
@@ -1215,6 +1620,34 @@ class EC2InternetGateway(TypedResource):
     resource_type: ClassVar[str] = "AWS::EC2::InternetGateway"
 
     attrs = AttributeAccess(EC2InternetGatewayAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return ()
 
 
 class EC2NetworkInterfaceAttributes(Attributes):
@@ -1236,7 +1669,7 @@ class EC2NetworkInterfaceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2NetworkInterface(TypedResource):
     """``AWS::EC2::NetworkInterface``: Heat's NetworkInterface resource.
 
@@ -1246,35 +1679,25 @@ class EC2NetworkInterface(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::NetworkInterface"
 
-    Description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("Description", "string")
-    )
+    Description: str | Intrinsic[str] | None = None
     """Description for this interface.
 
     Changing it replaces the resource.
     """
 
-    GroupSet: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("GroupSet", "list", update_allowed=True)
-    )
+    GroupSet: ListOf[Any] | None = None
     """List of security group IDs associated with this interface.
 
     Can be changed in place.
     """
 
-    PrivateIpAddress: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("PrivateIpAddress", "string")
-    )
+    PrivateIpAddress: str | Intrinsic[str] | None = None
     """Heat's ``PrivateIpAddress`` property.
 
     Changing it replaces the resource.
     """
 
-    SubnetId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "SubnetId", "string", required=True, constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    SubnetId: str | Intrinsic[str]
     """Subnet ID to associate with this interface.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -1282,6 +1705,52 @@ class EC2NetworkInterface(TypedResource):
     """
 
     attrs = AttributeAccess(EC2NetworkInterfaceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Description: str | Intrinsic[str] | None = None,
+        GroupSet: ListOf[Any] | None = None,
+        PrivateIpAddress: str | Intrinsic[str] | None = None,
+        SubnetId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Description = Description
+        self.GroupSet = GroupSet
+        self.PrivateIpAddress = PrivateIpAddress
+        self.SubnetId = SubnetId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Description", "string"),
+            PropertySchema("GroupSet", "list", update_allowed=True),
+            PropertySchema("PrivateIpAddress", "string"),
+            PropertySchema(
+                "SubnetId",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.subnet")],
+            ),
+        )
 
 
 class EC2RouteTableAttributes(Attributes):
@@ -1298,7 +1767,7 @@ class EC2RouteTableAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2RouteTable(TypedResource):
     """``AWS::EC2::RouteTable``: Heat's RouteTable resource.
 
@@ -1310,15 +1779,43 @@ class EC2RouteTable(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::RouteTable"
 
-    VpcId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("VpcId", "string", required=True)
-    )
+    VpcId: str | Intrinsic[str]
     """VPC ID for where the route table is created.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(EC2RouteTableAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        VpcId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.VpcId = VpcId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("VpcId", "string", required=True),)
 
 
 class EC2SecurityGroupAttributes(Attributes):
@@ -1335,7 +1832,7 @@ class EC2SecurityGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
     """An item of `EC2SecurityGroup.SecurityGroupEgress`: a map with these keys (a dict with
     Heat's key names works too).
@@ -1343,38 +1840,56 @@ class EC2SecurityGroupSecurityGroupEgressItem(PropertyItem):
     List of security group egress rules.
     """
 
-    CidrIp: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("CidrIp", "string")
-    )
+    CidrIp: str | Intrinsic[str] | None = None
     """Heat's ``CidrIp`` property."""
 
-    FromPort: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("FromPort", "string")
-    )
+    FromPort: str | Intrinsic[str] | None = None
     """Heat's ``FromPort`` property."""
 
-    IpProtocol: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("IpProtocol", "string")
-    )
+    IpProtocol: str | Intrinsic[str] | None = None
     """Heat's ``IpProtocol`` property."""
 
-    SourceSecurityGroupId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("SourceSecurityGroupId", "string")
-    )
+    SourceSecurityGroupId: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupId`` property."""
 
-    SourceSecurityGroupName: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("SourceSecurityGroupName", "string")
-    )
+    SourceSecurityGroupName: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupName`` property."""
 
-    ToPort: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("ToPort", "string")
-    )
+    ToPort: str | Intrinsic[str] | None = None
     """Heat's ``ToPort`` property."""
 
+    def __init__(
+        self,
+        *,
+        CidrIp: str | Intrinsic[str] | None = None,
+        FromPort: str | Intrinsic[str] | None = None,
+        IpProtocol: str | Intrinsic[str] | None = None,
+        SourceSecurityGroupId: str | Intrinsic[str] | None = None,
+        SourceSecurityGroupName: str | Intrinsic[str] | None = None,
+        ToPort: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            CidrIp=CidrIp,
+            FromPort=FromPort,
+            IpProtocol=IpProtocol,
+            SourceSecurityGroupId=SourceSecurityGroupId,
+            SourceSecurityGroupName=SourceSecurityGroupName,
+            ToPort=ToPort,
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("CidrIp", "string"),
+            PropertySchema("FromPort", "string"),
+            PropertySchema("IpProtocol", "string"),
+            PropertySchema("SourceSecurityGroupId", "string"),
+            PropertySchema("SourceSecurityGroupName", "string"),
+            PropertySchema("ToPort", "string"),
+        )
+
+
+@generated_item(kw_only=True)
 class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
     """An item of `EC2SecurityGroup.SecurityGroupIngress`: a map with these keys (a dict with
     Heat's key names works too).
@@ -1382,38 +1897,56 @@ class EC2SecurityGroupSecurityGroupIngressItem(PropertyItem):
     List of security group ingress rules.
     """
 
-    CidrIp: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("CidrIp", "string")
-    )
+    CidrIp: str | Intrinsic[str] | None = None
     """Heat's ``CidrIp`` property."""
 
-    FromPort: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("FromPort", "string")
-    )
+    FromPort: str | Intrinsic[str] | None = None
     """Heat's ``FromPort`` property."""
 
-    IpProtocol: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("IpProtocol", "string")
-    )
+    IpProtocol: str | Intrinsic[str] | None = None
     """Heat's ``IpProtocol`` property."""
 
-    SourceSecurityGroupId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("SourceSecurityGroupId", "string")
-    )
+    SourceSecurityGroupId: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupId`` property."""
 
-    SourceSecurityGroupName: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("SourceSecurityGroupName", "string")
-    )
+    SourceSecurityGroupName: str | Intrinsic[str] | None = None
     """Heat's ``SourceSecurityGroupName`` property."""
 
-    ToPort: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("ToPort", "string")
-    )
+    ToPort: str | Intrinsic[str] | None = None
     """Heat's ``ToPort`` property."""
 
+    def __init__(
+        self,
+        *,
+        CidrIp: str | Intrinsic[str] | None = None,
+        FromPort: str | Intrinsic[str] | None = None,
+        IpProtocol: str | Intrinsic[str] | None = None,
+        SourceSecurityGroupId: str | Intrinsic[str] | None = None,
+        SourceSecurityGroupName: str | Intrinsic[str] | None = None,
+        ToPort: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            CidrIp=CidrIp,
+            FromPort=FromPort,
+            IpProtocol=IpProtocol,
+            SourceSecurityGroupId=SourceSecurityGroupId,
+            SourceSecurityGroupName=SourceSecurityGroupName,
+            ToPort=ToPort,
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("CidrIp", "string"),
+            PropertySchema("FromPort", "string"),
+            PropertySchema("IpProtocol", "string"),
+            PropertySchema("SourceSecurityGroupId", "string"),
+            PropertySchema("SourceSecurityGroupName", "string"),
+            PropertySchema("ToPort", "string"),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2SecurityGroup(TypedResource):
     """``AWS::EC2::SecurityGroup``: Heat's SecurityGroup resource.
 
@@ -1423,34 +1956,75 @@ class EC2SecurityGroup(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::SecurityGroup"
 
-    GroupDescription: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("GroupDescription", "string", required=True)
-    )
+    GroupDescription: str | Intrinsic[str]
     """Description of the security group.
 
     Required. Changing it replaces the resource.
     """
 
-    SecurityGroupEgress: ListOf[MapOf[EC2SecurityGroupSecurityGroupEgressItem]] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "SecurityGroupEgress",
-                "list",
-                update_allowed=True,
-                item=PropertySchema("*", "map", item_class=EC2SecurityGroupSecurityGroupEgressItem),
-            ),
-        )
-    )
+    SecurityGroupEgress: ListOf[MapOf[EC2SecurityGroupSecurityGroupEgressItem]] | None = None
     """Heat's ``SecurityGroupEgress`` property.
 
     Can be changed in place.
     """
 
-    SecurityGroupIngress: ListOf[MapOf[EC2SecurityGroupSecurityGroupIngressItem]] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
+    SecurityGroupIngress: ListOf[MapOf[EC2SecurityGroupSecurityGroupIngressItem]] | None = None
+    """Heat's ``SecurityGroupIngress`` property.
+
+    Can be changed in place.
+    """
+
+    VpcId: str | Intrinsic[str] | None = None
+    """Physical ID of the VPC. Not implemented.
+
+    Changing it replaces the resource.
+    """
+
+    attrs = AttributeAccess(EC2SecurityGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        GroupDescription: str | Intrinsic[str],
+        SecurityGroupEgress: ListOf[MapOf[EC2SecurityGroupSecurityGroupEgressItem]] | None = None,
+        SecurityGroupIngress: ListOf[MapOf[EC2SecurityGroupSecurityGroupIngressItem]] | None = None,
+        VpcId: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.GroupDescription = GroupDescription
+        self.SecurityGroupEgress = SecurityGroupEgress
+        self.SecurityGroupIngress = SecurityGroupIngress
+        self.VpcId = VpcId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("GroupDescription", "string", required=True),
+            PropertySchema(
+                "SecurityGroupEgress",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=EC2SecurityGroupSecurityGroupEgressItem),
+            ),
+            PropertySchema(
                 "SecurityGroupIngress",
                 "list",
                 update_allowed=True,
@@ -1458,22 +2032,8 @@ class EC2SecurityGroup(TypedResource):
                     "*", "map", item_class=EC2SecurityGroupSecurityGroupIngressItem
                 ),
             ),
+            PropertySchema("VpcId", "string"),
         )
-    )
-    """Heat's ``SecurityGroupIngress`` property.
-
-    Can be changed in place.
-    """
-
-    VpcId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("VpcId", "string")
-    )
-    """Physical ID of the VPC. Not implemented.
-
-    Changing it replaces the resource.
-    """
-
-    attrs = AttributeAccess(EC2SecurityGroupAttributes)
 
 
 class EC2SubnetAttributes(Attributes):
@@ -1493,7 +2053,7 @@ class EC2SubnetAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Subnet(TypedResource):
     """``AWS::EC2::Subnet``: Heat's Subnet resource.
 
@@ -1503,31 +2063,63 @@ class EC2Subnet(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::Subnet"
 
-    AvailabilityZone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("AvailabilityZone", "string")
-    )
+    AvailabilityZone: str | Intrinsic[str] | None = None
     """Availability zone in which you want the subnet.
 
     Changing it replaces the resource.
     """
 
-    CidrBlock: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("CidrBlock", "string", required=True)
-    )
+    CidrBlock: str | Intrinsic[str]
     """CIDR block to apply to subnet.
 
     Required. Changing it replaces the resource.
     """
 
-    VpcId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("VpcId", "string", required=True)
-    )
+    VpcId: str | Intrinsic[str]
     """Ref structure that contains the ID of the VPC on which you want to create the subnet.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(EC2SubnetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZone: str | Intrinsic[str] | None = None,
+        CidrBlock: str | Intrinsic[str],
+        VpcId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZone = AvailabilityZone
+        self.CidrBlock = CidrBlock
+        self.VpcId = VpcId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZone", "string"),
+            PropertySchema("CidrBlock", "string", required=True),
+            PropertySchema("VpcId", "string", required=True),
+        )
 
 
 class EC2SubnetRouteTableAssociationAttributes(Attributes):
@@ -1545,7 +2137,7 @@ class EC2SubnetRouteTableAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2SubnetRouteTableAssociation(TypedResource):
     """``AWS::EC2::SubnetRouteTableAssociation``: Heat's SubnetRouteTableAssociation resource.
 
@@ -1556,19 +2148,13 @@ class EC2SubnetRouteTableAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::SubnetRouteTableAssociation"
 
-    RouteTableId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("RouteTableId", "string", required=True)
-    )
+    RouteTableId: str | Intrinsic[str]
     """Route table ID.
 
     Required. Changing it replaces the resource.
     """
 
-    SubnetId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "SubnetId", "string", required=True, constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    SubnetId: str | Intrinsic[str]
     """Subnet ID.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -1576,6 +2162,46 @@ class EC2SubnetRouteTableAssociation(TypedResource):
     """
 
     attrs = AttributeAccess(EC2SubnetRouteTableAssociationAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        RouteTableId: str | Intrinsic[str],
+        SubnetId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.RouteTableId = RouteTableId
+        self.SubnetId = SubnetId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("RouteTableId", "string", required=True),
+            PropertySchema(
+                "SubnetId",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.subnet")],
+            ),
+        )
 
 
 class EC2VPCAttributes(Attributes):
@@ -1590,7 +2216,7 @@ class EC2VPCAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VPC(TypedResource):
     """``AWS::EC2::VPC``: Heat's VPC resource.
 
@@ -1600,15 +2226,43 @@ class EC2VPC(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::VPC"
 
-    CidrBlock: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("CidrBlock", "string")
-    )
+    CidrBlock: str | Intrinsic[str] | None = None
     """CIDR block to apply to the VPC.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(EC2VPCAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        CidrBlock: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.CidrBlock = CidrBlock
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("CidrBlock", "string"),)
 
 
 class EC2VPCGatewayAttachmentAttributes(Attributes):
@@ -1625,7 +2279,7 @@ class EC2VPCGatewayAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VPCGatewayAttachment(TypedResource):
     """``AWS::EC2::VPCGatewayAttachment``: Heat's VPCGatewayAttachment resource.
 
@@ -1635,23 +2289,54 @@ class EC2VPCGatewayAttachment(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::VPCGatewayAttachment"
 
-    InternetGatewayId: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("InternetGatewayId", "string")
-    )
+    InternetGatewayId: str | Intrinsic[str] | None = None
     """ID of the InternetGateway.
 
     Changing it replaces the resource.
     """
 
-    VpcId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("VpcId", "string", required=True)
-    )
+    VpcId: str | Intrinsic[str]
     """VPC ID for this gateway association.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(EC2VPCGatewayAttachmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        InternetGatewayId: str | Intrinsic[str] | None = None,
+        VpcId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.InternetGatewayId = InternetGatewayId
+        self.VpcId = VpcId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("InternetGatewayId", "string"),
+            PropertySchema("VpcId", "string", required=True),
+        )
 
 
 class EC2VolumeAttributes(Attributes):
@@ -1666,28 +2351,41 @@ class EC2VolumeAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class EC2VolumeTagsItem(PropertyItem):
     """An item of `EC2Volume.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Heat's ``Key`` property.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Heat's ``Value`` property.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2Volume(TypedResource):
     """``AWS::EC2::Volume``: Heat's Volume resource.
 
@@ -1697,50 +2395,83 @@ class EC2Volume(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::Volume"
 
-    AvailabilityZone: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("AvailabilityZone", "string", required=True, immutable=True)
-    )
+    AvailabilityZone: str | Intrinsic[str]
     """The availability zone in which the volume will be created.
 
     Required. Immutable: changing it fails the stack update.
     """
 
-    Size: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("Size", "integer", immutable=True, constraints=[Range(min=1)]),
-    )
+    Size: int | Intrinsic[int] | None = None
     """The size of the volume in GB.
 
     Immutable: changing it fails the stack update. Range: at least 1.
     """
 
-    SnapshotId: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "SnapshotId", "string", immutable=True, constraints=[CustomConstraint("cinder.backup")]
-        ),
-    )
+    SnapshotId: str | Intrinsic[str] | None = None
     """If specified, the backup used as the source to create the volume.
 
     Immutable: changing it fails the stack update. Heat checks it against the cloud as a
     ``cinder.backup``.
     """
 
-    Tags: ListOf[MapOf[EC2VolumeTagsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Tags",
-            "list",
-            immutable=True,
-            item=PropertySchema("*", "map", item_class=EC2VolumeTagsItem),
-        ),
-    )
+    Tags: ListOf[MapOf[EC2VolumeTagsItem]] | None = None
     """The list of tags to associate with the volume.
 
     Immutable: changing it fails the stack update.
     """
 
     attrs = AttributeAccess(EC2VolumeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZone: str | Intrinsic[str],
+        Size: int | Intrinsic[int] | None = None,
+        SnapshotId: str | Intrinsic[str] | None = None,
+        Tags: ListOf[MapOf[EC2VolumeTagsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZone = AvailabilityZone
+        self.Size = Size
+        self.SnapshotId = SnapshotId
+        self.Tags = Tags
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZone", "string", required=True, immutable=True),
+            PropertySchema("Size", "integer", immutable=True, constraints=[Range(min=1)]),
+            PropertySchema(
+                "SnapshotId",
+                "string",
+                immutable=True,
+                constraints=[CustomConstraint("cinder.backup")],
+            ),
+            PropertySchema(
+                "Tags",
+                "list",
+                immutable=True,
+                item=PropertySchema("*", "map", item_class=EC2VolumeTagsItem),
+            ),
+        )
 
 
 class EC2VolumeAttachmentAttributes(Attributes):
@@ -1757,7 +2488,7 @@ class EC2VolumeAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EC2VolumeAttachment(TypedResource):
     """``AWS::EC2::VolumeAttachment``: Heat's VolumeAttachment resource.
 
@@ -1767,15 +2498,7 @@ class EC2VolumeAttachment(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::EC2::VolumeAttachment"
 
-    Device: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "Device",
-            "string",
-            required=True,
-            immutable=True,
-            constraints=[AllowedPattern("/dev/vd[b-z]")],
-        ),
-    )
+    Device: str | Intrinsic[str]
     """The device where the volume is exposed on the instance. This assignment may not be
     honored and it is advised that the path /dev/disk/by-id/virtio-<VolumeId> be used
     instead.
@@ -1783,30 +2506,14 @@ class EC2VolumeAttachment(TypedResource):
     Required. Immutable: changing it fails the stack update. Must match ``/dev/vd[b-z]``.
     """
 
-    InstanceId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "InstanceId",
-            "string",
-            required=True,
-            immutable=True,
-            constraints=[CustomConstraint("nova.server")],
-        ),
-    )
+    InstanceId: str | Intrinsic[str]
     """The ID of the instance to which the volume attaches.
 
     Required. Immutable: changing it fails the stack update. Heat checks it against the
     cloud as a ``nova.server``.
     """
 
-    VolumeId: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "VolumeId",
-            "string",
-            required=True,
-            immutable=True,
-            constraints=[CustomConstraint("cinder.volume")],
-        ),
-    )
+    VolumeId: str | Intrinsic[str]
     """The ID of the volume to be attached.
 
     Required. Immutable: changing it fails the stack update. Heat checks it against the
@@ -1814,6 +2521,62 @@ class EC2VolumeAttachment(TypedResource):
     """
 
     attrs = AttributeAccess(EC2VolumeAttachmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Device: str | Intrinsic[str],
+        InstanceId: str | Intrinsic[str],
+        VolumeId: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Device = Device
+        self.InstanceId = InstanceId
+        self.VolumeId = VolumeId
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "Device",
+                "string",
+                required=True,
+                immutable=True,
+                constraints=[AllowedPattern("/dev/vd[b-z]")],
+            ),
+            PropertySchema(
+                "InstanceId",
+                "string",
+                required=True,
+                immutable=True,
+                constraints=[CustomConstraint("nova.server")],
+            ),
+            PropertySchema(
+                "VolumeId",
+                "string",
+                required=True,
+                immutable=True,
+                constraints=[CustomConstraint("cinder.volume")],
+            ),
+        )
 
 
 class ElasticLoadBalancingLoadBalancerAttributes(Attributes):
@@ -1870,7 +2633,7 @@ class ElasticLoadBalancingLoadBalancerAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ElasticLoadBalancingLoadBalancerHealthCheck(PropertyItem):
     """The value of `ElasticLoadBalancingLoadBalancer.HealthCheck`: a map with these keys (a
     dict with Heat's key names works too).
@@ -1878,87 +2641,117 @@ class ElasticLoadBalancingLoadBalancerHealthCheck(PropertyItem):
     An application health check for the instances.
     """
 
-    HealthyThreshold: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("HealthyThreshold", "integer", required=True)
-    )
+    HealthyThreshold: int | Intrinsic[int]
     """The number of consecutive health probe successes required before moving the instance to
     the healthy state.
 
     Required.
     """
 
-    Interval: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("Interval", "integer", required=True)
-    )
+    Interval: int | Intrinsic[int]
     """The approximate interval, in seconds, between health checks of an individual instance.
 
     Required.
     """
 
-    Target: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Target", "string", required=True)
-    )
+    Target: str | Intrinsic[str]
     """The port being checked.
 
     Required.
     """
 
-    Timeout: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("Timeout", "integer", required=True)
-    )
+    Timeout: int | Intrinsic[int]
     """Health probe timeout, in seconds.
 
     Required.
     """
 
-    UnhealthyThreshold: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("UnhealthyThreshold", "integer", required=True)
-    )
+    UnhealthyThreshold: int | Intrinsic[int]
     """The number of consecutive health probe failures required before moving the instance to
     the unhealthy state
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        HealthyThreshold: int | Intrinsic[int],
+        Interval: int | Intrinsic[int],
+        Target: str | Intrinsic[str],
+        Timeout: int | Intrinsic[int],
+        UnhealthyThreshold: int | Intrinsic[int],
+    ) -> None:
+        self.__dict__.update(
+            HealthyThreshold=HealthyThreshold,
+            Interval=Interval,
+            Target=Target,
+            Timeout=Timeout,
+            UnhealthyThreshold=UnhealthyThreshold,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("HealthyThreshold", "integer", required=True),
+            PropertySchema("Interval", "integer", required=True),
+            PropertySchema("Target", "string", required=True),
+            PropertySchema("Timeout", "integer", required=True),
+            PropertySchema("UnhealthyThreshold", "integer", required=True),
+        )
+
 
 ElasticLoadBalancingLoadBalancerListenersItemProtocol: TypeAlias = Literal["TCP", "HTTP"]
 """The values Heat allows for `ElasticLoadBalancingLoadBalancerListenersItem.Protocol`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ElasticLoadBalancingLoadBalancerListenersItem(PropertyItem):
     """An item of `ElasticLoadBalancingLoadBalancer.Listeners`: a map with these keys (a dict
     with Heat's key names works too).
     """
 
-    InstancePort: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("InstancePort", "integer", required=True)
-    )
+    InstancePort: int | Intrinsic[int]
     """TCP port on which the instance server is listening.
 
     Required.
     """
 
-    LoadBalancerPort: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("LoadBalancerPort", "integer", required=True)
-    )
+    LoadBalancerPort: int | Intrinsic[int]
     """The external load balancer port number.
 
     Required.
     """
 
-    Protocol: ElasticLoadBalancingLoadBalancerListenersItemProtocol | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "Protocol", "string", required=True, constraints=[AllowedValues(["TCP", "HTTP"])]
-        ),
-    )
+    Protocol: ElasticLoadBalancingLoadBalancerListenersItemProtocol | Intrinsic[str]
     """The load balancer transport protocol to use.
 
     Required. Allowed values: ``TCP``, ``HTTP``.
     """
 
+    def __init__(
+        self,
+        *,
+        InstancePort: int | Intrinsic[int],
+        LoadBalancerPort: int | Intrinsic[int],
+        Protocol: ElasticLoadBalancingLoadBalancerListenersItemProtocol | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(
+            InstancePort=InstancePort, LoadBalancerPort=LoadBalancerPort, Protocol=Protocol
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("InstancePort", "integer", required=True),
+            PropertySchema("LoadBalancerPort", "integer", required=True),
+            PropertySchema(
+                "Protocol", "string", required=True, constraints=[AllowedValues(["TCP", "HTTP"])]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ElasticLoadBalancingLoadBalancer(TypedResource):
     """``AWS::ElasticLoadBalancing::LoadBalancer``: Implements a HAProxy-bearing instance as a
     nested stack.
@@ -1986,57 +2779,90 @@ class ElasticLoadBalancingLoadBalancer(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::ElasticLoadBalancing::LoadBalancer"
 
-    AvailabilityZones: ListOf[Any] = attrs.field(
-        metadata=heat_property("AvailabilityZones", "list", required=True)
-    )
+    AvailabilityZones: ListOf[Any]
     """The Availability Zones in which to create the load balancer.
 
     Required. Changing it replaces the resource.
     """
 
-    HealthCheck: MapOf[ElasticLoadBalancingLoadBalancerHealthCheck] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "HealthCheck", "map", item_class=ElasticLoadBalancingLoadBalancerHealthCheck
-        ),
-    )
+    HealthCheck: MapOf[ElasticLoadBalancingLoadBalancerHealthCheck] | None = None
     """An application health check for the instances.
 
     Changing it replaces the resource.
     """
 
-    Instances: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("Instances", "list", update_allowed=True)
-    )
+    Instances: ListOf[Any] | None = None
     """The list of instance IDs load balanced.
 
     Can be changed in place.
     """
 
-    Listeners: ListOf[MapOf[ElasticLoadBalancingLoadBalancerListenersItem]] = attrs.field(
-        metadata=heat_property(
-            "Listeners",
-            "list",
-            required=True,
-            item=PropertySchema(
-                "*", "map", item_class=ElasticLoadBalancingLoadBalancerListenersItem
-            ),
-        ),
-    )
+    Listeners: ListOf[MapOf[ElasticLoadBalancingLoadBalancerListenersItem]]
     """One or more listeners for this load balancer.
 
     Required. Changing it replaces the resource.
     """
 
-    SecurityGroups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("SecurityGroups", "list", update_allowed=True)
-    )
+    SecurityGroups: ListOf[Any] | None = None
     """List of Security Groups assigned on current LB.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(ElasticLoadBalancingLoadBalancerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZones: ListOf[Any],
+        HealthCheck: MapOf[ElasticLoadBalancingLoadBalancerHealthCheck] | None = None,
+        Instances: ListOf[Any] | None = None,
+        Listeners: ListOf[MapOf[ElasticLoadBalancingLoadBalancerListenersItem]],
+        SecurityGroups: ListOf[Any] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZones = AvailabilityZones
+        self.HealthCheck = HealthCheck
+        self.Instances = Instances
+        self.Listeners = Listeners
+        self.SecurityGroups = SecurityGroups
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZones", "list", required=True),
+            PropertySchema(
+                "HealthCheck", "map", item_class=ElasticLoadBalancingLoadBalancerHealthCheck
+            ),
+            PropertySchema("Instances", "list", update_allowed=True),
+            PropertySchema(
+                "Listeners",
+                "list",
+                required=True,
+                item=PropertySchema(
+                    "*", "map", item_class=ElasticLoadBalancingLoadBalancerListenersItem
+                ),
+            ),
+            PropertySchema("SecurityGroups", "list", update_allowed=True),
+        )
 
 
 class IAMAccessKeyAttributes(Attributes):
@@ -2063,7 +2889,7 @@ class IAMAccessKeyAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IAMAccessKey(TypedResource):
     """``AWS::IAM::AccessKey``: Heat's AccessKey resource.
 
@@ -2073,15 +2899,43 @@ class IAMAccessKey(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::IAM::AccessKey"
 
-    UserName: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("UserName", "string", required=True)
-    )
+    UserName: str | Intrinsic[str]
     """The name of the user that the new key will belong to.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(IAMAccessKeyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        UserName: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.UserName = UserName
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("UserName", "string", required=True),)
 
 
 class IAMUserAttributes(Attributes):
@@ -2096,7 +2950,7 @@ class IAMUserAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class IAMUserLoginProfile(PropertyItem):
     """The value of `IAMUser.LoginProfile`: a map with these keys (a dict with Heat's key names
     works too).
@@ -2104,13 +2958,22 @@ class IAMUserLoginProfile(PropertyItem):
     A login profile for the user.
     """
 
-    Password: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("Password", "string")
-    )
+    Password: str | Intrinsic[str] | None = None
     """Heat's ``Password`` property."""
 
+    def __init__(
+        self,
+        *,
+        Password: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(Password=Password)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("Password", "string"),)
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IAMUser(TypedResource):
     """``AWS::IAM::User``: Heat's User resource.
 
@@ -2120,37 +2983,72 @@ class IAMUser(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::IAM::User"
 
-    Groups: ListOf[Any] | None = attrs.field(default=None, metadata=heat_property("Groups", "list"))
+    Groups: ListOf[Any] | None = None
     """Not Implemented.
 
     Changing it replaces the resource.
     """
 
-    LoginProfile: MapOf[IAMUserLoginProfile] | None = attrs.field(
-        default=None, metadata=heat_property("LoginProfile", "map", item_class=IAMUserLoginProfile)
-    )
+    LoginProfile: MapOf[IAMUserLoginProfile] | None = None
     """A login profile for the user.
 
     Changing it replaces the resource.
     """
 
-    Path: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("Path", "string")
-    )
+    Path: str | Intrinsic[str] | None = None
     """Not Implemented.
 
     Changing it replaces the resource.
     """
 
-    Policies: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("Policies", "list")
-    )
+    Policies: ListOf[Any] | None = None
     """Access policies to apply to the user.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(IAMUserAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        Groups: ListOf[Any] | None = None,
+        LoginProfile: MapOf[IAMUserLoginProfile] | None = None,
+        Path: str | Intrinsic[str] | None = None,
+        Policies: ListOf[Any] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.Groups = Groups
+        self.LoginProfile = LoginProfile
+        self.Path = Path
+        self.Policies = Policies
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Groups", "list"),
+            PropertySchema("LoginProfile", "map", item_class=IAMUserLoginProfile),
+            PropertySchema("Path", "string"),
+            PropertySchema("Policies", "list"),
+        )
 
 
 class S3BucketAttributes(Attributes):
@@ -2186,28 +3084,41 @@ S3BucketAccessControl: TypeAlias = Literal[
 """The values Heat allows for `S3Bucket.AccessControl`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class S3BucketTagsItem(PropertyItem):
     """An item of `S3Bucket.Tags`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """The tag key name.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """The tag value.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_item(kw_only=True)
 class S3BucketWebsiteConfiguration(PropertyItem):
     """The value of `S3Bucket.WebsiteConfiguration`: a map with these keys (a dict with Heat's
     key names works too).
@@ -2215,18 +3126,29 @@ class S3BucketWebsiteConfiguration(PropertyItem):
     Information used to configure the bucket as a static website.
     """
 
-    ErrorDocument: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("ErrorDocument", "string")
-    )
+    ErrorDocument: str | Intrinsic[str] | None = None
     """The name of the error document."""
 
-    IndexDocument: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("IndexDocument", "string")
-    )
+    IndexDocument: str | Intrinsic[str] | None = None
     """The name of the index document."""
 
+    def __init__(
+        self,
+        *,
+        ErrorDocument: str | Intrinsic[str] | None = None,
+        IndexDocument: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ErrorDocument=ErrorDocument, IndexDocument=IndexDocument)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("ErrorDocument", "string"),
+            PropertySchema("IndexDocument", "string"),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class S3Bucket(TypedResource):
     """``AWS::S3::Bucket``: Heat's Bucket resource.
 
@@ -2236,25 +3158,7 @@ class S3Bucket(TypedResource):
 
     resource_type: ClassVar[str] = "AWS::S3::Bucket"
 
-    AccessControl: S3BucketAccessControl | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "AccessControl",
-            "string",
-            constraints=[
-                AllowedValues(
-                    [
-                        "Private",
-                        "PublicRead",
-                        "PublicReadWrite",
-                        "AuthenticatedRead",
-                        "BucketOwnerRead",
-                        "BucketOwnerFullControl",
-                    ],
-                ),
-            ],
-        ),
-    )
+    AccessControl: S3BucketAccessControl | Intrinsic[str] | None = None
     """A predefined access control list (ACL) that grants permissions on the bucket.
 
     Changing it replaces the resource. Allowed values: ``Private``, ``PublicRead``,
@@ -2262,26 +3166,71 @@ class S3Bucket(TypedResource):
     ``BucketOwnerFullControl``.
     """
 
-    Tags: ListOf[MapOf[S3BucketTagsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Tags", "list", item=PropertySchema("*", "map", item_class=S3BucketTagsItem)
-        ),
-    )
+    Tags: ListOf[MapOf[S3BucketTagsItem]] | None = None
     """Tags to attach to the bucket.
 
     Changing it replaces the resource.
     """
 
-    WebsiteConfiguration: MapOf[S3BucketWebsiteConfiguration] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "WebsiteConfiguration", "map", item_class=S3BucketWebsiteConfiguration
-        ),
-    )
+    WebsiteConfiguration: MapOf[S3BucketWebsiteConfiguration] | None = None
     """Information used to configure the bucket as a static website.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(S3BucketAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AccessControl: S3BucketAccessControl | Intrinsic[str] | None = None,
+        Tags: ListOf[MapOf[S3BucketTagsItem]] | None = None,
+        WebsiteConfiguration: MapOf[S3BucketWebsiteConfiguration] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AccessControl = AccessControl
+        self.Tags = Tags
+        self.WebsiteConfiguration = WebsiteConfiguration
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "AccessControl",
+                "string",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "Private",
+                            "PublicRead",
+                            "PublicReadWrite",
+                            "AuthenticatedRead",
+                            "BucketOwnerRead",
+                            "BucketOwnerFullControl",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "Tags", "list", item=PropertySchema("*", "map", item_class=S3BucketTagsItem)
+            ),
+            PropertySchema("WebsiteConfiguration", "map", item_class=S3BucketWebsiteConfiguration),
+        )

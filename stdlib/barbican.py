@@ -15,14 +15,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Range, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -30,7 +31,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -93,7 +95,7 @@ class CertificateContainerAttributes(Attributes):
         return self._get("status")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CertificateContainer(TypedResource):
     """``OS::Barbican::CertificateContainer``: A resource for creating barbican certificate
     container.
@@ -109,58 +111,34 @@ class CertificateContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::CertificateContainer"
 
-    certificate_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "certificate_ref", "string", constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    certificate_ref: str | Intrinsic[str] | None = None
     """Reference to certificate.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    intermediates_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "intermediates_ref", "string", constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    intermediates_ref: str | Intrinsic[str] | None = None
     """Reference to intermediates.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    private_key_passphrase_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "private_key_passphrase_ref",
-            "string",
-            constraints=[CustomConstraint("barbican.secret")],
-        ),
-    )
+    private_key_passphrase_ref: str | Intrinsic[str] | None = None
     """Reference to private key passphrase.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    private_key_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "private_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    private_key_ref: str | Intrinsic[str] | None = None
     """Reference to private key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -168,6 +146,60 @@ class CertificateContainer(TypedResource):
     """
 
     attrs = AttributeAccess(CertificateContainerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        certificate_ref: str | Intrinsic[str] | None = None,
+        intermediates_ref: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        private_key_passphrase_ref: str | Intrinsic[str] | None = None,
+        private_key_ref: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.certificate_ref = certificate_ref
+        self.intermediates_ref = intermediates_ref
+        self.name = name
+        self.private_key_passphrase_ref = private_key_passphrase_ref
+        self.private_key_ref = private_key_ref
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "certificate_ref", "string", constraints=[CustomConstraint("barbican.secret")]
+            ),
+            PropertySchema(
+                "intermediates_ref", "string", constraints=[CustomConstraint("barbican.secret")]
+            ),
+            PropertySchema("name", "string"),
+            PropertySchema(
+                "private_key_passphrase_ref",
+                "string",
+                constraints=[CustomConstraint("barbican.secret")],
+            ),
+            PropertySchema(
+                "private_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
+            ),
+        )
 
 
 class GenericContainerAttributes(Attributes):
@@ -210,32 +242,43 @@ class GenericContainerAttributes(Attributes):
         return self._get("status")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GenericContainerSecretsItem(PropertyItem):
     """An item of `GenericContainer.secrets`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the secret.
 
     Required.
     """
 
-    ref: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "ref", "string", required=True, constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    ref: str | Intrinsic[str]
     """Reference to the secret.
 
     Required. Heat checks it against the cloud as a ``barbican.secret``.
     """
 
+    def __init__(
+        self,
+        *,
+        name: str | Intrinsic[str],
+        ref: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(name=name, ref=ref)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "ref", "string", required=True, constraints=[CustomConstraint("barbican.secret")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GenericContainer(TypedResource):
     """``OS::Barbican::GenericContainer``: A resource for creating Barbican generic container.
 
@@ -251,28 +294,58 @@ class GenericContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::GenericContainer"
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "secrets",
-            "list",
-            item=PropertySchema("*", "map", item_class=GenericContainerSecretsItem),
-        ),
-    )
+    secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None = None
     """References to secrets that will be stored in container.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(GenericContainerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        name: str | Intrinsic[str] | None = None,
+        secrets: ListOf[MapOf[GenericContainerSecretsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.name = name
+        self.secrets = secrets
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string"),
+            PropertySchema(
+                "secrets",
+                "list",
+                item=PropertySchema("*", "map", item_class=GenericContainerSecretsItem),
+            ),
+        )
 
 
 class OrderAttributes(Attributes):
@@ -359,7 +432,7 @@ OrderType: TypeAlias = Literal["key", "asymmetric", "certificate"]
 """The values Heat allows for `Order.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Order(TypedResource):
     """``OS::Barbican::Order``: A resource allowing for the generation secret material by
     Barbican.
@@ -377,132 +450,88 @@ class Order(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::Order"
 
-    algorithm: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("algorithm", "string")
-    )
+    algorithm: str | Intrinsic[str] | None = None
     """The algorithm type used to generate the secret. Required for key and asymmetric types of
     order.
 
     Changing it replaces the resource.
     """
 
-    bit_length: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("bit_length", "integer")
-    )
+    bit_length: int | Intrinsic[int] | None = None
     """The bit-length of the secret. Required for key and asymmetric types of order.
 
     Changing it replaces the resource.
     """
 
-    ca_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("ca_id", "string")
-    )
+    ca_id: str | Intrinsic[str] | None = None
     """The identifier of the CA to use.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    expiration: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "expiration", "string", constraints=[CustomConstraint("expiration")]
-        ),
-    )
+    expiration: str | Intrinsic[str] | None = None
     """The expiration date for the secret in ISO-8601 format.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``expiration``.
     """
 
-    mode: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("mode", "string")
-    )
+    mode: str | Intrinsic[str] | None = None
     """The type/mode of the algorithm associated with the secret information.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Human readable name for the secret.
 
     Changing it replaces the resource.
     """
 
-    pass_phrase: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("pass_phrase", "string")
-    )
+    pass_phrase: str | Intrinsic[str] | None = None
     """The passphrase of the created key. Can be set only for asymmetric type of order.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    payload_content_type: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("payload_content_type", "string")
-    )
+    payload_content_type: str | Intrinsic[str] | None = None
     """The type/format the secret data is provided in.
 
     Changing it replaces the resource.
     """
 
-    profile: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("profile", "string")
-    )
+    profile: str | Intrinsic[str] | None = None
     """The profile of certificate to use.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    request_data: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("request_data", "string")
-    )
+    request_data: str | Intrinsic[str] | None = None
     """The content of the CSR. Only for certificate orders.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    request_type: OrderRequestType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "request_type",
-            "string",
-            constraints=[AllowedValues(["stored-key", "simple-cmc", "custom"])],
-        ),
-    )
+    request_type: OrderRequestType | Intrinsic[str] | None = None
     """The type of the certificate request.
 
     Changing it replaces the resource. Allowed values: ``stored-key``, ``simple-cmc``,
     ``custom``. Available since Heat 5.0.0.
     """
 
-    source_container_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_container_ref", "string", constraints=[CustomConstraint("barbican.container")]
-        ),
-    )
+    source_container_ref: str | Intrinsic[str] | None = None
     """The source of certificate request.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.container``. Available since Heat 5.0.0.
     """
 
-    subject_dn: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("subject_dn", "string")
-    )
+    subject_dn: str | Intrinsic[str] | None = None
     """The subject of the certificate request.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    type: OrderType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["key", "asymmetric", "certificate"])],
-        ),
-    )
+    type: OrderType | Intrinsic[str]
     """The type of the order.
 
     Required. Changing it replaces the resource. Allowed values: ``key``, ``asymmetric``,
@@ -510,6 +539,90 @@ class Order(TypedResource):
     """
 
     attrs = AttributeAccess(OrderAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        algorithm: str | Intrinsic[str] | None = None,
+        bit_length: int | Intrinsic[int] | None = None,
+        ca_id: str | Intrinsic[str] | None = None,
+        expiration: str | Intrinsic[str] | None = None,
+        mode: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        pass_phrase: str | Intrinsic[str] | None = None,
+        payload_content_type: str | Intrinsic[str] | None = None,
+        profile: str | Intrinsic[str] | None = None,
+        request_data: str | Intrinsic[str] | None = None,
+        request_type: OrderRequestType | Intrinsic[str] | None = None,
+        source_container_ref: str | Intrinsic[str] | None = None,
+        subject_dn: str | Intrinsic[str] | None = None,
+        type: OrderType | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.algorithm = algorithm
+        self.bit_length = bit_length
+        self.ca_id = ca_id
+        self.expiration = expiration
+        self.mode = mode
+        self.name = name
+        self.pass_phrase = pass_phrase
+        self.payload_content_type = payload_content_type
+        self.profile = profile
+        self.request_data = request_data
+        self.request_type = request_type
+        self.source_container_ref = source_container_ref
+        self.subject_dn = subject_dn
+        self.type = type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("algorithm", "string"),
+            PropertySchema("bit_length", "integer"),
+            PropertySchema("ca_id", "string"),
+            PropertySchema("expiration", "string", constraints=[CustomConstraint("expiration")]),
+            PropertySchema("mode", "string"),
+            PropertySchema("name", "string"),
+            PropertySchema("pass_phrase", "string"),
+            PropertySchema("payload_content_type", "string"),
+            PropertySchema("profile", "string"),
+            PropertySchema("request_data", "string"),
+            PropertySchema(
+                "request_type",
+                "string",
+                constraints=[AllowedValues(["stored-key", "simple-cmc", "custom"])],
+            ),
+            PropertySchema(
+                "source_container_ref",
+                "string",
+                constraints=[CustomConstraint("barbican.container")],
+            ),
+            PropertySchema("subject_dn", "string"),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["key", "asymmetric", "certificate"])],
+            ),
+        )
 
 
 class RSAContainerAttributes(Attributes):
@@ -552,7 +665,7 @@ class RSAContainerAttributes(Attributes):
         return self._get("status")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RSAContainer(TypedResource):
     """``OS::Barbican::RSAContainer``: A resource for creating barbican RSA container.
 
@@ -567,46 +680,27 @@ class RSAContainer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::RSAContainer"
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Human-readable name for the container.
 
     Changing it replaces the resource.
     """
 
-    private_key_passphrase_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "private_key_passphrase_ref",
-            "string",
-            constraints=[CustomConstraint("barbican.secret")],
-        ),
-    )
+    private_key_passphrase_ref: str | Intrinsic[str] | None = None
     """Reference to private key passphrase.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    private_key_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "private_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    private_key_ref: str | Intrinsic[str] | None = None
     """Reference to private key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``barbican.secret``.
     """
 
-    public_key_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "public_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
-        ),
-    )
+    public_key_ref: str | Intrinsic[str] | None = None
     """Reference to public key.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -614,6 +708,55 @@ class RSAContainer(TypedResource):
     """
 
     attrs = AttributeAccess(RSAContainerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        name: str | Intrinsic[str] | None = None,
+        private_key_passphrase_ref: str | Intrinsic[str] | None = None,
+        private_key_ref: str | Intrinsic[str] | None = None,
+        public_key_ref: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.name = name
+        self.private_key_passphrase_ref = private_key_passphrase_ref
+        self.private_key_ref = private_key_ref
+        self.public_key_ref = public_key_ref
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string"),
+            PropertySchema(
+                "private_key_passphrase_ref",
+                "string",
+                constraints=[CustomConstraint("barbican.secret")],
+            ),
+            PropertySchema(
+                "private_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
+            ),
+            PropertySchema(
+                "public_key_ref", "string", constraints=[CustomConstraint("barbican.secret")]
+            ),
+        )
 
 
 class SecretAttributes(Attributes):
@@ -650,7 +793,7 @@ SecretSecretType: TypeAlias = Literal[
 """The values Heat allows for `Secret.secret_type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Secret(TypedResource):
     """``OS::Barbican::Secret``: The resource provides access to the secret/keying stored
     material.
@@ -668,95 +811,56 @@ class Secret(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Barbican::Secret"
 
-    algorithm: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("algorithm", "string")
-    )
+    algorithm: str | Intrinsic[str] | None = None
     """The algorithm type used to generate the secret.
 
     Changing it replaces the resource.
     """
 
-    bit_length: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("bit_length", "integer", constraints=[Range(min=0)])
-    )
+    bit_length: int | Intrinsic[int] | None = None
     """The bit-length of the secret.
 
     Changing it replaces the resource. Range: at least 0.
     """
 
-    expiration: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "expiration", "string", constraints=[CustomConstraint("expiration")]
-        ),
-    )
+    expiration: str | Intrinsic[str] | None = None
     """The expiration date for the secret in ISO-8601 format.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``expiration``.
     """
 
-    mode: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("mode", "string")
-    )
+    mode: str | Intrinsic[str] | None = None
     """The type/mode of the algorithm associated with the secret information.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Human readable name for the secret.
 
     Changing it replaces the resource.
     """
 
-    payload: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("payload", "string")
-    )
+    payload: str | Intrinsic[str] | None = None
     """The unencrypted plain text of the secret.
 
     Changing it replaces the resource.
     """
 
-    payload_content_encoding: SecretPayloadContentEncoding | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "payload_content_encoding", "string", constraints=[AllowedValues(["base64"])]
-        ),
-    )
+    payload_content_encoding: SecretPayloadContentEncoding | Intrinsic[str] | None = None
     """The encoding format used to provide the payload data.
 
     Changing it replaces the resource. Allowed values: ``base64``.
     """
 
-    payload_content_type: SecretPayloadContentType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "payload_content_type",
-            "string",
-            constraints=[AllowedValues(["text/plain", "application/octet-stream"])],
-        ),
-    )
+    payload_content_type: SecretPayloadContentType | Intrinsic[str] | None = None
     """The type/format the secret data is provided in.
 
     Changing it replaces the resource. Allowed values: ``text/plain``,
     ``application/octet-stream``.
     """
 
-    secret_type: SecretSecretType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "secret_type",
-            "string",
-            default="opaque",
-            constraints=[
-                AllowedValues(
-                    ["symmetric", "public", "private", "certificate", "passphrase", "opaque"]
-                ),
-            ],
-        ),
-    )
+    secret_type: SecretSecretType | Intrinsic[str] | None = None
     """The type of the secret.
 
     Changing it replaces the resource. Allowed values: ``symmetric``, ``public``,
@@ -765,3 +869,74 @@ class Secret(TypedResource):
     """
 
     attrs = AttributeAccess(SecretAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        algorithm: str | Intrinsic[str] | None = None,
+        bit_length: int | Intrinsic[int] | None = None,
+        expiration: str | Intrinsic[str] | None = None,
+        mode: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        payload: str | Intrinsic[str] | None = None,
+        payload_content_encoding: SecretPayloadContentEncoding | Intrinsic[str] | None = None,
+        payload_content_type: SecretPayloadContentType | Intrinsic[str] | None = None,
+        secret_type: SecretSecretType | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.algorithm = algorithm
+        self.bit_length = bit_length
+        self.expiration = expiration
+        self.mode = mode
+        self.name = name
+        self.payload = payload
+        self.payload_content_encoding = payload_content_encoding
+        self.payload_content_type = payload_content_type
+        self.secret_type = secret_type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("algorithm", "string"),
+            PropertySchema("bit_length", "integer", constraints=[Range(min=0)]),
+            PropertySchema("expiration", "string", constraints=[CustomConstraint("expiration")]),
+            PropertySchema("mode", "string"),
+            PropertySchema("name", "string"),
+            PropertySchema("payload", "string"),
+            PropertySchema(
+                "payload_content_encoding", "string", constraints=[AllowedValues(["base64"])]
+            ),
+            PropertySchema(
+                "payload_content_type",
+                "string",
+                constraints=[AllowedValues(["text/plain", "application/octet-stream"])],
+            ),
+            PropertySchema(
+                "secret_type",
+                "string",
+                default="opaque",
+                constraints=[
+                    AllowedValues(
+                        ["symmetric", "public", "private", "certificate", "passphrase", "opaque"]
+                    ),
+                ],
+            ),
+        )

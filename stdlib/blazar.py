@@ -12,15 +12,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedPattern, AllowedValues, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedPattern, AllowedValues, DeletionPolicy, Range, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -28,7 +28,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -145,7 +146,7 @@ class HostAttributes(Attributes):
         return self._get("vcpus", "number")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Host(TypedResource):
     """``OS::Blazar::Host``: A resource to manage Blazar hosts.
 
@@ -165,23 +166,54 @@ class Host(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Blazar::Host"
 
-    extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("extra_capability", "map")
-    )
+    extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The extra capability of the host.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """The name of the host.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(HostAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        extra_capability: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.extra_capability = extra_capability
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("extra_capability", "map"),
+            PropertySchema("name", "string", required=True),
+        )
 
 
 class LeaseAttributes(Attributes):
@@ -279,27 +311,38 @@ class LeaseAttributes(Attributes):
         return self._get("user_id")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class LeaseEventsItem(PropertyItem):
     """An item of `Lease.events`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    event_type: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("event_type", "string", required=True)
-    )
+    event_type: str | Intrinsic[str]
     """The type of the event (e.g. notification).
 
     Required.
     """
 
-    time: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("time", "string", required=True)
-    )
+    time: str | Intrinsic[str]
     """The date and time of the event. The date and time format must be "CCYY-MM-DD hh:mm".
 
     Required.
     """
+
+    def __init__(
+        self,
+        *,
+        event_type: str | Intrinsic[str],
+        time: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(event_type=event_type, time=time)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("event_type", "string", required=True),
+            PropertySchema("time", "string", required=True),
+        )
 
 
 LeaseReservationsItemBeforeEnd: TypeAlias = Literal["default", "snapshot"]
@@ -309,111 +352,129 @@ LeaseReservationsItemResourceType: TypeAlias = Literal["virtual:instance", "phys
 """The values Heat allows for `LeaseReservationsItem.resource_type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class LeaseReservationsItem(PropertyItem):
     """An item of `Lease.reservations`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    affinity: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("affinity", "boolean", default=False)
-    )
+    affinity: bool | Intrinsic[bool] | None = None
     """The affinity of instances to reserve.
 
     Heat's default: ``false``.
     """
 
-    amount: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("amount", "integer", constraints=[Range(min=0, max=2147483647)]),
-    )
+    amount: int | Intrinsic[int] | None = None
     """The amount of instances to reserve.
 
     Range: 0 to 2147483647.
     """
 
-    before_end: LeaseReservationsItemBeforeEnd | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "before_end",
-            "string",
-            default="default",
-            constraints=[AllowedValues(["default", "snapshot"])],
-        ),
-    )
+    before_end: LeaseReservationsItemBeforeEnd | Intrinsic[str] | None = None
     """The before-end-action of the reservation.
 
     Allowed values: ``default``, ``snapshot``. Heat's default: ``"default"``.
     """
 
-    disk_gb: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("disk_gb", "integer", constraints=[Range(min=0, max=2147483647)]),
-    )
+    disk_gb: int | Intrinsic[int] | None = None
     """Gigabytes of the local disk per the instance.
 
     Range: 0 to 2147483647.
     """
 
-    hypervisor_properties: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("hypervisor_properties", "string")
-    )
+    hypervisor_properties: str | Intrinsic[str] | None = None
     """Properties of the hypervisor to reserve."""
 
-    max: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("max", "integer", constraints=[Range(min=1)])
-    )
+    max: int | Intrinsic[int] | None = None
     """The maximum number of hosts to reserve.
 
     Range: at least 1.
     """
 
-    memory_mb: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("memory_mb", "integer", constraints=[Range(min=0, max=2147483647)]),
-    )
+    memory_mb: int | Intrinsic[int] | None = None
     """Megabytes of memory per the instance.
 
     Range: 0 to 2147483647.
     """
 
-    min: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("min", "integer", constraints=[Range(min=1)])
-    )
+    min: int | Intrinsic[int] | None = None
     """The minimum number of hosts to reserve.
 
     Range: at least 1.
     """
 
-    resource_properties: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("resource_properties", "string")
-    )
+    resource_properties: str | Intrinsic[str] | None = None
     """Properties of the resource to reserve."""
 
-    resource_type: LeaseReservationsItemResourceType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "resource_type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["virtual:instance", "physical:host"])],
-        ),
-    )
+    resource_type: LeaseReservationsItemResourceType | Intrinsic[str]
     """The type of the resource to reserve.
 
     Required. Allowed values: ``virtual:instance``, ``physical:host``.
     """
 
-    vcpus: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("vcpus", "integer", constraints=[Range(min=0, max=2147483647)]),
-    )
+    vcpus: int | Intrinsic[int] | None = None
     """The number of VCPUs per the instance.
 
     Range: 0 to 2147483647.
     """
 
+    def __init__(
+        self,
+        *,
+        affinity: bool | Intrinsic[bool] | None = None,
+        amount: int | Intrinsic[int] | None = None,
+        before_end: LeaseReservationsItemBeforeEnd | Intrinsic[str] | None = None,
+        disk_gb: int | Intrinsic[int] | None = None,
+        hypervisor_properties: str | Intrinsic[str] | None = None,
+        max: int | Intrinsic[int] | None = None,
+        memory_mb: int | Intrinsic[int] | None = None,
+        min: int | Intrinsic[int] | None = None,
+        resource_properties: str | Intrinsic[str] | None = None,
+        resource_type: LeaseReservationsItemResourceType | Intrinsic[str],
+        vcpus: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            affinity=affinity,
+            amount=amount,
+            before_end=before_end,
+            disk_gb=disk_gb,
+            hypervisor_properties=hypervisor_properties,
+            max=max,
+            memory_mb=memory_mb,
+            min=min,
+            resource_properties=resource_properties,
+            resource_type=resource_type,
+            vcpus=vcpus,
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("affinity", "boolean", default=False),
+            PropertySchema("amount", "integer", constraints=[Range(min=0, max=2147483647)]),
+            PropertySchema(
+                "before_end",
+                "string",
+                default="default",
+                constraints=[AllowedValues(["default", "snapshot"])],
+            ),
+            PropertySchema("disk_gb", "integer", constraints=[Range(min=0, max=2147483647)]),
+            PropertySchema("hypervisor_properties", "string"),
+            PropertySchema("max", "integer", constraints=[Range(min=1)]),
+            PropertySchema("memory_mb", "integer", constraints=[Range(min=0, max=2147483647)]),
+            PropertySchema("min", "integer", constraints=[Range(min=1)]),
+            PropertySchema("resource_properties", "string"),
+            PropertySchema(
+                "resource_type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["virtual:instance", "physical:host"])],
+            ),
+            PropertySchema("vcpus", "integer", constraints=[Range(min=0, max=2147483647)]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Lease(TypedResource):
     """``OS::Blazar::Lease``: A resource to manage Blazar leases.
 
@@ -434,77 +495,39 @@ class Lease(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Blazar::Lease"
 
-    before_end_date: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "before_end_date",
-            "string",
-            constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
-        ),
-    )
+    before_end_date: str | Intrinsic[str] | None = None
     """The date and time for the before-end-action of the lease. The date and time format must
     be "CCYY-MM-DD hh:mm".
 
     Changing it replaces the resource. Must match ``\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}``.
     """
 
-    end_date: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "end_date",
-            "string",
-            required=True,
-            constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
-        ),
-    )
+    end_date: str | Intrinsic[str]
     """The end date and time of the lease The date and time format must be "CCYY-MM-DD hh:mm".
 
     Required. Changing it replaces the resource. Must match
     ``\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}``.
     """
 
-    events: ListOf[MapOf[LeaseEventsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "events",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=LeaseEventsItem),
-        ),
-    )
+    events: ListOf[MapOf[LeaseEventsItem]] | None = None
     """A list of event objects.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """The name of the lease.
 
     Required. Changing it replaces the resource.
     """
 
-    reservations: ListOf[MapOf[LeaseReservationsItem]] = attrs.field(
-        metadata=heat_property(
-            "reservations",
-            "list",
-            required=True,
-            item=PropertySchema("*", "map", item_class=LeaseReservationsItem),
-        ),
-    )
+    reservations: ListOf[MapOf[LeaseReservationsItem]]
     """The list of reservations.
 
     Required. Changing it replaces the resource.
     """
 
-    start_date: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start_date",
-            "string",
-            required=True,
-            constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
-        ),
-    )
+    start_date: str | Intrinsic[str]
     """The start date and time of the lease. The date and time format must be "CCYY-MM-DD
     hh:mm".
 
@@ -513,3 +536,74 @@ class Lease(TypedResource):
     """
 
     attrs = AttributeAccess(LeaseAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        before_end_date: str | Intrinsic[str] | None = None,
+        end_date: str | Intrinsic[str],
+        events: ListOf[MapOf[LeaseEventsItem]] | None = None,
+        name: str | Intrinsic[str],
+        reservations: ListOf[MapOf[LeaseReservationsItem]],
+        start_date: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.before_end_date = before_end_date
+        self.end_date = end_date
+        self.events = events
+        self.name = name
+        self.reservations = reservations
+        self.start_date = start_date
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "before_end_date",
+                "string",
+                constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
+            ),
+            PropertySchema(
+                "end_date",
+                "string",
+                required=True,
+                constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
+            ),
+            PropertySchema(
+                "events",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=LeaseEventsItem),
+            ),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "reservations",
+                "list",
+                required=True,
+                item=PropertySchema("*", "map", item_class=LeaseReservationsItem),
+            ),
+            PropertySchema(
+                "start_date",
+                "string",
+                required=True,
+                constraints=[AllowedPattern("\\d{4}-\\d{2}-\\d{2}\\s\\d{2}:\\d{2}")],
+            ),
+        )

@@ -17,21 +17,21 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Range, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_resource,
 )
 
 __all__ = [
@@ -75,7 +75,7 @@ EncryptedVolumeTypeControlLocation: TypeAlias = Literal["front-end", "back-end"]
 """The values Heat allows for `EncryptedVolumeType.control_location`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class EncryptedVolumeType(TypedResource):
     """``OS::Cinder::EncryptedVolumeType``: A resource for encrypting a cinder volume type.
 
@@ -93,58 +93,33 @@ class EncryptedVolumeType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::EncryptedVolumeType"
 
-    cipher: EncryptedVolumeTypeCipher | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "cipher",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["aes-xts-plain64", "aes-cbc-essiv"])],
-        ),
-    )
+    cipher: EncryptedVolumeTypeCipher | Intrinsic[str] | None = None
     """The encryption algorithm or mode. For example, aes-xts-plain64.
 
     Can be changed in place. Allowed values: ``aes-xts-plain64``, ``aes-cbc-essiv``.
     """
 
-    control_location: EncryptedVolumeTypeControlLocation | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "control_location",
-            "string",
-            update_allowed=True,
-            default="front-end",
-            constraints=[AllowedValues(["front-end", "back-end"])],
-        ),
-    )
+    control_location: EncryptedVolumeTypeControlLocation | Intrinsic[str] | None = None
     """Notional service where encryption is performed For example, front-end. For Nova.
 
     Can be changed in place. Allowed values: ``front-end``, ``back-end``. Heat's default:
     ``"front-end"``.
     """
 
-    key_size: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("key_size", "integer", update_allowed=True)
-    )
+    key_size: int | Intrinsic[int] | None = None
     """Size of encryption key, in bits. For example, 128 or 256.
 
     Can be changed in place.
     """
 
-    provider: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("provider", "string", required=True, update_allowed=True)
-    )
+    provider: str | Intrinsic[str]
     """The class that provides encryption support. For example,
     nova.volume.encryptors.luks.LuksEncryptor.
 
     Required. Can be changed in place.
     """
 
-    volume_type: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "volume_type", "string", required=True, constraints=[CustomConstraint("cinder.vtype")]
-        ),
-    )
+    volume_type: str | Intrinsic[str]
     """Name or id of volume type (OS::Cinder::VolumeType).
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -152,6 +127,66 @@ class EncryptedVolumeType(TypedResource):
     """
 
     attrs = AttributeAccess(EncryptedVolumeTypeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        cipher: EncryptedVolumeTypeCipher | Intrinsic[str] | None = None,
+        control_location: EncryptedVolumeTypeControlLocation | Intrinsic[str] | None = None,
+        key_size: int | Intrinsic[int] | None = None,
+        provider: str | Intrinsic[str],
+        volume_type: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.cipher = cipher
+        self.control_location = control_location
+        self.key_size = key_size
+        self.provider = provider
+        self.volume_type = volume_type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "cipher",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["aes-xts-plain64", "aes-cbc-essiv"])],
+            ),
+            PropertySchema(
+                "control_location",
+                "string",
+                update_allowed=True,
+                default="front-end",
+                constraints=[AllowedValues(["front-end", "back-end"])],
+            ),
+            PropertySchema("key_size", "integer", update_allowed=True),
+            PropertySchema("provider", "string", required=True, update_allowed=True),
+            PropertySchema(
+                "volume_type",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("cinder.vtype")],
+            ),
+        )
 
 
 class QoSAssociationAttributes(Attributes):
@@ -168,7 +203,7 @@ class QoSAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSAssociation(TypedResource):
     """``OS::Cinder::QoSAssociation``: A resource to associate cinder QoS specs with volume
     types.
@@ -183,32 +218,66 @@ class QoSAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::QoSAssociation"
 
-    qos_specs: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "qos_specs", "string", required=True, constraints=[CustomConstraint("cinder.qos_specs")]
-        ),
-    )
+    qos_specs: str | Intrinsic[str]
     """ID or Name of the QoS specs.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``cinder.qos_specs``.
     """
 
-    volume_types: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "volume_types",
-            "list",
-            required=True,
-            update_allowed=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("cinder.vtype")]),
-        ),
-    )
+    volume_types: ListOf[str | Intrinsic[str]]
     """List of volume type IDs or Names to be attached to QoS specs.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(QoSAssociationAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        qos_specs: str | Intrinsic[str],
+        volume_types: ListOf[str | Intrinsic[str]],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.qos_specs = qos_specs
+        self.volume_types = volume_types
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "qos_specs",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("cinder.qos_specs")],
+            ),
+            PropertySchema(
+                "volume_types",
+                "list",
+                required=True,
+                update_allowed=True,
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("cinder.vtype")]),
+            ),
+        )
 
 
 class QoSSpecsAttributes(Attributes):
@@ -225,7 +294,7 @@ class QoSSpecsAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSSpecs(TypedResource):
     """``OS::Cinder::QoSSpecs``: A resource for creating cinder QoS specs.
 
@@ -243,23 +312,54 @@ class QoSSpecs(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::QoSSpecs"
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the QoS.
 
     Changing it replaces the resource.
     """
 
-    specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] = attrs.field(
-        metadata=heat_property("specs", "map", required=True, update_allowed=True)
-    )
+    specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
     """The specs key and value pairs of the QoS.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(QoSSpecsAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        name: str | Intrinsic[str] | None = None,
+        specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.name = name
+        self.specs = specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string"),
+            PropertySchema("specs", "map", required=True, update_allowed=True),
+        )
 
 
 class QuotaAttributes(Attributes):
@@ -274,7 +374,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Cinder::Quota``: A resource for creating cinder quotas.
 
@@ -295,75 +395,104 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::Quota"
 
-    backup_gigabytes: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "backup_gigabytes", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    backup_gigabytes: int | Intrinsic[int] | None = None
     """Quota for the amount of backups disk space (in Gigabytes). Setting the value to -1
     removes the limit.
 
     Can be changed in place. Range: at least -1. Available since Heat 16.0.0.
     """
 
-    backups: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "backups", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    backups: int | Intrinsic[int] | None = None
     """Quota for the number of backups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1. Available since Heat 16.0.0.
     """
 
-    gigabytes: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "gigabytes", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    gigabytes: int | Intrinsic[int] | None = None
     """Quota for the amount of disk space (in Gigabytes). Setting the value to -1 removes the
     limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    project: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "project", "string", required=True, constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str]
     """OpenStack Keystone Project.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.project``.
     """
 
-    snapshots: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "snapshots", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    snapshots: int | Intrinsic[int] | None = None
     """Quota for the number of snapshots. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    volumes: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volumes", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    volumes: int | Intrinsic[int] | None = None
     """Quota for the number of volumes. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
     attrs = AttributeAccess(QuotaAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        backup_gigabytes: int | Intrinsic[int] | None = None,
+        backups: int | Intrinsic[int] | None = None,
+        gigabytes: int | Intrinsic[int] | None = None,
+        project: str | Intrinsic[str],
+        snapshots: int | Intrinsic[int] | None = None,
+        volumes: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.backup_gigabytes = backup_gigabytes
+        self.backups = backups
+        self.gigabytes = gigabytes
+        self.project = project
+        self.snapshots = snapshots
+        self.volumes = volumes
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "backup_gigabytes", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("backups", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "gigabytes", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "project",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("keystone.project")],
+            ),
+            PropertySchema(
+                "snapshots", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("volumes", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+        )
 
 
 class VolumeAttributes(Attributes):
@@ -485,7 +614,7 @@ class VolumeAttributes(Attributes):
         return self._get("volume_type")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Volume(TypedResource):
     """``OS::Cinder::Volume``: A resource that implements Cinder volumes.
 
@@ -509,83 +638,57 @@ class Volume(TypedResource):
         "multiattach": PropertySchema("multiattach", "boolean", default=False, status="HIDDEN"),
     }
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone", "string")
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """The availability zone in which the volume will be created.
 
     Changing it replaces the resource.
     """
 
-    backup_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "backup_id",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("cinder.backup")],
-        ),
-    )
+    backup_id: str | Intrinsic[str] | None = None
     """If specified, the backup to create the volume from.
 
     Can be changed in place. Heat checks it against the cloud as a ``cinder.backup``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """A description of the volume.
 
     Can be changed in place.
     """
 
-    image: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("image", "string", constraints=[CustomConstraint("glance.image")]),
-    )
+    image: str | Intrinsic[str] | None = None
     """If specified, the name or ID of the image to create the volume from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True, default={})
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key/value pairs to associate with the volume.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A name used to distinguish the volume.
 
     Can be changed in place.
     """
 
-    read_only: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("read_only", "boolean", update_allowed=True)
-    )
+    read_only: bool | Intrinsic[bool] | None = None
     """Enables or disables read-only access mode of volume.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("scheduler_hints", "map")
-    )
+    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs specified by the client to help the Cinder scheduler creating
     a volume.
 
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    size: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("size", "integer", update_allowed=True, constraints=[Range(min=1)]),
-    )
+    size: int | Intrinsic[int] | None = None
     """The size of the volume in GB. On update only increase in size is supported. This
     property is required unless property backup_id or source_volid or snapshot_id is
     specified.
@@ -593,45 +696,106 @@ class Volume(TypedResource):
     Can be changed in place. Range: at least 1.
     """
 
-    snapshot_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
-        ),
-    )
+    snapshot_id: str | Intrinsic[str] | None = None
     """If specified, the snapshot to create the volume from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``cinder.snapshot``.
     """
 
-    source_volid: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_volid", "string", constraints=[CustomConstraint("cinder.volume")]
-        ),
-    )
+    source_volid: str | Intrinsic[str] | None = None
     """If specified, the volume to use as source.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``cinder.volume``.
     """
 
-    volume_type: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_type",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("cinder.vtype")],
-        ),
-    )
+    volume_type: str | Intrinsic[str] | None = None
     """If specified, the type of volume to use, mapping to a specific backend.
 
     Can be changed in place. Heat checks it against the cloud as a ``cinder.vtype``.
     """
 
     attrs = AttributeAccess(VolumeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        availability_zone: str | Intrinsic[str] | None = None,
+        backup_id: str | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        image: str | Intrinsic[str] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        read_only: bool | Intrinsic[bool] | None = None,
+        scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        size: int | Intrinsic[int] | None = None,
+        snapshot_id: str | Intrinsic[str] | None = None,
+        source_volid: str | Intrinsic[str] | None = None,
+        volume_type: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.availability_zone = availability_zone
+        self.backup_id = backup_id
+        self.description = description
+        self.image = image
+        self.metadata = metadata
+        self.name = name
+        self.read_only = read_only
+        self.scheduler_hints = scheduler_hints
+        self.size = size
+        self.snapshot_id = snapshot_id
+        self.source_volid = source_volid
+        self.volume_type = volume_type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("availability_zone", "string"),
+            PropertySchema(
+                "backup_id",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("cinder.backup")],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("image", "string", constraints=[CustomConstraint("glance.image")]),
+            PropertySchema("metadata", "map", update_allowed=True, default={}),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("read_only", "boolean", update_allowed=True),
+            PropertySchema("scheduler_hints", "map"),
+            PropertySchema("size", "integer", update_allowed=True, constraints=[Range(min=1)]),
+            PropertySchema(
+                "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
+            ),
+            PropertySchema(
+                "source_volid", "string", constraints=[CustomConstraint("cinder.volume")]
+            ),
+            PropertySchema(
+                "volume_type",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("cinder.vtype")],
+            ),
+        )
 
 
 class VolumeAttachmentAttributes(Attributes):
@@ -648,7 +812,7 @@ class VolumeAttachmentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VolumeAttachment(TypedResource):
     """``OS::Cinder::VolumeAttachment``: Resource for associating volume to instance.
 
@@ -661,17 +825,13 @@ class VolumeAttachment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::VolumeAttachment"
 
-    instance_uuid: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("instance_uuid", "string", required=True, update_allowed=True)
-    )
+    instance_uuid: str | Intrinsic[str]
     """The ID of the server to which the volume attaches.
 
     Required. Can be changed in place.
     """
 
-    mountpoint: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("mountpoint", "string", update_allowed=True)
-    )
+    mountpoint: str | Intrinsic[str] | None = None
     """The location where the volume is exposed on the instance. This assignment may not be
     honored and it is advised that the path /dev/disk/by-id/virtio-<VolumeId> be used
     instead.
@@ -679,15 +839,7 @@ class VolumeAttachment(TypedResource):
     Can be changed in place.
     """
 
-    volume_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "volume_id",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("cinder.volume")],
-        ),
-    )
+    volume_id: str | Intrinsic[str]
     """The ID of the volume to be attached.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
@@ -695,6 +847,50 @@ class VolumeAttachment(TypedResource):
     """
 
     attrs = AttributeAccess(VolumeAttachmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        instance_uuid: str | Intrinsic[str],
+        mountpoint: str | Intrinsic[str] | None = None,
+        volume_id: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.instance_uuid = instance_uuid
+        self.mountpoint = mountpoint
+        self.volume_id = volume_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("instance_uuid", "string", required=True, update_allowed=True),
+            PropertySchema("mountpoint", "string", update_allowed=True),
+            PropertySchema(
+                "volume_id",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("cinder.volume")],
+            ),
+        )
 
 
 class VolumeTypeAttributes(Attributes):
@@ -711,7 +907,7 @@ class VolumeTypeAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VolumeType(TypedResource):
     """``OS::Cinder::VolumeType``: A resource for creating cinder volume types.
 
@@ -730,49 +926,31 @@ class VolumeType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Cinder::VolumeType"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the volume type.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    is_public: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("is_public", "boolean", update_allowed=True, default=True),
-    )
+    is_public: bool | Intrinsic[bool] | None = None
     """Whether the volume type is accessible to the public.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 5.0.0.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True)
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The extra specs key and value pairs of the volume type.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True, update_allowed=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the volume type.
 
     Required. Can be changed in place.
     """
 
-    projects: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "projects",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("keystone.project")]),
-        ),
-    )
+    projects: ListOf[str | Intrinsic[str]] | None = None
     """Projects to add volume type access to. NOTE: This property is only supported since
     Cinder API V2.
 
@@ -780,3 +958,55 @@ class VolumeType(TypedResource):
     """
 
     attrs = AttributeAccess(VolumeTypeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        is_public: bool | Intrinsic[bool] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str],
+        projects: ListOf[str | Intrinsic[str]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.is_public = is_public
+        self.metadata = metadata
+        self.name = name
+        self.projects = projects
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("is_public", "boolean", update_allowed=True, default=True),
+            PropertySchema("metadata", "map", update_allowed=True),
+            PropertySchema("name", "string", required=True, update_allowed=True),
+            PropertySchema(
+                "projects",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("keystone.project")]
+                ),
+            ),
+        )

@@ -12,15 +12,29 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length, Range
-
-from ._typed import AttributeAccess, Attributes, ListOf, TypedResource, heat_property
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    ListOf,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = [
     "RecordSet",
@@ -65,7 +79,7 @@ RecordSetType: TypeAlias = Literal[
 """The values Heat allows for `RecordSet.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RecordSet(TypedResource):
     """``OS::Designate::RecordSet``: Heat Template Resource for Designate RecordSet.
 
@@ -80,28 +94,19 @@ class RecordSet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Designate::RecordSet"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", update_allowed=True, constraints=[Length(max=160)]
-        ),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of RecordSet.
 
     Can be changed in place. Length: at most 160.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", constraints=[Length(max=255)])
-    )
+    name: str | Intrinsic[str] | None = None
     """RecordSet name.
 
     Changing it replaces the resource. Length: at most 255.
     """
 
-    records: ListOf[Any] = attrs.field(
-        metadata=heat_property("records", "list", required=True, update_allowed=True)
-    )
+    records: ListOf[Any]
     """A list of data for this RecordSet. Each item will be a separate record in Designate
     These items should conform to the DNS spec for the record type - e.g. A records must be
     IPv4 addresses, CNAME records must be a hostname. DNS record data varies based on the
@@ -110,54 +115,19 @@ class RecordSet(TypedResource):
     Required. Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ttl", "integer", update_allowed=True, constraints=[Range(min=1, max=2147483647)]
-        ),
-    )
+    ttl: int | Intrinsic[int] | None = None
     """Time To Live (Seconds).
 
     Can be changed in place. Range: 1 to 2147483647.
     """
 
-    type: RecordSetType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            constraints=[
-                AllowedValues(
-                    [
-                        "A",
-                        "AAAA",
-                        "CNAME",
-                        "MX",
-                        "SRV",
-                        "TXT",
-                        "SPF",
-                        "NS",
-                        "PTR",
-                        "SSHFP",
-                        "SOA",
-                        "CAA",
-                        "CERT",
-                        "NAPTR",
-                    ],
-                ),
-            ],
-        ),
-    )
+    type: RecordSetType | Intrinsic[str]
     """DNS RecordSet type.
 
     Required. Changing it replaces the resource. One of 14 allowed values.
     """
 
-    zone: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "zone", "string", required=True, constraints=[CustomConstraint("designate.zone")]
-        ),
-    )
+    zone: str | Intrinsic[str]
     """DNS Zone id or name.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -165,6 +135,83 @@ class RecordSet(TypedResource):
     """
 
     attrs = AttributeAccess(RecordSetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        records: ListOf[Any],
+        ttl: int | Intrinsic[int] | None = None,
+        type: RecordSetType | Intrinsic[str],
+        zone: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.records = records
+        self.ttl = ttl
+        self.type = type
+        self.zone = zone
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "description", "string", update_allowed=True, constraints=[Length(max=160)]
+            ),
+            PropertySchema("name", "string", constraints=[Length(max=255)]),
+            PropertySchema("records", "list", required=True, update_allowed=True),
+            PropertySchema(
+                "ttl", "integer", update_allowed=True, constraints=[Range(min=1, max=2147483647)]
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                constraints=[
+                    AllowedValues(
+                        [
+                            "A",
+                            "AAAA",
+                            "CNAME",
+                            "MX",
+                            "SRV",
+                            "TXT",
+                            "SPF",
+                            "NS",
+                            "PTR",
+                            "SSHFP",
+                            "SOA",
+                            "CAA",
+                            "CERT",
+                            "NAPTR",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "zone", "string", required=True, constraints=[CustomConstraint("designate.zone")]
+            ),
+        )
 
 
 class ZoneAttributes(Attributes):
@@ -188,7 +235,7 @@ ZoneType: TypeAlias = Literal["PRIMARY", "SECONDARY"]
 """The values Heat allows for `Zone.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Zone(TypedResource):
     """``OS::Designate::Zone``: Heat Template Resource for Designate Zone.
 
@@ -203,9 +250,7 @@ class Zone(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Designate::Zone"
 
-    attributes: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("attributes", "map")
-    )
+    attributes: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key:Value pairs of information about this zone, and the pool the user would like to
     place the zone in. This information can be used by the scheduler to place zones on the
     correct pool.
@@ -213,37 +258,20 @@ class Zone(TypedResource):
     Changing it replaces the resource. Available since Heat 24.0.0.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "description", "string", update_allowed=True, constraints=[Length(max=160)]
-        ),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of zone.
 
     Can be changed in place. Length: at most 160.
     """
 
-    email: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("email", "string", update_allowed=True)
-    )
+    email: str | Intrinsic[str] | None = None
     """E-mail for the zone. Used in SOA records for the zone. It is required for PRIMARY Type,
     otherwise ignored.
 
     Can be changed in place.
     """
 
-    masters: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "masters",
-            "list",
-            update_allowed=True,
-            status="DEPRECATED",
-            status_message="Use ``primaries`` instead.",
-            replaced_by="primaries",
-        ),
-    )
+    masters: ListOf[Any] | None = None
     """The primary servers to transfer DNS zone information from. Mandatory for zone type
     SECONDARY, otherwise ignored.
 
@@ -251,43 +279,26 @@ class Zone(TypedResource):
     instead.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True, constraints=[Length(max=255)])
-    )
+    name: str | Intrinsic[str]
     """DNS Name for the zone.
 
     Required. Changing it replaces the resource. Length: at most 255.
     """
 
-    primaries: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("primaries", "list", update_allowed=True)
-    )
+    primaries: ListOf[Any] | None = None
     """The primary servers to transfer DNS zone information from. Mandatory for zone type
     SECONDARY, otherwise ignored.
 
     Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ttl", "integer", update_allowed=True, constraints=[Range(min=1, max=2147483647)]
-        ),
-    )
+    ttl: int | Intrinsic[int] | None = None
     """Time To Live (Seconds) for the zone.
 
     Can be changed in place. Range: 1 to 2147483647.
     """
 
-    type: ZoneType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="PRIMARY",
-            constraints=[AllowedValues(["PRIMARY", "SECONDARY"])],
-        ),
-    )
+    type: ZoneType | Intrinsic[str] | None = None
     """Type of zone. PRIMARY is controlled by Designate, SECONDARY zones are transferred from
     another DNS Server.
 
@@ -296,3 +307,72 @@ class Zone(TypedResource):
     """
 
     attrs = AttributeAccess(ZoneAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        attributes: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        email: str | Intrinsic[str] | None = None,
+        masters: ListOf[Any] | None = None,
+        name: str | Intrinsic[str],
+        primaries: ListOf[Any] | None = None,
+        ttl: int | Intrinsic[int] | None = None,
+        type: ZoneType | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.attributes = attributes
+        self.description = description
+        self.email = email
+        self.masters = masters
+        self.name = name
+        self.primaries = primaries
+        self.ttl = ttl
+        self.type = type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("attributes", "map"),
+            PropertySchema(
+                "description", "string", update_allowed=True, constraints=[Length(max=160)]
+            ),
+            PropertySchema("email", "string", update_allowed=True),
+            PropertySchema(
+                "masters",
+                "list",
+                update_allowed=True,
+                status="DEPRECATED",
+                status_message="Use ``primaries`` instead.",
+                replaced_by="primaries",
+            ),
+            PropertySchema("name", "string", required=True, constraints=[Length(max=255)]),
+            PropertySchema("primaries", "list", update_allowed=True),
+            PropertySchema(
+                "ttl", "integer", update_allowed=True, constraints=[Range(min=1, max=2147483647)]
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                default="PRIMARY",
+                constraints=[AllowedValues(["PRIMARY", "SECONDARY"])],
+            ),
+        )

@@ -11,21 +11,21 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedPattern, AllowedValues, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedPattern, AllowedValues, DeletionPolicy, Range, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_resource,
 )
 
 __all__ = [
@@ -63,7 +63,7 @@ WebImageVisibility: TypeAlias = Literal["public", "private", "community", "share
 """The values Heat allows for `WebImage.visibility`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WebImage(TypedResource):
     """``OS::Glance::WebImage``: A resource managing images in Glance using web-download
     import.
@@ -78,97 +78,46 @@ class WebImage(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Glance::WebImage"
 
-    active: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("active", "boolean", update_allowed=True, default=True)
-    )
+    active: bool | Intrinsic[bool] | None = None
     """Activate or deactivate the image. Requires Admin Access.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 16.0.0.
     """
 
-    architecture: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("architecture", "string", update_allowed=True)
-    )
+    architecture: str | Intrinsic[str] | None = None
     """Operating system architecture.
 
     Can be changed in place.
     """
 
-    container_format: WebImageContainerFormat | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "container_format",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["ami", "ari", "aki", "bare", "ovf", "ova", "docker"])],
-        ),
-    )
+    container_format: WebImageContainerFormat | Intrinsic[str]
     """Container format of image.
 
     Required. Changing it replaces the resource. Allowed values: ``ami``, ``ari``, ``aki``,
     ``bare``, ``ovf``, ``ova``, ``docker``.
     """
 
-    disk_format: WebImageDiskFormat | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "disk_format",
-            "string",
-            required=True,
-            constraints=[
-                AllowedValues(
-                    [
-                        "ami",
-                        "ari",
-                        "aki",
-                        "vhd",
-                        "vhdx",
-                        "vmdk",
-                        "raw",
-                        "qcow2",
-                        "vdi",
-                        "iso",
-                        "ploop",
-                    ],
-                ),
-            ],
-        ),
-    )
+    disk_format: WebImageDiskFormat | Intrinsic[str]
     """Disk format of image.
 
     Required. Changing it replaces the resource. Allowed values: ``ami``, ``ari``, ``aki``,
     ``vhd``, ``vhdx``, ``vmdk``, ``raw``, ``qcow2``, ``vdi``, ``iso``, ``ploop``.
     """
 
-    extra_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property("extra_properties", "map", update_allowed=True, default={}),
-    )
+    extra_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary properties to associate with the image.
 
     Can be changed in place. Heat's default: ``{}``. Available since Heat 17.0.0.
     """
 
-    id_: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("id", "string", python_name="id_")
-    )
+    id_: str | Intrinsic[str] | None = None
     """The image ID. Glance will generate a UUID if not specified.
 
     Changing it replaces the resource. Heat's name: ``id`` (renamed in Python; see
     `tools/gen_stdlib.py`).
     """
 
-    kernel_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "kernel_id",
-            "string",
-            update_allowed=True,
-            constraints=[
-                AllowedPattern(
-                    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
-                ),
-            ],
-        ),
-    )
+    kernel_id: str | Intrinsic[str] | None = None
     """ID of image stored in Glance that should be used as the kernel when booting an AMI-style
     image.
 
@@ -176,102 +125,66 @@ class WebImage(TypedResource):
     ``^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$``.
     """
 
-    location: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("location", "string", required=True)
-    )
+    location: str | Intrinsic[str]
     """URL where the data for this image already resides. For example, if the image data is
     stored in swift, you could specify "swift://example.com/container/obj".
 
     Required. Changing it replaces the resource.
     """
 
-    members: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "members", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    members: ListOf[str | Intrinsic[str]] | None = None
     """List of additional members that are permitted to read the image. This may be a Keystone
     Project IDs or User IDs, depending on the Glance configuration in use.
 
     Can be changed in place. Available since Heat 16.0.0.
     """
 
-    min_disk: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("min_disk", "integer", default=0, constraints=[Range(min=0)]),
-    )
+    min_disk: int | Intrinsic[int] | None = None
     """Amount of disk space (in GB) required to boot image. Default value is 0 if not specified
     and means no limit on the disk size.
 
     Changing it replaces the resource. Range: at least 0. Heat's default: ``0``.
     """
 
-    min_ram: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("min_ram", "integer", default=0, constraints=[Range(min=0)]),
-    )
+    min_ram: int | Intrinsic[int] | None = None
     """Amount of ram (in MB) required to boot image. Default value is 0 if not specified and
     means no limit on the ram size.
 
     Changing it replaces the resource. Range: at least 0. Heat's default: ``0``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the image. The name of an image is not unique to a Image Service node.
 
     Changing it replaces the resource.
     """
 
-    os_distro: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("os_distro", "string", update_allowed=True)
-    )
+    os_distro: str | Intrinsic[str] | None = None
     """The common name of the operating system distribution in lowercase.
 
     Can be changed in place.
     """
 
-    os_version: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("os_version", "string", update_allowed=True)
-    )
+    os_version: str | Intrinsic[str] | None = None
     """Operating system version as specified by the distributor.
 
     Can be changed in place.
     """
 
-    owner: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("owner", "string", update_allowed=True)
-    )
+    owner: str | Intrinsic[str] | None = None
     """Owner of the image.
 
     Can be changed in place.
     """
 
-    protected: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("protected", "boolean", update_allowed=True, default=False),
-    )
+    protected: bool | Intrinsic[bool] | None = None
     """Whether the image can be deleted. If the value is True, the image is protected and
     cannot be deleted.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    ramdisk_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ramdisk_id",
-            "string",
-            update_allowed=True,
-            constraints=[
-                AllowedPattern(
-                    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
-                ),
-            ],
-        ),
-    )
+    ramdisk_id: str | Intrinsic[str] | None = None
     """ID of image stored in Glance that should be used as the ramdisk when booting an
     AMI-style image.
 
@@ -279,24 +192,13 @@ class WebImage(TypedResource):
     ``^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$``.
     """
 
-    tags: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("tags", "list", update_allowed=True)
-    )
+    tags: ListOf[Any] | None = None
     """List of image tags.
 
     Can be changed in place.
     """
 
-    visibility: WebImageVisibility | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "visibility",
-            "string",
-            update_allowed=True,
-            default="private",
-            constraints=[AllowedValues(["public", "private", "community", "shared"])],
-        ),
-    )
+    visibility: WebImageVisibility | Intrinsic[str] | None = None
     """Scope of image accessibility.
 
     Can be changed in place. Allowed values: ``public``, ``private``, ``community``,
@@ -304,3 +206,141 @@ class WebImage(TypedResource):
     """
 
     attrs = AttributeAccess(WebImageAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        active: bool | Intrinsic[bool] | None = None,
+        architecture: str | Intrinsic[str] | None = None,
+        container_format: WebImageContainerFormat | Intrinsic[str],
+        disk_format: WebImageDiskFormat | Intrinsic[str],
+        extra_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        id_: str | Intrinsic[str] | None = None,
+        kernel_id: str | Intrinsic[str] | None = None,
+        location: str | Intrinsic[str],
+        members: ListOf[str | Intrinsic[str]] | None = None,
+        min_disk: int | Intrinsic[int] | None = None,
+        min_ram: int | Intrinsic[int] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        os_distro: str | Intrinsic[str] | None = None,
+        os_version: str | Intrinsic[str] | None = None,
+        owner: str | Intrinsic[str] | None = None,
+        protected: bool | Intrinsic[bool] | None = None,
+        ramdisk_id: str | Intrinsic[str] | None = None,
+        tags: ListOf[Any] | None = None,
+        visibility: WebImageVisibility | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.active = active
+        self.architecture = architecture
+        self.container_format = container_format
+        self.disk_format = disk_format
+        self.extra_properties = extra_properties
+        self.id_ = id_
+        self.kernel_id = kernel_id
+        self.location = location
+        self.members = members
+        self.min_disk = min_disk
+        self.min_ram = min_ram
+        self.name = name
+        self.os_distro = os_distro
+        self.os_version = os_version
+        self.owner = owner
+        self.protected = protected
+        self.ramdisk_id = ramdisk_id
+        self.tags = tags
+        self.visibility = visibility
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("active", "boolean", update_allowed=True, default=True),
+            PropertySchema("architecture", "string", update_allowed=True),
+            PropertySchema(
+                "container_format",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["ami", "ari", "aki", "bare", "ovf", "ova", "docker"])],
+            ),
+            PropertySchema(
+                "disk_format",
+                "string",
+                required=True,
+                constraints=[
+                    AllowedValues(
+                        [
+                            "ami",
+                            "ari",
+                            "aki",
+                            "vhd",
+                            "vhdx",
+                            "vmdk",
+                            "raw",
+                            "qcow2",
+                            "vdi",
+                            "iso",
+                            "ploop",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema("extra_properties", "map", update_allowed=True, default={}),
+            PropertySchema("id", "string", python_name="id_"),
+            PropertySchema(
+                "kernel_id",
+                "string",
+                update_allowed=True,
+                constraints=[
+                    AllowedPattern(
+                        "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+                    ),
+                ],
+            ),
+            PropertySchema("location", "string", required=True),
+            PropertySchema(
+                "members", "list", update_allowed=True, item=PropertySchema("*", "string")
+            ),
+            PropertySchema("min_disk", "integer", default=0, constraints=[Range(min=0)]),
+            PropertySchema("min_ram", "integer", default=0, constraints=[Range(min=0)]),
+            PropertySchema("name", "string"),
+            PropertySchema("os_distro", "string", update_allowed=True),
+            PropertySchema("os_version", "string", update_allowed=True),
+            PropertySchema("owner", "string", update_allowed=True),
+            PropertySchema("protected", "boolean", update_allowed=True, default=False),
+            PropertySchema(
+                "ramdisk_id",
+                "string",
+                update_allowed=True,
+                constraints=[
+                    AllowedPattern(
+                        "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+                    ),
+                ],
+            ),
+            PropertySchema("tags", "list", update_allowed=True),
+            PropertySchema(
+                "visibility",
+                "string",
+                update_allowed=True,
+                default="private",
+                constraints=[AllowedValues(["public", "private", "community", "shared"])],
+            ),
+        )

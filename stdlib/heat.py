@@ -37,15 +37,22 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -53,7 +60,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -169,7 +177,7 @@ class AccessPolicyAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AccessPolicy(TypedResource):
     """``OS::Heat::AccessPolicy``: Resource for defining which resources can be accessed by
     users.
@@ -186,15 +194,43 @@ class AccessPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::AccessPolicy"
 
-    AllowedResources: ListOf[Any] = attrs.field(
-        metadata=heat_property("AllowedResources", "list", required=True)
-    )
+    AllowedResources: ListOf[Any]
     """Resources that users are allowed to access by the DescribeStackResource API.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(AccessPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AllowedResources: ListOf[Any],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AllowedResources = AllowedResources
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("AllowedResources", "list", required=True),)
 
 
 class AutoScalingGroupAttributes(Attributes):
@@ -266,7 +302,7 @@ class AutoScalingGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class AutoScalingGroupRollingUpdates(PropertyItem):
     """The value of `AutoScalingGroup.rolling_updates`: a map with these keys (a dict with
     Heat's key names works too).
@@ -274,35 +310,45 @@ class AutoScalingGroupRollingUpdates(PropertyItem):
     Policy for rolling updates for this scaling group.
     """
 
-    max_batch_size: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("max_batch_size", "integer", default=1, constraints=[Range(min=1)]),
-    )
+    max_batch_size: int | Intrinsic[int] | None = None
     """The maximum number of resources to replace at once.
 
     Range: at least 1. Heat's default: ``1``.
     """
 
-    min_in_service: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("min_in_service", "integer", default=0, constraints=[Range(min=0)]),
-    )
+    min_in_service: int | Intrinsic[int] | None = None
     """The minimum number of resources in service while rolling updates are being executed.
 
     Range: at least 0. Heat's default: ``0``.
     """
 
-    pause_time: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property("pause_time", "number", default=0, constraints=[Range(min=0)]),
-    )
+    pause_time: float | Intrinsic[float] | None = None
     """The number of seconds to wait between batches of updates.
 
     Range: at least 0. Heat's default: ``0``.
     """
 
+    def __init__(
+        self,
+        *,
+        max_batch_size: int | Intrinsic[int] | None = None,
+        min_in_service: int | Intrinsic[int] | None = None,
+        pause_time: float | Intrinsic[float] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            max_batch_size=max_batch_size, min_in_service=min_in_service, pause_time=pause_time
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("max_batch_size", "integer", default=1, constraints=[Range(min=1)]),
+            PropertySchema("min_in_service", "integer", default=0, constraints=[Range(min=0)]),
+            PropertySchema("pause_time", "number", default=0, constraints=[Range(min=0)]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AutoScalingGroup(TypedResource):
     """``OS::Heat::AutoScalingGroup``: An autoscaling group that can scale arbitrary resources.
 
@@ -320,45 +366,31 @@ class AutoScalingGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::AutoScalingGroup"
 
-    cooldown: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("cooldown", "integer", update_allowed=True)
-    )
+    cooldown: int | Intrinsic[int] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    desired_capacity: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("desired_capacity", "integer", update_allowed=True)
-    )
+    desired_capacity: int | Intrinsic[int] | None = None
     """Desired initial number of resources.
 
     Can be changed in place.
     """
 
-    max_size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "max_size", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    max_size: int | Intrinsic[int]
     """Maximum number of resources in the group.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    min_size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "min_size", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    min_size: int | Intrinsic[int]
     """Minimum number of resources in the group.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    resource: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] = attrs.field(
-        metadata=heat_property("resource", "map", required=True, update_allowed=True)
-    )
+    resource: Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
     """Resource definition for the resources in the group, in HOT format. The value of this
     property is the definition of a resource just as if it had been declared in the template
     itself.
@@ -366,16 +398,7 @@ class AutoScalingGroup(TypedResource):
     Required. Can be changed in place.
     """
 
-    rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "rolling_updates",
-            "map",
-            update_allowed=True,
-            default={"max_batch_size": 1, "min_in_service": 0, "pause_time": 0},
-            item_class=AutoScalingGroupRollingUpdates,
-        ),
-    )
+    rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None = None
     """Policy for rolling updates for this scaling group.
 
     Can be changed in place. Heat's default: ``{"max_batch_size": 1, "min_in_service": 0,
@@ -383,6 +406,71 @@ class AutoScalingGroup(TypedResource):
     """
 
     attrs = AttributeAccess(AutoScalingGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        cooldown: int | Intrinsic[int] | None = None,
+        desired_capacity: int | Intrinsic[int] | None = None,
+        max_size: int | Intrinsic[int],
+        min_size: int | Intrinsic[int],
+        resource: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
+        rolling_updates: MapOf[AutoScalingGroupRollingUpdates] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.cooldown = cooldown
+        self.desired_capacity = desired_capacity
+        self.max_size = max_size
+        self.min_size = min_size
+        self.resource = resource
+        self.rolling_updates = rolling_updates
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("cooldown", "integer", update_allowed=True),
+            PropertySchema("desired_capacity", "integer", update_allowed=True),
+            PropertySchema(
+                "max_size",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "min_size",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema("resource", "map", required=True, update_allowed=True),
+            PropertySchema(
+                "rolling_updates",
+                "map",
+                update_allowed=True,
+                default={"max_batch_size": 1, "min_in_service": 0, "pause_time": 0},
+                item_class=AutoScalingGroupRollingUpdates,
+            ),
+        )
 
 
 class CloudConfigAttributes(Attributes):
@@ -404,7 +492,7 @@ class CloudConfigAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CloudConfig(TypedResource):
     """``OS::Heat::CloudConfig``: A configuration resource for representing cloud-init
     cloud-config.
@@ -426,15 +514,43 @@ class CloudConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::CloudConfig"
 
-    cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("cloud_config", "map")
-    )
+    cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map representing the cloud-config data structure which will be formatted as YAML.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(CloudConfigAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        cloud_config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.cloud_config = cloud_config
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("cloud_config", "map"),)
 
 
 class DelayAttributes(Attributes):
@@ -453,7 +569,7 @@ DelayActionsItem: TypeAlias = Literal["CREATE", "DELETE", "SUSPEND", "RESUME"]
 """The values Heat allows for `Delay.actions`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Delay(TypedResource):
     """``OS::Heat::Delay``: A resource that pauses for a configurable delay.
 
@@ -478,60 +594,89 @@ class Delay(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Delay"
 
-    actions: ListOf[DelayActionsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            update_allowed=True,
-            default=["CREATE"],
-            constraints=[AllowedValues(["CREATE", "DELETE", "SUSPEND", "RESUME"])],
-        ),
-    )
+    actions: ListOf[DelayActionsItem | Intrinsic[str]] | None = None
     """Actions during which the delay will occur.
 
     Can be changed in place. Allowed values: ``CREATE``, ``DELETE``, ``SUSPEND``,
     ``RESUME``. Heat's default: ``["CREATE"]``.
     """
 
-    jitter_multiplier: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "jitter_multiplier",
-            "number",
-            update_allowed=True,
-            default=1.0,
-            constraints=[Range(min=0)],
-        ),
-    )
+    jitter_multiplier: float | Intrinsic[float] | None = None
     """Number of seconds to multiply the maximum jitter value by.
 
     Can be changed in place. Range: at least 0. Heat's default: ``1.0``.
     """
 
-    max_jitter: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "max_jitter", "number", update_allowed=True, default=0, constraints=[Range(min=0)]
-        ),
-    )
+    max_jitter: float | Intrinsic[float] | None = None
     """Maximum jitter to add to the minimum wait time.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
     """
 
-    min_wait: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "min_wait", "number", update_allowed=True, default=0, constraints=[Range(min=0)]
-        ),
-    )
+    min_wait: float | Intrinsic[float] | None = None
     """Minimum time in seconds to wait during the specified actions.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
     """
 
     attrs = AttributeAccess(DelayAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: ListOf[DelayActionsItem | Intrinsic[str]] | None = None,
+        jitter_multiplier: float | Intrinsic[float] | None = None,
+        max_jitter: float | Intrinsic[float] | None = None,
+        min_wait: float | Intrinsic[float] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.jitter_multiplier = jitter_multiplier
+        self.max_jitter = max_jitter
+        self.min_wait = min_wait
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                update_allowed=True,
+                default=["CREATE"],
+                constraints=[AllowedValues(["CREATE", "DELETE", "SUSPEND", "RESUME"])],
+            ),
+            PropertySchema(
+                "jitter_multiplier",
+                "number",
+                update_allowed=True,
+                default=1.0,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "max_jitter", "number", update_allowed=True, default=0, constraints=[Range(min=0)]
+            ),
+            PropertySchema(
+                "min_wait", "number", update_allowed=True, default=0, constraints=[Range(min=0)]
+            ),
+        )
 
 
 class DeployedServerAttributes(Attributes):
@@ -562,7 +707,7 @@ class DeployedServerAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class DeployedServerDeploymentSwiftData(PropertyItem):
     """The value of `DeployedServer.deployment_swift_data`: a map with these keys (a dict with
     Heat's key names works too).
@@ -575,21 +720,32 @@ class DeployedServerDeploymentSwiftData(PropertyItem):
     created from the resource name, and the object name will be a generated uuid.
     """
 
-    container: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("container", "string", constraints=[Length(min=1)])
-    )
+    container: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Length: at least 1.
     """
 
-    object: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("object", "string", constraints=[Length(min=1)])
-    )
+    object: str | Intrinsic[str] | None = None
     """Name of the object.
 
     Length: at least 1.
     """
+
+    def __init__(
+        self,
+        *,
+        container: str | Intrinsic[str] | None = None,
+        object: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(container=container, object=object)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("container", "string", constraints=[Length(min=1)]),
+            PropertySchema("object", "string", constraints=[Length(min=1)]),
+        )
 
 
 DeployedServerSoftwareConfigTransport: TypeAlias = Literal[
@@ -597,8 +753,12 @@ DeployedServerSoftwareConfigTransport: TypeAlias = Literal[
 ]
 """The values Heat allows for `DeployedServer.software_config_transport`."""
 
+_DeployedServer_software_config_transport: TypeAlias = (
+    DeployedServerSoftwareConfigTransport | Intrinsic[str] | None
+)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class DeployedServer(TypedResource):
     """``OS::Heat::DeployedServer``: A resource for managing servers that are already deployed.
 
@@ -612,16 +772,7 @@ class DeployedServer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::DeployedServer"
 
-    deployment_swift_data: MapOf[DeployedServerDeploymentSwiftData] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "deployment_swift_data",
-            "map",
-            update_allowed=True,
-            default={},
-            item_class=DeployedServerDeploymentSwiftData,
-        ),
-    )
+    deployment_swift_data: MapOf[DeployedServerDeploymentSwiftData] | None = None
     """Swift container and object to use for storing deployment data for the server resource.
     The parameter is a map value with the keys "container" and "object", and the values are
     the corresponding container and object names. The software_config_transport parameter
@@ -632,16 +783,7 @@ class DeployedServer(TypedResource):
     Can be changed in place. Heat's default: ``{}``. Available since Heat 9.0.0.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "metadata",
-            "map",
-            update_allowed=True,
-            status="DEPRECATED",
-            status_message="This property will be ignored",
-        ),
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store for this server. Both keys and values must be 255
     characters or less. Non-string values will be serialized to JSON (and the serialized
     string must be 255 characters or less).
@@ -650,30 +792,13 @@ class DeployedServer(TypedResource):
     ignored.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Server name.
 
     Can be changed in place.
     """
 
-    software_config_transport: DeployedServerSoftwareConfigTransport | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "software_config_transport",
-                "string",
-                update_allowed=True,
-                default="POLL_SERVER_CFN",
-                constraints=[
-                    AllowedValues(
-                        ["POLL_SERVER_CFN", "POLL_SERVER_HEAT", "POLL_TEMP_URL", "ZAQAR_MESSAGE"]
-                    ),
-                ],
-            ),
-        )
-    )
+    software_config_transport: DeployedServerSoftwareConfigTransport | Intrinsic[str] | None = None
     """How the server should receive the metadata required for software configuration.
     POLL_SERVER_CFN will allow calls to the cfn API action DescribeStackResource
     authenticated with the provided keypair. POLL_SERVER_HEAT will allow calls to the Heat
@@ -686,6 +811,69 @@ class DeployedServer(TypedResource):
     """
 
     attrs = AttributeAccess(DeployedServerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        deployment_swift_data: MapOf[DeployedServerDeploymentSwiftData] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        software_config_transport: _DeployedServer_software_config_transport = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.deployment_swift_data = deployment_swift_data
+        self.metadata = metadata
+        self.name = name
+        self.software_config_transport = software_config_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "deployment_swift_data",
+                "map",
+                update_allowed=True,
+                default={},
+                item_class=DeployedServerDeploymentSwiftData,
+            ),
+            PropertySchema(
+                "metadata",
+                "map",
+                update_allowed=True,
+                status="DEPRECATED",
+                status_message="This property will be ignored",
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "software_config_transport",
+                "string",
+                update_allowed=True,
+                default="POLL_SERVER_CFN",
+                constraints=[
+                    AllowedValues(
+                        ["POLL_SERVER_CFN", "POLL_SERVER_HEAT", "POLL_TEMP_URL", "ZAQAR_MESSAGE"]
+                    ),
+                ],
+            ),
+        )
 
 
 class InstanceGroupAttributes(Attributes):
@@ -707,28 +895,41 @@ class InstanceGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class InstanceGroupTagsItem(PropertyItem):
     """An item of `InstanceGroup.Tags`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    Key: str | Intrinsic[str] = attrs.field(metadata=heat_property("Key", "string", required=True))
+    Key: str | Intrinsic[str]
     """Tag key.
 
     Required.
     """
 
-    Value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("Value", "string", required=True)
-    )
+    Value: str | Intrinsic[str]
     """Tag value.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        Key: str | Intrinsic[str],
+        Value: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(Key=Key, Value=Value)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("Key", "string", required=True),
+            PropertySchema("Value", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class InstanceGroup(TypedResource):
     """``OS::Heat::InstanceGroup``: An instance group that can scale arbitrary instances.
 
@@ -742,53 +943,84 @@ class InstanceGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::InstanceGroup"
 
-    AvailabilityZones: ListOf[Any] = attrs.field(
-        metadata=heat_property("AvailabilityZones", "list", required=True)
-    )
+    AvailabilityZones: ListOf[Any]
     """Not Implemented.
 
     Required. Changing it replaces the resource.
     """
 
-    LaunchConfigurationName: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "LaunchConfigurationName", "string", required=True, update_allowed=True
-        ),
-    )
+    LaunchConfigurationName: str | Intrinsic[str]
     """The reference to a LaunchConfiguration resource.
 
     Required. Can be changed in place.
     """
 
-    LoadBalancerNames: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("LoadBalancerNames", "list")
-    )
+    LoadBalancerNames: ListOf[Any] | None = None
     """List of LoadBalancer resources. Currently only the
     AWS::ElasticLoadBalancing::LoadBalancer resource type is supported.
 
     Changing it replaces the resource.
     """
 
-    Size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("Size", "integer", required=True, update_allowed=True)
-    )
+    Size: int | Intrinsic[int]
     """Desired number of instances.
 
     Required. Can be changed in place.
     """
 
-    Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "Tags", "list", item=PropertySchema("*", "map", item_class=InstanceGroupTagsItem)
-        ),
-    )
+    Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None = None
     """Tags to attach to this group.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(InstanceGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        AvailabilityZones: ListOf[Any],
+        LaunchConfigurationName: str | Intrinsic[str],
+        LoadBalancerNames: ListOf[Any] | None = None,
+        Size: int | Intrinsic[int],
+        Tags: ListOf[MapOf[InstanceGroupTagsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.AvailabilityZones = AvailabilityZones
+        self.LaunchConfigurationName = LaunchConfigurationName
+        self.LoadBalancerNames = LoadBalancerNames
+        self.Size = Size
+        self.Tags = Tags
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("AvailabilityZones", "list", required=True),
+            PropertySchema("LaunchConfigurationName", "string", required=True, update_allowed=True),
+            PropertySchema("LoadBalancerNames", "list"),
+            PropertySchema("Size", "integer", required=True, update_allowed=True),
+            PropertySchema(
+                "Tags", "list", item=PropertySchema("*", "map", item_class=InstanceGroupTagsItem)
+            ),
+        )
 
 
 class MultipartMimeAttributes(Attributes):
@@ -814,44 +1046,54 @@ MultipartMimePartsItemType: TypeAlias = Literal["text", "multipart"]
 """The values Heat allows for `MultipartMimePartsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class MultipartMimePartsItem(PropertyItem):
     """An item of `MultipartMime.parts`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    config: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("config", "string", required=True)
-    )
+    config: str | Intrinsic[str]
     """Content of part to attach, either inline or by referencing the ID of another software
     config resource.
 
     Required.
     """
 
-    filename: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("filename", "string")
-    )
+    filename: str | Intrinsic[str] | None = None
     """Optional filename to associate with part."""
 
-    subtype: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("subtype", "string")
-    )
+    subtype: str | Intrinsic[str] | None = None
     """Optional subtype to specify with the type."""
 
-    type: MultipartMimePartsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type", "string", default="text", constraints=[AllowedValues(["text", "multipart"])]
-        ),
-    )
+    type: MultipartMimePartsItemType | Intrinsic[str] | None = None
     """Whether the part content is text or multipart.
 
     Allowed values: ``text``, ``multipart``. Heat's default: ``"text"``.
     """
 
+    def __init__(
+        self,
+        *,
+        config: str | Intrinsic[str],
+        filename: str | Intrinsic[str] | None = None,
+        subtype: str | Intrinsic[str] | None = None,
+        type: MultipartMimePartsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(config=config, filename=filename, subtype=subtype, type=type)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("config", "string", required=True),
+            PropertySchema("filename", "string"),
+            PropertySchema("subtype", "string"),
+            PropertySchema(
+                "type", "string", default="text", constraints=[AllowedValues(["text", "multipart"])]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MultipartMime(TypedResource):
     """``OS::Heat::MultipartMime``: Assembles a collection of software configurations as a
     multi-part mime.
@@ -877,9 +1119,7 @@ class MultipartMime(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::MultipartMime"
 
-    group: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("group", "string", default="Heat::Ungrouped")
-    )
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this multi-part configs by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
@@ -887,21 +1127,53 @@ class MultipartMime(TypedResource):
     since Heat 14.0.0.
     """
 
-    parts: ListOf[MapOf[MultipartMimePartsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "parts",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=MultipartMimePartsItem),
-        ),
-    )
+    parts: ListOf[MapOf[MultipartMimePartsItem]] | None = None
     """Parts belonging to this message.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(MultipartMimeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        group: str | Intrinsic[str] | None = None,
+        parts: ListOf[MapOf[MultipartMimePartsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.group = group
+        self.parts = parts
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("group", "string", default="Heat::Ungrouped"),
+            PropertySchema(
+                "parts",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=MultipartMimePartsItem),
+            ),
+        )
 
 
 class None_Attributes(Attributes):
@@ -921,7 +1193,7 @@ class None_Attributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class None_(TypedResource):
     """``OS::Heat::None``: Enables easily disabling certain resources via the
     resource_registry.
@@ -942,6 +1214,34 @@ class None_(TypedResource):
     resource_type: ClassVar[str] = "OS::Heat::None"
 
     attrs = AttributeAccess(None_Attributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return ()
 
 
 class RandomStringAttributes(Attributes):
@@ -971,34 +1271,13 @@ RandomStringCharacterClassesItemClass: TypeAlias = Literal[
 """The values Heat allows for `RandomStringCharacterClassesItem.class`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class RandomStringCharacterClassesItem(PropertyItem):
     """An item of `RandomString.character_classes`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "class",
-            "string",
-            python_name="class_",
-            default="lettersdigits",
-            constraints=[
-                AllowedValues(
-                    [
-                        "lettersdigits",
-                        "letters",
-                        "lowercase",
-                        "uppercase",
-                        "digits",
-                        "hexdigits",
-                        "octdigits",
-                    ],
-                ),
-            ],
-        ),
-    )
+    class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None = None
     """A character class and its corresponding min constraint to generate the random string
     from.
 
@@ -1007,44 +1286,84 @@ class RandomStringCharacterClassesItem(PropertyItem):
     name: ``class`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("min", "integer", default=1, constraints=[Range(min=1, max=512)]),
-    )
+    min: int | Intrinsic[int] | None = None
     """The minimum number of characters from this character class that will be in the generated
     string.
 
     Range: 1 to 512. Heat's default: ``1``.
     """
 
+    def __init__(
+        self,
+        *,
+        class_: RandomStringCharacterClassesItemClass | Intrinsic[str] | None = None,
+        min: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(class_=class_, min=min)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "class",
+                "string",
+                python_name="class_",
+                default="lettersdigits",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "lettersdigits",
+                            "letters",
+                            "lowercase",
+                            "uppercase",
+                            "digits",
+                            "hexdigits",
+                            "octdigits",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema("min", "integer", default=1, constraints=[Range(min=1, max=512)]),
+        )
+
+
+@generated_item(kw_only=True)
 class RandomStringCharacterSequencesItem(PropertyItem):
     """An item of `RandomString.character_sequences`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("min", "integer", default=1, constraints=[Range(min=1, max=512)]),
-    )
+    min: int | Intrinsic[int] | None = None
     """The minimum number of characters from this sequence that will be in the generated
     string.
 
     Range: 1 to 512. Heat's default: ``1``.
     """
 
-    sequence: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("sequence", "string", required=True)
-    )
+    sequence: str | Intrinsic[str]
     """A character sequence and its corresponding min constraint to generate the random string
     from.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        min: int | Intrinsic[int] | None = None,
+        sequence: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(min=min, sequence=sequence)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("min", "integer", default=1, constraints=[Range(min=1, max=512)]),
+            PropertySchema("sequence", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RandomString(TypedResource):
     """``OS::Heat::RandomString``: A resource which generates a random string.
 
@@ -1084,48 +1403,26 @@ class RandomString(TypedResource):
         ),
     }
 
-    character_classes: ListOf[MapOf[RandomStringCharacterClassesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "character_classes",
-            "list",
-            default=[{"class": "lettersdigits", "min": 1}],
-            item=PropertySchema("*", "map", item_class=RandomStringCharacterClassesItem),
-        ),
-    )
+    character_classes: ListOf[MapOf[RandomStringCharacterClassesItem]] | None = None
     """A list of character class and their constraints to generate the random string from.
 
     Changing it replaces the resource. Heat's default: ``[{"class": "lettersdigits", "min":
     1}]``.
     """
 
-    character_sequences: ListOf[MapOf[RandomStringCharacterSequencesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "character_sequences",
-            "list",
-            item=PropertySchema("*", "map", item_class=RandomStringCharacterSequencesItem),
-        ),
-    )
+    character_sequences: ListOf[MapOf[RandomStringCharacterSequencesItem]] | None = None
     """A list of character sequences and their constraints to generate the random string from.
 
     Changing it replaces the resource.
     """
 
-    length: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "length", "integer", default=32, constraints=[Range(min=1, max=512)]
-        ),
-    )
+    length: int | Intrinsic[int] | None = None
     """Length of the string to generate.
 
     Changing it replaces the resource. Range: 1 to 512. Heat's default: ``32``.
     """
 
-    salt: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("salt", "string")
-    )
+    salt: str | Intrinsic[str] | None = None
     """Value which can be set or changed on stack update to trigger the resource for
     replacement with a new random string. The salt value itself is ignored by the random
     generator.
@@ -1134,6 +1431,56 @@ class RandomString(TypedResource):
     """
 
     attrs = AttributeAccess(RandomStringAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        character_classes: ListOf[MapOf[RandomStringCharacterClassesItem]] | None = None,
+        character_sequences: ListOf[MapOf[RandomStringCharacterSequencesItem]] | None = None,
+        length: int | Intrinsic[int] | None = None,
+        salt: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.character_classes = character_classes
+        self.character_sequences = character_sequences
+        self.length = length
+        self.salt = salt
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "character_classes",
+                "list",
+                default=[{"class": "lettersdigits", "min": 1}],
+                item=PropertySchema("*", "map", item_class=RandomStringCharacterClassesItem),
+            ),
+            PropertySchema(
+                "character_sequences",
+                "list",
+                item=PropertySchema("*", "map", item_class=RandomStringCharacterSequencesItem),
+            ),
+            PropertySchema("length", "integer", default=32, constraints=[Range(min=1, max=512)]),
+            PropertySchema("salt", "string"),
+        )
 
 
 class ResourceChainAttributes(Attributes):
@@ -1164,7 +1511,7 @@ class ResourceChainAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ResourceChain(TypedResource):
     """``OS::Heat::ResourceChain``: Creates one or more resources with the same configuration.
 
@@ -1185,9 +1532,7 @@ class ResourceChain(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::ResourceChain"
 
-    concurrent: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("concurrent", "boolean", default=False)
-    )
+    concurrent: bool | Intrinsic[bool] | None = None
     """If true, the resources in the chain will be created concurrently. If false or omitted,
     each resource will be treated as having a dependency on the previous resource in the
     list.
@@ -1195,17 +1540,13 @@ class ResourceChain(TypedResource):
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("resource_properties", "map")
-    )
+    resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Properties to pass to each resource being created in the chain.
 
     Changing it replaces the resource.
     """
 
-    resources: ListOf[Any] = attrs.field(
-        metadata=heat_property("resources", "list", required=True, update_allowed=True)
-    )
+    resources: ListOf[Any]
     """The list of resource types to create. This list may contain type names or aliases
     defined in the resource registry. Specific template names are not supported.
 
@@ -1213,6 +1554,44 @@ class ResourceChain(TypedResource):
     """
 
     attrs = AttributeAccess(ResourceChainAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        concurrent: bool | Intrinsic[bool] | None = None,
+        resource_properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        resources: ListOf[Any],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.concurrent = concurrent
+        self.resource_properties = resource_properties
+        self.resources = resources
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("concurrent", "boolean", default=False),
+            PropertySchema("resource_properties", "map"),
+            PropertySchema("resources", "list", required=True, update_allowed=True),
+        )
 
 
 class ResourceGroupAttributes(Attributes):
@@ -1269,7 +1648,7 @@ class ResourceGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ResourceGroupRemovalPoliciesItem(PropertyItem):
     """An item of `ResourceGroup.removal_policies`: a map with these keys (a dict with Heat's
     key names works too).
@@ -1278,9 +1657,7 @@ class ResourceGroupRemovalPoliciesItem(PropertyItem):
     resources.
     """
 
-    resource_list: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("resource_list", "list", default=[])
-    )
+    resource_list: ListOf[Any] | None = None
     """List of resources to be removed when doing an update which requires removal of specific
     resources. The resource may be specified several ways: (1) The resource name, as in the
     nested stack, (2) The resource reference returned from get_resource in a template, as
@@ -1291,12 +1668,23 @@ class ResourceGroupRemovalPoliciesItem(PropertyItem):
     Heat's default: ``[]``.
     """
 
+    def __init__(
+        self,
+        *,
+        resource_list: ListOf[Any] | None = None,
+    ) -> None:
+        self.__dict__.update(resource_list=resource_list)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("resource_list", "list", default=[]),)
+
 
 ResourceGroupRemovalPoliciesMode: TypeAlias = Literal["append", "update"]
 """The values Heat allows for `ResourceGroup.removal_policies_mode`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ResourceGroupResourceDef(PropertyItem):
     """The value of `ResourceGroup.resource_def`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1305,29 +1693,40 @@ class ResourceGroupResourceDef(PropertyItem):
     definition of a resource just as if it had been declared in the template itself.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map")
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Supplied metadata for the resources in the group.
 
     Available since Heat 5.0.0.
     """
 
-    properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("properties", "map")
-    )
+    properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Property values for the resources in the group."""
 
-    type: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("type", "string", required=True)
-    )
+    type: str | Intrinsic[str]
     """The type of the resources in the group.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        properties: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        type: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(metadata=metadata, properties=properties, type=type)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("metadata", "map"),
+            PropertySchema("properties", "map"),
+            PropertySchema("type", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ResourceGroup(TypedResource):
     """``OS::Heat::ResourceGroup``: Creates one or more identically configured nested
     resources.
@@ -1373,23 +1772,13 @@ class ResourceGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::ResourceGroup"
 
-    count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "count", "integer", update_allowed=True, default=1, constraints=[Range(min=0)]
-        ),
-    )
+    count: int | Intrinsic[int] | None = None
     """The number of resources to create.
 
     Can be changed in place. Range: at least 0. Heat's default: ``1``.
     """
 
-    index_var: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "index_var", "string", default="%index%", constraints=[Length(min=3)]
-        ),
-    )
+    index_var: str | Intrinsic[str] | None = None
     """A variable that this resource will use to replace with the current index of a given
     resource in the group. Can be used, for example, to customize the name property of
     grouped servers in order to differentiate them when listed with nova client.
@@ -1398,31 +1787,13 @@ class ResourceGroup(TypedResource):
     Available since Heat 2014.2.
     """
 
-    removal_policies: ListOf[MapOf[ResourceGroupRemovalPoliciesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "removal_policies",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=ResourceGroupRemovalPoliciesItem),
-        ),
-    )
+    removal_policies: ListOf[MapOf[ResourceGroupRemovalPoliciesItem]] | None = None
     """Policies for removal of resources on update.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 2015.1.
     """
 
-    removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "removal_policies_mode",
-            "string",
-            update_allowed=True,
-            default="append",
-            constraints=[AllowedValues(["append", "update"])],
-        ),
-    )
+    removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None = None
     """How to handle changes to removal_policies on update. The default "append" mode appends
     to the internal list, "update" replaces it on update.
 
@@ -1430,15 +1801,7 @@ class ResourceGroup(TypedResource):
     ``"append"``. Available since Heat 10.0.0.
     """
 
-    resource_def: MapOf[ResourceGroupResourceDef] = attrs.field(
-        metadata=heat_property(
-            "resource_def",
-            "map",
-            required=True,
-            update_allowed=True,
-            item_class=ResourceGroupResourceDef,
-        ),
-    )
+    resource_def: MapOf[ResourceGroupResourceDef]
     """Resource definition for the resources in the group. The value of this property is the
     definition of a resource just as if it had been declared in the template itself.
 
@@ -1446,6 +1809,70 @@ class ResourceGroup(TypedResource):
     """
 
     attrs = AttributeAccess(ResourceGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        count: int | Intrinsic[int] | None = None,
+        index_var: str | Intrinsic[str] | None = None,
+        removal_policies: ListOf[MapOf[ResourceGroupRemovalPoliciesItem]] | None = None,
+        removal_policies_mode: ResourceGroupRemovalPoliciesMode | Intrinsic[str] | None = None,
+        resource_def: MapOf[ResourceGroupResourceDef],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.count = count
+        self.index_var = index_var
+        self.removal_policies = removal_policies
+        self.removal_policies_mode = removal_policies_mode
+        self.resource_def = resource_def
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "count", "integer", update_allowed=True, default=1, constraints=[Range(min=0)]
+            ),
+            PropertySchema("index_var", "string", default="%index%", constraints=[Length(min=3)]),
+            PropertySchema(
+                "removal_policies",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=ResourceGroupRemovalPoliciesItem),
+            ),
+            PropertySchema(
+                "removal_policies_mode",
+                "string",
+                update_allowed=True,
+                default="append",
+                constraints=[AllowedValues(["append", "update"])],
+            ),
+            PropertySchema(
+                "resource_def",
+                "map",
+                required=True,
+                update_allowed=True,
+                item_class=ResourceGroupResourceDef,
+            ),
+        )
 
 
 class ScalingPolicyAttributes(Attributes):
@@ -1481,7 +1908,7 @@ ScalingPolicyAdjustmentType: TypeAlias = Literal[
 """The values Heat allows for `ScalingPolicy.adjustment_type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ScalingPolicy(TypedResource):
     """``OS::Heat::ScalingPolicy``: A resource to manage scaling of
     `OS::Heat::AutoScalingGroup`.
@@ -1499,47 +1926,26 @@ class ScalingPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::ScalingPolicy"
 
-    adjustment_type: ScalingPolicyAdjustmentType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "adjustment_type",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                AllowedValues(
-                    ["change_in_capacity", "exact_capacity", "percent_change_in_capacity"]
-                ),
-            ],
-        ),
-    )
+    adjustment_type: ScalingPolicyAdjustmentType | Intrinsic[str]
     """Type of adjustment (absolute or percentage).
 
     Required. Can be changed in place. Allowed values: ``change_in_capacity``,
     ``exact_capacity``, ``percent_change_in_capacity``.
     """
 
-    auto_scaling_group_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("auto_scaling_group_id", "string", required=True)
-    )
+    auto_scaling_group_id: str | Intrinsic[str]
     """AutoScaling group ID to apply policy to.
 
     Required. Changing it replaces the resource.
     """
 
-    cooldown: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("cooldown", "number", update_allowed=True)
-    )
+    cooldown: float | Intrinsic[float] | None = None
     """Cooldown period, in seconds.
 
     Can be changed in place.
     """
 
-    min_adjustment_step: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "min_adjustment_step", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    min_adjustment_step: int | Intrinsic[int] | None = None
     """Minimum number of resources that are added or removed when the AutoScaling group scales
     up or down. This can be used only when specifying percent_change_in_capacity for the
     adjustment_type property.
@@ -1547,15 +1953,69 @@ class ScalingPolicy(TypedResource):
     Can be changed in place. Range: at least 0.
     """
 
-    scaling_adjustment: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property("scaling_adjustment", "number", required=True, update_allowed=True)
-    )
+    scaling_adjustment: float | Intrinsic[float]
     """Size of adjustment.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(ScalingPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        adjustment_type: ScalingPolicyAdjustmentType | Intrinsic[str],
+        auto_scaling_group_id: str | Intrinsic[str],
+        cooldown: float | Intrinsic[float] | None = None,
+        min_adjustment_step: int | Intrinsic[int] | None = None,
+        scaling_adjustment: float | Intrinsic[float],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.adjustment_type = adjustment_type
+        self.auto_scaling_group_id = auto_scaling_group_id
+        self.cooldown = cooldown
+        self.min_adjustment_step = min_adjustment_step
+        self.scaling_adjustment = scaling_adjustment
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "adjustment_type",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(
+                        ["change_in_capacity", "exact_capacity", "percent_change_in_capacity"]
+                    ),
+                ],
+            ),
+            PropertySchema("auto_scaling_group_id", "string", required=True),
+            PropertySchema("cooldown", "number", update_allowed=True),
+            PropertySchema(
+                "min_adjustment_step", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema("scaling_adjustment", "number", required=True, update_allowed=True),
+        )
 
 
 class SoftwareComponentAttributes(Attributes):
@@ -1577,22 +2037,13 @@ class SoftwareComponentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SoftwareComponentConfigsItem(PropertyItem):
     """An item of `SoftwareComponent.configs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    actions: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            default=["CREATE", "UPDATE"],
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "string"),
-        ),
-    )
+    actions: ListOf[str | Intrinsic[str]] | None = None
     """Lifecycle actions to which the configuration applies. The string values provided for
     this property can include the standard resource actions CREATE, DELETE, UPDATE, SUSPEND
     and RESUME supported by Heat.
@@ -1600,19 +2051,38 @@ class SoftwareComponentConfigsItem(PropertyItem):
     Length: at least 1. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string")
-    )
+    config: str | Intrinsic[str] | None = None
     """Configuration script or manifest which specifies what actual configuration is performed."""
 
-    tool: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("tool", "string", required=True)
-    )
+    tool: str | Intrinsic[str]
     """The configuration tool used to actually apply the configuration on a server. This string
     property has to be understood by in-instance tools running inside deployed servers.
 
     Required.
     """
+
+    def __init__(
+        self,
+        *,
+        actions: ListOf[str | Intrinsic[str]] | None = None,
+        config: str | Intrinsic[str] | None = None,
+        tool: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(actions=actions, config=config, tool=tool)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                default=["CREATE", "UPDATE"],
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "string"),
+            ),
+            PropertySchema("config", "string"),
+            PropertySchema("tool", "string", required=True),
+        )
 
 
 SoftwareComponentInputsItemType: TypeAlias = Literal[
@@ -1621,52 +2091,70 @@ SoftwareComponentInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareComponentInputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SoftwareComponentInputsItem(PropertyItem):
     """An item of `SoftwareComponent.inputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    default: Any = attrs.field(default=None, metadata=heat_property("default", "any"))
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the input.
 
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("replace_on_change", "boolean", default=False)
-    )
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: SoftwareComponentInputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: SoftwareComponentInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
+
+    def __init__(
+        self,
+        *,
+        default: Any = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str],
+        replace_on_change: bool | Intrinsic[bool] | None = None,
+        type: SoftwareComponentInputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("default", "any"),
+            PropertySchema("description", "string"),
+            PropertySchema("name", "string", required=True),
+            PropertySchema("replace_on_change", "boolean", default=False),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
 
 
 SoftwareComponentOutputsItemType: TypeAlias = Literal[
@@ -1675,52 +2163,64 @@ SoftwareComponentOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareComponentOutputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SoftwareComponentOutputsItem(PropertyItem):
     """An item of `SoftwareComponent.outputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("error_output", "boolean", default=False)
-    )
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the output.
 
     Required.
     """
 
-    type: SoftwareComponentOutputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: SoftwareComponentOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        error_output: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str],
+        type: SoftwareComponentOutputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("error_output", "boolean", default=False),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareComponent(TypedResource):
     """``OS::Heat::SoftwareComponent``: A resource for describing and storing a software
     component.
@@ -1743,57 +2243,88 @@ class SoftwareComponent(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareComponent"
 
-    configs: ListOf[MapOf[SoftwareComponentConfigsItem]] = attrs.field(
-        metadata=heat_property(
-            "configs",
-            "list",
-            required=True,
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "map", item_class=SoftwareComponentConfigsItem),
-        ),
-    )
+    configs: ListOf[MapOf[SoftwareComponentConfigsItem]]
     """The list of configurations for the different lifecycle actions of the represented
     software component.
 
     Required. Changing it replaces the resource. Length: at least 1.
     """
 
-    inputs: ListOf[MapOf[SoftwareComponentInputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "inputs",
-            "list",
-            item=PropertySchema("*", "map", item_class=SoftwareComponentInputsItem),
-        ),
-    )
+    inputs: ListOf[MapOf[SoftwareComponentInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("options", "map")
-    )
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "outputs",
-            "list",
-            item=PropertySchema("*", "map", item_class=SoftwareComponentOutputsItem),
-        ),
-    )
+    outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(SoftwareComponentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        configs: ListOf[MapOf[SoftwareComponentConfigsItem]],
+        inputs: ListOf[MapOf[SoftwareComponentInputsItem]] | None = None,
+        options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        outputs: ListOf[MapOf[SoftwareComponentOutputsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.configs = configs
+        self.inputs = inputs
+        self.options = options
+        self.outputs = outputs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "configs",
+                "list",
+                required=True,
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "map", item_class=SoftwareComponentConfigsItem),
+            ),
+            PropertySchema(
+                "inputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=SoftwareComponentInputsItem),
+            ),
+            PropertySchema("options", "map"),
+            PropertySchema(
+                "outputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=SoftwareComponentOutputsItem),
+            ),
+        )
 
 
 class SoftwareConfigAttributes(Attributes):
@@ -1821,52 +2352,70 @@ SoftwareConfigInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareConfigInputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SoftwareConfigInputsItem(PropertyItem):
     """An item of `SoftwareConfig.inputs`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    default: Any = attrs.field(default=None, metadata=heat_property("default", "any"))
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the input.
 
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("replace_on_change", "boolean", default=False)
-    )
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: SoftwareConfigInputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: SoftwareConfigInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
+
+    def __init__(
+        self,
+        *,
+        default: Any = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str],
+        replace_on_change: bool | Intrinsic[bool] | None = None,
+        type: SoftwareConfigInputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("default", "any"),
+            PropertySchema("description", "string"),
+            PropertySchema("name", "string", required=True),
+            PropertySchema("replace_on_change", "boolean", default=False),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
 
 
 SoftwareConfigOutputsItemType: TypeAlias = Literal[
@@ -1875,52 +2424,64 @@ SoftwareConfigOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `SoftwareConfigOutputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SoftwareConfigOutputsItem(PropertyItem):
     """An item of `SoftwareConfig.outputs`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("error_output", "boolean", default=False)
-    )
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the output.
 
     Required.
     """
 
-    type: SoftwareConfigOutputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: SoftwareConfigOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        error_output: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str],
+        type: SoftwareConfigOutputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("error_output", "boolean", default=False),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareConfig(TypedResource):
     """``OS::Heat::SoftwareConfig``: A resource for describing and storing software
     configuration.
@@ -1950,55 +2511,91 @@ class SoftwareConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareConfig"
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string")
-    )
+    config: str | Intrinsic[str] | None = None
     """Configuration script or manifest which specifies what actual configuration is performed.
 
     Changing it replaces the resource.
     """
 
-    group: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("group", "string", default="Heat::Ungrouped")
-    )
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this software config by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
     Changing it replaces the resource. Heat's default: ``"Heat::Ungrouped"``.
     """
 
-    inputs: ListOf[MapOf[SoftwareConfigInputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "inputs", "list", item=PropertySchema("*", "map", item_class=SoftwareConfigInputsItem)
-        ),
-    )
+    inputs: ListOf[MapOf[SoftwareConfigInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("options", "map")
-    )
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "outputs", "list", item=PropertySchema("*", "map", item_class=SoftwareConfigOutputsItem)
-        ),
-    )
+    outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(SoftwareConfigAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        config: str | Intrinsic[str] | None = None,
+        group: str | Intrinsic[str] | None = None,
+        inputs: ListOf[MapOf[SoftwareConfigInputsItem]] | None = None,
+        options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        outputs: ListOf[MapOf[SoftwareConfigOutputsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.config = config
+        self.group = group
+        self.inputs = inputs
+        self.options = options
+        self.outputs = outputs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("config", "string"),
+            PropertySchema("group", "string", default="Heat::Ungrouped"),
+            PropertySchema(
+                "inputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=SoftwareConfigInputsItem),
+            ),
+            PropertySchema("options", "map"),
+            PropertySchema(
+                "outputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=SoftwareConfigOutputsItem),
+            ),
+        )
 
 
 class SoftwareDeploymentAttributes(Attributes):
@@ -2050,7 +2647,7 @@ SoftwareDeploymentSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `SoftwareDeployment.signal_transport`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareDeployment(TypedResource):
     """``OS::Heat::SoftwareDeployment``: This resource associates a server with some
     configuration.
@@ -2089,16 +2686,7 @@ class SoftwareDeployment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareDeployment"
 
-    actions: ListOf[SoftwareDeploymentActionsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            update_allowed=True,
-            default=["CREATE", "UPDATE"],
-            constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
-        ),
-    )
+    actions: ListOf[SoftwareDeploymentActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2106,52 +2694,32 @@ class SoftwareDeployment(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string", update_allowed=True)
-    )
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input_values", "map", update_allowed=True)
-    )
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
     Can be changed in place.
     """
 
-    server: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("server", "string", required=True)
-    )
+    server: str | Intrinsic[str]
     """ID of resource to apply configuration to. Normally this should be a Nova server ID.
 
     Required. Changing it replaces the resource.
     """
 
-    signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "signal_transport",
-            "string",
-            default="CFN_SIGNAL",
-            constraints=[
-                AllowedValues(
-                    ["CFN_SIGNAL", "TEMP_URL_SIGNAL", "HEAT_SIGNAL", "NO_SIGNAL", "ZAQAR_SIGNAL"]
-                ),
-            ],
-        ),
-    )
+    signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -2164,6 +2732,74 @@ class SoftwareDeployment(TypedResource):
     """
 
     attrs = AttributeAccess(SoftwareDeploymentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: ListOf[SoftwareDeploymentActionsItem | Intrinsic[str]] | None = None,
+        config: str | Intrinsic[str] | None = None,
+        input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        server: str | Intrinsic[str],
+        signal_transport: SoftwareDeploymentSignalTransport | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.config = config
+        self.input_values = input_values
+        self.name = name
+        self.server = server
+        self.signal_transport = signal_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                update_allowed=True,
+                default=["CREATE", "UPDATE"],
+                constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
+            ),
+            PropertySchema("config", "string", update_allowed=True),
+            PropertySchema("input_values", "map", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("server", "string", required=True),
+            PropertySchema(
+                "signal_transport",
+                "string",
+                default="CFN_SIGNAL",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "CFN_SIGNAL",
+                            "TEMP_URL_SIGNAL",
+                            "HEAT_SIGNAL",
+                            "NO_SIGNAL",
+                            "ZAQAR_SIGNAL",
+                        ],
+                    ),
+                ],
+            ),
+        )
 
 
 class SoftwareDeploymentGroupAttributes(Attributes):
@@ -2219,7 +2855,7 @@ SoftwareDeploymentGroupSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `SoftwareDeploymentGroup.signal_transport`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SoftwareDeploymentGroup(TypedResource):
     """``OS::Heat::SoftwareDeploymentGroup``: This resource associates a group of servers with
     some configuration.
@@ -2240,16 +2876,7 @@ class SoftwareDeploymentGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SoftwareDeploymentGroup"
 
-    actions: ListOf[SoftwareDeploymentGroupActionsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            update_allowed=True,
-            default=["CREATE", "UPDATE"],
-            constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
-        ),
-    )
+    actions: ListOf[SoftwareDeploymentGroupActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2257,53 +2884,33 @@ class SoftwareDeploymentGroup(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string", update_allowed=True)
-    )
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input_values", "map", update_allowed=True)
-    )
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
     Can be changed in place.
     """
 
-    servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] = attrs.field(
-        metadata=heat_property("servers", "map", required=True, update_allowed=True)
-    )
+    servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
     """A map of names and server IDs to apply configuration to. The name is arbitrary and is
     used as the Heat resource name for the corresponding deployment.
 
     Required. Can be changed in place.
     """
 
-    signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "signal_transport",
-            "string",
-            default="CFN_SIGNAL",
-            constraints=[
-                AllowedValues(
-                    ["CFN_SIGNAL", "TEMP_URL_SIGNAL", "HEAT_SIGNAL", "NO_SIGNAL", "ZAQAR_SIGNAL"]
-                ),
-            ],
-        ),
-    )
+    signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -2316,6 +2923,74 @@ class SoftwareDeploymentGroup(TypedResource):
     """
 
     attrs = AttributeAccess(SoftwareDeploymentGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: ListOf[SoftwareDeploymentGroupActionsItem | Intrinsic[str]] | None = None,
+        config: str | Intrinsic[str] | None = None,
+        input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
+        signal_transport: SoftwareDeploymentGroupSignalTransport | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.config = config
+        self.input_values = input_values
+        self.name = name
+        self.servers = servers
+        self.signal_transport = signal_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                update_allowed=True,
+                default=["CREATE", "UPDATE"],
+                constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
+            ),
+            PropertySchema("config", "string", update_allowed=True),
+            PropertySchema("input_values", "map", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("servers", "map", required=True, update_allowed=True),
+            PropertySchema(
+                "signal_transport",
+                "string",
+                default="CFN_SIGNAL",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "CFN_SIGNAL",
+                            "TEMP_URL_SIGNAL",
+                            "HEAT_SIGNAL",
+                            "NO_SIGNAL",
+                            "ZAQAR_SIGNAL",
+                        ],
+                    ),
+                ],
+            ),
+        )
 
 
 class StackAttributes(Attributes):
@@ -2340,7 +3015,7 @@ class StackAttributes(Attributes):
         return self._get("stack_name")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class StackContext(PropertyItem):
     """The value of `Stack.context`: a map with these keys (a dict with Heat's key names works
     too).
@@ -2348,39 +3023,54 @@ class StackContext(PropertyItem):
     Context for this stack.
     """
 
-    ca_cert: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("ca_cert", "string", update_allowed=True)
-    )
+    ca_cert: str | Intrinsic[str] | None = None
     """CA Cert for SSL.
 
     Available since Heat 12.0.0.
     """
 
-    credential_secret_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("credential_secret_id", "string", update_allowed=True)
-    )
+    credential_secret_id: str | Intrinsic[str] | None = None
     """A Barbican secret ID. The Barbican secret should contain an OpenStack credential that
     can be used to access a remote cloud.
 
     Available since Heat 12.0.0.
     """
 
-    insecure: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("insecure", "boolean", update_allowed=True, default=False),
-    )
+    insecure: bool | Intrinsic[bool] | None = None
     """If set, then the server's certificate will not be verified.
 
     Heat's default: ``false``. Available since Heat 12.0.0.
     """
 
-    region_name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("region_name", "string")
-    )
+    region_name: str | Intrinsic[str] | None = None
     """Region name in which this stack will be created."""
 
+    def __init__(
+        self,
+        *,
+        ca_cert: str | Intrinsic[str] | None = None,
+        credential_secret_id: str | Intrinsic[str] | None = None,
+        insecure: bool | Intrinsic[bool] | None = None,
+        region_name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            ca_cert=ca_cert,
+            credential_secret_id=credential_secret_id,
+            insecure=insecure,
+            region_name=region_name,
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("ca_cert", "string", update_allowed=True),
+            PropertySchema("credential_secret_id", "string", update_allowed=True),
+            PropertySchema("insecure", "boolean", update_allowed=True, default=False),
+            PropertySchema("region_name", "string"),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Stack(TypedResource):
     """``OS::Heat::Stack``: A Resource representing a stack.
 
@@ -2394,40 +3084,72 @@ class Stack(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Stack"
 
-    context: MapOf[StackContext] | None = attrs.field(
-        default=None,
-        metadata=heat_property("context", "map", update_allowed=True, item_class=StackContext),
-    )
+    context: MapOf[StackContext] | None = None
     """Context for this stack.
 
     Can be changed in place.
     """
 
-    parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("parameters", "map", update_allowed=True, default={})
-    )
+    parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Set of parameters passed to this stack.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    template: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("template", "string", required=True, update_allowed=True)
-    )
+    template: str | Intrinsic[str]
     """Template that specifies the stack to be created as a resource.
 
     Required. Can be changed in place.
     """
 
-    timeout: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("timeout", "integer", update_allowed=True)
-    )
+    timeout: int | Intrinsic[int] | None = None
     """Number of minutes to wait for this stack creation.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(StackAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        context: MapOf[StackContext] | None = None,
+        parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        template: str | Intrinsic[str],
+        timeout: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.context = context
+        self.parameters = parameters
+        self.template = template
+        self.timeout = timeout
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("context", "map", update_allowed=True, item_class=StackContext),
+            PropertySchema("parameters", "map", update_allowed=True, default={}),
+            PropertySchema("template", "string", required=True, update_allowed=True),
+            PropertySchema("timeout", "integer", update_allowed=True),
+        )
 
 
 class StructuredConfigAttributes(Attributes):
@@ -2455,52 +3177,70 @@ StructuredConfigInputsItemType: TypeAlias = Literal[
 """The values Heat allows for `StructuredConfigInputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class StructuredConfigInputsItem(PropertyItem):
     """An item of `StructuredConfig.inputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    default: Any = attrs.field(default=None, metadata=heat_property("default", "any"))
+    default: Any = None
     """Default value for the input if none is specified."""
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the input."""
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the input.
 
     Required.
     """
 
-    replace_on_change: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("replace_on_change", "boolean", default=False)
-    )
+    replace_on_change: bool | Intrinsic[bool] | None = None
     """Replace the deployment instead of updating it when the input value changes.
 
     Heat's default: ``false``.
     """
 
-    type: StructuredConfigInputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: StructuredConfigInputsItemType | Intrinsic[str] | None = None
     """Type of the value of the input.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
+
+    def __init__(
+        self,
+        *,
+        default: Any = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str],
+        replace_on_change: bool | Intrinsic[bool] | None = None,
+        type: StructuredConfigInputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            default=default,
+            description=description,
+            name=name,
+            replace_on_change=replace_on_change,
+            type=type,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("default", "any"),
+            PropertySchema("description", "string"),
+            PropertySchema("name", "string", required=True),
+            PropertySchema("replace_on_change", "boolean", default=False),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
 
 
 StructuredConfigOutputsItemType: TypeAlias = Literal[
@@ -2509,52 +3249,64 @@ StructuredConfigOutputsItemType: TypeAlias = Literal[
 """The values Heat allows for `StructuredConfigOutputsItem.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class StructuredConfigOutputsItem(PropertyItem):
     """An item of `StructuredConfig.outputs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the output."""
 
-    error_output: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("error_output", "boolean", default=False)
-    )
+    error_output: bool | Intrinsic[bool] | None = None
     """Denotes that the deployment is in an error state if this output has a value.
 
     Heat's default: ``false``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the output.
 
     Required.
     """
 
-    type: StructuredConfigOutputsItemType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            default="String",
-            constraints=[
-                AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
-            ],
-        ),
-    )
+    type: StructuredConfigOutputsItemType | Intrinsic[str] | None = None
     """Type of the value of the output.
 
     Allowed values: ``String``, ``Number``, ``CommaDelimitedList``, ``Json``, ``Boolean``.
     Heat's default: ``"String"``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        error_output: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str],
+        type: StructuredConfigOutputsItemType | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description, error_output=error_output, name=name, type=type
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("error_output", "boolean", default=False),
+            PropertySchema("name", "string", required=True),
+            PropertySchema(
+                "type",
+                "string",
+                default="String",
+                constraints=[
+                    AllowedValues(["String", "Number", "CommaDelimitedList", "Json", "Boolean"]),
+                ],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredConfig(TypedResource):
     """``OS::Heat::StructuredConfig``: A resource which has same logic with
     OS::Heat::SoftwareConfig.
@@ -2574,58 +3326,92 @@ class StructuredConfig(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredConfig"
 
-    config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("config", "map")
-    )
+    config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map representing the configuration data structure which will be serialized to JSON
     format.
 
     Changing it replaces the resource.
     """
 
-    group: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("group", "string", default="Heat::Ungrouped")
-    )
+    group: str | Intrinsic[str] | None = None
     """Namespace to group this software config by when delivered to a server. This may imply
     what configuration tool is going to perform the configuration.
 
     Changing it replaces the resource. Heat's default: ``"Heat::Ungrouped"``.
     """
 
-    inputs: ListOf[MapOf[StructuredConfigInputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "inputs", "list", item=PropertySchema("*", "map", item_class=StructuredConfigInputsItem)
-        ),
-    )
+    inputs: ListOf[MapOf[StructuredConfigInputsItem]] | None = None
     """Schema representing the inputs that this software config is expecting.
 
     Changing it replaces the resource.
     """
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("options", "map")
-    )
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Map containing options specific to the configuration management tool used by this
     resource.
 
     Changing it replaces the resource.
     """
 
-    outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "outputs",
-            "list",
-            item=PropertySchema("*", "map", item_class=StructuredConfigOutputsItem),
-        ),
-    )
+    outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None = None
     """Schema representing the outputs that this software config will produce.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(StructuredConfigAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        config: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        group: str | Intrinsic[str] | None = None,
+        inputs: ListOf[MapOf[StructuredConfigInputsItem]] | None = None,
+        options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        outputs: ListOf[MapOf[StructuredConfigOutputsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.config = config
+        self.group = group
+        self.inputs = inputs
+        self.options = options
+        self.outputs = outputs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("config", "map"),
+            PropertySchema("group", "string", default="Heat::Ungrouped"),
+            PropertySchema(
+                "inputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=StructuredConfigInputsItem),
+            ),
+            PropertySchema("options", "map"),
+            PropertySchema(
+                "outputs",
+                "list",
+                item=PropertySchema("*", "map", item_class=StructuredConfigOutputsItem),
+            ),
+        )
 
 
 class StructuredDeploymentAttributes(Attributes):
@@ -2679,8 +3465,12 @@ StructuredDeploymentSignalTransport: TypeAlias = Literal[
 ]
 """The values Heat allows for `StructuredDeployment.signal_transport`."""
 
+_StructuredDeployment_input_values_validate: TypeAlias = (
+    StructuredDeploymentInputValuesValidate | Intrinsic[str] | None
+)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredDeployment(TypedResource):
     """``OS::Heat::StructuredDeployment``: A resource which has same logic with
     OS::Heat::SoftwareDeployment.
@@ -2706,16 +3496,7 @@ class StructuredDeployment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredDeployment"
 
-    actions: ListOf[StructuredDeploymentActionsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            update_allowed=True,
-            default=["CREATE", "UPDATE"],
-            constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
-        ),
-    )
+    actions: ListOf[StructuredDeploymentActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2723,41 +3504,25 @@ class StructuredDeployment(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string", update_allowed=True)
-    )
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_key: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("input_key", "string", default="get_input")
-    )
+    input_key: str | Intrinsic[str] | None = None
     """Name of key to use for substituting inputs during deployment.
 
     Changing it replaces the resource. Heat's default: ``"get_input"``.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input_values", "map", update_allowed=True)
-    )
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
-    input_values_validate: StructuredDeploymentInputValuesValidate | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "input_values_validate",
-                "string",
-                default="LAX",
-                constraints=[AllowedValues(["LAX", "STRICT"])],
-            ),
-        )
-    )
+    input_values_validate: StructuredDeploymentInputValuesValidate | Intrinsic[str] | None = None
     """Perform a check on the input values passed to verify that each required input has a
     corresponding value. When the property is set to STRICT and no value is passed, an
     exception is raised.
@@ -2766,36 +3531,20 @@ class StructuredDeployment(TypedResource):
     ``"LAX"``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
     Can be changed in place.
     """
 
-    server: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("server", "string", required=True)
-    )
+    server: str | Intrinsic[str]
     """ID of resource to apply configuration to. Normally this should be a Nova server ID.
 
     Required. Changing it replaces the resource.
     """
 
-    signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "signal_transport",
-            "string",
-            default="CFN_SIGNAL",
-            constraints=[
-                AllowedValues(
-                    ["CFN_SIGNAL", "TEMP_URL_SIGNAL", "HEAT_SIGNAL", "NO_SIGNAL", "ZAQAR_SIGNAL"]
-                ),
-            ],
-        ),
-    )
+    signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None = None
     """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
     allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
     TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
@@ -2808,6 +3557,85 @@ class StructuredDeployment(TypedResource):
     """
 
     attrs = AttributeAccess(StructuredDeploymentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: ListOf[StructuredDeploymentActionsItem | Intrinsic[str]] | None = None,
+        config: str | Intrinsic[str] | None = None,
+        input_key: str | Intrinsic[str] | None = None,
+        input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        input_values_validate: _StructuredDeployment_input_values_validate = None,
+        name: str | Intrinsic[str] | None = None,
+        server: str | Intrinsic[str],
+        signal_transport: StructuredDeploymentSignalTransport | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.config = config
+        self.input_key = input_key
+        self.input_values = input_values
+        self.input_values_validate = input_values_validate
+        self.name = name
+        self.server = server
+        self.signal_transport = signal_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                update_allowed=True,
+                default=["CREATE", "UPDATE"],
+                constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
+            ),
+            PropertySchema("config", "string", update_allowed=True),
+            PropertySchema("input_key", "string", default="get_input"),
+            PropertySchema("input_values", "map", update_allowed=True),
+            PropertySchema(
+                "input_values_validate",
+                "string",
+                default="LAX",
+                constraints=[AllowedValues(["LAX", "STRICT"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("server", "string", required=True),
+            PropertySchema(
+                "signal_transport",
+                "string",
+                default="CFN_SIGNAL",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "CFN_SIGNAL",
+                            "TEMP_URL_SIGNAL",
+                            "HEAT_SIGNAL",
+                            "NO_SIGNAL",
+                            "ZAQAR_SIGNAL",
+                        ],
+                    ),
+                ],
+            ),
+        )
 
 
 class StructuredDeploymentGroupAttributes(Attributes):
@@ -2866,8 +3694,12 @@ StructuredDeploymentGroupSignalTransport: TypeAlias = Literal[
 ]
 """The values Heat allows for `StructuredDeploymentGroup.signal_transport`."""
 
+_StructuredDeploymentGroup_input_values_validate: TypeAlias = (
+    StructuredDeploymentGroupInputValuesValidate | Intrinsic[str] | None
+)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class StructuredDeploymentGroup(TypedResource):
     """``OS::Heat::StructuredDeploymentGroup``: This resource associates a group of servers
     with some configuration.
@@ -2883,16 +3715,7 @@ class StructuredDeploymentGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::StructuredDeploymentGroup"
 
-    actions: ListOf[StructuredDeploymentGroupActionsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "list",
-            update_allowed=True,
-            default=["CREATE", "UPDATE"],
-            constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
-        ),
-    )
+    actions: ListOf[StructuredDeploymentGroupActionsItem | Intrinsic[str]] | None = None
     """Which lifecycle actions of the deployment resource will result in this deployment being
     triggered.
 
@@ -2900,40 +3723,26 @@ class StructuredDeploymentGroup(TypedResource):
     ``SUSPEND``, ``RESUME``. Heat's default: ``["CREATE", "UPDATE"]``.
     """
 
-    config: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("config", "string", update_allowed=True)
-    )
+    config: str | Intrinsic[str] | None = None
     """ID of software configuration resource to execute when applying to the server.
 
     Can be changed in place.
     """
 
-    input_key: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("input_key", "string", default="get_input")
-    )
+    input_key: str | Intrinsic[str] | None = None
     """Name of key to use for substituting inputs during deployment.
 
     Changing it replaces the resource. Heat's default: ``"get_input"``.
     """
 
-    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input_values", "map", update_allowed=True)
-    )
+    input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to apply to the software configuration on this server.
 
     Can be changed in place.
     """
 
     input_values_validate: StructuredDeploymentGroupInputValuesValidate | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "input_values_validate",
-                "string",
-                default="LAX",
-                constraints=[AllowedValues(["LAX", "STRICT"])],
-            ),
-        )
+        None
     )
     """Perform a check on the input values passed to verify that each required input has a
     corresponding value. When the property is set to STRICT and no value is passed, an
@@ -2943,28 +3752,96 @@ class StructuredDeploymentGroup(TypedResource):
     ``"LAX"``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the derived config associated with this deployment. This is used to apply a sort
     order to the list of configurations currently deployed to a server.
 
     Can be changed in place.
     """
 
-    servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] = attrs.field(
-        metadata=heat_property("servers", "map", required=True, update_allowed=True)
-    )
+    servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]]
     """A map of names and server IDs to apply configuration to. The name is arbitrary and is
     used as the Heat resource name for the corresponding deployment.
 
     Required. Can be changed in place.
     """
 
-    signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
+    signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None = None
+    """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
+    allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
+    TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
+    resource-signal using the provided keystone credentials. ZAQAR_SIGNAL will create a
+    dedicated zaqar queue to be signaled using the provided keystone credentials. NO_SIGNAL
+    will result in the resource going to the COMPLETE state without waiting for any signal.
+
+    Changing it replaces the resource. Allowed values: ``CFN_SIGNAL``, ``TEMP_URL_SIGNAL``,
+    ``HEAT_SIGNAL``, ``NO_SIGNAL``, ``ZAQAR_SIGNAL``. Heat's default: ``"CFN_SIGNAL"``.
+    """
+
+    attrs = AttributeAccess(StructuredDeploymentGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: ListOf[StructuredDeploymentGroupActionsItem | Intrinsic[str]] | None = None,
+        config: str | Intrinsic[str] | None = None,
+        input_key: str | Intrinsic[str] | None = None,
+        input_values: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        input_values_validate: _StructuredDeploymentGroup_input_values_validate = None,
+        name: str | Intrinsic[str] | None = None,
+        servers: Mapping[str, Any] | Intrinsic[Mapping[str, Any]],
+        signal_transport: StructuredDeploymentGroupSignalTransport | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.config = config
+        self.input_key = input_key
+        self.input_values = input_values
+        self.input_values_validate = input_values_validate
+        self.name = name
+        self.servers = servers
+        self.signal_transport = signal_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "list",
+                update_allowed=True,
+                default=["CREATE", "UPDATE"],
+                constraints=[AllowedValues(["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"])],
+            ),
+            PropertySchema("config", "string", update_allowed=True),
+            PropertySchema("input_key", "string", default="get_input"),
+            PropertySchema("input_values", "map", update_allowed=True),
+            PropertySchema(
+                "input_values_validate",
+                "string",
+                default="LAX",
+                constraints=[AllowedValues(["LAX", "STRICT"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("servers", "map", required=True, update_allowed=True),
+            PropertySchema(
                 "signal_transport",
                 "string",
                 default="CFN_SIGNAL",
@@ -2981,19 +3858,6 @@ class StructuredDeploymentGroup(TypedResource):
                 ],
             ),
         )
-    )
-    """How the server should signal to heat with the deployment output values. CFN_SIGNAL will
-    allow an HTTP POST to a CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift
-    TempURL to be signaled via HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API
-    resource-signal using the provided keystone credentials. ZAQAR_SIGNAL will create a
-    dedicated zaqar queue to be signaled using the provided keystone credentials. NO_SIGNAL
-    will result in the resource going to the COMPLETE state without waiting for any signal.
-
-    Changing it replaces the resource. Allowed values: ``CFN_SIGNAL``, ``TEMP_URL_SIGNAL``,
-    ``HEAT_SIGNAL``, ``NO_SIGNAL``, ``ZAQAR_SIGNAL``. Heat's default: ``"CFN_SIGNAL"``.
-    """
-
-    attrs = AttributeAccess(StructuredDeploymentGroupAttributes)
 
 
 class SwiftSignalAttributes(Attributes):
@@ -3015,7 +3879,7 @@ class SwiftSignalAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SwiftSignal(TypedResource):
     """``OS::Heat::SwiftSignal``: Resource for handling signals received by SwiftSignalHandle.
 
@@ -3030,29 +3894,20 @@ class SwiftSignal(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::SwiftSignal"
 
-    count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("count", "integer", default=1, constraints=[Range(min=1, max=1000)]),
-    )
+    count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
     Changing it replaces the resource. Range: 1 to 1000. Heat's default: ``1``.
     """
 
-    handle: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("handle", "string", required=True)
-    )
+    handle: str | Intrinsic[str]
     """URL of TempURL where resource will signal completion and optionally upload data.
 
     Required. Changing it replaces the resource.
     """
 
-    timeout: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property(
-            "timeout", "number", required=True, constraints=[Range(min=1, max=43200)]
-        ),
-    )
+    timeout: float | Intrinsic[float]
     """The maximum number of seconds to wait for the resource to signal completion. Once the
     timeout is reached, creation of the signal resource will fail.
 
@@ -3060,6 +3915,46 @@ class SwiftSignal(TypedResource):
     """
 
     attrs = AttributeAccess(SwiftSignalAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        count: int | Intrinsic[int] | None = None,
+        handle: str | Intrinsic[str],
+        timeout: float | Intrinsic[float],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.count = count
+        self.handle = handle
+        self.timeout = timeout
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("count", "integer", default=1, constraints=[Range(min=1, max=1000)]),
+            PropertySchema("handle", "string", required=True),
+            PropertySchema(
+                "timeout", "number", required=True, constraints=[Range(min=1, max=43200)]
+            ),
+        )
 
 
 class SwiftSignalHandleAttributes(Attributes):
@@ -3097,7 +3992,7 @@ class SwiftSignalHandleAttributes(Attributes):
         return self._get("token")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SwiftSignalHandle(TypedResource):
     """``OS::Heat::SwiftSignalHandle``: Resource for managing signals from Swift resources.
 
@@ -3113,6 +4008,34 @@ class SwiftSignalHandle(TypedResource):
     resource_type: ClassVar[str] = "OS::Heat::SwiftSignalHandle"
 
     attrs = AttributeAccess(SwiftSignalHandleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return ()
 
 
 class TestResourceAttributes(Attributes):
@@ -3136,7 +4059,7 @@ class TestResourceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class TestResourceActionWaitSecs(PropertyItem):
     """The value of `TestResource.action_wait_secs`: a map with these keys (a dict with Heat's
     key names works too).
@@ -3144,23 +4067,34 @@ class TestResourceActionWaitSecs(PropertyItem):
     Options for simulating waiting.
     """
 
-    create: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("create", "number", update_allowed=True)
-    )
+    create: float | Intrinsic[float] | None = None
     """Seconds to wait after a create. Defaults to the global wait_secs."""
 
-    delete: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("delete", "number", update_allowed=True)
-    )
+    delete: float | Intrinsic[float] | None = None
     """Seconds to wait after a delete. Defaults to the global wait_secs."""
 
-    update: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("update", "number", update_allowed=True)
-    )
+    update: float | Intrinsic[float] | None = None
     """Seconds to wait after an update. Defaults to the global wait_secs."""
 
+    def __init__(
+        self,
+        *,
+        create: float | Intrinsic[float] | None = None,
+        delete: float | Intrinsic[float] | None = None,
+        update: float | Intrinsic[float] | None = None,
+    ) -> None:
+        self.__dict__.update(create=create, delete=delete, update=update)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("create", "number", update_allowed=True),
+            PropertySchema("delete", "number", update_allowed=True),
+            PropertySchema("update", "number", update_allowed=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TestResource(TypedResource):
     """``OS::Heat::TestResource``: A resource which stores the string value that was provided.
 
@@ -3175,103 +4109,138 @@ class TestResource(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::TestResource"
 
-    action_wait_secs: MapOf[TestResourceActionWaitSecs] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "action_wait_secs", "map", update_allowed=True, item_class=TestResourceActionWaitSecs
-        ),
-    )
+    action_wait_secs: MapOf[TestResourceActionWaitSecs] | None = None
     """Options for simulating waiting.
 
     Can be changed in place.
     """
 
-    attr_wait_secs: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property("attr_wait_secs", "number", update_allowed=True, default=0),
-    )
+    attr_wait_secs: float | Intrinsic[float] | None = None
     """Number value for timeout during resolving output value.
 
     Can be changed in place. Heat's default: ``0``. Available since Heat 6.0.0.
     """
 
-    client_name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("client_name", "string", update_allowed=True, default=""),
-    )
+    client_name: str | Intrinsic[str] | None = None
     """Client to poll.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    constraint_prop_secs: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "constraint_prop_secs",
-            "number",
-            update_allowed=True,
-            default=0,
-            constraints=[CustomConstraint("test_constr")],
-        ),
-    )
+    constraint_prop_secs: float | Intrinsic[float] | None = None
     """Number value for delay during resolve constraint.
 
     Can be changed in place. Heat checks it against the cloud as a ``test_constr``. Heat's
     default: ``0``. Available since Heat 6.0.0.
     """
 
-    entity_name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("entity_name", "string", update_allowed=True, default=""),
-    )
+    entity_name: str | Intrinsic[str] | None = None
     """Client entity to poll.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    fail: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("fail", "boolean", update_allowed=True, default=False)
-    )
+    fail: bool | Intrinsic[bool] | None = None
     """Value which can be set to fail the resource operation to test failure scenarios.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    update_replace: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("update_replace", "boolean", update_allowed=True, default=False),
-    )
+    update_replace: bool | Intrinsic[bool] | None = None
     """Value which can be set to trigger update replace for the particular resource.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    update_replace_value: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("update_replace_value", "string")
-    )
+    update_replace_value: str | Intrinsic[str] | None = None
     """Some value that can be stored but can not be updated.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
     """
 
-    value: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("value", "string", update_allowed=True, default="test_string"),
-    )
+    value: str | Intrinsic[str] | None = None
     """The input string to be stored.
 
     Can be changed in place. Heat's default: ``"test_string"``.
     """
 
-    wait_secs: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("wait_secs", "number", update_allowed=True, default=0)
-    )
+    wait_secs: float | Intrinsic[float] | None = None
     """Seconds to wait after an action (-1 is infinite).
 
     Can be changed in place. Heat's default: ``0``.
     """
 
     attrs = AttributeAccess(TestResourceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        action_wait_secs: MapOf[TestResourceActionWaitSecs] | None = None,
+        attr_wait_secs: float | Intrinsic[float] | None = None,
+        client_name: str | Intrinsic[str] | None = None,
+        constraint_prop_secs: float | Intrinsic[float] | None = None,
+        entity_name: str | Intrinsic[str] | None = None,
+        fail: bool | Intrinsic[bool] | None = None,
+        update_replace: bool | Intrinsic[bool] | None = None,
+        update_replace_value: str | Intrinsic[str] | None = None,
+        value: str | Intrinsic[str] | None = None,
+        wait_secs: float | Intrinsic[float] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.action_wait_secs = action_wait_secs
+        self.attr_wait_secs = attr_wait_secs
+        self.client_name = client_name
+        self.constraint_prop_secs = constraint_prop_secs
+        self.entity_name = entity_name
+        self.fail = fail
+        self.update_replace = update_replace
+        self.update_replace_value = update_replace_value
+        self.value = value
+        self.wait_secs = wait_secs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "action_wait_secs",
+                "map",
+                update_allowed=True,
+                item_class=TestResourceActionWaitSecs,
+            ),
+            PropertySchema("attr_wait_secs", "number", update_allowed=True, default=0),
+            PropertySchema("client_name", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "constraint_prop_secs",
+                "number",
+                update_allowed=True,
+                default=0,
+                constraints=[CustomConstraint("test_constr")],
+            ),
+            PropertySchema("entity_name", "string", update_allowed=True, default=""),
+            PropertySchema("fail", "boolean", update_allowed=True, default=False),
+            PropertySchema("update_replace", "boolean", update_allowed=True, default=False),
+            PropertySchema("update_replace_value", "string"),
+            PropertySchema("value", "string", update_allowed=True, default="test_string"),
+            PropertySchema("wait_secs", "number", update_allowed=True, default=0),
+        )
 
 
 class UpdateWaitConditionHandleAttributes(Attributes):
@@ -3289,7 +4258,7 @@ class UpdateWaitConditionHandleAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class UpdateWaitConditionHandle(TypedResource):
     """``OS::Heat::UpdateWaitConditionHandle``: WaitConditionHandle that clears signals and
     changes handle on update.
@@ -3310,6 +4279,34 @@ class UpdateWaitConditionHandle(TypedResource):
     resource_type: ClassVar[str] = "OS::Heat::UpdateWaitConditionHandle"
 
     attrs = AttributeAccess(UpdateWaitConditionHandleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return ()
 
 
 class ValueAttributes(Attributes):
@@ -3335,7 +4332,7 @@ ValueType: TypeAlias = Literal["string", "number", "comma_delimited_list", "json
 """The values Heat allows for `Value.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Value(TypedResource):
     """``OS::Heat::Value``: A resource which exposes its value property as an attribute.
 
@@ -3349,32 +4346,62 @@ class Value(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::Value"
 
-    type: ValueType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "type",
-            "string",
-            update_allowed=True,
-            constraints=[
-                AllowedValues(["string", "number", "comma_delimited_list", "json", "boolean"]),
-            ],
-        ),
-    )
+    type: ValueType | Intrinsic[str] | None = None
     """The type of the "value" property.
 
     Can be changed in place. Allowed values: ``string``, ``number``,
     ``comma_delimited_list``, ``json``, ``boolean``.
     """
 
-    value: Any = attrs.field(
-        metadata=heat_property("value", "any", required=True, update_allowed=True)
-    )
+    value: Any
     """The expression to generate the "value" attribute.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(ValueAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        type: ValueType | Intrinsic[str] | None = None,
+        value: Any,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.type = type
+        self.value = value
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "type",
+                "string",
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(["string", "number", "comma_delimited_list", "json", "boolean"]),
+                ],
+            ),
+            PropertySchema("value", "any", required=True, update_allowed=True),
+        )
 
 
 class WaitConditionAttributes(Attributes):
@@ -3398,7 +4425,7 @@ class WaitConditionAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WaitCondition(TypedResource):
     """``OS::Heat::WaitCondition``: Resource for handling signals received by
     WaitConditionHandle.
@@ -3417,37 +4444,68 @@ class WaitCondition(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::WaitCondition"
 
-    count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
-        ),
-    )
+    count: int | Intrinsic[int] | None = None
     """The number of success signals that must be received before the stack creation process
     continues.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
     """
 
-    handle: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("handle", "string", required=True)
-    )
+    handle: str | Intrinsic[str]
     """A reference to the wait condition handle used to signal this wait condition.
 
     Required. Changing it replaces the resource.
     """
 
-    timeout: float | Intrinsic[float] = attrs.field(
-        metadata=heat_property(
-            "timeout", "number", required=True, constraints=[Range(min=1, max=43200)]
-        ),
-    )
+    timeout: float | Intrinsic[float]
     """The number of seconds to wait for the correct number of signals to arrive.
 
     Required. Changing it replaces the resource. Range: 1 to 43200.
     """
 
     attrs = AttributeAccess(WaitConditionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        count: int | Intrinsic[int] | None = None,
+        handle: str | Intrinsic[str],
+        timeout: float | Intrinsic[float],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.count = count
+        self.handle = handle
+        self.timeout = timeout
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
+            ),
+            PropertySchema("handle", "string", required=True),
+            PropertySchema(
+                "timeout", "number", required=True, constraints=[Range(min=1, max=43200)]
+            ),
+        )
 
 
 class WaitConditionHandleAttributes(Attributes):
@@ -3502,7 +4560,7 @@ WaitConditionHandleSignalTransport: TypeAlias = Literal[
 """The values Heat allows for `WaitConditionHandle.signal_transport`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class WaitConditionHandle(TypedResource):
     """``OS::Heat::WaitConditionHandle``: Resource for managing instance signals.
 
@@ -3519,26 +4577,7 @@ class WaitConditionHandle(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Heat::WaitConditionHandle"
 
-    signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "signal_transport",
-            "string",
-            default="TOKEN_SIGNAL",
-            constraints=[
-                AllowedValues(
-                    [
-                        "CFN_SIGNAL",
-                        "TEMP_URL_SIGNAL",
-                        "HEAT_SIGNAL",
-                        "NO_SIGNAL",
-                        "ZAQAR_SIGNAL",
-                        "TOKEN_SIGNAL",
-                    ],
-                ),
-            ],
-        ),
-    )
+    signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None = None
     """How the client will signal the wait condition. CFN_SIGNAL will allow an HTTP POST to a
     CFN keypair signed URL. TEMP_URL_SIGNAL will create a Swift TempURL to be signalled via
     HTTP PUT. HEAT_SIGNAL will allow calls to the Heat API resource-signal using the
@@ -3553,3 +4592,51 @@ class WaitConditionHandle(TypedResource):
     """
 
     attrs = AttributeAccess(WaitConditionHandleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        signal_transport: WaitConditionHandleSignalTransport | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.signal_transport = signal_transport
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "signal_transport",
+                "string",
+                default="TOKEN_SIGNAL",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "CFN_SIGNAL",
+                            "TEMP_URL_SIGNAL",
+                            "HEAT_SIGNAL",
+                            "NO_SIGNAL",
+                            "ZAQAR_SIGNAL",
+                            "TOKEN_SIGNAL",
+                        ],
+                    ),
+                ],
+            ),
+        )

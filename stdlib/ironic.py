@@ -11,15 +11,21 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import CustomConstraint, DeletionPolicy, ResourceBase
 
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import CustomConstraint
-
-from ._typed import AttributeAccess, Attributes, TypedResource, heat_property
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = ["Port", "PortAttributes"]
 
@@ -97,7 +103,7 @@ class PortAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Port(TypedResource):
     """``OS::Ironic::Port``: A resource that creates a ironic port.
 
@@ -112,33 +118,25 @@ class Port(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Ironic::Port"
 
-    address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("address", "string", required=True, update_allowed=True)
-    )
+    address: str | Intrinsic[str]
     """Physical hardware address of this network Port, typically the hardware MAC address.
 
     Required. Can be changed in place.
     """
 
-    extra: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("extra", "map", update_allowed=True)
-    )
+    extra: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A set of one or more arbitrary metadata key and value pairs.
 
     Can be changed in place.
     """
 
-    is_smartnic: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("is_smartnic", "boolean", update_allowed=True)
-    )
+    is_smartnic: bool | Intrinsic[bool] | None = None
     """Indicates whether the Port is a Smart NIC port.
 
     Can be changed in place.
     """
 
-    local_link_connection: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("local_link_connection", "map", update_allowed=True)
-    )
+    local_link_connection: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The Port binding profile. If specified, must contain switch_id (only a MAC address or an
     OpenFlow based datapath_id of the switch are accepted in this field) and port_id
     (identifier of the physical port on the switch to which node's port is connected to)
@@ -148,50 +146,94 @@ class Port(TypedResource):
     Can be changed in place.
     """
 
-    node_: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "node",
-            "string",
-            python_name="node_",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("ironic.node")],
-        ),
-    )
+    node_: str | Intrinsic[str]
     """UUID or name of the Node this resource belongs to.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``ironic.node``. Heat's name: ``node`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    physical_network: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("physical_network", "string", update_allowed=True)
-    )
+    physical_network: str | Intrinsic[str] | None = None
     """The name of the physical network to which a port is connected. May be empty.
 
     Can be changed in place.
     """
 
-    portgroup: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "portgroup",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("ironic.portgroup")],
-        ),
-    )
+    portgroup: str | Intrinsic[str] | None = None
     """UUID or name of the Portgroup this resource belongs to.
 
     Can be changed in place. Heat checks it against the cloud as a ``ironic.portgroup``.
     """
 
-    pxe_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("pxe_enabled", "boolean", update_allowed=True)
-    )
+    pxe_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether PXE is enabled or disabled on the Port.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(PortAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        address: str | Intrinsic[str],
+        extra: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        is_smartnic: bool | Intrinsic[bool] | None = None,
+        local_link_connection: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        node_: str | Intrinsic[str],
+        physical_network: str | Intrinsic[str] | None = None,
+        portgroup: str | Intrinsic[str] | None = None,
+        pxe_enabled: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.address = address
+        self.extra = extra
+        self.is_smartnic = is_smartnic
+        self.local_link_connection = local_link_connection
+        self.node_ = node_
+        self.physical_network = physical_network
+        self.portgroup = portgroup
+        self.pxe_enabled = pxe_enabled
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("address", "string", required=True, update_allowed=True),
+            PropertySchema("extra", "map", update_allowed=True),
+            PropertySchema("is_smartnic", "boolean", update_allowed=True),
+            PropertySchema("local_link_connection", "map", update_allowed=True),
+            PropertySchema(
+                "node",
+                "string",
+                python_name="node_",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("ironic.node")],
+            ),
+            PropertySchema("physical_network", "string", update_allowed=True),
+            PropertySchema(
+                "portgroup",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("ironic.portgroup")],
+            ),
+            PropertySchema("pxe_enabled", "boolean", update_allowed=True),
+        )

@@ -20,14 +20,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -35,7 +36,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -79,7 +81,7 @@ class DomainAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Domain(TypedResource):
     """``OS::Keystone::Domain``: Heat Template Resource for Keystone Domain.
 
@@ -94,32 +96,63 @@ class Domain(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Domain"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone domain.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """This domain is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name of the domain.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(DomainAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.enabled = enabled
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("name", "string", update_allowed=True),
+        )
 
 
 class EndpointAttributes(Attributes):
@@ -140,7 +173,7 @@ EndpointInterface: TypeAlias = Literal["public", "internal", "admin"]
 """The values Heat allows for `Endpoint.interface`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Endpoint(TypedResource):
     """``OS::Keystone::Endpoint``: Heat Template Resource for Keystone Service Endpoint.
 
@@ -156,75 +189,108 @@ class Endpoint(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Endpoint"
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """This endpoint is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 6.0.0.
     """
 
-    interface: EndpointInterface | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "interface",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["public", "internal", "admin"])],
-        ),
-    )
+    interface: EndpointInterface | Intrinsic[str]
     """Interface type of keystone service endpoint.
 
     Required. Can be changed in place. Allowed values: ``public``, ``internal``, ``admin``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone endpoint.
 
     Can be changed in place.
     """
 
-    region: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "region",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.region")],
-        ),
-    )
+    region: str | Intrinsic[str] | None = None
     """Name or Id of keystone region.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.region``.
     """
 
-    service: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "service",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.service")],
-        ),
-    )
+    service: str | Intrinsic[str]
     """Name or Id of keystone service.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``keystone.service``.
     """
 
-    url: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("url", "string", required=True, update_allowed=True)
-    )
+    url: str | Intrinsic[str]
     """URL of keystone service endpoint.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(EndpointAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        interface: EndpointInterface | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        region: str | Intrinsic[str] | None = None,
+        service: str | Intrinsic[str],
+        url: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.enabled = enabled
+        self.interface = interface
+        self.name = name
+        self.region = region
+        self.service = service
+        self.url = url
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "interface",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["public", "internal", "admin"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "region",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.region")],
+            ),
+            PropertySchema(
+                "service",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.service")],
+            ),
+            PropertySchema("url", "string", required=True, update_allowed=True),
+        )
 
 
 class GroupAttributes(Attributes):
@@ -239,7 +305,7 @@ class GroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GroupRolesItem(PropertyItem):
     """An item of `Group.roles`: a map with these keys (a dict with Heat's key names works
     too).
@@ -247,40 +313,45 @@ class GroupRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain", "string", constraints=[CustomConstraint("keystone.domain")]
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "project", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    role: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
-        ),
-    )
+    role: str | Intrinsic[str]
     """Keystone role.
 
     Required. Heat checks it against the cloud as a ``keystone.role``.
     """
 
+    def __init__(
+        self,
+        *,
+        domain: str | Intrinsic[str] | None = None,
+        project: str | Intrinsic[str] | None = None,
+        role: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(domain=domain, project=project, role=role)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("domain", "string", constraints=[CustomConstraint("keystone.domain")]),
+            PropertySchema("project", "string", constraints=[CustomConstraint("keystone.project")]),
+            PropertySchema(
+                "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Group(TypedResource):
     """``OS::Keystone::Group``: Heat Template Resource for Keystone Group.
 
@@ -296,54 +367,84 @@ class Group(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Group"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone group.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain",
-            "string",
-            update_allowed=True,
-            default="default",
-            constraints=[CustomConstraint("keystone.domain")],
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone group.
 
     Can be changed in place.
     """
 
-    roles: ListOf[MapOf[GroupRolesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "roles",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=GroupRolesItem),
-        ),
-    )
+    roles: ListOf[MapOf[GroupRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(GroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        domain: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        roles: ListOf[MapOf[GroupRolesItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.domain = domain
+        self.name = name
+        self.roles = roles
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "domain",
+                "string",
+                update_allowed=True,
+                default="default",
+                constraints=[CustomConstraint("keystone.domain")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "roles",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=GroupRolesItem),
+            ),
+        )
 
 
 class GroupRoleAssignmentAttributes(Attributes):
@@ -360,7 +461,7 @@ class GroupRoleAssignmentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class GroupRoleAssignmentRolesItem(PropertyItem):
     """An item of `GroupRoleAssignment.roles`: a map with these keys (a dict with Heat's key
     names works too).
@@ -368,40 +469,45 @@ class GroupRoleAssignmentRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain", "string", constraints=[CustomConstraint("keystone.domain")]
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "project", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    role: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
-        ),
-    )
+    role: str | Intrinsic[str]
     """Keystone role.
 
     Required. Heat checks it against the cloud as a ``keystone.role``.
     """
 
+    def __init__(
+        self,
+        *,
+        domain: str | Intrinsic[str] | None = None,
+        project: str | Intrinsic[str] | None = None,
+        role: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(domain=domain, project=project, role=role)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("domain", "string", constraints=[CustomConstraint("keystone.domain")]),
+            PropertySchema("project", "string", constraints=[CustomConstraint("keystone.project")]),
+            PropertySchema(
+                "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class GroupRoleAssignment(TypedResource):
     """``OS::Keystone::GroupRoleAssignment``: Resource for granting roles to a group.
 
@@ -415,36 +521,66 @@ class GroupRoleAssignment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::GroupRoleAssignment"
 
-    group: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "group",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.group")],
-        ),
-    )
+    group: str | Intrinsic[str]
     """Name or id of keystone group.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``keystone.group``.
     """
 
-    roles: ListOf[MapOf[GroupRoleAssignmentRolesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "roles",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=GroupRoleAssignmentRolesItem),
-        ),
-    )
+    roles: ListOf[MapOf[GroupRoleAssignmentRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(GroupRoleAssignmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        group: str | Intrinsic[str],
+        roles: ListOf[MapOf[GroupRoleAssignmentRolesItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.group = group
+        self.roles = roles
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "group",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.group")],
+            ),
+            PropertySchema(
+                "roles",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=GroupRoleAssignmentRolesItem),
+            ),
+        )
 
 
 class ProjectAttributes(Attributes):
@@ -506,7 +642,7 @@ class ProjectAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Project(TypedResource):
     """``OS::Keystone::Project``: Heat Template Resource for Keystone Project.
 
@@ -524,69 +660,98 @@ class Project(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Project"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone project.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain",
-            "string",
-            update_allowed=True,
-            default="default",
-            constraints=[CustomConstraint("keystone.domain")],
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """This project is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone project.
 
     Can be changed in place.
     """
 
-    parent: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "parent", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    parent: str | Intrinsic[str] | None = None
     """The name or ID of parent of this keystone project in hierarchy.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.project``. Available since Heat 6.0.0.
     """
 
-    tags: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("tags", "list", update_allowed=True, default=[])
-    )
+    tags: ListOf[Any] | None = None
     """A list of tags for labeling and sorting projects.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 10.0.0.
     """
 
     attrs = AttributeAccess(ProjectAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        domain: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        parent: str | Intrinsic[str] | None = None,
+        tags: ListOf[Any] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.domain = domain
+        self.enabled = enabled
+        self.name = name
+        self.parent = parent
+        self.tags = tags
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "domain",
+                "string",
+                update_allowed=True,
+                default="default",
+                constraints=[CustomConstraint("keystone.domain")],
+            ),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("parent", "string", constraints=[CustomConstraint("keystone.project")]),
+            PropertySchema("tags", "list", update_allowed=True, default=[]),
+        )
 
 
 class RegionAttributes(Attributes):
@@ -601,7 +766,7 @@ class RegionAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Region(TypedResource):
     """``OS::Keystone::Region``: Heat Template Resource for Keystone Region.
 
@@ -616,26 +781,19 @@ class Region(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Region"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone region.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """This region is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    id_: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("id", "string", python_name="id_")
-    )
+    id_: str | Intrinsic[str] | None = None
     """The user-defined region ID and should unique to the OpenStack deployment. While creating
     the region, heat will url encode this ID.
 
@@ -643,15 +801,7 @@ class Region(TypedResource):
     `tools/gen_stdlib.py`).
     """
 
-    parent_region: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "parent_region",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.region")],
-        ),
-    )
+    parent_region: str | Intrinsic[str] | None = None
     """If the region is hierarchically a child of another region, set this parameter to the ID
     of the parent region.
 
@@ -659,6 +809,52 @@ class Region(TypedResource):
     """
 
     attrs = AttributeAccess(RegionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        id_: str | Intrinsic[str] | None = None,
+        parent_region: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.enabled = enabled
+        self.id_ = id_
+        self.parent_region = parent_region
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("id", "string", python_name="id_"),
+            PropertySchema(
+                "parent_region",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.region")],
+            ),
+        )
 
 
 class RoleAttributes(Attributes):
@@ -673,7 +869,7 @@ class RoleAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Role(TypedResource):
     """``OS::Keystone::Role``: Heat Template Resource for Keystone Role.
 
@@ -690,27 +886,55 @@ class Role(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Role"
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain", "string", constraints=[CustomConstraint("keystone.domain")]
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Name or id of keystone domain.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.domain``. Available since Heat 16.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone role.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(RoleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        domain: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.domain = domain
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("domain", "string", constraints=[CustomConstraint("keystone.domain")]),
+            PropertySchema("name", "string", update_allowed=True),
+        )
 
 
 class ServiceAttributes(Attributes):
@@ -725,7 +949,7 @@ class ServiceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Service(TypedResource):
     """``OS::Keystone::Service``: Heat Template Resource for Keystone Service.
 
@@ -739,40 +963,72 @@ class Service(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::Service"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone service.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """This service is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``. Available since Heat 6.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone service.
 
     Can be changed in place.
     """
 
-    type: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("type", "string", required=True, update_allowed=True)
-    )
+    type: str | Intrinsic[str]
     """Type of keystone Service.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(ServiceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        type: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.enabled = enabled
+        self.name = name
+        self.type = type
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("type", "string", required=True, update_allowed=True),
+        )
 
 
 class UserAttributes(Attributes):
@@ -834,47 +1090,52 @@ class UserAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class UserRolesItem(PropertyItem):
     """An item of `User.roles`: a map with these keys (a dict with Heat's key names works too).
 
     Map between role with either project or domain.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain", "string", constraints=[CustomConstraint("keystone.domain")]
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "project", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    role: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
-        ),
-    )
+    role: str | Intrinsic[str]
     """Keystone role.
 
     Required. Heat checks it against the cloud as a ``keystone.role``.
     """
 
+    def __init__(
+        self,
+        *,
+        domain: str | Intrinsic[str] | None = None,
+        project: str | Intrinsic[str] | None = None,
+        role: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(domain=domain, project=project, role=role)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("domain", "string", constraints=[CustomConstraint("keystone.domain")]),
+            PropertySchema("project", "string", constraints=[CustomConstraint("keystone.project")]),
+            PropertySchema(
+                "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class User(TypedResource):
     """``OS::Keystone::User``: Heat Template Resource for Keystone User.
 
@@ -890,107 +1151,141 @@ class User(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::User"
 
-    default_project: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "default_project",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.project")],
-        ),
-    )
+    default_project: str | Intrinsic[str] | None = None
     """Name or ID of default project of keystone user.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of keystone user.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain",
-            "string",
-            update_allowed=True,
-            default="default",
-            constraints=[CustomConstraint("keystone.domain")],
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Name or ID of keystone domain.
 
     Can be changed in place. Heat checks it against the cloud as a ``keystone.domain``.
     Heat's default: ``"default"``.
     """
 
-    email: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("email", "string", update_allowed=True)
-    )
+    email: str | Intrinsic[str] | None = None
     """Email address of keystone user.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """Keystone user is enabled or disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    groups: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "groups",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("keystone.group")]),
-        ),
-    )
+    groups: ListOf[str | Intrinsic[str]] | None = None
     """Keystone user groups.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of keystone user.
 
     Can be changed in place.
     """
 
-    password: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("password", "string", update_allowed=True)
-    )
+    password: str | Intrinsic[str] | None = None
     """Password of keystone user.
 
     Can be changed in place.
     """
 
-    roles: ListOf[MapOf[UserRolesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "roles",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=UserRolesItem),
-        ),
-    )
+    roles: ListOf[MapOf[UserRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(UserAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        default_project: str | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        domain: str | Intrinsic[str] | None = None,
+        email: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        groups: ListOf[str | Intrinsic[str]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        password: str | Intrinsic[str] | None = None,
+        roles: ListOf[MapOf[UserRolesItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.default_project = default_project
+        self.description = description
+        self.domain = domain
+        self.email = email
+        self.enabled = enabled
+        self.groups = groups
+        self.name = name
+        self.password = password
+        self.roles = roles
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "default_project",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.project")],
+            ),
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "domain",
+                "string",
+                update_allowed=True,
+                default="default",
+                constraints=[CustomConstraint("keystone.domain")],
+            ),
+            PropertySchema("email", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "groups",
+                "list",
+                update_allowed=True,
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("keystone.group")]
+                ),
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("password", "string", update_allowed=True),
+            PropertySchema(
+                "roles",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=UserRolesItem),
+            ),
+        )
 
 
 class UserRoleAssignmentAttributes(Attributes):
@@ -1007,7 +1302,7 @@ class UserRoleAssignmentAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class UserRoleAssignmentRolesItem(PropertyItem):
     """An item of `UserRoleAssignment.roles`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1015,40 +1310,45 @@ class UserRoleAssignmentRolesItem(PropertyItem):
     Map between role with either project or domain.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "domain", "string", constraints=[CustomConstraint("keystone.domain")]
-        ),
-    )
+    domain: str | Intrinsic[str] | None = None
     """Keystone domain.
 
     Heat checks it against the cloud as a ``keystone.domain``.
     """
 
-    project: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "project", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str] | None = None
     """Keystone project.
 
     Heat checks it against the cloud as a ``keystone.project``.
     """
 
-    role: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
-        ),
-    )
+    role: str | Intrinsic[str]
     """Keystone role.
 
     Required. Heat checks it against the cloud as a ``keystone.role``.
     """
 
+    def __init__(
+        self,
+        *,
+        domain: str | Intrinsic[str] | None = None,
+        project: str | Intrinsic[str] | None = None,
+        role: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(domain=domain, project=project, role=role)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("domain", "string", constraints=[CustomConstraint("keystone.domain")]),
+            PropertySchema("project", "string", constraints=[CustomConstraint("keystone.project")]),
+            PropertySchema(
+                "role", "string", required=True, constraints=[CustomConstraint("keystone.role")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class UserRoleAssignment(TypedResource):
     """``OS::Keystone::UserRoleAssignment``: Resource for granting roles to a user.
 
@@ -1062,29 +1362,13 @@ class UserRoleAssignment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Keystone::UserRoleAssignment"
 
-    roles: ListOf[MapOf[UserRoleAssignmentRolesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "roles",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=UserRoleAssignmentRolesItem),
-        ),
-    )
+    roles: ListOf[MapOf[UserRoleAssignmentRolesItem]] | None = None
     """List of role assignments.
 
     Can be changed in place.
     """
 
-    user: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "user",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("keystone.user")],
-        ),
-    )
+    user: str | Intrinsic[str]
     """Name or id of keystone user.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
@@ -1092,3 +1376,49 @@ class UserRoleAssignment(TypedResource):
     """
 
     attrs = AttributeAccess(UserRoleAssignmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        roles: ListOf[MapOf[UserRoleAssignmentRolesItem]] | None = None,
+        user: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.roles = roles
+        self.user = user
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "roles",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=UserRoleAssignmentRolesItem),
+            ),
+            PropertySchema(
+                "user",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("keystone.user")],
+            ),
+        )

@@ -12,15 +12,21 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Range, ResourceBase
 
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Range
-
-from ._typed import AttributeAccess, Attributes, TypedResource, heat_property
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = [
     "Cluster",
@@ -142,7 +148,7 @@ class ClusterAttributes(Attributes):
         return self._get("status_reason")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Cluster(TypedResource):
     """``OS::Magnum::Cluster``: A resource that creates a magnum cluster.
 
@@ -157,80 +163,120 @@ class Cluster(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Magnum::Cluster"
 
-    cluster_template: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "cluster_template",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("magnum.cluster_template")],
-        ),
-    )
+    cluster_template: str | Intrinsic[str]
     """The name or ID of the cluster template.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``magnum.cluster_template``.
     """
 
-    create_timeout: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "create_timeout", "integer", update_allowed=True, default=60, constraints=[Range(min=0)]
-        ),
-    )
+    create_timeout: int | Intrinsic[int] | None = None
     """Timeout for creating the cluster in minutes. Set to 0 for no timeout.
 
     Can be changed in place. Range: at least 0. Heat's default: ``60``.
     """
 
-    discovery_url: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("discovery_url", "string", update_allowed=True)
-    )
+    discovery_url: str | Intrinsic[str] | None = None
     """Specifies a custom discovery url for node discovery.
 
     Can be changed in place.
     """
 
-    keypair: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("keypair", "string", constraints=[CustomConstraint("nova.keypair")]),
-    )
+    keypair: str | Intrinsic[str] | None = None
     """The name of the keypair. If not presented, use keypair in cluster template.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    master_count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "master_count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
-        ),
-    )
+    master_count: int | Intrinsic[int] | None = None
     """The number of master nodes for this cluster.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """The cluster name.
 
     Changing it replaces the resource.
     """
 
-    node_count: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "node_count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
-        ),
-    )
+    node_count: int | Intrinsic[int] | None = None
     """The node count for this cluster.
 
     Can be changed in place. Range: at least 1. Heat's default: ``1``.
     """
 
     attrs = AttributeAccess(ClusterAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        cluster_template: str | Intrinsic[str],
+        create_timeout: int | Intrinsic[int] | None = None,
+        discovery_url: str | Intrinsic[str] | None = None,
+        keypair: str | Intrinsic[str] | None = None,
+        master_count: int | Intrinsic[int] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        node_count: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.cluster_template = cluster_template
+        self.create_timeout = create_timeout
+        self.discovery_url = discovery_url
+        self.keypair = keypair
+        self.master_count = master_count
+        self.name = name
+        self.node_count = node_count
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "cluster_template",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("magnum.cluster_template")],
+            ),
+            PropertySchema(
+                "create_timeout",
+                "integer",
+                update_allowed=True,
+                default=60,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema("discovery_url", "string", update_allowed=True),
+            PropertySchema("keypair", "string", constraints=[CustomConstraint("nova.keypair")]),
+            PropertySchema(
+                "master_count",
+                "integer",
+                update_allowed=True,
+                default=1,
+                constraints=[Range(min=1)],
+            ),
+            PropertySchema("name", "string"),
+            PropertySchema(
+                "node_count", "integer", update_allowed=True, default=1, constraints=[Range(min=1)]
+            ),
+        )
 
 
 class ClusterTemplateAttributes(Attributes):
@@ -260,7 +306,7 @@ ClusterTemplateVolumeDriver: TypeAlias = Literal["cinder", "rexray"]
 """The values Heat allows for `ClusterTemplate.volume_driver`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ClusterTemplate(TypedResource):
     """``OS::Magnum::ClusterTemplate``: A resource for the ClusterTemplate in Magnum.
 
@@ -275,248 +321,288 @@ class ClusterTemplate(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Magnum::ClusterTemplate"
 
-    coe: ClusterTemplateCoe | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "coe",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["kubernetes", "swarm", "mesos"])],
-        ),
-    )
+    coe: ClusterTemplateCoe | Intrinsic[str]
     """The Container Orchestration Engine for cluster.
 
     Required. Changing it replaces the resource. Allowed values: ``kubernetes``, ``swarm``,
     ``mesos``.
     """
 
-    dns_nameserver: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_nameserver", "string", constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    dns_nameserver: str | Intrinsic[str] | None = None
     """The DNS nameserver address.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    docker_storage_driver: ClusterTemplateDockerStorageDriver | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "docker_storage_driver",
-            "string",
-            default="devicemapper",
-            constraints=[AllowedValues(["devicemapper", "overlay"])],
-        ),
-    )
+    docker_storage_driver: ClusterTemplateDockerStorageDriver | Intrinsic[str] | None = None
     """Select a docker storage driver.
 
     Changing it replaces the resource. Allowed values: ``devicemapper``, ``overlay``. Heat's
     default: ``"devicemapper"``.
     """
 
-    docker_volume_size: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("docker_volume_size", "integer", constraints=[Range(min=1)]),
-    )
+    docker_volume_size: int | Intrinsic[int] | None = None
     """The size in GB of the docker volume.
 
     Changing it replaces the resource. Range: at least 1.
     """
 
-    external_network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "external_network",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("neutron.network")],
-        ),
-    )
+    external_network: str | Intrinsic[str]
     """The external neutron network name or UUID to attach the Cluster.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``.
     """
 
-    fixed_network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_network", "string", constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    fixed_network: str | Intrinsic[str] | None = None
     """The fixed neutron network name or UUID to attach the Cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``.
     """
 
-    fixed_subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    fixed_subnet: str | Intrinsic[str] | None = None
     """The fixed neutron subnet name or UUID to attach the Cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``.
     """
 
-    flavor: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("flavor", "string", constraints=[CustomConstraint("nova.flavor")]),
-    )
+    flavor: str | Intrinsic[str] | None = None
     """The nova flavor name or UUID to use when launching the cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    floating_ip_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("floating_ip_enabled", "boolean", default=True)
-    )
+    floating_ip_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether created clusters should have a floating ip or not.
 
     Changing it replaces the resource. Heat's default: ``true``.
     """
 
-    http_proxy: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("http_proxy", "string")
-    )
+    http_proxy: str | Intrinsic[str] | None = None
     """The http_proxy address to use for nodes in cluster.
 
     Changing it replaces the resource.
     """
 
-    https_proxy: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("https_proxy", "string")
-    )
+    https_proxy: str | Intrinsic[str] | None = None
     """The https_proxy address to use for nodes in cluster.
 
     Changing it replaces the resource.
     """
 
-    image: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "image", "string", required=True, constraints=[CustomConstraint("glance.image")]
-        ),
-    )
+    image: str | Intrinsic[str]
     """The image name or UUID to use as a base image for cluster.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``glance.image``.
     """
 
-    keypair: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("keypair", "string", constraints=[CustomConstraint("nova.keypair")]),
-    )
+    keypair: str | Intrinsic[str] | None = None
     """The name of the SSH keypair to load into the cluster nodes.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("labels", "map")
-    )
+    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary labels in the form of key=value pairs to associate with cluster.
 
     Changing it replaces the resource.
     """
 
-    master_flavor: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "master_flavor", "string", constraints=[CustomConstraint("nova.flavor")]
-        ),
-    )
+    master_flavor: str | Intrinsic[str] | None = None
     """The nova flavor name or UUID to use when launching the master node of the cluster.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    master_lb_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("master_lb_enabled", "boolean", default=True)
-    )
+    master_lb_enabled: bool | Intrinsic[bool] | None = None
     """Indicates whether created clusters should have a load balancer for master nodes or not.
 
     Changing it replaces the resource. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """The cluster template name.
 
     Changing it replaces the resource.
     """
 
-    network_driver: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("network_driver", "string")
-    )
+    network_driver: str | Intrinsic[str] | None = None
     """The name of the driver used for instantiating container networks. By default, Magnum
     will choose the pre-configured network driver based on COE type.
 
     Changing it replaces the resource.
     """
 
-    no_proxy: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("no_proxy", "string")
-    )
+    no_proxy: str | Intrinsic[str] | None = None
     """A comma separated list of addresses for which proxies should not be used in the cluster.
 
     Changing it replaces the resource.
     """
 
-    public: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("public", "boolean", update_allowed=True, default=False),
-    )
+    public: bool | Intrinsic[bool] | None = None
     """Make the cluster template public. To enable this option, you must own the right to
     publish in magnum. Which default set to admin only.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    registry_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("registry_enabled", "boolean", default=False)
-    )
+    registry_enabled: bool | Intrinsic[bool] | None = None
     """Enable the docker registry in the cluster.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    server_type: ClusterTemplateServerType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "server_type", "string", default="vm", constraints=[AllowedValues(["vm", "bm"])]
-        ),
-    )
+    server_type: ClusterTemplateServerType | Intrinsic[str] | None = None
     """Specify the server type to be used.
 
     Changing it replaces the resource. Allowed values: ``vm``, ``bm``. Heat's default:
     ``"vm"``.
     """
 
-    tls_disabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("tls_disabled", "boolean", default=False)
-    )
+    tls_disabled: bool | Intrinsic[bool] | None = None
     """Disable TLS in the cluster.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_driver", "string", constraints=[AllowedValues(["cinder", "rexray"])]
-        ),
-    )
+    volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None = None
     """The volume driver name for instantiating container volume.
 
     Changing it replaces the resource. Allowed values: ``cinder``, ``rexray``.
     """
 
     attrs = AttributeAccess(ClusterTemplateAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        coe: ClusterTemplateCoe | Intrinsic[str],
+        dns_nameserver: str | Intrinsic[str] | None = None,
+        docker_storage_driver: ClusterTemplateDockerStorageDriver | Intrinsic[str] | None = None,
+        docker_volume_size: int | Intrinsic[int] | None = None,
+        external_network: str | Intrinsic[str],
+        fixed_network: str | Intrinsic[str] | None = None,
+        fixed_subnet: str | Intrinsic[str] | None = None,
+        flavor: str | Intrinsic[str] | None = None,
+        floating_ip_enabled: bool | Intrinsic[bool] | None = None,
+        http_proxy: str | Intrinsic[str] | None = None,
+        https_proxy: str | Intrinsic[str] | None = None,
+        image: str | Intrinsic[str],
+        keypair: str | Intrinsic[str] | None = None,
+        labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        master_flavor: str | Intrinsic[str] | None = None,
+        master_lb_enabled: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        network_driver: str | Intrinsic[str] | None = None,
+        no_proxy: str | Intrinsic[str] | None = None,
+        public: bool | Intrinsic[bool] | None = None,
+        registry_enabled: bool | Intrinsic[bool] | None = None,
+        server_type: ClusterTemplateServerType | Intrinsic[str] | None = None,
+        tls_disabled: bool | Intrinsic[bool] | None = None,
+        volume_driver: ClusterTemplateVolumeDriver | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.coe = coe
+        self.dns_nameserver = dns_nameserver
+        self.docker_storage_driver = docker_storage_driver
+        self.docker_volume_size = docker_volume_size
+        self.external_network = external_network
+        self.fixed_network = fixed_network
+        self.fixed_subnet = fixed_subnet
+        self.flavor = flavor
+        self.floating_ip_enabled = floating_ip_enabled
+        self.http_proxy = http_proxy
+        self.https_proxy = https_proxy
+        self.image = image
+        self.keypair = keypair
+        self.labels = labels
+        self.master_flavor = master_flavor
+        self.master_lb_enabled = master_lb_enabled
+        self.name = name
+        self.network_driver = network_driver
+        self.no_proxy = no_proxy
+        self.public = public
+        self.registry_enabled = registry_enabled
+        self.server_type = server_type
+        self.tls_disabled = tls_disabled
+        self.volume_driver = volume_driver
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "coe",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["kubernetes", "swarm", "mesos"])],
+            ),
+            PropertySchema("dns_nameserver", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema(
+                "docker_storage_driver",
+                "string",
+                default="devicemapper",
+                constraints=[AllowedValues(["devicemapper", "overlay"])],
+            ),
+            PropertySchema("docker_volume_size", "integer", constraints=[Range(min=1)]),
+            PropertySchema(
+                "external_network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema(
+                "fixed_network", "string", constraints=[CustomConstraint("neutron.network")]
+            ),
+            PropertySchema(
+                "fixed_subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
+            ),
+            PropertySchema("flavor", "string", constraints=[CustomConstraint("nova.flavor")]),
+            PropertySchema("floating_ip_enabled", "boolean", default=True),
+            PropertySchema("http_proxy", "string"),
+            PropertySchema("https_proxy", "string"),
+            PropertySchema(
+                "image", "string", required=True, constraints=[CustomConstraint("glance.image")]
+            ),
+            PropertySchema("keypair", "string", constraints=[CustomConstraint("nova.keypair")]),
+            PropertySchema("labels", "map"),
+            PropertySchema(
+                "master_flavor", "string", constraints=[CustomConstraint("nova.flavor")]
+            ),
+            PropertySchema("master_lb_enabled", "boolean", default=True),
+            PropertySchema("name", "string"),
+            PropertySchema("network_driver", "string"),
+            PropertySchema("no_proxy", "string"),
+            PropertySchema("public", "boolean", update_allowed=True, default=False),
+            PropertySchema("registry_enabled", "boolean", default=False),
+            PropertySchema(
+                "server_type", "string", default="vm", constraints=[AllowedValues(["vm", "bm"])]
+            ),
+            PropertySchema("tls_disabled", "boolean", default=False),
+            PropertySchema(
+                "volume_driver", "string", constraints=[AllowedValues(["cinder", "rexray"])]
+            ),
+        )

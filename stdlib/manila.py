@@ -14,15 +14,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -30,7 +30,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -68,7 +69,7 @@ SecurityServiceType: TypeAlias = Literal["ldap", "kerberos", "active_directory"]
 """The values Heat allows for `SecurityService.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityService(TypedResource):
     """``OS::Manila::SecurityService``: A resource that implements security service of Manila.
 
@@ -84,77 +85,114 @@ class SecurityService(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Manila::SecurityService"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Security service description.
 
     Can be changed in place.
     """
 
-    dns_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("dns_ip", "string", update_allowed=True)
-    )
+    dns_ip: str | Intrinsic[str] | None = None
     """DNS IP address used inside tenant's network.
 
     Can be changed in place.
     """
 
-    domain: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("domain", "string", update_allowed=True)
-    )
+    domain: str | Intrinsic[str] | None = None
     """Security service domain.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Security service name.
 
     Can be changed in place.
     """
 
-    password: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("password", "string", update_allowed=True)
-    )
+    password: str | Intrinsic[str] | None = None
     """Password used by user.
 
     Can be changed in place.
     """
 
-    server: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("server", "string", update_allowed=True)
-    )
+    server: str | Intrinsic[str] | None = None
     """Security service IP address or hostname.
 
     Can be changed in place.
     """
 
-    type: SecurityServiceType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["ldap", "kerberos", "active_directory"])],
-        ),
-    )
+    type: SecurityServiceType | Intrinsic[str]
     """Security service type.
 
     Required. Changing it replaces the resource. Allowed values: ``ldap``, ``kerberos``,
     ``active_directory``.
     """
 
-    user: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("user", "string", update_allowed=True)
-    )
+    user: str | Intrinsic[str] | None = None
     """Security service user or group used by tenant.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(SecurityServiceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        dns_ip: str | Intrinsic[str] | None = None,
+        domain: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        password: str | Intrinsic[str] | None = None,
+        server: str | Intrinsic[str] | None = None,
+        type: SecurityServiceType | Intrinsic[str],
+        user: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.dns_ip = dns_ip
+        self.domain = domain
+        self.name = name
+        self.password = password
+        self.server = server
+        self.type = type
+        self.user = user
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("dns_ip", "string", update_allowed=True),
+            PropertySchema("domain", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("password", "string", update_allowed=True),
+            PropertySchema("server", "string", update_allowed=True),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["ldap", "kerberos", "active_directory"])],
+            ),
+            PropertySchema("user", "string", update_allowed=True),
+        )
 
 
 class ShareAttributes(Attributes):
@@ -220,48 +258,60 @@ ShareAccessRulesItemAccessType: TypeAlias = Literal["ip", "user", "cert", "cephx
 """The values Heat allows for `ShareAccessRulesItem.access_type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ShareAccessRulesItem(PropertyItem):
     """An item of `Share.access_rules`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    access_level: ShareAccessRulesItemAccessLevel | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("access_level", "string", constraints=[AllowedValues(["ro", "rw"])]),
-    )
+    access_level: ShareAccessRulesItemAccessLevel | Intrinsic[str] | None = None
     """Level of access that need to be provided for guest.
 
     Allowed values: ``ro``, ``rw``.
     """
 
-    access_to: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("access_to", "string", required=True)
-    )
+    access_to: str | Intrinsic[str]
     """IP or other address information about guest that allowed to access to Share.
 
     Required.
     """
 
-    access_type: ShareAccessRulesItemAccessType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "access_type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["ip", "user", "cert", "cephx"])],
-        ),
-    )
+    access_type: ShareAccessRulesItemAccessType | Intrinsic[str]
     """Type of access that should be provided to guest.
 
     Required. Allowed values: ``ip``, ``user``, ``cert``, ``cephx``.
     """
+
+    def __init__(
+        self,
+        *,
+        access_level: ShareAccessRulesItemAccessLevel | Intrinsic[str] | None = None,
+        access_to: str | Intrinsic[str],
+        access_type: ShareAccessRulesItemAccessType | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(
+            access_level=access_level, access_to=access_to, access_type=access_type
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("access_level", "string", constraints=[AllowedValues(["ro", "rw"])]),
+            PropertySchema("access_to", "string", required=True),
+            PropertySchema(
+                "access_type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["ip", "user", "cert", "cephx"])],
+            ),
+        )
 
 
 ShareShareProtocol: TypeAlias = Literal["NFS", "CIFS", "GlusterFS", "HDFS", "CEPHFS"]
 """The values Heat allows for `Share.share_protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Share(TypedResource):
     """``OS::Manila::Share``: A resource that creates shared mountable file system.
 
@@ -279,86 +329,51 @@ class Share(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Manila::Share"
 
-    access_rules: ListOf[MapOf[ShareAccessRulesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "access_rules",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=ShareAccessRulesItem),
-        ),
-    )
+    access_rules: ListOf[MapOf[ShareAccessRulesItem]] | None = None
     """A list of access rules that define access from IP to Share.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Share description.
 
     Can be changed in place.
     """
 
-    is_public: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("is_public", "boolean", update_allowed=True, default=False),
-    )
+    is_public: bool | Intrinsic[bool] | None = None
     """Defines if shared filesystem is public or private.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True)
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Metadata key-values defined for share.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Share name.
 
     Can be changed in place.
     """
 
-    share_network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "share_network", "string", constraints=[CustomConstraint("manila.share_network")]
-        ),
-    )
+    share_network: str | Intrinsic[str] | None = None
     """Name or ID of shared network defined for shared filesystem.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``manila.share_network``.
     """
 
-    share_protocol: ShareShareProtocol | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "share_protocol",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["NFS", "CIFS", "GlusterFS", "HDFS", "CEPHFS"])],
-        ),
-    )
+    share_protocol: ShareShareProtocol | Intrinsic[str]
     """Share protocol supported by shared filesystem.
 
     Required. Changing it replaces the resource. Allowed values: ``NFS``, ``CIFS``,
     ``GlusterFS``, ``HDFS``, ``CEPHFS``.
     """
 
-    share_type: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "share_type", "string", constraints=[CustomConstraint("manila.share_type")]
-        ),
-    )
+    share_type: str | Intrinsic[str] | None = None
     """Name or ID of shared filesystem type. Types defines some share filesystem profiles that
     will be used for share creation.
 
@@ -366,20 +381,13 @@ class Share(TypedResource):
     ``manila.share_type``.
     """
 
-    size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("size", "integer", required=True)
-    )
+    size: int | Intrinsic[int]
     """Share storage size in GB.
 
     Required. Changing it replaces the resource.
     """
 
-    snapshot: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "snapshot", "string", constraints=[CustomConstraint("manila.share_snapshot")]
-        ),
-    )
+    snapshot: str | Intrinsic[str] | None = None
     """Name or ID of shared file system snapshot that will be restored and created as a new
     share.
 
@@ -388,6 +396,82 @@ class Share(TypedResource):
     """
 
     attrs = AttributeAccess(ShareAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        access_rules: ListOf[MapOf[ShareAccessRulesItem]] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        is_public: bool | Intrinsic[bool] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        share_network: str | Intrinsic[str] | None = None,
+        share_protocol: ShareShareProtocol | Intrinsic[str],
+        share_type: str | Intrinsic[str] | None = None,
+        size: int | Intrinsic[int],
+        snapshot: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.access_rules = access_rules
+        self.description = description
+        self.is_public = is_public
+        self.metadata = metadata
+        self.name = name
+        self.share_network = share_network
+        self.share_protocol = share_protocol
+        self.share_type = share_type
+        self.size = size
+        self.snapshot = snapshot
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "access_rules",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=ShareAccessRulesItem),
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("is_public", "boolean", update_allowed=True, default=False),
+            PropertySchema("metadata", "map", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "share_network", "string", constraints=[CustomConstraint("manila.share_network")]
+            ),
+            PropertySchema(
+                "share_protocol",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["NFS", "CIFS", "GlusterFS", "HDFS", "CEPHFS"])],
+            ),
+            PropertySchema(
+                "share_type", "string", constraints=[CustomConstraint("manila.share_type")]
+            ),
+            PropertySchema("size", "integer", required=True),
+            PropertySchema(
+                "snapshot", "string", constraints=[CustomConstraint("manila.share_snapshot")]
+            ),
+        )
 
 
 class ShareNetworkAttributes(Attributes):
@@ -430,7 +514,7 @@ class ShareNetworkAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ShareNetwork(TypedResource):
     """``OS::Manila::ShareNetwork``: A resource that stores network information for share
     servers.
@@ -455,66 +539,97 @@ class ShareNetwork(TypedResource):
         ),
     }
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Share network description.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the share network.
 
     Can be changed in place.
     """
 
-    neutron_network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "neutron_network",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.network")],
-        ),
-    )
+    neutron_network: str | Intrinsic[str] | None = None
     """Neutron network id.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    neutron_subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "neutron_subnet",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.subnet")],
-        ),
-    )
+    neutron_subnet: str | Intrinsic[str] | None = None
     """Neutron subnet id.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.subnet``.
     """
 
-    security_services: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "security_services",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string"),
-        ),
-    )
+    security_services: ListOf[str | Intrinsic[str]] | None = None
     """A list of security services IDs or names.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(ShareNetworkAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        neutron_network: str | Intrinsic[str] | None = None,
+        neutron_subnet: str | Intrinsic[str] | None = None,
+        security_services: ListOf[str | Intrinsic[str]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.neutron_network = neutron_network
+        self.neutron_subnet = neutron_subnet
+        self.security_services = security_services
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "neutron_network",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema(
+                "neutron_subnet",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.subnet")],
+            ),
+            PropertySchema(
+                "security_services",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "string"),
+            ),
+        )
 
 
 class ShareTypeAttributes(Attributes):
@@ -531,7 +646,7 @@ class ShareTypeAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ShareType(TypedResource):
     """``OS::Manila::ShareType``: A resource for creating manila share type.
 
@@ -552,41 +667,31 @@ class ShareType(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Manila::ShareType"
 
-    driver_handles_share_servers: bool | Intrinsic[bool] = attrs.field(
-        metadata=heat_property("driver_handles_share_servers", "boolean", required=True)
-    )
+    driver_handles_share_servers: bool | Intrinsic[bool]
     """Required extra specification. Defines if share drivers handles share servers.
 
     Required. Changing it replaces the resource.
     """
 
-    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("extra_specs", "map", update_allowed=True)
-    )
+    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra specs key-value pairs defined for share type.
 
     Can be changed in place.
     """
 
-    is_public: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("is_public", "boolean", default=True)
-    )
+    is_public: bool | Intrinsic[bool] | None = None
     """Defines if share type is accessible to the public.
 
     Changing it replaces the resource. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Name of the share type.
 
     Required. Changing it replaces the resource.
     """
 
-    snapshot_support: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("snapshot_support", "boolean", default=True)
-    )
+    snapshot_support: bool | Intrinsic[bool] | None = None
     """Boolean extra spec that used for filtering of backends by their capability to create
     share snapshots.
 
@@ -594,3 +699,47 @@ class ShareType(TypedResource):
     """
 
     attrs = AttributeAccess(ShareTypeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        driver_handles_share_servers: bool | Intrinsic[bool],
+        extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        is_public: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str],
+        snapshot_support: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.driver_handles_share_servers = driver_handles_share_servers
+        self.extra_specs = extra_specs
+        self.is_public = is_public
+        self.name = name
+        self.snapshot_support = snapshot_support
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("driver_handles_share_servers", "boolean", required=True),
+            PropertySchema("extra_specs", "map", update_allowed=True),
+            PropertySchema("is_public", "boolean", default=True),
+            PropertySchema("name", "string", required=True),
+            PropertySchema("snapshot_support", "boolean", default=True),
+        )

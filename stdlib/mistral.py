@@ -13,15 +13,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Length, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -29,7 +29,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -76,7 +77,7 @@ class CronTriggerAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class CronTriggerWorkflow(PropertyItem):
     """The value of `CronTrigger.workflow`: a map with these keys (a dict with Heat's key names
     works too).
@@ -84,23 +85,34 @@ class CronTriggerWorkflow(PropertyItem):
     Workflow to execute.
     """
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input", "map")
-    )
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values for the workflow."""
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "name", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    name: str | Intrinsic[str]
     """Name or ID of the workflow.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(input=input, name=name)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("input", "map"),
+            PropertySchema(
+                "name", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class CronTrigger(TypedResource):
     """``OS::Mistral::CronTrigger``: A resource implements Mistral cron trigger.
 
@@ -117,51 +129,82 @@ class CronTrigger(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::CronTrigger"
 
-    count: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("count", "integer")
-    )
+    count: int | Intrinsic[int] | None = None
     """Remaining executions.
 
     Changing it replaces the resource.
     """
 
-    first_time: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("first_time", "string")
-    )
+    first_time: str | Intrinsic[str] | None = None
     """Time of the first execution in format "YYYY-MM-DD HH:MM".
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the cron trigger.
 
     Changing it replaces the resource.
     """
 
-    pattern: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "pattern", "string", constraints=[CustomConstraint("cron_expression")]
-        ),
-    )
+    pattern: str | Intrinsic[str] | None = None
     """Cron expression.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``cron_expression``.
     """
 
-    workflow: MapOf[CronTriggerWorkflow] = attrs.field(
-        metadata=heat_property("workflow", "map", required=True, item_class=CronTriggerWorkflow)
-    )
+    workflow: MapOf[CronTriggerWorkflow]
     """Workflow to execute.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(CronTriggerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        count: int | Intrinsic[int] | None = None,
+        first_time: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        pattern: str | Intrinsic[str] | None = None,
+        workflow: MapOf[CronTriggerWorkflow],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.count = count
+        self.first_time = first_time
+        self.name = name
+        self.pattern = pattern
+        self.workflow = workflow
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("count", "integer"),
+            PropertySchema("first_time", "string"),
+            PropertySchema("name", "string"),
+            PropertySchema("pattern", "string", constraints=[CustomConstraint("cron_expression")]),
+            PropertySchema("workflow", "map", required=True, item_class=CronTriggerWorkflow),
+        )
 
 
 class ExternalResourceAttributes(Attributes):
@@ -183,7 +226,7 @@ class ExternalResourceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ExternalResourceActionsCREATE(PropertyItem):
     """The value of `ExternalResourceActions.CREATE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -191,27 +234,41 @@ class ExternalResourceActionsCREATE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
     Heat's default: ``{}``.
     """
 
-    workflow: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str]
     """Workflow to execute.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        workflow: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(params=params, workflow=workflow)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("params", "map", default={}),
+            PropertySchema(
+                "workflow",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class ExternalResourceActionsDELETE(PropertyItem):
     """The value of `ExternalResourceActions.DELETE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -219,27 +276,41 @@ class ExternalResourceActionsDELETE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
     Heat's default: ``{}``.
     """
 
-    workflow: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str]
     """Workflow to execute.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        workflow: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(params=params, workflow=workflow)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("params", "map", default={}),
+            PropertySchema(
+                "workflow",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class ExternalResourceActionsRESUME(PropertyItem):
     """The value of `ExternalResourceActions.RESUME`: a map with these keys (a dict with Heat's
     key names works too).
@@ -247,27 +318,41 @@ class ExternalResourceActionsRESUME(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
     Heat's default: ``{}``.
     """
 
-    workflow: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str]
     """Workflow to execute.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        workflow: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(params=params, workflow=workflow)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("params", "map", default={}),
+            PropertySchema(
+                "workflow",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class ExternalResourceActionsSUSPEND(PropertyItem):
     """The value of `ExternalResourceActions.SUSPEND`: a map with these keys (a dict with
     Heat's key names works too).
@@ -275,27 +360,41 @@ class ExternalResourceActionsSUSPEND(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
     Heat's default: ``{}``.
     """
 
-    workflow: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str]
     """Workflow to execute.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        workflow: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(params=params, workflow=workflow)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("params", "map", default={}),
+            PropertySchema(
+                "workflow",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class ExternalResourceActionsUPDATE(PropertyItem):
     """The value of `ExternalResourceActions.UPDATE`: a map with these keys (a dict with Heat's
     key names works too).
@@ -303,27 +402,41 @@ class ExternalResourceActionsUPDATE(PropertyItem):
     Dictionary which defines the workflow to run and its params.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If workflow is reverse typed, params requires
     "task_name", which defines initial task.
 
     Heat's default: ``{}``.
     """
 
-    workflow: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow", "string", required=True, constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str]
     """Workflow to execute.
 
     Required. Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        workflow: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(params=params, workflow=workflow)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("params", "map", default={}),
+            PropertySchema(
+                "workflow",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class ExternalResourceActions(PropertyItem):
     """The value of `ExternalResource.actions`: a map with these keys (a dict with Heat's key
     names works too).
@@ -331,38 +444,46 @@ class ExternalResourceActions(PropertyItem):
     Resource action which triggers a workflow execution.
     """
 
-    CREATE: MapOf[ExternalResourceActionsCREATE] | None = attrs.field(
-        default=None,
-        metadata=heat_property("CREATE", "map", item_class=ExternalResourceActionsCREATE),
-    )
+    CREATE: MapOf[ExternalResourceActionsCREATE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    DELETE: MapOf[ExternalResourceActionsDELETE] | None = attrs.field(
-        default=None,
-        metadata=heat_property("DELETE", "map", item_class=ExternalResourceActionsDELETE),
-    )
+    DELETE: MapOf[ExternalResourceActionsDELETE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    RESUME: MapOf[ExternalResourceActionsRESUME] | None = attrs.field(
-        default=None,
-        metadata=heat_property("RESUME", "map", item_class=ExternalResourceActionsRESUME),
-    )
+    RESUME: MapOf[ExternalResourceActionsRESUME] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None = attrs.field(
-        default=None,
-        metadata=heat_property("SUSPEND", "map", item_class=ExternalResourceActionsSUSPEND),
-    )
+    SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
-    UPDATE: MapOf[ExternalResourceActionsUPDATE] | None = attrs.field(
-        default=None,
-        metadata=heat_property("UPDATE", "map", item_class=ExternalResourceActionsUPDATE),
-    )
+    UPDATE: MapOf[ExternalResourceActionsUPDATE] | None = None
     """Dictionary which defines the workflow to run and its params."""
 
+    def __init__(
+        self,
+        *,
+        CREATE: MapOf[ExternalResourceActionsCREATE] | None = None,
+        DELETE: MapOf[ExternalResourceActionsDELETE] | None = None,
+        RESUME: MapOf[ExternalResourceActionsRESUME] | None = None,
+        SUSPEND: MapOf[ExternalResourceActionsSUSPEND] | None = None,
+        UPDATE: MapOf[ExternalResourceActionsUPDATE] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            CREATE=CREATE, DELETE=DELETE, RESUME=RESUME, SUSPEND=SUSPEND, UPDATE=UPDATE
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("CREATE", "map", item_class=ExternalResourceActionsCREATE),
+            PropertySchema("DELETE", "map", item_class=ExternalResourceActionsDELETE),
+            PropertySchema("RESUME", "map", item_class=ExternalResourceActionsRESUME),
+            PropertySchema("SUSPEND", "map", item_class=ExternalResourceActionsSUSPEND),
+            PropertySchema("UPDATE", "map", item_class=ExternalResourceActionsUPDATE),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExternalResource(TypedResource):
     """``OS::Mistral::ExternalResource``: A plugin for managing user-defined resources via
     Mistral workflows.
@@ -391,47 +512,81 @@ class ExternalResource(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::ExternalResource"
 
-    actions: MapOf[ExternalResourceActions] = attrs.field(
-        metadata=heat_property("actions", "map", required=True, item_class=ExternalResourceActions)
-    )
+    actions: MapOf[ExternalResourceActions]
     """Resource action which triggers a workflow execution.
 
     Required. Changing it replaces the resource.
     """
 
-    always_update: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("always_update", "boolean", default=False)
-    )
+    always_update: bool | Intrinsic[bool] | None = None
     """Triggers UPDATE action execution even if input is unchanged.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", default="Heat managed")
-    )
+    description: str | Intrinsic[str] | None = None
     """Workflow execution description.
 
     Changing it replaces the resource. Heat's default: ``"Heat managed"``.
     """
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input", "map", update_allowed=True, default={})
-    )
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary which contains input for the workflows.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    replace_on_change_inputs: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("replace_on_change_inputs", "list", default=[])
-    )
+    replace_on_change_inputs: ListOf[Any] | None = None
     """A list of inputs that should cause the resource to be replaced when their values change.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(ExternalResourceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        actions: MapOf[ExternalResourceActions],
+        always_update: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        replace_on_change_inputs: ListOf[Any] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.actions = actions
+        self.always_update = always_update
+        self.description = description
+        self.input = input
+        self.replace_on_change_inputs = replace_on_change_inputs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("actions", "map", required=True, item_class=ExternalResourceActions),
+            PropertySchema("always_update", "boolean", default=False),
+            PropertySchema("description", "string", default="Heat managed"),
+            PropertySchema("input", "map", update_allowed=True, default={}),
+            PropertySchema("replace_on_change_inputs", "list", default=[]),
+        )
 
 
 class WorkflowAttributes(Attributes):
@@ -466,7 +621,7 @@ class WorkflowAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class WorkflowTaskDefaults(PropertyItem):
     """The value of `Workflow.task_defaults`: a map with these keys (a dict with Heat's key
     names works too).
@@ -474,70 +629,92 @@ class WorkflowTaskDefaults(PropertyItem):
     Default settings for some of task attributes defined at workflow level.
     """
 
-    concurrency: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("concurrency", "integer")
-    )
+    concurrency: int | Intrinsic[int] | None = None
     """Defines a max number of actions running simultaneously in a task. Applicable only for
     tasks that have with-items.
 
     Available since Heat 8.0.0.
     """
 
-    on_complete: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_complete", "list")
-    )
+    on_complete: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed regardless of whether it is
     successful or not.
     """
 
-    on_error: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_error", "list")
-    )
+    on_error: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed with an error."""
 
-    on_success: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_success", "list")
-    )
+    on_success: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed successfully."""
 
-    pause_before: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("pause_before", "boolean")
-    )
+    pause_before: bool | Intrinsic[bool] | None = None
     """Defines whether Mistral Engine should put the workflow on hold or not before starting a
     task.
     """
 
-    requires: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("requires", "list")
-    )
+    requires: ListOf[Any] | None = None
     """List of tasks which should be executed before this task. Used only in reverse workflows."""
 
-    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("retry", "map")
-    )
+    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Defines a pattern how task should be repeated in case of an error."""
 
-    timeout: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("timeout", "integer")
-    )
+    timeout: int | Intrinsic[int] | None = None
     """Defines a period of time in seconds after which a task will be failed automatically by
     engine if hasn't completed.
     """
 
-    wait_after: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("wait_after", "integer")
-    )
+    wait_after: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait after a task has completed
     before starting next tasks defined in on-success, on-error or on-complete.
     """
 
-    wait_before: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("wait_before", "integer")
-    )
+    wait_before: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait before starting a task."""
 
+    def __init__(
+        self,
+        *,
+        concurrency: int | Intrinsic[int] | None = None,
+        on_complete: ListOf[Any] | None = None,
+        on_error: ListOf[Any] | None = None,
+        on_success: ListOf[Any] | None = None,
+        pause_before: bool | Intrinsic[bool] | None = None,
+        requires: ListOf[Any] | None = None,
+        retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        timeout: int | Intrinsic[int] | None = None,
+        wait_after: int | Intrinsic[int] | None = None,
+        wait_before: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            concurrency=concurrency,
+            on_complete=on_complete,
+            on_error=on_error,
+            on_success=on_success,
+            pause_before=pause_before,
+            requires=requires,
+            retry=retry,
+            timeout=timeout,
+            wait_after=wait_after,
+            wait_before=wait_before,
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("concurrency", "integer"),
+            PropertySchema("on_complete", "list"),
+            PropertySchema("on_error", "list"),
+            PropertySchema("on_success", "list"),
+            PropertySchema("pause_before", "boolean"),
+            PropertySchema("requires", "list"),
+            PropertySchema("retry", "map"),
+            PropertySchema("timeout", "integer"),
+            PropertySchema("wait_after", "integer"),
+            PropertySchema("wait_before", "integer"),
+        )
+
+
+@generated_item(kw_only=True)
 class WorkflowTasksItem(PropertyItem):
     """An item of `Workflow.tasks`: a map with these keys (a dict with Heat's key names works
     too).
@@ -552,35 +729,25 @@ class WorkflowTasksItem(PropertyItem):
         ),
     }
 
-    action: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("action", "string")
-    )
+    action: str | Intrinsic[str] | None = None
     """Name of the action associated with the task. Either action or workflow may be defined in
     the task.
     """
 
-    concurrency: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("concurrency", "integer")
-    )
+    concurrency: int | Intrinsic[int] | None = None
     """Defines a max number of actions running simultaneously in a task. Applicable only for
     tasks that have with-items.
 
     Available since Heat 8.0.0.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Task description."""
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input", "map")
-    )
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Actual input parameter values of the task."""
 
-    join: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("join", "string")
-    )
+    join: str | Intrinsic[str] | None = None
     """Allows to synchronize multiple parallel workflow branches and aggregate their data.
     Valid inputs: all - the task will run only if all upstream tasks are completed. Any
     numeric value - then the task will run once at least this number of upstream tasks are
@@ -589,115 +756,82 @@ class WorkflowTasksItem(PropertyItem):
     Available since Heat 6.0.0.
     """
 
-    keep_result: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("keep_result", "boolean")
-    )
+    keep_result: bool | Intrinsic[bool] | None = None
     """Allowing not to store action results after task completion.
 
     Available since Heat 5.0.0.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """Task name.
 
     Required.
     """
 
-    on_complete: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_complete", "list")
-    )
+    on_complete: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed regardless of whether it is
     successful or not.
     """
 
-    on_error: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_error", "list")
-    )
+    on_error: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed with an error."""
 
-    on_success: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("on_success", "list")
-    )
+    on_success: ListOf[Any] | None = None
     """List of tasks which will run after the task has completed successfully."""
 
-    pause_before: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("pause_before", "boolean")
-    )
+    pause_before: bool | Intrinsic[bool] | None = None
     """Defines whether Mistral Engine should put the workflow on hold or not before starting a
     task.
 
     Available since Heat 5.0.0.
     """
 
-    publish: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("publish", "map")
-    )
+    publish: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of variables to publish to the workflow context."""
 
-    requires: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("requires", "list")
-    )
+    requires: ListOf[Any] | None = None
     """List of tasks which should be executed before this task. Used only in reverse workflows."""
 
-    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("retry", "map")
-    )
+    retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Defines a pattern how task should be repeated in case of an error.
 
     Available since Heat 5.0.0.
     """
 
-    target: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("target", "string")
-    )
+    target: str | Intrinsic[str] | None = None
     """It defines an executor to which task action should be sent to.
 
     Available since Heat 5.0.0.
     """
 
-    timeout: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("timeout", "integer")
-    )
+    timeout: int | Intrinsic[int] | None = None
     """Defines a period of time in seconds after which a task will be failed automatically by
     engine if hasn't completed.
 
     Available since Heat 5.0.0.
     """
 
-    wait_after: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("wait_after", "integer")
-    )
+    wait_after: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait after a task has completed
     before starting next tasks defined in on-success, on-error or on-complete.
 
     Available since Heat 5.0.0.
     """
 
-    wait_before: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("wait_before", "integer")
-    )
+    wait_before: int | Intrinsic[int] | None = None
     """Defines a delay in seconds that Mistral Engine should wait before starting a task.
 
     Available since Heat 5.0.0.
     """
 
-    with_items: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("with_items", "string")
-    )
+    with_items: str | Intrinsic[str] | None = None
     """If configured, it allows to run action or workflow associated with a task multiple times
     on a provided list of items.
 
     Available since Heat 5.0.0.
     """
 
-    workflow: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "workflow", "string", constraints=[CustomConstraint("mistral.workflow")]
-        ),
-    )
+    workflow: str | Intrinsic[str] | None = None
     """Name of the workflow associated with the task. Can be defined by intrinsic function
     get_resource or by name of the referenced workflow, i.e. { workflow: wf_name } or {
     workflow: { get_resource: wf_name }}. Either action or workflow may be defined in the
@@ -706,12 +840,86 @@ class WorkflowTasksItem(PropertyItem):
     Heat checks it against the cloud as a ``mistral.workflow``.
     """
 
+    def __init__(
+        self,
+        *,
+        action: str | Intrinsic[str] | None = None,
+        concurrency: int | Intrinsic[int] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        join: str | Intrinsic[str] | None = None,
+        keep_result: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str],
+        on_complete: ListOf[Any] | None = None,
+        on_error: ListOf[Any] | None = None,
+        on_success: ListOf[Any] | None = None,
+        pause_before: bool | Intrinsic[bool] | None = None,
+        publish: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        requires: ListOf[Any] | None = None,
+        retry: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        target: str | Intrinsic[str] | None = None,
+        timeout: int | Intrinsic[int] | None = None,
+        wait_after: int | Intrinsic[int] | None = None,
+        wait_before: int | Intrinsic[int] | None = None,
+        with_items: str | Intrinsic[str] | None = None,
+        workflow: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            action=action,
+            concurrency=concurrency,
+            description=description,
+            input=input,
+            join=join,
+            keep_result=keep_result,
+            name=name,
+            on_complete=on_complete,
+            on_error=on_error,
+            on_success=on_success,
+            pause_before=pause_before,
+            publish=publish,
+            requires=requires,
+            retry=retry,
+            target=target,
+            timeout=timeout,
+            wait_after=wait_after,
+            wait_before=wait_before,
+            with_items=with_items,
+            workflow=workflow,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("action", "string"),
+            PropertySchema("concurrency", "integer"),
+            PropertySchema("description", "string"),
+            PropertySchema("input", "map"),
+            PropertySchema("join", "string"),
+            PropertySchema("keep_result", "boolean"),
+            PropertySchema("name", "string", required=True),
+            PropertySchema("on_complete", "list"),
+            PropertySchema("on_error", "list"),
+            PropertySchema("on_success", "list"),
+            PropertySchema("pause_before", "boolean"),
+            PropertySchema("publish", "map"),
+            PropertySchema("requires", "list"),
+            PropertySchema("retry", "map"),
+            PropertySchema("target", "string"),
+            PropertySchema("timeout", "integer"),
+            PropertySchema("wait_after", "integer"),
+            PropertySchema("wait_before", "integer"),
+            PropertySchema("with_items", "string"),
+            PropertySchema(
+                "workflow", "string", constraints=[CustomConstraint("mistral.workflow")]
+            ),
+        )
+
 
 WorkflowType: TypeAlias = Literal["direct", "reverse"]
 """The values Heat allows for `Workflow.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Workflow(TypedResource):
     """``OS::Mistral::Workflow``: A resource that implements Mistral workflow.
 
@@ -730,100 +938,63 @@ class Workflow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Mistral::Workflow"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Workflow description.
 
     Can be changed in place.
     """
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input", "map", update_allowed=True)
-    )
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary which contains input for workflow.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Workflow name.
 
     Changing it replaces the resource.
     """
 
-    output: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("output", "map", update_allowed=True)
-    )
+    output: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Any data structure arbitrarily containing YAQL expressions that defines workflow output.
     May be nested.
 
     Can be changed in place.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", update_allowed=True)
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Workflow additional parameters. If Workflow is reverse typed, params requires
     'task_name', which defines initial task.
 
     Can be changed in place.
     """
 
-    tags: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("tags", "list", update_allowed=True)
-    )
+    tags: ListOf[Any] | None = None
     """List of tags to set on the workflow.
 
     Can be changed in place. Available since Heat 10.0.0.
     """
 
-    task_defaults: MapOf[WorkflowTaskDefaults] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "task_defaults", "map", update_allowed=True, item_class=WorkflowTaskDefaults
-        ),
-    )
+    task_defaults: MapOf[WorkflowTaskDefaults] | None = None
     """Default settings for some of task attributes defined at workflow level.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    tasks: ListOf[MapOf[WorkflowTasksItem]] = attrs.field(
-        metadata=heat_property(
-            "tasks",
-            "list",
-            required=True,
-            update_allowed=True,
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "map", item_class=WorkflowTasksItem),
-        ),
-    )
+    tasks: ListOf[MapOf[WorkflowTasksItem]]
     """Dictionary containing workflow tasks.
 
     Required. Can be changed in place. Length: at least 1.
     """
 
-    type: WorkflowType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["direct", "reverse"])],
-        ),
-    )
+    type: WorkflowType | Intrinsic[str]
     """Workflow type.
 
     Required. Can be changed in place. Allowed values: ``direct``, ``reverse``.
     """
 
-    use_request_body_as_input: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("use_request_body_as_input", "boolean", update_allowed=True),
-    )
+    use_request_body_as_input: bool | Intrinsic[bool] | None = None
     """Defines the method in which the request body for signaling a workflow would be parsed.
     In case this property is set to True, the body would be parsed as a simple json where
     each key is a workflow input, in other cases body would be parsed expecting a specific
@@ -833,3 +1004,77 @@ class Workflow(TypedResource):
     """
 
     attrs = AttributeAccess(WorkflowAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        output: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        tags: ListOf[Any] | None = None,
+        task_defaults: MapOf[WorkflowTaskDefaults] | None = None,
+        tasks: ListOf[MapOf[WorkflowTasksItem]],
+        type: WorkflowType | Intrinsic[str],
+        use_request_body_as_input: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.input = input
+        self.name = name
+        self.output = output
+        self.params = params
+        self.tags = tags
+        self.task_defaults = task_defaults
+        self.tasks = tasks
+        self.type = type
+        self.use_request_body_as_input = use_request_body_as_input
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("input", "map", update_allowed=True),
+            PropertySchema("name", "string"),
+            PropertySchema("output", "map", update_allowed=True),
+            PropertySchema("params", "map", update_allowed=True),
+            PropertySchema("tags", "list", update_allowed=True),
+            PropertySchema(
+                "task_defaults", "map", update_allowed=True, item_class=WorkflowTaskDefaults
+            ),
+            PropertySchema(
+                "tasks",
+                "list",
+                required=True,
+                update_allowed=True,
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "map", item_class=WorkflowTasksItem),
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["direct", "reverse"])],
+            ),
+            PropertySchema("use_request_body_as_input", "boolean", update_allowed=True),
+        )

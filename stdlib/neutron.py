@@ -52,15 +52,23 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedPattern, AllowedValues, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedPattern,
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -69,7 +77,8 @@ from ._typed import (
     PropertySchema,
     SupportStatus,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -238,7 +247,7 @@ AddressScopeIpVersion: TypeAlias = Literal[4, 6]
 """The values Heat allows for `AddressScope.ip_version`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AddressScope(TypedResource):
     """``OS::Neutron::AddressScope``: A resource for Neutron address scope.
 
@@ -254,29 +263,19 @@ class AddressScope(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::AddressScope"
 
-    ip_version: AddressScopeIpVersion | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ip_version", "integer", default=4, constraints=[AllowedValues([4, 6])]
-        ),
-    )
+    ip_version: AddressScopeIpVersion | Intrinsic[int] | None = None
     """Address family of the address scope, which is 4 or 6.
 
     Changing it replaces the resource. Allowed values: ``4``, ``6``. Heat's default: ``4``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name for the address scope.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("shared", "boolean", update_allowed=True, default=False),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the address scope should be shared to other tenants. Note that the default
     policy setting restricts usage of this attribute to administrative users only, and
     restricts changing of shared address scope to unshared with update.
@@ -284,12 +283,7 @@ class AddressScope(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tenant_id", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of the address scope. Only administrative users can specify a tenant
     ID other than their own.
 
@@ -298,6 +292,49 @@ class AddressScope(TypedResource):
     """
 
     attrs = AttributeAccess(AddressScopeAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        ip_version: AddressScopeIpVersion | Intrinsic[int] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.ip_version = ip_version
+        self.name = name
+        self.shared = shared
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("ip_version", "integer", default=4, constraints=[AllowedValues([4, 6])]),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("shared", "boolean", update_allowed=True, default=False),
+            PropertySchema(
+                "tenant_id", "string", constraints=[CustomConstraint("keystone.project")]
+            ),
+        )
 
 
 class ExtraRouteAttributes(Attributes):
@@ -314,7 +351,7 @@ class ExtraRouteAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExtraRoute(TypedResource):
     """``OS::Neutron::ExtraRoute``: Resource for specifying extra routes for Neutron router.
 
@@ -331,27 +368,19 @@ class ExtraRoute(TypedResource):
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
     support_message: ClassVar[str | None] = "Use this resource at your own risk."
 
-    destination: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("destination", "string", required=True)
-    )
+    destination: str | Intrinsic[str]
     """Network in CIDR notation.
 
     Required. Changing it replaces the resource.
     """
 
-    nexthop: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("nexthop", "string", required=True)
-    )
+    nexthop: str | Intrinsic[str]
     """Nexthop IP address.
 
     Required. Changing it replaces the resource.
     """
 
-    router_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "router_id", "string", required=True, constraints=[CustomConstraint("neutron.router")]
-        ),
-    )
+    router_id: str | Intrinsic[str]
     """The router id.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -359,6 +388,49 @@ class ExtraRoute(TypedResource):
     """
 
     attrs = AttributeAccess(ExtraRouteAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        destination: str | Intrinsic[str],
+        nexthop: str | Intrinsic[str],
+        router_id: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.destination = destination
+        self.nexthop = nexthop
+        self.router_id = router_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("destination", "string", required=True),
+            PropertySchema("nexthop", "string", required=True),
+            PropertySchema(
+                "router_id",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.router")],
+            ),
+        )
 
 
 class ExtraRouteSetAttributes(Attributes):
@@ -375,34 +447,45 @@ class ExtraRouteSetAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ExtraRouteSetRoutesItem(PropertyItem):
     """An item of `ExtraRouteSet.routes`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    destination: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "destination", "string", required=True, constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    destination: str | Intrinsic[str]
     """The destination network in CIDR notation.
 
     Required. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    nexthop: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "nexthop", "string", required=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    nexthop: str | Intrinsic[str]
     """The next hop for the destination.
 
     Required. Heat checks it against the cloud as a ``ip_addr``.
     """
 
+    def __init__(
+        self,
+        *,
+        destination: str | Intrinsic[str],
+        nexthop: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(destination=destination, nexthop=nexthop)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "destination", "string", required=True, constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "nexthop", "string", required=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ExtraRouteSet(TypedResource):
     """``OS::Neutron::ExtraRouteSet``: Resource for specifying extra routes for a Neutron
     router.
@@ -439,33 +522,63 @@ class ExtraRouteSet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::ExtraRouteSet"
 
-    router: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
-        ),
-    )
+    router: str | Intrinsic[str]
     """The router id.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.router``.
     """
 
-    routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "routes",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=ExtraRouteSetRoutesItem),
-        ),
-    )
+    routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None = None
     """A set of route dictionaries for the router.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(ExtraRouteSetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        router: str | Intrinsic[str],
+        routes: ListOf[MapOf[ExtraRouteSetRoutesItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.router = router
+        self.routes = routes
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
+            ),
+            PropertySchema(
+                "routes",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=ExtraRouteSetRoutesItem),
+            ),
+        )
 
 
 class FirewallAttributes(Attributes):
@@ -531,7 +644,7 @@ class FirewallAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Firewall(TypedResource):
     """``OS::Neutron::Firewall``: A resource for the Firewall resource in Neutron FWaaS.
 
@@ -545,50 +658,32 @@ class Firewall(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Firewall"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state of the firewall. If false (down), firewall does not forward packets
     and will drop all traffic to/from VMs behind the firewall.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall.
 
     Can be changed in place.
     """
 
-    firewall_policy_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("firewall_policy_id", "string", required=True, update_allowed=True)
-    )
+    firewall_policy_id: str | Intrinsic[str]
     """The ID of the firewall policy that this firewall is associated with.
 
     Required. Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "shared",
-            "boolean",
-            update_allowed=True,
-            status="UNSUPPORTED",
-            status_message="There is no such option during 5.0.0, so need to make this property unsupported while it not used.",
-        ),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this firewall should be shared across all tenants. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only.
 
@@ -597,9 +692,7 @@ class Firewall(TypedResource):
     property unsupported while it not used.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request. Parameters are often specific to installed
     hardware or extensions.
 
@@ -607,6 +700,59 @@ class Firewall(TypedResource):
     """
 
     attrs = AttributeAccess(FirewallAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        firewall_policy_id: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.firewall_policy_id = firewall_policy_id
+        self.name = name
+        self.shared = shared
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("firewall_policy_id", "string", required=True, update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "shared",
+                "boolean",
+                update_allowed=True,
+                status="UNSUPPORTED",
+                status_message="There is no such option during 5.0.0, so need to make this property unsupported while it not used.",
+            ),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
 
 
 class FirewallPolicyAttributes(Attributes):
@@ -661,7 +807,7 @@ class FirewallPolicyAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FirewallPolicy(TypedResource):
     """``OS::Neutron::FirewallPolicy``: A resource for the FirewallPolicy resource in Neutron
     FWaaS.
@@ -675,10 +821,7 @@ class FirewallPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FirewallPolicy"
 
-    audited: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("audited", "boolean", update_allowed=True, default=False),
-    )
+    audited: bool | Intrinsic[bool] | None = None
     """Whether this policy should be audited. When set to True, each time the firewall policy
     or the associated firewall rules are changed, this attribute will be set to False and
     will have to be explicitly set to True through an update operation.
@@ -686,41 +829,76 @@ class FirewallPolicy(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall policy.
 
     Can be changed in place.
     """
 
-    firewall_rules: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("firewall_rules", "list", update_allowed=True)
-    )
+    firewall_rules: ListOf[Any] | None = None
     """An ordered list of firewall rules to apply to the firewall. (Prior to version 14.0.0
     this was a required property).
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall policy.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("shared", "boolean", update_allowed=True, default=False),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this policy should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
     attrs = AttributeAccess(FirewallPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        audited: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        firewall_rules: ListOf[Any] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.audited = audited
+        self.description = description
+        self.firewall_rules = firewall_rules
+        self.name = name
+        self.shared = shared
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("audited", "boolean", update_allowed=True, default=False),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("firewall_rules", "list", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("shared", "boolean", update_allowed=True, default=False),
+        )
 
 
 class FirewallRuleAttributes(Attributes):
@@ -833,7 +1011,7 @@ FirewallRuleProtocol: TypeAlias = Literal["tcp", "udp", "icmp", "any"]
 """The values Heat allows for `FirewallRule.protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FirewallRule(TypedResource):
     """``OS::Neutron::FirewallRule``: A resource for the FirewallRule resource in Neutron
     FWaaS.
@@ -848,132 +1026,165 @@ class FirewallRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FirewallRule"
 
-    action: FirewallRuleAction | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "action",
-            "string",
-            update_allowed=True,
-            default="deny",
-            constraints=[AllowedValues(["allow", "deny"])],
-        ),
-    )
+    action: FirewallRuleAction | Intrinsic[str] | None = None
     """Action to be performed on the traffic matching the rule.
 
     Can be changed in place. Allowed values: ``allow``, ``deny``. Heat's default:
     ``"deny"``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the firewall rule.
 
     Can be changed in place.
     """
 
-    destination_ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "destination_ip_address",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("net_cidr")],
-        ),
-    )
+    destination_ip_address: str | Intrinsic[str] | None = None
     """Destination IP address or CIDR.
 
     Can be changed in place. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    destination_port: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("destination_port", "string", update_allowed=True)
-    )
+    destination_port: str | Intrinsic[str] | None = None
     """Destination port number or a range.
 
     Can be changed in place.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """Whether this rule should be enabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    ip_version: FirewallRuleIpVersion | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ip_version",
-            "string",
-            update_allowed=True,
-            default="4",
-            constraints=[AllowedValues(["4", "6"])],
-        ),
-    )
+    ip_version: FirewallRuleIpVersion | Intrinsic[str] | None = None
     """Internet protocol version.
 
     Can be changed in place. Allowed values: ``4``, ``6``. Heat's default: ``"4"``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the firewall rule.
 
     Can be changed in place.
     """
 
-    protocol: FirewallRuleProtocol | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "protocol",
-            "string",
-            update_allowed=True,
-            default="any",
-            constraints=[AllowedValues(["tcp", "udp", "icmp", "any"])],
-        ),
-    )
+    protocol: FirewallRuleProtocol | Intrinsic[str] | None = None
     """Protocol for the firewall rule.
 
     Can be changed in place. Allowed values: ``tcp``, ``udp``, ``icmp``, ``any``. Heat's
     default: ``"any"``.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("shared", "boolean", update_allowed=True, default=False),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this rule should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    source_ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_ip_address",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("net_cidr")],
-        ),
-    )
+    source_ip_address: str | Intrinsic[str] | None = None
     """Source IP address or CIDR.
 
     Can be changed in place. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    source_port: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("source_port", "string", update_allowed=True)
-    )
+    source_port: str | Intrinsic[str] | None = None
     """Source port number or a range.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(FirewallRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        action: FirewallRuleAction | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        destination_ip_address: str | Intrinsic[str] | None = None,
+        destination_port: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        ip_version: FirewallRuleIpVersion | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        protocol: FirewallRuleProtocol | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        source_ip_address: str | Intrinsic[str] | None = None,
+        source_port: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.action = action
+        self.description = description
+        self.destination_ip_address = destination_ip_address
+        self.destination_port = destination_port
+        self.enabled = enabled
+        self.ip_version = ip_version
+        self.name = name
+        self.protocol = protocol
+        self.shared = shared
+        self.source_ip_address = source_ip_address
+        self.source_port = source_port
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "action",
+                "string",
+                update_allowed=True,
+                default="deny",
+                constraints=[AllowedValues(["allow", "deny"])],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "destination_ip_address",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("net_cidr")],
+            ),
+            PropertySchema("destination_port", "string", update_allowed=True),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "ip_version",
+                "string",
+                update_allowed=True,
+                default="4",
+                constraints=[AllowedValues(["4", "6"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "protocol",
+                "string",
+                update_allowed=True,
+                default="any",
+                constraints=[AllowedValues(["tcp", "udp", "icmp", "any"])],
+            ),
+            PropertySchema("shared", "boolean", update_allowed=True, default=False),
+            PropertySchema(
+                "source_ip_address",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("net_cidr")],
+            ),
+            PropertySchema("source_port", "string", update_allowed=True),
+        )
 
 
 class FloatingIPAttributes(Attributes):
@@ -1028,7 +1239,7 @@ class FloatingIPAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIP(TypedResource):
     """``OS::Neutron::FloatingIP``: A resource for managing Neutron floating ips.
 
@@ -1055,56 +1266,27 @@ class FloatingIP(TypedResource):
         ),
     }
 
-    dns_domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_domain",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("dns_domain")],
-        ),
-    )
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with floating ip.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 7.0.0.
     """
 
-    dns_name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_name",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("rel_dns_name")],
-        ),
-    )
+    dns_name: str | Intrinsic[str] | None = None
     """DNS name associated with floating ip.
 
     Can be changed in place. Heat checks it against the cloud as a ``rel_dns_name``.
     Available since Heat 7.0.0.
     """
 
-    fixed_ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_ip_address",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("ip_addr")],
-        ),
-    )
+    fixed_ip_address: str | Intrinsic[str] | None = None
     """IP address to use if the port has multiple addresses.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    floating_ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "floating_ip_address", "string", constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    floating_ip_address: str | Intrinsic[str] | None = None
     """IP address of the floating IP. NOTE: The default policy setting in Neutron restricts
     usage of this property to administrative users only.
 
@@ -1112,46 +1294,27 @@ class FloatingIP(TypedResource):
     Available since Heat 5.0.0.
     """
 
-    floating_network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "floating_network",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("neutron.network")],
-        ),
-    )
+    floating_network: str | Intrinsic[str]
     """Network to allocate floating IP from.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    floating_subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "floating_subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    floating_subnet: str | Intrinsic[str] | None = None
     """Subnet to allocate floating IP from.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``. Available since Heat 9.0.0.
     """
 
-    port_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "port_id", "string", update_allowed=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    port_id: str | Intrinsic[str] | None = None
     """ID of an existing port with at least one IP address to associate with this floating IP.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.port``.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the "floatingip" object in the creation request.
     Parameters are often specific to installed hardware or extensions.
 
@@ -1159,6 +1322,88 @@ class FloatingIP(TypedResource):
     """
 
     attrs = AttributeAccess(FloatingIPAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        dns_domain: str | Intrinsic[str] | None = None,
+        dns_name: str | Intrinsic[str] | None = None,
+        fixed_ip_address: str | Intrinsic[str] | None = None,
+        floating_ip_address: str | Intrinsic[str] | None = None,
+        floating_network: str | Intrinsic[str],
+        floating_subnet: str | Intrinsic[str] | None = None,
+        port_id: str | Intrinsic[str] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.dns_domain = dns_domain
+        self.dns_name = dns_name
+        self.fixed_ip_address = fixed_ip_address
+        self.floating_ip_address = floating_ip_address
+        self.floating_network = floating_network
+        self.floating_subnet = floating_subnet
+        self.port_id = port_id
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "dns_domain",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("dns_domain")],
+            ),
+            PropertySchema(
+                "dns_name",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("rel_dns_name")],
+            ),
+            PropertySchema(
+                "fixed_ip_address",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("ip_addr")],
+            ),
+            PropertySchema(
+                "floating_ip_address", "string", constraints=[CustomConstraint("ip_addr")]
+            ),
+            PropertySchema(
+                "floating_network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema(
+                "floating_subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
+            ),
+            PropertySchema(
+                "port_id",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.port")],
+            ),
+            PropertySchema("value_specs", "map", default={}),
+        )
 
 
 class FloatingIPAssociationAttributes(Attributes):
@@ -1175,7 +1420,7 @@ class FloatingIPAssociationAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIPAssociation(TypedResource):
     """``OS::Neutron::FloatingIPAssociation``: A resource for associating floating ips and
     ports.
@@ -1189,37 +1434,19 @@ class FloatingIPAssociation(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FloatingIPAssociation"
 
-    fixed_ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_ip_address",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("ip_addr")],
-        ),
-    )
+    fixed_ip_address: str | Intrinsic[str] | None = None
     """IP address to use if the port has multiple addresses.
 
     Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    floatingip_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("floatingip_id", "string", required=True, update_allowed=True)
-    )
+    floatingip_id: str | Intrinsic[str]
     """ID of the floating IP to associate.
 
     Required. Can be changed in place.
     """
 
-    port_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "port_id",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.port")],
-        ),
-    )
+    port_id: str | Intrinsic[str]
     """ID of an existing port with at least one IP address to associate with this floating IP.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
@@ -1227,6 +1454,55 @@ class FloatingIPAssociation(TypedResource):
     """
 
     attrs = AttributeAccess(FloatingIPAssociationAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        fixed_ip_address: str | Intrinsic[str] | None = None,
+        floatingip_id: str | Intrinsic[str],
+        port_id: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.fixed_ip_address = fixed_ip_address
+        self.floatingip_id = floatingip_id
+        self.port_id = port_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "fixed_ip_address",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("ip_addr")],
+            ),
+            PropertySchema("floatingip_id", "string", required=True, update_allowed=True),
+            PropertySchema(
+                "port_id",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.port")],
+            ),
+        )
 
 
 class FloatingIPPortForwardAttributes(Attributes):
@@ -1247,7 +1523,7 @@ FloatingIPPortForwardProtocol: TypeAlias = Literal["tcp", "udp", "icmp", "icmp6"
 """The values Heat allows for `FloatingIPPortForward.protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FloatingIPPortForward(TypedResource):
     """``OS::Neutron::FloatingIPPortForward``: A resource for creating port forwarding for
     floating IPs.
@@ -1265,80 +1541,38 @@ class FloatingIPPortForward(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::FloatingIPPortForward"
 
-    external_port: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "external_port",
-            "integer",
-            required=True,
-            update_allowed=True,
-            constraints=[Range(min=1, max=65535)],
-        ),
-    )
+    external_port: int | Intrinsic[int]
     """External port address to port forward from.
 
     Required. Can be changed in place. Range: 1 to 65535.
     """
 
-    floating_ip: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("floating_ip", "string", required=True)
-    )
+    floating_ip: str | Intrinsic[str]
     """Name or ID of the floating IP create port forwarding on.
 
     Required. Changing it replaces the resource.
     """
 
-    internal_ip_address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "internal_ip_address",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("ip_addr")],
-        ),
-    )
+    internal_ip_address: str | Intrinsic[str]
     """Internal IP address to port forwarded to.
 
     Required. Can be changed in place. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    internal_port: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "internal_port",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.port")],
-        ),
-    )
+    internal_port: str | Intrinsic[str]
     """Name or ID of the internal_ip_address port.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    internal_port_number: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "internal_port_number",
-            "integer",
-            update_allowed=True,
-            constraints=[Range(min=1, max=65535)],
-        ),
-    )
+    internal_port_number: int | Intrinsic[int] | None = None
     """Internal port number to port forward to.
 
     Can be changed in place. Range: 1 to 65535.
     """
 
-    protocol: FloatingIPPortForwardProtocol | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "protocol",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["tcp", "udp", "icmp", "icmp6", "sctp", "dccp"])],
-        ),
-    )
+    protocol: FloatingIPPortForwardProtocol | Intrinsic[str]
     """Port protocol to forward.
 
     Required. Can be changed in place. Allowed values: ``tcp``, ``udp``, ``icmp``,
@@ -1346,6 +1580,82 @@ class FloatingIPPortForward(TypedResource):
     """
 
     attrs = AttributeAccess(FloatingIPPortForwardAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        external_port: int | Intrinsic[int],
+        floating_ip: str | Intrinsic[str],
+        internal_ip_address: str | Intrinsic[str],
+        internal_port: str | Intrinsic[str],
+        internal_port_number: int | Intrinsic[int] | None = None,
+        protocol: FloatingIPPortForwardProtocol | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.external_port = external_port
+        self.floating_ip = floating_ip
+        self.internal_ip_address = internal_ip_address
+        self.internal_port = internal_port
+        self.internal_port_number = internal_port_number
+        self.protocol = protocol
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "external_port",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=1, max=65535)],
+            ),
+            PropertySchema("floating_ip", "string", required=True),
+            PropertySchema(
+                "internal_ip_address",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("ip_addr")],
+            ),
+            PropertySchema(
+                "internal_port",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.port")],
+            ),
+            PropertySchema(
+                "internal_port_number",
+                "integer",
+                update_allowed=True,
+                constraints=[Range(min=1, max=65535)],
+            ),
+            PropertySchema(
+                "protocol",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["tcp", "udp", "icmp", "icmp6", "sctp", "dccp"])],
+            ),
+        )
 
 
 class FlowClassifierAttributes(Attributes):
@@ -1369,7 +1679,7 @@ FlowClassifierProtocol: TypeAlias = Literal["tcp", "udp", "icmp"]
 """The values Heat allows for `FlowClassifier.protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FlowClassifier(TypedResource):
     """``OS::Neutron::FlowClassifier``: "Heat Template Resource for networking-sfc
     flow-classifier.
@@ -1387,151 +1697,182 @@ class FlowClassifier(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::FlowClassifier"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Flow Classifier.
 
     Can be changed in place.
     """
 
-    destination_ip_prefix: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "destination_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    destination_ip_prefix: str | Intrinsic[str] | None = None
     """Destination IP prefix or subnet.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    destination_port_range_max: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "destination_port_range_max", "integer", constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    destination_port_range_max: int | Intrinsic[int] | None = None
     """Destination protocol port maximum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    destination_port_range_min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "destination_port_range_min", "integer", constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    destination_port_range_min: int | Intrinsic[int] | None = None
     """Destination protocol port minimum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    ethertype: FlowClassifierEthertype | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
-        ),
-    )
+    ethertype: FlowClassifierEthertype | Intrinsic[str] | None = None
     """L2 ethertype.
 
     Changing it replaces the resource. Allowed values: ``IPv4``, ``IPv6``. Heat's default:
     ``"IPv4"``.
     """
 
-    l7_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "l7_parameters",
-            "map",
-            status="UNSUPPORTED",
-            status_message="Currently, no value is supported for this option.",
-        ),
-    )
+    l7_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of L7-parameters.
 
     Changing it replaces the resource. Unsupported property: Heat does not test it; use at
     your own risk. Currently, no value is supported for this option.
     """
 
-    logical_destination_port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "logical_destination_port", "string", constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    logical_destination_port: str | Intrinsic[str] | None = None
     """ID or name of the neutron destination port.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    logical_source_port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "logical_source_port", "string", constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    logical_source_port: str | Intrinsic[str] | None = None
     """ID or name of the neutron source port.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the Flow Classifier.
 
     Can be changed in place.
     """
 
-    protocol: FlowClassifierProtocol | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "protocol", "string", constraints=[AllowedValues(["tcp", "udp", "icmp"])]
-        ),
-    )
+    protocol: FlowClassifierProtocol | Intrinsic[str] | None = None
     """IP Protocol for the Flow Classifier.
 
     Changing it replaces the resource. Allowed values: ``tcp``, ``udp``, ``icmp``.
     """
 
-    source_ip_prefix: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    source_ip_prefix: str | Intrinsic[str] | None = None
     """Source IP prefix or subnet.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    source_port_range_max: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_port_range_max", "integer", constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    source_port_range_max: int | Intrinsic[int] | None = None
     """Source protocol port Maximum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    source_port_range_min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "source_port_range_min", "integer", constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    source_port_range_min: int | Intrinsic[int] | None = None
     """Source protocol port Minimum.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
     attrs = AttributeAccess(FlowClassifierAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        destination_ip_prefix: str | Intrinsic[str] | None = None,
+        destination_port_range_max: int | Intrinsic[int] | None = None,
+        destination_port_range_min: int | Intrinsic[int] | None = None,
+        ethertype: FlowClassifierEthertype | Intrinsic[str] | None = None,
+        l7_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        logical_destination_port: str | Intrinsic[str] | None = None,
+        logical_source_port: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        protocol: FlowClassifierProtocol | Intrinsic[str] | None = None,
+        source_ip_prefix: str | Intrinsic[str] | None = None,
+        source_port_range_max: int | Intrinsic[int] | None = None,
+        source_port_range_min: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.destination_ip_prefix = destination_ip_prefix
+        self.destination_port_range_max = destination_port_range_max
+        self.destination_port_range_min = destination_port_range_min
+        self.ethertype = ethertype
+        self.l7_parameters = l7_parameters
+        self.logical_destination_port = logical_destination_port
+        self.logical_source_port = logical_source_port
+        self.name = name
+        self.protocol = protocol
+        self.source_ip_prefix = source_ip_prefix
+        self.source_port_range_max = source_port_range_max
+        self.source_port_range_min = source_port_range_min
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "destination_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "destination_port_range_max", "integer", constraints=[Range(min=1, max=65535)]
+            ),
+            PropertySchema(
+                "destination_port_range_min", "integer", constraints=[Range(min=1, max=65535)]
+            ),
+            PropertySchema(
+                "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
+            ),
+            PropertySchema(
+                "l7_parameters",
+                "map",
+                status="UNSUPPORTED",
+                status_message="Currently, no value is supported for this option.",
+            ),
+            PropertySchema(
+                "logical_destination_port", "string", constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema(
+                "logical_source_port", "string", constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "protocol", "string", constraints=[AllowedValues(["tcp", "udp", "icmp"])]
+            ),
+            PropertySchema(
+                "source_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "source_port_range_max", "integer", constraints=[Range(min=1, max=65535)]
+            ),
+            PropertySchema(
+                "source_port_range_min", "integer", constraints=[Range(min=1, max=65535)]
+            ),
+        )
 
 
 class IKEPolicyAttributes(Attributes):
@@ -1645,7 +1986,7 @@ IKEPolicyLifetimeUnits: TypeAlias = Literal["seconds", "kilobytes"]
 """The values Heat allows for `IKEPolicyLifetime.units`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class IKEPolicyLifetime(PropertyItem):
     """The value of `IKEPolicy.lifetime`: a map with these keys (a dict with Heat's key names
     works too).
@@ -1653,27 +1994,37 @@ class IKEPolicyLifetime(PropertyItem):
     Safety assessment lifetime configuration for the ike policy.
     """
 
-    units: IKEPolicyLifetimeUnits | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "units",
-            "string",
-            default="seconds",
-            constraints=[AllowedValues(["seconds", "kilobytes"])],
-        ),
-    )
+    units: IKEPolicyLifetimeUnits | Intrinsic[str] | None = None
     """Safety assessment lifetime units.
 
     Allowed values: ``seconds``, ``kilobytes``. Heat's default: ``"seconds"``.
     """
 
-    value: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("value", "integer", default=3600)
-    )
+    value: int | Intrinsic[int] | None = None
     """Safety assessment lifetime value in specified units.
 
     Heat's default: ``3600``.
     """
+
+    def __init__(
+        self,
+        *,
+        units: IKEPolicyLifetimeUnits | Intrinsic[str] | None = None,
+        value: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(units=units, value=value)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "units",
+                "string",
+                default="seconds",
+                constraints=[AllowedValues(["seconds", "kilobytes"])],
+            ),
+            PropertySchema("value", "integer", default=3600),
+        )
 
 
 IKEPolicyPfs: TypeAlias = Literal[
@@ -1704,7 +2055,7 @@ IKEPolicyPhase1NegotiationMode: TypeAlias = Literal["main"]
 """The values Heat allows for `IKEPolicy.phase1_negotiation_mode`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IKEPolicy(TypedResource):
     """``OS::Neutron::IKEPolicy``: A resource for IKE policy in Neutron.
 
@@ -1718,18 +2069,7 @@ class IKEPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IKEPolicy"
 
-    auth_algorithm: IKEPolicyAuthAlgorithm | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "auth_algorithm",
-            "string",
-            update_allowed=True,
-            default="sha1",
-            constraints=[
-                AllowedValues(["sha1", "sha256", "sha384", "sha512", "aes-xcbc", "aes-cmac"]),
-            ],
-        ),
-    )
+    auth_algorithm: IKEPolicyAuthAlgorithm | Intrinsic[str] | None = None
     """Authentication hash algorithm for the ike policy. Defaults to sha256 when the
     vpn-no-sha1-3des Neutron extension is enabled, otherwise sha1.
 
@@ -1737,148 +2077,188 @@ class IKEPolicy(TypedResource):
     ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the ike policy.
 
     Can be changed in place.
     """
 
-    encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "encryption_algorithm",
-            "string",
-            update_allowed=True,
-            default="aes-128",
-            constraints=[
-                AllowedValues(
-                    [
-                        "3des",
-                        "aes-128",
-                        "aes-192",
-                        "aes-256",
-                        "aes-128-ccm-8",
-                        "aes-192-ccm-8",
-                        "aes-256-ccm-8",
-                        "aes-128-ccm-12",
-                        "aes-192-ccm-12",
-                        "aes-256-ccm-12",
-                        "aes-128-ccm-16",
-                        "aes-192-ccm-16",
-                        "aes-256-ccm-16",
-                        "aes-128-gcm-8",
-                        "aes-192-gcm-8",
-                        "aes-256-gcm-8",
-                        "aes-128-gcm-12",
-                        "aes-192-gcm-12",
-                        "aes-256-gcm-12",
-                        "aes-128-gcm-16",
-                        "aes-192-gcm-16",
-                        "aes-256-gcm-16",
-                        "aes-128-ctr",
-                        "aes-192-ctr",
-                        "aes-256-ctr",
-                    ],
-                ),
-            ],
-        ),
-    )
+    encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None = None
     """Encryption algorithm for the ike policy.
 
     Can be changed in place. One of 25 allowed values. Heat's default: ``"aes-128"``.
     """
 
-    ike_version: IKEPolicyIkeVersion | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ike_version",
-            "string",
-            update_allowed=True,
-            default="v1",
-            constraints=[AllowedValues(["v1", "v2"])],
-        ),
-    )
+    ike_version: IKEPolicyIkeVersion | Intrinsic[str] | None = None
     """Version for the ike policy.
 
     Can be changed in place. Allowed values: ``v1``, ``v2``. Heat's default: ``"v1"``.
     """
 
-    lifetime: MapOf[IKEPolicyLifetime] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "lifetime", "map", update_allowed=True, item_class=IKEPolicyLifetime
-        ),
-    )
+    lifetime: MapOf[IKEPolicyLifetime] | None = None
     """Safety assessment lifetime configuration for the ike policy.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the ike policy.
 
     Can be changed in place.
     """
 
-    pfs: IKEPolicyPfs | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "pfs",
-            "string",
-            update_allowed=True,
-            default="group5",
-            constraints=[
-                AllowedValues(
-                    [
-                        "group2",
-                        "group5",
-                        "group14",
-                        "group15",
-                        "group16",
-                        "group17",
-                        "group18",
-                        "group19",
-                        "group20",
-                        "group21",
-                        "group22",
-                        "group23",
-                        "group24",
-                        "group25",
-                        "group26",
-                        "group27",
-                        "group28",
-                        "group29",
-                        "group30",
-                        "group31",
-                    ],
-                ),
-            ],
-        ),
-    )
+    pfs: IKEPolicyPfs | Intrinsic[str] | None = None
     """Perfect forward secrecy in lowercase for the ike policy.
 
     Can be changed in place. One of 20 allowed values. Heat's default: ``"group5"``.
     """
 
-    phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "phase1_negotiation_mode",
-            "string",
-            default="main",
-            constraints=[AllowedValues(["main"])],
-        ),
-    )
+    phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None = None
     """Negotiation mode for the ike policy.
 
     Changing it replaces the resource. Allowed values: ``main``. Heat's default: ``"main"``.
     """
 
     attrs = AttributeAccess(IKEPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        auth_algorithm: IKEPolicyAuthAlgorithm | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        encryption_algorithm: IKEPolicyEncryptionAlgorithm | Intrinsic[str] | None = None,
+        ike_version: IKEPolicyIkeVersion | Intrinsic[str] | None = None,
+        lifetime: MapOf[IKEPolicyLifetime] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        pfs: IKEPolicyPfs | Intrinsic[str] | None = None,
+        phase1_negotiation_mode: IKEPolicyPhase1NegotiationMode | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.auth_algorithm = auth_algorithm
+        self.description = description
+        self.encryption_algorithm = encryption_algorithm
+        self.ike_version = ike_version
+        self.lifetime = lifetime
+        self.name = name
+        self.pfs = pfs
+        self.phase1_negotiation_mode = phase1_negotiation_mode
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "auth_algorithm",
+                "string",
+                update_allowed=True,
+                default="sha1",
+                constraints=[
+                    AllowedValues(["sha1", "sha256", "sha384", "sha512", "aes-xcbc", "aes-cmac"]),
+                ],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "encryption_algorithm",
+                "string",
+                update_allowed=True,
+                default="aes-128",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "3des",
+                            "aes-128",
+                            "aes-192",
+                            "aes-256",
+                            "aes-128-ccm-8",
+                            "aes-192-ccm-8",
+                            "aes-256-ccm-8",
+                            "aes-128-ccm-12",
+                            "aes-192-ccm-12",
+                            "aes-256-ccm-12",
+                            "aes-128-ccm-16",
+                            "aes-192-ccm-16",
+                            "aes-256-ccm-16",
+                            "aes-128-gcm-8",
+                            "aes-192-gcm-8",
+                            "aes-256-gcm-8",
+                            "aes-128-gcm-12",
+                            "aes-192-gcm-12",
+                            "aes-256-gcm-12",
+                            "aes-128-gcm-16",
+                            "aes-192-gcm-16",
+                            "aes-256-gcm-16",
+                            "aes-128-ctr",
+                            "aes-192-ctr",
+                            "aes-256-ctr",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "ike_version",
+                "string",
+                update_allowed=True,
+                default="v1",
+                constraints=[AllowedValues(["v1", "v2"])],
+            ),
+            PropertySchema("lifetime", "map", update_allowed=True, item_class=IKEPolicyLifetime),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "pfs",
+                "string",
+                update_allowed=True,
+                default="group5",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "group2",
+                            "group5",
+                            "group14",
+                            "group15",
+                            "group16",
+                            "group17",
+                            "group18",
+                            "group19",
+                            "group20",
+                            "group21",
+                            "group22",
+                            "group23",
+                            "group24",
+                            "group25",
+                            "group26",
+                            "group27",
+                            "group28",
+                            "group29",
+                            "group30",
+                            "group31",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "phase1_negotiation_mode",
+                "string",
+                default="main",
+                constraints=[AllowedValues(["main"])],
+            ),
+        )
 
 
 class IPsecPolicyAttributes(Attributes):
@@ -1992,7 +2372,7 @@ IPsecPolicyLifetimeUnits: TypeAlias = Literal["seconds", "kilobytes"]
 """The values Heat allows for `IPsecPolicyLifetime.units`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class IPsecPolicyLifetime(PropertyItem):
     """The value of `IPsecPolicy.lifetime`: a map with these keys (a dict with Heat's key names
     works too).
@@ -2000,27 +2380,37 @@ class IPsecPolicyLifetime(PropertyItem):
     Safety assessment lifetime configuration for the ipsec policy.
     """
 
-    units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "units",
-            "string",
-            default="seconds",
-            constraints=[AllowedValues(["seconds", "kilobytes"])],
-        ),
-    )
+    units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None = None
     """Safety assessment lifetime units.
 
     Allowed values: ``seconds``, ``kilobytes``. Heat's default: ``"seconds"``.
     """
 
-    value: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("value", "integer", default=3600)
-    )
+    value: int | Intrinsic[int] | None = None
     """Safety assessment lifetime value in specified units.
 
     Heat's default: ``3600``.
     """
+
+    def __init__(
+        self,
+        *,
+        units: IPsecPolicyLifetimeUnits | Intrinsic[str] | None = None,
+        value: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(units=units, value=value)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "units",
+                "string",
+                default="seconds",
+                constraints=[AllowedValues(["seconds", "kilobytes"])],
+            ),
+            PropertySchema("value", "integer", default=3600),
+        )
 
 
 IPsecPolicyPfs: TypeAlias = Literal[
@@ -2051,7 +2441,7 @@ IPsecPolicyTransformProtocol: TypeAlias = Literal["esp", "ah", "ah-esp"]
 """The values Heat allows for `IPsecPolicy.transform_protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IPsecPolicy(TypedResource):
     """``OS::Neutron::IPsecPolicy``: A resource for IPsec policy in Neutron.
 
@@ -2064,17 +2454,7 @@ class IPsecPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IPsecPolicy"
 
-    auth_algorithm: IPsecPolicyAuthAlgorithm | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "auth_algorithm",
-            "string",
-            default="sha1",
-            constraints=[
-                AllowedValues(["sha1", "sha256", "sha384", "sha512", "aes-xcbc", "aes-cmac"]),
-            ],
-        ),
-    )
+    auth_algorithm: IPsecPolicyAuthAlgorithm | Intrinsic[str] | None = None
     """Authentication hash algorithm for the ipsec policy. Defaults to sha256 when the
     vpn-no-sha1-3des Neutron extension is enabled, otherwise sha1.
 
@@ -2082,139 +2462,46 @@ class IPsecPolicy(TypedResource):
     ``sha512``, ``aes-xcbc``, ``aes-cmac``. Heat's default: ``"sha1"``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the ipsec policy.
 
     Can be changed in place.
     """
 
-    encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "encapsulation_mode",
-            "string",
-            default="tunnel",
-            constraints=[AllowedValues(["tunnel", "transport"])],
-        ),
-    )
+    encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None = None
     """Encapsulation mode for the ipsec policy.
 
     Changing it replaces the resource. Allowed values: ``tunnel``, ``transport``. Heat's
     default: ``"tunnel"``.
     """
 
-    encryption_algorithm: IPsecPolicyEncryptionAlgorithm | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "encryption_algorithm",
-            "string",
-            default="aes-128",
-            constraints=[
-                AllowedValues(
-                    [
-                        "3des",
-                        "aes-128",
-                        "aes-192",
-                        "aes-256",
-                        "aes-128-ccm-8",
-                        "aes-192-ccm-8",
-                        "aes-256-ccm-8",
-                        "aes-128-ccm-12",
-                        "aes-192-ccm-12",
-                        "aes-256-ccm-12",
-                        "aes-128-ccm-16",
-                        "aes-192-ccm-16",
-                        "aes-256-ccm-16",
-                        "aes-128-gcm-8",
-                        "aes-192-gcm-8",
-                        "aes-256-gcm-8",
-                        "aes-128-gcm-12",
-                        "aes-192-gcm-12",
-                        "aes-256-gcm-12",
-                        "aes-128-gcm-16",
-                        "aes-192-gcm-16",
-                        "aes-256-gcm-16",
-                        "aes-128-ctr",
-                        "aes-192-ctr",
-                        "aes-256-ctr",
-                    ],
-                ),
-            ],
-        ),
-    )
+    encryption_algorithm: IPsecPolicyEncryptionAlgorithm | Intrinsic[str] | None = None
     """Encryption algorithm for the ipsec policy.
 
     Changing it replaces the resource. One of 25 allowed values. Heat's default:
     ``"aes-128"``.
     """
 
-    lifetime: MapOf[IPsecPolicyLifetime] | None = attrs.field(
-        default=None, metadata=heat_property("lifetime", "map", item_class=IPsecPolicyLifetime)
-    )
+    lifetime: MapOf[IPsecPolicyLifetime] | None = None
     """Safety assessment lifetime configuration for the ipsec policy.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the ipsec policy.
 
     Can be changed in place.
     """
 
-    pfs: IPsecPolicyPfs | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "pfs",
-            "string",
-            default="group5",
-            constraints=[
-                AllowedValues(
-                    [
-                        "group2",
-                        "group5",
-                        "group14",
-                        "group15",
-                        "group16",
-                        "group17",
-                        "group18",
-                        "group19",
-                        "group20",
-                        "group21",
-                        "group22",
-                        "group23",
-                        "group24",
-                        "group25",
-                        "group26",
-                        "group27",
-                        "group28",
-                        "group29",
-                        "group30",
-                        "group31",
-                    ],
-                ),
-            ],
-        ),
-    )
+    pfs: IPsecPolicyPfs | Intrinsic[str] | None = None
     """Perfect forward secrecy for the ipsec policy.
 
     Changing it replaces the resource. One of 20 allowed values. Heat's default:
     ``"group5"``.
     """
 
-    transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "transform_protocol",
-            "string",
-            default="esp",
-            constraints=[AllowedValues(["esp", "ah", "ah-esp"])],
-        ),
-    )
+    transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None = None
     """Transform protocol for the ipsec policy.
 
     Changing it replaces the resource. Allowed values: ``esp``, ``ah``, ``ah-esp``. Heat's
@@ -2222,6 +2509,141 @@ class IPsecPolicy(TypedResource):
     """
 
     attrs = AttributeAccess(IPsecPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        auth_algorithm: IPsecPolicyAuthAlgorithm | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        encapsulation_mode: IPsecPolicyEncapsulationMode | Intrinsic[str] | None = None,
+        encryption_algorithm: IPsecPolicyEncryptionAlgorithm | Intrinsic[str] | None = None,
+        lifetime: MapOf[IPsecPolicyLifetime] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        pfs: IPsecPolicyPfs | Intrinsic[str] | None = None,
+        transform_protocol: IPsecPolicyTransformProtocol | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.auth_algorithm = auth_algorithm
+        self.description = description
+        self.encapsulation_mode = encapsulation_mode
+        self.encryption_algorithm = encryption_algorithm
+        self.lifetime = lifetime
+        self.name = name
+        self.pfs = pfs
+        self.transform_protocol = transform_protocol
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "auth_algorithm",
+                "string",
+                default="sha1",
+                constraints=[
+                    AllowedValues(["sha1", "sha256", "sha384", "sha512", "aes-xcbc", "aes-cmac"]),
+                ],
+            ),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "encapsulation_mode",
+                "string",
+                default="tunnel",
+                constraints=[AllowedValues(["tunnel", "transport"])],
+            ),
+            PropertySchema(
+                "encryption_algorithm",
+                "string",
+                default="aes-128",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "3des",
+                            "aes-128",
+                            "aes-192",
+                            "aes-256",
+                            "aes-128-ccm-8",
+                            "aes-192-ccm-8",
+                            "aes-256-ccm-8",
+                            "aes-128-ccm-12",
+                            "aes-192-ccm-12",
+                            "aes-256-ccm-12",
+                            "aes-128-ccm-16",
+                            "aes-192-ccm-16",
+                            "aes-256-ccm-16",
+                            "aes-128-gcm-8",
+                            "aes-192-gcm-8",
+                            "aes-256-gcm-8",
+                            "aes-128-gcm-12",
+                            "aes-192-gcm-12",
+                            "aes-256-gcm-12",
+                            "aes-128-gcm-16",
+                            "aes-192-gcm-16",
+                            "aes-256-gcm-16",
+                            "aes-128-ctr",
+                            "aes-192-ctr",
+                            "aes-256-ctr",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema("lifetime", "map", item_class=IPsecPolicyLifetime),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "pfs",
+                "string",
+                default="group5",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "group2",
+                            "group5",
+                            "group14",
+                            "group15",
+                            "group16",
+                            "group17",
+                            "group18",
+                            "group19",
+                            "group20",
+                            "group21",
+                            "group22",
+                            "group23",
+                            "group24",
+                            "group25",
+                            "group26",
+                            "group27",
+                            "group28",
+                            "group29",
+                            "group30",
+                            "group31",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "transform_protocol",
+                "string",
+                default="esp",
+                constraints=[AllowedValues(["esp", "ah", "ah-esp"])],
+            ),
+        )
 
 
 class IPsecSiteConnectionAttributes(Attributes):
@@ -2348,7 +2770,7 @@ IPsecSiteConnectionDpdActions: TypeAlias = Literal[
 """The values Heat allows for `IPsecSiteConnectionDpd.actions`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class IPsecSiteConnectionDpd(PropertyItem):
     """The value of `IPsecSiteConnection.dpd`: a map with these keys (a dict with Heat's key
     names works too).
@@ -2356,45 +2778,55 @@ class IPsecSiteConnectionDpd(PropertyItem):
     Dead Peer Detection protocol configuration for the ipsec site connection.
     """
 
-    actions: IPsecSiteConnectionDpdActions | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "actions",
-            "string",
-            default="hold",
-            constraints=[
-                AllowedValues(["clear", "disabled", "hold", "restart", "restart-by-peer"]),
-            ],
-        ),
-    )
+    actions: IPsecSiteConnectionDpdActions | Intrinsic[str] | None = None
     """Controls DPD protocol mode.
 
     Allowed values: ``clear``, ``disabled``, ``hold``, ``restart``, ``restart-by-peer``.
     Heat's default: ``"hold"``.
     """
 
-    interval: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("interval", "integer", default=30)
-    )
+    interval: int | Intrinsic[int] | None = None
     """Number of seconds for the DPD delay.
 
     Heat's default: ``30``.
     """
 
-    timeout: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("timeout", "integer", default=120)
-    )
+    timeout: int | Intrinsic[int] | None = None
     """Number of seconds for the DPD timeout.
 
     Heat's default: ``120``.
     """
+
+    def __init__(
+        self,
+        *,
+        actions: IPsecSiteConnectionDpdActions | Intrinsic[str] | None = None,
+        interval: int | Intrinsic[int] | None = None,
+        timeout: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(actions=actions, interval=interval, timeout=timeout)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "actions",
+                "string",
+                default="hold",
+                constraints=[
+                    AllowedValues(["clear", "disabled", "hold", "restart", "restart-by-peer"]),
+                ],
+            ),
+            PropertySchema("interval", "integer", default=30),
+            PropertySchema("timeout", "integer", default=120),
+        )
 
 
 IPsecSiteConnectionInitiator: TypeAlias = Literal["bi-directional", "response-only"]
 """The values Heat allows for `IPsecSiteConnection.initiator`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class IPsecSiteConnection(TypedResource):
     """``OS::Neutron::IPsecSiteConnection``: A resource for IPsec site connection in Neutron.
 
@@ -2407,122 +2839,164 @@ class IPsecSiteConnection(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::IPsecSiteConnection"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state for the ipsec site connection.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the ipsec site connection.
 
     Can be changed in place.
     """
 
-    dpd: MapOf[IPsecSiteConnectionDpd] | None = attrs.field(
-        default=None, metadata=heat_property("dpd", "map", item_class=IPsecSiteConnectionDpd)
-    )
+    dpd: MapOf[IPsecSiteConnectionDpd] | None = None
     """Dead Peer Detection protocol configuration for the ipsec site connection.
 
     Changing it replaces the resource.
     """
 
-    ikepolicy_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("ikepolicy_id", "string", required=True)
-    )
+    ikepolicy_id: str | Intrinsic[str]
     """Unique identifier for the ike policy associated with the ipsec site connection.
 
     Required. Changing it replaces the resource.
     """
 
-    initiator: IPsecSiteConnectionInitiator | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "initiator",
-            "string",
-            default="bi-directional",
-            constraints=[AllowedValues(["bi-directional", "response-only"])],
-        ),
-    )
+    initiator: IPsecSiteConnectionInitiator | Intrinsic[str] | None = None
     """Initiator state in lowercase for the ipsec site connection.
 
     Changing it replaces the resource. Allowed values: ``bi-directional``,
     ``response-only``. Heat's default: ``"bi-directional"``.
     """
 
-    ipsecpolicy_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("ipsecpolicy_id", "string", required=True)
-    )
+    ipsecpolicy_id: str | Intrinsic[str]
     """Unique identifier for the ipsec policy associated with the ipsec site connection.
 
     Required. Changing it replaces the resource.
     """
 
-    mtu: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("mtu", "integer", default=1500)
-    )
+    mtu: int | Intrinsic[int] | None = None
     """Maximum transmission unit size (in bytes) for the ipsec site connection.
 
     Changing it replaces the resource. Heat's default: ``1500``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the ipsec site connection.
 
     Can be changed in place.
     """
 
-    peer_address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("peer_address", "string", required=True)
-    )
+    peer_address: str | Intrinsic[str]
     """Remote branch router public IPv4 address or IPv6 address or FQDN.
 
     Required. Changing it replaces the resource.
     """
 
-    peer_cidrs: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "peer_cidrs",
-            "list",
-            required=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
-        ),
-    )
+    peer_cidrs: ListOf[str | Intrinsic[str]]
     """Remote subnet(s) in CIDR format.
 
     Required. Changing it replaces the resource.
     """
 
-    peer_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("peer_id", "string", required=True)
-    )
+    peer_id: str | Intrinsic[str]
     """Remote branch router identity.
 
     Required. Changing it replaces the resource.
     """
 
-    psk: str | Intrinsic[str] = attrs.field(metadata=heat_property("psk", "string", required=True))
+    psk: str | Intrinsic[str]
     """Pre-shared key string for the ipsec site connection.
 
     Required. Changing it replaces the resource.
     """
 
-    vpnservice_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("vpnservice_id", "string", required=True)
-    )
+    vpnservice_id: str | Intrinsic[str]
     """Unique identifier for the vpn service associated with the ipsec site connection.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(IPsecSiteConnectionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        dpd: MapOf[IPsecSiteConnectionDpd] | None = None,
+        ikepolicy_id: str | Intrinsic[str],
+        initiator: IPsecSiteConnectionInitiator | Intrinsic[str] | None = None,
+        ipsecpolicy_id: str | Intrinsic[str],
+        mtu: int | Intrinsic[int] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        peer_address: str | Intrinsic[str],
+        peer_cidrs: ListOf[str | Intrinsic[str]],
+        peer_id: str | Intrinsic[str],
+        psk: str | Intrinsic[str],
+        vpnservice_id: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.dpd = dpd
+        self.ikepolicy_id = ikepolicy_id
+        self.initiator = initiator
+        self.ipsecpolicy_id = ipsecpolicy_id
+        self.mtu = mtu
+        self.name = name
+        self.peer_address = peer_address
+        self.peer_cidrs = peer_cidrs
+        self.peer_id = peer_id
+        self.psk = psk
+        self.vpnservice_id = vpnservice_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("dpd", "map", item_class=IPsecSiteConnectionDpd),
+            PropertySchema("ikepolicy_id", "string", required=True),
+            PropertySchema(
+                "initiator",
+                "string",
+                default="bi-directional",
+                constraints=[AllowedValues(["bi-directional", "response-only"])],
+            ),
+            PropertySchema("ipsecpolicy_id", "string", required=True),
+            PropertySchema("mtu", "integer", default=1500),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("peer_address", "string", required=True),
+            PropertySchema(
+                "peer_cidrs",
+                "list",
+                required=True,
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
+            ),
+            PropertySchema("peer_id", "string", required=True),
+            PropertySchema("psk", "string", required=True),
+            PropertySchema("vpnservice_id", "string", required=True),
+        )
 
 
 class L2GatewayAttributes(Attributes):
@@ -2539,55 +3013,77 @@ class L2GatewayAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class L2GatewayDevicesItemInterfacesItem(PropertyItem):
     """An item of `L2GatewayDevicesItem.interfaces`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True)
-    )
+    name: str | Intrinsic[str]
     """The name of the interface on the gateway device.
 
     Required.
     """
 
-    segmentation_id: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("segmentation_id", "list")
-    )
+    segmentation_id: ListOf[Any] | None = None
     """A list of segmentation ids of the interface."""
 
+    def __init__(
+        self,
+        *,
+        name: str | Intrinsic[str],
+        segmentation_id: ListOf[Any] | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, segmentation_id=segmentation_id)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string", required=True),
+            PropertySchema("segmentation_id", "list"),
+        )
+
+
+@generated_item(kw_only=True)
 class L2GatewayDevicesItem(PropertyItem):
     """An item of `L2Gateway.devices`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    device_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("device_name", "string", required=True)
-    )
+    device_name: str | Intrinsic[str]
     """The name of the gateway device.
 
     Required.
     """
 
-    interfaces: ListOf[MapOf[L2GatewayDevicesItemInterfacesItem]] = attrs.field(
-        metadata=heat_property(
-            "interfaces",
-            "list",
-            required=True,
-            item=PropertySchema("*", "map", item_class=L2GatewayDevicesItemInterfacesItem),
-        ),
-    )
+    interfaces: ListOf[MapOf[L2GatewayDevicesItemInterfacesItem]]
     """List of gateway device interfaces.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        device_name: str | Intrinsic[str],
+        interfaces: ListOf[MapOf[L2GatewayDevicesItemInterfacesItem]],
+    ) -> None:
+        self.__dict__.update(device_name=device_name, interfaces=interfaces)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("device_name", "string", required=True),
+            PropertySchema(
+                "interfaces",
+                "list",
+                required=True,
+                item=PropertySchema("*", "map", item_class=L2GatewayDevicesItemInterfacesItem),
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L2Gateway(TypedResource):
     """``OS::Neutron::L2Gateway``: A resource for managing Neutron L2 Gateways.
 
@@ -2606,29 +3102,60 @@ class L2Gateway(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::L2Gateway"
 
-    devices: ListOf[MapOf[L2GatewayDevicesItem]] = attrs.field(
-        metadata=heat_property(
-            "devices",
-            "list",
-            required=True,
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=L2GatewayDevicesItem),
-        ),
-    )
+    devices: ListOf[MapOf[L2GatewayDevicesItem]]
     """List of gateway devices.
 
     Required. Can be changed in place.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True, update_allowed=True)
-    )
+    name: str | Intrinsic[str]
     """A symbolic name for the l2-gateway, which is not required to be unique.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(L2GatewayAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        devices: ListOf[MapOf[L2GatewayDevicesItem]],
+        name: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.devices = devices
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "devices",
+                "list",
+                required=True,
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=L2GatewayDevicesItem),
+            ),
+            PropertySchema("name", "string", required=True, update_allowed=True),
+        )
 
 
 class L2GatewayConnectionAttributes(Attributes):
@@ -2645,7 +3172,7 @@ class L2GatewayConnectionAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L2GatewayConnection(TypedResource):
     """``OS::Neutron::L2GatewayConnection``: A resource for managing Neutron L2 Gateway
     Connections.
@@ -2661,34 +3188,69 @@ class L2GatewayConnection(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::L2GatewayConnection"
 
-    l2_gateway_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("l2_gateway_id", "string", required=True)
-    )
+    l2_gateway_id: str | Intrinsic[str]
     """A string specifying a id of the l2gateway resource.
 
     Required. Changing it replaces the resource.
     """
 
-    network_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network_id", "string", required=True, constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network_id: str | Intrinsic[str]
     """A string specifying a id of the network resource to connect to the l2gateway.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``.
     """
 
-    segmentation_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("segmentation_id", "string")
-    )
+    segmentation_id: str | Intrinsic[str] | None = None
     """A string specifying a segmentation id for the interface on the l2gateway.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(L2GatewayConnectionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        l2_gateway_id: str | Intrinsic[str],
+        network_id: str | Intrinsic[str],
+        segmentation_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.l2_gateway_id = l2_gateway_id
+        self.network_id = network_id
+        self.segmentation_id = segmentation_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("l2_gateway_id", "string", required=True),
+            PropertySchema(
+                "network_id",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema("segmentation_id", "string"),
+        )
 
 
 class MeteringLabelAttributes(Attributes):
@@ -2720,7 +3282,7 @@ class MeteringLabelAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MeteringLabel(TypedResource):
     """``OS::Neutron::MeteringLabel``: A resource for creating neutron metering label.
 
@@ -2740,25 +3302,19 @@ class MeteringLabel(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::MeteringLabel"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the metering label.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the metering label.
 
     Changing it replaces the resource.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("shared", "boolean", default=False)
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the metering label should be shared across all tenants.
 
     Changing it replaces the resource. Heat's default: ``false``. Available since Heat
@@ -2766,6 +3322,44 @@ class MeteringLabel(TypedResource):
     """
 
     attrs = AttributeAccess(MeteringLabelAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.shared = shared
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema("name", "string"),
+            PropertySchema("shared", "boolean", default=False),
+        )
 
 
 class MeteringRuleAttributes(Attributes):
@@ -2812,7 +3406,7 @@ MeteringRuleDirection: TypeAlias = Literal["ingress", "egress"]
 """The values Heat allows for `MeteringRule.direction`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MeteringRule(TypedResource):
     """``OS::Neutron::MeteringRule``: A resource to create rule for some label.
 
@@ -2827,24 +3421,14 @@ class MeteringRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::MeteringRule"
 
-    direction: MeteringRuleDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            default="ingress",
-            constraints=[AllowedValues(["ingress", "egress"])],
-        ),
-    )
+    direction: MeteringRuleDirection | Intrinsic[str] | None = None
     """The direction in which metering rule is applied, either ingress or egress.
 
     Changing it replaces the resource. Allowed values: ``ingress``, ``egress``. Heat's
     default: ``"ingress"``.
     """
 
-    excluded: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("excluded", "boolean", default=False)
-    )
+    excluded: bool | Intrinsic[bool] | None = None
     """Specify whether the remote_ip_prefix will be excluded or not from traffic counters of
     the metering label. For example to not count the traffic of a specific IP address of a
     range.
@@ -2852,23 +3436,65 @@ class MeteringRule(TypedResource):
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    metering_label_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("metering_label_id", "string", required=True)
-    )
+    metering_label_id: str | Intrinsic[str]
     """The metering label ID to associate with this metering rule.
 
     Required. Changing it replaces the resource.
     """
 
-    remote_ip_prefix: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("remote_ip_prefix", "string", required=True)
-    )
+    remote_ip_prefix: str | Intrinsic[str]
     """Indicates remote IP prefix to be associated with this metering rule.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(MeteringRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        direction: MeteringRuleDirection | Intrinsic[str] | None = None,
+        excluded: bool | Intrinsic[bool] | None = None,
+        metering_label_id: str | Intrinsic[str],
+        remote_ip_prefix: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.direction = direction
+        self.excluded = excluded
+        self.metering_label_id = metering_label_id
+        self.remote_ip_prefix = remote_ip_prefix
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "direction",
+                "string",
+                default="ingress",
+                constraints=[AllowedValues(["ingress", "egress"])],
+            ),
+            PropertySchema("excluded", "boolean", default=False),
+            PropertySchema("metering_label_id", "string", required=True),
+            PropertySchema("remote_ip_prefix", "string", required=True),
+        )
 
 
 class NetAttributes(Attributes):
@@ -2961,7 +3587,7 @@ class NetAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Net(TypedResource):
     """``OS::Neutron::Net``: A resource for managing Neutron net.
 
@@ -2974,114 +3600,74 @@ class Net(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Net"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """A boolean value specifying the administrative status of the network.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone_hints", "list")
-    )
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the network. It requires the availability_zone
     extension to be available.
 
     Changing it replaces the resource. Available since Heat 19.0.0.
     """
 
-    dhcp_agent_ids: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("dhcp_agent_ids", "list", update_allowed=True)
-    )
+    dhcp_agent_ids: ListOf[Any] | None = None
     """The IDs of the DHCP agent to schedule the network. Note that the default policy setting
     in Neutron restricts usage of this property to administrative users only.
 
     Can be changed in place.
     """
 
-    dns_domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_domain",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("dns_domain")],
-        ),
-    )
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 7.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the network, which is not required to be unique.
 
     Can be changed in place.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_security_enabled", "boolean", update_allowed=True),
-    )
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the network. It provides the default value for
     the attribute of the ports created on this network.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "qos_policy",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.qos_policy")],
-        ),
-    )
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.qos_policy``.
     Available since Heat 6.0.0.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("shared", "boolean", update_allowed=True, default=False),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this network should be shared across all tenants. Note that the default policy
     setting restricts usage of this attribute to administrative users only.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the network.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the network. Only administrative users can set the
     tenant identifier; this cannot be changed using authorization policies.
 
     Changing it replaces the resource.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request. Parameters are often specific to installed
     hardware or extensions.
 
@@ -3089,6 +3675,78 @@ class Net(TypedResource):
     """
 
     attrs = AttributeAccess(NetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        availability_zone_hints: ListOf[Any] | None = None,
+        dhcp_agent_ids: ListOf[Any] | None = None,
+        dns_domain: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port_security_enabled: bool | Intrinsic[bool] | None = None,
+        qos_policy: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.availability_zone_hints = availability_zone_hints
+        self.dhcp_agent_ids = dhcp_agent_ids
+        self.dns_domain = dns_domain
+        self.name = name
+        self.port_security_enabled = port_security_enabled
+        self.qos_policy = qos_policy
+        self.shared = shared
+        self.tags = tags
+        self.tenant_id = tenant_id
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("availability_zone_hints", "list"),
+            PropertySchema("dhcp_agent_ids", "list", update_allowed=True),
+            PropertySchema(
+                "dns_domain",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("dns_domain")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("port_security_enabled", "boolean", update_allowed=True),
+            PropertySchema(
+                "qos_policy",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("shared", "boolean", update_allowed=True, default=False),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("tenant_id", "string"),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
 
 
 class NetworkGatewayAttributes(Attributes):
@@ -3113,8 +3771,12 @@ class NetworkGatewayAttributes(Attributes):
 NetworkGatewayConnectionsItemSegmentationType: TypeAlias = Literal["flat", "vlan"]
 """The values Heat allows for `NetworkGatewayConnectionsItem.segmentation_type`."""
 
+_NetworkGatewayConnectionsItem_segmentation_type: TypeAlias = (
+    NetworkGatewayConnectionsItemSegmentationType | Intrinsic[str] | None
+)
 
-@attrs.frozen(kw_only=True)
+
+@generated_item(kw_only=True)
 class NetworkGatewayConnectionsItem(PropertyItem):
     """An item of `NetworkGateway.connections`: a map with these keys (a dict with Heat's key
     names works too).
@@ -3131,66 +3793,91 @@ class NetworkGatewayConnectionsItem(PropertyItem):
         ),
     }
 
-    network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network", "string", required=True, constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str]
     """The internal network to connect on the network gateway.
 
     Required. Heat checks it against the cloud as a ``neutron.network``. Available since
     Heat 2014.2.
     """
 
-    segmentation_id: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("segmentation_id", "integer", constraints=[Range(min=0, max=4094)]),
-    )
+    segmentation_id: int | Intrinsic[int] | None = None
     """The id for L2 segment on the external side of the network gateway. Must be specified
     when using vlan.
 
     Range: 0 to 4094.
     """
 
-    segmentation_type: NetworkGatewayConnectionsItemSegmentationType | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
+    segmentation_type: NetworkGatewayConnectionsItemSegmentationType | Intrinsic[str] | None = None
+    """L2 segmentation strategy on the external side of the network gateway.
+
+    Allowed values: ``flat``, ``vlan``. Heat's default: ``"flat"``.
+    """
+
+    def __init__(
+        self,
+        *,
+        network: str | Intrinsic[str],
+        segmentation_id: int | Intrinsic[int] | None = None,
+        segmentation_type: _NetworkGatewayConnectionsItem_segmentation_type = None,
+    ) -> None:
+        self.__dict__.update(
+            network=network, segmentation_id=segmentation_id, segmentation_type=segmentation_type
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema("segmentation_id", "integer", constraints=[Range(min=0, max=4094)]),
+            PropertySchema(
                 "segmentation_type",
                 "string",
                 default="flat",
                 constraints=[AllowedValues(["flat", "vlan"])],
             ),
         )
-    )
-    """L2 segmentation strategy on the external side of the network gateway.
-
-    Allowed values: ``flat``, ``vlan``. Heat's default: ``"flat"``.
-    """
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class NetworkGatewayDevicesItem(PropertyItem):
     """An item of `NetworkGateway.devices`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    id: str | Intrinsic[str] = attrs.field(metadata=heat_property("id", "string", required=True))
+    id: str | Intrinsic[str]
     """The device id for the network gateway.
 
     Required.
     """
 
-    interface_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("interface_name", "string", required=True)
-    )
+    interface_name: str | Intrinsic[str]
     """The interface name for the network gateway.
 
     Required.
     """
 
+    def __init__(
+        self,
+        *,
+        id: str | Intrinsic[str],
+        interface_name: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(id=id, interface_name=interface_name)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("id", "string", required=True),
+            PropertySchema("interface_name", "string", required=True),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class NetworkGateway(TypedResource):
     """``OS::Neutron::NetworkGateway``: Network Gateway resource in Neutron Network Gateway.
 
@@ -3204,45 +3891,76 @@ class NetworkGateway(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::NetworkGateway"
 
-    connections: ListOf[MapOf[NetworkGatewayConnectionsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "connections",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=NetworkGatewayConnectionsItem),
-        ),
-    )
+    connections: ListOf[MapOf[NetworkGatewayConnectionsItem]] | None = None
     """Connection info for this network gateway.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    devices: ListOf[MapOf[NetworkGatewayDevicesItem]] = attrs.field(
-        metadata=heat_property(
-            "devices",
-            "list",
-            required=True,
-            update_allowed=True,
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "map", item_class=NetworkGatewayDevicesItem),
-        ),
-    )
+    devices: ListOf[MapOf[NetworkGatewayDevicesItem]]
     """Device info for this network gateway.
 
     Required. Can be changed in place. Length: at least 1.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name of the network gateway.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(NetworkGatewayAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        connections: ListOf[MapOf[NetworkGatewayConnectionsItem]] | None = None,
+        devices: ListOf[MapOf[NetworkGatewayDevicesItem]],
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.connections = connections
+        self.devices = devices
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "connections",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=NetworkGatewayConnectionsItem),
+            ),
+            PropertySchema(
+                "devices",
+                "list",
+                required=True,
+                update_allowed=True,
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "map", item_class=NetworkGatewayDevicesItem),
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+        )
 
 
 class PortAttributes(Attributes):
@@ -3382,30 +4100,40 @@ class PortAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class PortAllowedAddressPairsItem(PropertyItem):
     """An item of `Port.allowed_address_pairs`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    ip_address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "ip_address", "string", required=True, constraints=[CustomConstraint("ip_or_cidr")]
-        ),
-    )
+    ip_address: str | Intrinsic[str]
     """IP address to allow through this port.
 
     Required. Heat checks it against the cloud as a ``ip_or_cidr``.
     """
 
-    mac_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
-    )
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to allow through this port.
 
     Heat checks it against the cloud as a ``mac_addr``.
     """
+
+    def __init__(
+        self,
+        *,
+        ip_address: str | Intrinsic[str],
+        mac_address: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ip_address=ip_address, mac_address=mac_address)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "ip_address", "string", required=True, constraints=[CustomConstraint("ip_or_cidr")]
+            ),
+            PropertySchema("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
+        )
 
 
 PortBindingVnicType: TypeAlias = Literal[
@@ -3414,7 +4142,7 @@ PortBindingVnicType: TypeAlias = Literal[
 """The values Heat allows for `Port.binding:vnic_type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class PortFixedIpsItem(PropertyItem):
     """An item of `Port.fixed_ips`: a map with these keys (a dict with Heat's key names works
     too).
@@ -3431,28 +4159,35 @@ class PortFixedIpsItem(PropertyItem):
         ),
     }
 
-    ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("ip_address", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    ip_address: str | Intrinsic[str] | None = None
     """IP address desired in the subnet for this port.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    subnet: str | Intrinsic[str] | None = None
     """Subnet in which to allocate the IP address for this port.
 
     Heat checks it against the cloud as a ``neutron.subnet``. Available since Heat 2014.2.
     """
 
+    def __init__(
+        self,
+        *,
+        ip_address: str | Intrinsic[str] | None = None,
+        subnet: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ip_address=ip_address, subnet=subnet)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("ip_address", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("subnet", "string", constraints=[CustomConstraint("neutron.subnet")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Port(TypedResource):
     """``OS::Neutron::Port``: A resource for managing Neutron ports.
 
@@ -3486,52 +4221,19 @@ class Port(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this port.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    allowed_address_pairs: ListOf[MapOf[PortAllowedAddressPairsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "allowed_address_pairs",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=PortAllowedAddressPairsItem),
-        ),
-    )
+    allowed_address_pairs: ListOf[MapOf[PortAllowedAddressPairsItem]] | None = None
     """Additional MAC/IP address pairs allowed to pass through the port.
 
     Can be changed in place.
     """
 
-    binding_vnic_type: PortBindingVnicType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "binding:vnic_type",
-            "string",
-            python_name="binding_vnic_type",
-            update_allowed=True,
-            default="normal",
-            constraints=[
-                AllowedValues(
-                    [
-                        "normal",
-                        "direct",
-                        "macvtap",
-                        "direct-physical",
-                        "baremetal",
-                        "virtio-forwarder",
-                        "smart-nic",
-                    ],
-                ),
-            ],
-        ),
-    )
+    binding_vnic_type: PortBindingVnicType | Intrinsic[str] | None = None
     """The vnic type to be bound on the neutron port. To support SR-IOV PCI passthrough
     networking, you can request that the neutron port to be realized as normal (virtual
     nic), direct (pci passthrough), or macvtap (virtual interface with a tap-like software
@@ -3544,73 +4246,46 @@ class Port(TypedResource):
     in Python; see `tools/gen_stdlib.py`).
     """
 
-    device_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("device_id", "string", update_allowed=True, default="")
-    )
+    device_id: str | Intrinsic[str] | None = None
     """Device ID of this port.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    device_owner: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("device_owner", "string", update_allowed=True, default=""),
-    )
+    device_owner: str | Intrinsic[str] | None = None
     """Name of the network owning the port. The value is typically network:floatingip or
     network:router_interface or network:dhcp.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    dns_name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_name", "string", update_allowed=True, constraints=[CustomConstraint("dns_name")]
-        ),
-    )
+    dns_name: str | Intrinsic[str] | None = None
     """DNS name associated with the port.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_name``. Available
     since Heat 7.0.0.
     """
 
-    fixed_ips: ListOf[MapOf[PortFixedIpsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_ips",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=PortFixedIpsItem),
-        ),
-    )
+    fixed_ips: ListOf[MapOf[PortFixedIpsItem]] | None = None
     """Desired IPs for this port.
 
     Can be changed in place.
     """
 
-    mac_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
-    )
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to give to this port. The default update policy of this property in neutron
     is that allow admin role only.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``mac_addr``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A symbolic name for this port.
 
     Can be changed in place.
     """
 
-    network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network", "string", required=True, constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str]
     """Network this port belongs to. If you plan to use current port to assign Floating IP, you
     should specify fixed_ips with subnet. Note if this changes to a different network
     update, the port will be replaced.
@@ -3619,77 +4294,175 @@ class Port(TypedResource):
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    no_fixed_ips: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("no_fixed_ips", "boolean", update_allowed=True, default=False),
-    )
+    no_fixed_ips: bool | Intrinsic[bool] | None = None
     """Flag to disable all fixed ips on the port.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 16.0.0.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_security_enabled", "boolean", update_allowed=True),
-    )
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the port. When disable this feature(set it to
     False), there will be no packages filtering, like security-group and address-pairs.
 
     Can be changed in place. Available since Heat 5.0.0.
     """
 
-    propagate_uplink_status: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("propagate_uplink_status", "boolean", update_allowed=True),
-    )
+    propagate_uplink_status: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable propagate uplink status on the port.
 
     Can be changed in place. Available since Heat 15.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "qos_policy",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.qos_policy")],
-        ),
-    )
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this port.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.qos_policy``.
     Available since Heat 6.0.0.
     """
 
-    security_groups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("security_groups", "list", update_allowed=True)
-    )
+    security_groups: ListOf[Any] | None = None
     """Security group IDs to associate with this port.
 
     Can be changed in place.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the port.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
     attrs = AttributeAccess(PortAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        allowed_address_pairs: ListOf[MapOf[PortAllowedAddressPairsItem]] | None = None,
+        binding_vnic_type: PortBindingVnicType | Intrinsic[str] | None = None,
+        device_id: str | Intrinsic[str] | None = None,
+        device_owner: str | Intrinsic[str] | None = None,
+        dns_name: str | Intrinsic[str] | None = None,
+        fixed_ips: ListOf[MapOf[PortFixedIpsItem]] | None = None,
+        mac_address: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str],
+        no_fixed_ips: bool | Intrinsic[bool] | None = None,
+        port_security_enabled: bool | Intrinsic[bool] | None = None,
+        propagate_uplink_status: bool | Intrinsic[bool] | None = None,
+        qos_policy: str | Intrinsic[str] | None = None,
+        security_groups: ListOf[Any] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.allowed_address_pairs = allowed_address_pairs
+        self.binding_vnic_type = binding_vnic_type
+        self.device_id = device_id
+        self.device_owner = device_owner
+        self.dns_name = dns_name
+        self.fixed_ips = fixed_ips
+        self.mac_address = mac_address
+        self.name = name
+        self.network = network
+        self.no_fixed_ips = no_fixed_ips
+        self.port_security_enabled = port_security_enabled
+        self.propagate_uplink_status = propagate_uplink_status
+        self.qos_policy = qos_policy
+        self.security_groups = security_groups
+        self.tags = tags
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "allowed_address_pairs",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=PortAllowedAddressPairsItem),
+            ),
+            PropertySchema(
+                "binding:vnic_type",
+                "string",
+                python_name="binding_vnic_type",
+                update_allowed=True,
+                default="normal",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "normal",
+                            "direct",
+                            "macvtap",
+                            "direct-physical",
+                            "baremetal",
+                            "virtio-forwarder",
+                            "smart-nic",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema("device_id", "string", update_allowed=True, default=""),
+            PropertySchema("device_owner", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "dns_name",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("dns_name")],
+            ),
+            PropertySchema(
+                "fixed_ips",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=PortFixedIpsItem),
+            ),
+            PropertySchema("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema("no_fixed_ips", "boolean", update_allowed=True, default=False),
+            PropertySchema("port_security_enabled", "boolean", update_allowed=True),
+            PropertySchema("propagate_uplink_status", "boolean", update_allowed=True),
+            PropertySchema(
+                "qos_policy",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("security_groups", "list", update_allowed=True),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
 
 
 class PortChainAttributes(Attributes):
@@ -3706,7 +4479,7 @@ class PortChainAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortChain(TypedResource):
     """``OS::Neutron::PortChain``: A resource for neutron networking-sfc.
 
@@ -3723,66 +4496,98 @@ class PortChain(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortChain"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    chain_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property("chain_parameters", "map", default={"correlation": "mpls"}),
-    )
+    chain_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of chain parameters. Currently, only correlation=mpls is supported by
     default.
 
     Changing it replaces the resource. Heat's default: ``{"correlation": "mpls"}``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Chain.
 
     Can be changed in place.
     """
 
-    flow_classifiers: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "flow_classifiers",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema(
-                "*", "string", constraints=[CustomConstraint("neutron.flow_classifier")]
-            ),
-        ),
-    )
+    flow_classifiers: ListOf[str | Intrinsic[str]] | None = None
     """A list of flow classifiers to apply to the Port Chain.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the Port Chain.
 
     Can be changed in place.
     """
 
-    port_pair_groups: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "port_pair_groups",
-            "list",
-            required=True,
-            update_allowed=True,
-            item=PropertySchema(
-                "*", "string", constraints=[CustomConstraint("neutron.port_pair_group")]
-            ),
-        ),
-    )
+    port_pair_groups: ListOf[str | Intrinsic[str]]
     """A list of port pair groups to apply to the Port Chain.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(PortChainAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        chain_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        flow_classifiers: ListOf[str | Intrinsic[str]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port_pair_groups: ListOf[str | Intrinsic[str]],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.chain_parameters = chain_parameters
+        self.description = description
+        self.flow_classifiers = flow_classifiers
+        self.name = name
+        self.port_pair_groups = port_pair_groups
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("chain_parameters", "map", default={"correlation": "mpls"}),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "flow_classifiers",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("neutron.flow_classifier")]
+                ),
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "port_pair_groups",
+                "list",
+                required=True,
+                update_allowed=True,
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("neutron.port_pair_group")]
+                ),
+            ),
+        )
 
 
 class PortPairAttributes(Attributes):
@@ -3799,7 +4604,7 @@ class PortPairAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortPair(TypedResource):
     """``OS::Neutron::PortPair``: A resource for neutron networking-sfc port-pair.
 
@@ -3820,58 +4625,87 @@ class PortPair(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPair"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Pair.
 
     Can be changed in place.
     """
 
-    egress: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "egress", "string", required=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    egress: str | Intrinsic[str]
     """ID or name of the egress neutron port.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    ingress: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "ingress", "string", required=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    ingress: str | Intrinsic[str]
     """ID or name of the ingress neutron port.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the Port Pair.
 
     Can be changed in place.
     """
 
-    service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "service_function_parameters", "map", default={"correlation": None}
-            ),
-        )
-    )
+    service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Dictionary of service function parameter. Currently only correlation=None is supported.
 
     Changing it replaces the resource. Heat's default: ``{"correlation": null}``.
     """
 
     attrs = AttributeAccess(PortPairAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        egress: str | Intrinsic[str],
+        ingress: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        service_function_parameters: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.egress = egress
+        self.ingress = ingress
+        self.name = name
+        self.service_function_parameters = service_function_parameters
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "egress", "string", required=True, constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema(
+                "ingress", "string", required=True, constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("service_function_parameters", "map", default={"correlation": None}),
+        )
 
 
 class PortPairGroupAttributes(Attributes):
@@ -3888,7 +4722,7 @@ class PortPairGroupAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PortPairGroup(TypedResource):
     """``OS::Neutron::PortPairGroup``: Heat Template Resource for networking-sfc
     port-pair-group.
@@ -3906,37 +4740,71 @@ class PortPairGroup(TypedResource):
     resource_type: ClassVar[str] = "OS::Neutron::PortPairGroup"
     support_status: ClassVar[SupportStatus] = "UNSUPPORTED"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Port Pair Group.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the Port Pair Group.
 
     Can be changed in place.
     """
 
-    port_pairs: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "port_pairs",
-            "list",
-            required=True,
-            update_allowed=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("neutron.port_pair")]),
-        ),
-    )
+    port_pairs: ListOf[str | Intrinsic[str]]
     """A list of Port Pair IDs or names to apply.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(PortPairGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port_pairs: ListOf[str | Intrinsic[str]],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.port_pairs = port_pairs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "port_pairs",
+                "list",
+                required=True,
+                update_allowed=True,
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("neutron.port_pair")]
+                ),
+            ),
+        )
 
 
 class ProviderNetAttributes(Attributes):
@@ -3975,7 +4843,7 @@ ProviderNetNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "ge
 """The values Heat allows for `ProviderNet.network_type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ProviderNet(TypedResource):
     """``OS::Neutron::ProviderNet``: A resource for managing Neutron provider networks.
 
@@ -3993,119 +4861,77 @@ class ProviderNet(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::ProviderNet"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """A boolean value specifying the administrative status of the network.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone_hints", "list", update_allowed=True)
-    )
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the network. It requires the availability_zone
     extension to be available.
 
     Can be changed in place. Available since Heat 19.0.0.
     """
 
-    dns_domain: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "dns_domain",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("dns_domain")],
-        ),
-    )
+    dns_domain: str | Intrinsic[str] | None = None
     """DNS domain associated with this network.
 
     Can be changed in place. Heat checks it against the cloud as a ``dns_domain``. Available
     since Heat 15.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the network, which is not required to be unique.
 
     Can be changed in place.
     """
 
-    network_type: ProviderNetNetworkType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network_type",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["local", "vlan", "vxlan", "gre", "geneve", "flat"])],
-        ),
-    )
+    network_type: ProviderNetNetworkType | Intrinsic[str]
     """A string specifying the provider network type for the network.
 
     Required. Can be changed in place. Allowed values: ``local``, ``vlan``, ``vxlan``,
     ``gre``, ``geneve``, ``flat``.
     """
 
-    physical_network: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("physical_network", "string", update_allowed=True)
-    )
+    physical_network: str | Intrinsic[str] | None = None
     """A string specifying physical network mapping for the network.
 
     Can be changed in place.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_security_enabled", "boolean", update_allowed=True),
-    )
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the network. It provides the default value for
     the attribute of the ports created on this network.
 
     Can be changed in place. Available since Heat 8.0.0.
     """
 
-    router_external: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("router_external", "boolean", update_allowed=True, default=False),
-    )
+    router_external: bool | Intrinsic[bool] | None = None
     """Whether the network contains an external router.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 6.0.0.
     """
 
-    segmentation_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("segmentation_id", "string", update_allowed=True)
-    )
+    segmentation_id: str | Intrinsic[str] | None = None
     """A string specifying the segmentation id for the network.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("shared", "boolean", update_allowed=True, default=True)
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this network should be shared across all tenants.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the provider network.
 
     Can be changed in place. Available since Heat 12.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the provider network. Only administrative users can
     set the tenant identifier; this cannot be changed using authorization policies.
 
@@ -4113,6 +4939,82 @@ class ProviderNet(TypedResource):
     """
 
     attrs = AttributeAccess(ProviderNetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        availability_zone_hints: ListOf[Any] | None = None,
+        dns_domain: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        network_type: ProviderNetNetworkType | Intrinsic[str],
+        physical_network: str | Intrinsic[str] | None = None,
+        port_security_enabled: bool | Intrinsic[bool] | None = None,
+        router_external: bool | Intrinsic[bool] | None = None,
+        segmentation_id: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.availability_zone_hints = availability_zone_hints
+        self.dns_domain = dns_domain
+        self.name = name
+        self.network_type = network_type
+        self.physical_network = physical_network
+        self.port_security_enabled = port_security_enabled
+        self.router_external = router_external
+        self.segmentation_id = segmentation_id
+        self.shared = shared
+        self.tags = tags
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("availability_zone_hints", "list", update_allowed=True),
+            PropertySchema(
+                "dns_domain",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("dns_domain")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "network_type",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["local", "vlan", "vxlan", "gre", "geneve", "flat"])],
+            ),
+            PropertySchema("physical_network", "string", update_allowed=True),
+            PropertySchema("port_security_enabled", "boolean", update_allowed=True),
+            PropertySchema("router_external", "boolean", update_allowed=True, default=False),
+            PropertySchema("segmentation_id", "string", update_allowed=True),
+            PropertySchema("shared", "boolean", update_allowed=True, default=True),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QoSBandwidthLimitRuleAttributes(Attributes):
@@ -4133,7 +5035,7 @@ QoSBandwidthLimitRuleDirection: TypeAlias = Literal["egress", "ingress"]
 """The values Heat allows for `QoSBandwidthLimitRule.direction`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSBandwidthLimitRule(TypedResource):
     """``OS::Neutron::QoSBandwidthLimitRule``: A resource for Neutron QoS bandwidth limit rule.
 
@@ -4152,63 +5054,106 @@ class QoSBandwidthLimitRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSBandwidthLimitRule"
 
-    direction: QoSBandwidthLimitRuleDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            update_allowed=True,
-            default="egress",
-            constraints=[AllowedValues(["egress", "ingress"])],
-        ),
-    )
+    direction: QoSBandwidthLimitRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``egress``, ``ingress``. Heat's default:
     ``"egress"``. Available since Heat 13.0.0.
     """
 
-    max_burst_kbps: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "max_burst_kbps", "integer", update_allowed=True, default=0, constraints=[Range(min=0)]
-        ),
-    )
+    max_burst_kbps: int | Intrinsic[int] | None = None
     """Max burst bandwidth in kbps.
 
     Can be changed in place. Range: at least 0. Heat's default: ``0``.
     """
 
-    max_kbps: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "max_kbps", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    max_kbps: int | Intrinsic[int]
     """Max bandwidth in kbps.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    policy: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "policy", "string", required=True, constraints=[CustomConstraint("neutron.qos_policy")]
-        ),
-    )
+    policy: str | Intrinsic[str]
     """ID or name of the QoS policy.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(QoSBandwidthLimitRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        direction: QoSBandwidthLimitRuleDirection | Intrinsic[str] | None = None,
+        max_burst_kbps: int | Intrinsic[int] | None = None,
+        max_kbps: int | Intrinsic[int],
+        policy: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.direction = direction
+        self.max_burst_kbps = max_burst_kbps
+        self.max_kbps = max_kbps
+        self.policy = policy
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "direction",
+                "string",
+                update_allowed=True,
+                default="egress",
+                constraints=[AllowedValues(["egress", "ingress"])],
+            ),
+            PropertySchema(
+                "max_burst_kbps",
+                "integer",
+                update_allowed=True,
+                default=0,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "max_kbps",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "policy",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QoSDscpMarkingRuleAttributes(Attributes):
@@ -4231,7 +5176,7 @@ QoSDscpMarkingRuleDscpMark: TypeAlias = Literal[
 """The values Heat allows for `QoSDscpMarkingRule.dscp_mark`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSDscpMarkingRule(TypedResource):
     """``OS::Neutron::QoSDscpMarkingRule``: A resource for Neutron QoS DSCP marking rule.
 
@@ -4250,66 +5195,101 @@ class QoSDscpMarkingRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSDscpMarkingRule"
 
-    dscp_mark: QoSDscpMarkingRuleDscpMark | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "dscp_mark",
-            "integer",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                AllowedValues(
-                    [
-                        0,
-                        8,
-                        10,
-                        12,
-                        14,
-                        16,
-                        18,
-                        20,
-                        22,
-                        24,
-                        26,
-                        28,
-                        30,
-                        32,
-                        34,
-                        36,
-                        38,
-                        40,
-                        46,
-                        48,
-                        56,
-                    ],
-                ),
-            ],
-        ),
-    )
+    dscp_mark: QoSDscpMarkingRuleDscpMark | Intrinsic[int]
     """DSCP mark between 0 and 56, except 2-6, 42, 44, and 50-54.
 
     Required. Can be changed in place. One of 21 allowed values.
     """
 
-    policy: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "policy", "string", required=True, constraints=[CustomConstraint("neutron.qos_policy")]
-        ),
-    )
+    policy: str | Intrinsic[str]
     """ID or name of the QoS policy.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(QoSDscpMarkingRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        dscp_mark: QoSDscpMarkingRuleDscpMark | Intrinsic[int],
+        policy: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.dscp_mark = dscp_mark
+        self.policy = policy
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "dscp_mark",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(
+                        [
+                            0,
+                            8,
+                            10,
+                            12,
+                            14,
+                            16,
+                            18,
+                            20,
+                            22,
+                            24,
+                            26,
+                            28,
+                            30,
+                            32,
+                            34,
+                            36,
+                            38,
+                            40,
+                            46,
+                            48,
+                            56,
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "policy",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QoSMinimumBandwidthRuleAttributes(Attributes):
@@ -4331,7 +5311,7 @@ QoSMinimumBandwidthRuleDirection: TypeAlias = Literal["egress", "ingress"]
 """The values Heat allows for `QoSMinimumBandwidthRule.direction`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSMinimumBandwidthRule(TypedResource):
     """``OS::Neutron::QoSMinimumBandwidthRule``: A resource for guaranteeing bandwidth.
 
@@ -4357,52 +5337,91 @@ class QoSMinimumBandwidthRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSMinimumBandwidthRule"
 
-    direction: QoSMinimumBandwidthRuleDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            update_allowed=True,
-            default="egress",
-            constraints=[AllowedValues(["egress", "ingress"])],
-        ),
-    )
+    direction: QoSMinimumBandwidthRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``egress``, ``ingress``. Heat's default:
     ``"egress"``.
     """
 
-    min_kbps: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "min_kbps", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    min_kbps: int | Intrinsic[int]
     """Min bandwidth in kbps.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    policy: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "policy", "string", required=True, constraints=[CustomConstraint("neutron.qos_policy")]
-        ),
-    )
+    policy: str | Intrinsic[str]
     """ID or name of the QoS policy.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(QoSMinimumBandwidthRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        direction: QoSMinimumBandwidthRuleDirection | Intrinsic[str] | None = None,
+        min_kbps: int | Intrinsic[int],
+        policy: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.direction = direction
+        self.min_kbps = min_kbps
+        self.policy = policy
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "direction",
+                "string",
+                update_allowed=True,
+                default="egress",
+                constraints=[AllowedValues(["egress", "ingress"])],
+            ),
+            PropertySchema(
+                "min_kbps",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "policy",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QoSMinimumPacketRateRuleAttributes(Attributes):
@@ -4424,7 +5443,7 @@ QoSMinimumPacketRateRuleDirection: TypeAlias = Literal["any", "egress", "ingress
 """The values Heat allows for `QoSMinimumPacketRateRule.direction`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSMinimumPacketRateRule(TypedResource):
     """``OS::Neutron::QoSMinimumPacketRateRule``: A resource for guaranteeing packet rate.
 
@@ -4450,52 +5469,91 @@ class QoSMinimumPacketRateRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSMinimumPacketRateRule"
 
-    direction: QoSMinimumPacketRateRuleDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            update_allowed=True,
-            default="egress",
-            constraints=[AllowedValues(["any", "egress", "ingress"])],
-        ),
-    )
+    direction: QoSMinimumPacketRateRuleDirection | Intrinsic[str] | None = None
     """Traffic direction from the point of view of the port.
 
     Can be changed in place. Allowed values: ``any``, ``egress``, ``ingress``. Heat's
     default: ``"egress"``.
     """
 
-    min_kpps: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "min_kpps", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    min_kpps: int | Intrinsic[int]
     """Min packet rate in kpps.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    policy: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "policy", "string", required=True, constraints=[CustomConstraint("neutron.qos_policy")]
-        ),
-    )
+    policy: str | Intrinsic[str]
     """ID or name of the QoS policy.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.qos_policy``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this rule.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(QoSMinimumPacketRateRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        direction: QoSMinimumPacketRateRuleDirection | Intrinsic[str] | None = None,
+        min_kpps: int | Intrinsic[int],
+        policy: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.direction = direction
+        self.min_kpps = min_kpps
+        self.policy = policy
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "direction",
+                "string",
+                update_allowed=True,
+                default="egress",
+                constraints=[AllowedValues(["any", "egress", "ingress"])],
+            ),
+            PropertySchema(
+                "min_kpps",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=0)],
+            ),
+            PropertySchema(
+                "policy",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QoSPolicyAttributes(Attributes):
@@ -4517,7 +5575,7 @@ class QoSPolicyAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class QoSPolicy(TypedResource):
     """``OS::Neutron::QoSPolicy``: A resource for Neutron QoS Policy.
 
@@ -4535,40 +5593,72 @@ class QoSPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::QoSPolicy"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """The description for the QoS policy.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name for the QoS policy.
 
     Can be changed in place.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("shared", "boolean", update_allowed=True, default=False),
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether this QoS policy should be shared to other tenants.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID of this QoS policy.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(QoSPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        shared: bool | Intrinsic[bool] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.shared = shared
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("shared", "boolean", update_allowed=True, default=False),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class QuotaAttributes(Attributes):
@@ -4583,7 +5673,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Neutron::Quota``: A resource for managing neutron quotas.
 
@@ -4613,115 +5703,142 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Quota"
 
-    floatingip: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "floatingip", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    floatingip: int | Intrinsic[int] | None = None
     """Quota for the number of floating IPs. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    network: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "network", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    network: int | Intrinsic[int] | None = None
     """Quota for the number of networks. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    port: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "integer", update_allowed=True, constraints=[Range(min=-1)]),
-    )
+    port: int | Intrinsic[int] | None = None
     """Quota for the number of ports. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    project: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "project", "string", required=True, constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str]
     """Name or id of the project to set the quota for.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.project``.
     """
 
-    rbac_policy: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "rbac_policy", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    rbac_policy: int | Intrinsic[int] | None = None
     """Quota for the number of rbac policies. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1. Available since Heat 12.0.0.
     """
 
-    router: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "router", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    router: int | Intrinsic[int] | None = None
     """Quota for the number of routers. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "security_group", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    security_group: int | Intrinsic[int] | None = None
     """Quota for the number of security groups. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group_rule: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "security_group_rule", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    security_group_rule: int | Intrinsic[int] | None = None
     """Quota for the number of security group rules. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    subnet: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnet", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    subnet: int | Intrinsic[int] | None = None
     """Quota for the number of subnets. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1.
     """
 
-    subnetpool: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnetpool", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    subnetpool: int | Intrinsic[int] | None = None
     """Quota for the number of subnet pools. Setting -1 means unlimited.
 
     Can be changed in place. Range: at least -1. Available since Heat 12.0.0.
     """
 
     attrs = AttributeAccess(QuotaAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        floatingip: int | Intrinsic[int] | None = None,
+        network: int | Intrinsic[int] | None = None,
+        port: int | Intrinsic[int] | None = None,
+        project: str | Intrinsic[str],
+        rbac_policy: int | Intrinsic[int] | None = None,
+        router: int | Intrinsic[int] | None = None,
+        security_group: int | Intrinsic[int] | None = None,
+        security_group_rule: int | Intrinsic[int] | None = None,
+        subnet: int | Intrinsic[int] | None = None,
+        subnetpool: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.floatingip = floatingip
+        self.network = network
+        self.port = port
+        self.project = project
+        self.rbac_policy = rbac_policy
+        self.router = router
+        self.security_group = security_group
+        self.security_group_rule = security_group_rule
+        self.subnet = subnet
+        self.subnetpool = subnetpool
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "floatingip", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("network", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema("port", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "project",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("keystone.project")],
+            ),
+            PropertySchema(
+                "rbac_policy", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("router", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "security_group", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "security_group_rule", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("subnet", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "subnetpool", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+        )
 
 
 class RBACPolicyAttributes(Attributes):
@@ -4747,7 +5864,7 @@ RBACPolicyObjectType: TypeAlias = Literal[
 """The values Heat allows for `RBACPolicy.object_type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RBACPolicy(TypedResource):
     """``OS::Neutron::RBACPolicy``: A Resource for managing RBAC policy in Neutron.
 
@@ -4764,14 +5881,7 @@ class RBACPolicy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::RBACPolicy"
 
-    action: RBACPolicyAction | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "action",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["access_as_shared", "access_as_external"])],
-        ),
-    )
+    action: RBACPolicyAction | Intrinsic[str]
     """Action for the RBAC policy. The allowed actions differ for different object types - only
     network objects can have an access_as_external action.
 
@@ -4779,43 +5889,26 @@ class RBACPolicy(TypedResource):
     ``access_as_external``.
     """
 
-    object_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("object_id", "string", required=True)
-    )
+    object_id: str | Intrinsic[str]
     """ID or name of the RBAC object.
 
     Required. Changing it replaces the resource.
     """
 
-    object_type: RBACPolicyObjectType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "object_type",
-            "string",
-            required=True,
-            constraints=[
-                AllowedValues(
-                    ["network", "qos_policy", "security_group", "address_scope", "subnetpool"]
-                ),
-            ],
-        ),
-    )
+    object_type: RBACPolicyObjectType | Intrinsic[str]
     """Type of the object that RBAC policy affects.
 
     Required. Changing it replaces the resource. Allowed values: ``network``,
     ``qos_policy``, ``security_group``, ``address_scope``, ``subnetpool``.
     """
 
-    target_tenant: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("target_tenant", "string", required=True, update_allowed=True)
-    )
+    target_tenant: str | Intrinsic[str]
     """ID of the tenant to which the RBAC policy will be enforced.
 
     Required. Can be changed in place.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The owner tenant ID. Only required if the caller has an administrative role and wants to
     create a RBAC for another tenant.
 
@@ -4823,6 +5916,64 @@ class RBACPolicy(TypedResource):
     """
 
     attrs = AttributeAccess(RBACPolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        action: RBACPolicyAction | Intrinsic[str],
+        object_id: str | Intrinsic[str],
+        object_type: RBACPolicyObjectType | Intrinsic[str],
+        target_tenant: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.action = action
+        self.object_id = object_id
+        self.object_type = object_type
+        self.target_tenant = target_tenant
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "action",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["access_as_shared", "access_as_external"])],
+            ),
+            PropertySchema("object_id", "string", required=True),
+            PropertySchema(
+                "object_type",
+                "string",
+                required=True,
+                constraints=[
+                    AllowedValues(
+                        ["network", "qos_policy", "security_group", "address_scope", "subnetpool"]
+                    ),
+                ],
+            ),
+            PropertySchema("target_tenant", "string", required=True, update_allowed=True),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class RouterAttributes(Attributes):
@@ -4869,34 +6020,46 @@ class RouterAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class RouterExternalGatewayInfoExternalFixedIpsItem(PropertyItem):
     """An item of `RouterExternalGatewayInfo.external_fixed_ips`: a map with these keys (a dict
     with Heat's key names works too).
     """
 
-    ip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("ip_address", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    ip_address: str | Intrinsic[str] | None = None
     """External fixed IP address.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    subnet: str | Intrinsic[str] | None = None
     """Subnet of external fixed IP address.
 
     Heat checks it against the cloud as a ``neutron.subnet``.
     """
 
+    def __init__(
+        self,
+        *,
+        ip_address: str | Intrinsic[str] | None = None,
+        subnet: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ip_address=ip_address, subnet=subnet)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("ip_address", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("subnet", "string", constraints=[CustomConstraint("neutron.subnet")]),
+        )
+
+
+_RouterExternalGatewayInfo_external_fixed_ips: TypeAlias = (
+    ListOf[MapOf[RouterExternalGatewayInfoExternalFixedIpsItem]] | None
+)
+
+
+@generated_item(kw_only=True)
 class RouterExternalGatewayInfo(PropertyItem):
     """The value of `Router.external_gateway_info`: a map with these keys (a dict with Heat's
     key names works too).
@@ -4904,17 +6067,39 @@ class RouterExternalGatewayInfo(PropertyItem):
     External network gateway configuration for a router.
     """
 
-    enable_snat: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("enable_snat", "boolean", update_allowed=True)
-    )
+    enable_snat: bool | Intrinsic[bool] | None = None
     """Enables Source NAT on the router gateway. NOTE: The default policy setting in Neutron
     restricts usage of this property to administrative users only.
     """
 
-    external_fixed_ips: ListOf[MapOf[RouterExternalGatewayInfoExternalFixedIpsItem]] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
+    external_fixed_ips: ListOf[MapOf[RouterExternalGatewayInfoExternalFixedIpsItem]] | None = None
+    """External fixed IP addresses for the gateway.
+
+    Available since Heat 6.0.0.
+    """
+
+    network: str | Intrinsic[str]
+    """ID or name of the external network for the gateway.
+
+    Required.
+    """
+
+    def __init__(
+        self,
+        *,
+        enable_snat: bool | Intrinsic[bool] | None = None,
+        external_fixed_ips: _RouterExternalGatewayInfo_external_fixed_ips = None,
+        network: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(
+            enable_snat=enable_snat, external_fixed_ips=external_fixed_ips, network=network
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("enable_snat", "boolean", update_allowed=True),
+            PropertySchema(
                 "external_fixed_ips",
                 "list",
                 update_allowed=True,
@@ -4922,23 +6107,11 @@ class RouterExternalGatewayInfo(PropertyItem):
                     "*", "map", item_class=RouterExternalGatewayInfoExternalFixedIpsItem
                 ),
             ),
+            PropertySchema("network", "string", required=True, update_allowed=True),
         )
-    )
-    """External fixed IP addresses for the gateway.
-
-    Available since Heat 6.0.0.
-    """
-
-    network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("network", "string", required=True, update_allowed=True)
-    )
-    """ID or name of the external network for the gateway.
-
-    Required.
-    """
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Router(TypedResource):
     """``OS::Neutron::Router``: A resource that implements Neutron router.
 
@@ -4956,27 +6129,20 @@ class Router(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the router.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone_hints: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone_hints", "list", update_allowed=True)
-    )
+    availability_zone_hints: ListOf[Any] | None = None
     """Availability zone candidates for the router. It requires the availability_zone extension
     to be available.
 
     Can be changed in place. Available since Heat 19.0.0.
     """
 
-    distributed: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("distributed", "boolean")
-    )
+    distributed: bool | Intrinsic[bool] | None = None
     """Indicates whether or not to create a distributed router. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only. This
     property can not be used in conjunction with the L3 agent ID.
@@ -4984,23 +6150,13 @@ class Router(TypedResource):
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    external_gateway_info: MapOf[RouterExternalGatewayInfo] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "external_gateway_info",
-            "map",
-            update_allowed=True,
-            item_class=RouterExternalGatewayInfo,
-        ),
-    )
+    external_gateway_info: MapOf[RouterExternalGatewayInfo] | None = None
     """External network gateway configuration for a router.
 
     Can be changed in place.
     """
 
-    ha: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("ha", "boolean")
-    )
+    ha: bool | Intrinsic[bool] | None = None
     """Indicates whether or not to create a highly available router. NOTE: The default policy
     setting in Neutron restricts usage of this property to administrative users only. And
     now neutron do not support distributed and ha at the same time.
@@ -5008,12 +6164,7 @@ class Router(TypedResource):
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    l3_agent_ids: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "l3_agent_ids", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    l3_agent_ids: ListOf[str | Intrinsic[str]] | None = None
     """ID list of the L3 agent. User can specify multi-agents for highly available router.
     NOTE: The default policy setting in Neutron restricts usage of this property to
     administrative users only.
@@ -5021,43 +6172,98 @@ class Router(TypedResource):
     Can be changed in place. Available since Heat 2015.1.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name of the router.
 
     Can be changed in place.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the router.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant which will own the router. Only administrative users can set the
     tenant identifier; this cannot be changed using authorization policies.
 
     Changing it replaces the resource. Available since Heat 24.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the creation request.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
     attrs = AttributeAccess(RouterAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        availability_zone_hints: ListOf[Any] | None = None,
+        distributed: bool | Intrinsic[bool] | None = None,
+        external_gateway_info: MapOf[RouterExternalGatewayInfo] | None = None,
+        ha: bool | Intrinsic[bool] | None = None,
+        l3_agent_ids: ListOf[str | Intrinsic[str]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.availability_zone_hints = availability_zone_hints
+        self.distributed = distributed
+        self.external_gateway_info = external_gateway_info
+        self.ha = ha
+        self.l3_agent_ids = l3_agent_ids
+        self.name = name
+        self.tags = tags
+        self.tenant_id = tenant_id
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("availability_zone_hints", "list", update_allowed=True),
+            PropertySchema("distributed", "boolean"),
+            PropertySchema(
+                "external_gateway_info",
+                "map",
+                update_allowed=True,
+                item_class=RouterExternalGatewayInfo,
+            ),
+            PropertySchema("ha", "boolean"),
+            PropertySchema(
+                "l3_agent_ids", "list", update_allowed=True, item=PropertySchema("*", "string")
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("tenant_id", "string"),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
 
 
 class RouterInterfaceAttributes(Attributes):
@@ -5074,7 +6280,7 @@ class RouterInterfaceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class RouterInterface(TypedResource):
     """``OS::Neutron::RouterInterface``: A resource for managing Neutron router interfaces.
 
@@ -5110,33 +6316,21 @@ class RouterInterface(TypedResource):
         ),
     }
 
-    port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "string", constraints=[CustomConstraint("neutron.port")]),
-    )
+    port: str | Intrinsic[str] | None = None
     """The port, either subnet or port should be specified.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``. Available since Heat 2015.1.
     """
 
-    router: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
-        ),
-    )
+    router: str | Intrinsic[str]
     """The router.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.router``.
     """
 
-    subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    subnet: str | Intrinsic[str] | None = None
     """The subnet, either subnet or port should be specified.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
@@ -5144,6 +6338,46 @@ class RouterInterface(TypedResource):
     """
 
     attrs = AttributeAccess(RouterInterfaceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        port: str | Intrinsic[str] | None = None,
+        router: str | Intrinsic[str],
+        subnet: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.port = port
+        self.router = router
+        self.subnet = subnet
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("port", "string", constraints=[CustomConstraint("neutron.port")]),
+            PropertySchema(
+                "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
+            ),
+            PropertySchema("subnet", "string", constraints=[CustomConstraint("neutron.subnet")]),
+        )
 
 
 class SecurityGroupAttributes(Attributes):
@@ -5452,29 +6686,19 @@ SecurityGroupRulesItemRemoteMode: TypeAlias = Literal["remote_ip_prefix", "remot
 """The values Heat allows for `SecurityGroupRulesItem.remote_mode`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SecurityGroupRulesItem(PropertyItem):
     """An item of `SecurityGroup.rules`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the security group rule.
 
     Available since Heat 27.0.0.
     """
 
-    direction: SecurityGroupRulesItemDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            default="ingress",
-            constraints=[AllowedValues(["ingress", "egress"])],
-        ),
-    )
+    direction: SecurityGroupRulesItemDirection | Intrinsic[str] | None = None
     """The direction in which the security group rule is applied. For a compute instance, an
     ingress security group rule matches traffic that is incoming (ingress) for that
     instance. An egress rule is applied to traffic leaving the instance.
@@ -5482,21 +6706,13 @@ class SecurityGroupRulesItem(PropertyItem):
     Allowed values: ``ingress``, ``egress``. Heat's default: ``"ingress"``.
     """
 
-    ethertype: SecurityGroupRulesItemEthertype | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
-        ),
-    )
+    ethertype: SecurityGroupRulesItemEthertype | Intrinsic[str] | None = None
     """Ethertype of the traffic.
 
     Allowed values: ``IPv4``, ``IPv6``. Heat's default: ``"IPv4"``.
     """
 
-    port_range_max: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_range_max", "integer", constraints=[Range(min=0, max=65535)]),
-    )
+    port_range_max: int | Intrinsic[int] | None = None
     """The maximum port number in the range that is matched by the security group rule. The
     port_range_min attribute constrains the port_range_max attribute. If the protocol is
     ICMP, this value must be an ICMP type.
@@ -5504,10 +6720,7 @@ class SecurityGroupRulesItem(PropertyItem):
     Range: 0 to 65535.
     """
 
-    port_range_min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_range_min", "integer", constraints=[Range(min=0, max=65535)]),
-    )
+    port_range_min: int | Intrinsic[int] | None = None
     """The minimum port number in the range that is matched by the security group rule. If the
     protocol is TCP or UDP, this value must be less than or equal to the value of the
     port_range_max attribute. If the protocol is ICMP, this value must be an ICMP type.
@@ -5515,297 +6728,7 @@ class SecurityGroupRulesItem(PropertyItem):
     Range: 0 to 65535.
     """
 
-    protocol: SecurityGroupRulesItemProtocol | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "protocol",
-            "string",
-            constraints=[
-                AllowedValues(
-                    [
-                        0,
-                        1,
-                        2,
-                        3,
-                        4,
-                        5,
-                        6,
-                        7,
-                        8,
-                        9,
-                        10,
-                        11,
-                        12,
-                        13,
-                        14,
-                        15,
-                        16,
-                        17,
-                        18,
-                        19,
-                        20,
-                        21,
-                        22,
-                        23,
-                        24,
-                        25,
-                        26,
-                        27,
-                        28,
-                        29,
-                        30,
-                        31,
-                        32,
-                        33,
-                        34,
-                        35,
-                        36,
-                        37,
-                        38,
-                        39,
-                        40,
-                        41,
-                        42,
-                        43,
-                        44,
-                        45,
-                        46,
-                        47,
-                        48,
-                        49,
-                        50,
-                        51,
-                        52,
-                        53,
-                        54,
-                        55,
-                        56,
-                        57,
-                        58,
-                        59,
-                        60,
-                        61,
-                        62,
-                        63,
-                        64,
-                        65,
-                        66,
-                        67,
-                        68,
-                        69,
-                        70,
-                        71,
-                        72,
-                        73,
-                        74,
-                        75,
-                        76,
-                        77,
-                        78,
-                        79,
-                        80,
-                        81,
-                        82,
-                        83,
-                        84,
-                        85,
-                        86,
-                        87,
-                        88,
-                        89,
-                        90,
-                        91,
-                        92,
-                        93,
-                        94,
-                        95,
-                        96,
-                        97,
-                        98,
-                        99,
-                        100,
-                        101,
-                        102,
-                        103,
-                        104,
-                        105,
-                        106,
-                        107,
-                        108,
-                        109,
-                        110,
-                        111,
-                        112,
-                        113,
-                        114,
-                        115,
-                        116,
-                        117,
-                        118,
-                        119,
-                        120,
-                        121,
-                        122,
-                        123,
-                        124,
-                        125,
-                        126,
-                        127,
-                        128,
-                        129,
-                        130,
-                        131,
-                        132,
-                        133,
-                        134,
-                        135,
-                        136,
-                        137,
-                        138,
-                        139,
-                        140,
-                        141,
-                        142,
-                        143,
-                        144,
-                        145,
-                        146,
-                        147,
-                        148,
-                        149,
-                        150,
-                        151,
-                        152,
-                        153,
-                        154,
-                        155,
-                        156,
-                        157,
-                        158,
-                        159,
-                        160,
-                        161,
-                        162,
-                        163,
-                        164,
-                        165,
-                        166,
-                        167,
-                        168,
-                        169,
-                        170,
-                        171,
-                        172,
-                        173,
-                        174,
-                        175,
-                        176,
-                        177,
-                        178,
-                        179,
-                        180,
-                        181,
-                        182,
-                        183,
-                        184,
-                        185,
-                        186,
-                        187,
-                        188,
-                        189,
-                        190,
-                        191,
-                        192,
-                        193,
-                        194,
-                        195,
-                        196,
-                        197,
-                        198,
-                        199,
-                        200,
-                        201,
-                        202,
-                        203,
-                        204,
-                        205,
-                        206,
-                        207,
-                        208,
-                        209,
-                        210,
-                        211,
-                        212,
-                        213,
-                        214,
-                        215,
-                        216,
-                        217,
-                        218,
-                        219,
-                        220,
-                        221,
-                        222,
-                        223,
-                        224,
-                        225,
-                        226,
-                        227,
-                        228,
-                        229,
-                        230,
-                        231,
-                        232,
-                        233,
-                        234,
-                        235,
-                        236,
-                        237,
-                        238,
-                        239,
-                        240,
-                        241,
-                        242,
-                        243,
-                        244,
-                        245,
-                        246,
-                        247,
-                        248,
-                        249,
-                        250,
-                        251,
-                        252,
-                        253,
-                        254,
-                        255,
-                        "ah",
-                        "dccp",
-                        "egp",
-                        "esp",
-                        "gre",
-                        "icmp",
-                        "icmpv6",
-                        "igmp",
-                        "ipv6-encap",
-                        "ipv6-frag",
-                        "ipv6-icmp",
-                        "ipv6-nonxt",
-                        "ipv6-opts",
-                        "ipv6-route",
-                        "ospf",
-                        "pgm",
-                        "rsvp",
-                        "sctp",
-                        "tcp",
-                        "udp",
-                        "udplite",
-                        "vrrp",
-                    ],
-                ),
-            ],
-        ),
-    )
+    protocol: SecurityGroupRulesItemProtocol | Intrinsic[str] | None = None
     """The protocol that is matched by the security group rule. Allowed values are ah, dccp,
     egp, esp, gre, icmp, icmpv6, igmp, ipv6-encap, ipv6-frag, ipv6-icmp, ipv6-nonxt,
     ipv6-opts, ipv6-route, ospf, pgm, rsvp, sctp, tcp, udp, udplite, vrrp and integer
@@ -5814,12 +6737,7 @@ class SecurityGroupRulesItem(PropertyItem):
     One of 278 allowed values.
     """
 
-    remote_group_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "remote_group_id", "string", constraints=[CustomConstraint("neutron.security_group")]
-        ),
-    )
+    remote_group_id: str | Intrinsic[str] | None = None
     """The remote group ID to be associated with this security group rule. If no value is
     specified then this rule will use this security group for the remote_group_id. The
     remote mode parameter must be set to "remote_group_id".
@@ -5827,34 +6745,365 @@ class SecurityGroupRulesItem(PropertyItem):
     Heat checks it against the cloud as a ``neutron.security_group``.
     """
 
-    remote_ip_prefix: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "remote_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    remote_ip_prefix: str | Intrinsic[str] | None = None
     """The remote IP prefix (CIDR) to be associated with this security group rule.
 
     Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "remote_mode",
-            "string",
-            default="remote_ip_prefix",
-            constraints=[AllowedValues(["remote_ip_prefix", "remote_group_id"])],
-        ),
-    )
+    remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None = None
     """Whether to specify a remote group or a remote IP prefix.
 
     Allowed values: ``remote_ip_prefix``, ``remote_group_id``. Heat's default:
     ``"remote_ip_prefix"``.
     """
 
+    def __init__(
+        self,
+        *,
+        description: str | Intrinsic[str] | None = None,
+        direction: SecurityGroupRulesItemDirection | Intrinsic[str] | None = None,
+        ethertype: SecurityGroupRulesItemEthertype | Intrinsic[str] | None = None,
+        port_range_max: int | Intrinsic[int] | None = None,
+        port_range_min: int | Intrinsic[int] | None = None,
+        protocol: SecurityGroupRulesItemProtocol | Intrinsic[str] | None = None,
+        remote_group_id: str | Intrinsic[str] | None = None,
+        remote_ip_prefix: str | Intrinsic[str] | None = None,
+        remote_mode: SecurityGroupRulesItemRemoteMode | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            description=description,
+            direction=direction,
+            ethertype=ethertype,
+            port_range_max=port_range_max,
+            port_range_min=port_range_min,
+            protocol=protocol,
+            remote_group_id=remote_group_id,
+            remote_ip_prefix=remote_ip_prefix,
+            remote_mode=remote_mode,
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema(
+                "direction",
+                "string",
+                default="ingress",
+                constraints=[AllowedValues(["ingress", "egress"])],
+            ),
+            PropertySchema(
+                "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
+            ),
+            PropertySchema("port_range_max", "integer", constraints=[Range(min=0, max=65535)]),
+            PropertySchema("port_range_min", "integer", constraints=[Range(min=0, max=65535)]),
+            PropertySchema(
+                "protocol",
+                "string",
+                constraints=[
+                    AllowedValues(
+                        [
+                            0,
+                            1,
+                            2,
+                            3,
+                            4,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            14,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            23,
+                            24,
+                            25,
+                            26,
+                            27,
+                            28,
+                            29,
+                            30,
+                            31,
+                            32,
+                            33,
+                            34,
+                            35,
+                            36,
+                            37,
+                            38,
+                            39,
+                            40,
+                            41,
+                            42,
+                            43,
+                            44,
+                            45,
+                            46,
+                            47,
+                            48,
+                            49,
+                            50,
+                            51,
+                            52,
+                            53,
+                            54,
+                            55,
+                            56,
+                            57,
+                            58,
+                            59,
+                            60,
+                            61,
+                            62,
+                            63,
+                            64,
+                            65,
+                            66,
+                            67,
+                            68,
+                            69,
+                            70,
+                            71,
+                            72,
+                            73,
+                            74,
+                            75,
+                            76,
+                            77,
+                            78,
+                            79,
+                            80,
+                            81,
+                            82,
+                            83,
+                            84,
+                            85,
+                            86,
+                            87,
+                            88,
+                            89,
+                            90,
+                            91,
+                            92,
+                            93,
+                            94,
+                            95,
+                            96,
+                            97,
+                            98,
+                            99,
+                            100,
+                            101,
+                            102,
+                            103,
+                            104,
+                            105,
+                            106,
+                            107,
+                            108,
+                            109,
+                            110,
+                            111,
+                            112,
+                            113,
+                            114,
+                            115,
+                            116,
+                            117,
+                            118,
+                            119,
+                            120,
+                            121,
+                            122,
+                            123,
+                            124,
+                            125,
+                            126,
+                            127,
+                            128,
+                            129,
+                            130,
+                            131,
+                            132,
+                            133,
+                            134,
+                            135,
+                            136,
+                            137,
+                            138,
+                            139,
+                            140,
+                            141,
+                            142,
+                            143,
+                            144,
+                            145,
+                            146,
+                            147,
+                            148,
+                            149,
+                            150,
+                            151,
+                            152,
+                            153,
+                            154,
+                            155,
+                            156,
+                            157,
+                            158,
+                            159,
+                            160,
+                            161,
+                            162,
+                            163,
+                            164,
+                            165,
+                            166,
+                            167,
+                            168,
+                            169,
+                            170,
+                            171,
+                            172,
+                            173,
+                            174,
+                            175,
+                            176,
+                            177,
+                            178,
+                            179,
+                            180,
+                            181,
+                            182,
+                            183,
+                            184,
+                            185,
+                            186,
+                            187,
+                            188,
+                            189,
+                            190,
+                            191,
+                            192,
+                            193,
+                            194,
+                            195,
+                            196,
+                            197,
+                            198,
+                            199,
+                            200,
+                            201,
+                            202,
+                            203,
+                            204,
+                            205,
+                            206,
+                            207,
+                            208,
+                            209,
+                            210,
+                            211,
+                            212,
+                            213,
+                            214,
+                            215,
+                            216,
+                            217,
+                            218,
+                            219,
+                            220,
+                            221,
+                            222,
+                            223,
+                            224,
+                            225,
+                            226,
+                            227,
+                            228,
+                            229,
+                            230,
+                            231,
+                            232,
+                            233,
+                            234,
+                            235,
+                            236,
+                            237,
+                            238,
+                            239,
+                            240,
+                            241,
+                            242,
+                            243,
+                            244,
+                            245,
+                            246,
+                            247,
+                            248,
+                            249,
+                            250,
+                            251,
+                            252,
+                            253,
+                            254,
+                            255,
+                            "ah",
+                            "dccp",
+                            "egp",
+                            "esp",
+                            "gre",
+                            "icmp",
+                            "icmpv6",
+                            "igmp",
+                            "ipv6-encap",
+                            "ipv6-frag",
+                            "ipv6-icmp",
+                            "ipv6-nonxt",
+                            "ipv6-opts",
+                            "ipv6-route",
+                            "ospf",
+                            "pgm",
+                            "rsvp",
+                            "sctp",
+                            "tcp",
+                            "udp",
+                            "udplite",
+                            "vrrp",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "remote_group_id",
+                "string",
+                constraints=[CustomConstraint("neutron.security_group")],
+            ),
+            PropertySchema(
+                "remote_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "remote_mode",
+                "string",
+                default="remote_ip_prefix",
+                constraints=[AllowedValues(["remote_ip_prefix", "remote_group_id"])],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityGroup(TypedResource):
     """``OS::Neutron::SecurityGroup``: A resource for managing Neutron security groups.
 
@@ -5872,47 +7121,79 @@ class SecurityGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroup"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the security group.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the security group, which is not required to be
     unique.
 
     Can be changed in place.
     """
 
-    rules: ListOf[MapOf[SecurityGroupRulesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "rules",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=SecurityGroupRulesItem),
-        ),
-    )
+    rules: ListOf[MapOf[SecurityGroupRulesItem]] | None = None
     """List of security group rules.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    stateful: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("stateful", "boolean", update_allowed=True)
-    )
+    stateful: bool | Intrinsic[bool] | None = None
     """Whether to create this security group as stateful or stateless.
 
     Can be changed in place. Available since Heat 27.0.0.
     """
 
     attrs = AttributeAccess(SecurityGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        rules: ListOf[MapOf[SecurityGroupRulesItem]] | None = None,
+        stateful: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.rules = rules
+        self.stateful = stateful
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "rules",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=SecurityGroupRulesItem),
+            ),
+            PropertySchema("stateful", "boolean", update_allowed=True),
+        )
 
 
 class SecurityGroupRuleAttributes(Attributes):
@@ -6218,7 +7499,7 @@ SecurityGroupRuleProtocol: TypeAlias = Literal[
 """The values Heat allows for `SecurityGroupRule.protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SecurityGroupRule(TypedResource):
     """``OS::Neutron::SecurityGroupRule``: A resource for managing Neutron security group
     rules.
@@ -6233,23 +7514,13 @@ class SecurityGroupRule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SecurityGroupRule"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string")
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the security group rule.
 
     Changing it replaces the resource.
     """
 
-    direction: SecurityGroupRuleDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            default="ingress",
-            constraints=[AllowedValues(["ingress", "egress"])],
-        ),
-    )
+    direction: SecurityGroupRuleDirection | Intrinsic[str] | None = None
     """The direction in which the security group rule is applied. For a compute instance, an
     ingress security group rule matches traffic that is incoming (ingress) for that
     instance. An egress rule is applied to traffic leaving the instance.
@@ -6258,22 +7529,14 @@ class SecurityGroupRule(TypedResource):
     default: ``"ingress"``.
     """
 
-    ethertype: SecurityGroupRuleEthertype | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
-        ),
-    )
+    ethertype: SecurityGroupRuleEthertype | Intrinsic[str] | None = None
     """Ethertype of the traffic.
 
     Changing it replaces the resource. Allowed values: ``IPv4``, ``IPv6``. Heat's default:
     ``"IPv4"``.
     """
 
-    port_range_max: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_range_max", "integer", constraints=[Range(min=0, max=65535)]),
-    )
+    port_range_max: int | Intrinsic[int] | None = None
     """The maximum port number in the range that is matched by the security group rule. The
     port_range_min attribute constrains the port_range_max attribute. If the protocol is
     ICMP, this value must be an ICMP code.
@@ -6281,10 +7544,7 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. Range: 0 to 65535.
     """
 
-    port_range_min: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_range_min", "integer", constraints=[Range(min=0, max=65535)]),
-    )
+    port_range_min: int | Intrinsic[int] | None = None
     """The minimum port number in the range that is matched by the security group rule. If the
     protocol is TCP or UDP, this value must be less than or equal to the value of the
     port_range_max attribute. If the protocol is ICMP, this value must be an ICMP type.
@@ -6292,298 +7552,7 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. Range: 0 to 65535.
     """
 
-    protocol: SecurityGroupRuleProtocol | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "protocol",
-            "string",
-            default="tcp",
-            constraints=[
-                AllowedValues(
-                    [
-                        0,
-                        1,
-                        2,
-                        3,
-                        4,
-                        5,
-                        6,
-                        7,
-                        8,
-                        9,
-                        10,
-                        11,
-                        12,
-                        13,
-                        14,
-                        15,
-                        16,
-                        17,
-                        18,
-                        19,
-                        20,
-                        21,
-                        22,
-                        23,
-                        24,
-                        25,
-                        26,
-                        27,
-                        28,
-                        29,
-                        30,
-                        31,
-                        32,
-                        33,
-                        34,
-                        35,
-                        36,
-                        37,
-                        38,
-                        39,
-                        40,
-                        41,
-                        42,
-                        43,
-                        44,
-                        45,
-                        46,
-                        47,
-                        48,
-                        49,
-                        50,
-                        51,
-                        52,
-                        53,
-                        54,
-                        55,
-                        56,
-                        57,
-                        58,
-                        59,
-                        60,
-                        61,
-                        62,
-                        63,
-                        64,
-                        65,
-                        66,
-                        67,
-                        68,
-                        69,
-                        70,
-                        71,
-                        72,
-                        73,
-                        74,
-                        75,
-                        76,
-                        77,
-                        78,
-                        79,
-                        80,
-                        81,
-                        82,
-                        83,
-                        84,
-                        85,
-                        86,
-                        87,
-                        88,
-                        89,
-                        90,
-                        91,
-                        92,
-                        93,
-                        94,
-                        95,
-                        96,
-                        97,
-                        98,
-                        99,
-                        100,
-                        101,
-                        102,
-                        103,
-                        104,
-                        105,
-                        106,
-                        107,
-                        108,
-                        109,
-                        110,
-                        111,
-                        112,
-                        113,
-                        114,
-                        115,
-                        116,
-                        117,
-                        118,
-                        119,
-                        120,
-                        121,
-                        122,
-                        123,
-                        124,
-                        125,
-                        126,
-                        127,
-                        128,
-                        129,
-                        130,
-                        131,
-                        132,
-                        133,
-                        134,
-                        135,
-                        136,
-                        137,
-                        138,
-                        139,
-                        140,
-                        141,
-                        142,
-                        143,
-                        144,
-                        145,
-                        146,
-                        147,
-                        148,
-                        149,
-                        150,
-                        151,
-                        152,
-                        153,
-                        154,
-                        155,
-                        156,
-                        157,
-                        158,
-                        159,
-                        160,
-                        161,
-                        162,
-                        163,
-                        164,
-                        165,
-                        166,
-                        167,
-                        168,
-                        169,
-                        170,
-                        171,
-                        172,
-                        173,
-                        174,
-                        175,
-                        176,
-                        177,
-                        178,
-                        179,
-                        180,
-                        181,
-                        182,
-                        183,
-                        184,
-                        185,
-                        186,
-                        187,
-                        188,
-                        189,
-                        190,
-                        191,
-                        192,
-                        193,
-                        194,
-                        195,
-                        196,
-                        197,
-                        198,
-                        199,
-                        200,
-                        201,
-                        202,
-                        203,
-                        204,
-                        205,
-                        206,
-                        207,
-                        208,
-                        209,
-                        210,
-                        211,
-                        212,
-                        213,
-                        214,
-                        215,
-                        216,
-                        217,
-                        218,
-                        219,
-                        220,
-                        221,
-                        222,
-                        223,
-                        224,
-                        225,
-                        226,
-                        227,
-                        228,
-                        229,
-                        230,
-                        231,
-                        232,
-                        233,
-                        234,
-                        235,
-                        236,
-                        237,
-                        238,
-                        239,
-                        240,
-                        241,
-                        242,
-                        243,
-                        244,
-                        245,
-                        246,
-                        247,
-                        248,
-                        249,
-                        250,
-                        251,
-                        252,
-                        253,
-                        254,
-                        255,
-                        "ah",
-                        "dccp",
-                        "egp",
-                        "esp",
-                        "gre",
-                        "icmp",
-                        "icmpv6",
-                        "igmp",
-                        "ipv6-encap",
-                        "ipv6-frag",
-                        "ipv6-icmp",
-                        "ipv6-nonxt",
-                        "ipv6-opts",
-                        "ipv6-route",
-                        "ospf",
-                        "pgm",
-                        "rsvp",
-                        "sctp",
-                        "tcp",
-                        "udp",
-                        "udplite",
-                        "vrrp",
-                    ],
-                ),
-            ],
-        ),
-    )
+    protocol: SecurityGroupRuleProtocol | Intrinsic[str] | None = None
     """The protocol that is matched by the security group rule. Allowed values are ah, dccp,
     egp, esp, gre, icmp, icmpv6, igmp, ipv6-encap, ipv6-frag, ipv6-icmp, ipv6-nonxt,
     ipv6-opts, ipv6-route, ospf, pgm, rsvp, sctp, tcp, udp, udplite, vrrp and integer
@@ -6592,37 +7561,20 @@ class SecurityGroupRule(TypedResource):
     Changing it replaces the resource. One of 278 allowed values. Heat's default: ``"tcp"``.
     """
 
-    remote_group: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "remote_group", "string", constraints=[CustomConstraint("neutron.security_group")]
-        ),
-    )
+    remote_group: str | Intrinsic[str] | None = None
     """The remote group name or ID to be associated with this security group rule.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.security_group``.
     """
 
-    remote_ip_prefix: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "remote_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    remote_ip_prefix: str | Intrinsic[str] | None = None
     """The remote IP prefix (CIDR) to be associated with this security group rule.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    security_group: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "security_group",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("neutron.security_group")],
-        ),
-    )
+    security_group: str | Intrinsic[str]
     """Security group name or ID to add rule.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -6630,6 +7582,366 @@ class SecurityGroupRule(TypedResource):
     """
 
     attrs = AttributeAccess(SecurityGroupRuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        direction: SecurityGroupRuleDirection | Intrinsic[str] | None = None,
+        ethertype: SecurityGroupRuleEthertype | Intrinsic[str] | None = None,
+        port_range_max: int | Intrinsic[int] | None = None,
+        port_range_min: int | Intrinsic[int] | None = None,
+        protocol: SecurityGroupRuleProtocol | Intrinsic[str] | None = None,
+        remote_group: str | Intrinsic[str] | None = None,
+        remote_ip_prefix: str | Intrinsic[str] | None = None,
+        security_group: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.direction = direction
+        self.ethertype = ethertype
+        self.port_range_max = port_range_max
+        self.port_range_min = port_range_min
+        self.protocol = protocol
+        self.remote_group = remote_group
+        self.remote_ip_prefix = remote_ip_prefix
+        self.security_group = security_group
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string"),
+            PropertySchema(
+                "direction",
+                "string",
+                default="ingress",
+                constraints=[AllowedValues(["ingress", "egress"])],
+            ),
+            PropertySchema(
+                "ethertype", "string", default="IPv4", constraints=[AllowedValues(["IPv4", "IPv6"])]
+            ),
+            PropertySchema("port_range_max", "integer", constraints=[Range(min=0, max=65535)]),
+            PropertySchema("port_range_min", "integer", constraints=[Range(min=0, max=65535)]),
+            PropertySchema(
+                "protocol",
+                "string",
+                default="tcp",
+                constraints=[
+                    AllowedValues(
+                        [
+                            0,
+                            1,
+                            2,
+                            3,
+                            4,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            14,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            23,
+                            24,
+                            25,
+                            26,
+                            27,
+                            28,
+                            29,
+                            30,
+                            31,
+                            32,
+                            33,
+                            34,
+                            35,
+                            36,
+                            37,
+                            38,
+                            39,
+                            40,
+                            41,
+                            42,
+                            43,
+                            44,
+                            45,
+                            46,
+                            47,
+                            48,
+                            49,
+                            50,
+                            51,
+                            52,
+                            53,
+                            54,
+                            55,
+                            56,
+                            57,
+                            58,
+                            59,
+                            60,
+                            61,
+                            62,
+                            63,
+                            64,
+                            65,
+                            66,
+                            67,
+                            68,
+                            69,
+                            70,
+                            71,
+                            72,
+                            73,
+                            74,
+                            75,
+                            76,
+                            77,
+                            78,
+                            79,
+                            80,
+                            81,
+                            82,
+                            83,
+                            84,
+                            85,
+                            86,
+                            87,
+                            88,
+                            89,
+                            90,
+                            91,
+                            92,
+                            93,
+                            94,
+                            95,
+                            96,
+                            97,
+                            98,
+                            99,
+                            100,
+                            101,
+                            102,
+                            103,
+                            104,
+                            105,
+                            106,
+                            107,
+                            108,
+                            109,
+                            110,
+                            111,
+                            112,
+                            113,
+                            114,
+                            115,
+                            116,
+                            117,
+                            118,
+                            119,
+                            120,
+                            121,
+                            122,
+                            123,
+                            124,
+                            125,
+                            126,
+                            127,
+                            128,
+                            129,
+                            130,
+                            131,
+                            132,
+                            133,
+                            134,
+                            135,
+                            136,
+                            137,
+                            138,
+                            139,
+                            140,
+                            141,
+                            142,
+                            143,
+                            144,
+                            145,
+                            146,
+                            147,
+                            148,
+                            149,
+                            150,
+                            151,
+                            152,
+                            153,
+                            154,
+                            155,
+                            156,
+                            157,
+                            158,
+                            159,
+                            160,
+                            161,
+                            162,
+                            163,
+                            164,
+                            165,
+                            166,
+                            167,
+                            168,
+                            169,
+                            170,
+                            171,
+                            172,
+                            173,
+                            174,
+                            175,
+                            176,
+                            177,
+                            178,
+                            179,
+                            180,
+                            181,
+                            182,
+                            183,
+                            184,
+                            185,
+                            186,
+                            187,
+                            188,
+                            189,
+                            190,
+                            191,
+                            192,
+                            193,
+                            194,
+                            195,
+                            196,
+                            197,
+                            198,
+                            199,
+                            200,
+                            201,
+                            202,
+                            203,
+                            204,
+                            205,
+                            206,
+                            207,
+                            208,
+                            209,
+                            210,
+                            211,
+                            212,
+                            213,
+                            214,
+                            215,
+                            216,
+                            217,
+                            218,
+                            219,
+                            220,
+                            221,
+                            222,
+                            223,
+                            224,
+                            225,
+                            226,
+                            227,
+                            228,
+                            229,
+                            230,
+                            231,
+                            232,
+                            233,
+                            234,
+                            235,
+                            236,
+                            237,
+                            238,
+                            239,
+                            240,
+                            241,
+                            242,
+                            243,
+                            244,
+                            245,
+                            246,
+                            247,
+                            248,
+                            249,
+                            250,
+                            251,
+                            252,
+                            253,
+                            254,
+                            255,
+                            "ah",
+                            "dccp",
+                            "egp",
+                            "esp",
+                            "gre",
+                            "icmp",
+                            "icmpv6",
+                            "igmp",
+                            "ipv6-encap",
+                            "ipv6-frag",
+                            "ipv6-icmp",
+                            "ipv6-nonxt",
+                            "ipv6-opts",
+                            "ipv6-route",
+                            "ospf",
+                            "pgm",
+                            "rsvp",
+                            "sctp",
+                            "tcp",
+                            "udp",
+                            "udplite",
+                            "vrrp",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "remote_group", "string", constraints=[CustomConstraint("neutron.security_group")]
+            ),
+            PropertySchema(
+                "remote_ip_prefix", "string", constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "security_group",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.security_group")],
+            ),
+        )
 
 
 class SegmentAttributes(Attributes):
@@ -6648,7 +7960,7 @@ SegmentNetworkType: TypeAlias = Literal["local", "vlan", "vxlan", "gre", "geneve
 """The values Heat allows for `Segment.network_type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Segment(TypedResource):
     """``OS::Neutron::Segment``: A resource for Neutron Segment.
 
@@ -6666,65 +7978,102 @@ class Segment(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Segment"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the segment.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the segment.
 
     Can be changed in place.
     """
 
-    network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network", "string", required=True, constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str]
     """The name/id of network to associate with this segment.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``.
     """
 
-    network_type: SegmentNetworkType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network_type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["local", "vlan", "vxlan", "gre", "geneve", "flat"])],
-        ),
-    )
+    network_type: SegmentNetworkType | Intrinsic[str]
     """Type of network to associate with this segment.
 
     Required. Changing it replaces the resource. Allowed values: ``local``, ``vlan``,
     ``vxlan``, ``gre``, ``geneve``, ``flat``.
     """
 
-    physical_network: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("physical_network", "string")
-    )
+    physical_network: str | Intrinsic[str] | None = None
     """Name of physical network to associate with this segment.
 
     Changing it replaces the resource.
     """
 
-    segmentation_id: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("segmentation_id", "integer", constraints=[Range(min=1)]),
-    )
+    segmentation_id: int | Intrinsic[int] | None = None
     """Segmentation ID for this segment.
 
     Changing it replaces the resource. Range: at least 1.
     """
 
     attrs = AttributeAccess(SegmentAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str],
+        network_type: SegmentNetworkType | Intrinsic[str],
+        physical_network: str | Intrinsic[str] | None = None,
+        segmentation_id: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.network = network
+        self.network_type = network_type
+        self.physical_network = physical_network
+        self.segmentation_id = segmentation_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema(
+                "network_type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["local", "vlan", "vxlan", "gre", "geneve", "flat"])],
+            ),
+            PropertySchema("physical_network", "string"),
+            PropertySchema("segmentation_id", "integer", constraints=[Range(min=1)]),
+        )
 
 
 class SubnetAttributes(Attributes):
@@ -6801,58 +8150,80 @@ class SubnetAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class SubnetAllocationPoolsItem(PropertyItem):
     """An item of `Subnet.allocation_pools`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    end: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "end", "string", required=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    end: str | Intrinsic[str]
     """End address for the allocation pool.
 
     Required. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    start: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "start", "string", required=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    start: str | Intrinsic[str]
     """Start address for the allocation pool.
 
     Required. Heat checks it against the cloud as a ``ip_addr``.
     """
 
+    def __init__(
+        self,
+        *,
+        end: str | Intrinsic[str],
+        start: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(end=end, start=start)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "end", "string", required=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+            PropertySchema(
+                "start", "string", required=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class SubnetHostRoutesItem(PropertyItem):
     """An item of `Subnet.host_routes`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    destination: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "destination", "string", required=True, constraints=[CustomConstraint("net_cidr")]
-        ),
-    )
+    destination: str | Intrinsic[str]
     """The destination for static route.
 
     Required. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    nexthop: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "nexthop", "string", required=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    nexthop: str | Intrinsic[str]
     """The next hop for the destination.
 
     Required. Heat checks it against the cloud as a ``ip_addr``.
     """
+
+    def __init__(
+        self,
+        *,
+        destination: str | Intrinsic[str],
+        nexthop: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(destination=destination, nexthop=nexthop)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "destination", "string", required=True, constraints=[CustomConstraint("net_cidr")]
+            ),
+            PropertySchema(
+                "nexthop", "string", required=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+        )
 
 
 SubnetIpVersion: TypeAlias = Literal[4, 6]
@@ -6865,7 +8236,7 @@ SubnetIpv6RaMode: TypeAlias = Literal["dhcpv6-stateful", "dhcpv6-stateless", "sl
 """The values Heat allows for `Subnet.ipv6_ra_mode`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Subnet(TypedResource):
     """``OS::Neutron::Subnet``: A resource for managing Neutron subnets.
 
@@ -6890,50 +8261,31 @@ class Subnet(TypedResource):
         ),
     }
 
-    allocation_pools: ListOf[MapOf[SubnetAllocationPoolsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "allocation_pools",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=SubnetAllocationPoolsItem),
-        ),
-    )
+    allocation_pools: ListOf[MapOf[SubnetAllocationPoolsItem]] | None = None
     """The start and end addresses for the allocation pools.
 
     Can be changed in place.
     """
 
-    cidr: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("cidr", "string", constraints=[CustomConstraint("net_cidr")]),
-    )
+    cidr: str | Intrinsic[str] | None = None
     """The CIDR.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``net_cidr``.
     """
 
-    dns_nameservers: ListOf[Any] | None = attrs.field(
-        default=None,
-        metadata=heat_property("dns_nameservers", "list", update_allowed=True, default=[]),
-    )
+    dns_nameservers: ListOf[Any] | None = None
     """A specified set of DNS name servers to be used.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    enable_dhcp: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enable_dhcp", "boolean", update_allowed=True, default=True),
-    )
+    enable_dhcp: bool | Intrinsic[bool] | None = None
     """Set to true if DHCP is enabled and false if DHCP is disabled.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    gateway_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("gateway_ip", "string", update_allowed=True)
-    )
+    gateway_ip: str | Intrinsic[str] | None = None
     """The gateway IP address. Set to any of [ null | ~ | "" ] to create/update a subnet
     without a gateway. If omitted when creation, neutron will assign the first free IP
     address within the subnet to the gateway automatically. If remove this from template
@@ -6942,142 +8294,195 @@ class Subnet(TypedResource):
     Can be changed in place.
     """
 
-    host_routes: ListOf[MapOf[SubnetHostRoutesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "host_routes",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=SubnetHostRoutesItem),
-        ),
-    )
+    host_routes: ListOf[MapOf[SubnetHostRoutesItem]] | None = None
     """A list of host route dictionaries for the subnet.
 
     Can be changed in place.
     """
 
-    ip_version: SubnetIpVersion | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ip_version", "integer", default=4, constraints=[AllowedValues([4, 6])]
-        ),
-    )
+    ip_version: SubnetIpVersion | Intrinsic[int] | None = None
     """The IP version, which is 4 or 6.
 
     Changing it replaces the resource. Allowed values: ``4``, ``6``. Heat's default: ``4``.
     """
 
-    ipv6_address_mode: SubnetIpv6AddressMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ipv6_address_mode",
-            "string",
-            constraints=[AllowedValues(["dhcpv6-stateful", "dhcpv6-stateless", "slaac"])],
-        ),
-    )
+    ipv6_address_mode: SubnetIpv6AddressMode | Intrinsic[str] | None = None
     """IPv6 address mode.
 
     Changing it replaces the resource. Allowed values: ``dhcpv6-stateful``,
     ``dhcpv6-stateless``, ``slaac``. Available since Heat 2015.1.
     """
 
-    ipv6_ra_mode: SubnetIpv6RaMode | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ipv6_ra_mode",
-            "string",
-            constraints=[AllowedValues(["dhcpv6-stateful", "dhcpv6-stateless", "slaac"])],
-        ),
-    )
+    ipv6_ra_mode: SubnetIpv6RaMode | Intrinsic[str] | None = None
     """IPv6 RA (Router Advertisement) mode.
 
     Changing it replaces the resource. Allowed values: ``dhcpv6-stateful``,
     ``dhcpv6-stateless``, ``slaac``. Available since Heat 2015.1.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """The name of the subnet.
 
     Can be changed in place.
     """
 
-    network: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "network", "string", required=True, constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str]
     """The ID of the attached network.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.network``. Available since Heat 2014.2.
     """
 
-    prefixlen: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("prefixlen", "integer", constraints=[Range(min=0)])
-    )
+    prefixlen: int | Intrinsic[int] | None = None
     """Prefix length for subnet allocation from subnet pool.
 
     Changing it replaces the resource. Range: at least 0. Available since Heat 6.0.0.
     """
 
-    segment: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "segment",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.segment")],
-        ),
-    )
+    segment: str | Intrinsic[str] | None = None
     """The name/ID of the segment to associate.
 
     Can be changed in place. Heat checks it against the cloud as a ``neutron.segment``.
     Available since Heat 11.0.0.
     """
 
-    subnetpool: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnetpool", "string", constraints=[CustomConstraint("neutron.subnetpool")]
-        ),
-    )
+    subnetpool: str | Intrinsic[str] | None = None
     """The name or ID of the subnet pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnetpool``. Available since Heat 6.0.0.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the subnet.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the network. Only administrative users can specify a
     tenant ID other than their own.
 
     Changing it replaces the resource.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
     attrs = AttributeAccess(SubnetAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        allocation_pools: ListOf[MapOf[SubnetAllocationPoolsItem]] | None = None,
+        cidr: str | Intrinsic[str] | None = None,
+        dns_nameservers: ListOf[Any] | None = None,
+        enable_dhcp: bool | Intrinsic[bool] | None = None,
+        gateway_ip: str | Intrinsic[str] | None = None,
+        host_routes: ListOf[MapOf[SubnetHostRoutesItem]] | None = None,
+        ip_version: SubnetIpVersion | Intrinsic[int] | None = None,
+        ipv6_address_mode: SubnetIpv6AddressMode | Intrinsic[str] | None = None,
+        ipv6_ra_mode: SubnetIpv6RaMode | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str],
+        prefixlen: int | Intrinsic[int] | None = None,
+        segment: str | Intrinsic[str] | None = None,
+        subnetpool: str | Intrinsic[str] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.allocation_pools = allocation_pools
+        self.cidr = cidr
+        self.dns_nameservers = dns_nameservers
+        self.enable_dhcp = enable_dhcp
+        self.gateway_ip = gateway_ip
+        self.host_routes = host_routes
+        self.ip_version = ip_version
+        self.ipv6_address_mode = ipv6_address_mode
+        self.ipv6_ra_mode = ipv6_ra_mode
+        self.name = name
+        self.network = network
+        self.prefixlen = prefixlen
+        self.segment = segment
+        self.subnetpool = subnetpool
+        self.tags = tags
+        self.tenant_id = tenant_id
+        self.value_specs = value_specs
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "allocation_pools",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=SubnetAllocationPoolsItem),
+            ),
+            PropertySchema("cidr", "string", constraints=[CustomConstraint("net_cidr")]),
+            PropertySchema("dns_nameservers", "list", update_allowed=True, default=[]),
+            PropertySchema("enable_dhcp", "boolean", update_allowed=True, default=True),
+            PropertySchema("gateway_ip", "string", update_allowed=True),
+            PropertySchema(
+                "host_routes",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=SubnetHostRoutesItem),
+            ),
+            PropertySchema("ip_version", "integer", default=4, constraints=[AllowedValues([4, 6])]),
+            PropertySchema(
+                "ipv6_address_mode",
+                "string",
+                constraints=[AllowedValues(["dhcpv6-stateful", "dhcpv6-stateless", "slaac"])],
+            ),
+            PropertySchema(
+                "ipv6_ra_mode",
+                "string",
+                constraints=[AllowedValues(["dhcpv6-stateful", "dhcpv6-stateless", "slaac"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "network",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.network")],
+            ),
+            PropertySchema("prefixlen", "integer", constraints=[Range(min=0)]),
+            PropertySchema(
+                "segment",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.segment")],
+            ),
+            PropertySchema(
+                "subnetpool", "string", constraints=[CustomConstraint("neutron.subnetpool")]
+            ),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("tenant_id", "string"),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
 
 
 class SubnetPoolAttributes(Attributes):
@@ -7094,7 +8499,7 @@ class SubnetPoolAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SubnetPool(TypedResource):
     """``OS::Neutron::SubnetPool``: A resource that implements neutron subnet pool.
 
@@ -7109,49 +8514,28 @@ class SubnetPool(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::SubnetPool"
 
-    address_scope: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "address_scope",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.address_scope")],
-        ),
-    )
+    address_scope: str | Intrinsic[str] | None = None
     """An address scope ID to assign to the subnet pool.
 
     Can be changed in place. Heat checks it against the cloud as a
     ``neutron.address_scope``.
     """
 
-    default_prefixlen: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "default_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    default_prefixlen: int | Intrinsic[int] | None = None
     """The size of the prefix to allocate when the cidr or prefixlen attributes are not
     specified while creating a subnet.
 
     Can be changed in place. Range: at least 0.
     """
 
-    default_quota: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "default_quota", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    default_quota: int | Intrinsic[int] | None = None
     """A per-tenant quota on the prefix space that can be allocated from the subnet pool for
     tenant subnets.
 
     Can be changed in place. Range: at least 0.
     """
 
-    is_default: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("is_default", "boolean", update_allowed=True, default=False),
-    )
+    is_default: bool | Intrinsic[bool] | None = None
     """Whether this is default IPv4/IPv6 subnet pool. There can only be one default subnet pool
     for each IP family. Note that the default policy setting restricts administrative users
     to set this to True.
@@ -7159,74 +8543,44 @@ class SubnetPool(TypedResource):
     Can be changed in place. Heat's default: ``false``.
     """
 
-    max_prefixlen: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "max_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    max_prefixlen: int | Intrinsic[int] | None = None
     """Maximum prefix size that can be allocated from the subnet pool.
 
     Can be changed in place. Range: at least 0.
     """
 
-    min_prefixlen: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "min_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    min_prefixlen: int | Intrinsic[int] | None = None
     """Smallest prefix size that can be allocated from the subnet pool.
 
     Can be changed in place. Range: at least 0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the subnet pool.
 
     Can be changed in place.
     """
 
-    prefixes: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "prefixes",
-            "list",
-            required=True,
-            update_allowed=True,
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
-        ),
-    )
+    prefixes: ListOf[str | Intrinsic[str]]
     """List of subnet prefixes to assign.
 
     Required. Can be changed in place. Length: at least 1.
     """
 
-    shared: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("shared", "boolean", default=False)
-    )
+    shared: bool | Intrinsic[bool] | None = None
     """Whether the subnet pool will be shared across all tenants. Note that the default policy
     setting restricts usage of this attribute to administrative users only.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """The tags to be added to the subnetpool.
 
     Can be changed in place. Available since Heat 9.0.0.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the subnet pool. Only administrative users can specify a
     tenant ID other than their own.
 
@@ -7234,6 +8588,88 @@ class SubnetPool(TypedResource):
     """
 
     attrs = AttributeAccess(SubnetPoolAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        address_scope: str | Intrinsic[str] | None = None,
+        default_prefixlen: int | Intrinsic[int] | None = None,
+        default_quota: int | Intrinsic[int] | None = None,
+        is_default: bool | Intrinsic[bool] | None = None,
+        max_prefixlen: int | Intrinsic[int] | None = None,
+        min_prefixlen: int | Intrinsic[int] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        prefixes: ListOf[str | Intrinsic[str]],
+        shared: bool | Intrinsic[bool] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.address_scope = address_scope
+        self.default_prefixlen = default_prefixlen
+        self.default_quota = default_quota
+        self.is_default = is_default
+        self.max_prefixlen = max_prefixlen
+        self.min_prefixlen = min_prefixlen
+        self.name = name
+        self.prefixes = prefixes
+        self.shared = shared
+        self.tags = tags
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "address_scope",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.address_scope")],
+            ),
+            PropertySchema(
+                "default_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema(
+                "default_quota", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema("is_default", "boolean", update_allowed=True, default=False),
+            PropertySchema(
+                "max_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema(
+                "min_prefixlen", "integer", update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "prefixes",
+                "list",
+                required=True,
+                update_allowed=True,
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
+            ),
+            PropertySchema("shared", "boolean", default=False),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class TaaSTapFlowAttributes(Attributes):
@@ -7254,7 +8690,7 @@ TaaSTapFlowDirection: TypeAlias = Literal["IN", "OUT", "BOTH"]
 """The values Heat allows for `TaaSTapFlow.direction`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TaaSTapFlow(TypedResource):
     """``OS::Neutron::TaaS::TapFlow``: A resource for neutron tap-as-a-service tap-flow.
 
@@ -7272,71 +8708,40 @@ class TaaSTapFlow(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapFlow"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Tap-Flow.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    direction: TaaSTapFlowDirection | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "direction",
-            "string",
-            default="BOTH",
-            constraints=[AllowedValues(["IN", "OUT", "BOTH"])],
-        ),
-    )
+    direction: TaaSTapFlowDirection | Intrinsic[str] | None = None
     """The Direction to capture the traffic on.
 
     Changing it replaces the resource. Allowed values: ``IN``, ``OUT``, ``BOTH``. Heat's
     default: ``"BOTH"``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True, default="")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the Tap-Flow.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    port: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    port: str | Intrinsic[str]
     """ID or name of the tap-flow neutron port.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.port``.
     """
 
-    tap_service: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "tap_service",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("neutron.taas.tap_service")],
-        ),
-    )
+    tap_service: str | Intrinsic[str]
     """ID or name of the neutron tap-service.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.taas.tap_service``.
     """
 
-    vlan_filter: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "vlan_filter",
-            "string",
-            constraints=[AllowedPattern("^([0-9]+(-[0-9]+)?)(,([0-9]+(-[0-9]+)?))*$")],
-        ),
-    )
+    vlan_filter: str | Intrinsic[str] | None = None
     """Comma separated list of VLANs, data for which needs to be captured on probe VM.
 
     Changing it replaces the resource. Must match
@@ -7344,6 +8749,69 @@ class TaaSTapFlow(TypedResource):
     """
 
     attrs = AttributeAccess(TaaSTapFlowAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        direction: TaaSTapFlowDirection | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str],
+        tap_service: str | Intrinsic[str],
+        vlan_filter: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.direction = direction
+        self.name = name
+        self.port = port
+        self.tap_service = tap_service
+        self.vlan_filter = vlan_filter
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "direction",
+                "string",
+                default="BOTH",
+                constraints=[AllowedValues(["IN", "OUT", "BOTH"])],
+            ),
+            PropertySchema("name", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema(
+                "tap_service",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.taas.tap_service")],
+            ),
+            PropertySchema(
+                "vlan_filter",
+                "string",
+                constraints=[AllowedPattern("^([0-9]+(-[0-9]+)?)(,([0-9]+(-[0-9]+)?))*$")],
+            ),
+        )
 
 
 class TaaSTapServiceAttributes(Attributes):
@@ -7360,7 +8828,7 @@ class TaaSTapServiceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class TaaSTapService(TypedResource):
     """``OS::Neutron::TaaS::TapService``: A resource for neutron tap-as-a-service tap-service.
 
@@ -7378,28 +8846,19 @@ class TaaSTapService(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::TaaS::TapService"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the Tap-Service.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True, default="")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the Tap-Service.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    port: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    port: str | Intrinsic[str]
     """ID or name of the tap-service neutron port.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -7407,6 +8866,46 @@ class TaaSTapService(TypedResource):
     """
 
     attrs = AttributeAccess(TaaSTapServiceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.name = name
+        self.port = port
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema("name", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
+            ),
+        )
 
 
 class TrunkAttributes(Attributes):
@@ -7430,44 +8929,57 @@ TrunkSubPortsItemSegmentationType: TypeAlias = Literal["vlan"]
 """The values Heat allows for `TrunkSubPortsItem.segmentation_type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class TrunkSubPortsItem(PropertyItem):
     """An item of `Trunk.sub_ports`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    port: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
-        ),
-    )
+    port: str | Intrinsic[str]
     """ID or name of a port to be used as a subport.
 
     Required. Heat checks it against the cloud as a ``neutron.port``.
     """
 
-    segmentation_id: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "segmentation_id", "integer", required=True, constraints=[Range(min=1, max=4094)]
-        ),
-    )
+    segmentation_id: int | Intrinsic[int]
     """The segmentation ID on which the subport network is presented to the instance.
 
     Required. Range: 1 to 4094.
     """
 
-    segmentation_type: TrunkSubPortsItemSegmentationType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "segmentation_type", "string", required=True, constraints=[AllowedValues(["vlan"])]
-        ),
-    )
+    segmentation_type: TrunkSubPortsItemSegmentationType | Intrinsic[str]
     """Segmentation type to be used on the subport.
 
     Required. Allowed values: ``vlan``.
     """
 
+    def __init__(
+        self,
+        *,
+        port: str | Intrinsic[str],
+        segmentation_id: int | Intrinsic[int],
+        segmentation_type: TrunkSubPortsItemSegmentationType | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(
+            port=port, segmentation_id=segmentation_id, segmentation_type=segmentation_type
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "port", "string", required=True, constraints=[CustomConstraint("neutron.port")]
+            ),
+            PropertySchema(
+                "segmentation_id", "integer", required=True, constraints=[Range(min=1, max=4094)]
+            ),
+            PropertySchema(
+                "segmentation_type", "string", required=True, constraints=[AllowedValues(["vlan"])]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Trunk(TypedResource):
     """``OS::Neutron::Trunk``: A resource for managing Neutron trunks.
 
@@ -7524,60 +9036,93 @@ class Trunk(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Neutron::Trunk"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("admin_state_up", "boolean", update_allowed=True)
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Enable/disable subport addition, removal and trunk delete.
 
     Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the trunk.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """A string specifying a symbolic name for the trunk, which is not required to be uniqe.
 
     Can be changed in place.
     """
 
-    port: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "port",
-            "string",
-            required=True,
-            immutable=True,
-            constraints=[CustomConstraint("neutron.port")],
-        ),
-    )
+    port: str | Intrinsic[str]
     """ID or name of a port to be used as a parent port.
 
     Required. Immutable: changing it fails the stack update. Heat checks it against the
     cloud as a ``neutron.port``.
     """
 
-    sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "sub_ports",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=TrunkSubPortsItem),
-        ),
-    )
+    sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None = None
     """List with 0 or more map elements containing subport details.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(TrunkAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str],
+        sub_ports: ListOf[MapOf[TrunkSubPortsItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.name = name
+        self.port = port
+        self.sub_ports = sub_ports
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "port",
+                "string",
+                required=True,
+                immutable=True,
+                constraints=[CustomConstraint("neutron.port")],
+            ),
+            PropertySchema(
+                "sub_ports",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=TrunkSubPortsItem),
+            ),
+        )
 
 
 class VPNServiceAttributes(Attributes):
@@ -7638,7 +9183,7 @@ class VPNServiceAttributes(Attributes):
         return self._get("tenant_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class VPNService(TypedResource):
     """``OS::Neutron::VPNService``: A resource for VPN service in Neutron.
 
@@ -7668,47 +9213,32 @@ class VPNService(TypedResource):
         ),
     }
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """Administrative state for the vpn service.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description for the vpn service.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the vpn service.
 
     Can be changed in place.
     """
 
-    router: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
-        ),
-    )
+    router: str | Intrinsic[str]
     """The router to which the vpn service will be inserted.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.router``. Available since Heat 2015.1.
     """
 
-    subnet: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "subnet", "string", required=True, constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    subnet: str | Intrinsic[str]
     """Subnet in which the vpn service will be created.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -7716,3 +9246,51 @@ class VPNService(TypedResource):
     """
 
     attrs = AttributeAccess(VPNServiceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        router: str | Intrinsic[str],
+        subnet: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.name = name
+        self.router = router
+        self.subnet = subnet
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "router", "string", required=True, constraints=[CustomConstraint("neutron.router")]
+            ),
+            PropertySchema(
+                "subnet", "string", required=True, constraints=[CustomConstraint("neutron.subnet")]
+            ),
+        )

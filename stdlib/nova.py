@@ -16,15 +16,22 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -32,7 +39,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -99,7 +107,7 @@ class FlavorAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Flavor(TypedResource):
     """``OS::Nova::Flavor``: A resource for creating OpenStack virtual hardware templates.
 
@@ -120,102 +128,145 @@ class Flavor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::Flavor"
 
-    disk: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("disk", "integer", default=0)
-    )
+    disk: int | Intrinsic[int] | None = None
     """Size of local disk in GB. The "0" size is a special case that uses the native base image
     size as the size of the ephemeral root volume.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    ephemeral: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("ephemeral", "integer", default=0)
-    )
+    ephemeral: int | Intrinsic[int] | None = None
     """Size of a secondary ephemeral data disk in GB.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("extra_specs", "map", update_allowed=True)
-    )
+    extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Key/Value pairs to extend the capabilities of the flavor.
 
     Can be changed in place.
     """
 
-    flavorid: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("flavorid", "string")
-    )
+    flavorid: str | Intrinsic[str] | None = None
     """Unique ID of the flavor. If not specified, an UUID will be auto generated and used.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
     """
 
-    is_public: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("is_public", "boolean", default=True)
-    )
+    is_public: bool | Intrinsic[bool] | None = None
     """Scope of flavor accessibility. Public or private. Default value is True, means public,
     shared across all projects.
 
     Changing it replaces the resource. Heat's default: ``true``. Available since Heat 6.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the flavor.
 
     Changing it replaces the resource. Available since Heat 7.0.0.
     """
 
-    ram: int | Intrinsic[int] = attrs.field(metadata=heat_property("ram", "integer", required=True))
+    ram: int | Intrinsic[int]
     """Memory in MB for the flavor.
 
     Required. Changing it replaces the resource.
     """
 
-    rxtx_factor: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("rxtx_factor", "number", default=1.0)
-    )
+    rxtx_factor: float | Intrinsic[float] | None = None
     """RX/TX factor.
 
     Changing it replaces the resource. Heat's default: ``1.0``.
     """
 
-    swap: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("swap", "integer", default=0)
-    )
+    swap: int | Intrinsic[int] | None = None
     """Swap space in MB.
 
     Changing it replaces the resource. Heat's default: ``0``.
     """
 
-    tenants: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tenants",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("keystone.project")]),
-        ),
-    )
+    tenants: ListOf[str | Intrinsic[str]] | None = None
     """List of tenants.
 
     Can be changed in place. Heat's default: ``[]``. Available since Heat 8.0.0.
     """
 
-    vcpus: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property("vcpus", "integer", required=True)
-    )
+    vcpus: int | Intrinsic[int]
     """Number of VCPUs for the flavor.
 
     Required. Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(FlavorAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        disk: int | Intrinsic[int] | None = None,
+        ephemeral: int | Intrinsic[int] | None = None,
+        extra_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        flavorid: str | Intrinsic[str] | None = None,
+        is_public: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        ram: int | Intrinsic[int],
+        rxtx_factor: float | Intrinsic[float] | None = None,
+        swap: int | Intrinsic[int] | None = None,
+        tenants: ListOf[str | Intrinsic[str]] | None = None,
+        vcpus: int | Intrinsic[int],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.disk = disk
+        self.ephemeral = ephemeral
+        self.extra_specs = extra_specs
+        self.flavorid = flavorid
+        self.is_public = is_public
+        self.name = name
+        self.ram = ram
+        self.rxtx_factor = rxtx_factor
+        self.swap = swap
+        self.tenants = tenants
+        self.vcpus = vcpus
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("disk", "integer", default=0),
+            PropertySchema("ephemeral", "integer", default=0),
+            PropertySchema("extra_specs", "map", update_allowed=True),
+            PropertySchema("flavorid", "string"),
+            PropertySchema("is_public", "boolean", default=True),
+            PropertySchema("name", "string"),
+            PropertySchema("ram", "integer", required=True),
+            PropertySchema("rxtx_factor", "number", default=1.0),
+            PropertySchema("swap", "integer", default=0),
+            PropertySchema(
+                "tenants",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema(
+                    "*", "string", constraints=[CustomConstraint("keystone.project")]
+                ),
+            ),
+            PropertySchema("vcpus", "integer", required=True),
+        )
 
 
 class HostAggregateAttributes(Attributes):
@@ -232,7 +283,7 @@ class HostAggregateAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class HostAggregate(TypedResource):
     """``OS::Nova::HostAggregate``: A resource for further partition an availability zone with
     hosts.
@@ -255,45 +306,77 @@ class HostAggregate(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::HostAggregate"
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone", "string", update_allowed=True)
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """Name for the availability zone.
 
     Can be changed in place.
     """
 
-    hosts: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "hosts",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("nova.host")]),
-        ),
-    )
+    hosts: ListOf[str | Intrinsic[str]] | None = None
     """List of hosts to join aggregate.
 
     Can be changed in place.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True, default={})
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store information for aggregate.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("name", "string", required=True, update_allowed=True)
-    )
+    name: str | Intrinsic[str]
     """Name for the aggregate.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(HostAggregateAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        availability_zone: str | Intrinsic[str] | None = None,
+        hosts: ListOf[str | Intrinsic[str]] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.availability_zone = availability_zone
+        self.hosts = hosts
+        self.metadata = metadata
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("availability_zone", "string", update_allowed=True),
+            PropertySchema(
+                "hosts",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("nova.host")]),
+            ),
+            PropertySchema("metadata", "map", update_allowed=True, default={}),
+            PropertySchema("name", "string", required=True, update_allowed=True),
+        )
 
 
 class KeyPairAttributes(Attributes):
@@ -322,7 +405,7 @@ KeyPairType: TypeAlias = Literal["ssh", "x509"]
 """The values Heat allows for `KeyPair.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class KeyPair(TypedResource):
     """``OS::Nova::KeyPair``: A resource for creating Nova key pairs.
 
@@ -345,19 +428,13 @@ class KeyPair(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::KeyPair"
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "name", "string", required=True, constraints=[Length(min=1, max=255)]
-        ),
-    )
+    name: str | Intrinsic[str]
     """The name of the key pair.
 
     Required. Changing it replaces the resource. Length: 1 to 255.
     """
 
-    public_key: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("public_key", "string")
-    )
+    public_key: str | Intrinsic[str] | None = None
     """The public key. This allows users to supply the public key from a pre-existing key pair.
     In Nova api version < 2.92, if not supplied, a new key pair will be generated. This
     property is required since Nova api version 2.92.
@@ -365,28 +442,20 @@ class KeyPair(TypedResource):
     Changing it replaces the resource.
     """
 
-    save_private_key: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("save_private_key", "boolean", default=False)
-    )
+    save_private_key: bool | Intrinsic[bool] | None = None
     """True if the system should remember a generated private key; False otherwise.
 
     Changing it replaces the resource. Heat's default: ``false``.
     """
 
-    type: KeyPairType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("type", "string", constraints=[AllowedValues(["ssh", "x509"])]),
-    )
+    type: KeyPairType | Intrinsic[str] | None = None
     """Keypair type. Supported since Nova api version 2.2.
 
     Changing it replaces the resource. Allowed values: ``ssh``, ``x509``. Available since
     Heat 8.0.0.
     """
 
-    user: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("user", "string", constraints=[CustomConstraint("keystone.user")]),
-    )
+    user: str | Intrinsic[str] | None = None
     """ID or name of user to whom to add key-pair. The usage of this property is limited to
     being used by administrators only. Supported since Nova api version 2.10.
 
@@ -395,6 +464,50 @@ class KeyPair(TypedResource):
     """
 
     attrs = AttributeAccess(KeyPairAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        name: str | Intrinsic[str],
+        public_key: str | Intrinsic[str] | None = None,
+        save_private_key: bool | Intrinsic[bool] | None = None,
+        type: KeyPairType | Intrinsic[str] | None = None,
+        user: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.name = name
+        self.public_key = public_key
+        self.save_private_key = save_private_key
+        self.type = type
+        self.user = user
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string", required=True, constraints=[Length(min=1, max=255)]),
+            PropertySchema("public_key", "string"),
+            PropertySchema("save_private_key", "boolean", default=False),
+            PropertySchema("type", "string", constraints=[AllowedValues(["ssh", "x509"])]),
+            PropertySchema("user", "string", constraints=[CustomConstraint("keystone.user")]),
+        )
 
 
 class QuotaAttributes(Attributes):
@@ -409,7 +522,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Nova::Quota``: A resource for creating nova quotas.
 
@@ -443,50 +556,25 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::Quota"
 
-    cores: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "cores", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    cores: int | Intrinsic[int] | None = None
     """Quota for the number of cores. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    fixed_ips: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "fixed_ips", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    fixed_ips: int | Intrinsic[int] | None = None
     """Quota for the number of fixed IPs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    floating_ips: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "floating_ips", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    floating_ips: int | Intrinsic[int] | None = None
     """Quota for the number of floating IPs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    injected_file_content_bytes: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "injected_file_content_bytes",
-            "integer",
-            update_allowed=True,
-            constraints=[Range(min=-1)],
-            status="DEPRECATED",
-            status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
-        ),
-    )
+    injected_file_content_bytes: int | Intrinsic[int] | None = None
     """Quota for the number of injected file content bytes. Setting the value to -1 removes the
     limit.
 
@@ -495,17 +583,7 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    injected_file_path_bytes: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "injected_file_path_bytes",
-            "integer",
-            update_allowed=True,
-            constraints=[Range(min=-1)],
-            status="DEPRECATED",
-            status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
-        ),
-    )
+    injected_file_path_bytes: int | Intrinsic[int] | None = None
     """Quota for the number of injected file path bytes. Setting the value to -1 removes the
     limit.
 
@@ -514,17 +592,7 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    injected_files: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "injected_files",
-            "integer",
-            update_allowed=True,
-            constraints=[Range(min=-1)],
-            status="DEPRECATED",
-            status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
-        ),
-    )
+    injected_files: int | Intrinsic[int] | None = None
     """Quota for the number of injected files. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1. Deprecated property since Heat 14.0.0. File
@@ -532,104 +600,180 @@ class Quota(TypedResource):
     it in the future.
     """
 
-    instances: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "instances", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    instances: int | Intrinsic[int] | None = None
     """Quota for the number of instances. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    key_pairs: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "key_pairs", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    key_pairs: int | Intrinsic[int] | None = None
     """Quota for the number of key pairs. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    metadata_items: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "metadata_items", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    metadata_items: int | Intrinsic[int] | None = None
     """Quota for the number of metadata items. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    project: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "project", "string", required=True, constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str]
     """Name or id of the project to set the quota for.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``keystone.project``.
     """
 
-    ram: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("ram", "integer", update_allowed=True, constraints=[Range(min=-1)]),
-    )
+    ram: int | Intrinsic[int] | None = None
     """Quota for the amount of ram (in megabytes). Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_group_rules: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "security_group_rules", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    security_group_rules: int | Intrinsic[int] | None = None
     """Quota for the number of security group rules. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    security_groups: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "security_groups", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    security_groups: int | Intrinsic[int] | None = None
     """Quota for the number of security groups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    server_group_members: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "server_group_members", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    server_group_members: int | Intrinsic[int] | None = None
     """Quota for the number of server group members. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    server_groups: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "server_groups", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    server_groups: int | Intrinsic[int] | None = None
     """Quota for the number of server groups. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
     attrs = AttributeAccess(QuotaAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        cores: int | Intrinsic[int] | None = None,
+        fixed_ips: int | Intrinsic[int] | None = None,
+        floating_ips: int | Intrinsic[int] | None = None,
+        injected_file_content_bytes: int | Intrinsic[int] | None = None,
+        injected_file_path_bytes: int | Intrinsic[int] | None = None,
+        injected_files: int | Intrinsic[int] | None = None,
+        instances: int | Intrinsic[int] | None = None,
+        key_pairs: int | Intrinsic[int] | None = None,
+        metadata_items: int | Intrinsic[int] | None = None,
+        project: str | Intrinsic[str],
+        ram: int | Intrinsic[int] | None = None,
+        security_group_rules: int | Intrinsic[int] | None = None,
+        security_groups: int | Intrinsic[int] | None = None,
+        server_group_members: int | Intrinsic[int] | None = None,
+        server_groups: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.cores = cores
+        self.fixed_ips = fixed_ips
+        self.floating_ips = floating_ips
+        self.injected_file_content_bytes = injected_file_content_bytes
+        self.injected_file_path_bytes = injected_file_path_bytes
+        self.injected_files = injected_files
+        self.instances = instances
+        self.key_pairs = key_pairs
+        self.metadata_items = metadata_items
+        self.project = project
+        self.ram = ram
+        self.security_group_rules = security_group_rules
+        self.security_groups = security_groups
+        self.server_group_members = server_group_members
+        self.server_groups = server_groups
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("cores", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "fixed_ips", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "floating_ips", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "injected_file_content_bytes",
+                "integer",
+                update_allowed=True,
+                constraints=[Range(min=-1)],
+                status="DEPRECATED",
+                status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
+            ),
+            PropertySchema(
+                "injected_file_path_bytes",
+                "integer",
+                update_allowed=True,
+                constraints=[Range(min=-1)],
+                status="DEPRECATED",
+                status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
+            ),
+            PropertySchema(
+                "injected_files",
+                "integer",
+                update_allowed=True,
+                constraints=[Range(min=-1)],
+                status="DEPRECATED",
+                status_message="File injection is deprecated from compute REST API OS::Nova::Quota resource will not support it in the future.",
+            ),
+            PropertySchema(
+                "instances", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "key_pairs", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "metadata_items", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "project",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("keystone.project")],
+            ),
+            PropertySchema("ram", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "security_group_rules", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "security_groups", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "server_group_members", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema(
+                "server_groups", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+        )
 
 
 class ServerAttributes(Attributes):
@@ -748,55 +892,68 @@ class ServerAttributes(Attributes):
         return self._get("tags", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ServerBlockDeviceMappingItem(PropertyItem):
     """An item of `Server.block_device_mapping`: a map with these keys (a dict with Heat's key
     names works too).
     """
 
-    delete_on_termination: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("delete_on_termination", "boolean")
-    )
+    delete_on_termination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the server is terminated."""
 
-    device_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("device_name", "string", required=True)
-    )
+    device_name: str | Intrinsic[str]
     """A device name where the volume will be attached in the system at /dev/device_name. This
     value is typically vda.
 
     Required.
     """
 
-    snapshot_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
-        ),
-    )
+    snapshot_id: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    volume_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_id", "string", constraints=[CustomConstraint("cinder.volume")]
-        ),
-    )
+    volume_id: str | Intrinsic[str] | None = None
     """The ID of the volume to boot from. Only one of volume_id or snapshot_id should be
     provided.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("volume_size", "integer")
-    )
+    volume_size: int | Intrinsic[int] | None = None
     """The size of the volume, in GB. It is safe to leave this blank and have the Compute
     service infer the size.
     """
+
+    def __init__(
+        self,
+        *,
+        delete_on_termination: bool | Intrinsic[bool] | None = None,
+        device_name: str | Intrinsic[str],
+        snapshot_id: str | Intrinsic[str] | None = None,
+        volume_id: str | Intrinsic[str] | None = None,
+        volume_size: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            delete_on_termination=delete_on_termination,
+            device_name=device_name,
+            snapshot_id=snapshot_id,
+            volume_id=volume_id,
+            volume_size=volume_size,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("delete_on_termination", "boolean"),
+            PropertySchema("device_name", "string", required=True),
+            PropertySchema(
+                "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
+            ),
+            PropertySchema("volume_id", "string", constraints=[CustomConstraint("cinder.volume")]),
+            PropertySchema("volume_size", "integer"),
+        )
 
 
 ServerBlockDeviceMappingV2ItemDeviceType: TypeAlias = Literal["cdrom", "disk"]
@@ -812,8 +969,12 @@ ServerBlockDeviceMappingV2ItemEphemeralFormat: TypeAlias = Literal[
 ]
 """The values Heat allows for `ServerBlockDeviceMappingV2Item.ephemeral_format`."""
 
+_ServerBlockDeviceMappingV2Item_ephemeral_format: TypeAlias = (
+    ServerBlockDeviceMappingV2ItemEphemeralFormat | Intrinsic[str] | None
+)
 
-@attrs.frozen(kw_only=True)
+
+@generated_item(kw_only=True)
 class ServerBlockDeviceMappingV2Item(PropertyItem):
     """An item of `Server.block_device_mapping_v2`: a map with these keys (a dict with Heat's
     key names works too).
@@ -830,63 +991,36 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
         ),
     }
 
-    boot_index: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("boot_index", "integer")
-    )
+    boot_index: int | Intrinsic[int] | None = None
     """Integer used for ordering the boot disks. If it is not specified, value "0" will be set
     for bootable sources (volume, snapshot, image); value "-1" will be set for non-bootable
     sources.
     """
 
-    delete_on_termination: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("delete_on_termination", "boolean")
-    )
+    delete_on_termination: bool | Intrinsic[bool] | None = None
     """Indicate whether the volume should be deleted when the server is terminated. Defaults to
     "False" in case of a volume, snapshot or image and to "True" in case of swap or
     ephemeral.
     """
 
-    device_name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("device_name", "string")
-    )
+    device_name: str | Intrinsic[str] | None = None
     """A device name where the volume will be attached in the system at /dev/device_name. This
     value is typically vda.
     """
 
-    device_type: ServerBlockDeviceMappingV2ItemDeviceType | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "device_type", "string", constraints=[AllowedValues(["cdrom", "disk"])]
-        ),
-    )
+    device_type: ServerBlockDeviceMappingV2ItemDeviceType | Intrinsic[str] | None = None
     """Device type: at the moment we can make distinction only between disk and cdrom.
 
     Allowed values: ``cdrom``, ``disk``.
     """
 
-    disk_bus: ServerBlockDeviceMappingV2ItemDiskBus | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "disk_bus",
-            "string",
-            constraints=[AllowedValues(["ide", "lame_bus", "sata", "scsi", "usb", "virtio"])],
-        ),
-    )
+    disk_bus: ServerBlockDeviceMappingV2ItemDiskBus | Intrinsic[str] | None = None
     """Bus of the device: hypervisor driver chooses a suitable default if omitted.
 
     Allowed values: ``ide``, ``lame_bus``, ``sata``, ``scsi``, ``usb``, ``virtio``.
     """
 
-    ephemeral_format: ServerBlockDeviceMappingV2ItemEphemeralFormat | Intrinsic[str] | None = (
-        attrs.field(
-            default=None,
-            metadata=heat_property(
-                "ephemeral_format",
-                "string",
-                constraints=[AllowedValues(["ext2", "ext3", "ext4", "xfs", "ntfs"])],
-            ),
-        )
-    )
+    ephemeral_format: ServerBlockDeviceMappingV2ItemEphemeralFormat | Intrinsic[str] | None = None
     """The format of the local ephemeral block device. If no format is specified, uses default
     value, defined in nova configuration file.
 
@@ -894,70 +1028,106 @@ class ServerBlockDeviceMappingV2Item(PropertyItem):
     8.0.0.
     """
 
-    ephemeral_size: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("ephemeral_size", "integer", constraints=[Range(min=1)]),
-    )
+    ephemeral_size: int | Intrinsic[int] | None = None
     """The size of the local ephemeral block device, in GB.
 
     Range: at least 1. Available since Heat 8.0.0.
     """
 
-    image: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("image", "string", constraints=[CustomConstraint("glance.image")]),
-    )
+    image: str | Intrinsic[str] | None = None
     """The ID or name of the image to create a volume from.
 
     Heat checks it against the cloud as a ``glance.image``. Available since Heat 7.0.0.
     """
 
-    snapshot_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
-        ),
-    )
+    snapshot_id: str | Intrinsic[str] | None = None
     """The ID of the snapshot to create a volume from.
 
     Heat checks it against the cloud as a ``cinder.snapshot``.
     """
 
-    swap_size: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("swap_size", "integer")
-    )
+    swap_size: int | Intrinsic[int] | None = None
     """The size of the swap, in MB."""
 
-    volume_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_id", "string", constraints=[CustomConstraint("cinder.volume")]
-        ),
-    )
+    volume_id: str | Intrinsic[str] | None = None
     """The volume_id can be boot or non-boot device to the server.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("volume_size", "integer")
-    )
+    volume_size: int | Intrinsic[int] | None = None
     """Size of the block device in GB. If it is omitted, hypervisor driver calculates size."""
 
-    volume_type: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_type", "string", constraints=[CustomConstraint("cinder.vtype")]
-        ),
-    )
+    volume_type: str | Intrinsic[str] | None = None
     """The type of volume to use when creating a volume from image, snapshot, or blank source.
     Maps to a specific Cinder backend. Requires Nova API microversion 2.67 or later.
 
     Heat checks it against the cloud as a ``cinder.vtype``. Available since Heat 26.0.0.
     """
 
+    def __init__(
+        self,
+        *,
+        boot_index: int | Intrinsic[int] | None = None,
+        delete_on_termination: bool | Intrinsic[bool] | None = None,
+        device_name: str | Intrinsic[str] | None = None,
+        device_type: ServerBlockDeviceMappingV2ItemDeviceType | Intrinsic[str] | None = None,
+        disk_bus: ServerBlockDeviceMappingV2ItemDiskBus | Intrinsic[str] | None = None,
+        ephemeral_format: _ServerBlockDeviceMappingV2Item_ephemeral_format = None,
+        ephemeral_size: int | Intrinsic[int] | None = None,
+        image: str | Intrinsic[str] | None = None,
+        snapshot_id: str | Intrinsic[str] | None = None,
+        swap_size: int | Intrinsic[int] | None = None,
+        volume_id: str | Intrinsic[str] | None = None,
+        volume_size: int | Intrinsic[int] | None = None,
+        volume_type: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            boot_index=boot_index,
+            delete_on_termination=delete_on_termination,
+            device_name=device_name,
+            device_type=device_type,
+            disk_bus=disk_bus,
+            ephemeral_format=ephemeral_format,
+            ephemeral_size=ephemeral_size,
+            image=image,
+            snapshot_id=snapshot_id,
+            swap_size=swap_size,
+            volume_id=volume_id,
+            volume_size=volume_size,
+            volume_type=volume_type,
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("boot_index", "integer"),
+            PropertySchema("delete_on_termination", "boolean"),
+            PropertySchema("device_name", "string"),
+            PropertySchema("device_type", "string", constraints=[AllowedValues(["cdrom", "disk"])]),
+            PropertySchema(
+                "disk_bus",
+                "string",
+                constraints=[AllowedValues(["ide", "lame_bus", "sata", "scsi", "usb", "virtio"])],
+            ),
+            PropertySchema(
+                "ephemeral_format",
+                "string",
+                constraints=[AllowedValues(["ext2", "ext3", "ext4", "xfs", "ntfs"])],
+            ),
+            PropertySchema("ephemeral_size", "integer", constraints=[Range(min=1)]),
+            PropertySchema("image", "string", constraints=[CustomConstraint("glance.image")]),
+            PropertySchema(
+                "snapshot_id", "string", constraints=[CustomConstraint("cinder.snapshot")]
+            ),
+            PropertySchema("swap_size", "integer"),
+            PropertySchema("volume_id", "string", constraints=[CustomConstraint("cinder.volume")]),
+            PropertySchema("volume_size", "integer"),
+            PropertySchema("volume_type", "string", constraints=[CustomConstraint("cinder.vtype")]),
+        )
+
+
+@generated_item(kw_only=True)
 class ServerDeploymentSwiftData(PropertyItem):
     """The value of `Server.deployment_swift_data`: a map with these keys (a dict with Heat's
     key names works too).
@@ -970,21 +1140,32 @@ class ServerDeploymentSwiftData(PropertyItem):
     created from the resource name, and the object name will be a generated uuid.
     """
 
-    container: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("container", "string", constraints=[Length(min=1)])
-    )
+    container: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Length: at least 1.
     """
 
-    object: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("object", "string", constraints=[Length(min=1)])
-    )
+    object: str | Intrinsic[str] | None = None
     """Name of the object.
 
     Length: at least 1.
     """
+
+    def __init__(
+        self,
+        *,
+        container: str | Intrinsic[str] | None = None,
+        object: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(container=container, object=object)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("container", "string", constraints=[Length(min=1)]),
+            PropertySchema("object", "string", constraints=[Length(min=1)]),
+        )
 
 
 ServerDiskConfig: TypeAlias = Literal["AUTO", "MANUAL"]
@@ -1000,30 +1181,40 @@ ServerNetworksItemAllocateNetwork: TypeAlias = Literal["none", "auto"]
 """The values Heat allows for `ServerNetworksItem.allocate_network`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem(PropertyItem):
     """An item of `ServerNetworksItemPortExtraProperties.allowed_address_pairs`: a map with
     these keys (a dict with Heat's key names works too).
     """
 
-    ip_address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "ip_address", "string", required=True, constraints=[CustomConstraint("ip_or_cidr")]
-        ),
-    )
+    ip_address: str | Intrinsic[str]
     """IP address to allow through this port.
 
     Required. Heat checks it against the cloud as a ``ip_or_cidr``.
     """
 
-    mac_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
-    )
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to allow through this port.
 
     Heat checks it against the cloud as a ``mac_addr``.
     """
+
+    def __init__(
+        self,
+        *,
+        ip_address: str | Intrinsic[str],
+        mac_address: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(ip_address=ip_address, mac_address=mac_address)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "ip_address", "string", required=True, constraints=[CustomConstraint("ip_or_cidr")]
+            ),
+            PropertySchema("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
+        )
 
 
 ServerNetworksItemPortExtraPropertiesBindingVnicType: TypeAlias = Literal[
@@ -1031,8 +1222,16 @@ ServerNetworksItemPortExtraPropertiesBindingVnicType: TypeAlias = Literal[
 ]
 """The values Heat allows for `ServerNetworksItemPortExtraProperties.binding:vnic_type`."""
 
+_ServerNetworksItemPortExtraProperties_allowed_address_pairs: TypeAlias = (
+    ListOf[MapOf[ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem]] | None
+)
 
-@attrs.frozen(kw_only=True)
+_ServerNetworksItemPortExtraProperties_binding_vnic_type: TypeAlias = (
+    ServerNetworksItemPortExtraPropertiesBindingVnicType | Intrinsic[str] | None
+)
+
+
+@generated_item(kw_only=True)
 class ServerNetworksItemPortExtraProperties(PropertyItem):
     """The value of `ServerNetworksItem.port_extra_properties`: a map with these keys (a dict
     with Heat's key names works too).
@@ -1041,10 +1240,7 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
     for creating port.
     """
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this port.
 
     Heat's default: ``true``.
@@ -1052,44 +1248,12 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
 
     allowed_address_pairs: (
         ListOf[MapOf[ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem]] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "allowed_address_pairs",
-            "list",
-            update_allowed=True,
-            item=PropertySchema(
-                "*", "map", item_class=ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem
-            ),
-        ),
-    )
+    ) = None
     """Additional MAC/IP address pairs allowed to pass through the port."""
 
     binding_vnic_type: (
         ServerNetworksItemPortExtraPropertiesBindingVnicType | Intrinsic[str] | None
-    ) = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "binding:vnic_type",
-            "string",
-            python_name="binding_vnic_type",
-            update_allowed=True,
-            default="normal",
-            constraints=[
-                AllowedValues(
-                    [
-                        "normal",
-                        "direct",
-                        "macvtap",
-                        "direct-physical",
-                        "baremetal",
-                        "virtio-forwarder",
-                        "smart-nic",
-                    ],
-                ),
-            ],
-        ),
-    )
+    ) = None
     """The vnic type to be bound on the neutron port. To support SR-IOV PCI passthrough
     networking, you can request that the neutron port to be realized as normal (virtual
     nic), direct (pci passthrough), or macvtap (virtual interface with a tap-like software
@@ -1102,69 +1266,119 @@ class ServerNetworksItemPortExtraProperties(PropertyItem):
     `tools/gen_stdlib.py`).
     """
 
-    mac_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
-    )
+    mac_address: str | Intrinsic[str] | None = None
     """MAC address to give to this port. The default update policy of this property in neutron
     is that allow admin role only.
 
     Heat checks it against the cloud as a ``mac_addr``.
     """
 
-    no_fixed_ips: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("no_fixed_ips", "boolean", update_allowed=True, default=False),
-    )
+    no_fixed_ips: bool | Intrinsic[bool] | None = None
     """Flag to disable all fixed ips on the port.
 
     Heat's default: ``false``. Available since Heat 16.0.0.
     """
 
-    port_security_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port_security_enabled", "boolean", update_allowed=True),
-    )
+    port_security_enabled: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable port security on the port. When disable this feature(set it to
     False), there will be no packages filtering, like security-group and address-pairs.
 
     Available since Heat 5.0.0.
     """
 
-    propagate_uplink_status: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("propagate_uplink_status", "boolean", update_allowed=True),
-    )
+    propagate_uplink_status: bool | Intrinsic[bool] | None = None
     """Flag to enable/disable propagate uplink status on the port.
 
     Available since Heat 15.0.0.
     """
 
-    qos_policy: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "qos_policy",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("neutron.qos_policy")],
-        ),
-    )
+    qos_policy: str | Intrinsic[str] | None = None
     """The name or ID of QoS policy to attach to this port.
 
     Heat checks it against the cloud as a ``neutron.qos_policy``. Available since Heat
     6.0.0.
     """
 
-    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("value_specs", "map", update_allowed=True, default={})
-    )
+    value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Extra parameters to include in the request.
 
     Heat's default: ``{}``.
     """
 
+    def __init__(
+        self,
+        *,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        allowed_address_pairs: _ServerNetworksItemPortExtraProperties_allowed_address_pairs = None,
+        binding_vnic_type: _ServerNetworksItemPortExtraProperties_binding_vnic_type = None,
+        mac_address: str | Intrinsic[str] | None = None,
+        no_fixed_ips: bool | Intrinsic[bool] | None = None,
+        port_security_enabled: bool | Intrinsic[bool] | None = None,
+        propagate_uplink_status: bool | Intrinsic[bool] | None = None,
+        qos_policy: str | Intrinsic[str] | None = None,
+        value_specs: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            admin_state_up=admin_state_up,
+            allowed_address_pairs=allowed_address_pairs,
+            binding_vnic_type=binding_vnic_type,
+            mac_address=mac_address,
+            no_fixed_ips=no_fixed_ips,
+            port_security_enabled=port_security_enabled,
+            propagate_uplink_status=propagate_uplink_status,
+            qos_policy=qos_policy,
+            value_specs=value_specs,
+        )
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "allowed_address_pairs",
+                "list",
+                update_allowed=True,
+                item=PropertySchema(
+                    "*",
+                    "map",
+                    item_class=ServerNetworksItemPortExtraPropertiesAllowedAddressPairsItem,
+                ),
+            ),
+            PropertySchema(
+                "binding:vnic_type",
+                "string",
+                python_name="binding_vnic_type",
+                update_allowed=True,
+                default="normal",
+                constraints=[
+                    AllowedValues(
+                        [
+                            "normal",
+                            "direct",
+                            "macvtap",
+                            "direct-physical",
+                            "baremetal",
+                            "virtio-forwarder",
+                            "smart-nic",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema("mac_address", "string", constraints=[CustomConstraint("mac_addr")]),
+            PropertySchema("no_fixed_ips", "boolean", update_allowed=True, default=False),
+            PropertySchema("port_security_enabled", "boolean", update_allowed=True),
+            PropertySchema("propagate_uplink_status", "boolean", update_allowed=True),
+            PropertySchema(
+                "qos_policy",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("neutron.qos_policy")],
+            ),
+            PropertySchema("value_specs", "map", update_allowed=True, default={}),
+        )
+
+
+@generated_item(kw_only=True)
 class ServerNetworksItem(PropertyItem):
     """An item of `Server.networks`: a map with these keys (a dict with Heat's key names works
     too).
@@ -1180,15 +1394,7 @@ class ServerNetworksItem(PropertyItem):
         ),
     }
 
-    allocate_network: ServerNetworksItemAllocateNetwork | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "allocate_network",
-            "string",
-            update_allowed=True,
-            constraints=[AllowedValues(["none", "auto"])],
-        ),
-    )
+    allocate_network: ServerNetworksItemAllocateNetwork | Intrinsic[str] | None = None
     """The special string values of network, auto: means either a network that is already
     available to the project will be used, or if one does not exist, will be automatically
     created for the project; none: means no networking will be allocated for the created
@@ -1198,74 +1404,95 @@ class ServerNetworksItem(PropertyItem):
     Allowed values: ``none``, ``auto``. Available since Heat 9.0.0.
     """
 
-    fixed_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IP address to specify for the port created on the requested network.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    floating_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("floating_ip", "string")
-    )
+    floating_ip: str | Intrinsic[str] | None = None
     """ID of the floating IP to associate.
 
     Available since Heat 6.0.0.
     """
 
-    network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "network", "string", constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str] | None = None
     """Name or ID of network to create a port on.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "string", constraints=[CustomConstraint("neutron.port")]),
-    )
+    port: str | Intrinsic[str] | None = None
     """ID of an existing port to associate with this server.
 
     Heat checks it against the cloud as a ``neutron.port``.
     """
 
-    port_extra_properties: MapOf[ServerNetworksItemPortExtraProperties] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "port_extra_properties",
-            "map",
-            update_allowed=True,
-            item_class=ServerNetworksItemPortExtraProperties,
-        ),
-    )
+    port_extra_properties: MapOf[ServerNetworksItemPortExtraProperties] | None = None
     """Dict, which has expand properties for port. Used only if port property is not specified
     for creating port.
 
     Available since Heat 6.0.0.
     """
 
-    subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("subnet", "string")
-    )
+    subnet: str | Intrinsic[str] | None = None
     """Subnet in which to allocate the IP address for port. Used for creating port, based on
     derived properties. If subnet is specified, network property becomes optional.
 
     Available since Heat 5.0.0.
     """
 
-    tag: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tag", "string")
-    )
+    tag: str | Intrinsic[str] | None = None
     """Port tag. Heat ignores any update on this property as nova does not support it.
 
     Available since Heat 9.0.0.
     """
+
+    def __init__(
+        self,
+        *,
+        allocate_network: ServerNetworksItemAllocateNetwork | Intrinsic[str] | None = None,
+        fixed_ip: str | Intrinsic[str] | None = None,
+        floating_ip: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str] | None = None,
+        port_extra_properties: MapOf[ServerNetworksItemPortExtraProperties] | None = None,
+        subnet: str | Intrinsic[str] | None = None,
+        tag: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            allocate_network=allocate_network,
+            fixed_ip=fixed_ip,
+            floating_ip=floating_ip,
+            network=network,
+            port=port,
+            port_extra_properties=port_extra_properties,
+            subnet=subnet,
+            tag=tag,
+        )
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "allocate_network",
+                "string",
+                update_allowed=True,
+                constraints=[AllowedValues(["none", "auto"])],
+            ),
+            PropertySchema("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("floating_ip", "string"),
+            PropertySchema("network", "string", constraints=[CustomConstraint("neutron.network")]),
+            PropertySchema("port", "string", constraints=[CustomConstraint("neutron.port")]),
+            PropertySchema(
+                "port_extra_properties",
+                "map",
+                update_allowed=True,
+                item_class=ServerNetworksItemPortExtraProperties,
+            ),
+            PropertySchema("subnet", "string"),
+            PropertySchema("tag", "string"),
+        )
 
 
 ServerSoftwareConfigTransport: TypeAlias = Literal[
@@ -1280,7 +1507,7 @@ ServerUserDataUpdatePolicy: TypeAlias = Literal["REPLACE", "IGNORE", "REBUILD"]
 """The values Heat allows for `Server.user_data_update_policy`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Server(TypedResource):
     """``OS::Nova::Server``: A resource for managing Nova instances.
 
@@ -1301,66 +1528,37 @@ class Server(TypedResource):
         ),
     }
 
-    admin_pass: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("admin_pass", "string", update_allowed=True)
-    )
+    admin_pass: str | Intrinsic[str] | None = None
     """The administrator password for the server.
 
     Can be changed in place.
     """
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone", "string")
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for server placement.
 
     Changing it replaces the resource.
     """
 
-    block_device_mapping: ListOf[MapOf[ServerBlockDeviceMappingItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "block_device_mapping",
-            "list",
-            item=PropertySchema("*", "map", item_class=ServerBlockDeviceMappingItem),
-        ),
-    )
+    block_device_mapping: ListOf[MapOf[ServerBlockDeviceMappingItem]] | None = None
     """Block device mappings for this server.
 
     Changing it replaces the resource.
     """
 
-    block_device_mapping_v2: ListOf[MapOf[ServerBlockDeviceMappingV2Item]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "block_device_mapping_v2",
-            "list",
-            item=PropertySchema("*", "map", item_class=ServerBlockDeviceMappingV2Item),
-        ),
-    )
+    block_device_mapping_v2: ListOf[MapOf[ServerBlockDeviceMappingV2Item]] | None = None
     """Block device mappings v2 for this server.
 
     Changing it replaces the resource. Available since Heat 2015.1.
     """
 
-    config_drive: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("config_drive", "boolean")
-    )
+    config_drive: bool | Intrinsic[bool] | None = None
     """If True, enable config drive on the server.
 
     Changing it replaces the resource.
     """
 
-    deployment_swift_data: MapOf[ServerDeploymentSwiftData] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "deployment_swift_data",
-            "map",
-            update_allowed=True,
-            default={},
-            item_class=ServerDeploymentSwiftData,
-        ),
-    )
+    deployment_swift_data: MapOf[ServerDeploymentSwiftData] | None = None
     """Swift container and object to use for storing deployment data for the server resource.
     The parameter is a map value with the keys "container" and "object", and the values are
     the corresponding container and object names. The software_config_transport parameter
@@ -1371,42 +1569,20 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``{}``. Available since Heat 9.0.0.
     """
 
-    diskConfig: ServerDiskConfig | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "diskConfig", "string", constraints=[AllowedValues(["AUTO", "MANUAL"])]
-        ),
-    )
+    diskConfig: ServerDiskConfig | Intrinsic[str] | None = None
     """Control how the disk is partitioned when the server is created.
 
     Changing it replaces the resource. Allowed values: ``AUTO``, ``MANUAL``.
     """
 
-    flavor: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "flavor",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("nova.flavor")],
-        ),
-    )
+    flavor: str | Intrinsic[str]
     """The ID or name of the flavor to boot onto.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``nova.flavor``.
     """
 
-    flavor_update_policy: ServerFlavorUpdatePolicy | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "flavor_update_policy",
-            "string",
-            update_allowed=True,
-            default="RESIZE",
-            constraints=[AllowedValues(["RESIZE", "REPLACE"])],
-        ),
-    )
+    flavor_update_policy: ServerFlavorUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply a flavor update; either by requesting a server resize or by
     replacing the entire server.
 
@@ -1414,27 +1590,13 @@ class Server(TypedResource):
     ``"RESIZE"``.
     """
 
-    image: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "image", "string", update_allowed=True, constraints=[CustomConstraint("glance.image")]
-        ),
-    )
+    image: str | Intrinsic[str] | None = None
     """The ID or name of the image to boot with.
 
     Can be changed in place. Heat checks it against the cloud as a ``glance.image``.
     """
 
-    image_update_policy: ServerImageUpdatePolicy | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "image_update_policy",
-            "string",
-            update_allowed=True,
-            default="REBUILD",
-            constraints=[AllowedValues(["REBUILD", "REPLACE", "REBUILD_PRESERVE_EPHEMERAL"])],
-        ),
-    )
+    image_update_policy: ServerImageUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply an image-id update; either by requesting a server rebuild or by
     replacing the entire server.
 
@@ -1442,21 +1604,14 @@ class Server(TypedResource):
     ``REBUILD_PRESERVE_EPHEMERAL``. Heat's default: ``"REBUILD"``.
     """
 
-    key_name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "key_name", "string", constraints=[CustomConstraint("nova.keypair")]
-        ),
-    )
+    key_name: str | Intrinsic[str] | None = None
     """Name of keypair to inject into the server.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``nova.keypair``.
     """
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True, default={})
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store for this server. Both keys and values must be 255
     characters or less. Non-string values will be serialized to JSON (and the serialized
     string must be 255 characters or less).
@@ -1464,39 +1619,20 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Server name.
 
     Can be changed in place.
     """
 
-    networks: ListOf[MapOf[ServerNetworksItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "networks",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=ServerNetworksItem),
-        ),
-    )
+    networks: ListOf[MapOf[ServerNetworksItem]] | None = None
     """An ordered list of nics to be added to this server, with information about connected
     networks, fixed ips, port etc.
 
     Can be changed in place.
     """
 
-    personality: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "personality",
-            "map",
-            default={},
-            status="DEPRECATED",
-            status_message="This is not supported with nova api microversion 2.57 and above. OS::Nova::Server resource will not support it in the future. Please use user_data or metadata instead. However, you can set heat config option max_nova_api_microversion < 2.57 to use this property in the meantime.",
-        ),
-    )
+    personality: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of files to create/overwrite on the server upon boot. Keys are file names and
     values are the file contents.
 
@@ -1507,45 +1643,26 @@ class Server(TypedResource):
     2.57 to use this property in the meantime.
     """
 
-    reservation_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("reservation_id", "string")
-    )
+    reservation_id: str | Intrinsic[str] | None = None
     """A UUID for the set of servers being requested.
 
     Changing it replaces the resource.
     """
 
-    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("scheduler_hints", "map")
-    )
+    scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs specified by the client to help boot a server.
 
     Changing it replaces the resource.
     """
 
-    security_groups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("security_groups", "list", default=[])
-    )
+    security_groups: ListOf[Any] | None = None
     """List of security group names or IDs. Cannot be used if neutron ports are associated with
     this server; assign security groups to the ports instead.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
-    software_config_transport: ServerSoftwareConfigTransport | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "software_config_transport",
-            "string",
-            update_allowed=True,
-            default="POLL_SERVER_CFN",
-            constraints=[
-                AllowedValues(
-                    ["POLL_SERVER_CFN", "POLL_SERVER_HEAT", "POLL_TEMP_URL", "ZAQAR_MESSAGE"]
-                ),
-            ],
-        ),
-    )
+    software_config_transport: ServerSoftwareConfigTransport | Intrinsic[str] | None = None
     """How the server should receive the metadata required for software configuration.
     POLL_SERVER_CFN will allow calls to the cfn API action DescribeStackResource
     authenticated with the provided keypair. POLL_SERVER_HEAT will allow calls to the Heat
@@ -1557,20 +1674,13 @@ class Server(TypedResource):
     ``POLL_TEMP_URL``, ``ZAQAR_MESSAGE``. Heat's default: ``"POLL_SERVER_CFN"``.
     """
 
-    tags: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tags", "list", update_allowed=True, item=PropertySchema("*", "string")
-        ),
-    )
+    tags: ListOf[str | Intrinsic[str]] | None = None
     """Server tags. Supported since client version 2.26.
 
     Can be changed in place. Available since Heat 8.0.0.
     """
 
-    user_data: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("user_data", "string", update_allowed=True, default="")
-    )
+    user_data: str | Intrinsic[str] | None = None
     """User data script to be executed by cloud-init or CoreOS ignition. Changes cause
     replacement of the resource by default, but can be ignored altogether by setting the
     `user_data_update_policy` property.
@@ -1578,15 +1688,7 @@ class Server(TypedResource):
     Can be changed in place. Heat's default: ``""``.
     """
 
-    user_data_format: ServerUserDataFormat | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "user_data_format",
-            "string",
-            default="HEAT_CFNTOOLS",
-            constraints=[AllowedValues(["HEAT_CFNTOOLS", "RAW", "SOFTWARE_CONFIG"])],
-        ),
-    )
+    user_data_format: ServerUserDataFormat | Intrinsic[str] | None = None
     """How the user_data should be formatted for the server. For HEAT_CFNTOOLS, the user_data
     is bundled as part of the heat-cfntools cloud-init boot configuration data. For RAW the
     user_data is passed to Nova unmodified. For SOFTWARE_CONFIG user_data is bundled as part
@@ -1598,16 +1700,7 @@ class Server(TypedResource):
     ``SOFTWARE_CONFIG``. Heat's default: ``"HEAT_CFNTOOLS"``.
     """
 
-    user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "user_data_update_policy",
-            "string",
-            update_allowed=True,
-            default="REPLACE",
-            constraints=[AllowedValues(["REPLACE", "IGNORE", "REBUILD"])],
-        ),
-    )
+    user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None = None
     """Policy on how to apply a user_data update; by ignoring it, by replacing the entire
     server, or rebuild the server.
 
@@ -1616,6 +1709,176 @@ class Server(TypedResource):
     """
 
     attrs = AttributeAccess(ServerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_pass: str | Intrinsic[str] | None = None,
+        availability_zone: str | Intrinsic[str] | None = None,
+        block_device_mapping: ListOf[MapOf[ServerBlockDeviceMappingItem]] | None = None,
+        block_device_mapping_v2: ListOf[MapOf[ServerBlockDeviceMappingV2Item]] | None = None,
+        config_drive: bool | Intrinsic[bool] | None = None,
+        deployment_swift_data: MapOf[ServerDeploymentSwiftData] | None = None,
+        diskConfig: ServerDiskConfig | Intrinsic[str] | None = None,
+        flavor: str | Intrinsic[str],
+        flavor_update_policy: ServerFlavorUpdatePolicy | Intrinsic[str] | None = None,
+        image: str | Intrinsic[str] | None = None,
+        image_update_policy: ServerImageUpdatePolicy | Intrinsic[str] | None = None,
+        key_name: str | Intrinsic[str] | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        networks: ListOf[MapOf[ServerNetworksItem]] | None = None,
+        personality: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        reservation_id: str | Intrinsic[str] | None = None,
+        scheduler_hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        security_groups: ListOf[Any] | None = None,
+        software_config_transport: ServerSoftwareConfigTransport | Intrinsic[str] | None = None,
+        tags: ListOf[str | Intrinsic[str]] | None = None,
+        user_data: str | Intrinsic[str] | None = None,
+        user_data_format: ServerUserDataFormat | Intrinsic[str] | None = None,
+        user_data_update_policy: ServerUserDataUpdatePolicy | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_pass = admin_pass
+        self.availability_zone = availability_zone
+        self.block_device_mapping = block_device_mapping
+        self.block_device_mapping_v2 = block_device_mapping_v2
+        self.config_drive = config_drive
+        self.deployment_swift_data = deployment_swift_data
+        self.diskConfig = diskConfig
+        self.flavor = flavor
+        self.flavor_update_policy = flavor_update_policy
+        self.image = image
+        self.image_update_policy = image_update_policy
+        self.key_name = key_name
+        self.metadata = metadata
+        self.name = name
+        self.networks = networks
+        self.personality = personality
+        self.reservation_id = reservation_id
+        self.scheduler_hints = scheduler_hints
+        self.security_groups = security_groups
+        self.software_config_transport = software_config_transport
+        self.tags = tags
+        self.user_data = user_data
+        self.user_data_format = user_data_format
+        self.user_data_update_policy = user_data_update_policy
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_pass", "string", update_allowed=True),
+            PropertySchema("availability_zone", "string"),
+            PropertySchema(
+                "block_device_mapping",
+                "list",
+                item=PropertySchema("*", "map", item_class=ServerBlockDeviceMappingItem),
+            ),
+            PropertySchema(
+                "block_device_mapping_v2",
+                "list",
+                item=PropertySchema("*", "map", item_class=ServerBlockDeviceMappingV2Item),
+            ),
+            PropertySchema("config_drive", "boolean"),
+            PropertySchema(
+                "deployment_swift_data",
+                "map",
+                update_allowed=True,
+                default={},
+                item_class=ServerDeploymentSwiftData,
+            ),
+            PropertySchema("diskConfig", "string", constraints=[AllowedValues(["AUTO", "MANUAL"])]),
+            PropertySchema(
+                "flavor",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("nova.flavor")],
+            ),
+            PropertySchema(
+                "flavor_update_policy",
+                "string",
+                update_allowed=True,
+                default="RESIZE",
+                constraints=[AllowedValues(["RESIZE", "REPLACE"])],
+            ),
+            PropertySchema(
+                "image",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("glance.image")],
+            ),
+            PropertySchema(
+                "image_update_policy",
+                "string",
+                update_allowed=True,
+                default="REBUILD",
+                constraints=[AllowedValues(["REBUILD", "REPLACE", "REBUILD_PRESERVE_EPHEMERAL"])],
+            ),
+            PropertySchema("key_name", "string", constraints=[CustomConstraint("nova.keypair")]),
+            PropertySchema("metadata", "map", update_allowed=True, default={}),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "networks",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=ServerNetworksItem),
+            ),
+            PropertySchema(
+                "personality",
+                "map",
+                default={},
+                status="DEPRECATED",
+                status_message="This is not supported with nova api microversion 2.57 and above. OS::Nova::Server resource will not support it in the future. Please use user_data or metadata instead. However, you can set heat config option max_nova_api_microversion < 2.57 to use this property in the meantime.",
+            ),
+            PropertySchema("reservation_id", "string"),
+            PropertySchema("scheduler_hints", "map"),
+            PropertySchema("security_groups", "list", default=[]),
+            PropertySchema(
+                "software_config_transport",
+                "string",
+                update_allowed=True,
+                default="POLL_SERVER_CFN",
+                constraints=[
+                    AllowedValues(
+                        ["POLL_SERVER_CFN", "POLL_SERVER_HEAT", "POLL_TEMP_URL", "ZAQAR_MESSAGE"]
+                    ),
+                ],
+            ),
+            PropertySchema("tags", "list", update_allowed=True, item=PropertySchema("*", "string")),
+            PropertySchema("user_data", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "user_data_format",
+                "string",
+                default="HEAT_CFNTOOLS",
+                constraints=[AllowedValues(["HEAT_CFNTOOLS", "RAW", "SOFTWARE_CONFIG"])],
+            ),
+            PropertySchema(
+                "user_data_update_policy",
+                "string",
+                update_allowed=True,
+                default="REPLACE",
+                constraints=[AllowedValues(["REPLACE", "IGNORE", "REBUILD"])],
+            ),
+        )
 
 
 class ServerGroupAttributes(Attributes):
@@ -1638,7 +1901,7 @@ ServerGroupPoliciesItem: TypeAlias = Literal[
 """The values Heat allows for `ServerGroup.policies`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ServerGroupRules(PropertyItem):
     """The value of `ServerGroup.rules`: a map with these keys (a dict with Heat's key names
     works too).
@@ -1646,13 +1909,22 @@ class ServerGroupRules(PropertyItem):
     Rules for a policy.
     """
 
-    max_server_per_host: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("max_server_per_host", "number")
-    )
+    max_server_per_host: float | Intrinsic[float] | None = None
     """Maximum servers in a group on a given host. Rule for anti-affinity policy."""
 
+    def __init__(
+        self,
+        *,
+        max_server_per_host: float | Intrinsic[float] | None = None,
+    ) -> None:
+        self.__dict__.update(max_server_per_host=max_server_per_host)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (PropertySchema("max_server_per_host", "number"),)
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class ServerGroup(TypedResource):
     """``OS::Nova::ServerGroup``: A resource for managing a Nova server group.
 
@@ -1667,38 +1939,71 @@ class ServerGroup(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Nova::ServerGroup"
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Server Group name.
 
     Changing it replaces the resource.
     """
 
-    policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "policies",
-            "list",
-            default=["anti-affinity"],
-            constraints=[
-                AllowedValues(["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]),
-            ],
-            item=PropertySchema("*", "string"),
-        ),
-    )
+    policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None = None
     """A list of exactly one policy to apply. Defaults to anti-affinity.
 
     Changing it replaces the resource. Allowed values: ``anti-affinity``, ``affinity``,
     ``soft-anti-affinity``, ``soft-affinity``. Heat's default: ``["anti-affinity"]``.
     """
 
-    rules: MapOf[ServerGroupRules] | None = attrs.field(
-        default=None, metadata=heat_property("rules", "map", item_class=ServerGroupRules)
-    )
+    rules: MapOf[ServerGroupRules] | None = None
     """Rules for a policy.
 
     Changing it replaces the resource. Available since Heat 17.0.0.
     """
 
     attrs = AttributeAccess(ServerGroupAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        name: str | Intrinsic[str] | None = None,
+        policies: ListOf[ServerGroupPoliciesItem | Intrinsic[str]] | None = None,
+        rules: MapOf[ServerGroupRules] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.name = name
+        self.policies = policies
+        self.rules = rules
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("name", "string"),
+            PropertySchema(
+                "policies",
+                "list",
+                default=["anti-affinity"],
+                constraints=[
+                    AllowedValues(
+                        ["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]
+                    ),
+                ],
+                item=PropertySchema("*", "string"),
+            ),
+            PropertySchema("rules", "map", item_class=ServerGroupRules),
+        )

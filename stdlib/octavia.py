@@ -22,14 +22,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, Range, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -37,7 +38,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -97,7 +99,7 @@ class AvailabilityZoneAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AvailabilityZone(TypedResource):
     """``OS::Octavia::AvailabilityZone``: A resource for creating octavia Availability Zones.
 
@@ -112,47 +114,78 @@ class AvailabilityZone(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::AvailabilityZone"
 
-    availability_zone_profile: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "availability_zone_profile",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("octavia.availabilityzoneprofile")],
-        ),
-    )
+    availability_zone_profile: str | Intrinsic[str]
     """The ID or the name of the Availability Zone Profile.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.availabilityzoneprofile``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of this Availability Zone.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """If the resource if available for use.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this Availability Zone.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(AvailabilityZoneAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        availability_zone_profile: str | Intrinsic[str],
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.availability_zone_profile = availability_zone_profile
+        self.description = description
+        self.enabled = enabled
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "availability_zone_profile",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("octavia.availabilityzoneprofile")],
+            ),
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema("name", "string", update_allowed=True),
+        )
 
 
 class AvailabilityZoneProfileAttributes(Attributes):
@@ -170,7 +203,7 @@ class AvailabilityZoneProfileAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class AvailabilityZoneProfile(TypedResource):
     """``OS::Octavia::AvailabilityZoneProfile``: A resource for creating octavia Availability
     Zone Profiles.
@@ -186,38 +219,70 @@ class AvailabilityZoneProfile(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::AvailabilityZoneProfile"
 
-    availability_zone_data: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "availability_zone_data",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("json_string")],
-        ),
-    )
+    availability_zone_data: str | Intrinsic[str]
     """JSON string containing the availability zone metadata.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``json_string``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this Availability Zone Profile.
 
     Can be changed in place.
     """
 
-    provider_name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("provider_name", "string", update_allowed=True)
-    )
+    provider_name: str | Intrinsic[str] | None = None
     """Provider name of this Availability Zone.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(AvailabilityZoneProfileAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        availability_zone_data: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        provider_name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.availability_zone_data = availability_zone_data
+        self.name = name
+        self.provider_name = provider_name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "availability_zone_data",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("json_string")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("provider_name", "string", update_allowed=True),
+        )
 
 
 class FlavorAttributes(Attributes):
@@ -237,7 +302,7 @@ class FlavorAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Flavor(TypedResource):
     """``OS::Octavia::Flavor``: A resource for creating octavia Flavors.
 
@@ -252,47 +317,78 @@ class Flavor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Flavor"
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of this Flavor.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("enabled", "boolean", update_allowed=True, default=True),
-    )
+    enabled: bool | Intrinsic[bool] | None = None
     """If the resource if available for use.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    flavor_profile: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "flavor_profile",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("octavia.flavorprofile")],
-        ),
-    )
+    flavor_profile: str | Intrinsic[str]
     """The ID or the name of the Flavor Profile.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.flavorprofile``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this Flavor.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(FlavorAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        description: str | Intrinsic[str] | None = None,
+        enabled: bool | Intrinsic[bool] | None = None,
+        flavor_profile: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.description = description
+        self.enabled = enabled
+        self.flavor_profile = flavor_profile
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema("enabled", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "flavor_profile",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("octavia.flavorprofile")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+        )
 
 
 class FlavorProfileAttributes(Attributes):
@@ -309,7 +405,7 @@ class FlavorProfileAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class FlavorProfile(TypedResource):
     """``OS::Octavia::FlavorProfile``: A resource for creating octavia Flavor Profiles.
 
@@ -324,38 +420,70 @@ class FlavorProfile(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::FlavorProfile"
 
-    flavor_data: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "flavor_data",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("json_string")],
-        ),
-    )
+    flavor_data: str | Intrinsic[str]
     """JSON string containing the flavor metadata.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``json_string``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this Flavor Profile.
 
     Can be changed in place.
     """
 
-    provider_name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("provider_name", "string", update_allowed=True)
-    )
+    provider_name: str | Intrinsic[str] | None = None
     """Provider name of this Flavor Profile.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(FlavorProfileAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        flavor_data: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        provider_name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.flavor_data = flavor_data
+        self.name = name
+        self.provider_name = provider_name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "flavor_data",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("json_string")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("provider_name", "string", update_allowed=True),
+        )
 
 
 class HealthMonitorAttributes(Attributes):
@@ -386,7 +514,7 @@ HealthMonitorType: TypeAlias = Literal["PING", "TCP", "HTTP", "HTTPS", "UDP-CONN
 """The values Heat allows for `HealthMonitor.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class HealthMonitor(TypedResource):
     """``OS::Octavia::HealthMonitor``: A resource to handle load balancer health monitors.
 
@@ -401,28 +529,19 @@ class HealthMonitor(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::HealthMonitor"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the health monitor.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    delay: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "delay", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    delay: int | Intrinsic[int]
     """The minimum time in seconds between regular connections of the member.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    expected_codes: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("expected_codes", "string", update_allowed=True)
-    )
+    expected_codes: str | Intrinsic[str] | None = None
     """The HTTP status codes expected in response from the member to declare it healthy.
     Specify one of the following values: a single value, such as 200. a list, such as 200,
     202. a range, such as 200-204.
@@ -430,86 +549,47 @@ class HealthMonitor(TypedResource):
     Can be changed in place.
     """
 
-    http_method: HealthMonitorHttpMethod | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "http_method",
-            "string",
-            update_allowed=True,
-            constraints=[
-                AllowedValues(
-                    ["GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "OPTIONS", "CONNECT", "PATCH"]
-                ),
-            ],
-        ),
-    )
+    http_method: HealthMonitorHttpMethod | Intrinsic[str] | None = None
     """The HTTP method used for requests by the monitor of type HTTP.
 
     Can be changed in place. Allowed values: ``GET``, ``HEAD``, ``POST``, ``PUT``,
     ``DELETE``, ``TRACE``, ``OPTIONS``, ``CONNECT``, ``PATCH``.
     """
 
-    max_retries: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "max_retries",
-            "integer",
-            required=True,
-            update_allowed=True,
-            constraints=[Range(min=1, max=10)],
-        ),
-    )
+    max_retries: int | Intrinsic[int]
     """Number of permissible connection failures before changing the member status to INACTIVE.
 
     Required. Can be changed in place. Range: 1 to 10.
     """
 
-    pool: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "pool", "string", required=True, constraints=[CustomConstraint("octavia.pool")]
-        ),
-    )
+    pool: str | Intrinsic[str]
     """ID or name of the load balancing pool.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.pool``.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """ID of the tenant who owns the health monitor.
 
     Changing it replaces the resource.
     """
 
-    timeout: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "timeout", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
-        ),
-    )
+    timeout: int | Intrinsic[int]
     """Maximum number of seconds for a monitor to wait for a connection to be established
     before it times out.
 
     Required. Can be changed in place. Range: at least 0.
     """
 
-    type: HealthMonitorType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["PING", "TCP", "HTTP", "HTTPS", "UDP-CONNECT"])],
-        ),
-    )
+    type: HealthMonitorType | Intrinsic[str]
     """One of predefined health monitor types.
 
     Required. Changing it replaces the resource. Allowed values: ``PING``, ``TCP``,
     ``HTTP``, ``HTTPS``, ``UDP-CONNECT``.
     """
 
-    url_path: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("url_path", "string", update_allowed=True)
-    )
+    url_path: str | Intrinsic[str] | None = None
     """The HTTP path used in the HTTP request used by the monitor to test a member health. A
     valid value is a string the begins with a forward slash (/).
 
@@ -517,6 +597,101 @@ class HealthMonitor(TypedResource):
     """
 
     attrs = AttributeAccess(HealthMonitorAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        delay: int | Intrinsic[int],
+        expected_codes: str | Intrinsic[str] | None = None,
+        http_method: HealthMonitorHttpMethod | Intrinsic[str] | None = None,
+        max_retries: int | Intrinsic[int],
+        pool: str | Intrinsic[str],
+        tenant_id: str | Intrinsic[str] | None = None,
+        timeout: int | Intrinsic[int],
+        type: HealthMonitorType | Intrinsic[str],
+        url_path: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.delay = delay
+        self.expected_codes = expected_codes
+        self.http_method = http_method
+        self.max_retries = max_retries
+        self.pool = pool
+        self.tenant_id = tenant_id
+        self.timeout = timeout
+        self.type = type
+        self.url_path = url_path
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "delay", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema("expected_codes", "string", update_allowed=True),
+            PropertySchema(
+                "http_method",
+                "string",
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(
+                        [
+                            "GET",
+                            "HEAD",
+                            "POST",
+                            "PUT",
+                            "DELETE",
+                            "TRACE",
+                            "OPTIONS",
+                            "CONNECT",
+                            "PATCH",
+                        ],
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "max_retries",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=1, max=10)],
+            ),
+            PropertySchema(
+                "pool", "string", required=True, constraints=[CustomConstraint("octavia.pool")]
+            ),
+            PropertySchema("tenant_id", "string"),
+            PropertySchema(
+                "timeout", "integer", required=True, update_allowed=True, constraints=[Range(min=0)]
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["PING", "TCP", "HTTP", "HTTPS", "UDP-CONNECT"])],
+            ),
+            PropertySchema("url_path", "string", update_allowed=True),
+        )
 
 
 class L7PolicyAttributes(Attributes):
@@ -542,7 +717,7 @@ L7PolicyAction: TypeAlias = Literal["REJECT", "REDIRECT_TO_POOL", "REDIRECT_TO_U
 """The values Heat allows for `L7Policy.action`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L7Policy(TypedResource):
     """``OS::Octavia::L7Policy``: A resource for managing octavia L7Policies.
 
@@ -564,92 +739,127 @@ class L7Policy(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::L7Policy"
 
-    action: L7PolicyAction | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "action",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["REJECT", "REDIRECT_TO_POOL", "REDIRECT_TO_URL"])],
-        ),
-    )
+    action: L7PolicyAction | Intrinsic[str]
     """Action type of the policy.
 
     Required. Can be changed in place. Allowed values: ``REJECT``, ``REDIRECT_TO_POOL``,
     ``REDIRECT_TO_URL``.
     """
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the policy.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("description", "string", update_allowed=True)
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of the policy.
 
     Can be changed in place.
     """
 
-    listener: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "listener", "string", required=True, constraints=[CustomConstraint("octavia.listener")]
-        ),
-    )
+    listener: str | Intrinsic[str]
     """ID or name of the listener this policy belongs to.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.listener``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the policy.
 
     Can be changed in place.
     """
 
-    position: float | Intrinsic[float] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "position", "number", update_allowed=True, constraints=[Range(min=1)]
-        ),
-    )
+    position: float | Intrinsic[float] | None = None
     """L7 policy position in ordered policies list. This must be an integer starting from 1. If
     not specified, policy will be placed at the tail of existing policies list.
 
     Can be changed in place. Range: at least 1.
     """
 
-    redirect_pool: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "redirect_pool",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("octavia.pool")],
-        ),
-    )
+    redirect_pool: str | Intrinsic[str] | None = None
     """ID or name of the pool for REDIRECT_TO_POOL action type.
 
     Can be changed in place. Heat checks it against the cloud as a ``octavia.pool``.
     """
 
-    redirect_url: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("redirect_url", "string", update_allowed=True)
-    )
+    redirect_url: str | Intrinsic[str] | None = None
     """URL for REDIRECT_TO_URL action type. This should be a valid URL string.
 
     Can be changed in place.
     """
 
     attrs = AttributeAccess(L7PolicyAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        action: L7PolicyAction | Intrinsic[str],
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        listener: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        position: float | Intrinsic[float] | None = None,
+        redirect_pool: str | Intrinsic[str] | None = None,
+        redirect_url: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.action = action
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.listener = listener
+        self.name = name
+        self.position = position
+        self.redirect_pool = redirect_pool
+        self.redirect_url = redirect_url
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "action",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["REJECT", "REDIRECT_TO_POOL", "REDIRECT_TO_URL"])],
+            ),
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("description", "string", update_allowed=True),
+            PropertySchema(
+                "listener",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("octavia.listener")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("position", "number", update_allowed=True, constraints=[Range(min=1)]),
+            PropertySchema(
+                "redirect_pool",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("octavia.pool")],
+            ),
+            PropertySchema("redirect_url", "string", update_allowed=True),
+        )
 
 
 class L7RuleAttributes(Attributes):
@@ -671,7 +881,7 @@ L7RuleType: TypeAlias = Literal["HOST_NAME", "PATH", "FILE_TYPE", "HEADER", "COO
 """The values Heat allows for `L7Rule.type`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class L7Rule(TypedResource):
     """``OS::Octavia::L7Rule``: A resource for managing octavia L7Rules.
 
@@ -687,84 +897,121 @@ class L7Rule(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::L7Rule"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the rule.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    compare_type: L7RuleCompareType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "compare_type",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                AllowedValues(["REGEX", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "EQUAL_TO"]),
-            ],
-        ),
-    )
+    compare_type: L7RuleCompareType | Intrinsic[str]
     """Rule compare type.
 
     Required. Can be changed in place. Allowed values: ``REGEX``, ``STARTS_WITH``,
     ``ENDS_WITH``, ``CONTAINS``, ``EQUAL_TO``.
     """
 
-    invert: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("invert", "boolean", update_allowed=True, default=False),
-    )
+    invert: bool | Intrinsic[bool] | None = None
     """Invert the compare type.
 
     Can be changed in place. Heat's default: ``false``.
     """
 
-    key: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("key", "string", update_allowed=True)
-    )
+    key: str | Intrinsic[str] | None = None
     """Key to compare. Relevant for HEADER and COOKIE types only.
 
     Can be changed in place.
     """
 
-    l7policy: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "l7policy", "string", required=True, constraints=[CustomConstraint("octavia.l7policy")]
-        ),
-    )
+    l7policy: str | Intrinsic[str]
     """ID or name of L7 policy this rule belongs to.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.l7policy``.
     """
 
-    type: L7RuleType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedValues(["HOST_NAME", "PATH", "FILE_TYPE", "HEADER", "COOKIE"])],
-        ),
-    )
+    type: L7RuleType | Intrinsic[str]
     """Rule type.
 
     Required. Can be changed in place. Allowed values: ``HOST_NAME``, ``PATH``,
     ``FILE_TYPE``, ``HEADER``, ``COOKIE``.
     """
 
-    value: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("value", "string", required=True, update_allowed=True)
-    )
+    value: str | Intrinsic[str]
     """Value to compare.
 
     Required. Can be changed in place.
     """
 
     attrs = AttributeAccess(L7RuleAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        compare_type: L7RuleCompareType | Intrinsic[str],
+        invert: bool | Intrinsic[bool] | None = None,
+        key: str | Intrinsic[str] | None = None,
+        l7policy: str | Intrinsic[str],
+        type: L7RuleType | Intrinsic[str],
+        value: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.compare_type = compare_type
+        self.invert = invert
+        self.key = key
+        self.l7policy = l7policy
+        self.type = type
+        self.value = value
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "compare_type",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(["REGEX", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "EQUAL_TO"]),
+                ],
+            ),
+            PropertySchema("invert", "boolean", update_allowed=True, default=False),
+            PropertySchema("key", "string", update_allowed=True),
+            PropertySchema(
+                "l7policy",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("octavia.l7policy")],
+            ),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedValues(["HOST_NAME", "PATH", "FILE_TYPE", "HEADER", "COOKIE"])],
+            ),
+            PropertySchema("value", "string", required=True, update_allowed=True),
+        )
 
 
 class ListenerAttributes(Attributes):
@@ -795,7 +1042,7 @@ ListenerProtocol: TypeAlias = Literal["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS"
 """The values Heat allows for `Listener.protocol`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Listener(TypedResource):
     """``OS::Octavia::Listener``: A resource for managing octavia Listeners.
 
@@ -810,143 +1057,178 @@ class Listener(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Listener"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this listener.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    allowed_cidrs: ListOf[str | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "allowed_cidrs",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
-        ),
-    )
+    allowed_cidrs: ListOf[str | Intrinsic[str]] | None = None
     """A list of IPv4, IPv6 or mix of both CIDRs. The default is all allowed. When a list of
     CIDRs is provided, the default switches to deny all.
 
     Can be changed in place. Available since Heat 14.0.0.
     """
 
-    connection_limit: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "connection_limit",
-            "integer",
-            update_allowed=True,
-            default=-1,
-            constraints=[Range(min=-1)],
-        ),
-    )
+    connection_limit: int | Intrinsic[int] | None = None
     """The maximum number of connections permitted for this load balancer. Defaults to -1,
     which is infinite.
 
     Can be changed in place. Range: at least -1. Heat's default: ``-1``.
     """
 
-    default_pool: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "default_pool",
-            "string",
-            update_allowed=True,
-            constraints=[CustomConstraint("octavia.pool")],
-        ),
-    )
+    default_pool: str | Intrinsic[str] | None = None
     """ID or name of the default pool for the listener.
 
     Can be changed in place. Heat checks it against the cloud as a ``octavia.pool``.
     """
 
-    default_tls_container_ref: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("default_tls_container_ref", "string", update_allowed=True),
-    )
+    default_tls_container_ref: str | Intrinsic[str] | None = None
     """Default TLS container reference to retrieve TLS information.
 
     Can be changed in place.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of this listener.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    loadbalancer: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "loadbalancer",
-            "string",
-            required=True,
-            constraints=[CustomConstraint("octavia.loadbalancer")],
-        ),
-    )
+    loadbalancer: str | Intrinsic[str]
     """ID or name of the load balancer with which listener is associated.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.loadbalancer``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this listener.
 
     Can be changed in place.
     """
 
-    protocol: ListenerProtocol | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "protocol",
-            "string",
-            required=True,
-            constraints=[
-                AllowedValues(["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "PROXY", "UDP"]),
-            ],
-        ),
-    )
+    protocol: ListenerProtocol | Intrinsic[str]
     """Protocol on which to listen for the client traffic.
 
     Required. Changing it replaces the resource. Allowed values: ``TCP``, ``HTTP``,
     ``HTTPS``, ``TERMINATED_HTTPS``, ``PROXY``, ``UDP``.
     """
 
-    protocol_port: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "protocol_port", "integer", required=True, constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    protocol_port: int | Intrinsic[int]
     """TCP or UDP port on which to listen for client traffic.
 
     Required. Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    sni_container_refs: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("sni_container_refs", "list", update_allowed=True)
-    )
+    sni_container_refs: ListOf[Any] | None = None
     """List of TLS container references for SNI.
 
     Can be changed in place.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("tenant_id", "string")
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the listener.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(ListenerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        allowed_cidrs: ListOf[str | Intrinsic[str]] | None = None,
+        connection_limit: int | Intrinsic[int] | None = None,
+        default_pool: str | Intrinsic[str] | None = None,
+        default_tls_container_ref: str | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        loadbalancer: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        protocol: ListenerProtocol | Intrinsic[str],
+        protocol_port: int | Intrinsic[int],
+        sni_container_refs: ListOf[Any] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.allowed_cidrs = allowed_cidrs
+        self.connection_limit = connection_limit
+        self.default_pool = default_pool
+        self.default_tls_container_ref = default_tls_container_ref
+        self.description = description
+        self.loadbalancer = loadbalancer
+        self.name = name
+        self.protocol = protocol
+        self.protocol_port = protocol_port
+        self.sni_container_refs = sni_container_refs
+        self.tenant_id = tenant_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "allowed_cidrs",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "string", constraints=[CustomConstraint("net_cidr")]),
+            ),
+            PropertySchema(
+                "connection_limit",
+                "integer",
+                update_allowed=True,
+                default=-1,
+                constraints=[Range(min=-1)],
+            ),
+            PropertySchema(
+                "default_pool",
+                "string",
+                update_allowed=True,
+                constraints=[CustomConstraint("octavia.pool")],
+            ),
+            PropertySchema("default_tls_container_ref", "string", update_allowed=True),
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "loadbalancer",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("octavia.loadbalancer")],
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "protocol",
+                "string",
+                required=True,
+                constraints=[
+                    AllowedValues(["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "PROXY", "UDP"]),
+                ],
+            ),
+            PropertySchema(
+                "protocol_port", "integer", required=True, constraints=[Range(min=1, max=65535)]
+            ),
+            PropertySchema("sni_container_refs", "list", update_allowed=True),
+            PropertySchema("tenant_id", "string"),
+        )
 
 
 class LoadBalancerAttributes(Attributes):
@@ -995,7 +1277,7 @@ class LoadBalancerAttributes(Attributes):
         return self._get("vip_subnet_id")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class LoadBalancer(TypedResource):
     """``OS::Octavia::LoadBalancer``: A resource for creating octavia Load Balancers.
 
@@ -1010,72 +1292,45 @@ class LoadBalancer(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::LoadBalancer"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this Load Balancer.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "availability_zone",
-            "string",
-            constraints=[CustomConstraint("octavia.availabilityzone")],
-        ),
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """The availability zone of the Load Balancer.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.availabilityzone``. Available since Heat 17.0.0.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of this Load Balancer.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    flavor: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "flavor", "string", constraints=[CustomConstraint("octavia.flavor")]
-        ),
-    )
+    flavor: str | Intrinsic[str] | None = None
     """The name or ID of the flavor of the Load Balancer.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.flavor``. Available since Heat 14.0.0.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this Load Balancer.
 
     Can be changed in place.
     """
 
-    provider: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("provider", "string")
-    )
+    provider: str | Intrinsic[str] | None = None
     """Provider for this Load Balancer.
 
     Changing it replaces the resource.
     """
 
-    tenant_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "tenant_id", "string", constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    tenant_id: str | Intrinsic[str] | None = None
     """The ID of the tenant who owns the Load Balancer. Only administrative users can specify a
     tenant ID other than their own.
 
@@ -1083,20 +1338,13 @@ class LoadBalancer(TypedResource):
     ``keystone.project``.
     """
 
-    vip_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("vip_address", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    vip_address: str | Intrinsic[str] | None = None
     """IP address for the VIP.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    vip_subnet: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "vip_subnet", "string", required=True, constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    vip_subnet: str | Intrinsic[str]
     """The name or ID of the subnet on which to allocate the VIP address.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -1104,6 +1352,73 @@ class LoadBalancer(TypedResource):
     """
 
     attrs = AttributeAccess(LoadBalancerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        availability_zone: str | Intrinsic[str] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        flavor: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        provider: str | Intrinsic[str] | None = None,
+        tenant_id: str | Intrinsic[str] | None = None,
+        vip_address: str | Intrinsic[str] | None = None,
+        vip_subnet: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.availability_zone = availability_zone
+        self.description = description
+        self.flavor = flavor
+        self.name = name
+        self.provider = provider
+        self.tenant_id = tenant_id
+        self.vip_address = vip_address
+        self.vip_subnet = vip_subnet
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema(
+                "availability_zone",
+                "string",
+                constraints=[CustomConstraint("octavia.availabilityzone")],
+            ),
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema("flavor", "string", constraints=[CustomConstraint("octavia.flavor")]),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema("provider", "string"),
+            PropertySchema(
+                "tenant_id", "string", constraints=[CustomConstraint("keystone.project")]
+            ),
+            PropertySchema("vip_address", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema(
+                "vip_subnet",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("neutron.subnet")],
+            ),
+        )
 
 
 class PoolAttributes(Attributes):
@@ -1145,7 +1460,7 @@ PoolSessionPersistenceType: TypeAlias = Literal["SOURCE_IP", "HTTP_COOKIE", "APP
 """The values Heat allows for `PoolSessionPersistence.type`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class PoolSessionPersistence(PropertyItem):
     """The value of `Pool.session_persistence`: a map with these keys (a dict with Heat's key
     names works too).
@@ -1153,26 +1468,37 @@ class PoolSessionPersistence(PropertyItem):
     Configuration of session persistence.
     """
 
-    cookie_name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("cookie_name", "string")
-    )
+    cookie_name: str | Intrinsic[str] | None = None
     """Name of the cookie, required if type is APP_COOKIE."""
 
-    type: PoolSessionPersistenceType | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "type",
-            "string",
-            required=True,
-            constraints=[AllowedValues(["SOURCE_IP", "HTTP_COOKIE", "APP_COOKIE"])],
-        ),
-    )
+    type: PoolSessionPersistenceType | Intrinsic[str]
     """Method of implementation of session persistence feature.
 
     Required. Allowed values: ``SOURCE_IP``, ``HTTP_COOKIE``, ``APP_COOKIE``.
     """
 
+    def __init__(
+        self,
+        *,
+        cookie_name: str | Intrinsic[str] | None = None,
+        type: PoolSessionPersistenceType | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(cookie_name=cookie_name, type=type)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("cookie_name", "string"),
+            PropertySchema(
+                "type",
+                "string",
+                required=True,
+                constraints=[AllowedValues(["SOURCE_IP", "HTTP_COOKIE", "APP_COOKIE"])],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Pool(TypedResource):
     """``OS::Octavia::Pool``: A resource for managing Octavia Pools.
 
@@ -1187,110 +1513,144 @@ class Pool(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Pool"
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of this pool.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    description: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("description", "string", update_allowed=True, default=""),
-    )
+    description: str | Intrinsic[str] | None = None
     """Description of this pool.
 
     Can be changed in place. Heat's default: ``""``.
     """
 
-    lb_algorithm: PoolLbAlgorithm | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "lb_algorithm",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                AllowedValues(["ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT"]),
-            ],
-        ),
-    )
+    lb_algorithm: PoolLbAlgorithm | Intrinsic[str]
     """The algorithm used to distribute load between the members of the pool.
 
     Required. Can be changed in place. Allowed values: ``ROUND_ROBIN``,
     ``LEAST_CONNECTIONS``, ``SOURCE_IP``, ``SOURCE_IP_PORT``.
     """
 
-    listener: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "listener", "string", constraints=[CustomConstraint("octavia.listener")]
-        ),
-    )
+    listener: str | Intrinsic[str] | None = None
     """Listener name or ID to be associated with this pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.listener``.
     """
 
-    loadbalancer: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "loadbalancer", "string", constraints=[CustomConstraint("octavia.loadbalancer")]
-        ),
-    )
+    loadbalancer: str | Intrinsic[str] | None = None
     """Loadbalancer name or ID to be associated with this pool.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.loadbalancer``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of this pool.
 
     Can be changed in place.
     """
 
-    protocol: PoolProtocol | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "protocol",
-            "string",
-            required=True,
-            constraints=[
-                AllowedValues(["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "PROXY", "UDP"]),
-            ],
-        ),
-    )
+    protocol: PoolProtocol | Intrinsic[str]
     """Protocol of the pool.
 
     Required. Changing it replaces the resource. Allowed values: ``TCP``, ``HTTP``,
     ``HTTPS``, ``TERMINATED_HTTPS``, ``PROXY``, ``UDP``.
     """
 
-    session_persistence: MapOf[PoolSessionPersistence] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "session_persistence", "map", update_allowed=True, item_class=PoolSessionPersistence
-        ),
-    )
+    session_persistence: MapOf[PoolSessionPersistence] | None = None
     """Configuration of session persistence.
 
     Can be changed in place.
     """
 
-    tls_enabled: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("tls_enabled", "boolean", update_allowed=True, default=False),
-    )
+    tls_enabled: bool | Intrinsic[bool] | None = None
     """Enable backend member re-encryption.
 
     Can be changed in place. Heat's default: ``false``. Available since Heat 14.0.0.
     """
 
     attrs = AttributeAccess(PoolAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        description: str | Intrinsic[str] | None = None,
+        lb_algorithm: PoolLbAlgorithm | Intrinsic[str],
+        listener: str | Intrinsic[str] | None = None,
+        loadbalancer: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        protocol: PoolProtocol | Intrinsic[str],
+        session_persistence: MapOf[PoolSessionPersistence] | None = None,
+        tls_enabled: bool | Intrinsic[bool] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.admin_state_up = admin_state_up
+        self.description = description
+        self.lb_algorithm = lb_algorithm
+        self.listener = listener
+        self.loadbalancer = loadbalancer
+        self.name = name
+        self.protocol = protocol
+        self.session_persistence = session_persistence
+        self.tls_enabled = tls_enabled
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("description", "string", update_allowed=True, default=""),
+            PropertySchema(
+                "lb_algorithm",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    AllowedValues(
+                        ["ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT"]
+                    ),
+                ],
+            ),
+            PropertySchema(
+                "listener", "string", constraints=[CustomConstraint("octavia.listener")]
+            ),
+            PropertySchema(
+                "loadbalancer", "string", constraints=[CustomConstraint("octavia.loadbalancer")]
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "protocol",
+                "string",
+                required=True,
+                constraints=[
+                    AllowedValues(["TCP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "PROXY", "UDP"]),
+                ],
+            ),
+            PropertySchema(
+                "session_persistence", "map", update_allowed=True, item_class=PoolSessionPersistence
+            ),
+            PropertySchema("tls_enabled", "boolean", update_allowed=True, default=False),
+        )
 
 
 class PoolMemberAttributes(Attributes):
@@ -1307,7 +1667,7 @@ class PoolMemberAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class PoolMember(TypedResource):
     """``OS::Octavia::PoolMember``: A resource for managing Octavia Pool Members.
 
@@ -1321,100 +1681,133 @@ class PoolMember(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::PoolMember"
 
-    address: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "address", "string", required=True, constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    address: str | Intrinsic[str]
     """IP address of the pool member on the pool network.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``ip_addr``.
     """
 
-    admin_state_up: bool | Intrinsic[bool] | None = attrs.field(
-        default=None,
-        metadata=heat_property("admin_state_up", "boolean", update_allowed=True, default=True),
-    )
+    admin_state_up: bool | Intrinsic[bool] | None = None
     """The administrative state of the pool member.
 
     Can be changed in place. Heat's default: ``true``.
     """
 
-    monitor_address: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "monitor_address", "string", constraints=[CustomConstraint("ip_addr")]
-        ),
-    )
+    monitor_address: str | Intrinsic[str] | None = None
     """Alternate IP address which health monitor can use for health check.
 
     Changing it replaces the resource. Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    monitor_port: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("monitor_port", "integer", constraints=[Range(min=1, max=65535)]),
-    )
+    monitor_port: int | Intrinsic[int] | None = None
     """Alternate Port which health monitor can use for health check.
 
     Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    pool: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "pool", "string", required=True, constraints=[CustomConstraint("octavia.pool")]
-        ),
-    )
+    pool: str | Intrinsic[str]
     """Name or ID of the load balancing pool.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``octavia.pool``.
     """
 
-    protocol_port: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "protocol_port", "integer", required=True, constraints=[Range(min=1, max=65535)]
-        ),
-    )
+    protocol_port: int | Intrinsic[int]
     """Port on which the pool member listens for requests or connections.
 
     Required. Changing it replaces the resource. Range: 1 to 65535.
     """
 
-    subnet: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "subnet", "string", constraints=[CustomConstraint("neutron.subnet")]
-        ),
-    )
+    subnet: str | Intrinsic[str] | None = None
     """Subnet name or ID of this member.
 
     Changing it replaces the resource. Heat checks it against the cloud as a
     ``neutron.subnet``.
     """
 
-    tags: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("tags", "list", update_allowed=True)
-    )
+    tags: ListOf[Any] | None = None
     """A list of simple strings assigned to the member. The property is supported with Stein
     Octavia or newer version.
 
     Can be changed in place. Available since Heat 13.0.0.
     """
 
-    weight: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "weight", "integer", update_allowed=True, default=1, constraints=[Range(min=0, max=256)]
-        ),
-    )
+    weight: int | Intrinsic[int] | None = None
     """Weight of pool member in the pool (default to 1).
 
     Can be changed in place. Range: 0 to 256. Heat's default: ``1``.
     """
 
     attrs = AttributeAccess(PoolMemberAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        address: str | Intrinsic[str],
+        admin_state_up: bool | Intrinsic[bool] | None = None,
+        monitor_address: str | Intrinsic[str] | None = None,
+        monitor_port: int | Intrinsic[int] | None = None,
+        pool: str | Intrinsic[str],
+        protocol_port: int | Intrinsic[int],
+        subnet: str | Intrinsic[str] | None = None,
+        tags: ListOf[Any] | None = None,
+        weight: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.address = address
+        self.admin_state_up = admin_state_up
+        self.monitor_address = monitor_address
+        self.monitor_port = monitor_port
+        self.pool = pool
+        self.protocol_port = protocol_port
+        self.subnet = subnet
+        self.tags = tags
+        self.weight = weight
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "address", "string", required=True, constraints=[CustomConstraint("ip_addr")]
+            ),
+            PropertySchema("admin_state_up", "boolean", update_allowed=True, default=True),
+            PropertySchema("monitor_address", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("monitor_port", "integer", constraints=[Range(min=1, max=65535)]),
+            PropertySchema(
+                "pool", "string", required=True, constraints=[CustomConstraint("octavia.pool")]
+            ),
+            PropertySchema(
+                "protocol_port", "integer", required=True, constraints=[Range(min=1, max=65535)]
+            ),
+            PropertySchema("subnet", "string", constraints=[CustomConstraint("neutron.subnet")]),
+            PropertySchema("tags", "list", update_allowed=True),
+            PropertySchema(
+                "weight",
+                "integer",
+                update_allowed=True,
+                default=1,
+                constraints=[Range(min=0, max=256)],
+            ),
+        )
 
 
 class QuotaAttributes(Attributes):
@@ -1429,7 +1822,7 @@ class QuotaAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Quota(TypedResource):
     """``OS::Octavia::Quota``: A resource for creating Octavia quotas.
 
@@ -1455,64 +1848,37 @@ class Quota(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Octavia::Quota"
 
-    healthmonitor: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "healthmonitor", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    healthmonitor: int | Intrinsic[int] | None = None
     """Quota for the number of healthmonitors. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    listener: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "listener", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    listener: int | Intrinsic[int] | None = None
     """Quota for the number of listeners. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    loadbalancer: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "loadbalancer", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    loadbalancer: int | Intrinsic[int] | None = None
     """Quota for the number of load balancers. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    member: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "member", "integer", update_allowed=True, constraints=[Range(min=-1)]
-        ),
-    )
+    member: int | Intrinsic[int] | None = None
     """Quota for the number of m. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    pool: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property("pool", "integer", update_allowed=True, constraints=[Range(min=-1)]),
-    )
+    pool: int | Intrinsic[int] | None = None
     """Quota for the number of pools. Setting the value to -1 removes the limit.
 
     Can be changed in place. Range: at least -1.
     """
 
-    project: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "project", "string", required=True, constraints=[CustomConstraint("keystone.project")]
-        ),
-    )
+    project: str | Intrinsic[str]
     """Name or id of the project to set the quota for.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
@@ -1520,3 +1886,59 @@ class Quota(TypedResource):
     """
 
     attrs = AttributeAccess(QuotaAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        healthmonitor: int | Intrinsic[int] | None = None,
+        listener: int | Intrinsic[int] | None = None,
+        loadbalancer: int | Intrinsic[int] | None = None,
+        member: int | Intrinsic[int] | None = None,
+        pool: int | Intrinsic[int] | None = None,
+        project: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.healthmonitor = healthmonitor
+        self.listener = listener
+        self.loadbalancer = loadbalancer
+        self.member = member
+        self.pool = pool
+        self.project = project
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "healthmonitor", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("listener", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "loadbalancer", "integer", update_allowed=True, constraints=[Range(min=-1)]
+            ),
+            PropertySchema("member", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema("pool", "integer", update_allowed=True, constraints=[Range(min=-1)]),
+            PropertySchema(
+                "project",
+                "string",
+                required=True,
+                constraints=[CustomConstraint("keystone.project")],
+            ),
+        )

@@ -11,14 +11,21 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import DeletionPolicy, ResourceBase
 
-from hotdsl.intrinsics import GetAttr, Intrinsic
-
-from ._typed import AttributeAccess, Attributes, TypedResource, heat_property
+from ._typed import (
+    NO_DEPENDENCIES,
+    AttributeAccess,
+    Attributes,
+    PropertySchema,
+    TypedResource,
+    generated_resource,
+)
 
 __all__ = ["Container", "ContainerAttributes"]
 
@@ -75,7 +82,7 @@ class ContainerAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Container(TypedResource):
     """``OS::Swift::Container``: A resource for managing Swift containers.
 
@@ -88,9 +95,7 @@ class Container(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Swift::Container"
 
-    PurgeOnDelete: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("PurgeOnDelete", "boolean", default=False)
-    )
+    PurgeOnDelete: bool | Intrinsic[bool] | None = None
     """If True, delete any objects in the container when the container is deleted. Otherwise,
     deleting a non-empty container will result in an error.
 
@@ -98,10 +103,7 @@ class Container(TypedResource):
     2015.1.
     """
 
-    X_Account_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property("X-Account-Meta", "map", python_name="X_Account_Meta", default={}),
-    )
+    X_Account_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of user-defined meta data to associate with the account. Each key in the map will
     set the header X-Account-Meta-{key} with the corresponding value.
 
@@ -109,12 +111,7 @@ class Container(TypedResource):
     ``X-Account-Meta`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "X-Container-Meta", "map", python_name="X_Container_Meta", default={}
-        ),
-    )
+    X_Container_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """A map of user-defined meta data to associate with the container. Each key in the map
     will set the header X-Container-Meta-{key} with the corresponding value.
 
@@ -122,32 +119,71 @@ class Container(TypedResource):
     ``X-Container-Meta`` (renamed in Python; see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Read: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("X-Container-Read", "string", python_name="X_Container_Read"),
-    )
+    X_Container_Read: str | Intrinsic[str] | None = None
     """Specify the ACL permissions on who can read objects in the container.
 
     Changing it replaces the resource. Heat's name: ``X-Container-Read`` (renamed in Python;
     see `tools/gen_stdlib.py`).
     """
 
-    X_Container_Write: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("X-Container-Write", "string", python_name="X_Container_Write"),
-    )
+    X_Container_Write: str | Intrinsic[str] | None = None
     """Specify the ACL permissions on who can write objects to the container.
 
     Changing it replaces the resource. Heat's name: ``X-Container-Write`` (renamed in
     Python; see `tools/gen_stdlib.py`).
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string")
-    )
+    name: str | Intrinsic[str] | None = None
     """Name for the container. If not specified, a unique name will be generated.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(ContainerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        PurgeOnDelete: bool | Intrinsic[bool] | None = None,
+        X_Account_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        X_Container_Meta: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        X_Container_Read: str | Intrinsic[str] | None = None,
+        X_Container_Write: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.PurgeOnDelete = PurgeOnDelete
+        self.X_Account_Meta = X_Account_Meta
+        self.X_Container_Meta = X_Container_Meta
+        self.X_Container_Read = X_Container_Read
+        self.X_Container_Write = X_Container_Write
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("PurgeOnDelete", "boolean", default=False),
+            PropertySchema("X-Account-Meta", "map", python_name="X_Account_Meta", default={}),
+            PropertySchema("X-Container-Meta", "map", python_name="X_Container_Meta", default={}),
+            PropertySchema("X-Container-Read", "string", python_name="X_Container_Read"),
+            PropertySchema("X-Container-Write", "string", python_name="X_Container_Write"),
+            PropertySchema("name", "string"),
+        )

@@ -12,14 +12,22 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedPattern, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedPattern,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -27,7 +35,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -65,94 +74,115 @@ class ClusterAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ClusterInstancesItemNetworksItem(PropertyItem):
     """An item of `ClusterInstancesItem.networks`: a map with these keys (a dict with Heat's
     key names works too).
     """
 
-    fixed_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IPv4 address for this NIC.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "network", "string", constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str] | None = None
     """Name or UUID of the network to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "string", constraints=[CustomConstraint("neutron.port")]),
-    )
+    port: str | Intrinsic[str] | None = None
     """Name or UUID of Neutron port to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.port``.
     """
 
+    def __init__(
+        self,
+        *,
+        fixed_ip: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("network", "string", constraints=[CustomConstraint("neutron.network")]),
+            PropertySchema("port", "string", constraints=[CustomConstraint("neutron.port")]),
+        )
+
+
+@generated_item(kw_only=True)
 class ClusterInstancesItem(PropertyItem):
     """An item of `Cluster.instances`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone", "string")
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for DB instance.
 
     Available since Heat 14.0.0.
     """
 
-    flavor: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "flavor", "string", required=True, constraints=[CustomConstraint("trove.flavor")]
-        ),
-    )
+    flavor: str | Intrinsic[str]
     """Flavor of the instance.
 
     Required. Heat checks it against the cloud as a ``trove.flavor``.
     """
 
-    networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "networks",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=ClusterInstancesItemNetworksItem),
-        ),
-    )
+    networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None = None
     """List of network interfaces to create on instance.
 
     Heat's default: ``[]``. Available since Heat 10.0.0.
     """
 
-    volume_size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "volume_size", "integer", required=True, constraints=[Range(min=1, max=150)]
-        ),
-    )
+    volume_size: int | Intrinsic[int]
     """Size of the instance disk volume in GB.
 
     Required. Range: 1 to 150.
     """
 
+    def __init__(
+        self,
+        *,
+        availability_zone: str | Intrinsic[str] | None = None,
+        flavor: str | Intrinsic[str],
+        networks: ListOf[MapOf[ClusterInstancesItemNetworksItem]] | None = None,
+        volume_size: int | Intrinsic[int],
+    ) -> None:
+        self.__dict__.update(
+            availability_zone=availability_zone,
+            flavor=flavor,
+            networks=networks,
+            volume_size=volume_size,
+        )
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("availability_zone", "string"),
+            PropertySchema(
+                "flavor", "string", required=True, constraints=[CustomConstraint("trove.flavor")]
+            ),
+            PropertySchema(
+                "networks",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=ClusterInstancesItemNetworksItem),
+            ),
+            PropertySchema(
+                "volume_size", "integer", required=True, constraints=[Range(min=1, max=150)]
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Cluster(TypedResource):
     """``OS::Trove::Cluster``: A resource for managing Trove clusters.
 
@@ -166,21 +196,13 @@ class Cluster(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Trove::Cluster"
 
-    datastore_type: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "datastore_type", "string", required=True, constraints=[Length(max=255)]
-        ),
-    )
+    datastore_type: str | Intrinsic[str]
     """Name of registered datastore type.
 
     Required. Changing it replaces the resource. Length: at most 255.
     """
 
-    datastore_version: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "datastore_version", "string", required=True, constraints=[Length(max=255)]
-        ),
-    )
+    datastore_version: str | Intrinsic[str]
     """Name of the registered datastore version. It must exist for provided datastore type.
     Defaults to using single active version. If several active versions exist for provided
     datastore type, explicit value for this parameter must be specified.
@@ -188,28 +210,69 @@ class Cluster(TypedResource):
     Required. Changing it replaces the resource. Length: at most 255.
     """
 
-    instances: ListOf[MapOf[ClusterInstancesItem]] = attrs.field(
-        metadata=heat_property(
-            "instances",
-            "list",
-            required=True,
-            item=PropertySchema("*", "map", item_class=ClusterInstancesItem),
-        ),
-    )
+    instances: ListOf[MapOf[ClusterInstancesItem]]
     """List of database instances.
 
     Required. Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", constraints=[Length(max=255)])
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the cluster to create.
 
     Changing it replaces the resource. Length: at most 255.
     """
 
     attrs = AttributeAccess(ClusterAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        datastore_type: str | Intrinsic[str],
+        datastore_version: str | Intrinsic[str],
+        instances: ListOf[MapOf[ClusterInstancesItem]],
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.datastore_type = datastore_type
+        self.datastore_version = datastore_version
+        self.instances = instances
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "datastore_type", "string", required=True, constraints=[Length(max=255)]
+            ),
+            PropertySchema(
+                "datastore_version", "string", required=True, constraints=[Length(max=255)]
+            ),
+            PropertySchema(
+                "instances",
+                "list",
+                required=True,
+                item=PropertySchema("*", "map", item_class=ClusterInstancesItem),
+            ),
+            PropertySchema("name", "string", constraints=[Length(max=255)]),
+        )
 
 
 class InstanceAttributes(Attributes):
@@ -234,147 +297,175 @@ class InstanceAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class InstanceDatabasesItem(PropertyItem):
     """An item of `Instance.databases`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    character_set: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("character_set", "string", default="utf8")
-    )
+    character_set: str | Intrinsic[str] | None = None
     """Set of symbols and encodings.
 
     Heat's default: ``"utf8"``.
     """
 
-    collate: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("collate", "string", default="utf8_general_ci")
-    )
+    collate: str | Intrinsic[str] | None = None
     """Set of rules for comparing characters in a character set.
 
     Heat's default: ``"utf8_general_ci"``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "name",
-            "string",
-            required=True,
-            constraints=[
-                Length(max=64),
-                AllowedPattern("[a-zA-Z0-9_\\-]+[a-zA-Z0-9_@?#\\s\\-]*[a-zA-Z0-9_\\-]+"),
-            ],
-        ),
-    )
+    name: str | Intrinsic[str]
     """Specifies database names for creating databases on instance creation.
 
     Required. Length: at most 64. Must match
     ``[a-zA-Z0-9_\\-]+[a-zA-Z0-9_@?#\\s\\-]*[a-zA-Z0-9_\\-]+``.
     """
 
+    def __init__(
+        self,
+        *,
+        character_set: str | Intrinsic[str] | None = None,
+        collate: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(character_set=character_set, collate=collate, name=name)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("character_set", "string", default="utf8"),
+            PropertySchema("collate", "string", default="utf8_general_ci"),
+            PropertySchema(
+                "name",
+                "string",
+                required=True,
+                constraints=[
+                    Length(max=64),
+                    AllowedPattern("[a-zA-Z0-9_\\-]+[a-zA-Z0-9_@?#\\s\\-]*[a-zA-Z0-9_\\-]+"),
+                ],
+            ),
+        )
+
+
+@generated_item(kw_only=True)
 class InstanceNetworksItem(PropertyItem):
     """An item of `Instance.networks`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    fixed_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IPv4 address for this NIC.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "network", "string", constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str] | None = None
     """Name or UUID of the network to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "string", constraints=[CustomConstraint("neutron.port")]),
-    )
+    port: str | Intrinsic[str] | None = None
     """Name or UUID of Neutron port to attach this NIC to. Either port or network must be
     specified.
 
     Heat checks it against the cloud as a ``neutron.port``.
     """
 
+    def __init__(
+        self,
+        *,
+        fixed_ip: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("network", "string", constraints=[CustomConstraint("neutron.network")]),
+            PropertySchema("port", "string", constraints=[CustomConstraint("neutron.port")]),
+        )
+
+
+@generated_item(kw_only=True)
 class InstanceUsersItem(PropertyItem):
     """An item of `Instance.users`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    databases: ListOf[str | Intrinsic[str]] = attrs.field(
-        metadata=heat_property(
-            "databases",
-            "list",
-            required=True,
-            update_allowed=True,
-            constraints=[Length(min=1)],
-            item=PropertySchema("*", "string"),
-        ),
-    )
+    databases: ListOf[str | Intrinsic[str]]
     """Names of databases that those users can access on instance creation.
 
     Required. Length: at least 1.
     """
 
-    host: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("host", "string", update_allowed=True, default="%")
-    )
+    host: str | Intrinsic[str] | None = None
     """The host from which a user is allowed to connect to the database.
 
     Heat's default: ``"%"``.
     """
 
-    name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "name",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[
-                Length(max=16),
-                AllowedPattern("[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+"),
-            ],
-        ),
-    )
+    name: str | Intrinsic[str]
     """User name to create a user on instance creation.
 
     Required. Length: at most 16. Must match
     ``[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+``.
     """
 
-    password: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "password",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[AllowedPattern("[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+")],
-        ),
-    )
+    password: str | Intrinsic[str]
     """Password for those users on instance creation.
 
     Required. Must match ``[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+``.
     """
 
+    def __init__(
+        self,
+        *,
+        databases: ListOf[str | Intrinsic[str]],
+        host: str | Intrinsic[str] | None = None,
+        name: str | Intrinsic[str],
+        password: str | Intrinsic[str],
+    ) -> None:
+        self.__dict__.update(databases=databases, host=host, name=name, password=password)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "databases",
+                "list",
+                required=True,
+                update_allowed=True,
+                constraints=[Length(min=1)],
+                item=PropertySchema("*", "string"),
+            ),
+            PropertySchema("host", "string", update_allowed=True, default="%"),
+            PropertySchema(
+                "name",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[
+                    Length(max=16),
+                    AllowedPattern("[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+"),
+                ],
+            ),
+            PropertySchema(
+                "password",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[AllowedPattern("[a-zA-Z0-9_]+[a-zA-Z0-9_@?#\\s]*[a-zA-Z0-9_]+")],
+            ),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Instance(TypedResource):
     """``OS::Trove::Instance``: OpenStack cloud database instance resource.
 
@@ -391,42 +482,25 @@ class Instance(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Trove::Instance"
 
-    availability_zone: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("availability_zone", "string")
-    )
+    availability_zone: str | Intrinsic[str] | None = None
     """Name of the availability zone for DB instance.
 
     Changing it replaces the resource.
     """
 
-    databases: ListOf[MapOf[InstanceDatabasesItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "databases",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=InstanceDatabasesItem),
-        ),
-    )
+    databases: ListOf[MapOf[InstanceDatabasesItem]] | None = None
     """List of databases to be created on DB instance creation.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
-    datastore_type: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("datastore_type", "string", constraints=[Length(max=255)]),
-    )
+    datastore_type: str | Intrinsic[str] | None = None
     """Name of registered datastore type.
 
     Changing it replaces the resource. Length: at most 255.
     """
 
-    datastore_version: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("datastore_version", "string", constraints=[Length(max=255)]),
-    )
+    datastore_version: str | Intrinsic[str] | None = None
     """Name of the registered datastore version. It must exist for provided datastore type.
     Defaults to using single active version. If several active versions exist for provided
     datastore type, explicit value for this parameter must be specified.
@@ -434,97 +508,147 @@ class Instance(TypedResource):
     Changing it replaces the resource. Length: at most 255.
     """
 
-    flavor: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "flavor",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("trove.flavor")],
-        ),
-    )
+    flavor: str | Intrinsic[str]
     """Reference to a flavor for creating DB instance.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
     ``trove.flavor``.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "name", "string", update_allowed=True, constraints=[Length(max=255)]
-        ),
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the DB instance to create.
 
     Can be changed in place. Length: at most 255.
     """
 
-    networks: ListOf[MapOf[InstanceNetworksItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "networks",
-            "list",
-            default=[],
-            item=PropertySchema("*", "map", item_class=InstanceNetworksItem),
-        ),
-    )
+    networks: ListOf[MapOf[InstanceNetworksItem]] | None = None
     """List of network interfaces to create on instance.
 
     Changing it replaces the resource. Heat's default: ``[]``.
     """
 
-    replica_count: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("replica_count", "integer")
-    )
+    replica_count: int | Intrinsic[int] | None = None
     """The number of replicas to be created.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    replica_of: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("replica_of", "string")
-    )
+    replica_of: str | Intrinsic[str] | None = None
     """Identifier of the source instance to replicate.
 
     Changing it replaces the resource. Available since Heat 5.0.0.
     """
 
-    restore_point: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("restore_point", "string")
-    )
+    restore_point: str | Intrinsic[str] | None = None
     """DB instance restore point.
 
     Changing it replaces the resource.
     """
 
-    size: int | Intrinsic[int] = attrs.field(
-        metadata=heat_property(
-            "size",
-            "integer",
-            required=True,
-            update_allowed=True,
-            constraints=[Range(min=1, max=150)],
-        ),
-    )
+    size: int | Intrinsic[int]
     """Database volume size in GB.
 
     Required. Can be changed in place. Range: 1 to 150.
     """
 
-    users: ListOf[MapOf[InstanceUsersItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "users",
-            "list",
-            update_allowed=True,
-            default=[],
-            item=PropertySchema("*", "map", item_class=InstanceUsersItem),
-        ),
-    )
+    users: ListOf[MapOf[InstanceUsersItem]] | None = None
     """List of users to be created on DB instance creation.
 
     Can be changed in place. Heat's default: ``[]``.
     """
 
     attrs = AttributeAccess(InstanceAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        availability_zone: str | Intrinsic[str] | None = None,
+        databases: ListOf[MapOf[InstanceDatabasesItem]] | None = None,
+        datastore_type: str | Intrinsic[str] | None = None,
+        datastore_version: str | Intrinsic[str] | None = None,
+        flavor: str | Intrinsic[str],
+        name: str | Intrinsic[str] | None = None,
+        networks: ListOf[MapOf[InstanceNetworksItem]] | None = None,
+        replica_count: int | Intrinsic[int] | None = None,
+        replica_of: str | Intrinsic[str] | None = None,
+        restore_point: str | Intrinsic[str] | None = None,
+        size: int | Intrinsic[int],
+        users: ListOf[MapOf[InstanceUsersItem]] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.availability_zone = availability_zone
+        self.databases = databases
+        self.datastore_type = datastore_type
+        self.datastore_version = datastore_version
+        self.flavor = flavor
+        self.name = name
+        self.networks = networks
+        self.replica_count = replica_count
+        self.replica_of = replica_of
+        self.restore_point = restore_point
+        self.size = size
+        self.users = users
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("availability_zone", "string"),
+            PropertySchema(
+                "databases",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=InstanceDatabasesItem),
+            ),
+            PropertySchema("datastore_type", "string", constraints=[Length(max=255)]),
+            PropertySchema("datastore_version", "string", constraints=[Length(max=255)]),
+            PropertySchema(
+                "flavor",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("trove.flavor")],
+            ),
+            PropertySchema("name", "string", update_allowed=True, constraints=[Length(max=255)]),
+            PropertySchema(
+                "networks",
+                "list",
+                default=[],
+                item=PropertySchema("*", "map", item_class=InstanceNetworksItem),
+            ),
+            PropertySchema("replica_count", "integer"),
+            PropertySchema("replica_of", "string"),
+            PropertySchema("restore_point", "string"),
+            PropertySchema(
+                "size",
+                "integer",
+                required=True,
+                update_allowed=True,
+                constraints=[Range(min=1, max=150)],
+            ),
+            PropertySchema(
+                "users",
+                "list",
+                update_allowed=True,
+                default=[],
+                item=PropertySchema("*", "map", item_class=InstanceUsersItem),
+            ),
+        )

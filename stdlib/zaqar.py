@@ -14,21 +14,28 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint, Length, Range
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import (
+    AllowedValues,
+    CustomConstraint,
+    DeletionPolicy,
+    Length,
+    Range,
+    ResourceBase,
+)
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_resource,
 )
 
 __all__ = [
@@ -58,7 +65,7 @@ class MistralTriggerAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class MistralTrigger(TypedResource):
     """``OS::Zaqar::MistralTrigger``: A Zaqar subscription for triggering Mistral workflows.
 
@@ -82,54 +89,33 @@ class MistralTrigger(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::MistralTrigger"
 
-    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("input", "map", update_allowed=True, default={})
-    )
+    input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Input values to pass to the Mistral workflow.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("params", "map", update_allowed=True, default={})
-    )
+    params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Parameters to pass to the Mistral workflow execution. The parameters depend on the
     workflow type.
 
     Can be changed in place. Heat's default: ``{}``.
     """
 
-    queue_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "queue_name", "string", required=True, constraints=[CustomConstraint("zaqar.queue")]
-        ),
-    )
+    queue_name: str | Intrinsic[str]
     """Name of the queue to subscribe to.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``zaqar.queue``.
     """
 
-    ttl: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ttl", "integer", update_allowed=True, default=220367260800, constraints=[Range(min=60)]
-        ),
-    )
+    ttl: int | Intrinsic[int] | None = None
     """Time to live of the subscription in seconds.
 
     Can be changed in place. Range: at least 60. Heat's default: ``220367260800``.
     """
 
-    workflow_id: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "workflow_id",
-            "string",
-            required=True,
-            update_allowed=True,
-            constraints=[CustomConstraint("mistral.workflow")],
-        ),
-    )
+    workflow_id: str | Intrinsic[str]
     """UUID of the Mistral workflow to trigger.
 
     Required. Can be changed in place. Heat checks it against the cloud as a
@@ -137,6 +123,64 @@ class MistralTrigger(TypedResource):
     """
 
     attrs = AttributeAccess(MistralTriggerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        input: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        params: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        queue_name: str | Intrinsic[str],
+        ttl: int | Intrinsic[int] | None = None,
+        workflow_id: str | Intrinsic[str],
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.input = input
+        self.params = params
+        self.queue_name = queue_name
+        self.ttl = ttl
+        self.workflow_id = workflow_id
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("input", "map", update_allowed=True, default={}),
+            PropertySchema("params", "map", update_allowed=True, default={}),
+            PropertySchema(
+                "queue_name", "string", required=True, constraints=[CustomConstraint("zaqar.queue")]
+            ),
+            PropertySchema(
+                "ttl",
+                "integer",
+                update_allowed=True,
+                default=220367260800,
+                constraints=[Range(min=60)],
+            ),
+            PropertySchema(
+                "workflow_id",
+                "string",
+                required=True,
+                update_allowed=True,
+                constraints=[CustomConstraint("mistral.workflow")],
+            ),
+        )
 
 
 class QueueAttributes(Attributes):
@@ -164,7 +208,7 @@ class QueueAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Queue(TypedResource):
     """``OS::Zaqar::Queue``: A resource for managing Zaqar queues.
 
@@ -181,23 +225,54 @@ class Queue(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::Queue"
 
-    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("metadata", "map", update_allowed=True)
-    )
+    metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key/value metadata to store contextual information about this queue.
 
     Can be changed in place.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", constraints=[Length(max=64)])
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the queue instance to create.
 
     Changing it replaces the resource. Length: at most 64.
     """
 
     attrs = AttributeAccess(QueueAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        metadata: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.metadata = metadata
+        self.name = name
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("metadata", "map", update_allowed=True),
+            PropertySchema("name", "string", constraints=[Length(max=64)]),
+        )
 
 
 class SignedQueueURLAttributes(Attributes):
@@ -256,7 +331,7 @@ SignedQueueURLMethodsItem: TypeAlias = Literal["GET", "DELETE", "PATCH", "POST",
 """The values Heat allows for `SignedQueueURL.methods`."""
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class SignedQueueURL(TypedResource):
     """``OS::Zaqar::SignedQueueURL``: A resource for managing signed URLs of Zaqar queues.
 
@@ -273,46 +348,80 @@ class SignedQueueURL(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::SignedQueueURL"
 
-    methods: ListOf[SignedQueueURLMethodsItem | Intrinsic[str]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "methods",
-            "list",
-            item=PropertySchema(
-                "*",
-                "string",
-                constraints=[AllowedValues(["GET", "DELETE", "PATCH", "POST", "PUT"])],
-            ),
-        ),
-    )
+    methods: ListOf[SignedQueueURLMethodsItem | Intrinsic[str]] | None = None
     """List of allowed HTTP methods to be used. Default to allow GET.
 
     Changing it replaces the resource.
     """
 
-    paths: ListOf[Any] | None = attrs.field(default=None, metadata=heat_property("paths", "list"))
+    paths: ListOf[Any] | None = None
     """List of allowed paths to be accessed. Default to allow queue messages URL.
 
     Changing it replaces the resource.
     """
 
-    queue: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("queue", "string", required=True)
-    )
+    queue: str | Intrinsic[str]
     """Name of the queue instance to create a URL for.
 
     Required. Changing it replaces the resource.
     """
 
-    ttl: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("ttl", "integer")
-    )
+    ttl: int | Intrinsic[int] | None = None
     """Time validity of the URL, in seconds. Default to one day.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(SignedQueueURLAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        methods: ListOf[SignedQueueURLMethodsItem | Intrinsic[str]] | None = None,
+        paths: ListOf[Any] | None = None,
+        queue: str | Intrinsic[str],
+        ttl: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.methods = methods
+        self.paths = paths
+        self.queue = queue
+        self.ttl = ttl
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema(
+                "methods",
+                "list",
+                item=PropertySchema(
+                    "*",
+                    "string",
+                    constraints=[AllowedValues(["GET", "DELETE", "PATCH", "POST", "PUT"])],
+                ),
+            ),
+            PropertySchema("paths", "list"),
+            PropertySchema("queue", "string", required=True),
+            PropertySchema("ttl", "integer"),
+        )
 
 
 class SubscriptionAttributes(Attributes):
@@ -329,7 +438,7 @@ class SubscriptionAttributes(Attributes):
         return self._get("show", "json")
 
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Subscription(TypedResource):
     """``OS::Zaqar::Subscription``: A resource for managing Zaqar subscriptions.
 
@@ -344,42 +453,78 @@ class Subscription(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zaqar::Subscription"
 
-    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("options", "map", update_allowed=True)
-    )
+    options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Options used to configure this subscription.
 
     Can be changed in place.
     """
 
-    queue_name: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property(
-            "queue_name", "string", required=True, constraints=[CustomConstraint("zaqar.queue")]
-        ),
-    )
+    queue_name: str | Intrinsic[str]
     """Name of the queue to subscribe to.
 
     Required. Changing it replaces the resource. Heat checks it against the cloud as a
     ``zaqar.queue``.
     """
 
-    subscriber: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("subscriber", "string", required=True, update_allowed=True)
-    )
+    subscriber: str | Intrinsic[str]
     """URI of the subscriber which will be notified. Must be in the format: <TYPE>:<VALUE>.
 
     Required. Can be changed in place.
     """
 
-    ttl: int | Intrinsic[int] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "ttl", "integer", update_allowed=True, default=220367260800, constraints=[Range(min=60)]
-        ),
-    )
+    ttl: int | Intrinsic[int] | None = None
     """Time to live of the subscription in seconds.
 
     Can be changed in place. Range: at least 60. Heat's default: ``220367260800``.
     """
 
     attrs = AttributeAccess(SubscriptionAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        options: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        queue_name: str | Intrinsic[str],
+        subscriber: str | Intrinsic[str],
+        ttl: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.options = options
+        self.queue_name = queue_name
+        self.subscriber = subscriber
+        self.ttl = ttl
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("options", "map", update_allowed=True),
+            PropertySchema(
+                "queue_name", "string", required=True, constraints=[CustomConstraint("zaqar.queue")]
+            ),
+            PropertySchema("subscriber", "string", required=True, update_allowed=True),
+            PropertySchema(
+                "ttl",
+                "integer",
+                update_allowed=True,
+                default=220367260800,
+                constraints=[Range(min=60)],
+            ),
+        )

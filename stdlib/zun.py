@@ -11,15 +11,15 @@ Each class takes its properties as keyword arguments named as in Heat (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal, TypeAlias
 
-import attrs
-
-from hotdsl.intrinsics import GetAttr, Intrinsic
-from hotdsl.template import AllowedValues, CustomConstraint
+from hotdsl.construct import Construct
+from hotdsl.intrinsics import ConditionLike, GetAttr, Intrinsic
+from hotdsl.template import AllowedValues, CustomConstraint, DeletionPolicy, ResourceBase
 
 from ._typed import (
+    NO_DEPENDENCIES,
     AttributeAccess,
     Attributes,
     ListOf,
@@ -27,7 +27,8 @@ from ._typed import (
     PropertyItem,
     PropertySchema,
     TypedResource,
-    heat_property,
+    generated_item,
+    generated_resource,
 )
 
 __all__ = [
@@ -75,74 +76,88 @@ ContainerImagePullPolicy: TypeAlias = Literal["ifnotpresent", "always", "never"]
 """The values Heat allows for `Container.image_pull_policy`."""
 
 
-@attrs.frozen(kw_only=True)
+@generated_item(kw_only=True)
 class ContainerMountsItem(PropertyItem):
     """An item of `Container.mounts`: a map with these keys (a dict with Heat's key names works
     too).
     """
 
-    mount_path: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("mount_path", "string", required=True)
-    )
+    mount_path: str | Intrinsic[str]
     """The filesystem path inside the container.
 
     Required.
     """
 
-    volume_id: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "volume_id", "string", constraints=[CustomConstraint("cinder.volume")]
-        ),
-    )
+    volume_id: str | Intrinsic[str] | None = None
     """The ID or name of the cinder volume mount to the container.
 
     Heat checks it against the cloud as a ``cinder.volume``.
     """
 
-    volume_size: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("volume_size", "integer")
-    )
+    volume_size: int | Intrinsic[int] | None = None
     """The size of the cinder volume to create."""
 
+    def __init__(
+        self,
+        *,
+        mount_path: str | Intrinsic[str],
+        volume_id: str | Intrinsic[str] | None = None,
+        volume_size: int | Intrinsic[int] | None = None,
+    ) -> None:
+        self.__dict__.update(mount_path=mount_path, volume_id=volume_id, volume_size=volume_size)
 
-@attrs.frozen(kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("mount_path", "string", required=True),
+            PropertySchema("volume_id", "string", constraints=[CustomConstraint("cinder.volume")]),
+            PropertySchema("volume_size", "integer"),
+        )
+
+
+@generated_item(kw_only=True)
 class ContainerNetworksItem(PropertyItem):
     """An item of `Container.networks`: a map with these keys (a dict with Heat's key names
     works too).
     """
 
-    fixed_ip: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
-    )
+    fixed_ip: str | Intrinsic[str] | None = None
     """Fixed IP address to specify for the port created on the requested network.
 
     Heat checks it against the cloud as a ``ip_addr``.
     """
 
-    network: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "network", "string", constraints=[CustomConstraint("neutron.network")]
-        ),
-    )
+    network: str | Intrinsic[str] | None = None
     """Name or ID of network to create a port on.
 
     Heat checks it against the cloud as a ``neutron.network``.
     """
 
-    port: str | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property("port", "string", constraints=[CustomConstraint("neutron.port")]),
-    )
+    port: str | Intrinsic[str] | None = None
     """ID of an existing port to associate with this container.
 
     Heat checks it against the cloud as a ``neutron.port``.
     """
 
+    def __init__(
+        self,
+        *,
+        fixed_ip: str | Intrinsic[str] | None = None,
+        network: str | Intrinsic[str] | None = None,
+        port: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self.__dict__.update(fixed_ip=fixed_ip, network=network, port=port)
 
-@attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("fixed_ip", "string", constraints=[CustomConstraint("ip_addr")]),
+            PropertySchema("network", "string", constraints=[CustomConstraint("neutron.network")]),
+            PropertySchema("port", "string", constraints=[CustomConstraint("neutron.port")]),
+        )
+
+
+@generated_resource(eq=False, slots=False, repr=False, kw_only=True)
 class Container(TypedResource):
     """``OS::Zun::Container``: A resource that creates a Zun Container.
 
@@ -156,73 +171,49 @@ class Container(TypedResource):
 
     resource_type: ClassVar[str] = "OS::Zun::Container"
 
-    command: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("command", "string")
-    )
+    command: str | Intrinsic[str] | None = None
     """Send command to the container.
 
     Changing it replaces the resource.
     """
 
-    cpu: float | Intrinsic[float] | None = attrs.field(
-        default=None, metadata=heat_property("cpu", "number", update_allowed=True)
-    )
+    cpu: float | Intrinsic[float] | None = None
     """The number of virtual cpus.
 
     Can be changed in place.
     """
 
-    environment: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("environment", "map")
-    )
+    environment: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """The environment variables.
 
     Changing it replaces the resource.
     """
 
-    hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("hints", "map")
-    )
+    hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Arbitrary key-value pairs for scheduler to select host.
 
     Changing it replaces the resource. Available since Heat 10.0.0.
     """
 
-    hostname: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("hostname", "string")
-    )
+    hostname: str | Intrinsic[str] | None = None
     """The hostname of the container.
 
     Changing it replaces the resource. Available since Heat 10.0.0.
     """
 
-    image: str | Intrinsic[str] = attrs.field(
-        metadata=heat_property("image", "string", required=True)
-    )
+    image: str | Intrinsic[str]
     """Name or ID of the image.
 
     Required. Changing it replaces the resource.
     """
 
-    image_driver: ContainerImageDriver | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "image_driver", "string", constraints=[AllowedValues(["docker", "glance"])]
-        ),
-    )
+    image_driver: ContainerImageDriver | Intrinsic[str] | None = None
     """The image driver to use to pull container image.
 
     Changing it replaces the resource. Allowed values: ``docker``, ``glance``.
     """
 
-    image_pull_policy: ContainerImagePullPolicy | Intrinsic[str] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "image_pull_policy",
-            "string",
-            constraints=[AllowedValues(["ifnotpresent", "always", "never"])],
-        ),
-    )
+    image_pull_policy: ContainerImagePullPolicy | Intrinsic[str] | None = None
     """The policy which determines if the image should be pulled prior to starting the
     container.
 
@@ -230,95 +221,162 @@ class Container(TypedResource):
     ``never``.
     """
 
-    interactive: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("interactive", "boolean")
-    )
+    interactive: bool | Intrinsic[bool] | None = None
     """Keep STDIN open even if not attached.
 
     Changing it replaces the resource.
     """
 
-    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = attrs.field(
-        default=None, metadata=heat_property("labels", "map")
-    )
+    labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None
     """Adds a map of labels to a container. May be used multiple times.
 
     Changing it replaces the resource.
     """
 
-    memory: int | Intrinsic[int] | None = attrs.field(
-        default=None, metadata=heat_property("memory", "integer", update_allowed=True)
-    )
+    memory: int | Intrinsic[int] | None = None
     """The container memory size in MiB.
 
     Can be changed in place.
     """
 
-    mounts: ListOf[MapOf[ContainerMountsItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "mounts", "list", item=PropertySchema("*", "map", item_class=ContainerMountsItem)
-        ),
-    )
+    mounts: ListOf[MapOf[ContainerMountsItem]] | None = None
     """A list of volumes mounted inside the container.
 
     Changing it replaces the resource.
     """
 
-    name: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("name", "string", update_allowed=True)
-    )
+    name: str | Intrinsic[str] | None = None
     """Name of the container.
 
     Can be changed in place.
     """
 
-    networks: ListOf[MapOf[ContainerNetworksItem]] | None = attrs.field(
-        default=None,
-        metadata=heat_property(
-            "networks",
-            "list",
-            update_allowed=True,
-            item=PropertySchema("*", "map", item_class=ContainerNetworksItem),
-        ),
-    )
+    networks: ListOf[MapOf[ContainerNetworksItem]] | None = None
     """An ordered list of nics to be added to this server, with information about connected
     networks, fixed ips, port etc.
 
     Can be changed in place. Available since Heat 11.0.0.
     """
 
-    restart_policy: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("restart_policy", "string")
-    )
+    restart_policy: str | Intrinsic[str] | None = None
     """Restart policy to apply when a container exits. Possible values are "no",
     "on-failure[:max-retry]", "always", and "unless-stopped".
 
     Changing it replaces the resource.
     """
 
-    security_groups: ListOf[Any] | None = attrs.field(
-        default=None, metadata=heat_property("security_groups", "list", default=[])
-    )
+    security_groups: ListOf[Any] | None = None
     """List of security group names or IDs.
 
     Changing it replaces the resource. Heat's default: ``[]``. Available since Heat 10.0.0.
     """
 
-    tty: bool | Intrinsic[bool] | None = attrs.field(
-        default=None, metadata=heat_property("tty", "boolean")
-    )
+    tty: bool | Intrinsic[bool] | None = None
     """Whether the container allocates a TTY for itself.
 
     Changing it replaces the resource. Available since Heat 14.0.0.
     """
 
-    workdir: str | Intrinsic[str] | None = attrs.field(
-        default=None, metadata=heat_property("workdir", "string")
-    )
+    workdir: str | Intrinsic[str] | None = None
     """The working directory for commands to run in.
 
     Changing it replaces the resource.
     """
 
     attrs = AttributeAccess(ContainerAttributes)
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        depends_on: ResourceBase | Sequence[ResourceBase] = NO_DEPENDENCIES,
+        condition: ConditionLike | None = None,
+        deletion_policy: DeletionPolicy | Intrinsic[str] | None = None,
+        update_policy: Mapping[str, object] | None = None,
+        external_id: str | Intrinsic[str] | None = None,
+        resource_metadata: Mapping[str, object] | None = None,
+        resource_description: str | None = None,
+        command: str | Intrinsic[str] | None = None,
+        cpu: float | Intrinsic[float] | None = None,
+        environment: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        hints: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        hostname: str | Intrinsic[str] | None = None,
+        image: str | Intrinsic[str],
+        image_driver: ContainerImageDriver | Intrinsic[str] | None = None,
+        image_pull_policy: ContainerImagePullPolicy | Intrinsic[str] | None = None,
+        interactive: bool | Intrinsic[bool] | None = None,
+        labels: Mapping[str, Any] | Intrinsic[Mapping[str, Any]] | None = None,
+        memory: int | Intrinsic[int] | None = None,
+        mounts: ListOf[MapOf[ContainerMountsItem]] | None = None,
+        name: str | Intrinsic[str] | None = None,
+        networks: ListOf[MapOf[ContainerNetworksItem]] | None = None,
+        restart_policy: str | Intrinsic[str] | None = None,
+        security_groups: ListOf[Any] | None = None,
+        tty: bool | Intrinsic[bool] | None = None,
+        workdir: str | Intrinsic[str] | None = None,
+    ) -> None:
+        self._scope = scope
+        self._id = id
+        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on
+        self.condition = condition
+        self.deletion_policy = deletion_policy
+        self.update_policy = update_policy
+        self.external_id = external_id
+        self.resource_metadata = resource_metadata
+        self.resource_description = resource_description
+        self.command = command
+        self.cpu = cpu
+        self.environment = environment
+        self.hints = hints
+        self.hostname = hostname
+        self.image = image
+        self.image_driver = image_driver
+        self.image_pull_policy = image_pull_policy
+        self.interactive = interactive
+        self.labels = labels
+        self.memory = memory
+        self.mounts = mounts
+        self.name = name
+        self.networks = networks
+        self.restart_policy = restart_policy
+        self.security_groups = security_groups
+        self.tty = tty
+        self.workdir = workdir
+        self._attach(scope, id)
+
+    @staticmethod
+    def _property_schemas() -> tuple[PropertySchema, ...]:
+        return (
+            PropertySchema("command", "string"),
+            PropertySchema("cpu", "number", update_allowed=True),
+            PropertySchema("environment", "map"),
+            PropertySchema("hints", "map"),
+            PropertySchema("hostname", "string"),
+            PropertySchema("image", "string", required=True),
+            PropertySchema(
+                "image_driver", "string", constraints=[AllowedValues(["docker", "glance"])]
+            ),
+            PropertySchema(
+                "image_pull_policy",
+                "string",
+                constraints=[AllowedValues(["ifnotpresent", "always", "never"])],
+            ),
+            PropertySchema("interactive", "boolean"),
+            PropertySchema("labels", "map"),
+            PropertySchema("memory", "integer", update_allowed=True),
+            PropertySchema(
+                "mounts", "list", item=PropertySchema("*", "map", item_class=ContainerMountsItem)
+            ),
+            PropertySchema("name", "string", update_allowed=True),
+            PropertySchema(
+                "networks",
+                "list",
+                update_allowed=True,
+                item=PropertySchema("*", "map", item_class=ContainerNetworksItem),
+            ),
+            PropertySchema("restart_policy", "string"),
+            PropertySchema("security_groups", "list", default=[]),
+            PropertySchema("tty", "boolean"),
+            PropertySchema("workdir", "string"),
+        )

@@ -18,6 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hotdsl.synth import emit
 from hotdsl.synth.emit import emit_yaml
 from hotdsl.versions import FUNCTION_NAMES
 
@@ -451,3 +452,41 @@ def test_any_string_reads_back_exactly_as_key_or_value(document: dict[str, str])
 @given(documents)
 def test_the_output_is_deterministic(document: dict[str, object]) -> None:
     assert emit_yaml(document) == emit_yaml(document)
+
+
+name_like = st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_./-]{0,8}", fullmatch=True),
+    st.sampled_from(sorted(emit._TYPED_WORDS)),
+    st.lists(
+        st.sampled_from(
+            ["y", "No", "ON", "null", "a", "_", ".", "/", "-", "1", "e", "#", ":", " "]
+        ),
+        max_size=4,
+    ).map("".join),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(name_like, texts))
+def test_the_shortcut_for_names_agrees_with_the_full_rule(text: str) -> None:
+    """`_is_plain_in_block` settles name-like strings with one regex: the same answer as
+    the full rule (printable, no indicator, not implicitly typed)."""
+    full_rule = (
+        text != ""
+        and text.isprintable()
+        and not emit._NOT_PLAIN_IN_BLOCK.search(text)
+        and not emit._IMPLICITLY_TYPED.fullmatch(text)
+    )
+    assert emit._is_plain_in_block(text) == full_rule
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(name_like, texts), min_size=1, max_size=6))
+def test_a_name_is_written_alike_as_a_key_and_inside_a_flow_call(names: list[str]) -> None:
+    """A key's text is reused for the same string in `{get_resource: ...}`; the flow text
+    must be the one the string gets when it was never a key."""
+    calls = {f"ref{i}": {"get_resource": name} for i, name in enumerate(names)}
+    alone = emit_yaml(calls)
+    after_keys = emit_yaml({"keys": dict.fromkeys(names, 1), **calls})
+    assert after_keys.endswith(alone)
+    assert_round_trips({"keys": dict.fromkeys(names, 1), **calls})

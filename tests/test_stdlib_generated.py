@@ -478,6 +478,114 @@ def test_the_typed_base_is_an_attrs_class_like_every_resource() -> None:
     assert _typed.SCHEMA_KEY in attrs.fields(nova.Server).flavor.metadata
 
 
+def test_importing_a_module_builds_no_code() -> None:
+    """The `__init__`s are written out in the module: no attrs class is built at import."""
+    code = (
+        "import hotdsl.stdlib.neutron as m\n"
+        "from hotdsl.stdlib._typed import PropertyItem, TypedResource\n"
+        "classes = [c for c in vars(m).values() if isinstance(c, type)\n"
+        "           and issubclass(c, (TypedResource, PropertyItem)) and c.__module__ == m.__name__]\n"
+        "assert len(classes) > 50\n"
+        "assert all(c.__init__.__code__.co_filename == m.__file__ for c in classes)\n"
+        "assert not any('_hotdsl_attrs' in c.__dict__ for c in classes)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_attrs_view_serves_introspection_and_attrs_subclasses() -> None:
+    import attrs
+
+    fields = attrs.fields(nova.Server)
+    assert [f.alias for f in fields[:2]] == ["scope", "id"]
+    defaults: dict[str, object] = {f.name: f.default for f in fields}
+    assert defaults["flavor"] is attrs.NOTHING and defaults["image"] is None
+    assert all(f.kw_only for f in fields[2:])
+    assert attrs.fields(nova.ServerNetworksItem).port.metadata[_typed.SCHEMA_KEY].name == "port"
+
+    @attrs.define(eq=False, slots=False, repr=False, kw_only=True)
+    class TaggedServer(nova.Server):
+        tag: str = "web"
+
+    stack = new_stack()
+    server = TaggedServer(stack, "web", flavor="m1.small", image="cirros", tag="db")
+    assert server.tag == "db" and server.node.path == "demo/web"
+    assert synth_stack(stack)["resources"]["web"]["properties"] == {
+        "flavor": "m1.small",
+        "image": "cirros",
+    }
+    broken = TaggedServer(stack, "broken", image="cirros")  # type: ignore[call-arg]
+    assert broken.flavor is None
+    assert any("needs the property 'flavor'" in p for p in problems_of(stack))
+
+
+def test_every_generated_class_has_an_attrs_view_of_its_fields() -> None:
+    import attrs
+
+    from hotdsl.stdlib._typed import PropertyItem
+
+    modules = [
+        importlib.import_module(f"hotdsl.stdlib.{path.stem}")
+        for path in sorted((ROOT / "stdlib").glob("*.py"))
+        if not path.stem.startswith("_")
+    ]
+    checked = 0
+    for module in modules:
+        for cls in vars(module).values():
+            if not (
+                isinstance(cls, type)
+                and issubclass(cls, (TypedResource, PropertyItem))
+                and cls.__module__ == module.__name__
+            ):
+                continue
+            view: Any = cls  # an attrs class to mypy only for the resources
+            own = [f for f in attrs.fields(view) if _typed.SCHEMA_KEY in f.metadata]
+            schemas = {name: s for name, s in cls.property_schemas().items() if not s.hidden}
+            assert [f.name for f in own] == [s.python_name for s in schemas.values()]
+            assert all(
+                f.kw_only and (f.default is None) != s.required
+                for f, s in zip(own, schemas.values(), strict=True)
+            )
+            checked += 1
+    assert checked > 250  # 163 resource types and their item classes
+
+
+def test_items_are_frozen_values_that_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    import attrs
+
+    item = nova.ServerNetworksItem(network="private", fixed_ip="10.0.0.5")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        item.network = "public"  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del item.network
+    assert hash(item) == hash(nova.ServerNetworksItem(network="private", fixed_ip="10.0.0.5"))
+    assert item != nova.ServerNetworksItem(network="public", fixed_ip="10.0.0.5")
+    assert repr(item).startswith("ServerNetworksItem(allocate_network=None, fixed_ip='10.0.0.5',")
+    for other in (copy.copy(item), copy.deepcopy(item), pickle.loads(pickle.dumps(item))):
+        assert other == item and other.__hot__() == item.__hot__()
+    assert attrs.evolve(item, network="public").__hot__() == {
+        "fixed_ip": "10.0.0.5",
+        "network": "public",
+    }
+
+
+def test_default_dependencies_are_a_new_list_each() -> None:
+    stack = new_stack()
+    first = nova.Server(stack, "a", flavor="m1.small")
+    second = nova.Server(stack, "b", flavor="m1.small")
+    assert first.depends_on == [] and first.depends_on is not second.depends_on
+    first.add_dependency(second)
+    assert second.depends_on == [] and first.depends_on == [second]
+    given = (second,)
+    assert nova.Server(stack, "c", flavor="m1.small", depends_on=given).depends_on is given
+
+
 def test_items_are_values() -> None:
     first: Any = nova.ServerNetworksItem(network="private")
     assert first == nova.ServerNetworksItem(network="private")

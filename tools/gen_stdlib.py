@@ -35,13 +35,24 @@ Properties:
     same rule against `PropertyItem`'s names, attributes against `Attributes`' names.
 
 Nested schemas and value types:
-    A map with known keys gets a frozen attrs class named `<Owner><Property>`
+    A map with known keys gets a frozen class named `<Owner><Property>`
     (`ResourceGroup.resource_def` -> `ResourceGroupResourceDef`); the items of a list
     of such maps get `<Owner><Property>Item` (`Server.networks` ->
     `ServerNetworksItem`); nested ones repeat the rule with the item class as owner.
     Allowed values become a `Literal` alias with the same name rule
     (`Server.flavor_update_policy` -> `ServerFlavorUpdatePolicy`). Attributes live in
     `<Class>Attributes`, reached as `resource.attrs`.
+
+Code:
+    Each class writes its `__init__` out (keyword-only properties, optional ones default
+    to None) and lists Heat's schema of its fields in `_property_schemas`, built on first
+    use: importing a module defines plain classes and compiles nothing, which keeps a
+    synth's start-up short. To mypy the classes are the attrs classes they behave like
+    (`generated_resource` and `generated_item` are `attrs.define` and `attrs.frozen`
+    when type checking, and do nothing at run time), and `attrs.fields(cls)` works at
+    run time too (`hotdsl.stdlib._typed` makes the attrs view on request). An
+    annotation too long for one line of the signature is named by a private
+    module-level alias (`_<Class>_<field>`).
 
 Hidden (retired) properties are not offered as arguments (the spec's README asks so);
 they stay in each class's `hidden_properties` so that the diff and the importer know
@@ -92,7 +103,16 @@ CODE_NAMES = frozenset(
         "ClassVar",
         "Literal",
         "Mapping",
+        "Sequence",
         "TypeAlias",
+        "Construct",
+        "ConditionLike",
+        "DeletionPolicy",
+        "ResourceBase",
+        "NO_DEPENDENCIES",
+        "staticmethod",
+        "generated_item",
+        "generated_resource",
         "Intrinsic",
         "GetAttr",
         "ListOf",
@@ -375,19 +395,29 @@ class Module:
 
 IMPORTS: list[tuple[int, str, list[str]]] = [
     # (isort section: standard library, third party, first party, local), module, names
-    (0, "collections.abc", ["Mapping"]),
+    (0, "collections.abc", ["Mapping", "Sequence"]),
     (0, "typing", ["Any", "ClassVar", "Literal", "TypeAlias"]),
-    (1, "attrs", []),
-    (2, "hotdsl.intrinsics", ["GetAttr", "Intrinsic"]),
+    (2, "hotdsl.construct", ["Construct"]),
+    (2, "hotdsl.intrinsics", ["ConditionLike", "GetAttr", "Intrinsic"]),
     (
         2,
         "hotdsl.template",
-        ["AllowedPattern", "AllowedValues", "CustomConstraint", "Length", "Modulo", "Range"],
+        [
+            "AllowedPattern",
+            "AllowedValues",
+            "CustomConstraint",
+            "DeletionPolicy",
+            "Length",
+            "Modulo",
+            "Range",
+            "ResourceBase",
+        ],
     ),
     (
         3,
         "._typed",
         [
+            "NO_DEPENDENCIES",
             "AttributeAccess",
             "Attributes",
             "ListOf",
@@ -396,10 +426,34 @@ IMPORTS: list[tuple[int, str, list[str]]] = [
             "PropertySchema",
             "SupportStatus",
             "TypedResource",
-            "heat_property",
+            "generated_item",
+            "generated_resource",
         ],
     ),
 ]
+
+RESOURCE_PARAMETERS: list[tuple[str, str, str]] = [
+    # The keywords of every resource (`ResourceBase`'s fields): name, annotation, default.
+    ("depends_on", "ResourceBase | Sequence[ResourceBase]", "NO_DEPENDENCIES"),
+    ("condition", "ConditionLike | None", "None"),
+    ("deletion_policy", "DeletionPolicy | Intrinsic[str] | None", "None"),
+    ("update_policy", "Mapping[str, object] | None", "None"),
+    ("external_id", "str | Intrinsic[str] | None", "None"),
+    ("resource_metadata", "Mapping[str, object] | None", "None"),
+    ("resource_description", "str | None", "None"),
+]
+
+
+@dataclass
+class FieldCode:
+    """One property of a generated class: its attribute, `__init__` keyword and schema."""
+
+    lines: list[str]
+    """The class-body annotation and docstring."""
+    name: str
+    annotation: str
+    required: bool
+    schema: Call
 
 
 class Generator:
@@ -505,7 +559,9 @@ class Generator:
         fields, hidden = self.fields(
             module, cls, spec["properties"], self.reserved_resource, top=True
         )
-        module.use("attrs", "ClassVar", "TypedResource", "AttributeAccess")
+        module.use("ClassVar", "TypedResource", "AttributeAccess", "PropertySchema")
+        module.use("Construct", "ResourceBase", "Sequence", "ConditionLike", "DeletionPolicy")
+        module.use("Intrinsic", "Mapping", "NO_DEPENDENCIES")
 
         doc = [_first_paragraph(type_name, spec.get("description"))]
         rest = _rest_paragraphs(spec.get("description"))
@@ -522,8 +578,9 @@ class Generator:
                 "Heat also accepts any properties for this type; write them with "
                 '`hotdsl.Resource(..., type="OS::Heat::None", properties=...)`.'
             )
+        module.use("generated_resource")
         lines = [
-            "@attrs.define(eq=False, slots=False, repr=False, kw_only=True)",
+            "@generated_resource(eq=False, slots=False, repr=False, kw_only=True)",
             f"class {cls}(TypedResource):",
         ]
         lines.extend(docstring(doc, "    "))
@@ -541,11 +598,26 @@ class Generator:
                 )
         if hidden:
             lines.extend(self.hidden_block(module, hidden))
-        for field_lines in fields:
+        for field_code in fields:
             lines.append("")
-            lines.extend(field_lines)
+            lines.extend(field_code.lines)
         lines.append("")
         lines.append(f"    attrs = AttributeAccess({attributes_class})")
+        parameters = [
+            "self",
+            "scope: Construct",
+            "id: str",
+            "*",
+            *(f"{n}: {a} = {d}" for n, a, d in RESOURCE_PARAMETERS),
+            *self.parameters(module, cls, fields),
+        ]
+        # What `ResourceBase`'s attrs `__init__` does, then the fields, then the node.
+        body = ["        self._scope = scope", "        self._id = id"]
+        body.append("        self.depends_on = [] if depends_on is NO_DEPENDENCIES else depends_on")
+        body.extend(f"        self.{n} = {n}" for n, _, _ in RESOURCE_PARAMETERS[1:])
+        body.extend(f"        self.{f.name} = {f.name}" for f in fields)
+        body.append("        self._attach(scope, id)")
+        lines.extend(self.methods(parameters, body, fields))
         module.blocks.append(lines)
         self.stats["classes"] += 1
 
@@ -563,10 +635,10 @@ class Generator:
         properties: Mapping[str, Any],
         reserved: frozenset[str],
         top: bool,
-    ) -> tuple[list[list[str]], list[tuple[str, Expr]]]:
-        """The field blocks of a resource or item class, and its hidden properties."""
+    ) -> tuple[list[FieldCode], list[tuple[str, Expr]]]:
+        """The fields of a resource or item class, and its hidden properties."""
         taken: set[str] = set()
-        fields: list[list[str]] = []
+        fields: list[FieldCode] = []
         hidden: list[tuple[str, Expr]] = []
         for name in sorted(properties):
             schema = properties[name]
@@ -580,13 +652,52 @@ class Generator:
             required = bool(schema.get("required"))
             if not required and annotation != "Any":
                 annotation += " | None"
-            metadata = self.schema_expr(module, name, pname, schema, call="heat_property")
-            arguments: list[Expr] = [] if required else ["default=None"]
-            arguments.append(Keyword("metadata", metadata))
-            lines = assignment("    ", pname, annotation, Call("attrs.field", arguments))
+            # Laid out as ruff does: on one line; else the default in parentheses; else
+            # the annotation.
+            default = "" if required else " = None"
+            if len(f"    {pname}: {annotation}{default}") <= LINE_LENGTH:
+                lines = [f"    {pname}: {annotation}{default}"]
+            elif default and len(f"    {pname}: {annotation} = (") <= LINE_LENGTH:
+                lines = [f"    {pname}: {annotation} = (", "        None", "    )"]
+            else:
+                lines = [f"    {pname}: (", f"        {annotation}", f"    ){default}"]
             lines.extend(docstring(self.field_doc(name, pname, schema, top), "    "))
-            fields.append(lines)
+            expr = self.schema_expr(module, name, pname, schema)
+            fields.append(FieldCode(lines, pname, annotation, required, expr))
         return fields, hidden
+
+    def parameters(self, module: Module, owner: str, fields: list[FieldCode]) -> list[str]:
+        """The `__init__` keywords of the fields; an annotation too long for one line of the
+        signature is named by a private alias first (ruff would split it over lines)."""
+        out = []
+        for code in fields:
+            annotation = code.annotation
+            default = "" if code.required else " = None"
+            if len(f"        {code.name}: {annotation}{default},") > LINE_LENGTH:
+                alias = f"_{owner}_{code.name}"
+                module.use("TypeAlias")
+                module.blocks.append(assignment("", alias, "TypeAlias", annotation))
+                annotation = alias
+            out.append(f"{code.name}: {annotation}{default}")
+        return out
+
+    def methods(self, parameters: list[str], body: list[str], fields: list[FieldCode]) -> list[str]:
+        """`__init__` (written out, so that importing the module compiles nothing) and
+        `_property_schemas` (Heat's schema of each field, built on first use)."""
+        lines = [""]
+        if len(parameters) == 1:
+            lines.append("    def __init__(self) -> None:")
+        else:
+            lines.append("    def __init__(")
+            lines.extend(f"        {p}," for p in parameters)
+            lines.append("    ) -> None:")
+        lines.extend(body or ["        pass"])
+        lines.append("")
+        lines.append("    @staticmethod")
+        lines.append("    def _property_schemas() -> tuple[PropertySchema, ...]:")
+        schemas = Call("", [f.schema for f in fields], "(", ")", one_tuple=len(fields) == 1)
+        lines.extend(layout(schemas, "        ", "return "))
+        return lines
 
     def field_doc(self, name: str, pname: str, schema: Mapping[str, Any], top: bool) -> list[str]:
         paragraphs = [schema.get("description") or f"Heat's ``{name}`` property."]
@@ -690,20 +801,25 @@ class Generator:
         item: bool,
     ) -> str:
         module.claim(name, where)
-        module.use("attrs", "PropertyItem")
+        module.use("PropertyItem", "PropertySchema", "generated_item")
         fields, hidden = self.fields(module, name, keys, self.reserved_item, top=False)
         what = f"An item of `{where}`" if item else f"The value of `{where}`"
         doc = [f"{what}: a map with these keys (a dict with Heat's key names works too)."]
         if schema.get("description"):
             doc.append(schema["description"])
-        lines = ["@attrs.frozen(kw_only=True)", f"class {name}(PropertyItem):"]
+        lines = ["@generated_item(kw_only=True)", f"class {name}(PropertyItem):"]
         lines.extend(docstring(doc, "    "))
         if hidden:
             lines.append("")
             lines.extend(self.hidden_block(module, hidden))
-        for field_lines in fields:
+        for field_code in fields:
             lines.append("")
-            lines.extend(field_lines)
+            lines.extend(field_code.lines)
+        parameters = ["self", *(["*"] if fields else []), *self.parameters(module, name, fields)]
+        body = layout(
+            Call("self.__dict__.update", [f"{f.name}={f.name}" for f in fields]), "        "
+        )
+        lines.extend(self.methods(parameters, body if fields else [], fields))
         module.blocks.append(lines)
         self.stats["classes"] += 1
         return name

@@ -72,6 +72,16 @@ _NOT_PLAIN_IN_BLOCK = re.compile(
     re.VERBOSE,
 )
 
+# Most keys and values of a template are names, words and paths: such a string is plain,
+# unless it is one of the words that `_IMPLICITLY_TYPED` reads as a bool or null (its
+# other forms start with a digit, a sign, a dot or a symbol), a shortcut for
+# `_is_plain_in_block`.
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
+_TYPED_WORDS = frozenset(
+    "y Y n N yes Yes YES no No NO on On ON off Off OFF true True TRUE false False FALSE "
+    "null Null NULL".split()
+)
+
 # In flow context (inside ``{...}`` or ``[...]``) the flow indicators end a plain scalar
 # too, and PyYAML (unlike libyaml) also stops at ``?``.
 _NOT_PLAIN_IN_FLOW = re.compile(r"[,\[\]{}?]")
@@ -194,6 +204,8 @@ def _make_writer(
     key_prefixes: list[dict[str, str]] = [{}]
     flow_texts: dict[str, str | None] = {}
     flow_calls: dict[tuple[object, str], str | None] = {}
+    # Keys found plain in block context: resource names, which get_resource repeats.
+    plain_keys: set[str] = set()
 
     def grow(level: int) -> None:
         while len(indents) <= level + 1:
@@ -204,7 +216,10 @@ def _make_writer(
     def key_prefix(key: object, level: int) -> str:
         """The text before a value in a mapping at *level*: ``"  name: "``."""
         if isinstance(key, str):
-            text = _key_text(str.__str__(key))
+            key = str.__str__(key)
+            text = _key_text(key)
+            if text is key:
+                plain_keys.add(key)
         elif key is None or isinstance(key, bool | int | float):
             text = _scalar_text(key)
         else:
@@ -228,7 +243,11 @@ def _make_writer(
         if type(value) is str:
             text = flow_texts.get(value, "")
             if text == "":
-                text = flow_texts[value] = _flow_str_text(value)
+                if value in plain_keys:  # what _flow_str_text gives, with one check
+                    text = value if not _NOT_PLAIN_IN_FLOW.search(value) else _quoted(value)
+                else:
+                    text = _flow_str_text(value)
+                flow_texts[value] = text
             return text
         if isinstance(value, str):
             return flow_scalar(str.__str__(value))
@@ -336,12 +355,16 @@ def _make_writer(
                         prefix = prefixes[key] = key_prefix(key, level)
                 else:
                     prefix = key_prefix(key, level)
-                # Strings are most of the data: handled here, without a call.
+                # Strings are most of the data, then nested mappings: handled here, without
+                # a call to write_value.
                 if type(value) is str:
                     text = value_texts.get(value)
                     if text is None:
                         text = value_texts[value] = _value_text(value)
                     append(prefix + (text or literal(value, level + 1)))
+                elif type(value) is dict and len(value) > 1:
+                    append(prefix[:-1] + "\n")
+                    write_mapping(value, level + 1)
                 else:
                     write_value(prefix, value, level, False)
         except _EmitError as error:
@@ -395,6 +418,8 @@ def _scalar_text(value: object) -> str:
 
 
 def _is_plain_in_block(text: str) -> bool:
+    if _NAME_LIKE.fullmatch(text) is not None:
+        return text not in _TYPED_WORDS
     return (
         text != ""
         and text.isprintable()
