@@ -1,8 +1,9 @@
 """Writing the module: its docstring, imports, one class per template, and the app.
 
 A `Stack` subclass for the main template, one `TemplateResource`, `NestedStack` or
-`RemoteStack` subclass per nested template, then `app = App()`, the stack, and its
-environment.
+`RemoteStack` subclass per nested template, then `app = App()`, the stack, its
+environment, and a stage with parameter values when the import gives one (a deployed
+stack's values; hidden ones are read from the deployer's environment).
 """
 
 from __future__ import annotations
@@ -21,15 +22,28 @@ from hotdsl.importer.pysource import (
     Code,
     call,
     definition,
+    dict_display,
     docstring,
     statement,
     string,
 )
-from hotdsl.importer.write.context import ModuleContext
+from hotdsl.importer.write.context import ModuleContext, plain_code
 from hotdsl.importer.write.environment import environment_code
 from hotdsl.importer.write.template import TemplateWriter
 
 GENERATOR = "hotdsl import"
+
+
+@attrs.frozen
+class StageValues:
+    """A stage to write after the stack: the values its parameters were given, and the
+    hidden ones as environment variables to read at deploy time (never their values)."""
+
+    name: str
+    values: tuple[tuple[str, object], ...] = ()
+    """(parameter name, value), in the template's order."""
+    secrets: tuple[tuple[str, str], ...] = ()
+    """(parameter name, environment variable) of the hidden parameters."""
 
 
 @attrs.frozen
@@ -44,9 +58,16 @@ class ModuleWriter:
     """The text of one module, from an import plan."""
 
     def __init__(
-        self, plan: ImportPlan, class_name: str, stack_id: str, width: int, source_name: str
+        self,
+        plan: ImportPlan,
+        class_name: str,
+        stack_id: str,
+        width: int,
+        source_name: str,
+        stage: StageValues | None = None,
     ) -> None:
         self.plan = plan
+        self.stage = stage
         self.class_name = class_name
         self.stack_id = stack_id
         self.width = width
@@ -190,13 +211,46 @@ class ModuleWriter:
             if environment is not None
             else None
         )
-        if code is None:
+        stage = self.stage_code()
+        if code is None and stage is None:
             lines.extend(statement("", None, instance, self.width))
             return lines
-        self.context.imports.hotdsl.add("Environment")
         lines.extend(statement("", "stack", instance, self.width))
-        lines.extend(statement("", "stack.environment", code, self.width))
+        if code is not None:
+            self.context.imports.hotdsl.add("Environment")
+            lines.extend(statement("", "stack.environment", code, self.width))
+        if stage is not None:
+            lines.extend(statement("", None, stage, self.width))
         return lines
+
+    def stage_code(self) -> Code | None:
+        """`Stage(app, name, parameters={stack.x: value, stack.secret: from_env("X")})`."""
+        if self.stage is None:
+            return None
+        attributes = self.stack_body.parameter_attributes
+        pairs: list[tuple[Code, Code]] = []
+        secrets = dict(self.stage.secrets)
+        for name, value in [*self.stage.values, *((n, None) for n in secrets)]:
+            attribute = attributes.get(name)
+            if attribute is None:
+                self.context.findings.append(
+                    Finding(
+                        "warning",
+                        f"the stage cannot set parameter {name!r}: the template has no such "
+                        "parameter",
+                        self.source_name,
+                        None,
+                    )
+                )
+                continue
+            if name in secrets:
+                self.context.imports.hotdsl.add("from_env")
+                pairs.append((Atom(f"stack.{attribute}"), call("from_env", string(secrets[name]))))
+            else:
+                pairs.append((Atom(f"stack.{attribute}"), plain_code(value)))
+        self.context.imports.hotdsl.add("Stage")
+        arguments: dict[str, Code] = {"parameters": dict_display(pairs)} if pairs else {}
+        return call("Stage", Atom("app"), string(self.stage.name), **arguments)
 
 
 def fits_docstring(text: str) -> bool:
