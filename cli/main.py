@@ -16,6 +16,7 @@ import traceback
 
 import typer
 
+from hotdsl.cli import adopt as adopt_commands
 from hotdsl.cli import deploy as deploy_commands
 from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
@@ -52,6 +53,8 @@ app.command("outputs")(deploy_commands.outputs)
 app.command("events")(deploy_commands.events)
 app.command("ls")(deploy_commands.ls)
 app.command("import")(import_command.import_)
+app.command("abandon")(adopt_commands.abandon)
+app.command("adopt")(adopt_commands.adopt)
 app.add_typer(sandbox_app, name="sandbox")
 
 
