@@ -86,7 +86,9 @@ def import_(
     from hotdsl.cli.state import STATE
     from hotdsl.errors import HotdslError
 
-    given = [f for f, on in (("TEMPLATE", template), ("--stack", stack), ("--stacks", stacks)) if on]
+    given = [
+        f for f, on in (("TEMPLATE", template), ("--stack", stack), ("--stacks", stacks)) if on
+    ]
     if len(given) != 1:
         raise HotdslError("name one thing to import: a TEMPLATE, --stack NAME or --stacks")
     if (stack is not None or stacks) and (environment or allow_dir):
@@ -140,6 +142,55 @@ def import_stack(
         deployed, target, stage=stage, force=force, check=check, line_length=line_length
     )
     report_deployed(imported, target, cloud)
+
+
+def import_stacks(
+    prefix: str, cloud: str | None, out: Path, stage: str, force: bool, line_length: int
+) -> None:
+    """`hotdsl import --stacks`: every stack of the project (or with `--prefix`) as one app."""
+    from hotdsl.deploy.connection import connect
+    from hotdsl.deploy.deployed import project_stacks, read_stack
+    from hotdsl.deploy.heat import HeatClient
+    from hotdsl.errors import HotdslError
+    from hotdsl.importer.deployed import deploy_command
+    from hotdsl.importer.deployed import import_stacks as import_all
+
+    client = HeatClient(connect(cloud))
+    refs = project_stacks(client, prefix)
+    if not refs:
+        where = f" whose names start with {prefix!r}" if prefix else ""
+        raise HotdslError(f"no stacks{where} in the project; nothing imported")
+    imported = import_all(
+        [read_stack(client, ref.name) for ref in refs],
+        out,
+        stage=stage,
+        force=force,
+        line_length=line_length,
+    )
+    for one, module in imported.stacks:
+        typer.echo(f"wrote {out / module}.py (stack {one.stack}, class {one.result.class_name})")
+        for level in ("invalid", "warning", "inexact"):
+            for finding in one.result.findings_of(level):
+                typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=True)
+        for parameter, variable in one.secrets:
+            typer.echo(
+                f"note: {one.stack}: {parameter} is hidden (Heat shows ******): set {variable} "
+                "to its value before diff and deploy"
+            )
+    for link in imported.links:
+        typer.echo(
+            f"linked: {link.stack}.{link.parameter} takes output {link.output} of {link.source}"
+        )
+    typer.echo(f"wrote {imported.app} (the app: {len(imported.stacks)} stacks, stage {stage!r})")
+    cloud_option = f" --cloud {cloud}" if cloud else ""
+    typer.echo(f"next: hotdsl diff --app {imported.app} --stage {stage}{cloud_option}")
+    first = imported.stacks[0][0]
+    command = deploy_command(first, imported.app, cloud).rsplit(" --take-over ", 1)[0]
+    take_over = " ".join(f"--take-over {one.stack}" for one, _ in imported.stacks)
+    typer.echo(
+        f"then, to let hotdsl manage the stacks (the deploy changes nothing but their tags): "
+        f"{command} {take_over}"
+    )
 
 
 def report_deployed(imported: DeployedImport, target: Path, cloud: str | None) -> None:

@@ -53,7 +53,9 @@ TEMPLATE = {
         "config": {
             "type": "OS::Heat::Value",
             "properties": {
-                "value": {"list_join": [":", [{"get_param": "greeting"}, {"get_param": "db_password"}]]}
+                "value": {
+                    "list_join": [":", [{"get_param": "greeting"}, {"get_param": "db_password"}]]
+                }
             },
         },
         "child": {"type": "child.yaml", "properties": {"length": {"get_param": "size"}}},
@@ -156,3 +158,63 @@ def test_a_deployed_stack_imports_to_a_clean_diff_and_a_take_over_that_changes_n
     assert ok(hotdsl(tmp_path, "diff", *args, **env)).stdout.strip() == (
         f"Stack {name}: no differences"
     )
+
+
+NETWORK = {
+    "heat_template_version": "2018-08-31",
+    "resources": {"net": {"type": "OS::Heat::RandomString", "properties": {"length": 12}}},
+    "outputs": {"net_id": {"value": {"get_resource": "net"}}},
+}
+COMPUTE = {
+    "heat_template_version": "2018-08-31",
+    "parameters": {"network": {"type": "string"}, "flavor": {"type": "string"}},
+    "resources": {
+        "port": {
+            "type": "OS::Heat::Value",
+            "properties": {"value": {"list_join": ["@", [{"get_param": "network"}, "port"]]}},
+        }
+    },
+}
+
+
+def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
+    prefix = heat_sandbox.unique_name("proj") + "-"
+    network = heat_sandbox.create(NETWORK, name=f"{prefix}network")
+    net_id = heat_sandbox.outputs(network)["net_id"]
+    assert isinstance(net_id, str) and len(net_id) >= 8
+    heat_sandbox.create(
+        COMPUTE, name=f"{prefix}compute", parameters={"network": net_id, "flavor": "m1"}
+    )
+    client = HeatClient(heat_sandbox.conn)
+    names = [f"{prefix}network", f"{prefix}compute"]
+    before = {name: resource_ids(client, name) for name in names}
+    cloud = ["--cloud", heat_sandbox.cloud]
+
+    shown = ok(hotdsl(tmp_path, "import", "--stacks", "--prefix", prefix, *cloud, "-o", "infra"))
+    assert f"linked: {prefix}compute.network takes output net_id of {prefix}network" in shown.stdout
+    app = (tmp_path / "infra" / "app.py").read_text()
+    assert net_id not in app and net_id not in (tmp_path / "infra").joinpath(
+        f"{prefix.replace('-', '_')}compute.py"
+    ).read_text()
+    assert '.network.take_output(' in app and '"net_id")' in app
+
+    args = ["--app", "infra/app.py", "--stage", "deployed", *cloud]
+    diff = ok(hotdsl(tmp_path, "diff", *args)).stdout
+    assert [line for line in diff.splitlines() if not line.startswith("  note:")] == [
+        f"Stack {prefix}network: no differences",
+        f"Stack {prefix}compute: no differences",
+    ], diff
+
+    take_over = [item for name in names for item in ("--take-over", name)]
+    assert " ".join(take_over) in shown.stdout
+    ok(hotdsl(tmp_path, "deploy", *args, *take_over))
+    assert {name: resource_ids(client, name) for name in names} == before
+    for name in names:
+        ref = client.find_stack(name)
+        assert ref is not None and owner_tag(name) in ref.tags
+    assert ok(hotdsl(tmp_path, "diff", *args)).stdout.splitlines() == [
+        f"Stack {prefix}network: no differences",
+        f"Stack {prefix}compute: no differences",
+    ]

@@ -53,7 +53,9 @@ def abandon(client: HeatClient, name: str, to: Path, *, not_owned: bool = False)
         # Claimed before Heat forgets the stack: the record must have somewhere to go.
         handle = os.open(to, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise HotdslError(f"{to} exists; name a new file for the abandoned stack's record") from None
+        raise HotdslError(
+            f"{to} exists; name a new file for the abandoned stack's record"
+        ) from None
     except OSError as exc:
         raise HotdslError(f"cannot write {to}: {exc.strerror or exc}") from None
     try:
@@ -85,7 +87,9 @@ def read_record(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise HotdslError(f"cannot read {path}: {exc}") from None
     except ValueError as exc:
-        raise HotdslError(f"{path} is not JSON ({exc}); name the file `hotdsl abandon` wrote") from None
+        raise HotdslError(
+            f"{path} is not JSON ({exc}); name the file `hotdsl abandon` wrote"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("template"), dict):
         raise HotdslError(f"{path} holds no stack template; name the file `hotdsl abandon` wrote")
     if not isinstance(data.get("resources"), dict):

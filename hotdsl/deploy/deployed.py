@@ -61,9 +61,7 @@ def read_stack(client: HeatClient, name: str) -> DeployedStack:
             "`openstack stack list` shows the project's stacks"
         )
     if ref.in_progress:
-        raise HotdslError(
-            f"stack {ref.name} is {ref.status}; import it once Heat is done with it"
-        )
+        raise HotdslError(f"stack {ref.name} is {ref.status}; import it once Heat is done with it")
     ref = client.get_stack(ref)  # the list view has no outputs
     template = client.template(ref)
     if not isinstance(template, dict):

@@ -81,6 +81,8 @@ class ImportResult:
     """(files-map key, original file) of every nested template the module writes."""
     environment_data: dict[str, Any] | None = None
     """The environment as Heat would merge the `-e` files (what synth should give back)."""
+    parameter_attributes: tuple[tuple[str, str], ...] = ()
+    """(parameter name, attribute of the stack class): `stack.<attribute>` in the module."""
 
     def findings_of(self, level: str) -> list[Finding]:
         return [f for f in self.findings if f.level == level]
@@ -140,6 +142,7 @@ def import_template(
         stack_id,
         nested,
         environment,
+        module.parameter_attributes,
     )
 
 

@@ -15,7 +15,9 @@ stack as hotdsl's.
 from __future__ import annotations
 
 import re
+import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -24,8 +26,9 @@ import attrs
 from hotdsl.deploy.deployed import DeployedStack, own_environment
 from hotdsl.errors import HotdslError
 from hotdsl.importer import ImportResult, StageValues, import_template, write_import
+from hotdsl.importer.disk import write_atomically
 from hotdsl.importer.names import snake_case
-from hotdsl.importer.pysource import LINE_LENGTH
+from hotdsl.importer.pysource import LINE_LENGTH, string
 from hotdsl.importer.roundtrip import RoundTrip, check_round_trip
 from hotdsl.synth.emit import emit_yaml
 
@@ -65,15 +68,23 @@ def import_deployed(
     force: bool = False,
     check: bool = True,
     line_length: int = LINE_LENGTH,
+    part_of_app: bool = False,
+    linked: frozenset[str] = frozenset(),
 ) -> DeployedImport:
-    """Write the module for a deployed stack to `out` (its files next to it)."""
+    """Write the module for a deployed stack to `out` (its files next to it).
+
+    With `part_of_app` the module defines `add(app, stage)` instead of an app of its own;
+    `linked` parameters take another stack's output, so the stage leaves them out.
+    """
     _check_file_keys(stack)
     hidden = stack.hidden()
     environment = own_environment(stack)
     given = environment.pop("parameters", None) or {}
     defaults = dict(environment.get("parameter_defaults") or {})
     order = list(stack.template.get("parameters") or {})
-    values = tuple((k, given[k]) for k in order if k in given and k not in hidden)
+    values = tuple(
+        (k, given[k]) for k in order if k in given and k not in hidden and k not in linked
+    )
     secret_names = [k for k in order if k in hidden and (k in given or k in defaults)]
     for name in secret_names:  # a hidden default of the environment is read at deploy too
         defaults.pop(name, None)
@@ -103,11 +114,11 @@ def import_deployed(
             line_length=line_length,
             home=home,
             stack_id=stack.name,
-            stage=StageValues(stage, values, secrets),
+            stage=StageValues(stage, values, secrets, part_of_app),
         )
         written = write_import(result, out, force=force)
         outcome = None
-        if check:
+        if check and not part_of_app:
             outcome = check_round_trip(
                 out, template, dict(result.nested_templates), result.environment_data
             )
@@ -153,3 +164,194 @@ def deploy_command(imported: DeployedImport, app: Path, cloud: str | None) -> st
         f"--take-over {imported.stack}"
     )
 
+
+MIN_LINK_LENGTH = 8
+"""Shorter values (`m1`, `true`, `80`) match outputs by chance; ids and addresses do not."""
+APP_MODULE = "app"
+
+
+@attrs.frozen
+class Link:
+    """A parameter whose deployed value is an output of another stack."""
+
+    stack: str
+    parameter: str
+    source: str
+    output: str
+
+
+@attrs.frozen
+class StacksImport:
+    """A project's stacks, imported as one app: a module per stack and `app.py`."""
+
+    app: Path
+    stacks: tuple[tuple[DeployedImport, str], ...]
+    """(the import, its module name), in the app's order."""
+    links: tuple[Link, ...]
+    stage: str
+
+
+def find_links(stacks: Sequence[DeployedStack]) -> list[Link]:
+    """Parameters given a value equal to exactly one output value of another stack.
+
+    Only values the stacks' deploys gave (not defaults, not hidden ones) of at least
+    `MIN_LINK_LENGTH` characters count; a link that would close a cycle is left out.
+    """
+    outputs: dict[str, list[tuple[str, str]]] = {}
+    for stack in stacks:
+        for key, value in stack.outputs.items():
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                outputs.setdefault(str(value), []).append((stack.name, key))
+    uses: dict[str, set[str]] = {stack.name: set() for stack in stacks}
+    links: list[Link] = []
+    for stack in stacks:
+        hidden = stack.hidden()
+        env = stack.environment
+        given = {**(env.get("parameter_defaults") or {}), **(env.get("parameters") or {})}
+        for parameter in stack.template.get("parameters") or {}:
+            value = given.get(parameter)
+            if parameter in hidden or not isinstance(value, (str, int, float)):
+                continue
+            if isinstance(value, bool) or len(str(value)) < MIN_LINK_LENGTH:
+                continue
+            found = [(s, o) for s, o in outputs.get(str(value), []) if s != stack.name]
+            if len(found) != 1:
+                continue
+            source, output = found[0]
+            if _reaches(uses, source, stack.name):
+                continue
+            uses[stack.name].add(source)
+            links.append(Link(stack.name, str(parameter), source, output))
+    return links
+
+
+def _reaches(uses: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether `start` uses `goal`, directly or through other stacks."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name == goal:
+            return True
+        if name not in seen:
+            seen.add(name)
+            todo.extend(uses.get(name, ()))
+    return False
+
+
+def app_module_names(names: Sequence[str]) -> dict[str, str]:
+    """A distinct module name per stack name, none shadowing `app`, hotdsl or the stdlib."""
+    taken = {APP_MODULE, "hotdsl", *sys.stdlib_module_names}
+    out: dict[str, str] = {}
+    for name in names:
+        module = module_name(name)
+        if module in taken:
+            module = f"stack_{module}"
+        candidate, number = module, 2
+        while candidate in taken:
+            candidate, number = f"{module}_{number}", number + 1
+        taken.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def import_stacks(
+    stacks: Sequence[DeployedStack],
+    out: Path,
+    *,
+    stage: str = DEFAULT_STAGE,
+    force: bool = False,
+    line_length: int = LINE_LENGTH,
+) -> StacksImport:
+    """Write one module per stack into the folder `out`, and `app.py` making them one app.
+
+    A parameter whose value is another stack's output (`find_links`) takes that output at
+    deploy (`Parameter.take_output`), so the app deploys the stacks in order.
+    """
+    if not stacks:
+        raise HotdslError("no stacks to import")
+    _check_shared_files(stacks)
+    links = find_links(stacks)
+    modules = app_module_names([stack.name for stack in stacks])
+    order = _dependency_order([stack.name for stack in stacks], links)
+    by_name = {stack.name: stack for stack in stacks}
+    if out.exists() and not out.is_dir():
+        raise HotdslError(f"{out} is not a folder; name a folder to write the modules into")
+    out.mkdir(parents=True, exist_ok=True)
+    app_file = out / f"{APP_MODULE}.py"
+    if app_file.exists() and not force:
+        raise HotdslError(f"{app_file} exists; pass --force to overwrite it")
+    done: list[tuple[DeployedImport, str]] = []
+    for name in order:
+        linked = frozenset(link.parameter for link in links if link.stack == name)
+        imported = import_deployed(
+            by_name[name],
+            out / f"{modules[name]}.py",
+            stage=stage,
+            force=force,
+            check=False,
+            line_length=line_length,
+            part_of_app=True,
+            linked=linked,
+        )
+        done.append((imported, modules[name]))
+    write_atomically(app_file, _app_source(done, links, stage).encode("utf-8"))
+    return StacksImport(app_file, tuple(done), tuple(links), stage)
+
+
+def _check_shared_files(stacks: Sequence[DeployedStack]) -> None:
+    """Modules share one folder: two stacks may not keep different files under one name."""
+    seen: dict[str, tuple[str, str]] = {}
+    for stack in stacks:
+        for key, text in stack.files.items():
+            other = seen.setdefault(key, (stack.name, text))
+            if other[1] != text:
+                raise HotdslError(
+                    f"stacks {other[0]} and {stack.name} both have a file {key!r}, with "
+                    "different contents; import them one at a time with --stack into "
+                    "folders of their own"
+                )
+
+
+def _dependency_order(names: Sequence[str], links: Sequence[Link]) -> list[str]:
+    """Stack names, each after the stacks whose outputs it takes (links have no cycles)."""
+    uses = {name: [link.source for link in links if link.stack == name] for name in names}
+    out: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in out:
+            return
+        for source in uses[name]:
+            visit(source)
+        out.append(name)
+
+    for name in names:
+        visit(name)
+    return out
+
+
+def _app_source(
+    done: Sequence[tuple[DeployedImport, str]], links: Sequence[Link], stage: str
+) -> str:
+    variables = {imported.stack: f"{module}_stack" for imported, module in done}
+    attributes = {
+        imported.stack: dict(imported.result.parameter_attributes) for imported, _ in done
+    }
+    lines = [
+        '"""The deployed stacks, imported from Heat by `hotdsl import --stacks` as one app."""',
+        "",
+        "from hotdsl import App, Stage",
+        "",
+        *sorted(f"import {module}" for _, module in done),
+        "",
+        "app = App()",
+        f"stage = Stage(app, {string(stage).text})",
+    ]
+    for imported, module in done:
+        lines.append(f"{variables[imported.stack]} = {module}.add(app, stage)")
+    for link in links:
+        attribute = attributes[link.stack][link.parameter]
+        lines.append(
+            f"{variables[link.stack]}.{attribute}.take_output("
+            f"{variables[link.source]}, {string(link.output).text})"
+        )
+    return "\n".join(lines) + "\n"

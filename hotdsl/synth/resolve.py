@@ -365,7 +365,10 @@ class Resolver:
                 self.value(member.resource_properties({}))  # wires what its own settings use
                 self.session.resolve_nested(self, member)
             elif isinstance(member, Parameter):
-                self.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
+                name = self._claim(seen, member, "parameter")
+                self.parameters[name] = self._parameter(member)
+                if member.takes_output is not None:
+                    self._take_output(name, member, *member.takes_output)
             elif isinstance(member, Condition):
                 self.require(section_since("conditions"), "the conditions section")
                 self.conditions[self._claim(seen, member, "condition")] = self.condition(
@@ -376,6 +379,24 @@ class Resolver:
             elif isinstance(member, ParameterGroup):
                 self.groups.append(self._parameter_group(member))
         self._current = self.stack
+
+    def _take_output(
+        self, name: str, parameter: Parameter[Any], source: Construct, output: str
+    ) -> None:
+        """Record that deploy fills `parameter` with the deployed output `output` of `source`."""
+        stack = self.stack
+        if not isinstance(source, Stack) or self.session.root(source) is not source:
+            self.report(f"take_output needs a top-level stack, not {source.node.path}")
+        elif self.session.root(stack) is not stack:
+            self.report(
+                "take_output works for parameters of top-level stacks; pass a nested stack's "
+                "values in as its parameters"
+            )
+        elif source is stack or _app_of(source) is not _app_of(stack):
+            self.report(f"take_output needs another stack of the same App, not {source.node.path}")
+        else:
+            self.imports.append(StackImport(name, source, output, parameter.type))
+            self.session.taken.append((self, parameter, source, output))
 
     def template(self) -> dict[str, Any]:
         """The stack's HOT data, sections in HOT's order."""
@@ -538,6 +559,8 @@ class SynthSession:
         self.shared: list[tuple[Resolver, str, Stack, Stack]] = []
         """(resolver, key, first, other): two child stacks sent under one key, which must
         give the same template (several remote stacks of one template, say)."""
+        self.taken: list[tuple[Resolver, Parameter[Any], Stack, str]] = []
+        """(resolver, parameter, stack, output) of every `Parameter.take_output`."""
 
     def resolver(self, stack: Stack) -> Resolver:
         found = self.resolvers.get(stack)
@@ -550,6 +573,7 @@ class SynthSession:
             self.resolver(stack).resolve()
         self._check_passed_parameters()
         self._check_shared_files()
+        self._check_taken_outputs()
         out = []
         for stack in stacks:
             resolver = self.resolvers[stack]
@@ -599,6 +623,22 @@ class SynthSession:
                                 child.node.path,
                             )
                         )
+
+    def _check_taken_outputs(self) -> None:
+        """Each output a parameter takes exists in its stack."""
+        for resolver, parameter, source, output in self.taken:
+            outputs = self.resolver(source)
+            outputs.resolve()
+            if output not in outputs.outputs and output not in outputs.exports:
+                known = ", ".join(o for o in outputs.outputs) or "none"
+                resolver.problems.append(
+                    Problem(
+                        f"take_output: stack {source.node.path} has no output {output!r} "
+                        f"(its outputs: {known})",
+                        parameter.node.location,
+                        parameter.node.path,
+                    )
+                )
 
     def _check_shared_files(self) -> None:
         for resolver, key, first, other in self.shared:

@@ -44,6 +44,8 @@ class StageValues:
     """(parameter name, value), in the template's order."""
     secrets: tuple[tuple[str, str], ...] = ()
     """(parameter name, environment variable) of the hidden parameters."""
+    part_of_app: bool = False
+    """Write `def add(app, stage)`, for an app of several modules, instead of an app."""
 
 
 @attrs.frozen
@@ -52,6 +54,8 @@ class GeneratedModule:
     files: tuple[FilePlan, ...]
     """The files the module reads with get_file, to keep next to it."""
     findings: tuple[Finding, ...]
+    parameter_attributes: tuple[tuple[str, str], ...] = ()
+    """(parameter name, attribute of the stack class) of the main template's parameters."""
 
 
 class ModuleWriter:
@@ -99,6 +103,7 @@ class ModuleWriter:
             "\n".join(lines) + "\n",
             tuple(self.context.files.values()),
             tuple(self.context.findings),
+            tuple(self.stack_body.parameter_attributes.items()),
         )
 
     def module_docstring(self) -> list[str]:
@@ -202,6 +207,8 @@ class ModuleWriter:
         return lines
 
     def app_lines(self) -> list[str]:
+        if self.stage is not None and self.stage.part_of_app:
+            return self.add_function()
         self.context.imports.hotdsl.add("App")
         lines = ["app = App()"]
         instance = call(self.class_name, Atom("app"), string(self.stack_id))
@@ -223,10 +230,48 @@ class ModuleWriter:
             lines.extend(statement("", None, stage, self.width))
         return lines
 
+    def add_function(self) -> list[str]:
+        """`def add(app, stage)`: the stack in an app of several modules, its values in the stage."""
+        self.context.imports.hotdsl.update({"App", "Stage"})
+        lines = definition("", "add", ["app: App", "stage: Stage"], self.class_name, self.width)
+        lines.extend(
+            docstring(
+                INDENT, f"The stack {self.stack_id} in `app`, its deployed values in `stage`."
+            )
+        )
+        instance = call(self.class_name, Atom("app"), string(self.stack_id))
+        lines.extend(statement(INDENT, "stack", instance, self.width))
+        environment = self.plan.environment
+        if environment is not None:
+            attributes = self.stack_body.parameter_attributes
+            code = environment_code(self.context, environment, attributes)
+            if code is not None:
+                self.context.imports.hotdsl.add("Environment")
+                lines.extend(statement(INDENT, "stack.environment", code, self.width))
+        pairs = self.stage_values()
+        if pairs:
+            self.context.imports.hotdsl.add("Parameter")
+            self.context.imports.typing.add("Any")
+            target = "values: dict[Parameter[Any], object]"
+            lines.extend(statement(INDENT, target, dict_display(pairs), self.width))
+            lines.append(f"{INDENT}for parameter, value in values.items():")
+            lines.append(f"{INDENT * 2}stage.set(parameter, value)")
+        lines.append(f"{INDENT}return stack")
+        return lines
+
     def stage_code(self) -> Code | None:
         """`Stage(app, name, parameters={stack.x: value, stack.secret: from_env("X")})`."""
         if self.stage is None:
             return None
+        pairs = self.stage_values()
+        self.context.imports.hotdsl.add("Stage")
+        arguments: dict[str, Code] = {"parameters": dict_display(pairs)} if pairs else {}
+        return call("Stage", Atom("app"), string(self.stage.name), **arguments)
+
+    def stage_values(self) -> list[tuple[Code, Code]]:
+        """`stack.x: value` and `stack.secret: from_env("X")` for each value of the stage."""
+        if self.stage is None:
+            return []
         attributes = self.stack_body.parameter_attributes
         pairs: list[tuple[Code, Code]] = []
         secrets = dict(self.stage.secrets)
@@ -248,9 +293,7 @@ class ModuleWriter:
                 pairs.append((Atom(f"stack.{attribute}"), call("from_env", string(secrets[name]))))
             else:
                 pairs.append((Atom(f"stack.{attribute}"), plain_code(value)))
-        self.context.imports.hotdsl.add("Stage")
-        arguments: dict[str, Code] = {"parameters": dict_display(pairs)} if pairs else {}
-        return call("Stage", Atom("app"), string(self.stage.name), **arguments)
+        return pairs
 
 
 def fits_docstring(text: str) -> bool:
