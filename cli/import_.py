@@ -96,6 +96,10 @@ def import_(
     if prefix and not stacks:
         raise HotdslError("--prefix applies to --stacks only")
     what = template if template is not None else f"stack {stack}" if stack else "stacks"
+    if stack is not None or stacks:
+        from hotdsl.importer.deployed import check_stage_name
+
+        check_stage_name(stage)
     try:
         if stack is not None:
             import_stack(stack, cloud, out, stage, force, check, line_length)

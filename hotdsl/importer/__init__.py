@@ -97,6 +97,7 @@ def import_template(
     home: Path | None = None,
     stack_id: str | None = None,
     stage: StageValues | None = None,
+    source_name: str | None = None,
 ) -> ImportResult:
     """Import a HOT template (and its environment files) as the text of a Python module.
 
@@ -105,7 +106,8 @@ def import_template(
     line for input that Heat would reject as malformed, that is not a HOT template at
     all, or that names a file outside those folders; `ImportBug` if the module made does
     not compile. `stack_id` names the stack in the app (default: from the file name);
-    `stage`, when given, is written after the stack with its parameter values.
+    `stage`, when given, is written after the stack with its parameter values;
+    `source_name` says where the template came from (default: its file name).
     """
     stem = template.name.split(".")[0] or "template"
     names = Namespace(module_names())
@@ -118,7 +120,7 @@ def import_template(
         class_name=class_name,
         stack_id=stack_id,
         width=line_length,
-        source_name=template.name,
+        source_name=source_name if source_name is not None else template.name,
         stage=stage,
     )
     _require_compiles(module.source, template)

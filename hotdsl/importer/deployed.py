@@ -48,6 +48,12 @@ class DeployedImport:
     round_trip: RoundTrip | None
 
 
+def check_stage_name(stage: str) -> None:
+    """The stage name the module will use is one `Stage` takes."""
+    if not stage or not stage.replace("-", "").replace("_", "").isalnum() or not stage.isascii():
+        raise HotdslError(f"--stage {stage!r}: a stage name is letters, digits, '-' or '_'")
+
+
 def secret_variable(stack: str, parameter: str) -> str:
     """The environment variable that gives a hidden parameter its value: `STACK_PARAMETER`."""
     text = re.sub(r"[^A-Za-z0-9]+", "_", f"{stack}_{parameter}").strip("_").upper()
@@ -76,6 +82,7 @@ def import_deployed(
     With `part_of_app` the module defines `add(app, stage)` instead of an app of its own;
     `linked` parameters take another stack's output, so the stage leaves them out.
     """
+    check_stage_name(stage)
     _check_file_keys(stack)
     hidden = stack.hidden()
     environment = own_environment(stack)
@@ -115,6 +122,7 @@ def import_deployed(
             home=home,
             stack_id=stack.name,
             stage=StageValues(stage, values, secrets, part_of_app),
+            source_name=f"of the deployed stack {stack.name}",
         )
         written = write_import(result, out, force=force)
         outcome = None
@@ -267,6 +275,7 @@ def import_stacks(
     A parameter whose value is another stack's output (`find_links`) takes that output at
     deploy (`Parameter.take_output`), so the app deploys the stacks in order.
     """
+    check_stage_name(stage)
     if not stacks:
         raise HotdslError("no stacks to import")
     _check_shared_files(stacks)
