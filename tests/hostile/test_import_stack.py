@@ -87,9 +87,7 @@ def test_files_whose_names_lead_out_of_the_folder_are_refused(
         },
     }
     name = heat_sandbox.unique_name("files")
-    heat_sandbox.create(
-        template, name=name, parameters={"token": SECRET}, files={key: "outside\n"}
-    )
+    heat_sandbox.create(template, name=name, parameters={"token": SECRET}, files={key: "outside\n"})
     work = tmp_path / "work"
     work.mkdir()
     result = hotdsl(work, "import", "--stack", name, "--cloud", heat_sandbox.cloud)

@@ -195,10 +195,9 @@ def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
     shown = ok(hotdsl(tmp_path, "import", "--stacks", "--prefix", prefix, *cloud, "-o", "infra"))
     assert f"linked: {prefix}compute.network takes output net_id of {prefix}network" in shown.stdout
     app = (tmp_path / "infra" / "app.py").read_text()
-    assert net_id not in app and net_id not in (tmp_path / "infra").joinpath(
-        f"{prefix.replace('-', '_')}compute.py"
-    ).read_text()
-    assert '.network.take_output(' in app and '"net_id")' in app
+    compute = (tmp_path / "infra" / f"{prefix.replace('-', '_')}compute.py").read_text()
+    assert net_id not in app and net_id not in compute  # the link, not the value
+    assert ".network.take_output(" in app and '"net_id")' in app
 
     args = ["--app", "infra/app.py", "--stage", "deployed", *cloud]
     diff = ok(hotdsl(tmp_path, "diff", *args)).stdout
