@@ -10,7 +10,6 @@ safe to repeat (reads, previews, validation, deletes) are retried with backoff o
 
 from __future__ import annotations
 
-import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
 TERMINAL_SUFFIXES = ("_COMPLETE", "_FAILED")
-STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,254}")
-"""The names Heat gives stacks (heat/engine/stack.py `Stack.__init__` checks them)."""
 
 
 class HeatError(HotdslError):
@@ -175,9 +172,9 @@ class HeatClient:
     # --- stacks -----------------------------------------------------------------------
 
     def find_stack(self, name: str) -> StackRef | None:
-        """The stack named `name`, or None (deleted stacks count as none, and so do names
-        Heat never gives a stack: `..` would be read as another path of the API)."""
-        if not STACK_NAME.fullmatch(name):
+        """The stack named (or with the id) `name`, or None (deleted stacks count as none, and
+        so do `.` and `..`, which would be read as another path of the API)."""
+        if name in ("", ".", ".."):
             return None
         try:
             data = self._call("GET", f"/stacks/{urllib.parse.quote(name, safe='')}")
