@@ -3,7 +3,8 @@
 Against the sandbox's real Heat (whose config turns both calls on): abandon refuses a
 stack hotdsl did not create unless `--not-owned` says so; it writes Heat's record to a
 new private file and never prints the hidden value in it; adopting the record gives a
-stack whose resources keep their physical ids.
+stack whose resources keep their physical ids. A file that is not an abandon record is
+a one-line error before any cloud is asked.
 """
 
 from __future__ import annotations
@@ -103,3 +104,24 @@ def test_abandon_leaves_a_stack_hotdsl_did_not_create_unless_told(
     taken = hotdsl(tmp_path, "abandon", name, "--to", str(fresh), "--not-owned", *cloud)
     assert taken.returncode == 0, taken.stderr
     assert client.find_stack(name) is None and fresh.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "does not exist"),
+        ("not json {", "is not JSON"),
+        ("[1, 2]", "holds no stack template"),
+        ('{"template": {"heat_template_version": "2018-08-31"}}', "holds no resources"),
+        ('{"template": {}, "resources": {}}', "names no stack; pass --name"),
+    ],
+)
+def test_adopt_refuses_what_is_not_an_abandon_record(
+    tmp_path: Path, content: str | None, said: str
+) -> None:
+    record = tmp_path / "record.json"
+    if content is not None:
+        record.write_text(content)
+    result = hotdsl(tmp_path, "adopt", str(record), "--cloud", "no-such-cloud")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and said in result.stderr, result.stderr

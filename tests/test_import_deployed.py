@@ -5,7 +5,10 @@ hotdsl does not own it), with a hidden parameter, a file read with get_file and 
 nested template, is imported; the module's diff against it finds nothing to change
 (only the hidden value, which Heat never shows, cannot be compared until a deploy has
 recorded its digest); deploy refuses it without `--take-over`, and with it changes no
-resource (same resource ids and physical ids) but tags the stack as hotdsl's.
+resource (same resource ids and physical ids) but tags the stack as hotdsl's. A
+project's stacks import as one app whose stacks are linked where a parameter holds
+another stack's output, and that app diffs clean too. Which values count as links is
+checked without Heat.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from hotdsl.deploy.heat import HeatClient
+from hotdsl.deploy.deployed import DeployedStack
+from hotdsl.deploy.heat import HeatClient, StackRef
 from hotdsl.deploy.ownership import owner_tag
-
-pytestmark = pytest.mark.heat
+from hotdsl.importer.deployed import Link, find_links, secret_variable
 
 CHILD = """heat_template_version: 2018-08-31
 parameters:
@@ -104,6 +107,7 @@ def resource_ids(client: HeatClient, name: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+@pytest.mark.heat
 def test_a_deployed_stack_imports_to_a_clean_diff_and_a_take_over_that_changes_nothing(
     heat_sandbox: Any, tmp_path: Path
 ) -> None:
@@ -177,6 +181,7 @@ COMPUTE = {
 }
 
 
+@pytest.mark.heat
 def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
     heat_sandbox: Any, tmp_path: Path
 ) -> None:
@@ -217,3 +222,58 @@ def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
         f"Stack {prefix}network: no differences",
         f"Stack {prefix}compute: no differences",
     ]
+
+
+def deployed(
+    name: str, given: dict[str, Any], outputs: dict[str, Any], hidden: tuple[str, ...] = ()
+) -> DeployedStack:
+    parameters = {
+        key: {"type": "string", **({"hidden": True} if key in hidden else {})} for key in given
+    }
+    template = {"heat_template_version": "2018-08-31", "parameters": parameters}
+    return DeployedStack(
+        StackRef(name, f"id-{name}", "CREATE_COMPLETE"),
+        template,
+        {"parameters": given},
+        {},
+        {k: "******" if k in hidden else v for k, v in given.items()},
+        outputs,
+    )
+
+
+def test_links_are_values_given_to_a_parameter_that_one_output_of_another_stack_has() -> None:
+    net = "0b7f6f9c-5a55-4bd5-9e9e-3f7c1d2a9b10"
+    stacks = [
+        deployed("net", {}, {"net_id": net, "name": "private", "short": "m1"}),
+        deployed("other", {}, {"copy": "private-and-long"}),
+        deployed(
+            "app",
+            {"network": net, "flavor": "m1", "label": "private", "token": net},
+            {"addr": "10.0.0.15-long"},
+            hidden=("token",),
+        ),
+    ]
+    # `flavor` ("m1") and `label` ("private") are too short to tell from chance; the
+    # hidden `token` is never read.
+    assert find_links(stacks) == [Link("app", "network", "net", "net_id")]
+
+
+def test_a_value_two_outputs_have_or_a_link_that_would_close_a_cycle_is_left_out() -> None:
+    shared = "a-long-shared-value"
+    stacks = [
+        deployed("a", {"x": "value-of-b-output"}, {"out": "value-of-a-output"}),
+        deployed("b", {"y": "value-of-a-output"}, {"out": "value-of-b-output", "s": shared}),
+        deployed("c", {"z": shared}, {"s": shared}),
+        deployed("d", {"w": shared}, {}),
+    ]
+    links = find_links(stacks)
+    assert Link("a", "x", "b", "out") in links
+    assert not any(link.stack == "b" and link.source == "a" for link in links)  # a cycle
+    assert not any(link.stack == "d" for link in links)  # b and c both have it
+    assert Link("c", "z", "b", "s") in links  # c's own output does not count
+
+
+def test_hidden_values_are_read_from_variables_named_after_stack_and_parameter() -> None:
+    assert secret_variable("shop-db", "admin_token") == "SHOP_DB_ADMIN_TOKEN"
+    assert secret_variable("a", "1x") == "A_1X"
+    assert secret_variable("x.y", "p-q") == "X_Y_P_Q"

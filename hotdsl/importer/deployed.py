@@ -14,6 +14,7 @@ stack as hotdsl's.
 
 from __future__ import annotations
 
+import keyword
 import re
 import sys
 import tempfile
@@ -63,7 +64,7 @@ def secret_variable(stack: str, parameter: str) -> str:
 def module_name(stack: str) -> str:
     """A Python module name for a stack's name."""
     name = snake_case(stack) or "stack"
-    return name if name.isidentifier() else f"stack_{name}"
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"stack_{name}"
 
 
 def import_deployed(
@@ -99,7 +100,14 @@ def import_deployed(
         environment["parameter_defaults"] = defaults
     else:
         environment.pop("parameter_defaults", None)
-    secrets = tuple((k, secret_variable(stack.name, k)) for k in secret_names)
+    variables: dict[str, str] = {}
+    for name in secret_names:  # `db-password` and `db_password` need two variables
+        variable = base = secret_variable(stack.name, name)
+        number = 2
+        while variable in variables.values():
+            variable, number = f"{base}_{number}", number + 1
+        variables[name] = variable
+    secrets = tuple(variables.items())
     with tempfile.TemporaryDirectory(prefix="hotdsl-import-") as folder:
         home = Path(folder)
         template = home / f"{module_name(stack.name)}.yaml"
