@@ -41,8 +41,8 @@ def import_(
         None,
         "--out",
         "-o",
-        help="The module to write (default: the template's "
-        "name as .py, here); for a folder, where to write (default: imported/).",
+        help="The module to write (default: the template's or stack's "
+        "name as .py, here); for a folder or --stacks, where to write (default: imported/).",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
     check: bool = typer.Option(
@@ -105,7 +105,7 @@ def import_(
             import_stack(stack, cloud, out, stage, force, check, line_length)
             return
         if stacks:
-            import_stacks(prefix, cloud, out or Path("imported"), stage, force, line_length)
+            import_stacks(prefix, cloud, out or Path("imported"), stage, force, check, line_length)
             return
         assert template is not None
         heat = heat_for(cloud)
@@ -149,7 +149,13 @@ def import_stack(
 
 
 def import_stacks(
-    prefix: str, cloud: str | None, out: Path, stage: str, force: bool, line_length: int
+    prefix: str,
+    cloud: str | None,
+    out: Path,
+    stage: str,
+    force: bool,
+    check: bool,
+    line_length: int,
 ) -> None:
     """`hotdsl import --stacks`: every stack of the project (or with `--prefix`) as one app."""
     from hotdsl.deploy.connection import connect
@@ -169,6 +175,7 @@ def import_stacks(
         out,
         stage=stage,
         force=force,
+        check=check,
         line_length=line_length,
     )
     for one, module in imported.stacks:
@@ -176,6 +183,8 @@ def import_stacks(
         for level in ("invalid", "warning", "inexact"):
             for finding in one.result.findings_of(level):
                 typer.echo(f"{LEVEL_TITLES[level]}: {finding}", err=True)
+        if one.round_trip is not None:
+            report_round_trip(one.round_trip, bool(one.result.environment_data))
         for parameter, variable in one.secrets:
             typer.echo(
                 f"note: {one.stack}: {parameter} is hidden (Heat shows ******): set {variable} "

@@ -199,6 +199,7 @@ def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
 
     shown = ok(hotdsl(tmp_path, "import", "--stacks", "--prefix", prefix, *cloud, "-o", "infra"))
     assert f"linked: {prefix}compute.network takes output net_id of {prefix}network" in shown.stdout
+    assert shown.stdout.count("round trip: synth gives back the same template\n") == 2
     app = (tmp_path / "infra" / "app.py").read_text()
     compute = (tmp_path / "infra" / f"{prefix.replace('-', '_')}compute.py").read_text()
     assert net_id not in app and net_id not in compute  # the link, not the value

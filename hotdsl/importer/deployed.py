@@ -77,12 +77,37 @@ def import_deployed(
     line_length: int = LINE_LENGTH,
     part_of_app: bool = False,
     linked: frozenset[str] = frozenset(),
+    workspace: Path | None = None,
 ) -> DeployedImport:
     """Write the module for a deployed stack to `out` (its files next to it).
 
     With `part_of_app` the module defines `add(app, stage)` instead of an app of its own;
-    `linked` parameters take another stack's output, so the stage leaves them out.
+    `linked` parameters take another stack's output, so the stage leaves them out. The
+    stack's files are laid out in `workspace` (kept, for a later round trip) or in a
+    temporary folder.
     """
+    if workspace is not None:
+        workspace.mkdir(parents=True)
+        return _import_deployed(
+            stack, out, workspace, stage, force, check, line_length, part_of_app, linked
+        )
+    with tempfile.TemporaryDirectory(prefix="hotdsl-import-") as folder:
+        return _import_deployed(
+            stack, out, Path(folder), stage, force, check, line_length, part_of_app, linked
+        )
+
+
+def _import_deployed(
+    stack: DeployedStack,
+    out: Path,
+    home: Path,
+    stage: str,
+    force: bool,
+    check: bool,
+    line_length: int,
+    part_of_app: bool,
+    linked: frozenset[str],
+) -> DeployedImport:
     check_stage_name(stage)
     _check_file_keys(stack)
     hidden = stack.hidden()
@@ -108,36 +133,34 @@ def import_deployed(
             variable, number = f"{base}_{number}", number + 1
         variables[name] = variable
     secrets = tuple(variables.items())
-    with tempfile.TemporaryDirectory(prefix="hotdsl-import-") as folder:
-        home = Path(folder)
-        template = home / f"{module_name(stack.name)}.yaml"
-        while template.name in stack.files or f"{template.stem}.env.yaml" in stack.files:
-            template = home / f"stack_{template.name}"
-        template.write_text(_yaml(stack.template), encoding="utf-8")
-        for key, text in stack.files.items():
-            target = home.joinpath(*PurePosixPath(key).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        environments: list[Path] = []
-        if environment:
-            env_file = home / f"{template.stem}.env.yaml"
-            env_file.write_text(_yaml(environment), encoding="utf-8")
-            environments.append(env_file)
-        result = import_template(
-            template,
-            environments,
-            line_length=line_length,
-            home=home,
-            stack_id=stack.name,
-            stage=StageValues(stage, values, secrets, part_of_app),
-            source_name=f"of the deployed stack {stack.name}",
+    template = home / f"{module_name(stack.name)}.yaml"
+    while template.name in stack.files or f"{template.stem}.env.yaml" in stack.files:
+        template = home / f"stack_{template.name}"
+    template.write_text(_yaml(stack.template), encoding="utf-8")
+    for key, text in stack.files.items():
+        target = home.joinpath(*PurePosixPath(key).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    environments: list[Path] = []
+    if environment:
+        env_file = home / f"{template.stem}.env.yaml"
+        env_file.write_text(_yaml(environment), encoding="utf-8")
+        environments.append(env_file)
+    result = import_template(
+        template,
+        environments,
+        line_length=line_length,
+        home=home,
+        stack_id=stack.name,
+        stage=StageValues(stage, values, secrets, part_of_app),
+        source_name=f"of the deployed stack {stack.name}",
+    )
+    written = write_import(result, out, force=force)
+    outcome = None
+    if check and not part_of_app:
+        outcome = check_round_trip(
+            out, template, dict(result.nested_templates), result.environment_data
         )
-        written = write_import(result, out, force=force)
-        outcome = None
-        if check and not part_of_app:
-            outcome = check_round_trip(
-                out, template, dict(result.nested_templates), result.environment_data
-            )
     return DeployedImport(stack.name, result, tuple(written), stage, secrets, outcome)
 
 
@@ -276,6 +299,7 @@ def import_stacks(
     *,
     stage: str = DEFAULT_STAGE,
     force: bool = False,
+    check: bool = True,
     line_length: int = LINE_LENGTH,
 ) -> StacksImport:
     """Write one module per stack into the folder `out`, and `app.py` making them one app.
@@ -298,21 +322,38 @@ def import_stacks(
     if app_file.exists() and not force:
         raise HotdslError(f"{app_file} exists; pass --force to overwrite it")
     done: list[tuple[DeployedImport, str]] = []
-    for name in order:
-        linked = frozenset(link.parameter for link in links if link.stack == name)
-        imported = import_deployed(
-            by_name[name],
-            out / f"{modules[name]}.py",
-            stage=stage,
-            force=force,
-            check=False,
-            line_length=line_length,
-            part_of_app=True,
-            linked=linked,
-        )
-        done.append((imported, modules[name]))
-    write_atomically(app_file, _app_source(done, links, stage).encode("utf-8"))
+    with tempfile.TemporaryDirectory(prefix="hotdsl-import-") as folder:
+        for name in order:
+            linked = frozenset(link.parameter for link in links if link.stack == name)
+            imported = import_deployed(
+                by_name[name],
+                out / f"{modules[name]}.py",
+                stage=stage,
+                force=force,
+                check=False,
+                line_length=line_length,
+                part_of_app=True,
+                linked=linked,
+                workspace=Path(folder) / modules[name],
+            )
+            done.append((imported, modules[name]))
+        write_atomically(app_file, _app_source(done, links, stage).encode("utf-8"))
+        if check:
+            done = [(_round_trip(app_file, imported), module) for imported, module in done]
     return StacksImport(app_file, tuple(done), tuple(links), stage)
+
+
+def _round_trip(app: Path, imported: DeployedImport) -> DeployedImport:
+    """The import, with what synthesizing its stack of the whole app gives back."""
+    result = imported.result
+    outcome = check_round_trip(
+        app,
+        result.template,
+        dict(result.nested_templates),
+        result.environment_data,
+        stack_name=imported.stack,
+    )
+    return attrs.evolve(imported, round_trip=outcome)
 
 
 def _check_shared_files(stacks: Sequence[DeployedStack]) -> None:
