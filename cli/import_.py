@@ -159,7 +159,7 @@ def import_stacks(
 ) -> None:
     """`hotdsl import --stacks`: every stack of the project (or with `--prefix`) as one app."""
     from hotdsl.deploy.connection import connect
-    from hotdsl.deploy.deployed import project_stacks, read_stack
+    from hotdsl.deploy.deployed import project_stacks, read_stack, remote_children
     from hotdsl.deploy.heat import HeatClient
     from hotdsl.errors import HotdslError
     from hotdsl.importer.deployed import deploy_command
@@ -167,6 +167,14 @@ def import_stacks(
 
     client = HeatClient(connect(cloud))
     refs = project_stacks(client, prefix)
+    children = remote_children(client, refs)
+    for ref in refs:
+        if ref.id in children:
+            typer.echo(
+                f"note: {ref.name} is the stack {children[ref.id]} (OS::Heat::Stack) runs; "
+                "it is imported with it"
+            )
+    refs = [ref for ref in refs if ref.id not in children]
     if not refs:
         where = f" whose names start with {prefix!r}" if prefix else ""
         raise HotdslError(f"no stacks{where} in the project; nothing imported")

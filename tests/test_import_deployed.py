@@ -93,8 +93,9 @@ def resource_ids(client: HeatClient, name: str) -> dict[str, tuple[str, ...]]:
     """Every resource, nested ones too: path -> (physical id, status, last update).
 
     A resource that runs a nested stack keeps only its physical id: Heat walks every
-    nested stack on each update (`StackResource._needs_update` is always true), so its
-    own status says UPDATE_COMPLETE even when nothing in it changed.
+    nested stack on each update (`StackResource._needs_update` is always true; an
+    `OS::Heat::Stack` updates its remote stack too), so its own status says
+    UPDATE_COMPLETE even when nothing in it changed.
     """
     ref = client.find_stack(name)
     assert ref is not None
@@ -102,7 +103,9 @@ def resource_ids(client: HeatClient, name: str) -> dict[str, tuple[str, ...]]:
     for r in client.resources(ref, nested_depth=3):
         path = f"{r.get('parent_resource') or ''}/{r['resource_name']}"
         state = (r["resource_status"], r.get("updated_time") or "")
-        runs_nested = r["resource_type"].endswith(".yaml")
+        runs_nested = (
+            r["resource_type"].endswith(".yaml") or r["resource_type"] == "OS::Heat::Stack"
+        )
         found[path] = (r["physical_resource_id"], *(() if runs_nested else state))
     return found
 
@@ -181,6 +184,17 @@ COMPUTE = {
 }
 
 
+REMOTE = {
+    "heat_template_version": "2018-08-31",
+    "resources": {
+        "far": {
+            "type": "OS::Heat::Stack",
+            "properties": {"template": {"get_file": "far.yaml"}},
+        }
+    },
+}
+
+
 @pytest.mark.heat
 def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
     heat_sandbox: Any, tmp_path: Path
@@ -192,14 +206,23 @@ def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
     heat_sandbox.create(
         COMPUTE, name=f"{prefix}compute", parameters={"network": net_id, "flavor": "m1"}
     )
+    far = "heat_template_version: 2018-08-31\nresources:\n  leaf: {type: OS::Heat::None}\n"
+    # Heat lists the stack that `far` runs as a stack of its own.
+    heat_sandbox.create(REMOTE, name=f"{prefix}remote", files={"far.yaml": far})
     client = HeatClient(heat_sandbox.conn)
-    names = [f"{prefix}network", f"{prefix}compute"]
+    names = [f"{prefix}network", f"{prefix}compute", f"{prefix}remote"]
     before = {name: resource_ids(client, name) for name in names}
+    child = before[f"{prefix}remote"]["/far"][0]
+    before_child = resource_ids(client, child)
+    assert set(before_child) == {"/leaf"}
     cloud = ["--cloud", heat_sandbox.cloud]
 
     shown = ok(hotdsl(tmp_path, "import", "--stacks", "--prefix", prefix, *cloud, "-o", "infra"))
     assert f"linked: {prefix}compute.network takes output net_id of {prefix}network" in shown.stdout
-    assert shown.stdout.count("round trip: synth gives back the same template\n") == 2
+    assert shown.stdout.count("round trip: synth gives back the same template\n") == 3
+    assert f"is the stack {prefix}remote/far (OS::Heat::Stack) runs" in shown.stdout
+    modules = sorted(p.name for p in (tmp_path / "infra").glob("*.py"))
+    assert modules == sorted(["app.py", *(f"{n.replace('-', '_')}.py" for n in names)])
     app = (tmp_path / "infra" / "app.py").read_text()
     compute = (tmp_path / "infra" / f"{prefix.replace('-', '_')}compute.py").read_text()
     assert net_id not in app and net_id not in compute  # the link, not the value
@@ -210,18 +233,21 @@ def test_a_projects_stacks_import_as_one_app_linked_by_their_outputs(
     assert [line for line in diff.splitlines() if not line.startswith("  note:")] == [
         f"Stack {prefix}network: no differences",
         f"Stack {prefix}compute: no differences",
+        f"Stack {prefix}remote: no differences",
     ], diff
 
     take_over = [item for name in names for item in ("--take-over", name)]
     assert " ".join(take_over) in shown.stdout
     ok(hotdsl(tmp_path, "deploy", *args, *take_over))
     assert {name: resource_ids(client, name) for name in names} == before
+    assert resource_ids(client, child) == before_child
     for name in names:
         ref = client.find_stack(name)
         assert ref is not None and owner_tag(name) in ref.tags
     assert ok(hotdsl(tmp_path, "diff", *args)).stdout.splitlines() == [
         f"Stack {prefix}network: no differences",
         f"Stack {prefix}compute: no differences",
+        f"Stack {prefix}remote: no differences",
     ]
 
 

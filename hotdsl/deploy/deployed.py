@@ -107,3 +107,15 @@ def project_stacks(client: HeatClient, prefix: str = "") -> list[StackRef]:
         (ref for ref in client.list_stacks() if ref.name.startswith(prefix)),
         key=lambda ref: ref.name,
     )
+
+
+def remote_children(client: HeatClient, refs: list[StackRef]) -> dict[str, str]:
+    """Stack id -> `parent/resource` for each stack an `OS::Heat::Stack` resource of one of
+    `refs` runs: Heat lists those as stacks of their own, but they come with the parent."""
+    found: dict[str, str] = {}
+    for ref in refs:
+        for resource in client.resources(ref):
+            physical = resource.get("physical_resource_id")
+            if resource.get("resource_type") == "OS::Heat::Stack" and physical:
+                found[str(physical)] = f"{ref.name}/{resource.get('resource_name')}"
+    return found
