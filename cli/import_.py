@@ -205,12 +205,10 @@ def import_stacks(
     typer.echo(f"wrote {imported.app} (the app: {len(imported.stacks)} stacks, stage {stage!r})")
     cloud_option = f" --cloud {cloud}" if cloud else ""
     typer.echo(f"next: hotdsl diff --app {imported.app} --stage {stage}{cloud_option}")
-    first = imported.stacks[0][0]
-    command = deploy_command(first, imported.app, cloud).rsplit(" --take-over ", 1)[0]
-    take_over = " ".join(f"--take-over {one.stack}" for one, _ in imported.stacks)
+    command = deploy_command(imported.app, stage, cloud, [one.stack for one, _ in imported.stacks])
     typer.echo(
         f"then, to let hotdsl manage the stacks (the deploy changes nothing but their tags): "
-        f"{command} {take_over}"
+        f"{command}"
     )
 
 
@@ -238,7 +236,7 @@ def report_deployed(imported: DeployedImport, target: Path, cloud: str | None) -
     typer.echo(f"next: hotdsl diff --app {target} --stage {imported.stage}{cloud_option}")
     typer.echo(
         f"then, to let hotdsl manage the stack (the deploy changes nothing but its tags): "
-        f"{deploy_command(imported, target, cloud)}"
+        f"{deploy_command(target, imported.stage, cloud, [imported.stack])}"
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -195,13 +196,11 @@ def _check_file_keys(stack: DeployedStack) -> None:
             )
 
 
-def deploy_command(imported: DeployedImport, app: Path, cloud: str | None) -> str:
-    """The deploy that takes the stack over (the user's explicit consent)."""
-    cloud_option = f" --cloud {cloud}" if cloud else ""
-    return (
-        f"hotdsl deploy --app {app} --stage {imported.stage}{cloud_option} "
-        f"--take-over {imported.stack}"
-    )
+def deploy_command(app: Path, stage: str, cloud: str | None, stacks: Sequence[str]) -> str:
+    """The deploy that takes the imported stacks over (the user's explicit consent)."""
+    cloud_option = f" --cloud {shlex.quote(cloud)}" if cloud else ""
+    take_over = " ".join(f"--take-over {shlex.quote(name)}" for name in stacks)
+    return f"hotdsl deploy --app {shlex.quote(str(app))} --stage {stage}{cloud_option} {take_over}"
 
 
 MIN_LINK_LENGTH = 8
