@@ -232,6 +232,12 @@ def report_deployed(imported: DeployedImport, target: Path, cloud: str | None) -
             f"note: {parameter} is hidden (Heat shows ******): set {variable} to its value "
             "before diff and deploy"
         )
+    for parameter in imported.moved_defaults:
+        typer.echo(
+            f"note: {parameter} is hidden and its template default is a secret: the module "
+            "reads it from the environment instead, so the first deploy takes the default "
+            "out of the template (its value stays)"
+        )
     cloud_option = f" --cloud {cloud}" if cloud else ""
     typer.echo(f"next: hotdsl diff --app {target} --stage {imported.stage}{cloud_option}")
     typer.echo(

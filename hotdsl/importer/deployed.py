@@ -48,6 +48,9 @@ class DeployedImport:
     secrets: tuple[tuple[str, str], ...]
     """(hidden parameter, environment variable to set before diff and deploy)."""
     round_trip: RoundTrip | None
+    moved_defaults: tuple[str, ...] = ()
+    """Hidden parameters whose template default (a secret) the module reads from the
+    environment instead: the first deploy takes the default out of the template."""
 
 
 def check_stage_name(stage: str) -> None:
@@ -119,7 +122,8 @@ def _import_deployed(
     values = tuple(
         (k, given[k]) for k in order if k in given and k not in hidden and k not in linked
     )
-    secret_names = [k for k in order if k in hidden and (k in given or k in defaults)]
+    template_data, moved = _without_hidden_defaults(stack.template, hidden)
+    secret_names = [k for k in order if k in hidden and (k in given or k in defaults or k in moved)]
     for name in secret_names:  # a hidden default of the environment is read at deploy too
         defaults.pop(name, None)
     if defaults:
@@ -137,7 +141,7 @@ def _import_deployed(
     template = home / f"{module_name(stack.name)}.yaml"
     while template.name in stack.files or f"{template.stem}.env.yaml" in stack.files:
         template = home / f"stack_{template.name}"
-    template.write_text(_yaml(stack.template), encoding="utf-8")
+    template.write_text(_yaml(template_data), encoding="utf-8")
     for key, text in stack.files.items():
         target = home.joinpath(*PurePosixPath(key).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -162,7 +166,29 @@ def _import_deployed(
         outcome = check_round_trip(
             out, template, dict(result.nested_templates), result.environment_data
         )
-    return DeployedImport(stack.name, result, tuple(written), stage, secrets, outcome)
+    return DeployedImport(stack.name, result, tuple(written), stage, secrets, outcome, tuple(moved))
+
+
+def _without_hidden_defaults(
+    template: dict[str, Any], hidden: set[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The template without the defaults of its hidden parameters (Heat returns them in
+    clear), and the names of those parameters: their values come from the environment."""
+    definitions = template.get("parameters")
+    if not isinstance(definitions, dict):
+        return template, []
+    moved = [
+        str(name)
+        for name, spec in definitions.items()
+        if name in hidden and isinstance(spec, dict) and spec.get("default") is not None
+    ]
+    if not moved:
+        return template, []
+    parameters = {
+        name: {k: v for k, v in spec.items() if k != "default"} if name in moved else spec
+        for name, spec in definitions.items()
+    }
+    return {**template, "parameters": parameters}, moved
 
 
 def _yaml(data: dict[str, Any]) -> str:

@@ -4,7 +4,8 @@ Against the sandbox's real Heat: a stack name with odd characters (path tricks, 
 characters, spaces) and a stack that does not exist are one-line errors; a template
 Heat accepts but the importer refuses (a CloudFormation-format template), and a files
 map whose names lead out of the folder, end in a clean error that writes nothing; a
-hidden value is never printed or written, whatever happens; `--stacks` with a prefix
+hidden value is never printed or written, whatever happens (Heat returns a hidden
+parameter's template default in clear: the module reads it from the environment); `--stacks` with a prefix
 that matches nothing, and options that do not go together, are one-line errors too.
 """
 
@@ -103,6 +104,7 @@ def test_a_hidden_value_never_reaches_the_module_or_the_terminal(
         "parameters": {
             "token": {"type": "string", "hidden": True},
             "also": {"type": "string", "hidden": True},
+            "builtin": {"type": "string", "hidden": True, "default": SECRET + "-3"},
         },
         "resources": {
             "text": {"type": "OS::Heat::Value", "properties": {"value": {"get_param": "token"}}}
@@ -122,7 +124,8 @@ def test_a_hidden_value_never_reaches_the_module_or_the_terminal(
         if path.is_file():
             assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
     source = next(tmp_path.glob("*.py")).read_text()
-    assert source.count("from_env(") == 2
+    assert source.count("from_env(") == 3
+    assert "builtin is hidden and its template default is a secret" in result.stdout
 
 
 def test_stacks_that_match_nothing_and_options_that_clash_are_one_line_errors(
