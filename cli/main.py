@@ -16,6 +16,7 @@ import traceback
 
 import typer
 
+from hotdsl.cli import adopt as adopt_commands
 from hotdsl.cli import deploy as deploy_commands
 from hotdsl.cli import doctor as doctor_command
 from hotdsl.cli import graph as graph_command
@@ -74,6 +75,8 @@ app.command("ls")(deploy_commands.ls)
 app.command("import")(import_command.import_)
 app.command("doctor")(doctor_command.doctor)
 app.command("graph")(graph_command.graph)
+app.command("abandon")(adopt_commands.abandon)
+app.command("adopt")(adopt_commands.adopt)
 app.add_typer(sandbox_app, name="sandbox")
 
 

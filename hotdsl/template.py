@@ -531,6 +531,18 @@ class Parameter(Construct, Reference[T]):
         self.immutable = immutable
         self.tags = list(tags) if tags is not None else None
         self.constraints = list(constraints)
+        self.takes_output: tuple[Construct, str] | None = None
+        """(stack, output name) whose deployed value deploy gives this parameter."""
+
+    def take_output(self, stack: Construct, output: str) -> None:
+        """At deploy, give this parameter the deployed value of the output named `output`
+        of `stack`, another top-level stack of the app (deployed first).
+
+        Unlike a cross-stack reference (passing a value of one stack into another, which
+        makes an `import.*` parameter and an `export.*` output), both keep their names:
+        what stacks imported from Heat, already linked that way, need.
+        """
+        self.takes_output = (stack, output)
 
     def referenced(self) -> Construct:
         return self

@@ -153,3 +153,30 @@ def test_nested_stacks_of_nested_stacks_pass_values_through_each_level() -> None
     assert "type: top-middle-inner.yaml" in middle_t
     assert "import.top.net: {get_param: import.top.net}" in middle_t
     assert "value: {get_attr: [inner, export.top/middle/inner.leaf.value]}" in middle_t
+
+
+def test_a_parameter_can_take_an_output_of_another_stack_keeping_both_names(
+    tmp_path: Path,
+) -> None:
+    """What stacks imported from Heat need: they are linked already, by their own names."""
+    app = App()
+    network = Stack(app, "network")
+    net = Resource(network, "net", type="OS::Neutron::Net")
+    Output(network, "net_id", value=net)
+    compute = Stack(app, "compute")
+    net_id = Parameter(compute, "net_id")
+    Resource(compute, "port", type="OS::Neutron::Port", properties={"network": net_id})
+    net_id.take_output(network, "net_id")
+    synth(app, tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["stacks"]] == ["network", "compute"]
+    assert manifest["stacks"][1]["depends_on"] == ["network"]
+    assert manifest["stacks"][1]["imports"] == [
+        {"parameter": "net_id", "stack": "network", "output": "net_id", "type": "string"}
+    ]
+    compute_template = next(s.template for s in synthesize(app).stacks if s.stack is compute)
+    assert compute_template["parameters"] == {"net_id": {"type": "string"}}
+
+    net_id.take_output(network, "subnet_id")
+    with pytest.raises(SynthError, match="stack network has no output 'subnet_id'"):
+        synthesize(app)

@@ -357,7 +357,9 @@ def _apply_preview(
     deployed: StackRef,
 ) -> list[ResourceChange]:
     """Heat's preview decides replace versus update; it also reveals changes inside nested
-    stacks, which are named by their path (`db/server`)."""
+    stacks, which are named by their path (`db/server`). Heat lists a resource that runs
+    a nested stack as updated whatever changes (`StackResource._needs_update` is always
+    true); it counts only when something inside it changes."""
     top = {r.name: r for r in resources}
     out = list(resources)
     kinds: tuple[tuple[str, Action], ...] = (
@@ -367,9 +369,17 @@ def _apply_preview(
         ("deleted", "remove"),
     )
     label = _preview_labels(preview, deployed)
+    changed = [label(item) for kind, _ in kinds for item in preview.get(kind, ())]
     for kind, action in kinds:
         for item in preview.get(kind, ()):
             name = label(item)
+            if (
+                kind == "updated"
+                and item.get("nested_stack_id")
+                and name not in top
+                and not any(other.startswith(f"{name}/") for other in changed)
+            ):
+                continue  # Heat previews every nested stack as updated; nothing in it changes
             nested = "/" in name
             if name not in top and (nested or action in ("update", "replace")):
                 change = ResourceChange(
@@ -615,11 +625,17 @@ def _own_registry(registry: Any, local: Any) -> Any:
 
 
 def _file_changes(remote: Mapping[str, str], request: StackRequest) -> Iterator[Change]:
+    """Files whose content changes. The request's environment files are left out when
+    the stack has none of them (a stack deployed without hotdsl): what they hold is
+    compared as the environment. A template (nested, provider) written differently but
+    holding the same data is the same to Heat."""
     local = request.files
     remote = {k: v for k, v in remote.items() if k in local or not k.startswith("file://")}
+    if not any(key in remote for key in request.environment_files):
+        local = {k: v for k, v in local.items() if k not in request.environment_files}
     for key in sorted(set(remote) | set(local)):
         old, new = remote.get(key), local.get(key)
-        if old == new:
+        if old == new or _same_template(old, new):
             continue
         if old is None:
             yield Change(f"files.{key}", MISSING, f"{_lines(new)} lines")
@@ -627,6 +643,17 @@ def _file_changes(remote: Mapping[str, str], request: StackRequest) -> Iterator[
             yield Change(f"files.{key}", f"{_lines(old)} lines", MISSING)
         else:
             yield Change(f"files.{key}", f"{_lines(old)} lines", f"{_lines(new)} lines, changed")
+
+
+def _same_template(old: str | None, new: str | None) -> bool:
+    """Whether two texts are Heat templates holding the same data."""
+    if old is None or new is None or "heat_template_version" not in old:
+        return False
+    try:
+        before, after = load_heat_yaml(old), load_heat_yaml(new)
+    except yaml.YAMLError:
+        return False
+    return isinstance(before, Mapping) and "heat_template_version" in before and before == after
 
 
 def deep_diff(old: Any, new: Any, path: str = "") -> Iterator[Change]:

@@ -174,7 +174,10 @@ class HeatClient:
     # --- stacks -----------------------------------------------------------------------
 
     def find_stack(self, name: str) -> StackRef | None:
-        """The stack named `name`, or None (deleted stacks count as none)."""
+        """The stack named (or with the id) `name`, or None (deleted stacks count as none, and
+        so do `.` and `..`, which would be read as another path of the API)."""
+        if name in ("", ".", ".."):
+            return None
         try:
             data = self._call("GET", f"/stacks/{urllib.parse.quote(name, safe='')}")
         except HeatError as exc:
@@ -197,6 +200,28 @@ class HeatClient:
             if len(page) < limit:
                 return found
             marker = page[-1]["id"]
+
+    def list_stacks(self, *, limit: int = 200) -> list[StackRef]:
+        """Every stack of the project the caller can see (top-level ones), page by page."""
+        found: list[StackRef] = []
+        marker = None
+        while True:
+            query = {"limit": str(limit), "sort_keys": "stack_name", "sort_dir": "asc"}
+            if marker:
+                query["marker"] = marker
+            page = self._call("GET", f"/stacks?{urllib.parse.urlencode(query)}")["stacks"]
+            found += [StackRef.from_api(item) for item in page]
+            if len(page) < limit:
+                return [ref for ref in found if ref.status != "DELETE_COMPLETE"]
+            marker = page[-1]["id"]
+
+    def abandon_stack(self, ref: StackRef) -> dict[str, Any]:
+        """Delete the stack from Heat but keep its resources; Heat's record of them, to adopt.
+
+        Never retried: an abandon that reached Heat cannot be repeated.
+        """
+        data: dict[str, Any] = self._call("DELETE", f"{ref.path}/abandon", safe=False)
+        return data
 
     def get_stack(self, ref: StackRef) -> StackRef:
         return StackRef.from_api(self._call("GET", ref.path)["stack"])

@@ -46,12 +46,13 @@ from hotdsl.importer.model import Finding
 from hotdsl.importer.names import Namespace, class_name_for, module_names
 from hotdsl.importer.parse import TemplateError
 from hotdsl.importer.pysource import LINE_LENGTH
-from hotdsl.importer.write import write_module
+from hotdsl.importer.write import StageValues, write_module
 
 __all__ = [
     "Finding",
     "ImportBug",
     "ImportResult",
+    "StageValues",
     "TemplateError",
     "import_template",
     "write_import",
@@ -80,6 +81,8 @@ class ImportResult:
     """(files-map key, original file) of every nested template the module writes."""
     environment_data: dict[str, Any] | None = None
     """The environment as Heat would merge the `-e` files (what synth should give back)."""
+    parameter_attributes: tuple[tuple[str, str], ...] = ()
+    """(parameter name, attribute of the stack class): `stack.<attribute>` in the module."""
 
     def findings_of(self, level: str) -> list[Finding]:
         return [f for f in self.findings if f.level == level]
@@ -92,6 +95,9 @@ def import_template(
     line_length: int = LINE_LENGTH,
     allow_dirs: Sequence[Path] = (),
     home: Path | None = None,
+    stack_id: str | None = None,
+    stage: StageValues | None = None,
+    source_name: str | None = None,
 ) -> ImportResult:
     """Import a HOT template (and its environment files) as the text of a Python module.
 
@@ -99,16 +105,23 @@ def import_template(
     folder) and `allow_dirs`. Raises `TemplateError` (a `HotdslError`) with the file and
     line for input that Heat would reject as malformed, that is not a HOT template at
     all, or that names a file outside those folders; `ImportBug` if the module made does
-    not compile.
+    not compile. `stack_id` names the stack in the app (default: from the file name);
+    `stage`, when given, is written after the stack with its parameter values;
+    `source_name` says where the template came from (default: its file name).
     """
     stem = template.name.split(".")[0] or "template"
     names = Namespace(module_names())
     class_name = names.claim(class_name_for(stem), "Stack", style="camel")
     scope = ReadScope(home if home is not None else template.parent, allow_dirs)
     plan = collect(template, environments, names, scope=scope)
-    stack_id = _stack_id(stem)
+    stack_id = stack_id if stack_id is not None else _stack_id(stem)
     module = write_module(
-        plan, class_name=class_name, stack_id=stack_id, width=line_length, source_name=template.name
+        plan,
+        class_name=class_name,
+        stack_id=stack_id,
+        width=line_length,
+        source_name=source_name if source_name is not None else template.name,
+        stage=stage,
     )
     _require_compiles(module.source, template)
     files = [template, *(p.model.document.path for p in plan.providers), *environments]
@@ -131,6 +144,7 @@ def import_template(
         stack_id,
         nested,
         environment,
+        module.parameter_attributes,
     )
 
 

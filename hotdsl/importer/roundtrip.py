@@ -58,9 +58,13 @@ def check_round_trip(
     template: Path,
     nested: Mapping[str, Path] = {},
     environment: Mapping[str, Any] | None = None,
+    *,
+    stack_name: str | None = None,
 ) -> RoundTrip:
     """Synthesize the app in `module` and compare it with `template`, the nested templates
-    (files-map key -> original file) and the merged environment data."""
+    (files-map key -> original file) and the merged environment data.
+
+    The app has one stack, or `stack_name` names the one to compare (an app of several)."""
     try:
         app = load_app(str(module.resolve()), module.parent)
     except HotdslError as exc:
@@ -71,7 +75,10 @@ def check_round_trip(
         return RoundTrip(invalid=tuple(p.message for p in exc.problems))
     except HotdslError as exc:
         return RoundTrip(error=str(exc))
-    (stack,) = result.stacks
+    stacks = [s for s in result.stacks if stack_name in (None, s.stack.stack_name)]
+    if len(stacks) != 1:
+        return RoundTrip(error=f"the app has no single stack named {stack_name!r}")
+    (stack,) = stacks
     differences: list[str] = []
     alike = True
     expected = _normalized(read_document(template).data)

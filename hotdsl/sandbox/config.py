@@ -53,6 +53,10 @@ def heat_conf_text(layout: SandboxLayout, *, debug: bool = False, convergence: b
             # oslo.messaging's default of 64, 64 stand-ins at once deadlock the engine.
             "executor_thread_pool_size": 1024,
             "convergence_engine": "true" if convergence else "false",
+            # Off by default in Heat; on here so that `hotdsl abandon` and `hotdsl adopt`
+            # can move resources between stacks in the sandbox.
+            "enable_stack_abandon": "true",
+            "enable_stack_adopt": "true",
             "environment_dir": layout.environment_dir,
             "log_file": layout.heat_log,
             "debug": "true" if debug else "false",

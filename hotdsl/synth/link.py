@@ -30,7 +30,7 @@ from hotdsl.errors import ModelLockedError, Problem
 from hotdsl.intrinsics import Reference
 from hotdsl.nested import ChildStack, ProviderResource, ProviderTemplateStack
 from hotdsl.source import user_frame
-from hotdsl.synth.resolve import Resolver, Sections
+from hotdsl.synth.resolve import Resolver, Sections, app_of
 from hotdsl.template import Parameter
 
 
@@ -77,6 +77,17 @@ class StackLinks:
 
 
 @attrs.frozen
+class TakenOutput:
+    """A parameter that takes another top-level stack's deployed output by name
+    (`Parameter.take_output`): validation checks that the output exists."""
+
+    stack: Stack
+    parameter: Parameter[Any]
+    source: Stack
+    output: str
+
+
+@attrs.frozen
 class SharedFile:
     """Two child stacks sent under one files-map key: their templates must be the same."""
 
@@ -100,6 +111,7 @@ class Links:
     roots: dict[Stack, Stack] = attrs.field(factory=dict)
     """Provider template -> the top-level stack whose files map and environment carry it."""
     shared: list[SharedFile] = attrs.field(factory=list)
+    taken: list[TakenOutput] = attrs.field(factory=list)
     written: dict[Stack, Sections] = attrs.field(factory=dict)
     """Stack -> its own members as the link walk wrote them (render reuses them)."""
 
@@ -257,6 +269,23 @@ class Linker(Resolver):
 
     def use_provider(self, provider: type[Any]) -> None:
         self.linking.use_provider(self, provider)
+
+    def take_output(
+        self, name: str, parameter: Parameter[Any], source: Construct, output: str
+    ) -> None:
+        stack = self.stack
+        if not isinstance(source, Stack) or isinstance(source, (ChildStack, ProviderTemplateStack)):
+            self.report(f"take_output needs a top-level stack, not {source.node.path}")
+        elif isinstance(stack, (ChildStack, ProviderTemplateStack)):
+            self.report(
+                "take_output works for parameters of top-level stacks; pass a nested stack's "
+                "values in as its parameters"
+            )
+        elif source is stack or app_of(source) is not app_of(stack):
+            self.report(f"take_output needs another stack of the same App, not {source.node.path}")
+        else:
+            self.own.imports.append(StackImport(name, source, output, parameter.type))
+            self.linking.links.taken.append(TakenOutput(stack, parameter, source, output))
 
     def carry_out(self, child: ChildStack, export: str, reference: Reference[Any]) -> None:
         self.linking.linker(child).export(export, reference)

@@ -312,6 +312,12 @@ class Resolver:
     def use_provider(self, provider: type[Any]) -> None:
         """Use a provider template: the link pass builds it."""
 
+    def take_output(
+        self, name: str, parameter: Parameter[Any], source: Construct, output: str
+    ) -> None:
+        """`parameter` (written as `name`) takes the deployed output `output` of `source`
+        (`Parameter.take_output`): the link pass records the import."""
+
     def report(self, message: str) -> None:
         node = self._current.node
         location: SourceLocation | None = node.location
@@ -396,7 +402,10 @@ class Resolver:
                 self.value(member.resource_properties({}))  # what its own settings use
                 self.nested_stack(member)
             elif isinstance(member, Parameter):
-                out.parameters[self._claim(seen, member, "parameter")] = self._parameter(member)
+                name = self._claim(seen, member, "parameter")
+                out.parameters[name] = self._parameter(member)
+                if member.takes_output is not None:
+                    self.take_output(name, member, *member.takes_output)
             elif isinstance(member, Condition):
                 self.require(section_since("conditions"), "the conditions section")
                 out.conditions[self._claim(seen, member, "condition")] = self.condition(

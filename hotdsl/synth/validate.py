@@ -83,6 +83,7 @@ def validate_templates(
             warnings += retired
     problems += passed_parameter_problems(links, rendered)
     problems += shared_file_problems(links, rendered)
+    problems += taken_output_problems(links, rendered)
     for item in everything:
         problems += item.problems
         problems += validate_stack(item, secret)
@@ -232,6 +233,25 @@ def shared_file_problems(links: Links, rendered: Rendered) -> list[Problem]:
                     f"two different files would both be sent as {shared.key!r}; give one another name",
                     node.location,
                     node.path,
+                )
+            )
+    return problems
+
+
+def taken_output_problems(links: Links, rendered: Rendered) -> list[Problem]:
+    """Each output a parameter takes by name (`Parameter.take_output`) exists in its stack."""
+    templates = {item.stack: item.template for item in rendered.everything()}
+    problems = []
+    for taken in links.taken:
+        outputs = templates.get(taken.source, {}).get("outputs", {})
+        if taken.output not in outputs:
+            known = ", ".join(o for o in outputs if not o.startswith("export.")) or "none"
+            problems.append(
+                Problem(
+                    f"take_output: stack {taken.source.node.path} has no output {taken.output!r} "
+                    f"(its outputs: {known})",
+                    taken.parameter.node.location,
+                    taken.parameter.node.path,
                 )
             )
     return problems

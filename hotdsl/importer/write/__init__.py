@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from hotdsl.importer.collect import ImportPlan
 from hotdsl.importer.pysource import LINE_LENGTH
-from hotdsl.importer.write.module import GeneratedModule, ModuleWriter
+from hotdsl.importer.write.module import GeneratedModule, ModuleWriter, StageValues
 
-__all__ = ["GeneratedModule", "write_module"]
+__all__ = ["GeneratedModule", "StageValues", "write_module"]
 
 
 def write_module(
@@ -31,6 +31,8 @@ def write_module(
     stack_id: str,
     width: int = LINE_LENGTH,
     source_name: str = "",
+    stage: StageValues | None = None,
 ) -> GeneratedModule:
-    """The module for `plan`; `class_name` is the stack class, `stack_id` the stack's id."""
-    return ModuleWriter(plan, class_name, stack_id, width, source_name).write()
+    """The module for `plan`; `class_name` is the stack class, `stack_id` the stack's id,
+    `stage` the stage to write after it (if any)."""
+    return ModuleWriter(plan, class_name, stack_id, width, source_name, stage).write()

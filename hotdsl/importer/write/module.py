@@ -1,8 +1,9 @@
 """Writing the module: its docstring, imports, one class per template, and the app.
 
 A `Stack` subclass for the main template, one `TemplateResource`, `NestedStack` or
-`RemoteStack` subclass per nested template, then `app = App()`, the stack, and its
-environment.
+`RemoteStack` subclass per nested template, then `app = App()`, the stack, its
+environment, and a stage with parameter values when the import gives one (a deployed
+stack's values; hidden ones are read from the deployer's environment).
 """
 
 from __future__ import annotations
@@ -21,15 +22,30 @@ from hotdsl.importer.pysource import (
     Code,
     call,
     definition,
+    dict_display,
     docstring,
     statement,
     string,
 )
-from hotdsl.importer.write.context import ModuleContext
+from hotdsl.importer.write.context import ModuleContext, plain_code
 from hotdsl.importer.write.environment import environment_code
 from hotdsl.importer.write.template import TemplateWriter
 
 GENERATOR = "hotdsl import"
+
+
+@attrs.frozen
+class StageValues:
+    """A stage to write after the stack: the values its parameters were given, and the
+    hidden ones as environment variables to read at deploy time (never their values)."""
+
+    name: str
+    values: tuple[tuple[str, object], ...] = ()
+    """(parameter name, value), in the template's order."""
+    secrets: tuple[tuple[str, str], ...] = ()
+    """(parameter name, environment variable) of the hidden parameters."""
+    part_of_app: bool = False
+    """Write `def add(app, stage)`, for an app of several modules, instead of an app."""
 
 
 @attrs.frozen
@@ -38,15 +54,24 @@ class GeneratedModule:
     files: tuple[FilePlan, ...]
     """The files the module reads with get_file, to keep next to it."""
     findings: tuple[Finding, ...]
+    parameter_attributes: tuple[tuple[str, str], ...] = ()
+    """(parameter name, attribute of the stack class) of the main template's parameters."""
 
 
 class ModuleWriter:
     """The text of one module, from an import plan."""
 
     def __init__(
-        self, plan: ImportPlan, class_name: str, stack_id: str, width: int, source_name: str
+        self,
+        plan: ImportPlan,
+        class_name: str,
+        stack_id: str,
+        width: int,
+        source_name: str,
+        stage: StageValues | None = None,
     ) -> None:
         self.plan = plan
+        self.stage = stage
         self.class_name = class_name
         self.stack_id = stack_id
         self.width = width
@@ -78,6 +103,7 @@ class ModuleWriter:
             "\n".join(lines) + "\n",
             tuple(self.context.files.values()),
             tuple(self.context.findings),
+            tuple(self.stack_body.parameter_attributes.items()),
         )
 
     def module_docstring(self) -> list[str]:
@@ -181,6 +207,8 @@ class ModuleWriter:
         return lines
 
     def app_lines(self) -> list[str]:
+        if self.stage is not None and self.stage.part_of_app:
+            return self.add_function()
         self.context.imports.hotdsl.add("App")
         lines = ["app = App()"]
         instance = call(self.class_name, Atom("app"), string(self.stack_id))
@@ -190,13 +218,82 @@ class ModuleWriter:
             if environment is not None
             else None
         )
-        if code is None:
+        stage = self.stage_code()
+        if code is None and stage is None:
             lines.extend(statement("", None, instance, self.width))
             return lines
-        self.context.imports.hotdsl.add("Environment")
         lines.extend(statement("", "stack", instance, self.width))
-        lines.extend(statement("", "stack.environment", code, self.width))
+        if code is not None:
+            self.context.imports.hotdsl.add("Environment")
+            lines.extend(statement("", "stack.environment", code, self.width))
+        if stage is not None:
+            lines.extend(statement("", None, stage, self.width))
         return lines
+
+    def add_function(self) -> list[str]:
+        """`def add(app, stage)`: the stack in an app of several modules, its values in the stage."""
+        self.context.imports.hotdsl.update({"App", "Stage"})
+        lines = definition("", "add", ["app: App", "stage: Stage"], self.class_name, self.width)
+        lines.extend(
+            docstring(
+                INDENT, f"The stack {self.stack_id} in `app`, its deployed values in `stage`."
+            )
+        )
+        instance = call(self.class_name, Atom("app"), string(self.stack_id))
+        lines.extend(statement(INDENT, "stack", instance, self.width))
+        environment = self.plan.environment
+        if environment is not None:
+            attributes = self.stack_body.parameter_attributes
+            code = environment_code(self.context, environment, attributes)
+            if code is not None:
+                self.context.imports.hotdsl.add("Environment")
+                lines.extend(statement(INDENT, "stack.environment", code, self.width))
+        pairs = self.stage_values()
+        if pairs:
+            self.context.imports.hotdsl.add("Parameter")
+            self.context.imports.typing.add("Any")
+            target = "values: dict[Parameter[Any], object]"
+            lines.extend(statement(INDENT, target, dict_display(pairs), self.width))
+            lines.append(f"{INDENT}for parameter, value in values.items():")
+            lines.append(f"{INDENT * 2}stage.set(parameter, value)")
+        lines.append(f"{INDENT}return stack")
+        return lines
+
+    def stage_code(self) -> Code | None:
+        """`Stage(app, name, parameters={stack.x: value, stack.secret: from_env("X")})`."""
+        if self.stage is None:
+            return None
+        pairs = self.stage_values()
+        self.context.imports.hotdsl.add("Stage")
+        arguments: dict[str, Code] = {"parameters": dict_display(pairs)} if pairs else {}
+        return call("Stage", Atom("app"), string(self.stage.name), **arguments)
+
+    def stage_values(self) -> list[tuple[Code, Code]]:
+        """`stack.x: value` and `stack.secret: from_env("X")` for each value of the stage."""
+        if self.stage is None:
+            return []
+        attributes = self.stack_body.parameter_attributes
+        pairs: list[tuple[Code, Code]] = []
+        secrets = dict(self.stage.secrets)
+        for name, value in [*self.stage.values, *((n, None) for n in secrets)]:
+            attribute = attributes.get(name)
+            if attribute is None:
+                self.context.findings.append(
+                    Finding(
+                        "warning",
+                        f"the stage cannot set parameter {name!r}: the template has no such "
+                        "parameter",
+                        self.source_name,
+                        None,
+                    )
+                )
+                continue
+            if name in secrets:
+                self.context.imports.hotdsl.add("from_env")
+                pairs.append((Atom(f"stack.{attribute}"), call("from_env", string(secrets[name]))))
+            else:
+                pairs.append((Atom(f"stack.{attribute}"), plain_code(value)))
+        return pairs
 
 
 def fits_docstring(text: str) -> bool:
