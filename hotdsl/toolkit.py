@@ -594,7 +594,7 @@ class Toolkit:
                 f"{f'stage {plan.stage}' if plan.stage else 'no stage'}"
             )
         sources = SecretSources(target.project, target.allow_secret_dirs, target.allow_secret_envs)
-        requests = plan.requests(sources)
+        requests = plan.requests(sources, self.observer.note)
         names = [r.entry.name for r in requests]
         heat_names = {**plan.heat_names, **{r.entry.name: r.stack_name for r in requests}}
         return names, requests, heat_names

@@ -14,7 +14,10 @@ when one was created, deleted, updated, or its template or environment changed.
 A plan holds no secret value: secrets are recorded by where they come from
 (`from_env`, `from_file`, as in the manifest) and read when the plan is deployed, with
 the limits of a manifest from elsewhere (`SecretSources`): a plan may come from a
-pull request's CI job. A plan that would need a secret value in it (a `--parameter`
+pull request's CI job. With the deployer's secret key at hand, the plan also records a
+keyed digest of each secret's value (as the stack tags do, `hotdsl.deploy.hidden`),
+and a secret whose value changed since the review is refused; without the key (or
+with another one) it cannot be told, and the observer hears so. A plan that would need a secret value in it (a `--parameter`
 for a hidden parameter) is refused. Each stack's content carries a SHA-256 digest,
 checked on load: an edit of the file is refused (a digest detects edits, it does
 not stop a forger, who can compute one too; review plans you did not write).
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +37,9 @@ import yaml
 
 from hotdsl import secrets
 from hotdsl.deploy.heat import HeatClient
-from hotdsl.deploy.hidden import hidden_values
+from hotdsl.deploy.hidden import hidden_digest, hidden_values
 from hotdsl.deploy.plan import SecretSources, StackRequest, read_secret
+from hotdsl.deploy.secret_key import KEY_VARIABLE, find_key
 from hotdsl.errors import HotdslError
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.synth.manifest import StackEntry
@@ -147,6 +151,8 @@ class PlannedStack:
     secrets: dict[str, dict[str, str]]
     """Parameter -> where its value is read at deploy time: {"from_env": VAR} or {"from_file": PATH}."""
     deployed: DeployedState
+    secret_digests: dict[str, str] = attrs.field(factory=dict)
+    """Parameter -> keyed digest of the secret's value at plan time (`<key id>.<mac>`)."""
 
     def content(self) -> dict[str, Any]:
         """What is sent to Heat (secrets by name): the part the digest covers."""
@@ -156,17 +162,21 @@ class PlannedStack:
             "files": dict(sorted(self.files.items())),
             "environment_files": list(self.environment_files),
             "secrets": {k: dict(v) for k, v in sorted(self.secrets.items())},
+            "secret_digests": dict(sorted(self.secret_digests.items())),
             "entry": self.entry.to_json(),
         }
 
-    def request(self, sources: SecretSources) -> StackRequest:
-        """The request deploy sends, secrets read now from where the plan says (and `sources` allow)."""
+    def request(self, sources: SecretSources, note: Callable[[str], None]) -> StackRequest:
+        """The request deploy sends, secrets read now from where the plan says (and `sources`
+        allow); refused when a secret's value changed since the plan, `note` told when that
+        cannot be known."""
         values: dict[str, object] = {}
         for name, source in sorted(self.secrets.items()):
             try:
                 values[name] = read_secret(name, source, sources)
             except HotdslError as exc:
                 raise HotdslError(f"plan: stack {self.stack_name}: {exc}") from None
+        self._check_secret_digests(values, note)
         request = StackRequest(
             entry=self.entry,
             stack_name=self.stack_name,
@@ -179,6 +189,29 @@ class PlannedStack:
         for value in hidden_values(request):
             secrets.register(value)
         return request
+
+    def _check_secret_digests(
+        self, values: Mapping[str, object], note: Callable[[str], None]
+    ) -> None:
+        if not self.secret_digests:
+            return
+        key = find_key()
+        for name, recorded in sorted(self.secret_digests.items()):
+            where = f"stack {self.stack_name}: secret {name}"
+            if key is None or not recorded.startswith(f"{key.key_id}."):
+                why = (
+                    f"no secret key here ({KEY_VARIABLE} is not set)"
+                    if key is None
+                    else f"the plan was made with another secret key than {key.source}"
+                )
+                note(f"{where}: cannot tell whether its value changed since the plan: {why}")
+                continue
+            if hidden_digest(key, self.stack_name, name, values[name]) != recorded:
+                source = ", ".join(f"{k} {v}" for k, v in self.secrets[name].items())
+                raise HotdslError(
+                    f"plan: {where} ({source}) has another value than when the plan was made; "
+                    "nothing was changed. Plan again to review it"
+                )
 
 
 def planned_stack(
@@ -196,6 +229,12 @@ def planned_stack(
             "parameter, and a plan holds no secret value; give it from a stage secret "
             "(from_env or from_file) to plan it"
         )
+    key = find_key() if sources else None
+    digests = (
+        {n: hidden_digest(key, request.stack_name, n, request.parameters[n]) for n in sources}
+        if key is not None
+        else {}
+    )
     return PlannedStack(
         entry=request.entry,
         stack_name=request.stack_name,
@@ -204,6 +243,7 @@ def planned_stack(
         environment_files=tuple(request.environment_files),
         secrets=sources,
         deployed=deployed,
+        secret_digests=digests,
     )
 
 
@@ -250,8 +290,8 @@ class Plan:
         except OSError as exc:
             raise HotdslError(f"cannot write the plan {path}: {exc.strerror or exc}") from None
 
-    def requests(self, sources: SecretSources) -> list[StackRequest]:
-        return [stack.request(sources) for stack in self.stacks]
+    def requests(self, sources: SecretSources, note: Callable[[str], None]) -> list[StackRequest]:
+        return [stack.request(sources, note) for stack in self.stacks]
 
     def check_unmoved(self, client: HeatClient, where: str = "the plan") -> None:
         """Refuse, naming each stack and what moved, when Heat no longer has what the plan saw."""
@@ -330,7 +370,15 @@ def _planned_from_json(item: object, index: int) -> PlannedStack:
     content = _fields(
         body.get("content"),
         f"{where}.content",
-        {"stack_name", "template", "files", "environment_files", "secrets", "entry"},
+        {
+            "stack_name",
+            "template",
+            "files",
+            "environment_files",
+            "secrets",
+            "secret_digests",
+            "entry",
+        },
     )
     stack_name = _text(content, "stack_name", where)
     where = f"stack {stack_name}"
@@ -354,6 +402,9 @@ def _planned_from_json(item: object, index: int) -> PlannedStack:
             )
         plan_secrets[str(name)] = fields
     _check_no_secret_values(stack_name, files, environment_files, plan_secrets)
+    secret_digests = _string_map(content.get("secret_digests", {}), f"{where}: secret_digests")
+    if not secret_digests.keys() <= plan_secrets.keys():
+        raise PlanError(f"{where}: secret_digests must name secrets of the stack")
     try:
         entry = StackEntry.from_json(content.get("entry"))
     except HotdslError as exc:
@@ -369,6 +420,7 @@ def _planned_from_json(item: object, index: int) -> PlannedStack:
         environment_files=tuple(environment_files),
         secrets=plan_secrets,
         deployed=DeployedState.from_json(body.get("deployed"), f"{where}: deployed"),
+        secret_digests=secret_digests,
     )
 
 

@@ -5,9 +5,10 @@ attacker or an accident would: content that no longer matches its digest, a plan
 re-sealed with fresh digests but another format, secrets read from files outside the
 project, from dot folders or from credential variables, secret values slipped in
 beside their sources or in an environment file, unknown fields, and paths that leave
-the out dir. Each `hotdsl deploy --plan` ends in one clean error line (no traceback)
-before any cloud is contacted, with no canary value in its output and no file
-written. The valid plan itself holds no secret value.
+the out dir, a secret whose value changed since the plan. Each `hotdsl deploy --plan`
+ends in one clean error line (no traceback) before any cloud is contacted, with no
+canary value in its output and no file written. The valid plan itself holds no
+secret value, only a keyed digest of it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from hotdsl.project import load_app
 from hotdsl.synth import synth
 
 SECRET = "hostile-plan-canary-51c2e"
+KEY = "k" * 40
 OUTSIDE = "outside-canary-93d1f"
 APP = """
 from hotdsl import App, Output, Parameter, Stack, Stage, from_env
@@ -53,6 +55,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / ".git").mkdir()
     (folder / ".git" / "config").write_text(OUTSIDE, encoding="utf-8")
     monkeypatch.setenv("PLAN_PASSWORD", SECRET)
+    monkeypatch.setenv("HOTDSL_SECRET_KEY", KEY)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # never the user's key file
     _, manifest = synth(load_app("app.py", folder), folder / "hot.out", ["dev"])
     (entry,) = manifest.stacks
     request = stack_request(folder / "hot.out", entry, DeployOptions(stage="dev"))
@@ -243,3 +247,25 @@ def test_options_that_would_change_a_plan_are_refused(project: Path) -> None:
         assert f"--plan deploys the plan as it was reviewed; {flag} cannot change it" in (
             result.stderr
         )
+
+
+def test_a_secret_that_changed_since_the_plan_is_refused(project: Path) -> None:
+    data = json.loads((project / "plan.json").read_text())
+    (recorded,) = data["stacks"][0]["content"]["secret_digests"].values()
+    assert SECRET not in recorded
+    rotated = {"PLAN_PASSWORD": "rotated-" + SECRET}
+    refused(
+        project,
+        "secret password (from_env PLAN_PASSWORD) has another value than when the plan was made",
+        env=rotated,
+    )
+    other_key = deploy_plan(project, {**rotated, "HOTDSL_SECRET_KEY": "o" * 40})
+    assert other_key.returncode == 1 and "error: cloud 'nowhere'" in other_key.stderr
+    assert "cannot tell whether its value changed since the plan" in other_key.stderr
+    assert SECRET not in other_key.stderr
+
+    def forged(data: dict[str, Any]) -> None:
+        data["stacks"][0]["content"]["secret_digests"]["other"] = "x.y"
+
+    edit(project, forged, reseal=True)
+    refused(project, "secret_digests must name secrets of the stack")
