@@ -7,7 +7,8 @@ created since; nothing is changed then. `--require-approval never|any-change|rep
 (and `[tool.hotdsl] require_approval`) ask a scripted observer only when they should,
 and refuse without a terminal with the list of what needs approval. A replaced
 resource with `deletion_policy: Retain` and one covered by `restricted_actions` are
-flagged in diff and at approval, and Heat does refuse the restricted one.
+flagged in diff and at approval, and Heat does refuse the restricted one. A stack
+outside the plan whose outputs a planned stack takes is watched like a planned one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ from typing import Any
 import pytest
 
 from hotdsl.deploy.heat import HeatClient
-from hotdsl.toolkit import DeployOptions, NotApproved, Recorder, Target, Toolkit
+from hotdsl.toolkit import (
+    DeployOptions,
+    DestroyOptions,
+    DiffOptions,
+    NotApproved,
+    PlanOutdated,
+    Recorder,
+    Target,
+    Toolkit,
+)
 
 pytestmark = pytest.mark.heat
 
@@ -244,3 +254,41 @@ def test_retained_and_restricted_replacements_are_flagged_and_heat_refuses_the_r
     assert forced.returncode == 1
     assert "replace is restricted for resource" in forced.stdout + forced.stderr
     ok(hotdsl(tmp_path, heat_sandbox, "destroy", "-a", "app.py", "-s", "dev", "--yes"))
+
+
+CROSS_APP = """
+app = App()
+base = Stack(app, "{prefix}-base")
+rnd = heat.RandomString(base, "rnd", length={length})
+user = Stack(app, "{prefix}-user")
+value = heat.Value(user, "value", value=rnd)
+marker = heat.Value(user, "marker", value="{marker}")
+"""
+
+
+def test_a_stack_whose_outputs_a_planned_stack_takes_is_watched_too(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
+    prefix = heat_sandbox.unique_name("source")
+    base, user = f"{prefix}-base", f"{prefix}-user"
+    app = tmp_path / "app.py"
+
+    def kit(length: int, marker: str) -> Toolkit:
+        body = CROSS_APP.format(prefix=prefix, length=length, marker=marker)
+        app.write_text(HEADER + body, encoding="utf-8")
+        return Toolkit(Target(app="app.py", project=tmp_path, cloud=heat_sandbox.cloud))
+
+    assert kit(8, "one").deploy().ok
+    result = kit(8, "two").diff(DiffOptions(stacks=(user,), plan=True))
+    plan = result.plan
+    assert plan is not None and [s.stack_name for s in plan.stacks] == [user]
+    assert list(plan.sources) == [base]
+    assert kit(12, "one").deploy(DeployOptions(stacks=(base,))).ok  # the source moves
+
+    with pytest.raises(PlanOutdated) as refused:
+        Toolkit(Target(project=tmp_path, cloud=heat_sandbox.cloud)).deploy(DeployOptions(plan=plan))
+    assert [name for name, _ in refused.value.moved] == [base]
+    assert "was updated since the plan" in str(refused.value)
+    Toolkit(Target(app="app.py", project=tmp_path, cloud=heat_sandbox.cloud)).destroy(
+        DestroyOptions(yes=True)
+    )
