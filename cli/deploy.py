@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -19,7 +19,7 @@ from hotdsl.cli.terminal import toolkit
 
 if TYPE_CHECKING:  # the commands import the toolkit when they run: `--help` stays quick
     from hotdsl.deploy.engine import StackOutcome
-    from hotdsl.toolkit import Target
+    from hotdsl.toolkit import ApprovalLevel, Target
 
 Stacks = Annotated[
     list[str] | None, typer.Argument(help="Stack names (default: all stacks of the app).")
@@ -49,6 +49,29 @@ Timeout = Annotated[
 ]
 
 
+FLAG_VALUES = {"--require-approval": "any-change"}
+"""Options whose value may be left out, and the value they then take. Typer has no such
+option (it drops Click's `flag_value`), so `with_flag_values` adds the value itself."""
+
+
+def with_flag_values(args: list[str]) -> list[str]:
+    """`args` with the value of each `FLAG_VALUES` option written out where it was left out:
+    `--require-approval` alone, or before another option or a stack name, asks on any change."""
+    if not FLAG_VALUES.keys() & set(args):
+        return args
+    from hotdsl.project import APPROVAL_LEVELS
+
+    out: list[str] = []
+    for index, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--":
+            return out + args[index + 1 :]
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg in FLAG_VALUES and following not in APPROVAL_LEVELS:
+            out.append(FLAG_VALUES[arg])
+    return out
+
+
 @shared_options
 def diff(
     target: Target,
@@ -58,6 +81,15 @@ def diff(
     fail: Annotated[
         bool, typer.Option("--fail", help="Exit 1 when there are differences (a CI gate).")
     ] = False,
+    plan_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan-out",
+            metavar="FILE",
+            help="Save what a deploy would send and the deployed state it was compared "
+            "with; `hotdsl deploy --plan FILE` sends exactly that (no secret values in it).",
+        ),
+    ] = None,
 ) -> None:
     """Show what a deploy would change; never changes a deployed stack."""
     from hotdsl.deploy.plan import parse_parameter_overrides
@@ -65,9 +97,13 @@ def diff(
     from hotdsl.toolkit import DiffOptions
 
     overrides = parse_parameter_overrides(parameter or [])
-    options = DiffOptions(stacks=tuple(stacks or ()), parameters=overrides)
+    options = DiffOptions(
+        stacks=tuple(stacks or ()), parameters=overrides, plan=plan_out is not None
+    )
     with toolkit(target) as kit:
         result = kit.diff(options)
+    if plan_out is not None and result.plan is not None:
+        result.plan.write(plan_out)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, default=str))
     else:
@@ -104,10 +140,25 @@ def deploy(
     ] = 1,
     take_over: TakeOver = None,
     require_approval: Annotated[
-        bool,
-        typer.Option("--require-approval", help="Show the diff and ask before changing anything."),
-    ] = False,
+        str | None,
+        typer.Option(
+            "--require-approval",
+            metavar="LEVEL",
+            help="Show the diff and ask before changing anything: on any change (the flag "
+            "alone), only when a resource is replaced or removed, or never; default from "
+            "\\[tool.hotdsl] require_approval, else never.",
+        ),
+    ] = None,
     yes: Yes = False,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            metavar="FILE",
+            help="Deploy exactly this plan of `hotdsl diff --plan-out`; refused when a stack "
+            "moved since.",
+        ),
+    ] = None,
     outputs_file: Annotated[
         Path | None,
         typer.Option("--outputs-file", help="Write every stack's outputs here as JSON."),
@@ -115,8 +166,15 @@ def deploy(
 ) -> None:
     """Create or update the app's stacks in dependency order, following Heat's progress."""
     from hotdsl.deploy.plan import parse_parameter_overrides
+    from hotdsl.deploy.saved_plan import Plan
+    from hotdsl.errors import HotdslError
+    from hotdsl.project import APPROVAL_LEVELS
     from hotdsl.toolkit import DeployOptions
 
+    if require_approval is not None and require_approval not in APPROVAL_LEVELS:
+        raise HotdslError(
+            f"--require-approval {require_approval}: choose one of {', '.join(APPROVAL_LEVELS)}"
+        )
     options = DeployOptions(
         stacks=tuple(stacks or ()),
         parameters=parse_parameter_overrides(parameter or []),
@@ -126,8 +184,9 @@ def deploy(
         rollback=rollback,
         concurrency=concurrency,
         take_over=frozenset(take_over or ()),
-        require_approval=require_approval,
+        require_approval=cast("ApprovalLevel | None", require_approval),
         yes=yes,
+        plan=Plan.load(target.project / plan) if plan is not None else None,
     )
     with toolkit(target) as kit:
         result = kit.deploy(options)

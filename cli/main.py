@@ -87,7 +87,7 @@ def main() -> None:
     guard_standard_streams()
     try:
         # one name however it was started (`python -m hotdsl.cli` too): completion scripts use it
-        app(prog_name="hotdsl")
+        app(args=deploy_commands.with_flag_values(sys.argv[1:]), prog_name="hotdsl")
     except Exception as exc:
         from hotdsl.errors import HotdslError  # imported only on failure: it loads attrs
 

@@ -38,7 +38,12 @@ def toolkit(target: Target) -> Iterator[Toolkit]:
 
         def confirm(self, question: Question) -> bool:
             if not sys.stdin.isatty():
-                raise HotdslError(NO_TERMINAL[question.kind])
+                needed = (
+                    f"needs approval: {'; '.join(question.details)}; " if question.details else ""
+                )
+                raise HotdslError(f"{needed}{NO_TERMINAL[question.kind]}")
+            for line in question.details:
+                typer.echo(f"  {line}")
             return typer.confirm(question.text, default=False)
 
     terminal = Terminal()

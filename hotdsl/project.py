@@ -39,6 +39,13 @@ class ProjectConfig:
     """`heat = "2023.1"`: the Heat release the cloud runs, for synth's checks."""
     cloud: str | None = None
     """`cloud = "NAME"`: the clouds.yaml entry to use when neither a flag nor the environment names one."""
+    require_approval: str | None = None
+    """`require_approval = "replacement"`: deploy's `--require-approval` level when the flag is not given."""
+
+
+APPROVAL_LEVELS = ("never", "any-change", "replacement")
+"""When deploy asks before changing anything: never, on any change, or only when a resource
+is replaced or removed (or a change is flagged as risky)."""
 
 
 def find_config(start: Path) -> ProjectConfig | None:
@@ -83,7 +90,20 @@ def _config_from(path: Path, table: object) -> ProjectConfig:
         raise HotdslError(
             f'{path}: [tool.hotdsl] cloud must name a clouds.yaml entry, such as "mycloud"'
         )
-    return ProjectConfig(app=table["app"], root=path.parent, out=out, heat=release, cloud=cloud)
+    approval = table.get("require_approval")
+    if approval is not None and approval not in APPROVAL_LEVELS:
+        raise HotdslError(
+            f"{path}: [tool.hotdsl] require_approval must be one of "
+            f"{', '.join(repr(level) for level in APPROVAL_LEVELS)}, not {approval!r}"
+        )
+    return ProjectConfig(
+        app=table["app"],
+        root=path.parent,
+        out=out,
+        heat=release,
+        cloud=cloud,
+        require_approval=approval,
+    )
 
 
 def resolve_app_reference(app: str | None, cwd: Path) -> tuple[str, Path, ProjectConfig | None]:

@@ -9,7 +9,9 @@ kinds) and print nothing: progress, warnings and questions go to the `Observer` 
 caller passes, so a terminal prints them and a CI script may collect them.
 
 The app is synthesized once per toolkit, on first use: a diff and the deploy after it
-use the same files. An out dir from elsewhere (`Target.from_dir`) may come from a pull
+use the same files. A diff may also save a plan (`DiffOptions.plan`, `hotdsl.deploy.saved_plan`)
+that a later deploy sends exactly, or refuses when the stacks moved since
+(`DeployOptions.plan`); such a deploy does not synthesize. An out dir from elsewhere (`Target.from_dir`) may come from a pull
 request: its secrets are read only where the deployer allows
 (`hotdsl.deploy.plan.SecretSources`).
 """
@@ -40,11 +42,14 @@ from hotdsl.deploy.plan import (
     register_readable_secrets,
     stack_request,
 )
+from hotdsl.deploy.saved_plan import Plan, PlanOutdated, deployed_state, planned_stack
 from hotdsl.errors import HotdslError
+from hotdsl.project import APPROVAL_LEVELS
 from hotdsl.secrets import mask_data
 from hotdsl.synth.manifest import Manifest
 
 __all__ = [
+    "ApprovalLevel",
     "DeployOptions",
     "DestroyOptions",
     "DiffOptions",
@@ -53,6 +58,8 @@ __all__ = [
     "NotApproved",
     "Observer",
     "Outcomes",
+    "Plan",
+    "PlanOutdated",
     "Question",
     "Recorder",
     "StackEvents",
@@ -65,11 +72,21 @@ __all__ = [
 
 # --- options ---------------------------------------------------------------------------
 
+ApprovalLevel = Literal["never", "any-change", "replacement"]
+"""When a deploy asks first: never; on any change; only when a resource is replaced or
+removed, or a change is risky (`hotdsl.deploy.risk`)."""
+
 
 def _at_least_one(_: object, field: attrs.Attribute[Any], value: int | None) -> None:
     """A count or a number of minutes below one is the caller's mistake, said as such."""
     if value is not None and value < 1:
         raise HotdslError(f"{field.name} must be at least 1, not {value}")
+
+
+def _approval_level(_: object, field: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, bool) and value not in APPROVAL_LEVELS:
+        levels = ", ".join(APPROVAL_LEVELS)
+        raise HotdslError(f"{field.name} must be one of {levels}, not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +122,8 @@ class DiffOptions:
     """The app's stacks to diff (default: all)."""
     parameters: Mapping[str, str] = attrs.field(factory=dict)
     """Overrides, `{"KEY": "VALUE"}` or `{"STACK:KEY": "VALUE"}`."""
+    plan: bool = False
+    """Also make a plan (`DiffResult.plan`): what a deploy of it sends, and the state it saw."""
 
 
 @attrs.frozen(kw_only=True)
@@ -123,10 +142,18 @@ class DeployOptions:
     """Stacks deployed at once (independent ones only)."""
     take_over: frozenset[str] = frozenset()
     """Stacks to change although hotdsl did not create them."""
-    require_approval: bool = False
-    """Diff first, show it (`Observer.diffs`) and ask (`Observer.confirm`) before changing anything."""
+    require_approval: ApprovalLevel | bool | None = attrs.field(
+        default=None, validator=_approval_level
+    )
+    """Unless "never", diff first, show it (`Observer.diffs`) and ask (`Observer.confirm`)
+    before changing anything: on any change, or only for a "replacement" (or removal, or
+    a risky change). None: the project's `[tool.hotdsl] require_approval`, else "never";
+    True means "any-change"."""
     yes: bool = False
     """Approve without asking: the diff of `require_approval`, replacing a nested stack."""
+    plan: Plan | None = None
+    """Deploy this saved plan's content (`Plan.load`) instead of synthesizing, or refuse
+    (`PlanOutdated`) when a stack moved since it was made."""
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +186,8 @@ class DiffResult:
     """The diff of each selected stack, in deploy order."""
 
     stacks: tuple[StackDiff, ...]
+    plan: Plan | None = None
+    """With `DiffOptions.plan`: the plan of this diff (`Plan.write` saves it)."""
 
     @property
     def changed(self) -> bool:
@@ -226,6 +255,8 @@ class Question:
 
     kind: Literal["deploy", "replace-nested", "destroy"]
     text: str
+    details: tuple[str, ...] = ()
+    """What needs the yes, one line each (`STACK: replace NAME`, risks with their reasons)."""
 
 
 class NotApproved(HotdslError):
@@ -354,7 +385,10 @@ class Toolkit:
         names = self._select(synthesized.manifest, options.stacks)
         requests = self._requests(synthesized, names, options.parameters, ())
         client = self.client()
-        return DiffResult(self._diffs(client, requests, self._heat_names(synthesized.manifest)))
+        heat_names = self._heat_names(synthesized.manifest)
+        # The state is read before the diff: a stack that moves meanwhile fails the plan.
+        plan = self._plan(client, requests, heat_names) if options.plan else None
+        return DiffResult(self._diffs(client, requests, heat_names), plan)
 
     def deploy(self, options: DeployOptions | None = None) -> Outcomes:
         """Create or update the stacks in dependency order, following Heat's progress."""
@@ -372,23 +406,40 @@ class Toolkit:
             concurrency=options.concurrency,
             take_over=options.take_over,
         )
-        synthesized = self._synthesized or self.synth()
-        names = self._select(synthesized.manifest, options.stacks)
-        requests = self._requests(synthesized, names, options.parameters, options.environment_files)
+        level = self._approval_level(options.require_approval)
+        if options.plan is not None:
+            names, requests, heat_names = self._plan_requests(options.plan, options)
+        else:
+            synthesized = self._synthesized or self.synth()
+            names = self._select(synthesized.manifest, options.stacks)
+            requests = self._requests(
+                synthesized, names, options.parameters, options.environment_files
+            )
+            heat_names = self._heat_names(synthesized.manifest)
         self._check_secret_key(requests)
         client = self.client()
-        heat_names = self._heat_names(synthesized.manifest)
         _check_ownership_options(options.tags, options.take_over, names, heat_names)
         engine = DeployEngine(client, self.observer, settings, update_rule, heat_names)
+        if options.plan is not None:
+            options.plan.check_unmoved(client)
         # A stack hotdsl does not own is refused before any diff or question about it.
         engine.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
         diffs: tuple[StackDiff, ...] = ()
-        if options.require_approval:
+        if level != "never":
             diffs = self._diffs(client, requests, heat_names)
             self.observer.diffs(diffs)
             if all(d.is_empty for d in diffs):
                 return Outcomes((), 0, diffs)
-            self._ask(options.yes, Question("deploy", "Deploy these changes?"))
+            details = approval_details(diffs, level)
+            if details:
+                text = (
+                    "Deploy these changes?"
+                    if level == "any-change"
+                    else "Deploy, replacing or removing these resources?"
+                )
+                self._ask(options.yes, Question("deploy", text, details))
+            if options.plan is not None:  # a person may have taken a while to answer
+                options.plan.check_unmoved(client)
         else:
             warnings = [w for r in requests for w in nested_form_warnings(client, r)]
             for warning in warnings:
@@ -478,6 +529,76 @@ class Toolkit:
 
     # --- the pieces ----------------------------------------------------------------------
 
+    def _approval_level(self, given: ApprovalLevel | bool | None) -> ApprovalLevel:
+        """The level given, else the project's `[tool.hotdsl] require_approval`, else never."""
+        if isinstance(given, bool):
+            return "any-change" if given else "never"
+        if given is not None:
+            return given
+        from hotdsl.project import find_config
+
+        config = find_config(self.target.project.resolve())
+        level = config.require_approval if config is not None else None
+        chosen: ApprovalLevel = "never"
+        for known in ("any-change", "replacement"):
+            if level == known:
+                chosen = known
+        return chosen
+
+    def _plan(
+        self, client: HeatClient, requests: Sequence[StackRequest], heat_names: dict[str, str]
+    ) -> Plan:
+        """The plan of `requests`: each stack's content and deployed state, and the state of
+        the stacks outside them whose outputs they take."""
+        selected = {r.entry.name for r in requests}
+        stacks = tuple(
+            planned_stack(r, self.target.stage, deployed_state(client, r.stack_name))
+            for r in requests
+        )
+        producers = {
+            heat_names[i.stack]
+            for r in requests
+            for i in r.entry.imports
+            if i.stack not in selected and i.stack in heat_names
+        }
+        sources = {name: deployed_state(client, name) for name in sorted(producers)}
+        return Plan(stacks, self.target.stage, dict(heat_names), sources)
+
+    def _plan_requests(
+        self, plan: Plan, options: DeployOptions
+    ) -> tuple[list[str], list[StackRequest], dict[str, str]]:
+        """A saved plan's stacks, requests and names in Heat; options that would change
+        what it sends are refused."""
+        target = self.target
+        fixed = [
+            flag
+            for flag, given in (
+                ("STACK", options.stacks),
+                ("--parameter", options.parameters),
+                ("--environment", options.environment_files),
+                ("--app", target.app),
+                ("--out", target.out),
+                ("--from", target.from_dir),
+                ("--heat", target.heat),
+            )
+            if given
+        ]
+        if fixed:
+            raise HotdslError(
+                f"--plan deploys the plan as it was reviewed; {', '.join(fixed)} cannot change "
+                "it (pass them to `hotdsl diff --plan-out` and review a new plan)"
+            )
+        if target.stage is not None and target.stage != plan.stage:
+            raise HotdslError(
+                f"--stage {target.stage}: the plan is for "
+                f"{f'stage {plan.stage}' if plan.stage else 'no stage'}"
+            )
+        sources = SecretSources(target.project, target.allow_secret_dirs, target.allow_secret_envs)
+        requests = plan.requests(sources, self.observer.note)
+        names = [r.entry.name for r in requests]
+        heat_names = {**plan.heat_names, **{r.entry.name: r.stack_name for r in requests}}
+        return names, requests, heat_names
+
     def _synth_app(self) -> Synthesized:
         from hotdsl.project import load_app, resolve_app_reference, target_release
         from hotdsl.synth import synth
@@ -566,6 +687,39 @@ class Toolkit:
     def _ask(self, yes: bool, question: Question) -> None:
         if not yes and not self.observer.confirm(question):
             raise NotApproved(f"not approved: {question.text}")
+
+
+def approval_details(diffs: Sequence[StackDiff], level: ApprovalLevel) -> tuple[str, ...]:
+    """What a deploy at `level` asks about, one line each; none: nothing needs a yes.
+
+    "any-change": every change; "replacement": resources replaced or removed. Risky
+    changes (`hotdsl.deploy.risk`) are listed at both levels, with their reasons.
+    """
+    lines: list[str] = []
+    for diff in diffs:
+        if diff.is_empty:
+            continue
+        if level == "any-change" and not diff.exists:
+            lines.append(f"{diff.stack_name}: new stack, {len(diff.resources)} resources")
+            continue
+        for resource in diff.resources:
+            if level == "any-change" or resource.action in ("replace", "remove"):
+                lines.append(f"{diff.stack_name}: {resource.action} {resource.name}")
+        if level == "any-change":
+            others = [
+                title
+                for title, changes in (
+                    ("parameters", diff.parameters),
+                    ("template", diff.template),
+                    ("environment", diff.environment),
+                    ("files", diff.files),
+                )
+                if changes
+            ]
+            if others and not diff.resources:
+                lines.append(f"{diff.stack_name}: {', '.join(others)} change")
+        lines += [f"{diff.stack_name}: WARNING {risk}" for risk in diff.risks]
+    return tuple(dict.fromkeys(lines))
 
 
 def _check_ownership_options(

@@ -143,7 +143,9 @@ def test_questions_go_to_the_observer_and_no_means_nothing_changes(
     declining = Recorder(answer=False)
     with pytest.raises(NotApproved, match="Deploy these changes"):
         toolkit(tmp_path, heat_sandbox, declining).deploy(DeployOptions(require_approval=True))
-    assert declining.questions == [Question("deploy", "Deploy these changes?")]
+    assert declining.questions == [
+        Question("deploy", "Deploy these changes?", (f"{base}: new stack, 1 resources",))
+    ]
     assert client.find_stack(base) is None
 
     approving = Recorder(answer=True)

@@ -27,6 +27,7 @@ from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
 from hotdsl.deploy.hidden import compare_hidden, effective_parameters, hidden_parameters
 from hotdsl.deploy.ownership import not_owned_note
 from hotdsl.deploy.plan import StackRequest
+from hotdsl.deploy.risk import Risk, change_risks
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.secrets import MASK, mask
 from hotdsl.versions import FUNCTION_NAMES
@@ -106,6 +107,9 @@ class StackDiff:
     preview_error: str | None = None
     not_owned: str | None = None
     """Set when the stack in Heat is not hotdsl's for this app stack: what deploy will do."""
+    risks: tuple[Risk, ...] = ()
+    """Replacements and removals that keep or lose data, and changes Heat will refuse
+    (`hotdsl.deploy.risk`)."""
 
     @property
     def is_empty(self) -> bool:
@@ -126,6 +130,7 @@ class StackDiff:
             "nested": {key: [r.to_json() for r in changes] for key, changes in self.nested},
             "preview_error": self.preview_error,
             "not_owned": self.not_owned,
+            "risks": [r.to_json() for r in self.risks],
         }
 
 
@@ -186,10 +191,14 @@ def diff_stack(
             resources = _apply_preview(resources, heat_view, deployed)
         except HeatError as exc:
             preview_error = mask(str(exc))
+    ordered = _tree_order(resources)
+    risks = change_risks(
+        [(r.name, r.action) for r in ordered], (remote, local), (remote_env, local_env)
+    )
     return StackDiff(
         request.stack_name,
         True,
-        _tree_order(resources),
+        ordered,
         parameters,
         template,
         environment,
@@ -197,6 +206,7 @@ def diff_stack(
         tuple(nested),
         preview_error,
         not_owned_note(deployed, request.entry.name),
+        risks,
     )
 
 

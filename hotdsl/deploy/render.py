@@ -35,6 +35,7 @@ def render_diff(item: StackDiff) -> str:
         lines.append("  Resources")
         for resource in item.resources:
             lines += _resource_lines(resource, all_reasons=True)
+    lines += [f"  warning: {risk}" for risk in item.risks]
     for key, nested in item.nested:
         lines.append(f"  Nested template {key}")
         for resource in nested:
