@@ -112,13 +112,22 @@ def test_events_json_and_ls_json_parse_and_are_stable(heat_sandbox: Any, tmp_pat
     assert listed == [{"heat_name": name, "name": name, "status": "CREATE_COMPLETE"}]
 
 
-def test_outputs_are_printed_after_the_summary(heat_sandbox: Any, tmp_path: Path) -> None:
+def test_outputs_follow_the_summary_and_a_replacement_is_named(
+    heat_sandbox: Any, tmp_path: Path
+) -> None:
     name = heat_sandbox.unique_name("outs")
     random_app(tmp_path, name, marker="shown-after")
     out = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox)).stdout
     after = out.split(f"{name}: created (CREATE_COMPLETE", 1)[1]
     assert re.search(r"Outputs:\n" + re.escape(name) + r"\n  marker_value +shown-after\n", after)
     assert f"{name}: done in " in out.split("Outputs:")[0]
+
+    # a replacement is told from a deletion, on the event lines as on the status line
+    random_app(tmp_path, name, rnd_length=9, marker="shown-after")
+    out = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox)).stdout
+    assert " | rnd CREATE_IN_PROGRESS (replacing)" in out
+    assert " | rnd DELETE_IN_PROGRESS (deleting the replaced version)" in out
+    assert "Stack CREATE started" not in out
 
 
 class Counters(Progress, Observer):
