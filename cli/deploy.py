@@ -8,7 +8,10 @@ each command as one `Target`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -20,6 +23,9 @@ from hotdsl.cli.terminal import toolkit
 if TYPE_CHECKING:  # the commands import the toolkit when they run: `--help` stays quick
     from hotdsl.deploy.engine import StackOutcome
     from hotdsl.toolkit import ApprovalLevel, Target
+
+DECLINED = 3
+"""Exit code of a deploy or destroy whose question was answered no: nothing was changed."""
 
 Stacks = Annotated[
     list[str] | None, typer.Argument(help="Stack names (default: all stacks of the app).")
@@ -188,14 +194,39 @@ def deploy(
         yes=yes,
         plan=Plan.load(target.project / plan) if plan is not None else None,
     )
-    with toolkit(target) as kit:
+    with declined("not deployed"), toolkit(target) as kit:
         result = kit.deploy(options)
     if result.nothing_to_deploy:
         typer.echo("nothing to deploy")
         return
     if outputs_file is not None:
         outputs_file.write_text(json.dumps(result.outputs(), indent=2, sort_keys=True) + "\n")
-    report(list(result.outcomes), result.planned)
+    try:
+        report(list(result.outcomes), result.planned)
+    finally:
+        show_outputs(result.outputs())
+
+
+def show_outputs(found: dict[str, dict[str, object]]) -> None:
+    """The outputs of the stacks deployed, after the summary (as CDK prints them); masked."""
+    from hotdsl.deploy.render import render_outputs
+
+    shown = {stack: values for stack, values in found.items() if values}
+    if shown:
+        typer.echo("Outputs:")
+        typer.echo(render_outputs(shown))
+
+
+@contextlib.contextmanager
+def declined(what: str) -> Iterator[None]:
+    """A question answered no ends the command with `what: declined` and exit code `DECLINED`."""
+    from hotdsl.toolkit import NotApproved
+
+    try:
+        yield
+    except NotApproved:
+        typer.echo(f"{what}: declined", err=True)
+        raise typer.Exit(DECLINED) from None
 
 
 @shared_options
@@ -218,7 +249,7 @@ def destroy(
         take_over=frozenset(take_over or ()),
         yes=yes,
     )
-    with toolkit(target) as kit:
+    with declined("not destroyed"), toolkit(target) as kit:
         result = kit.destroy(options)
     report(list(result.outcomes), result.planned)
 
@@ -254,23 +285,36 @@ def events(
     target: Target,
     stack: Annotated[str, typer.Argument(help="Stack name (as in the app).")],
     nested_depth: Annotated[
-        int, typer.Option("--nested-depth", help="Include events of nested stacks this deep.")
+        int,
+        typer.Option("--nested-depth", min=0, help="Include events of nested stacks this deep."),
     ] = 5,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", "-f", help="Keep polling until Heat is done with the stack."),
+    ] = False,
+    as_json: Json = False,
 ) -> None:
     """Print a deployed stack's events, oldest first."""
     from hotdsl.deploy.progress import Progress
 
-    with toolkit(target) as kit:
-        result = kit.events(stack, nested_depth=nested_depth)
-    shown = Progress(live=False)
-    for event in result.events:
-        shown.event(result.stack_name, event)
+    # With --json, stdout holds the JSON only: following shows its progress on stderr.
+    with toolkit(target, progress_stream=sys.stderr if as_json else None) as kit:
+        result = kit.events(stack, nested_depth=nested_depth, follow=follow)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True, default=str))
+    elif not follow:  # following showed them as they came
+        shown = Progress(live=False)
+        for event in result.events:
+            shown.event(result.stack_name, event)
 
 
 @shared_options
-def ls(target: Target) -> None:
+def ls(target: Target, as_json: Json = False) -> None:
     """List the app's stacks with their deployed status."""
     with toolkit(target) as kit:
         found = kit.list_stacks()
+    if as_json:
+        typer.echo(json.dumps([s.to_json() for s in found], indent=2, sort_keys=True))
+        return
     for stack in found:
         typer.echo(f"{stack.heat_name}\t{stack.status or 'NOT DEPLOYED'}")

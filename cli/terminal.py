@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 
 @contextlib.contextmanager
-def toolkit(target: Target) -> Iterator[Toolkit]:
-    """A toolkit that shows its progress on this terminal (or in the CI log)."""
+def toolkit(target: Target, *, progress_stream: TextIO | None = None) -> Iterator[Toolkit]:
+    """A toolkit that shows its progress on this terminal (or in the CI log), on stdout
+    unless `progress_stream` says otherwise."""
     from hotdsl.deploy.progress import Progress
     from hotdsl.deploy.render import render_diff
     from hotdsl.errors import HotdslError
@@ -46,7 +47,7 @@ def toolkit(target: Target) -> Iterator[Toolkit]:
                 typer.echo(f"  {line}")
             return typer.confirm(question.text, default=False)
 
-    terminal = Terminal()
+    terminal = Terminal(progress_stream)
     try:
         yield Toolkit(target, terminal)
     finally:

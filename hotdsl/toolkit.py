@@ -18,14 +18,23 @@ request: its secrets are read only where the deployer allows
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
 from hotdsl.deploy.diff import StackDiff, diff_stack
-from hotdsl.deploy.engine import DeployEngine, DeploySettings, DestroyTarget, StackOutcome
+from hotdsl.deploy.engine import (
+    NESTED_DEPTH,
+    DeployEngine,
+    DeploySettings,
+    DestroyTarget,
+    EventMarker,
+    StackOutcome,
+    stack_events,
+)
 from hotdsl.deploy.heat import HeatClient
 from hotdsl.deploy.imports import (
     DeployedOutputs,
@@ -42,6 +51,7 @@ from hotdsl.deploy.plan import (
     register_readable_secrets,
     stack_request,
 )
+from hotdsl.deploy.progress import EventPaths
 from hotdsl.deploy.saved_plan import Plan, PlanOutdated, deployed_state, planned_stack
 from hotdsl.errors import HotdslError
 from hotdsl.project import APPROVAL_LEVELS
@@ -237,6 +247,10 @@ class StackStatus:
     status: str | None
     """Heat's status, None when the stack is not deployed."""
 
+    def to_json(self) -> dict[str, Any]:
+        """One stack of `hotdsl ls --json`."""
+        return {"name": self.name, "heat_name": self.heat_name, "status": self.status}
+
 
 @attrs.frozen
 class StackEvents:
@@ -244,6 +258,28 @@ class StackEvents:
     """The stack's name in Heat."""
     events: tuple[dict[str, Any], ...]
     """Heat's events, oldest first, nested stacks' included; secrets masked."""
+    status: str = ""
+    """The stack's status when the listing (or following) ended."""
+
+    def to_json(self) -> dict[str, Any]:
+        """What `hotdsl events --json` prints: the same fields for every event, whatever
+        else Heat's answer holds, each event named by its path in the nested stacks."""
+        paths = EventPaths(self.stack_name)
+        events = []
+        for event in self.events:
+            path = paths.label(event)
+            events.append(
+                {
+                    "id": event.get("id"),
+                    "time": event.get("event_time"),
+                    "path": path if path is not None else event.get("resource_name"),
+                    "status": event.get("resource_status"),
+                    "reason": event.get("resource_status_reason") or "",
+                    "physical_resource_id": event.get("physical_resource_id"),
+                    "nested_stack_event": path is None,
+                }
+            )
+        return {"stack": self.stack_name, "status": self.status, "events": events}
 
 
 # --- observer --------------------------------------------------------------------------
@@ -335,11 +371,16 @@ class Toolkit:
         observer: Observer | None = None,
         *,
         client: HeatClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """`client`: talk to Heat through this client instead of connecting to the cloud."""
+        """`client`: talk to Heat through this client instead of connecting to the cloud;
+        `clock` and `sleep`: time as following Heat sees it (a test passes its own)."""
         self.target = target or Target()
         self.observer = observer or Observer()
         self._client = client
+        self.clock = clock
+        self.sleep = sleep
         self._synthesized: Synthesized | None = None
 
     # --- commands ------------------------------------------------------------------------
@@ -419,7 +460,15 @@ class Toolkit:
         self._check_secret_key(requests)
         client = self.client()
         _check_ownership_options(options.tags, options.take_over, names, heat_names)
-        engine = DeployEngine(client, self.observer, settings, update_rule, heat_names)
+        engine = DeployEngine(
+            client,
+            self.observer,
+            settings,
+            update_rule,
+            heat_names,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
         if options.plan is not None:
             options.plan.check_unmoved(client)
         # A stack hotdsl does not own is refused before any diff or question about it.
@@ -469,7 +518,14 @@ class Toolkit:
         ]
         question = f"Delete {', '.join(t.heat_name for t in targets)}?"
         self._ask(options.yes, Question("destroy", question))
-        engine = DeployEngine(self.client(), self.observer, settings, heat_names=heat_names)
+        engine = DeployEngine(
+            self.client(),
+            self.observer,
+            settings,
+            heat_names=heat_names,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
         return Outcomes(tuple(engine.destroy(targets)), len(targets))
 
     def outputs(self, stacks: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
@@ -486,8 +542,20 @@ class Toolkit:
         masked: dict[str, dict[str, Any]] = mask_data(found)
         return masked
 
-    def events(self, stack: str, *, nested_depth: int = 5) -> StackEvents:
-        """A deployed stack's events, oldest first, with its nested stacks' this deep."""
+    def events(
+        self,
+        stack: str,
+        *,
+        nested_depth: int = NESTED_DEPTH,
+        follow: bool = False,
+        poll_interval: float = 1.0,
+    ) -> StackEvents:
+        """A deployed stack's events, oldest first, with its nested stacks' this deep.
+
+        With `follow`, each event goes to the observer too (`Observer.event`), and a
+        stack in progress is polled every `poll_interval` seconds (on the toolkit's
+        clock and sleep) until Heat is done with it.
+        """
         manifest = (self._synthesized or self.synth()).manifest
         self._select(manifest, [stack])
         heat_name = self._heat_names(manifest)[stack]
@@ -495,8 +563,29 @@ class Toolkit:
         ref = client.find_stack(heat_name)
         if ref is None:
             raise HotdslError(f"stack {heat_name} is not deployed")
-        events = [mask_data(e) for e in client.events(ref, nested_depth=nested_depth)]
-        return StackEvents(heat_name, tuple(events))
+        events = stack_events(client, ref, nested_depth)
+        if follow:
+            for event in events:
+                self.observer.event(heat_name, event)
+            if ref.in_progress:
+                engine = DeployEngine(
+                    client,
+                    self.observer,
+                    DeploySettings(poll_interval=poll_interval),
+                    clock=self.clock,
+                    sleep=self.sleep,
+                )
+                last = events[-1] if events else None
+                marker = (
+                    EventMarker(str(last.get("id")), str(last.get("event_time", "")))
+                    if last is not None
+                    else None
+                )
+                journal: list[dict[str, Any]] = []
+                ref = engine.follow(ref, marker=marker, journal=journal)
+                events += journal
+        masked = tuple(mask_data(event) for event in events)
+        return StackEvents(heat_name, masked, ref.status)
 
     def list_stacks(self) -> list[StackStatus]:
         """The app's stacks with their status in Heat, in deploy order."""

@@ -6,7 +6,10 @@ parameters that cross-stack references created. A stack whose template,
 environment, parameters and files are unchanged is not touched.
 
 Following a stack costs two requests per poll whatever its size: the stack's status,
-and the events after the last one seen (an event marker, oldest first). Following has
+and the events after the last one seen (an event marker, oldest first). Only the
+events of the action at hand are shown (those after the newest event before it
+began), up to the final status, so a failure names the resources that failed and
+why, by their path in nested stacks, even after a rollback deleted them. Following has
 a deadline: Heat gives each action of a stack `timeout_mins` (60 minutes unless the
 stack or the cloud says otherwise); a stack still in progress `FOLLOW_MARGIN_MINS`
 after that was lost by Heat (its engine died or was restarted), and waiting longer
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
@@ -32,7 +35,7 @@ from hotdsl.deploy.hidden import digest_tags
 from hotdsl.deploy.imports import DeployedOutputs, fill_imports, stack_outputs
 from hotdsl.deploy.ownership import is_owned, owner_tag, refusal, uses_tag
 from hotdsl.deploy.plan import StackRequest
-from hotdsl.deploy.progress import ProgressObserver
+from hotdsl.deploy.progress import EventPaths, ProgressObserver
 from hotdsl.errors import HotdslError
 
 Outcome = Literal[
@@ -43,6 +46,10 @@ HEAT_DEFAULT_TIMEOUT_MINS = 60
 """Heat's `stack_action_timeout` default: the timeout of a stack that sets none."""
 FOLLOW_MARGIN_MINS = 5
 """How long past a stack's timeout deploy keeps following before it calls the stack stuck."""
+NESTED_DEPTH = 5
+"""How deep in nested stacks following and `hotdsl events` show events."""
+SUCCESS = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+"""The final statuses of a create or update that went well."""
 
 
 @attrs.frozen
@@ -50,14 +57,17 @@ class Failure:
     """A resource Heat could not handle, with Heat's reason."""
 
     resource: str
+    """The resource's name, or its path through nested stacks (`group/0/port`)."""
     type: str
     status: str
     reason: str
     stack: str
+    """The nested stack's name in Heat when `resource` is a bare name, else empty."""
 
     def __str__(self) -> str:
         where = self.resource if not self.stack else f"{self.stack}/{self.resource}"
-        return f"{where} ({self.type}) {self.status}: {self.reason}"
+        kind = f" ({self.type})" if self.type else ""
+        return f"{where}{kind} {self.status}: {self.reason}"
 
 
 @attrs.frozen
@@ -129,6 +139,48 @@ def stack_failures(client: HeatClient, ref: StackRef) -> list[Failure]:
     return out
 
 
+def stack_events(
+    client: HeatClient, ref: StackRef, nested_depth: int = NESTED_DEPTH
+) -> list[dict[str, Any]]:
+    """Every event of a stack, oldest first, with its nested stacks' this deep.
+
+    Heat finds nested stacks' events through the stack's resources: a stack whose
+    resources a rollback or a delete removed lists none with `nested_depth`. Its own
+    events are asked for too, so that they are never missing.
+    """
+    found = list(client.events(ref, nested_depth=nested_depth)) if nested_depth else []
+    ids = {event.get("id") for event in found}
+    found += [event for event in client.events(ref, nested_depth=0) if event.get("id") not in ids]
+    found.sort(key=lambda event: str(event.get("event_time", "")))  # stable: Heat's order
+    return found
+
+
+def operation_failures(
+    stack: str, events: Sequence[Mapping[str, Any]], found: Sequence[Failure] = ()
+) -> list[Failure]:
+    """The resources that failed in one action of a stack, by path, with Heat's reasons.
+
+    Taken from the action's events, which outlive the resources a rollback deletes;
+    a parent resource whose nested resource failed is named through the nested one.
+    `found` (failed resources Heat still lists) gives the resource types.
+    """
+    paths = EventPaths(stack)
+    failed: dict[str, Failure] = {}
+    for event in events:
+        label = paths.label(event)
+        status = str(event.get("resource_status", ""))
+        if label is None or label == stack or not status.endswith("FAILED"):
+            continue
+        reason = str(event.get("resource_status_reason") or "")
+        failed[label] = Failure(label, "", status, reason, "")
+    types = {paths.path(f.stack, f.resource): f.type for f in found}
+    return [
+        attrs.evolve(failure, type=types.get(label, ""))
+        for label, failure in failed.items()
+        if not any(other.startswith(label + "/") for other in failed)
+    ]
+
+
 def stuck_stack_advice(ref: StackRef) -> str:
     """What to do about a stack Heat left in progress: look, stop the action, check, retry."""
     name = ref.name
@@ -142,6 +194,40 @@ def stuck_stack_advice(ref: StackRef) -> str:
         f"Look with `openstack stack show {name}`; {stop}; "
         f"`openstack stack check {name}` once it has settled, then run hotdsl again"
     )
+
+
+@attrs.frozen
+class EventMarker:
+    """The last event before an action: where the action's events begin."""
+
+    id: str
+    time: str
+    """Heat's `event_time` (ISO 8601, whole seconds)."""
+
+
+@attrs.define
+class EventsSince:
+    """What following has shown of one action: events after `marker`, each once."""
+
+    marker: EventMarker | None
+    journal: list[dict[str, Any]]
+    seen: set[str] = attrs.field(factory=set)
+    last: dict[str, Any] | None = None
+
+    @property
+    def newest(self) -> EventMarker | None:
+        """The marker of the next page: the last event shown, else the action's start."""
+        if self.last is None:
+            return self.marker
+        return EventMarker(str(self.last.get("id", "")), str(self.last.get("event_time", "")))
+
+    def after_start(self, event: Mapping[str, Any]) -> bool:
+        """Whether the event may belong to this action: not the marker, not older than it."""
+        if self.marker is None:
+            return True
+        if event.get("id") == self.marker.id:
+            return False
+        return str(event.get("event_time", "")) >= self.marker.time
 
 
 class Interrupted(HotdslError):
@@ -295,6 +381,7 @@ class DeployEngine:
                     outputs=self.outputs(deployed),
                 )
         body = self._body(request)
+        action_start = self.clock()
         if deployed is None:
             self.progress.say(name, "creating")
             ref = self.client.create_stack(name, body)
@@ -307,24 +394,31 @@ class DeployEngine:
             self.client.update_stack(deployed, body)
             ref = deployed
             action = "updated"
-        final = self.follow(ref, marker=marker, expect_change=deployed)
+        journal: list[dict[str, Any]] = []
+        final = self.follow(ref, marker=marker, expect_change=deployed, journal=journal)
         elapsed = self.clock() - start
-        self.progress.summary(name, elapsed)
-        if final.status.endswith("_COMPLETE") and not final.status.startswith("ROLLBACK"):
+        self.progress.summary(name, self.clock() - action_start)
+        if final.status in SUCCESS:
             return StackOutcome(
                 name, action, final.status, elapsed=elapsed, outputs=self.outputs(final)
             )
-        return self._failed(final, elapsed)
+        return self._failed(final, elapsed, journal)
 
-    def _failed(self, final: StackRef, elapsed: float) -> StackOutcome:
-        """The outcome of a stack Heat left failed, with the failed resources and their reasons."""
+    def _failed(
+        self, final: StackRef, elapsed: float, journal: Iterable[Mapping[str, Any]]
+    ) -> StackOutcome:
+        """The outcome of a stack Heat left failed, with the failed resources and their reasons:
+        those of this action's events (a rollback deletes the resources, not the events),
+        else those Heat still lists."""
+        found = self.failures(final)
+        failures = operation_failures(final.name, list(journal), found) or found
         return StackOutcome(
             final.name,
             "failed",
             final.status,
             final.status_reason,
             elapsed,
-            failures=tuple(self.failures(final)),
+            failures=tuple(failures),
         )
 
     def _stuck(self, stuck: StackStuck, elapsed: float) -> StackOutcome:
@@ -353,16 +447,23 @@ class DeployEngine:
     # --- following Heat ------------------------------------------------------------------
 
     def follow(
-        self, ref: StackRef, *, marker: str | None, expect_change: StackRef | None = None
+        self,
+        ref: StackRef,
+        *,
+        marker: EventMarker | None,
+        expect_change: StackRef | None = None,
+        journal: list[dict[str, Any]] | None = None,
     ) -> StackRef:
         """Print events until the stack leaves IN_PROGRESS; return its final state.
 
+        Only events after `marker` (the last one before the action began) are shown,
+        and kept in `journal`: the events of this action, none of an earlier one.
         Raises `StackStuck` when an action of the stack outlives its deadline (see
         `deadline`), also when Heat's API stops answering meanwhile: a poll that fails
         is news of nothing, not the end of the deploy.
         """
         name = ref.name
-        seen: set[str] = set()
+        since = EventsSince(marker, journal if journal is not None else [])
         started = self.clock()
         grace_until = started + 5.0
         last, action, action_since = ref, "", started
@@ -372,7 +473,7 @@ class DeployEngine:
                 raise Interrupted("stopped following Heat")
             polled = self.clock()
             try:
-                marker = self._drain(ref, marker, seen)
+                self._drain(ref, since)
                 current = self._get(ref)
             except TransientError as exc:
                 if silent_since is None:
@@ -383,6 +484,7 @@ class DeployEngine:
                     silent_since = None
                     self.progress.say(name, "Heat answers again")
                 if current is None:
+                    self._drain(ref, since, final=True)
                     return attrs.evolve(ref, status="DELETE_COMPLETE")
                 last = current
                 if current.action != action:  # Heat times each action (a rollback too) anew
@@ -403,7 +505,7 @@ class DeployEngine:
                     ):
                         self.sleep(self.settings.poll_interval)  # Heat starts the rollback next
                         continue
-                    self._drain(ref, marker, seen)
+                    self._drain(ref, since, final=current.status not in SUCCESS)
                     return current
             waited = self.clock() - action_since
             if waited > self.deadline(last):
@@ -437,34 +539,57 @@ class DeployEngine:
                 return None
             raise
 
-    def _drain(self, ref: StackRef, marker: str | None, seen: set[str]) -> str | None:
+    def _drain(self, ref: StackRef, since: EventsSince, *, final: bool = False) -> None:
+        """Show the events Heat has after the last one shown.
+
+        Heat lists nested stacks' events only while the stack has resources: after a
+        rollback of a create, or a delete, the stack's own events are asked for too
+        (`final`), so that the events shown go up to the final status.
+        """
+        depths = (NESTED_DEPTH, 0) if final else (NESTED_DEPTH,)
+        found: list[dict[str, Any]] = []
+        for depth in depths:
+            found += self._events_after(ref, since.newest, depth)
+        found.sort(key=lambda event: str(event.get("event_time", "")))  # stable: Heat's order
+        for event in found:
+            event_id = str(event.get("id", ""))
+            if event_id in since.seen or not since.after_start(event):
+                continue
+            since.seen.add(event_id)
+            since.journal.append(event)
+            self.progress.event(ref.name, event)
+            since.last = event
+
+    def _events_after(
+        self, ref: StackRef, marker: EventMarker | None, depth: int
+    ) -> list[dict[str, Any]]:
+        marker_id = marker.id if marker is not None else None
         try:
-            events = list(self.client.events(ref, marker=marker))
+            return list(self.client.events(ref, marker=marker_id, nested_depth=depth))
         except HeatError as exc:
             if exc.status != 404 or marker is None:
-                return marker
-            events = list(
-                self.client.events(ref)
-            )  # the marker event was purged; skip what was seen
-        for event in events:
-            event_id = event.get("id", "")
-            if event_id in seen:
-                continue
-            seen.add(event_id)
-            self.progress.event(ref.name, event)
-            marker = event_id
-        return marker
+                return []  # news of nothing: the next poll asks again
+            # Heat purged the marker event: every event is listed, and those before the
+            # action began are told by their time (`EventsSince.after_start`).
+            return list(self.client.events(ref, nested_depth=depth))
 
-    def _last_event(self, ref: StackRef) -> str | None:
-        try:
-            data = self.client._call(
-                "GET",
-                f"{ref.path}/events?sort_dir=desc&sort_keys=event_time&limit=1&nested_depth=5",
-            )
-        except HeatError:
-            return None
-        events = data.get("events") or []
-        return events[0]["id"] if events else None
+    def _last_event(self, ref: StackRef) -> EventMarker | None:
+        """The newest event of the stack (its own, or a nested stack's): where this action's begin."""
+        newest: EventMarker | None = None
+        for depth in (NESTED_DEPTH, 0):  # nested ones only while the stack has resources
+            try:
+                data = self.client._call(
+                    "GET",
+                    f"{ref.path}/events?sort_dir=desc&sort_keys=event_time&limit=1"
+                    + (f"&nested_depth={depth}" if depth else ""),
+                )
+            except HeatError:
+                continue
+            for event in data.get("events") or ():
+                found = EventMarker(str(event["id"]), str(event.get("event_time", "")))
+                if newest is None or found.time > newest.time:
+                    newest = found
+        return newest
 
     # --- results ------------------------------------------------------------------------
 
@@ -500,8 +625,9 @@ class DeployEngine:
             self.progress.say(name, "deleting")
             marker = self._last_event(ref)
             self.client.delete_stack(ref)
+            journal: list[dict[str, Any]] = []
             try:
-                final = self.follow(ref, marker=marker, expect_change=ref)
+                final = self.follow(ref, marker=marker, expect_change=ref, journal=journal)
             except StackStuck as stuck:
                 results.append(self._stuck(stuck, self.clock() - start))
                 break
@@ -510,7 +636,7 @@ class DeployEngine:
                 self.progress.say(name, f"deleted in {elapsed:.1f} s")
                 results.append(StackOutcome(name, "deleted", final.status, elapsed=elapsed))
             else:
-                results.append(self._failed(final, elapsed))
+                results.append(self._failed(final, elapsed, journal))
                 break
         return results
 
