@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 @contextlib.contextmanager
 def toolkit(target: Target) -> Iterator[Toolkit]:
     """A toolkit that shows its progress on this terminal (or in the CI log)."""
+    with toolkits(target, ()) as kits:
+        yield kits[0]
+
+
+@contextlib.contextmanager
+def toolkits(
+    target: Target, stages: Sequence[str], *, all_stages: bool = False
+) -> Iterator[list[Toolkit]]:
+    """One toolkit per stage (`Toolkit.per_stage`), all showing progress on this terminal."""
     from hotdsl.deploy.progress import Progress
     from hotdsl.deploy.render import render_diff
     from hotdsl.errors import HotdslError
@@ -43,7 +52,7 @@ def toolkit(target: Target) -> Iterator[Toolkit]:
 
     terminal = Terminal()
     try:
-        yield Toolkit(target, terminal)
+        yield Toolkit.per_stage(target, stages, terminal, all_stages=all_stages)
     finally:
         terminal.close()  # the live status line goes before anything else is printed
 
