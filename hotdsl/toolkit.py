@@ -669,6 +669,8 @@ class Toolkit:
         known = {entry.name for entry in manifest.stacks}
         needed = [r.entry.name for r in requests]
         needed += [i.stack for r in requests for i in r.entry.imports if i.stack in known]
+        for name in needed:  # a flag against the app is refused before any cloud is reached
+            self.placement(name)
         clients = {name: self.client_for(name) for name in dict.fromkeys(needed)}
         default = next(iter(clients.values())) if clients else self.client()
         return DeployedOutputs(default, self._heat_names(manifest), clients)
