@@ -86,7 +86,7 @@ def test_flags_fill_what_the_app_leaves_open_and_may_not_contradict_it() -> None
         "--cloud dev conflicts with the app, which deploys stack web of stage p to cloud "
         "prod; leave out --cloud (the app chooses), or change the app"
     )
-    with pytest.raises(HotdslError, match="--region R2 conflicts .* region R1"):
+    with pytest.raises(HotdslError, match=r"--region R2 conflicts .* region R1"):
         Placement("prod", "R1").with_flags(None, "R2", "web")
 
 
@@ -230,8 +230,9 @@ def test_two_stages_deploy_to_two_clouds_and_a_value_crosses_between_them(
 
     east_conn, west_conn = east.connect(), west.connect()
     base = east_conn.orchestration.find_stack(f"w-{prefix}-base")
-    exported = {o["output_key"]: o["output_value"] for o in base.outputs}
     user = west_conn.orchestration.find_stack(f"w-{prefix}-user")
+    assert base is not None and user is not None
+    exported = {o["output_key"]: o["output_value"] for o in base.outputs}
     got = {o["output_key"]: o["output_value"] for o in user.outputs}["got"]
     assert got == exported[f"export.{prefix}-base.rnd"] and len(got) == 12
 
