@@ -197,9 +197,16 @@ def _text(data: dict[str, object], key: str, where: str = "", default: str | Non
 def _placement(data: dict[str, object], where: str) -> Placement:
     """`cloud` and `region` where a manifest names them (older manifests never do)."""
     cloud, region = (
-        None if data.get(key) is None else _text(data, key, where) for key in ("cloud", "region")
+        None if data.get(key) is None else _name(data, key, where) for key in ("cloud", "region")
     )
     return Placement(cloud, region)
+
+
+def _name(data: dict[str, object], key: str, where: str) -> str:
+    value = _text(data, key, where)
+    if not value.strip() or not value.isprintable():
+        raise ManifestError(f"{where}: {key} {value!r} is not a name")
+    return value
 
 
 def _texts(data: dict[str, object], key: str, where: str) -> tuple[str, ...]:
