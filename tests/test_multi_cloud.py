@@ -28,6 +28,7 @@ from hotdsl.sandbox import Sandbox, SandboxInfo, SandboxLayout, write_cloud_entr
 from hotdsl.stdlib import heat
 from hotdsl.synth import synth
 from hotdsl.synth.manifest import Manifest
+from hotdsl.toolkit import Target, Toolkit
 
 from .conftest import HEAT_VENV, HeatSandbox
 
@@ -185,6 +186,24 @@ def test_several_stages_are_for_diff_and_deploy_only(tmp_path: Path) -> None:
     assert "--all-stages deploys every stage: leave out --stage" in both.stderr
 
 
+def test_all_stages_makes_one_toolkit_per_stage_over_one_synth(tmp_path: Path) -> None:
+    write_app(tmp_path, "all")
+    kits = Toolkit.per_stage(Target(app="app.py", project=tmp_path), (), all_stages=True)
+    assert [kit.target.stage for kit in kits] == ["e", "w", "lost"]
+    # one synth wrote every stage: the manifest knows them all
+    assert list(Manifest.load(tmp_path / "hot.out").stack("all-user").stages) == ["e", "w", "lost"]
+    assert [kit.placement("all-user") for kit in kits] == [
+        Placement("east"),
+        Placement("west", "RegionOne"),
+        Placement("nowhere"),
+    ]
+    assert {kit.placement("all-base") for kit in kits} == {Placement("east")}
+    chosen = Toolkit.per_stage(Target(app="app.py", project=tmp_path, cloud="x"), ("w",))
+    assert [kit.target for kit in chosen] == [
+        Target(app="app.py", project=tmp_path, cloud="x", stage="w")
+    ]
+
+
 # --- two real clouds --------------------------------------------------------------------
 
 
@@ -239,6 +258,9 @@ def test_two_stages_deploy_to_two_clouds_and_a_value_crosses_between_them(
     # Diff reads the import from east too: nothing to change, in either stage.
     diff = hotdsl(tmp_path, clouds, "diff", "-a", "app.py", *stages, "--fail")
     assert diff.returncode == 0, diff.stdout + diff.stderr
+    as_json = hotdsl(tmp_path, clouds, "diff", "-a", "app.py", *stages, "--json")
+    assert sorted(json.loads(as_json.stdout)["stages"]) == ["e", "w"], as_json.stderr
+
     # The user stack alone (its own cloud first): the value is still read from east.
     alone = hotdsl(tmp_path, clouds, "diff", "-a", "app.py", "-s", "w", f"{prefix}-user", "--fail")
     assert alone.returncode == 0, alone.stdout + alone.stderr
