@@ -236,8 +236,21 @@ def test_two_stages_deploy_to_two_clouds_and_a_value_crosses_between_them(
     write_app(tmp_path, prefix)
     stages = ("--stage", "e", "--stage", "w")
 
-    done = hotdsl(tmp_path, clouds, "deploy", "-a", "app.py", *stages, "--concurrency", "2")
+    done = hotdsl(
+        tmp_path,
+        clouds,
+        "deploy",
+        "-a",
+        "app.py",
+        *stages,
+        "--concurrency",
+        "2",
+        "--outputs-file",
+        "outputs.json",
+    )
     assert done.returncode == 0, done.stderr
+    written = json.loads((tmp_path / "outputs.json").read_text())
+    assert sorted(written) == ["e", "w"] and f"w-{prefix}-user" in written["w"]
     assert "== stage e ==" in done.stdout and "== stage w ==" in done.stdout
 
     in_east, in_west = stack_names(east), stack_names(west)
@@ -254,6 +267,7 @@ def test_two_stages_deploy_to_two_clouds_and_a_value_crosses_between_them(
     exported = {o["output_key"]: o["output_value"] for o in base.outputs}
     got = {o["output_key"]: o["output_value"] for o in user.outputs}["got"]
     assert got == exported[f"export.{prefix}-base.rnd"] and len(got) == 12
+    assert written["w"][f"w-{prefix}-user"] == {"got": got}
 
     # Diff reads the import from east too: nothing to change, in either stage.
     diff = hotdsl(tmp_path, clouds, "diff", "-a", "app.py", *stages, "--fail")
