@@ -16,6 +16,8 @@ of `hotdsl.deploy.connection.connect`'s chain). The rules, in one place:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import attrs
 
 from hotdsl.errors import ConstructError, HotdslError
@@ -73,3 +75,29 @@ class Placement:
     def __str__(self) -> str:
         cloud = self.cloud or "the default cloud"
         return f"{cloud} ({self.region})" if self.region else cloud
+
+
+def runs_by_place(
+    names: Sequence[str], places: Mapping[str, Placement], depends_on: Mapping[str, Sequence[str]]
+) -> list[list[str]]:
+    """`names` (in dependency order) cut into runs of one place each, as few as the
+    dependencies allow: a stack joins the current run when every stack it depends on
+    (among `names`) is in it or in an earlier run. Runs go one after another, stacks
+    within a run concurrently, so fewer runs mean more stacks at once."""
+    runs: list[list[str]] = []
+    placed: set[str] = set()
+    left = list(names)
+    while left:
+        place, run = places[left[0]], []
+        grew = True
+        while grew:
+            grew = False
+            for name in list(left):
+                deps = [d for d in depends_on.get(name, ()) if d in names]
+                if places[name] == place and all(d in placed for d in deps):
+                    run.append(name)
+                    placed.add(name)
+                    left.remove(name)
+                    grew = True
+        runs.append(run)
+    return runs

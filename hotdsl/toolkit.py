@@ -44,7 +44,7 @@ from hotdsl.deploy.plan import (
     stack_request,
 )
 from hotdsl.errors import HotdslError
-from hotdsl.placement import Placement
+from hotdsl.placement import Placement, runs_by_place
 from hotdsl.secrets import mask_data
 from hotdsl.synth.manifest import Manifest
 
@@ -485,9 +485,9 @@ class Toolkit:
         question = f"Delete {', '.join(t.heat_name for t in targets)}?"
         self._ask(options.yes, Question("destroy", question))
         done: list[StackOutcome] = []
-        for client, run in self._runs([t.name for t in targets]):
+        for client, run in self._runs(names, reverse=True):
             engine = DeployEngine(client, self.observer, settings, heat_names=heat_names)
-            outcomes = engine.destroy([t for t in targets if t.name in run])
+            outcomes = engine.destroy([t for name in run for t in targets if t.name == name])
             done.extend(outcomes)
             if len(outcomes) < len(run) or not all(o.ok for o in outcomes):
                 break
@@ -675,16 +675,17 @@ class Toolkit:
         default = next(iter(clients.values())) if clients else self.client()
         return DeployedOutputs(default, self._heat_names(manifest), clients)
 
-    def _runs(self, names: Sequence[str]) -> list[tuple[HeatClient, list[str]]]:
-        """`names`, in their order, cut where the cloud (or region) changes: one client a run."""
-        runs: list[tuple[HeatClient, list[str]]] = []
-        for name in names:
-            client = self.client_for(name)
-            if runs and runs[-1][0] is client:
-                runs[-1][1].append(name)
-            else:
-                runs.append((client, [name]))
-        return runs
+    def _runs(
+        self, names: Sequence[str], *, reverse: bool = False
+    ) -> list[tuple[HeatClient, list[str]]]:
+        """`names` (deploy order) in runs of one cloud and region each (`runs_by_place`),
+        each with its client; `reverse` for a destroy: dependents first, runs reversed."""
+        manifest = (self._synthesized or self.synth()).manifest
+        depends_on = {entry.name: entry.depends_on for entry in manifest.stacks}
+        runs = runs_by_place(names, {n: self.placement(n) for n in names}, depends_on)
+        if reverse:
+            runs = [run[::-1] for run in reversed(runs)]
+        return [(self.client_for(run[0]), run) for run in runs]
 
     def _check_secret_key(self, requests: Sequence[StackRequest]) -> None:
         """The key for digests of hidden values, found or created before anything is deployed."""

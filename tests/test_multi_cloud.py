@@ -23,7 +23,7 @@ import pytest
 from hotdsl import App, Stack
 from hotdsl.environment import Stage
 from hotdsl.errors import ConstructError, HotdslError
-from hotdsl.placement import Placement
+from hotdsl.placement import Placement, runs_by_place
 from hotdsl.sandbox import Sandbox, SandboxInfo, SandboxLayout, write_cloud_entry
 from hotdsl.stdlib import heat
 from hotdsl.synth import synth
@@ -89,6 +89,21 @@ def test_flags_fill_what_the_app_leaves_open_and_may_not_contradict_it() -> None
     )
     with pytest.raises(HotdslError, match=r"--region R2 conflicts .* region R1"):
         Placement("prod", "R1").with_flags(None, "R2", "web")
+
+
+def test_stacks_go_in_as_few_runs_of_one_cloud_as_their_dependencies_allow() -> None:
+    east, west = Placement("east"), Placement("west")
+    places = {"a1": east, "b1": west, "a2": east, "b2": west, "c": east}
+    order = ["a1", "b1", "a2", "b2", "c"]
+    # independent stacks of one cloud share a run, whatever the order between clouds
+    assert runs_by_place(order, places, {}) == [["a1", "a2", "c"], ["b1", "b2"]]
+    # c needs b2 (west): it waits for a run after b2's
+    needs = {"a2": ["a1"], "b2": ["b1"], "c": ["b2"]}
+    assert runs_by_place(order, places, needs) == [["a1", "a2"], ["b1", "b2"], ["c"]]
+    # a dependency outside the chosen stacks does not hold anything back
+    assert runs_by_place(["b2", "c"], places, needs) == [["b2"], ["c"]]
+    assert runs_by_place(["a2"], places, needs) == [["a2"]]
+    assert runs_by_place([], places, needs) == []
 
 
 def test_the_manifest_records_each_stacks_cloud_and_region_per_stage(tmp_path: Path) -> None:
