@@ -1,7 +1,9 @@
 """`hotdsl diff | deploy | destroy | outputs | events | ls`: the app against a cloud's Heat.
 
 Each command parses its options, calls `hotdsl.toolkit.Toolkit` and prints the result
-(`hotdsl.deploy.render`); the toolkit does the work. The options every command shares
+(`hotdsl.deploy.render`); the toolkit does the work. Diff and deploy take several
+stages (`--stage` repeated, or `--all-stages`): one toolkit per stage over one synth,
+the stages one after another, each stage's stacks to their own clouds. The options every command shares
 (app, out dir, stage, cloud, ...) are declared once (`hotdsl.cli.options`) and reach
 each command as one `Target`.
 """
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from hotdsl.cli.options import shared_options
-from hotdsl.cli.terminal import toolkit
+from hotdsl.cli.terminal import toolkit, toolkits
 
 if TYPE_CHECKING:  # the commands import the toolkit when they run: `--help` stays quick
     from hotdsl.deploy.engine import StackOutcome
@@ -35,6 +37,9 @@ Parameters = Annotated[
     typer.Option("--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="JSON, for machines.")]
+AllStages = Annotated[
+    bool, typer.Option("--all-stages", help="Every stage of the app, one after another.")
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking (for CI).")]
 TakeOver = Annotated[
     list[str] | None,
@@ -81,6 +86,7 @@ def with_flag_values(args: list[str]) -> list[str]:
 @shared_options
 def diff(
     target: Target,
+    stage_names: tuple[str, ...],
     stacks: Stacks = None,
     parameter: Parameters = None,
     as_json: Json = False,
@@ -96,32 +102,47 @@ def diff(
             "with; `hotdsl deploy --plan FILE` sends exactly that (no secret values in it).",
         ),
     ] = None,
+    all_stages: AllStages = False,
 ) -> None:
     """Show what a deploy would change; never changes a deployed stack."""
     from hotdsl.deploy.plan import parse_parameter_overrides
     from hotdsl.deploy.render import render_diff
+    from hotdsl.errors import HotdslError
     from hotdsl.toolkit import DiffOptions
 
     overrides = parse_parameter_overrides(parameter or [])
+    if plan_out is not None and (all_stages or len(stage_names) > 1):
+        raise HotdslError("--plan-out saves the plan of one stage: give one --stage")
     options = DiffOptions(
         stacks=tuple(stacks or ()), parameters=overrides, plan=plan_out is not None
     )
-    with toolkit(target) as kit:
-        result = kit.diff(options)
-    if plan_out is not None and result.plan is not None:
-        result.plan.write(plan_out)
+    with toolkits(target, stage_names, all_stages=all_stages) as kits:
+        results = [(kit.target.stage, kit.diff(options)) for kit in kits]
+    many = len(results) > 1
+    planned = results[0][1].plan
+    if plan_out is not None and planned is not None:
+        planned.write(plan_out)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, default=str))
+        document = (
+            {"stages": {stage: result.to_json() for stage, result in results}}
+            if many
+            else results[0][1].to_json()
+        )
+        typer.echo(json.dumps(document, indent=2, default=str))
     else:
-        for item in result.stacks:
-            typer.echo(render_diff(item))
-    if fail and result.changed:
+        for stage, result in results:
+            if many:
+                typer.echo(f"== stage {stage} ==")
+            for item in result.stacks:
+                typer.echo(render_diff(item))
+    if fail and any(result.changed for _, result in results):
         raise typer.Exit(1)
 
 
 @shared_options
 def deploy(
     target: Target,
+    stage_names: tuple[str, ...],
     stacks: Stacks = None,
     parameter: Parameters = None,
     environment: Annotated[
@@ -167,10 +188,18 @@ def deploy(
     ] = None,
     outputs_file: Annotated[
         Path | None,
-        typer.Option("--outputs-file", help="Write every stack's outputs here as JSON."),
+        typer.Option(
+            "--outputs-file",
+            help="Write every stack's outputs here as JSON (by stage with several stages).",
+        ),
     ] = None,
+    all_stages: AllStages = False,
 ) -> None:
-    """Create or update the app's stacks in dependency order, following Heat's progress."""
+    """Create or update the app's stacks in dependency order, following Heat's progress.
+
+    With several stages, every stage's clouds are reached first; then the stages go one
+    after another, and a stage that fails stops the ones after it.
+    """
     from hotdsl.deploy.plan import parse_parameter_overrides
     from hotdsl.deploy.saved_plan import Plan
     from hotdsl.errors import HotdslError
@@ -194,17 +223,45 @@ def deploy(
         yes=yes,
         plan=Plan.load(target.project / plan) if plan is not None else None,
     )
-    with declined("not deployed"), toolkit(target) as kit:
-        result = kit.deploy(options)
-    if result.nothing_to_deploy:
-        typer.echo("nothing to deploy")
+    if plan is not None and (all_stages or len(stage_names) > 1):
+        raise HotdslError("--plan deploys the plan of one stage: give at most one --stage")
+    with declined("not deployed"), toolkits(target, stage_names, all_stages=all_stages) as kits:
+        for kit in kits:  # a missing cloud of any stage stops the deploy before it begins
+            kit.check_clouds(options.stacks)
+        results = []
+        for kit in kits:
+            result = kit.deploy(options)
+            results.append((kit.target.stage, result))
+            if not result.ok:
+                break
+    if len(kits) == 1:
+        if result.nothing_to_deploy:
+            typer.echo("nothing to deploy")
+            return
+        if outputs_file is not None:
+            outputs_file.write_text(json.dumps(result.outputs(), indent=2, sort_keys=True) + "\n")
+        try:
+            report(list(result.outcomes), result.planned)
+        finally:
+            show_outputs(result.outputs())
         return
     if outputs_file is not None:
-        outputs_file.write_text(json.dumps(result.outputs(), indent=2, sort_keys=True) + "\n")
-    try:
-        report(list(result.outcomes), result.planned)
-    finally:
+        found = {stage: result.outputs() for stage, result in results}
+        outputs_file.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
+    ok = True
+    for stage, result in results:
+        typer.echo(f"== stage {stage} ==")
+        if result.nothing_to_deploy:
+            typer.echo("nothing to deploy")
+        ok = show_outcomes(list(result.outcomes), result.planned) and ok
         show_outputs(result.outputs())
+    left = [kit.target.stage or "" for kit in kits[len(results) :]]
+    if left:
+        typer.echo(
+            f"stage(s) {', '.join(left)} not deployed because an earlier one failed", err=True
+        )
+    if not ok or left:
+        raise typer.Exit(1)
 
 
 def show_outputs(found: dict[str, dict[str, object]]) -> None:
@@ -256,6 +313,12 @@ def destroy(
 
 def report(outcomes: list[StackOutcome], planned: int) -> None:
     """One line per stack (failures with Heat's reasons on stderr); exit 1 unless all went well."""
+    if not show_outcomes(outcomes, planned):
+        raise typer.Exit(1)
+
+
+def show_outcomes(outcomes: list[StackOutcome], planned: int) -> bool:
+    """One line per stack (failures with Heat's reasons on stderr); whether all went well."""
     from hotdsl.deploy.render import render_outcome
 
     for outcome in outcomes:
@@ -263,8 +326,7 @@ def report(outcomes: list[StackOutcome], planned: int) -> None:
     skipped = planned - len(outcomes)
     if skipped:
         typer.echo(f"{skipped} stack(s) not deployed because an earlier stack failed", err=True)
-    if skipped or not all(o.ok for o in outcomes):
-        raise typer.Exit(1)
+    return not skipped and all(o.ok for o in outcomes)
 
 
 @shared_options

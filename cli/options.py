@@ -2,7 +2,8 @@
 
 `SHARED` lists them (app, out dir, stage, cloud, region, Heat release, `--from` and
 where its secrets may be read); `shared_options` adds them to a command and hands it
-the one `hotdsl.toolkit.Target` they make. Square brackets in help texts are escaped:
+the one `hotdsl.toolkit.Target` they make. `--stage` may be repeated for a command
+that declares a `stage_names` parameter (it gets them all); for the others once. Square brackets in help texts are escaped:
 Typer's rich markup would take `[tool.hotdsl]` for a style and print nothing.
 """
 
@@ -30,20 +31,30 @@ Out = Annotated[
     typer.Option("--out", "-o", help="Out dir for the synth that runs first (default: hot.out/)."),
 ]
 StageName = Annotated[
-    str | None,
-    typer.Option("--stage", "-s", help="Deploy this stage's environment (and stack names)."),
+    list[str] | None,
+    typer.Option(
+        "--stage",
+        "-s",
+        help="Deploy this stage's environment, stack names, clouds and regions "
+        "(repeatable for diff and deploy).",
+    ),
 ]
 Cloud = Annotated[
     str | None,
     typer.Option(
         "--cloud",
         "--os-cloud",
-        help="clouds.yaml entry (default: OS_CLOUD, then the OS_* variables of an openrc, "
-        "then cloud = NAME under \\[tool.hotdsl] in pyproject.toml).",
+        help="clouds.yaml entry for the stacks the app names no cloud for (default: OS_CLOUD, "
+        "then the OS_* variables of an openrc, then cloud = NAME under \\[tool.hotdsl] in "
+        "pyproject.toml); naming another cloud than the app is an error.",
     ),
 ]
 Region = Annotated[
-    str | None, typer.Option("--region", help="The cloud's region (default: the cloud's own).")
+    str | None,
+    typer.Option(
+        "--region",
+        help="The region for the stacks the app names no region for (default: the cloud's own).",
+    ),
 ]
 Heat = Annotated[
     str | None,
@@ -96,8 +107,9 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     own = [
         p.replace(kind=p.KEYWORD_ONLY, annotation=hints[p.name])
         for p in inspect.signature(command).parameters.values()
-        if p.name != "target"
+        if p.name not in ("target", "stage_names")
     ]
+    many_stages = "stage_names" in inspect.signature(command).parameters
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
         for name, (kind, default) in SHARED.items()
@@ -105,11 +117,21 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def run(**values: Any) -> None:
+        from hotdsl.errors import HotdslError
         from hotdsl.toolkit import Target
 
         chosen = {name: values.pop(name) for name in SHARED}
         chosen["allow_secret_dirs"] = tuple(chosen["allow_secret_dirs"])
         chosen["allow_secret_envs"] = frozenset(chosen["allow_secret_envs"])
+        stages = tuple(chosen["stage"] or ())
+        if len(stages) > 1 and not many_stages:
+            raise HotdslError(
+                f"--stage is given {len(stages)} times; this command works on one stage at a "
+                "time (diff and deploy take several)"
+            )
+        chosen["stage"] = stages[0] if stages else None
+        if many_stages:
+            values["stage_names"] = stages
         command(target=Target(**chosen), **values)
 
     parameters = [*shared, *own]

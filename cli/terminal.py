@@ -22,6 +22,19 @@ if TYPE_CHECKING:
 def toolkit(target: Target, *, progress_stream: TextIO | None = None) -> Iterator[Toolkit]:
     """A toolkit that shows its progress on this terminal (or in the CI log), on stdout
     unless `progress_stream` says otherwise."""
+    with toolkits(target, (), progress_stream=progress_stream) as kits:
+        yield kits[0]
+
+
+@contextlib.contextmanager
+def toolkits(
+    target: Target,
+    stages: Sequence[str],
+    *,
+    all_stages: bool = False,
+    progress_stream: TextIO | None = None,
+) -> Iterator[list[Toolkit]]:
+    """One toolkit per stage (`Toolkit.per_stage`), all showing progress on this terminal."""
     from hotdsl.deploy.progress import Progress
     from hotdsl.deploy.render import render_diff
     from hotdsl.errors import HotdslError
@@ -49,7 +62,7 @@ def toolkit(target: Target, *, progress_stream: TextIO | None = None) -> Iterato
 
     terminal = Terminal(progress_stream)
     try:
-        yield Toolkit(target, terminal)
+        yield Toolkit.per_stage(target, stages, terminal, all_stages=all_stages)
     finally:
         terminal.close()  # the live status line goes before anything else is printed
 

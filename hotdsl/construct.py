@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hotdsl.errors import ConstructError, ModelLockedError
+from hotdsl.placement import Placement, check_place
 from hotdsl.source import SourceLocation, caller_location
 from hotdsl.versions import LATEST_VERSION, normalize_version
 
@@ -279,6 +280,9 @@ class App(Construct):
 class Stack(Construct):
     """One Heat stack: one template, deployed under `stack_name` (the id by default).
 
+    `cloud` and `region` deploy it to that clouds.yaml entry and region in every stage
+    (another stack's values reach it through outputs read from the producer's cloud).
+
     `template_version` takes a date (`2018-08-31`) or a release name (`rocky`); the
     newest version is the default.
     """
@@ -292,6 +296,8 @@ class Stack(Construct):
         template_version: str = LATEST_VERSION,
         stack_name: str | None = None,
         environment: Environment | None = None,
+        cloud: str | None = None,
+        region: str | None = None,
     ) -> None:
         location = caller_location()
         _check_id(id, location)
@@ -313,6 +319,11 @@ class Stack(Construct):
         self._members: list[Construct] = []
         self.environment = environment
         """The stack's own environment, applied in every stage before the stage's."""
+        self.placement = Placement(
+            check_place("cloud", cloud, location), check_place("region", region, location)
+        )
+        """The clouds.yaml entry and region this stack is deployed to, whatever its stage's
+        (`hotdsl.placement` says how it combines with the stage's and the CLI's)."""
         super().__init__(scope, id)
         self.node._stack = self
         self.description = description

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import attrs
 
 from hotdsl.errors import ConstructError
+from hotdsl.placement import Placement, check_place
 from hotdsl.source import SourceLocation, caller_location
 
 if TYPE_CHECKING:
@@ -133,7 +134,8 @@ class Stage:
     prod.environment(web_stack).resource_registry = {...}
     ```
     Values are checked against the parameter's type and constraints at synth.
-    `stack_name_prefix` keeps stages apart when they share one cloud project.
+    `stack_name_prefix` keeps stages apart when they share one cloud project; `cloud`
+    (a clouds.yaml entry) and `region` send the stage's stacks to their own cloud.
     """
 
     def __init__(
@@ -145,6 +147,8 @@ class Stage:
         environments: Mapping[Stack, Environment] | None = None,
         stack_name_prefix: str = "",
         description: str | None = None,
+        cloud: str | None = None,
+        region: str | None = None,
     ) -> None:
         self.location: SourceLocation = caller_location()
         if not name or not name.replace("-", "").replace("_", "").isalnum():
@@ -158,6 +162,10 @@ class Stage:
         self.name: str = name
         self.description = description
         self.stack_name_prefix = stack_name_prefix
+        self.placement = Placement(
+            check_place("cloud", cloud, self.location), check_place("region", region, self.location)
+        )
+        """Where this stage's stacks are deployed, unless a stack names its own cloud."""
         self.values: dict[Parameter[Any], object] = {}
         self.value_locations: dict[Parameter[Any], SourceLocation] = {}
         self.environments: dict[Stack, Environment] = dict(environments or {})

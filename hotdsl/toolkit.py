@@ -9,9 +9,13 @@ kinds) and print nothing: progress, warnings and questions go to the `Observer` 
 caller passes, so a terminal prints them and a CI script may collect them.
 
 The app is synthesized once per toolkit, on first use: a diff and the deploy after it
-use the same files. A diff may also save a plan (`DiffOptions.plan`, `hotdsl.deploy.saved_plan`)
-that a later deploy sends exactly, or refuses when the stacks moved since
-(`DeployOptions.plan`); such a deploy does not synthesize. An out dir from elsewhere (`Target.from_dir`) may come from a pull
+use the same files. `Toolkit.per_stage` makes one toolkit per stage over one synth.
+Each stack goes to the cloud and region the app names for it, else the target's
+(`hotdsl.placement` has the rules); a stack's cross-stack values are read from the
+producing stack's own cloud. A diff may also save a plan (`DiffOptions.plan`,
+`hotdsl.deploy.saved_plan`) that a later deploy sends exactly, or refuses when the
+stacks moved since (`DeployOptions.plan`); such a deploy does not synthesize. An out
+dir from elsewhere (`Target.from_dir`) may come from a pull
 request: its secrets are read only where the deployer allows
 (`hotdsl.deploy.plan.SecretSources`).
 """
@@ -54,6 +58,7 @@ from hotdsl.deploy.plan import (
 from hotdsl.deploy.progress import EventPaths
 from hotdsl.deploy.saved_plan import Plan, PlanOutdated, deployed_state, planned_stack
 from hotdsl.errors import HotdslError
+from hotdsl.placement import Placement, runs_by_place
 from hotdsl.project import APPROVAL_LEVELS
 from hotdsl.secrets import mask_data
 from hotdsl.synth.manifest import Manifest
@@ -110,9 +115,10 @@ class Target:
     stage: str | None = None
     """Deploy this stage's environment files (and stack names)."""
     cloud: str | None = None
-    """clouds.yaml entry; None: `OS_CLOUD`, an openrc's `OS_*`, then `[tool.hotdsl] cloud`."""
+    """clouds.yaml entry for the stacks the app names no cloud for; None: `OS_CLOUD`, an
+    openrc's `OS_*`, then `[tool.hotdsl] cloud`. Naming another cloud than the app is an error."""
     region: str | None = None
-    """The cloud's region to use (default: the cloud's own)."""
+    """The region for the stacks the app names no region for (default: the cloud's own)."""
     heat: str | None = None
     """The Heat release synth checks against (default: `[tool.hotdsl] heat`)."""
     from_dir: Path | None = None
@@ -381,7 +387,44 @@ class Toolkit:
         self._client = client
         self.clock = clock
         self.sleep = sleep
+        self._clients: dict[Placement, HeatClient] = {}
+        self._planned: tuple[Manifest, dict[str, str]] | None = None
+        """A saved plan's stacks and names in Heat, when deploying one: no synth."""
         self._synthesized: Synthesized | None = None
+
+    @classmethod
+    def per_stage(
+        cls,
+        target: Target,
+        stages: Sequence[str],
+        observer: Observer | None = None,
+        *,
+        all_stages: bool = False,
+    ) -> list[Toolkit]:
+        """One toolkit per stage (`stages`, or every stage of the app), over one synth.
+
+        With one stage or none this is `[Toolkit(target)]` with that stage.
+        """
+        if all_stages and stages:
+            raise HotdslError("--all-stages deploys every stage: leave out --stage (or it)")
+        if len(set(stages)) != len(stages):
+            raise HotdslError(f"--stage is given twice for one stage ({', '.join(stages)})")
+        if not all_stages and len(stages) <= 1:
+            chosen = stages[0] if stages else target.stage
+            return [cls(attrs.evolve(target, stage=chosen), observer)]
+        first = cls(attrs.evolve(target, stage=None), observer)
+        synthesized = first._load(list(stages) or None)
+        names = list(stages) or list(
+            dict.fromkeys(name for entry in synthesized.manifest.stacks for name in entry.stages)
+        )
+        if not names:
+            raise HotdslError("--all-stages: the app has no stages; deploy without it")
+        kits = []
+        for name in names:
+            kit = cls(attrs.evolve(target, stage=name), observer)
+            kit._adopt(synthesized)
+            kits.append(kit)
+        return kits
 
     # --- commands ------------------------------------------------------------------------
 
@@ -391,6 +434,10 @@ class Toolkit:
         Every other method uses the result of the first call (calling this again
         synthesizes again).
         """
+        return self._adopt(self._load([self.target.stage] if self.target.stage else None))
+
+    def _load(self, stages: list[str] | None) -> Synthesized:
+        """The app synthesized for `stages` (None: all), or the out dir of `from_dir`."""
         target = self.target
         if target.from_dir is None:
             for flag, given in (
@@ -402,7 +449,7 @@ class Toolkit:
                         f"{flag} applies to --from only (the secrets of an app synthesized in "
                         "this run are read where its code says)"
                     )
-            synthesized = self._synth_app()
+            return self._synth_app(stages)
         else:
             if target.heat is not None:
                 raise HotdslError(
@@ -413,9 +460,14 @@ class Toolkit:
                 target.project, target.allow_secret_dirs, target.allow_secret_envs
             )
             out_dir = target.project / target.from_dir
-            synthesized = Synthesized(out_dir, load_manifest(out_dir), secret_sources=sources)
+            return Synthesized(out_dir, load_manifest(out_dir), secret_sources=sources)
+
+    def _adopt(self, synthesized: Synthesized) -> Synthesized:
+        """Work from `synthesized` from now on."""
         # Heat may quote a secret back in any answer: mask every one that can be read here.
-        register_readable_secrets(synthesized.manifest, target.stage, synthesized.secret_sources)
+        register_readable_secrets(
+            synthesized.manifest, self.target.stage, synthesized.secret_sources
+        )
         self._synthesized = synthesized
         return synthesized
 
@@ -425,11 +477,11 @@ class Toolkit:
         synthesized = self._synthesized or self.synth()
         names = self._select(synthesized.manifest, options.stacks)
         requests = self._requests(synthesized, names, options.parameters, ())
-        client = self.client()
+        outputs = self._outputs(requests)
         heat_names = self._heat_names(synthesized.manifest)
         # The state is read before the diff: a stack that moves meanwhile fails the plan.
-        plan = self._plan(client, requests, heat_names) if options.plan else None
-        return DiffResult(self._diffs(client, requests, heat_names), plan)
+        plan = self._plan(requests, heat_names) if options.plan else None
+        return DiffResult(self._diffs(requests, outputs), plan)
 
     def deploy(self, options: DeployOptions | None = None) -> Outcomes:
         """Create or update the stacks in dependency order, following Heat's progress."""
@@ -458,24 +510,34 @@ class Toolkit:
             )
             heat_names = self._heat_names(synthesized.manifest)
         self._check_secret_key(requests)
-        client = self.client()
+        outputs = self._outputs(requests)  # every cloud is connected: a missing one stops here
         _check_ownership_options(options.tags, options.take_over, names, heat_names)
-        engine = DeployEngine(
-            client,
-            self.observer,
-            settings,
-            update_rule,
-            heat_names,
-            clock=self.clock,
-            sleep=self.sleep,
-        )
+        by_name = {r.entry.name: r for r in requests}
+        runs = [
+            (
+                DeployEngine(
+                    client,
+                    self.observer,
+                    settings,
+                    update_rule,
+                    heat_names,
+                    clock=self.clock,
+                    sleep=self.sleep,
+                ),
+                [by_name[name] for name in run],
+            )
+            for client, run in self._runs(names)
+        ]
         if options.plan is not None:
-            options.plan.check_unmoved(client)
-        # A stack hotdsl does not own is refused before any diff or question about it.
-        engine.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
+            options.plan.check_unmoved(self._client_of_heat_name)
+        for engine, run_requests in runs:
+            # A stack hotdsl does not own is refused before any diff or question about it.
+            engine.check_ownership([(r.entry.name, r.stack_name) for r in run_requests], "deploy")
+        for request in requests:  # an output that cannot come is refused before any change
+            fill_imports(request, outputs, deployed_later=by_name)
         diffs: tuple[StackDiff, ...] = ()
         if level != "never":
-            diffs = self._diffs(client, requests, heat_names)
+            diffs = self._diffs(requests, outputs)
             self.observer.diffs(diffs)
             if all(d.is_empty for d in diffs):
                 return Outcomes((), 0, diffs)
@@ -488,14 +550,22 @@ class Toolkit:
                 )
                 self._ask(options.yes, Question("deploy", text, details))
             if options.plan is not None:  # a person may have taken a while to answer
-                options.plan.check_unmoved(client)
+                options.plan.check_unmoved(self._client_of_heat_name)
         else:
-            warnings = [w for r in requests for w in nested_form_warnings(client, r)]
+            warnings = [
+                w for r in requests for w in nested_form_warnings(self.client_for(r.entry.name), r)
+            ]
             for warning in warnings:
                 self.observer.warning(warning)
             if warnings:
                 self._ask(options.yes, Question("replace-nested", "Replace these nested stacks?"))
-        return Outcomes(tuple(engine.deploy(requests)), len(requests), diffs)
+        done: list[StackOutcome] = []
+        for engine, run_requests in runs:  # one run per cloud in turn, in dependency order
+            outcomes = engine.deploy(run_requests, outputs)
+            done.extend(outcomes)
+            if len(outcomes) < len(run_requests) or not all(o.ok for o in outcomes):
+                break
+        return Outcomes(tuple(done), len(requests), diffs)
 
     def destroy(self, options: DestroyOptions | None = None) -> Outcomes:
         """Delete the stacks, dependents first, and wait until Heat is done.
@@ -518,23 +588,29 @@ class Toolkit:
         ]
         question = f"Delete {', '.join(t.heat_name for t in targets)}?"
         self._ask(options.yes, Question("destroy", question))
-        engine = DeployEngine(
-            self.client(),
-            self.observer,
-            settings,
-            heat_names=heat_names,
-            clock=self.clock,
-            sleep=self.sleep,
-        )
-        return Outcomes(tuple(engine.destroy(targets)), len(targets))
+        done: list[StackOutcome] = []
+        for client, run in self._runs(names, reverse=True):
+            engine = DeployEngine(
+                client,
+                self.observer,
+                settings,
+                heat_names=heat_names,
+                clock=self.clock,
+                sleep=self.sleep,
+            )
+            outcomes = engine.destroy([t for name in run for t in targets if t.name == name])
+            done.extend(outcomes)
+            if len(outcomes) < len(run) or not all(o.ok for o in outcomes):
+                break
+        return Outcomes(tuple(done), len(targets))
 
     def outputs(self, stacks: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
         """The deployed outputs of the stacks (by name in Heat), secrets masked."""
         manifest = (self._synthesized or self.synth()).manifest
         heat_names = self._heat_names(manifest)
-        client = self.client()
         found: dict[str, dict[str, Any]] = {}
         for name in self._select(manifest, stacks):
+            client = self.client_for(name)
             ref = client.find_stack(heat_names[name])
             if ref is None:
                 raise HotdslError(f"stack {heat_names[name]} is not deployed")
@@ -559,7 +635,7 @@ class Toolkit:
         manifest = (self._synthesized or self.synth()).manifest
         self._select(manifest, [stack])
         heat_name = self._heat_names(manifest)[stack]
-        client = self.client()
+        client = self.client_for(stack)
         ref = client.find_stack(heat_name)
         if ref is None:
             raise HotdslError(f"stack {heat_name} is not deployed")
@@ -591,10 +667,9 @@ class Toolkit:
         """The app's stacks with their status in Heat, in deploy order."""
         manifest = (self._synthesized or self.synth()).manifest
         heat_names = self._heat_names(manifest)
-        client = self.client()
         found = []
         for entry in manifest.stacks:
-            ref = client.find_stack(heat_names[entry.name])
+            ref = self.client_for(entry.name).find_stack(heat_names[entry.name])
             found.append(
                 StackStatus(entry.name, heat_names[entry.name], ref.status if ref else None)
             )
@@ -603,18 +678,54 @@ class Toolkit:
     def client(self) -> HeatClient:
         """The Heat client of the target's cloud, connected on first use."""
         if self._client is None:
-            from hotdsl.deploy.connection import connect
-            from hotdsl.project import find_config
-
-            target = self.target
-            config = find_config(target.project.resolve()) if target.cloud is None else None
-            connection = connect(
-                target.cloud,
-                region=target.region,
-                project_cloud=config.cloud if config is not None else None,
-            )
-            self._client = HeatClient(connection)
+            self._client = self._connect(Placement(self.target.cloud, self.target.region))
         return self._client
+
+    def placement(self, stack: str) -> Placement:
+        """Where the app's stack `stack` is deployed: the app's choice for the target's
+        stage, with `--cloud`/`--region` filling what it leaves open (a conflict is an error)."""
+        entry = self._manifest().stack(stack)
+        stage = self.target.stage
+        if stage is not None and stage in entry.stages:
+            chosen, label = entry.stages[stage].placement, f"{stack} of stage {stage}"
+        else:
+            chosen, label = entry.placement, stack
+        return chosen.with_flags(self.target.cloud, self.target.region, label)
+
+    def client_for(self, stack: str) -> HeatClient:
+        """The Heat client of the cloud and region the app's stack `stack` is deployed to."""
+        place = self.placement(stack)
+        if place == Placement(self.target.cloud, self.target.region):
+            return self.client()
+        if place not in self._clients:
+            from hotdsl.deploy.connection import CloudConnectionError
+
+            try:
+                self._clients[place] = self._connect(place)
+            except CloudConnectionError as exc:
+                where = f"stage {self.target.stage}, " if self.target.stage else ""
+                raise CloudConnectionError(
+                    f"{where}stack {stack}: {exc}; add the cloud to clouds.yaml or change "
+                    "the app's cloud"
+                ) from None
+        return self._clients[place]
+
+    def check_clouds(self, stacks: Sequence[str] = ()) -> None:
+        """Connect to the cloud of every chosen stack (and of the stacks they take outputs
+        of): a cloud missing from clouds.yaml, or a flag against the app, stops here."""
+        self._outputs(self._requests_of(stacks))
+
+    def _connect(self, place: Placement) -> HeatClient:
+        from hotdsl.deploy.connection import connect
+        from hotdsl.project import find_config
+
+        config = find_config(self.target.project.resolve()) if place.cloud is None else None
+        connection = connect(
+            place.cloud,
+            region=place.region,
+            project_cloud=config.cloud if config is not None else None,
+        )
+        return HeatClient(connection)
 
     # --- the pieces ----------------------------------------------------------------------
 
@@ -634,23 +745,28 @@ class Toolkit:
                 chosen = known
         return chosen
 
-    def _plan(
-        self, client: HeatClient, requests: Sequence[StackRequest], heat_names: dict[str, str]
-    ) -> Plan:
+    def _plan(self, requests: Sequence[StackRequest], heat_names: dict[str, str]) -> Plan:
         """The plan of `requests`: each stack's content and deployed state, and the state of
         the stacks outside them whose outputs they take."""
         selected = {r.entry.name for r in requests}
         stacks = tuple(
-            planned_stack(r, self.target.stage, deployed_state(client, r.stack_name))
+            planned_stack(
+                r,
+                self.target.stage,
+                deployed_state(self.client_for(r.entry.name), r.stack_name),
+            )
             for r in requests
         )
         producers = {
-            heat_names[i.stack]
+            heat_names[i.stack]: i.stack
             for r in requests
             for i in r.entry.imports
             if i.stack not in selected and i.stack in heat_names
         }
-        sources = {name: deployed_state(client, name) for name in sorted(producers)}
+        sources = {
+            name: deployed_state(self.client_for(producers[name]), name)
+            for name in sorted(producers)
+        }
         return Plan(stacks, self.target.stage, dict(heat_names), sources)
 
     def _plan_requests(
@@ -686,9 +802,27 @@ class Toolkit:
         requests = plan.requests(sources, self.observer.note)
         names = [r.entry.name for r in requests]
         heat_names = {**plan.heat_names, **{r.entry.name: r.stack_name for r in requests}}
+        self._planned = (Manifest(tuple(r.entry for r in requests)), heat_names)
         return names, requests, heat_names
 
-    def _synth_app(self) -> Synthesized:
+    def _client_of_heat_name(self, heat_name: str) -> HeatClient:
+        """The client of the cloud a stack of the plan (by its name in Heat) is deployed to;
+        a stack outside the plan's own (one whose outputs it takes) is read in the target's."""
+        if self._planned is not None:
+            manifest, heat_names = self._planned
+            known = {entry.name for entry in manifest.stacks}
+            for name, in_heat in heat_names.items():
+                if in_heat == heat_name and name in known:
+                    return self.client_for(name)
+        return self.client()
+
+    def _manifest(self) -> Manifest:
+        """The manifest of the stacks at hand: a saved plan's, else the synthesized app's."""
+        if self._planned is not None:
+            return self._planned[0]
+        return (self._synthesized or self.synth()).manifest
+
+    def _synth_app(self, stages: list[str] | None) -> Synthesized:
         from hotdsl.project import load_app, resolve_app_reference, target_release
         from hotdsl.synth import synth
 
@@ -699,7 +833,6 @@ class Toolkit:
             out_dir = target.project / target.out
         else:
             out_dir = config.root / config.out if config else target.project / "hot.out"
-        stages = [target.stage] if target.stage else None
         result, manifest = synth(load_app(reference, root), out_dir, stages, release)
         warnings = tuple(str(w) for w in result.warnings)
         for warning in warnings:
@@ -747,20 +880,50 @@ class Toolkit:
         ]
 
     def _diffs(
-        self, client: HeatClient, requests: Sequence[StackRequest], heat_names: Mapping[str, str]
+        self, requests: Sequence[StackRequest], outputs: DeployedOutputs
     ) -> tuple[StackDiff, ...]:
         """Each stack's diff; cross-stack parameters take the producing stacks' deployed
         outputs, or are left out when the producer is among `requests` and lacks them."""
         from hotdsl.deploy.schema import update_rule
 
-        outputs = DeployedOutputs(client, heat_names)
         selected = {r.entry.name for r in requests}
         diffs = []
         for request in requests:
             filled = fill_imports(request, outputs, deployed_later=selected)
+            client = self.client_for(request.entry.name)
             deployed = client.find_stack(filled.stack_name)
             diffs.append(diff_stack(client, filled, deployed, update_rule))
         return tuple(diffs)
+
+    def _requests_of(self, stacks: Sequence[str]) -> list[StackRequest]:
+        synthesized = self._synthesized or self.synth()
+        return self._requests(synthesized, self._select(synthesized.manifest, stacks), {}, ())
+
+    def _outputs(self, requests: Sequence[StackRequest]) -> DeployedOutputs:
+        """Where the cross-stack values of `requests` are read: each producer in its own
+        cloud. Connects to the cloud of every request and producer."""
+        manifest = self._manifest()
+        known = {entry.name for entry in manifest.stacks}
+        needed = [r.entry.name for r in requests]
+        needed += [i.stack for r in requests for i in r.entry.imports if i.stack in known]
+        for name in needed:  # a flag against the app is refused before any cloud is reached
+            self.placement(name)
+        clients = {name: self.client_for(name) for name in dict.fromkeys(needed)}
+        default = next(iter(clients.values())) if clients else self.client()
+        heat_names = self._planned[1] if self._planned is not None else self._heat_names(manifest)
+        return DeployedOutputs(default, heat_names, clients)
+
+    def _runs(
+        self, names: Sequence[str], *, reverse: bool = False
+    ) -> list[tuple[HeatClient, list[str]]]:
+        """`names` (deploy order) in runs of one cloud and region each (`runs_by_place`),
+        each with its client; `reverse` for a destroy: dependents first, runs reversed."""
+        manifest = self._manifest()
+        depends_on = {entry.name: entry.depends_on for entry in manifest.stacks}
+        runs = runs_by_place(names, {n: self.placement(n) for n in names}, depends_on)
+        if reverse:
+            runs = [run[::-1] for run in reversed(runs)]
+        return [(self.client_for(run[0]), run) for run in runs]
 
     def _check_secret_key(self, requests: Sequence[StackRequest]) -> None:
         """The key for digests of hidden values, found or created before anything is deployed."""

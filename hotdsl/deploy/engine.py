@@ -297,11 +297,17 @@ class DeployEngine:
 
     # --- deploy -------------------------------------------------------------------------
 
-    def deploy(self, requests: Sequence[StackRequest]) -> list[StackOutcome]:
-        """Deploy in dependency order, independent stacks concurrently; stop scheduling on failure."""
+    def deploy(
+        self, requests: Sequence[StackRequest], outputs: DeployedOutputs | None = None
+    ) -> list[StackOutcome]:
+        """Deploy in dependency order, independent stacks concurrently; stop scheduling on failure.
+
+        `outputs`: where cross-stack parameters are read (and deployed outputs recorded)
+        when the app's stacks are spread over several clouds; default: this client's.
+        """
         self.check_ownership([(r.entry.name, r.stack_name) for r in requests], "deploy")
         by_name = {r.entry.name: r for r in requests}
-        known = DeployedOutputs(self.client, self.heat_names)
+        known = outputs if outputs is not None else DeployedOutputs(self.client, self.heat_names)
         for request in requests:  # an output that cannot come is refused before any change
             fill_imports(request, known, deployed_later=by_name)
         done: dict[str, StackOutcome] = {}

@@ -44,12 +44,19 @@ class DeployedOutputs:
     """The outputs of the app's stacks: as this run deployed them, else as Heat has them.
 
     Heat is asked once per stack; `heat_names` maps the app's stack names to Heat's
-    (a stage may rename them).
+    (a stage may rename them). A stack is read from its own cloud: `clients` maps the
+    app stacks deployed elsewhere than `client`'s cloud (and region) to theirs.
     """
 
-    def __init__(self, client: HeatClient, heat_names: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        client: HeatClient,
+        heat_names: Mapping[str, str],
+        clients: Mapping[str, HeatClient] | None = None,
+    ) -> None:
         self.client = client
         self.heat_names = dict(heat_names)
+        self.clients = dict(clients or {})
         self._known: dict[str, dict[str, Any] | None] = {}
 
     def record(self, stack: str, outputs: Mapping[str, Any]) -> None:
@@ -59,7 +66,7 @@ class DeployedOutputs:
     def of(self, stack: str) -> dict[str, Any] | None:
         """The outputs of app stack `stack`, or None when it is not deployed."""
         if stack not in self._known:
-            ref = self.client.find_stack(self.heat_names[stack])
+            ref = self.clients.get(stack, self.client).find_stack(self.heat_names[stack])
             self._known[stack] = stack_outputs(ref) if ref is not None else None
         return self._known[stack]
 

@@ -293,12 +293,18 @@ class Plan:
     def requests(self, sources: SecretSources, note: Callable[[str], None]) -> list[StackRequest]:
         return [stack.request(sources, note) for stack in self.stacks]
 
-    def check_unmoved(self, client: HeatClient, where: str = "the plan") -> None:
-        """Refuse, naming each stack and what moved, when Heat no longer has what the plan saw."""
+    def check_unmoved(
+        self, client: HeatClient | Callable[[str], HeatClient], where: str = "the plan"
+    ) -> None:
+        """Refuse, naming each stack and what moved, when Heat no longer has what the plan saw.
+
+        `client`: the Heat to read, or a function giving it for a stack's name in Heat (the
+        stacks of one plan may live in several clouds)."""
         recorded = [(s.stack_name, s.deployed) for s in self.stacks] + sorted(self.sources.items())
         moved = []
         for name, state in recorded:
-            changes = state.changes_to(deployed_state(client, name))
+            heat = client(name) if callable(client) else client
+            changes = state.changes_to(deployed_state(heat, name))
             if changes:
                 moved.append((name, "; ".join(changes)))
         if moved:

@@ -126,6 +126,7 @@ class SynthResult:
                     stack_name=stage.stack_name(s.stack),
                     environment_files=base + ((own,) if own is not None else ()),
                     secrets=secrets,
+                    placement=s.stack.placement.within(stage.placement),
                 )
             entries.append(
                 StackEntry(
@@ -138,6 +139,7 @@ class SynthResult:
                     depends_on=s.depends_on,
                     imports=s.imports,
                     stages=stages,
+                    placement=s.stack.placement,
                 )
             )
         return Manifest(tuple(entries))

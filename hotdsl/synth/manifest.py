@@ -3,7 +3,9 @@
 `manifest.json` lists the top-level stacks in deploy order, each with its template,
 environment files (its own, and per stage in the order they apply), the `files` map a
 deploy sends to Heat, its parameters, the stacks it depends on and which of their
-outputs feed which of its parameters. Secrets appear by variable or file name only.
+outputs feed which of its parameters, and the cloud and region the app names for it
+(`cloud`/`region`, per stage and for a deploy without one; absent when the app names
+none, as in manifests written before them). Secrets appear by variable or file name only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import attrs
 
 from hotdsl.errors import HotdslError
+from hotdsl.placement import Placement
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -51,12 +54,15 @@ class StageEntry:
     """Applied in this order (later files win, as Heat merges them)."""
     secrets: dict[str, dict[str, str]] = attrs.field(factory=dict)
     """Parameter name -> {"from_env": VAR} or {"from_file": PATH}, read at deploy time."""
+    placement: Placement = attrs.field(factory=Placement)
+    """The cloud and region the app names for this stack in this stage (stack's, else stage's)."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "stack_name": self.stack_name,
             "environment_files": list(self.environment_files),
             "secrets": dict(sorted(self.secrets.items())),
+            **self.placement.to_json(),
         }
 
 
@@ -79,6 +85,8 @@ class StackEntry:
     """Names of stacks that must be deployed first."""
     imports: tuple[StackImportEntry, ...] = ()
     stages: dict[str, StageEntry] = attrs.field(factory=dict)
+    placement: Placement = attrs.field(factory=Placement)
+    """The cloud and region the stack names itself, for a deploy without a stage."""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -91,6 +99,7 @@ class StackEntry:
             "depends_on": list(self.depends_on),
             "imports": [i.to_json() for i in self.imports],
             "stages": {name: stage.to_json() for name, stage in self.stages.items()},
+            **self.placement.to_json(),
         }
 
     @classmethod
@@ -110,6 +119,7 @@ class StackEntry:
                     str(k): {str(a): _scalar_text(b, where) for a, b in _mapping(v, where).items()}
                     for k, v in secrets.items()
                 },
+                placement=_placement(body, where),
             )
         files = _mapping(entry.get("files", {}), f"{name}: files")
         imports = []
@@ -134,6 +144,7 @@ class StackEntry:
             depends_on=_texts(entry, "depends_on", name),
             imports=tuple(imports),
             stages=stages,
+            placement=_placement(entry, name),
         )
 
 
@@ -181,6 +192,21 @@ def _scalar_text(value: object, where: str) -> str:
 def _text(data: dict[str, object], key: str, where: str = "", default: str | None = None) -> str:
     value = data.get(key, default)
     return _scalar_text(value, f"{where}: {key}" if where else key)
+
+
+def _placement(data: dict[str, object], where: str) -> Placement:
+    """`cloud` and `region` where a manifest names them (older manifests never do)."""
+    cloud, region = (
+        None if data.get(key) is None else _name(data, key, where) for key in ("cloud", "region")
+    )
+    return Placement(cloud, region)
+
+
+def _name(data: dict[str, object], key: str, where: str) -> str:
+    value = _text(data, key, where)
+    if not value.strip() or not value.isprintable():
+        raise ManifestError(f"{where}: {key} {value!r} is not a name")
+    return value
 
 
 def _texts(data: dict[str, object], key: str, where: str) -> tuple[str, ...]:
