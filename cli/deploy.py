@@ -226,8 +226,8 @@ def deploy(
     if plan is not None and (all_stages or len(stage_names) > 1):
         raise HotdslError("--plan deploys the plan of one stage: give at most one --stage")
     with declined("not deployed"), toolkits(target, stage_names, all_stages=all_stages) as kits:
-        for kit in kits:  # a missing cloud of any stage stops the deploy before it begins
-            kit.check_clouds(options.stacks)
+        for kit in kits if options.plan is None else ():  # a plan's clouds: checked in deploy
+            kit.check_clouds(options.stacks)  # a missing cloud of any stage stops it here
         results = []
         for kit in kits:
             result = kit.deploy(options)
