@@ -178,7 +178,7 @@ def test_a_failed_update_rolls_back_and_reports_heats_reason(
 
     write_app(tmp_path, FAILING_APP.format(name=name, fail=True))
     result = hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox), check=False)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"{name}: failed (ROLLBACK_COMPLETE" in result.stderr
     assert "Test Resource failed" in result.stderr + result.stdout
     final = client.find_stack(name)
@@ -193,7 +193,7 @@ def test_a_failed_create_without_rollback_lists_the_failed_resources(
     result = hotdsl(
         tmp_path, "deploy", "--app", "app.py", "--no-rollback", *cloud(heat_sandbox), check=False
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"{name}: failed (CREATE_FAILED" in result.stderr
     assert (
         "failed: bad (OS::Heat::TestResource) CREATE_FAILED: ValueError: resources.bad: Test Resource failed"
