@@ -267,8 +267,8 @@ def _ticks(lines: list[str]) -> list[str]:
 
 
 def _code(text: str) -> str:
-    """`text` as inline code that no backtick in it can break."""
-    text = mask(text)
+    """`text` as inline code on one line, that no backtick in it can break."""
+    text = " ".join(mask(text).split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
