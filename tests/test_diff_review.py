@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from .conftest import REPO
 from .faultproxy import FaultProxy
 
 pytestmark = pytest.mark.heat
@@ -255,3 +257,48 @@ def test_a_failed_preview_fails_the_diff(reviewed: tuple[Path, Any]) -> None:
     assert "The Parameter (size) was not valid" in result.stdout
     assert result.stderr.splitlines()[-1].startswith("error: Heat's update preview failed for")
     assert "Traceback" not in result.stderr
+
+
+QUICKSTART = REPO / "examples" / "quickstart"
+README_DIFF = REPO / "tests" / "golden" / "diff" / "quickstart-pr.json"
+"""The structured diff of the README's pull request (`test_readme` renders it as Markdown)."""
+PR_CHANGES = (
+    (
+        'echo "provisioned by hotdsl" > /etc/motd',
+        'echo "provisioned by hotdsl" > /etc/motd\napk add nginx',
+    ),
+    ("length=24", "length=32"),
+)
+"""The README's pull request: the boot script installs nginx; the admin password grows."""
+
+
+def test_the_readme_pull_request_diff_is_what_heat_says(heat_sandbox: Any, tmp_path: Path) -> None:
+    """Deploys the quick start example, applies the README's pull request to it and checks
+    that its diff is the one the README shows (as Markdown, see test_readme)."""
+    name = heat_sandbox.unique_name("quickstart")
+    shutil.copytree(QUICKSTART, tmp_path, dirs_exist_ok=True)
+    app = tmp_path / "app.py"
+    source = app.read_text(encoding="utf-8").replace('"quickstart")', f'"{name}")')
+    app.write_text(source, encoding="utf-8")
+    command = [sys.executable, "-m", "hotdsl.cli"]
+    where = ["--cloud", heat_sandbox.cloud]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args, *where], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    deployed = run("deploy")
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    for old, new in PR_CHANGES:
+        assert old in source
+        source = source.replace(old, new)
+    app.write_text(source, encoding="utf-8")
+    result = run("diff", "--format", "json", "--fail")
+    assert result.returncode == 2, result.stderr
+    shown = json.loads(result.stdout.replace(name, "quickstart"))
+    if os.environ.get("HOTDSL_UPDATE_GOLDEN"):
+        README_DIFF.parent.mkdir(parents=True, exist_ok=True)
+        README_DIFF.write_text(json.dumps(shown, indent=2) + "\n", encoding="utf-8")
+    assert shown == json.loads(README_DIFF.read_text(encoding="utf-8"))
+    run("destroy", "--yes")

@@ -391,6 +391,7 @@ def _resource_changes(
                     reasons.append(f"{prop} is immutable: Heat will refuse this update")
                 elif not update_allowed:
                     reasons.append(f"{prop} cannot be updated in place")
+            reasons += _policy_replacements(body.get("type"), old, body, changes)
         action: Action = (
             "replace" if reasons and not any("immutable" in r for r in reasons) else "update"
         )
@@ -400,6 +401,37 @@ def _resource_changes(
     for name, body in remote.items():
         if name not in local:
             yield ResourceChange(name, body.get("type", "?"), "remove")
+
+
+POLICY_REPLACEMENTS = {
+    "OS::Nova::Server": (
+        ("flavor", "flavor_update_policy", "RESIZE"),
+        ("image", "image_update_policy", "REBUILD"),
+        ("user_data", "user_data_update_policy", "REPLACE"),
+    )
+}
+"""Properties that Heat allows to update but whose change replaces the resource when a
+policy property says REPLACE: (property, policy, Heat's default policy). From each type's
+`needs_replace_with_prop_diff` in Heat; the update preview follows it, except where a
+stand-in (the sandbox) plays the type."""
+POLICY_MARK = "_update_policy is REPLACE"
+
+
+def _policy_replacements(
+    resource_type: object, old: Mapping[str, Any], new: Mapping[str, Any], changes: Sequence[Change]
+) -> list[str]:
+    """Why a change replaces the resource by its update policy (`POLICY_REPLACEMENTS`)."""
+    changed = {
+        c.path.split(".")[1].split("[")[0] for c in changes if c.path.startswith("properties.")
+    }
+    before, after = old.get("properties") or {}, new.get("properties") or {}
+    reasons = []
+    for prop, policy, default in POLICY_REPLACEMENTS.get(str(resource_type), ()):
+        chosen = after.get(policy) or before.get(policy)
+        if prop in changed and (chosen or default) == "REPLACE":
+            whose = "" if chosen else " (Heat's default)"
+            reasons.append(f"{prop} changes and {policy} is REPLACE{whose}")
+    return reasons
 
 
 def _apply_preview(
@@ -438,6 +470,9 @@ def _apply_preview(
                     and current.action != action
                     and action in ("update", "replace")
                 ):
+                    kept = tuple(r for r in current.reasons if POLICY_MARK in r)
+                    if action == "update" and kept:
+                        continue  # replaced by the resource's own code: see POLICY_REPLACEMENTS
                     reasons = (
                         current.reasons
                         if action == "replace"

@@ -59,10 +59,10 @@ def render_diff(item: StackDiff, *, colour: bool = False) -> str:
             )
         ]
         lines += [paint(f"  [+] {r.name} ({r.type})", "add") for r in item.resources]
-        return "\n".join(lines)
+        return mask("\n".join(lines))
     owner = [f"  note: {item.not_owned}"] if item.not_owned else []
     if item.is_empty:
-        return "\n".join([paint(f"Stack {item.stack_name}: no differences", "title"), *owner])
+        return mask("\n".join([paint(f"Stack {item.stack_name}: no differences", "title"), *owner]))
     lines = [paint(f"Stack {item.stack_name}", "title"), *owner]
     if item.resources:
         lines.append("  Resources")
@@ -84,7 +84,7 @@ def render_diff(item: StackDiff, *, colour: bool = False) -> str:
                 lines += _change_lines(change, paint, "    ")
     if item.preview_error:
         lines.append(paint(f"  Heat's update preview failed: {item.preview_error}", "remove"))
-    return "\n".join(lines)
+    return mask("\n".join(lines))
 
 
 def _resource_lines(resource: ResourceChange, paint: Any, *, all_reasons: bool) -> list[str]:
@@ -117,9 +117,8 @@ def change_text(change: Change) -> str:
     """One change on one line: `path: old -> new`, `(added)`, `(removed, was ...)` or a note."""
     if change.note is not None:
         return f"{change.path}: {change.note}"
-    if change.text_diff is not None and change.path.startswith("files."):
-        old = "new" if change.old is MISSING else mask(str(change.old))
-        new = "removed" if change.new is MISSING else mask(str(change.new))
+    if change.text_diff is not None:
+        old, new = _text_sizes(change)
         return f"{change.path}: {old} -> {new}"
     if change.old is MISSING:
         return f"{change.path}: (added) {_value(change.new)}"
@@ -128,6 +127,20 @@ def change_text(change: Change) -> str:
     if change.old == change.new:
         return f"{change.path}: {_value(change.new)} (changed)"
     return f"{change.path}: {_value(change.old)} -> {_value(change.new)}"
+
+
+def _text_sizes(change: Change) -> tuple[str, str]:
+    """A file's or a script's before and after, in lines: its unified diff shows the rest."""
+
+    def size(value: Any, absent: str) -> str:
+        if value is MISSING:
+            return absent
+        if change.path.startswith("files."):
+            return mask(str(value))  # the diff already says "N lines"
+        lines = str(value).count("\n") + (0 if str(value).endswith("\n") else 1)
+        return f"{lines} lines"
+
+    return size(change.old, "new"), size(change.new, "removed")
 
 
 def _value(value: Any) -> str:
@@ -186,7 +199,7 @@ def render_markdown(diffs: Sequence[StackDiff]) -> str:
         )
     for item in diffs:
         lines += ["", *_markdown_stack(item)]
-    return "\n".join(lines) + "\n"
+    return mask("\n".join(lines) + "\n")
 
 
 def _markdown_stack(item: StackDiff) -> list[str]:
@@ -242,10 +255,9 @@ def _markdown_resource(resource: ResourceChange) -> list[str]:
 def _markdown_change(change: Change, indent: str) -> list[str]:
     if change.note is not None:
         line = f"{_code(change.path)}: {_plain(change.note)}"
-    elif change.text_diff is not None and change.path.startswith("files."):
-        old = "new" if change.old is MISSING else _plain(str(change.old))
-        new = "removed" if change.new is MISSING else _plain(str(change.new))
-        line = f"{_code(change.path)}: {old} → {new}"
+    elif change.text_diff is not None:
+        old, new = _text_sizes(change)
+        line = f"{_code(change.path)}: {_plain(old)} → {_plain(new)}"
     elif change.old is MISSING:
         line = f"{_code(change.path)}: added {_code(_value(change.new))}"
     elif change.new is MISSING:
@@ -282,7 +294,7 @@ def _cell(text: str) -> str:
 
 def _plain(text: str) -> str:
     """Text from Heat or hotdsl, kept from being read as Markdown or HTML."""
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", " ".join(mask(text).split()))
+    return re.sub(r"([\\`*\[\]<>|#])", r"\\\1", " ".join(mask(text).split()))
 
 
 def _html(text: str) -> str:
