@@ -234,6 +234,7 @@ def diff_stack(
         try:
             heat_view = client.preview_update(deployed, request.body())
             resources = _apply_preview(resources, heat_view, deployed)
+            resources, nested = _place_template_changes(resources, nested)
         except HeatError as exc:
             preview_error = mask(str(exc))
     resources = _explain_file_changes(resources, local, files, update_rule)
@@ -487,6 +488,49 @@ def _apply_preview(
 
 
 PREVIEW_REASON = "a value it uses changes (Heat's update preview)"
+
+
+def _place_template_changes(
+    resources: list[ResourceChange], nested: list[tuple[str, tuple[ResourceChange, ...]]]
+) -> tuple[list[ResourceChange], list[tuple[str, tuple[ResourceChange, ...]]]]:
+    """Give the changes found in a provider or group template to the resources that Heat's
+    preview names by path (`group/0/rnd`), so each is shown where it is, not in a flat list.
+
+    A template's change goes to every previewed resource of its name and type below a
+    path; a change whose name and type more than one template holds stays in its list.
+    """
+    owners: dict[tuple[str, str], list[str]] = {}
+    for key, changes in nested:
+        for change in changes:
+            owners.setdefault((change.name, change.type), []).append(key)
+    placed: set[tuple[str, str]] = set()
+    out = []
+    for resource in resources:
+        leaf = resource.name.rpartition("/")[2]
+        found = [
+            change
+            for key, changes in nested
+            for change in changes
+            if "/" in resource.name
+            and (change.name, change.type) == (leaf, resource.type)
+            and owners[(leaf, resource.type)] == [key]
+            and resource.reasons in ((), (PREVIEW_REASON,))
+            and change.action in ("update", "replace")
+        ]
+        if len(found) == 1:
+            change = found[0]
+            reasons = change.reasons or resource.reasons
+            resource = attrs.evolve(resource, changes=change.changes, reasons=reasons)
+            placed.add((change.name, change.type))
+        out.append(resource)
+    rest = [
+        (key, kept)
+        for key, changes in nested
+        if (kept := tuple(c for c in changes if (c.name, c.type) not in placed))
+    ]
+    return out, rest
+
+
 """Why Heat's preview updates or replaces a resource whose own properties do not change."""
 
 
@@ -585,7 +629,9 @@ def _preview_labels(
             if own is None or not nested:
                 continue
             path = f"{own}/{item.get('resource_name')}" if own else str(item.get("resource_name"))
-            for key in (nested.get("stack_id"), nested.get("stack_name")):
+            # a nested stack's stand-in in the preview is named `<parent stack>-<resource>`
+            preview_name = f"{item.get('stack_name')}-{item.get('resource_name')}"
+            for key in (nested.get("stack_id"), nested.get("stack_name"), preview_name):
                 if isinstance(key, str) and key not in paths:
                     paths[key] = path
                     found = True
