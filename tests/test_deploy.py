@@ -533,7 +533,9 @@ def test_nested_and_provider_templates_deploy_and_diff_inside(
     assert "Nested template member.yaml" not in diff  # each member's change is shown by its path
     for member in ("group/0", "group/1"):
         head = f"[!] {member}/rnd (OS::Heat::RandomString) will be REPLACED"
-        assert f"{head}: length cannot be updated in place\n        properties.length: 6 -> 9" in diff
+        assert (
+            f"{head}: length cannot be updated in place\n        properties.length: 6 -> 9" in diff
+        )
     hotdsl(tmp_path, "deploy", "--app", "app.py", *cloud(heat_sandbox))
     members = heat_sandbox.outputs(HeatClient(heat_sandbox.conn).find_stack(name))["members"]
     assert all(len(v) == 11 for v in members)

@@ -3,14 +3,18 @@
 Names, values, file contents and Heat's messages come from the app, the pull request
 or Heat; in Markdown they must not open HTML, break the summary table, close a code
 fence early or escape the `<details>` block. A registered secret is `******` in every
-format (text, coloured text, Markdown, JSON), wherever it sits in the diff.
+format (text, coloured text, Markdown, JSON), wherever it sits in the diff, and a
+hidden `-p` value that is refused is not shown in the error either.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +136,28 @@ def test_the_risk_follows_the_worst_action() -> None:
     assert risk("remove") == "high"
     summary = StackDiff("s", False, (ResourceChange("a", "T", "add"),)).summary()
     assert (summary.added, summary.changed, summary.risk) == (1, 0, "low")
+
+
+def test_a_wrong_hidden_override_is_refused_without_showing_it(tmp_path: Path) -> None:
+    """Checked before any cloud is asked: the cloud named here does not exist."""
+    (tmp_path / "app.py").write_text(
+        "from hotdsl import *\nfrom hotdsl.stdlib import heat\n"
+        "app = App()\nstack = Stack(app, 'vault')\n"
+        "pin = Parameter(stack, 'pin', type='number', hidden=True)\n"
+        "heat.Value(stack, 'v', value=pin)\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "hotdsl.cli", "diff", "--app", "app.py"]
+    result = subprocess.run(
+        [*command, "--cloud", "nowhere", "-p", f"pin={SECRET}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: --parameter pin=******: stack vault's number parameter pin does not take it: "
+        "a number parameter takes a number, not '******'\n"
+    )
