@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,9 +90,23 @@ def diff(
     stage_names: tuple[str, ...],
     stacks: Stacks = None,
     parameter: Parameters = None,
-    as_json: Json = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (coloured on a terminal unless NO_COLOR is set), markdown (for a pull "
+            "request comment) or json (for machines).",
+        ),
+    ] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
     fail: Annotated[
-        bool, typer.Option("--fail", help="Exit 1 when there are differences (a CI gate).")
+        bool,
+        typer.Option(
+            "--fail",
+            help="Exit 2 when there are differences, 0 when there are none (errors exit 1), "
+            "as terraform plan -detailed-exitcode.",
+        ),
     ] = False,
     plan_out: Annotated[
         Path | None,
@@ -104,12 +119,18 @@ def diff(
     ] = None,
     all_stages: AllStages = False,
 ) -> None:
-    """Show what a deploy would change; never changes a deployed stack."""
+    """Show what a deploy would change; never changes a deployed stack.
+
+    A failed update preview in Heat fails the diff (exit 1) after the diff is printed.
+    """
     from hotdsl.deploy.plan import parse_parameter_overrides
-    from hotdsl.deploy.render import render_diff
+    from hotdsl.deploy.render import render_diff, render_markdown
     from hotdsl.errors import HotdslError
     from hotdsl.toolkit import DiffOptions
 
+    chosen = "json" if as_json else output_format
+    if chosen not in DIFF_FORMATS:
+        raise HotdslError(f"--format {chosen}: choose one of {', '.join(DIFF_FORMATS)}")
     overrides = parse_parameter_overrides(parameter or [])
     if plan_out is not None and (all_stages or len(stage_names) > 1):
         raise HotdslError("--plan-out saves the plan of one stage: give one --stage")
@@ -122,7 +143,7 @@ def diff(
     planned = results[0][1].plan
     if plan_out is not None and planned is not None:
         planned.write(plan_out)
-    if as_json:
+    if chosen == "json":
         document = (
             {"stages": {stage: result.to_json() for stage, result in results}}
             if many
@@ -130,13 +151,34 @@ def diff(
         )
         typer.echo(json.dumps(document, indent=2, default=str))
     else:
+        colour = wants_colour()
         for stage, result in results:
+            if chosen == "markdown":
+                if many:
+                    typer.echo(f"### Stage {stage}\n")
+                typer.echo(render_markdown(result.stacks), nl=False)
+                continue
             if many:
                 typer.echo(f"== stage {stage} ==")
             for item in result.stacks:
-                typer.echo(render_diff(item))
+                typer.echo(render_diff(item, colour=colour))
+    failed = [d for _, result in results for d in result.stacks if d.preview_error]
+    if failed:
+        names = ", ".join(d.stack_name for d in failed)
+        raise HotdslError(
+            f"Heat's update preview failed for {names} (see above); fix it before deploying"
+        )
     if fail and any(result.changed for _, result in results):
-        raise typer.Exit(1)
+        raise typer.Exit(2)
+
+
+DIFF_FORMATS = ("text", "markdown", "json")
+
+
+def wants_colour() -> bool:
+    """Colour for a terminal, never for a pipe or a file, and never when NO_COLOR is set
+    (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @shared_options

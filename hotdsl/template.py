@@ -390,6 +390,43 @@ def check_parameter_input(
     return None
 
 
+def constraint_from_hot(body: Mapping[str, Any]) -> ParameterConstraint | None:
+    """A constraint as a template writes it (`{range: {min: 1}}`), or None if hotdsl has no
+    class for it (it is then left to Heat)."""
+    description = body.get("description")
+    description = description if isinstance(description, str) else None
+    for kind, value in body.items():
+        if kind == "range" and isinstance(value, Mapping):
+            return Range(value.get("min"), value.get("max"), description)
+        if kind == "length" and isinstance(value, Mapping):
+            return Length(value.get("min"), value.get("max"), description)
+        if kind == "modulo" and isinstance(value, Mapping):
+            return Modulo(value.get("step", 1), value.get("offset", 0), description)
+        if kind == "allowed_values" and isinstance(value, list):
+            return AllowedValues(value, description)
+        if kind == "allowed_pattern" and isinstance(value, str):
+            return AllowedPattern(value, description)
+    return None  # custom constraints ask the cloud's services: Heat checks them
+
+
+def check_parameter_definition_input(definition: Mapping[str, Any], value: object) -> str | None:
+    """Why Heat refuses `value` for a parameter defined as `definition` (a template's
+    `parameters` entry), or None."""
+    parameter_type = str(definition.get("type", "string"))
+    if parameter_type not in PARAMETER_TYPES:
+        return None
+    found = definition.get("constraints")
+    written = found if isinstance(found, list) else []
+    constraints = [
+        c
+        for body in written
+        if isinstance(body, Mapping) and (c := constraint_from_hot(body)) is not None
+    ]
+    if parameter_definition_problems(parameter_type, constraints):
+        return None  # the template is wrong, not the value: synth and Heat say so
+    return check_parameter_input(parameter_type, value, constraints)
+
+
 def _value_for_constraints(parameter_type: str, value: object) -> object:
     """Type-check `value` as Heat's parameter class does; return what its constraints see.
 

@@ -210,8 +210,14 @@ class DiffResult:
         return any(not d.is_empty for d in self.stacks)
 
     def to_json(self) -> dict[str, Any]:
-        """What `hotdsl diff --json` prints: secrets masked."""
-        return {"stacks": mask_data([d.to_json() for d in self.stacks])}
+        """What `hotdsl diff --format json` prints (`DIFF_SCHEMA`): secrets masked."""
+        from hotdsl.deploy.diff import DIFF_SCHEMA
+
+        return {
+            "schema": DIFF_SCHEMA,
+            "changed": self.changed,
+            "stacks": mask_data([d.to_json() for d in self.stacks]),
+        }
 
 
 @attrs.frozen

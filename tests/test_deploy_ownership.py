@@ -80,7 +80,7 @@ def test_diff_notes_a_stack_hotdsl_does_not_own_until_it_is_taken_over(
         (entry,) = json.loads(ok(hotdsl(tmp_path, "diff", "--json", *args)).stdout)["stacks"]
         assert entry["not_owned"] == note(name)
         gate = hotdsl(tmp_path, "diff", "--fail", *args)
-        assert gate.returncode == 1 and note(name) in gate.stdout
+        assert gate.returncode == 2 and note(name) in gate.stdout
 
         ok(hotdsl(tmp_path, "deploy", "--take-over", name, *args))
         taken = client.find_stack(name)

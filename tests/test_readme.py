@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from hotdsl.deploy.diff import MISSING, Change, ResourceChange, StackDiff
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
@@ -41,4 +45,53 @@ def test_the_toolkit_section_shows_the_ci_script_as_it_is() -> None:
     script = README.parent / "examples" / "ci" / "deploy.py"
     assert re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0] == script.read_text(
         encoding="utf-8"
+    )
+
+
+def test_the_review_section_shows_the_markdown_the_renderer_prints() -> None:
+    """The pull request comment in "CI usage" is `render_markdown` of the quick start's
+    diff, which tests/test_diff_review.py checks against Heat itself."""
+    from hotdsl.deploy.render import render_markdown
+
+    data = json.loads(
+        (README.parent / "tests" / "golden" / "diff" / "quickstart-pr.json").read_text()
+    )
+    stacks = [stack_diff(item) for item in data["stacks"]]
+    section = README.read_text(encoding="utf-8").split("## CI usage", 1)[1]
+    (shown,) = re.findall(r"````markdown\n(.*?)````\n", section, flags=re.DOTALL)
+    assert shown == render_markdown(stacks)
+
+
+def stack_diff(data: dict[str, Any]) -> StackDiff:
+    """A `StackDiff` back from `hotdsl diff --format json` (schema hotdsl-diff/1)."""
+
+    def change(item: dict[str, Any]) -> Change:
+        return Change(
+            item["path"],
+            item.get("old", MISSING),
+            item.get("new", MISSING),
+            item.get("note"),
+            item.get("text_diff"),
+        )
+
+    def resource(item: dict[str, Any]) -> ResourceChange:
+        changes = tuple(change(c) for c in item["changes"])
+        return ResourceChange(
+            item["name"], item["type"], item["action"], changes, tuple(item["reasons"])
+        )
+
+    def changes(key: str) -> tuple[Change, ...]:
+        return tuple(change(c) for c in data[key])
+
+    return StackDiff(
+        data["stack"],
+        data["exists"],
+        tuple(resource(r) for r in data["resources"]),
+        changes("parameters"),
+        changes("template"),
+        changes("environment"),
+        changes("files"),
+        tuple((k, tuple(resource(r) for r in v)) for k, v in data["nested"].items()),
+        data["preview_error"],
+        data["not_owned"],
     )

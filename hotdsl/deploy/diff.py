@@ -15,8 +15,9 @@ the template section; whether one changed is told by keyed digests
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -26,7 +27,7 @@ from hotdsl.deploy.environment_merge import merge_environment_files
 from hotdsl.deploy.heat import HeatClient, HeatError, StackRef
 from hotdsl.deploy.hidden import compare_hidden, effective_parameters, hidden_parameters
 from hotdsl.deploy.ownership import not_owned_note
-from hotdsl.deploy.plan import StackRequest
+from hotdsl.deploy.plan import OVERRIDES_FILE, StackRequest
 from hotdsl.deploy.risk import Risk, change_risks
 from hotdsl.heat_yaml import load_heat_yaml
 from hotdsl.secrets import MASK, mask
@@ -34,6 +35,9 @@ from hotdsl.versions import FUNCTION_NAMES
 
 HIDDEN_VALUE = MASK
 """How Heat shows a hidden parameter's value; hotdsl shows hidden values the same way."""
+
+DIFF_SCHEMA = "hotdsl-diff/1"
+"""The version of the shape of `hotdsl diff --format json`; it changes only when a field does."""
 
 Action = Literal["add", "remove", "update", "replace", "unchanged"]
 
@@ -50,13 +54,15 @@ MISSING: Any = _Missing()
 class Change:
     """One difference at `path`: `old` missing means added, `new` missing means removed.
 
-    `note` says what hotdsl could not find out (whether a hidden value changed).
+    `note` says what hotdsl could not find out (whether a hidden value changed); `text_diff`
+    is a unified diff of the lines, for a file or a text of several lines (a script).
     """
 
     path: str
     old: Any = MISSING
     new: Any = MISSING
     note: str | None = None
+    text_diff: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path}
@@ -66,6 +72,8 @@ class Change:
             out["new"] = self.new
         if self.note is not None:
             out["note"] = self.note
+        if self.text_diff is not None:
+            out["text_diff"] = self.text_diff
         return out
 
 
@@ -88,6 +96,26 @@ class ResourceChange:
             "changes": [c.to_json() for c in self.changes],
             "reasons": list(self.reasons),
         }
+
+
+RiskLevel = Literal["none", "low", "medium", "high"]
+"""How risky a stack's change is: `high` when a resource is replaced or removed (its data
+and identity go), `medium` when something is updated in place (or only parameters,
+outputs, environment or files change), `low` when resources are only added, `none`."""
+
+
+@attrs.frozen
+class Summary:
+    """Resources added, changed in place, replaced and removed, and the `RiskLevel` they make."""
+
+    added: int
+    changed: int
+    replaced: int
+    removed: int
+    risk: RiskLevel
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
 
 
 @attrs.frozen
@@ -117,11 +145,33 @@ class StackDiff:
             self.resources or self.parameters or self.template or self.environment or self.files
         )
 
+    def summary(self) -> Summary:
+        """How many resources each action touches (nested stacks' included) and the risk.
+
+        Heat's preview names what changes inside nested stacks by path (`group/0/rnd`);
+        without it, the changes inside nested templates are counted once per template.
+        """
+        counts = {action: 0 for action in ("add", "update", "replace", "remove")}
+        inside = () if any("/" in r.name for r in self.resources) else self.nested
+        for resource in (*self.resources, *(r for _, group in inside for r in group)):
+            if resource.action in counts:
+                counts[resource.action] += 1
+        other = self.parameters or self.template or self.environment or self.files
+        risk: RiskLevel = "none"
+        if counts["replace"] or counts["remove"]:
+            risk = "high"
+        elif counts["update"] or other:
+            risk = "medium"
+        elif counts["add"]:
+            risk = "low"
+        return Summary(counts["add"], counts["update"], counts["replace"], counts["remove"], risk)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack_name,
             "exists": self.exists,
             "changed": not self.is_empty,
+            "summary": self.summary().to_json(),
             "resources": [r.to_json() for r in self.resources],
             "parameters": [c.to_json() for c in self.parameters],
             "template": [c.to_json() for c in self.template],
@@ -189,8 +239,10 @@ def diff_stack(
         try:
             heat_view = client.preview_update(deployed, request.body())
             resources = _apply_preview(resources, heat_view, deployed)
+            resources, nested = _place_template_changes(resources, nested)
         except HeatError as exc:
             preview_error = mask(str(exc))
+    resources = _explain_file_changes(resources, local, files, update_rule)
     ordered = _tree_order(resources)
     risks = change_risks(
         [(r.name, r.action) for r in ordered], (remote, local), (remote_env, local_env)
@@ -350,6 +402,7 @@ def _resource_changes(
                     reasons.append(f"{prop} is immutable: Heat will refuse this update")
                 elif not update_allowed:
                     reasons.append(f"{prop} cannot be updated in place")
+            reasons += _policy_replacements(body.get("type"), old, body, changes)
         action: Action = (
             "replace" if reasons and not any("immutable" in r for r in reasons) else "update"
         )
@@ -359,6 +412,37 @@ def _resource_changes(
     for name, body in remote.items():
         if name not in local:
             yield ResourceChange(name, body.get("type", "?"), "remove")
+
+
+POLICY_REPLACEMENTS = {
+    "OS::Nova::Server": (
+        ("flavor", "flavor_update_policy", "RESIZE"),
+        ("image", "image_update_policy", "REBUILD"),
+        ("user_data", "user_data_update_policy", "REPLACE"),
+    )
+}
+"""Properties that Heat allows to update but whose change replaces the resource when a
+policy property says REPLACE: (property, policy, Heat's default policy). From each type's
+`needs_replace_with_prop_diff` in Heat; the update preview follows it, except where a
+stand-in (the sandbox) plays the type."""
+POLICY_MARK = "_update_policy is REPLACE"
+
+
+def _policy_replacements(
+    resource_type: object, old: Mapping[str, Any], new: Mapping[str, Any], changes: Sequence[Change]
+) -> list[str]:
+    """Why a change replaces the resource by its update policy (`POLICY_REPLACEMENTS`)."""
+    changed = {
+        c.path.split(".")[1].split("[")[0] for c in changes if c.path.startswith("properties.")
+    }
+    before, after = old.get("properties") or {}, new.get("properties") or {}
+    reasons = []
+    for prop, policy, default in POLICY_REPLACEMENTS.get(str(resource_type), ()):
+        chosen = after.get(policy) or before.get(policy)
+        if prop in changed and (chosen or default) == "REPLACE":
+            whose = "" if chosen else " (Heat's default)"
+            reasons.append(f"{prop} changes and {policy} is REPLACE{whose}")
+    return reasons
 
 
 def _apply_preview(
@@ -396,9 +480,7 @@ def _apply_preview(
                     name,
                     item.get("resource_type", "?"),
                     action,
-                    reasons=("a value it uses changes (Heat's update preview)",)
-                    if action in ("update", "replace")
-                    else (),
+                    reasons=(PREVIEW_REASON,) if action in ("update", "replace") else (),
                 )
                 out.append(change)
                 top[name] = change
@@ -409,6 +491,9 @@ def _apply_preview(
                     and current.action != action
                     and action in ("update", "replace")
                 ):
+                    kept = tuple(r for r in current.reasons if POLICY_MARK in r)
+                    if action == "update" and kept:
+                        continue  # replaced by the resource's own code: see POLICY_REPLACEMENTS
                     reasons = (
                         current.reasons
                         if action == "replace"
@@ -420,6 +505,96 @@ def _apply_preview(
                     out[out.index(current)] = replaced
                     top[name] = replaced
     return out
+
+
+PREVIEW_REASON = "a value it uses changes (Heat's update preview)"
+
+
+def _place_template_changes(
+    resources: list[ResourceChange], nested: list[tuple[str, tuple[ResourceChange, ...]]]
+) -> tuple[list[ResourceChange], list[tuple[str, tuple[ResourceChange, ...]]]]:
+    """Give the changes found in a provider or group template to the resources that Heat's
+    preview names by path (`group/0/rnd`), so each is shown where it is, not in a flat list.
+
+    A template's change goes to every previewed resource of its name and type below a
+    path; a change whose name and type more than one template holds stays in its list.
+    """
+    owners: dict[tuple[str, str], list[str]] = {}
+    for key, changes in nested:
+        for change in changes:
+            owners.setdefault((change.name, change.type), []).append(key)
+    placed: set[tuple[str, str]] = set()
+    out = []
+    for resource in resources:
+        leaf = resource.name.rpartition("/")[2]
+        found = [
+            change
+            for key, changes in nested
+            for change in changes
+            if "/" in resource.name
+            and (change.name, change.type) == (leaf, resource.type)
+            and owners[(leaf, resource.type)] == [key]
+            and resource.reasons in ((), (PREVIEW_REASON,))
+            and change.action in ("update", "replace")
+        ]
+        if len(found) == 1:
+            change = found[0]
+            reasons = change.reasons or resource.reasons
+            resource = attrs.evolve(resource, changes=change.changes, reasons=reasons)
+            placed.add((change.name, change.type))
+        out.append(resource)
+    rest = [
+        (key, kept)
+        for key, changes in nested
+        if (kept := tuple(c for c in changes if (c.name, c.type) not in placed))
+    ]
+    return out, rest
+
+
+"""Why Heat's preview updates or replaces a resource whose own properties do not change."""
+
+
+def _explain_file_changes(
+    resources: list[ResourceChange],
+    local: Mapping[str, Any],
+    files: Sequence[Change],
+    update_rule: UpdateRule | None,
+) -> list[ResourceChange]:
+    """Name the changed file (`get_file`) that makes Heat update or replace a resource, and
+    whether its property can take the change in place (the resource type's spec)."""
+    changed = {c.path.removeprefix("files.") for c in files}
+    bodies = local.get("resources", {})
+    out = []
+    for resource in resources:
+        body = bodies.get(resource.name)
+        if resource.reasons != (PREVIEW_REASON,) or not isinstance(body, Mapping):
+            out.append(resource)
+            continue
+        reasons = []
+        properties = body.get("properties")
+        for prop, value in (properties if isinstance(properties, Mapping) else {}).items():
+            for key in sorted(set(_files_read(value)) & changed):
+                rule = update_rule(str(body.get("type", "")), prop) if update_rule else None
+                fixed = rule is not None and not rule[0]
+                reasons.append(
+                    f"{prop} reads {key}, which changes"
+                    + (f", and {prop} cannot be updated in place" if fixed else "")
+                )
+        out.append(attrs.evolve(resource, reasons=tuple(reasons)) if reasons else resource)
+    return out
+
+
+def _files_read(value: Any) -> Iterator[str]:
+    """The files-map keys a property value reads with `get_file`, however deep."""
+    if isinstance(value, Mapping):
+        if set(value) == {"get_file"} and isinstance(value["get_file"], str):
+            yield value["get_file"]
+            return
+        for item in value.values():
+            yield from _files_read(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _files_read(item)
 
 
 def _tree_order(resources: list[ResourceChange]) -> tuple[ResourceChange, ...]:
@@ -474,7 +649,9 @@ def _preview_labels(
             if own is None or not nested:
                 continue
             path = f"{own}/{item.get('resource_name')}" if own else str(item.get("resource_name"))
-            for key in (nested.get("stack_id"), nested.get("stack_name")):
+            # a nested stack's stand-in in the preview is named `<parent stack>-<resource>`
+            preview_name = f"{item.get('stack_name')}-{item.get('resource_name')}"
+            for key in (nested.get("stack_id"), nested.get("stack_name"), preview_name):
                 if isinstance(key, str) and key not in paths:
                     paths[key] = path
                     found = True
@@ -635,24 +812,41 @@ def _own_registry(registry: Any, local: Any) -> Any:
 
 
 def _file_changes(remote: Mapping[str, str], request: StackRequest) -> Iterator[Change]:
-    """Files whose content changes. The request's environment files are left out when
-    the stack has none of them (a stack deployed without hotdsl): what they hold is
-    compared as the environment. A template (nested, provider) written differently but
-    holding the same data is the same to Heat."""
+    """Files added, removed or changed, each with a unified diff of its lines.
+
+    The file that carries `-p` overrides is left out: its values are shown as parameters.
+    The request's environment files are left out when the stack has none of them (a
+    stack deployed without hotdsl): what they hold is compared as the environment. A
+    template (nested, provider) written differently but holding the same data is the
+    same to Heat."""
     local = request.files
     remote = {k: v for k, v in remote.items() if k in local or not k.startswith("file://")}
     if not any(key in remote for key in request.environment_files):
         local = {k: v for k, v in local.items() if k not in request.environment_files}
-    for key in sorted(set(remote) | set(local)):
+    for key in sorted((set(remote) | set(local)) - {OVERRIDES_FILE}):
         old, new = remote.get(key), local.get(key)
         if old == new or _same_template(old, new):
             continue
+        path = f"files.{key}"
         if old is None:
-            yield Change(f"files.{key}", MISSING, f"{_lines(new)} lines")
+            yield Change(path, MISSING, f"{_lines(new)} lines", text_diff=text_diff(key, "", new))
         elif new is None:
-            yield Change(f"files.{key}", f"{_lines(old)} lines", MISSING)
+            yield Change(path, f"{_lines(old)} lines", MISSING, text_diff=text_diff(key, old, ""))
         else:
-            yield Change(f"files.{key}", f"{_lines(old)} lines", f"{_lines(new)} lines, changed")
+            shown = (f"{_lines(old)} lines", f"{_lines(new)} lines, changed")
+            yield Change(path, *shown, text_diff=text_diff(key, old, new))
+
+
+def text_diff(name: str, old: str | None, new: str | None) -> str:
+    """A unified diff of two texts (secrets masked), as `diff -u` and code review show it."""
+    lines = difflib.unified_diff(
+        (old or "").splitlines(),
+        (new or "").splitlines(),
+        f"a/{name}",
+        f"b/{name}",
+        lineterm="",
+    )
+    return mask("\n".join(lines))
 
 
 def _same_template(old: str | None, new: str | None) -> bool:
@@ -684,6 +878,9 @@ def deep_diff(old: Any, new: Any, path: str = "") -> Iterator[Change]:
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new, strict=True)):
             yield from deep_diff(a, b, f"{path}[{index}]")
+        return
+    if isinstance(old, str) and isinstance(new, str) and "\n" in old + new:
+        yield Change(path, old, new, text_diff=text_diff(path, old, new))  # a script
         return
     yield Change(path, old, new)
 

@@ -201,6 +201,7 @@ def stack_request(
         ) from None
     hidden = hidden_parameters(parsed if isinstance(parsed, dict) else {}, files)
     overrides = _overrides_for(entry, options.parameters)
+    check_override_values(entry, parsed if isinstance(parsed, dict) else {}, overrides, hidden)
     shown = {name: value for name, value in overrides.items() if name not in hidden}
     if shown:
         files[OVERRIDES_FILE] = emit_yaml({"parameters": shown})
@@ -329,6 +330,33 @@ def check_overrides(manifest: Manifest, overrides: Mapping[str, str]) -> None:
         if not any(name in e.parameters for e in entries):
             where = f"stack {stack}" if sep else "any stack"
             raise HotdslError(f"--parameter {key}: {name!r} is not a parameter of {where}")
+
+
+def check_override_values(
+    entry: StackEntry, template: Mapping[str, Any], overrides: Mapping[str, str], hidden: set[str]
+) -> None:
+    """Each `-p` value suits its parameter's type and constraints: checked here, not by Heat
+    after a round trip (a diff would otherwise show Heat's error and pass)."""
+    from hotdsl.template import check_parameter_definition_input
+
+    definitions = template.get("parameters")
+    if not isinstance(definitions, Mapping):
+        return
+    for name, value in overrides.items():
+        definition = definitions.get(name)
+        if not isinstance(definition, Mapping):
+            continue
+        problem = check_parameter_definition_input(definition, value)
+        if problem is None:
+            continue
+        shown = value
+        if name in hidden:  # a hidden value is never shown, not even when it is wrong
+            shown, problem = secrets.MASK, secrets.redact(problem, [value])
+        kind = definition.get("type", "string")
+        raise HotdslError(
+            f"--parameter {name}={shown}: stack {entry.name}'s {kind} parameter {name} "
+            f"does not take it: {problem}"
+        )
 
 
 def check_out_paths(out_dir: Path, entry: StackEntry) -> None:

@@ -193,8 +193,8 @@ def test_a_canary_secret_never_shows_in_output_files_or_tags(
     }
     assert f"Stack {name}: no differences" in run("diff", name, *dev, env=good).stdout
     # The same rejection of an update: in diff's preview of it, and in deploy.
-    assert quoted in run("diff", name, *dev, env=rejected).stdout
-    as_json = json.loads(run("diff", name, *dev, "--json", env=rejected).stdout)
+    assert quoted in run("diff", name, *dev, env=rejected, code=1).stdout  # the preview failed
+    as_json = json.loads(run("diff", name, *dev, "--json", env=rejected, code=1).stdout)
     assert as_json["stacks"][0]["preview_error"].endswith(quoted)
     assert quoted in run("deploy", name, *dev, env=rejected, code=1).stderr
     run("--debug", "deploy", name, *dev, env=rejected, code=1)
@@ -259,7 +259,7 @@ def test_digests_are_keyed_and_diff_cannot_tell_without_the_key(
     assert not any(digest.rpartition(".")[2] in candidate for candidate in unkeyed)
     assert f"Stack {name}: no differences" in run("diff", *dev, env=with_first).stdout
 
-    other = run("diff", *dev, "--fail", env=with_second, code=1).stdout
+    other = run("diff", *dev, "--fail", env=with_second, code=2).stdout
     assert "cannot tell whether db_password changed: it was deployed with another secret key" in (
         other
     )
