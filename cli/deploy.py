@@ -268,8 +268,10 @@ def deploy(
     if plan is not None and (all_stages or len(stage_names) > 1):
         raise HotdslError("--plan deploys the plan of one stage: give at most one --stage")
     with declined("not deployed"), toolkits(target, stage_names, all_stages=all_stages) as kits:
-        for kit in kits if options.plan is None else ():  # a plan's clouds: checked in deploy
-            kit.check_clouds(options.stacks)  # a missing cloud of any stage stops it here
+        # With several stages, a missing cloud of any stage stops the deploy before it
+        # begins; one stage's deploy (and a plan's) checks its clouds itself.
+        for kit in kits if len(kits) > 1 and options.plan is None else ():
+            kit.check_clouds(options.stacks)
         results = []
         for kit in kits:
             result = kit.deploy(options)

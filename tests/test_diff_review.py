@@ -114,6 +114,7 @@ def test_json_is_the_documented_schema(reviewed: tuple[Path, Any]) -> None:
         "nested",
         "preview_error",
         "not_owned",
+        "risks",
     }
     actions = {r["name"]: r["action"] for r in stack["resources"]}
     assert actions["rnd"] == "replace"
