@@ -263,8 +263,11 @@ def nesting_problems(
         registry = links.registry.get(root, {})
         for name, body in item.template["resources"].items():
             construct = item.resources.get(name, stack)
-            kind = body.get("type") if isinstance(body, Mapping) else None
-            properties = body.get("properties") if isinstance(body, Mapping) else None
+            if type(body) is dict or isinstance(body, Mapping):  # a dict: without the ABC's check
+                kind = body.get("type")
+                properties = body.get("properties")
+            else:
+                kind = properties = None
             below: list[tuple[str, int]] = []
             if isinstance(kind, str) and isinstance(files.get(registry.get(kind, kind)), Stack):
                 below.append((kind, depth + 1))
@@ -581,9 +584,11 @@ def _used_properties(schemas: object, values: object, path: str = "") -> Iterato
             yield from _used_properties(nested, value, f"{path}{key}.")
 
 
-def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
+def _references(data: object) -> list[tuple[str, str, str | None]]:
     """(function, name, attribute) for every get_param, get_resource, get_attr and if-condition
     in `data`; the attribute is get_attr's literal attribute name, else None."""
+    found: list[tuple[str, str, str | None]] = []
+    add = found.append
     stack = [data]
     pop = stack.pop
     extend = stack.extend
@@ -598,7 +603,7 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
             if len(item) == 1:
                 ((key, args),) = item.items()
                 if key == "get_resource" and isinstance(args, str):
-                    yield key, args, None
+                    add((key, args, None))
                     continue
                 if key in ("get_attr", "get_param"):
                     name = args[0] if isinstance(args, list) and args else args
@@ -608,17 +613,18 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
                             if key == "get_attr" and isinstance(args, list) and len(args) > 1
                             else None
                         )
-                        yield key, name, attribute if isinstance(attribute, str) else None
+                        add((key, name, attribute if isinstance(attribute, str) else None))
                     if isinstance(args, list):
                         extend(args[1:])
                     continue
                 if key == "if" and isinstance(args, list) and args and isinstance(args[0], str):
-                    yield "condition", args[0], None
+                    add(("condition", args[0], None))
                     extend(args[1:])
                     continue
             extend(item.values())
         elif isinstance(item, list):
             extend(item)
+    return found
 
 
 def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
