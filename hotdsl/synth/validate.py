@@ -418,21 +418,25 @@ def validate_stack(
     for name, body in resources.items():
         resource = resolved.resources.get(name, stack)
         used = check_references(resource, body.get("properties"), True)
-        used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
+        metadata = body.get("metadata")
+        if metadata is not None:
+            used += [n for n in check_references(resource, metadata, True) if n not in used]
         explicit = body.get("depends_on", ())
-        for target in [explicit] if isinstance(explicit, str) else explicit:
-            if target not in resources:
-                report(
-                    resource,
-                    f"depends_on refers to {target!r}, which is not a resource of this stack",
-                )
-            elif target not in used:
-                used.append(target)
+        if explicit or isinstance(explicit, str):
+            for target in [explicit] if isinstance(explicit, str) else explicit:
+                if target not in resources:
+                    report(
+                        resource,
+                        f"depends_on refers to {target!r}, which is not a resource of this stack",
+                    )
+                elif target not in used:
+                    used.append(target)
         condition = body.get("condition")
-        if isinstance(condition, str) and condition not in conditions:
-            report(resource, f"condition {condition!r} is not defined in this stack")
-        elif condition is not None:
-            check_references(resource, condition, False)
+        if condition is not None:
+            if isinstance(condition, str) and condition not in conditions:
+                report(resource, f"condition {condition!r} is not defined in this stack")
+            else:
+                check_references(resource, condition, False)
         dependencies[name] = used
         if isinstance(resource, ResourceBase):
             for message in resource.check_properties():
