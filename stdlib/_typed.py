@@ -223,12 +223,16 @@ class _Table:
     but ones Heat checks against the cloud): their text values need no check."""
 
 
+_tables: dict[type, _Table] = {}
+"""Class -> its table: every resource asks at least twice a synth (a dict lookup by class is
+cheaper than reading the class's own `__dict__`)."""
+
+
 def _table(cls: type) -> _Table:
     """The class's table, built on first use (so that importing a module stays cheap)."""
-    table: _Table | None = cls.__dict__.get("_hotdsl_table")
+    table = _tables.get(cls)
     if table is None:
-        table = _build_table(cls)
-        type.__setattr__(cls, "_hotdsl_table", table)
+        table = _tables[cls] = _build_table(cls)
     return table
 
 
@@ -443,7 +447,7 @@ else:
         """
 
         def __call__(cls, *args, **kwargs):
-            table = cls.__dict__.get("_hotdsl_table") or _table(cls)
+            table = _tables.get(cls) or _table(cls)
             if table.warns:
                 if table.type_warning is not None:
                     warnings.warn(table.type_warning, DeprecationWarning, stacklevel=2)

@@ -8,13 +8,14 @@ new construct while synth reads it.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import pytest
 
 from hotdsl import App, NestedStack, Output, Parameter, Resource, Stack, Stage, from_env
 from hotdsl.construct import locked
-from hotdsl.errors import ModelLockedError
+from hotdsl.errors import ModelLockedError, SynthError
 from hotdsl.synth import synthesize
 from hotdsl.synth.link import link
 from hotdsl.synth.render import render
@@ -107,3 +108,31 @@ def test_the_app_takes_constructs_again_once_synth_is_done() -> None:
     Resource(stack, "r", type="OS::Heat::None")
     assert [s.stack.node.path for s in synthesize(app).stacks] == ["s"]
     Resource(stack, "r2", type="OS::Heat::None")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_synth_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """Synth pauses the cyclic collector while it runs; after it, as before, even on error."""
+    seen: list[bool] = []
+
+    class Probe:
+        def __hot__(self) -> str:
+            seen.append(gc.isenabled())
+            return "probed"
+
+    app = App()
+    stack = Stack(app, "s")
+    Resource(stack, "r", type="OS::Heat::None", properties={"probe": Probe()})
+    broken = App()
+    Resource(Stack(broken, "b"), "r", type="OS::Heat::None", properties={"bad": object()})
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert "probed" in synthesize(app).stacks[0].text
+        assert gc.isenabled() is enabled
+        with pytest.raises(SynthError):
+            synthesize(broken)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+    assert seen == [False]

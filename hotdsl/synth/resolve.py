@@ -243,14 +243,17 @@ class Resolver:
     def reference(self, reference: Reference[Any]) -> object:
         target = reference.referenced()
         node: Node | None = getattr(target, "node", None)
-        if node is not None and owner_of(target) is not self.stack:
-            carried = reference.carried_as()
-            if isinstance(carried, str):
-                self.report(carried)
-                return None
-            key, hot_type = carried
-            return self.cross(reference, target, key, hot_type)
-        return reference.written_as(self.name_of(target), self)
+        if node is None:
+            return reference.written_as(self.name_of(target), self)  # reports it
+        owner = target.parent if isinstance(target, ChildStack) else node._stack  # owner_of
+        if owner is self.stack:  # most references: a member of this stack, by its name
+            return reference.written_as(node.logical_name, self)
+        carried = reference.carried_as()
+        if isinstance(carried, str):
+            self.report(carried)
+            return None
+        key, hot_type = carried
+        return self.cross(reference, target, key, hot_type)
 
     def name_of(self, target: Construct) -> str:
         """The logical name of a member of this stack (a problem if it is not one)."""
@@ -448,11 +451,10 @@ class Resolver:
         if resource.resource_metadata is not None:
             out["metadata"] = self.value(resource.resource_metadata)
         explicit: list[str] = []
-        single = isinstance(resource.depends_on, ResourceBase)
+        depends_on = resource.depends_on
+        single = isinstance(depends_on, ResourceBase)
         targets: Sequence[object] = (
-            [resource.depends_on]
-            if isinstance(resource.depends_on, ResourceBase)
-            else resource.depends_on
+            [depends_on] if isinstance(depends_on, ResourceBase) else depends_on
         )
         for target in targets:
             if not isinstance(target, ResourceBase):

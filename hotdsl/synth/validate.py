@@ -283,8 +283,11 @@ def nesting_problems(
         registry = links.registry.get(root, {})
         for name, body in item.template["resources"].items():
             construct = item.resources.get(name, stack)
-            kind = body.get("type") if isinstance(body, Mapping) else None
-            properties = body.get("properties") if isinstance(body, Mapping) else None
+            if type(body) is dict or isinstance(body, Mapping):  # a dict: without the ABC's check
+                kind = body.get("type")
+                properties = body.get("properties")
+            else:
+                kind = properties = None
             below: list[tuple[str, int]] = []
             if isinstance(kind, str) and isinstance(files.get(registry.get(kind, kind)), Stack):
                 below.append((kind, depth + 1))
@@ -435,21 +438,25 @@ def validate_stack(
     for name, body in resources.items():
         resource = resolved.resources.get(name, stack)
         used = check_references(resource, body.get("properties"), True)
-        used += [n for n in check_references(resource, body.get("metadata"), True) if n not in used]
+        metadata = body.get("metadata")
+        if metadata is not None:
+            used += [n for n in check_references(resource, metadata, True) if n not in used]
         explicit = body.get("depends_on", ())
-        for target in [explicit] if isinstance(explicit, str) else explicit:
-            if target not in resources:
-                report(
-                    resource,
-                    f"depends_on refers to {target!r}, which is not a resource of this stack",
-                )
-            elif target not in used:
-                used.append(target)
+        if explicit or isinstance(explicit, str):
+            for target in [explicit] if isinstance(explicit, str) else explicit:
+                if target not in resources:
+                    report(
+                        resource,
+                        f"depends_on refers to {target!r}, which is not a resource of this stack",
+                    )
+                elif target not in used:
+                    used.append(target)
         condition = body.get("condition")
-        if isinstance(condition, str) and condition not in conditions:
-            report(resource, f"condition {condition!r} is not defined in this stack")
-        elif condition is not None:
-            check_references(resource, condition, False)
+        if condition is not None:
+            if isinstance(condition, str) and condition not in conditions:
+                report(resource, f"condition {condition!r} is not defined in this stack")
+            else:
+                check_references(resource, condition, False)
         dependencies[name] = used
         if isinstance(resource, ResourceBase):
             for message in resource.check_properties():
@@ -601,9 +608,11 @@ def _used_properties(schemas: object, values: object, path: str = "") -> Iterato
             yield from _used_properties(nested, value, f"{path}{key}.")
 
 
-def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
+def _references(data: object) -> list[tuple[str, str, str | None]]:
     """(function, name, attribute) for every get_param, get_resource, get_attr and if-condition
     in `data`; the attribute is get_attr's literal attribute name, else None."""
+    found: list[tuple[str, str, str | None]] = []
+    add = found.append
     stack = [data]
     pop = stack.pop
     extend = stack.extend
@@ -618,7 +627,7 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
             if len(item) == 1:
                 ((key, args),) = item.items()
                 if key == "get_resource" and isinstance(args, str):
-                    yield key, args, None
+                    add((key, args, None))
                     continue
                 if key in ("get_attr", "get_param"):
                     name = args[0] if isinstance(args, list) and args else args
@@ -628,17 +637,18 @@ def _references(data: object) -> Iterator[tuple[str, str, str | None]]:
                             if key == "get_attr" and isinstance(args, list) and len(args) > 1
                             else None
                         )
-                        yield key, name, attribute if isinstance(attribute, str) else None
+                        add((key, name, attribute if isinstance(attribute, str) else None))
                     if isinstance(args, list):
                         extend(args[1:])
                     continue
                 if key == "if" and isinstance(args, list) and args and isinstance(args[0], str):
-                    yield "condition", args[0], None
+                    add(("condition", args[0], None))
                     extend(args[1:])
                     continue
             extend(item.values())
         elif isinstance(item, list):
             extend(item)
+    return found
 
 
 def _condition_names(expression: object) -> Iterator[tuple[str, str]]:
