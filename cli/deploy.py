@@ -1,26 +1,25 @@
-"""`hotdsl diff | deploy | destroy | outputs | events | ls`: the app against a cloud's Heat.
+"""`hotdsl deploy | destroy`: change the app's stacks in a cloud's Heat.
 
 Each command parses its options, calls `hotdsl.toolkit.Toolkit` and prints the result
-(`hotdsl.deploy.render`); the toolkit does the work. Diff and deploy take several
-stages (`--stage` repeated, or `--all-stages`): one toolkit per stage over one synth,
-the stages one after another, each stage's stacks to their own clouds. The options every command shares
-(app, out dir, stage, cloud, ...) are declared once (`hotdsl.cli.options`) and reach
-each command as one `Target`.
+(`hotdsl.deploy.render`); the toolkit does the work. Deploy takes several stages
+(`--stage` repeated, or `--all-stages`): one toolkit per stage over one synth, the
+stages one after another, each stage's stacks to their own clouds. The options every
+command shares (app, out dir, stage, cloud, ...) are declared once (`hotdsl.cli.options`)
+and reach each command as one `Target`. `hotdsl diff` is in `hotdsl.cli.diff`; `outputs`,
+`events` and `ls` in `hotdsl.cli.stacks`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from hotdsl.cli.options import shared_options
+from hotdsl.cli.options import AllStages, Parameters, Stacks, shared_options
 from hotdsl.cli.terminal import toolkit, toolkits
 
 if TYPE_CHECKING:  # the commands import the toolkit when they run: `--help` stays quick
@@ -30,17 +29,6 @@ if TYPE_CHECKING:  # the commands import the toolkit when they run: `--help` sta
 DECLINED = 3
 """Exit code of a deploy or destroy whose question was answered no: nothing was changed."""
 
-Stacks = Annotated[
-    list[str] | None, typer.Argument(help="Stack names (default: all stacks of the app).")
-]
-Parameters = Annotated[
-    list[str] | None,
-    typer.Option("--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."),
-]
-Json = Annotated[bool, typer.Option("--json", help="JSON, for machines.")]
-AllStages = Annotated[
-    bool, typer.Option("--all-stages", help="Every stage of the app, one after another.")
-]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Approve without asking (for CI).")]
 TakeOver = Annotated[
     list[str] | None,
@@ -59,126 +47,6 @@ Timeout = Annotated[
         "hotdsl stops following a stack 5 minutes after it.",
     ),
 ]
-
-
-FLAG_VALUES = {"--require-approval": "any-change"}
-"""Options whose value may be left out, and the value they then take. Typer has no such
-option (it drops Click's `flag_value`), so `with_flag_values` adds the value itself."""
-
-
-def with_flag_values(args: list[str]) -> list[str]:
-    """`args` with the value of each `FLAG_VALUES` option written out where it was left out:
-    `--require-approval` alone, or before another option or a stack name, asks on any change."""
-    if not FLAG_VALUES.keys() & set(args):
-        return args
-    from hotdsl.project import APPROVAL_LEVELS
-
-    out: list[str] = []
-    for index, arg in enumerate(args):
-        out.append(arg)
-        if arg == "--":
-            return out + args[index + 1 :]
-        following = args[index + 1] if index + 1 < len(args) else None
-        if arg in FLAG_VALUES and following not in APPROVAL_LEVELS:
-            out.append(FLAG_VALUES[arg])
-    return out
-
-
-@shared_options
-def diff(
-    target: Target,
-    stage_names: tuple[str, ...],
-    stacks: Stacks = None,
-    parameter: Parameters = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text (coloured on a terminal unless NO_COLOR is set), markdown (for a pull "
-            "request comment) or json (for machines).",
-        ),
-    ] = "text",
-    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
-    fail: Annotated[
-        bool,
-        typer.Option(
-            "--fail",
-            help="Exit 2 when there are differences, 0 when there are none (errors exit 1), "
-            "as terraform plan -detailed-exitcode.",
-        ),
-    ] = False,
-    plan_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--plan-out",
-            metavar="FILE",
-            help="Save what a deploy would send and the deployed state it was compared "
-            "with; `hotdsl deploy --plan FILE` sends exactly that (no secret values in it).",
-        ),
-    ] = None,
-    all_stages: AllStages = False,
-) -> None:
-    """Show what a deploy would change; never changes a deployed stack.
-
-    A failed update preview in Heat fails the diff (exit 1) after the diff is printed.
-    """
-    from hotdsl.deploy.plan import parse_parameter_overrides
-    from hotdsl.deploy.render import render_diff, render_markdown
-    from hotdsl.errors import HotdslError
-    from hotdsl.toolkit import DiffOptions
-
-    chosen = "json" if as_json else output_format
-    if chosen not in DIFF_FORMATS:
-        raise HotdslError(f"--format {chosen}: choose one of {', '.join(DIFF_FORMATS)}")
-    overrides = parse_parameter_overrides(parameter or [])
-    if plan_out is not None and (all_stages or len(stage_names) > 1):
-        raise HotdslError("--plan-out saves the plan of one stage: give one --stage")
-    options = DiffOptions(
-        stacks=tuple(stacks or ()), parameters=overrides, plan=plan_out is not None
-    )
-    with toolkits(target, stage_names, all_stages=all_stages) as kits:
-        results = [(kit.target.stage, kit.diff(options)) for kit in kits]
-    many = len(results) > 1
-    planned = results[0][1].plan
-    if plan_out is not None and planned is not None:
-        planned.write(plan_out)
-    if chosen == "json":
-        document = (
-            {"stages": {stage: result.to_json() for stage, result in results}}
-            if many
-            else results[0][1].to_json()
-        )
-        typer.echo(json.dumps(document, indent=2, default=str))
-    else:
-        colour = wants_colour()
-        for stage, result in results:
-            if chosen == "markdown":
-                if many:
-                    typer.echo(f"### Stage {stage}\n")
-                typer.echo(render_markdown(result.stacks), nl=False)
-                continue
-            if many:
-                typer.echo(f"== stage {stage} ==")
-            for item in result.stacks:
-                typer.echo(render_diff(item, colour=colour))
-    failed = [d for _, result in results for d in result.stacks if d.preview_error]
-    if failed:
-        names = ", ".join(d.stack_name for d in failed)
-        raise HotdslError(
-            f"Heat's update preview failed for {names} (see above); fix it before deploying"
-        )
-    if fail and any(result.changed for _, result in results):
-        raise typer.Exit(2)
-
-
-DIFF_FORMATS = ("text", "markdown", "json")
-
-
-def wants_colour() -> bool:
-    """Colour for a terminal, never for a pipe or a file, and never when NO_COLOR is set
-    (https://no-color.org)."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 @shared_options
@@ -371,56 +239,3 @@ def show_outcomes(outcomes: list[StackOutcome], planned: int) -> bool:
     if skipped:
         typer.echo(f"{skipped} stack(s) not deployed because an earlier stack failed", err=True)
     return not skipped and all(o.ok for o in outcomes)
-
-
-@shared_options
-def outputs(target: Target, stacks: Stacks = None, as_json: Json = False) -> None:
-    """Print the deployed outputs of the app's stacks."""
-    from hotdsl.deploy.render import render_outputs
-
-    with toolkit(target) as kit:
-        found = kit.outputs(tuple(stacks or ()))
-    if as_json:
-        typer.echo(json.dumps(found, indent=2, sort_keys=True, default=str))
-    elif found:
-        typer.echo(render_outputs(found))
-
-
-@shared_options
-def events(
-    target: Target,
-    stack: Annotated[str, typer.Argument(help="Stack name (as in the app).")],
-    nested_depth: Annotated[
-        int,
-        typer.Option("--nested-depth", min=0, help="Include events of nested stacks this deep."),
-    ] = 5,
-    follow: Annotated[
-        bool,
-        typer.Option("--follow", "-f", help="Keep polling until Heat is done with the stack."),
-    ] = False,
-    as_json: Json = False,
-) -> None:
-    """Print a deployed stack's events, oldest first."""
-    from hotdsl.deploy.progress import Progress
-
-    # With --json, stdout holds the JSON only: following shows its progress on stderr.
-    with toolkit(target, progress_stream=sys.stderr if as_json else None) as kit:
-        result = kit.events(stack, nested_depth=nested_depth, follow=follow)
-    if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=True, default=str))
-    elif not follow:  # following showed them as they came
-        shown = Progress(live=False)
-        for event in result.events:
-            shown.event(result.stack_name, event)
-
-
-@shared_options
-def ls(target: Target, as_json: Json = False) -> None:
-    """List the app's stacks with their deployed status."""
-    with toolkit(target) as kit:
-        found = kit.list_stacks()
-    if as_json:
-        typer.echo(json.dumps([s.to_json() for s in found], indent=2, sort_keys=True))
-        return
-    for stack in found:
-        typer.echo(f"{stack.heat_name}\t{stack.status or 'NOT DEPLOYED'}")

@@ -18,12 +18,15 @@ import typer
 
 from hotdsl.cli import adopt as adopt_commands
 from hotdsl.cli import deploy as deploy_commands
+from hotdsl.cli import diff as diff_command
 from hotdsl.cli import doctor as doctor_command
 from hotdsl.cli import graph as graph_command
 from hotdsl.cli import import_ as import_command
 from hotdsl.cli import init as init_command
+from hotdsl.cli import stacks as stack_commands
 from hotdsl.cli import synth as synth_command
 from hotdsl.cli import validate as validate_command
+from hotdsl.cli.options import with_flag_values
 from hotdsl.cli.sandbox import sandbox_app
 from hotdsl.cli.state import STATE
 
@@ -66,12 +69,12 @@ def _global_options(
 app.command("synth")(synth_command.synth)
 app.command("init")(init_command.init)
 app.command("validate")(validate_command.validate)
-app.command("diff")(deploy_commands.diff)
+app.command("diff")(diff_command.diff)
 app.command("deploy")(deploy_commands.deploy)
 app.command("destroy")(deploy_commands.destroy)
-app.command("outputs")(deploy_commands.outputs)
-app.command("events")(deploy_commands.events)
-app.command("ls")(deploy_commands.ls)
+app.command("outputs")(stack_commands.outputs)
+app.command("events")(stack_commands.events)
+app.command("ls")(stack_commands.ls)
 app.command("import")(import_command.import_)
 app.command("doctor")(doctor_command.doctor)
 app.command("graph")(graph_command.graph)
@@ -87,7 +90,7 @@ def main() -> None:
     guard_standard_streams()
     try:
         # one name however it was started (`python -m hotdsl.cli` too): completion scripts use it
-        app(args=deploy_commands.with_flag_values(sys.argv[1:]), prog_name="hotdsl")
+        app(args=with_flag_values(sys.argv[1:]), prog_name="hotdsl")
     except Exception as exc:
         from hotdsl.errors import HotdslError  # imported only on failure: it loads attrs
 

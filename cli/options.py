@@ -138,3 +138,41 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in parameters}
     return run
+
+
+# --- options several commands take, each declared once --------------------------------
+
+Stacks = Annotated[
+    list[str] | None, typer.Argument(help="Stack names (default: all stacks of the app).")
+]
+Parameters = Annotated[
+    list[str] | None,
+    typer.Option("--parameter", "-p", help="KEY=VALUE or STACK:KEY=VALUE (wins over the stage)."),
+]
+Json = Annotated[bool, typer.Option("--json", help="JSON, for machines.")]
+AllStages = Annotated[
+    bool, typer.Option("--all-stages", help="Every stage of the app, one after another.")
+]
+
+
+FLAG_VALUES = {"--require-approval": "any-change"}
+"""Options whose value may be left out, and the value they then take. Typer has no such
+option (it drops Click's `flag_value`), so `with_flag_values` adds the value itself."""
+
+
+def with_flag_values(args: list[str]) -> list[str]:
+    """`args` with the value of each `FLAG_VALUES` option written out where it was left out:
+    `--require-approval` alone, or before another option or a stack name, asks on any change."""
+    if not FLAG_VALUES.keys() & set(args):
+        return args
+    from hotdsl.project import APPROVAL_LEVELS
+
+    out: list[str] = []
+    for index, arg in enumerate(args):
+        out.append(arg)
+        if arg == "--":
+            return out + args[index + 1 :]
+        following = args[index + 1] if index + 1 < len(args) else None
+        if arg in FLAG_VALUES and following not in APPROVAL_LEVELS:
+            out.append(FLAG_VALUES[arg])
+    return out

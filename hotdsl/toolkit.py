@@ -432,6 +432,15 @@ class Toolkit:
             kits.append(kit)
         return kits
 
+    @property
+    def synthesized(self) -> Synthesized:
+        """The out dir this toolkit works from (synthesized on first use)."""
+        return self._synthesized or self.synth()
+
+    def heat_names(self) -> dict[str, str]:
+        """The app's stack names -> their names in Heat for the target's stage."""
+        return self._heat_names(self._manifest())
+
     # --- commands ------------------------------------------------------------------------
 
     def synth(self) -> Synthesized:

@@ -188,7 +188,7 @@ def test_no_private_names_across_packages() -> None:
 
 def test_the_checks_see_imports_inside_functions() -> None:
     """The check itself: a lazy import in a function body is found like any other."""
-    lazy = [imp for imp in ALL_IMPORTS if imp.module == "hotdsl.cli.deploy"]
+    lazy = [imp for imp in ALL_IMPORTS if imp.module == "hotdsl.cli.diff"]
     assert any(imp.target == "hotdsl.deploy.render" and imp.name == "render_diff" for imp in lazy)
 
 

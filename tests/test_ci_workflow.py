@@ -88,7 +88,7 @@ def test_the_workflow_synthesizes_tests_diffs_on_pull_requests_and_deploys_a_pla
     commands = [" ".join(words) for words in hotdsl_lines()]
     assert commands == [
         "synth",
-        "diff --format markdown",
+        "diff --format markdown --graph",
         "diff --plan-out plan.json --format markdown",
         "deploy --plan plan.json --yes --outputs-file outputs.json",
     ]

@@ -23,6 +23,7 @@ import pytest
 
 from .conftest import REPO
 from .faultproxy import FaultProxy
+from .graph_syntax import check_mermaid
 
 pytestmark = pytest.mark.heat
 
@@ -303,3 +304,42 @@ def test_the_readme_pull_request_diff_is_what_heat_says(heat_sandbox: Any, tmp_p
         README_DIFF.write_text(json.dumps(shown, indent=2) + "\n", encoding="utf-8")
     assert shown == json.loads(README_DIFF.read_text(encoding="utf-8"))
     run("destroy", "--yes")
+
+
+def mermaid_classes(block: str) -> dict[str, set[str]]:
+    """`class a,b replaced` lines of a Mermaid graph: class -> node ids."""
+    found: dict[str, set[str]] = {}
+    for line in block.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0] == "class":
+            found.setdefault(words[2], set()).update(words[1].split(","))
+    return found
+
+
+def test_markdown_with_graph_draws_what_changes(reviewed: tuple[Path, Any]) -> None:
+    """`--graph` adds a Mermaid graph of the changed resources, each styled by its change,
+    with their neighbours; a nested change is drawn inside its nested stack."""
+    result = diff(reviewed, "--format", "markdown", "--graph")
+    assert result.returncode == 0, result.stderr
+    assert SECRET not in result.stdout
+    block = result.stdout.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    check_mermaid(block)
+    classes = mermaid_classes(block)
+
+    def styled(kind: str, suffix: str) -> bool:
+        return any(node.endswith(suffix) for node in classes.get(kind, set()))
+
+    assert styled("replaced", "__rnd") and styled("replaced", "__boot")
+    assert styled("changed", "__marker") and styled("changed", "__web__port")
+    assert styled("added", "__added") and styled("removed", "__gone")
+    assert not any("__size" in line for line in block.splitlines() if "[/" in line), (
+        "a parameter no changed resource uses is left out"
+    )
+
+
+def test_graph_needs_the_markdown_format(reviewed: tuple[Path, Any]) -> None:
+    result = diff(reviewed, "--graph")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: --graph draws into the Markdown diff: add --format markdown"
+    )

@@ -26,6 +26,7 @@ from hotdsl.graph import (
     ResourceChange,
     changed_subgraph,
     collapse,
+    diff_changes,
     draw,
     fold,
     read_graph,
@@ -582,3 +583,30 @@ def test_cli_warns_when_github_would_refuse_the_mermaid(tmp_path: Path) -> None:
     overview = hotdsl("graph", "--from", str(out), cwd=tmp_path)
     assert overview.returncode == 0 and overview.stderr == ""
     assert overview.stdout.count("\n") < 20
+
+
+def test_a_diff_s_resource_names_become_the_graph_s_changes() -> None:
+    """`hotdsl diff` names group members with their index (`web/0/port`); the graph draws a
+    member once, so the index goes, and members of one group count once. A change inside
+    something the graph does not draw marks its nearest drawn ancestor."""
+    graph = read_graph(out_dir_of("multi_stack"))
+    changes = diff_changes(
+        graph,
+        "application",
+        [
+            ("web/0/port", "OS::Neutron::Port", "update"),
+            ("web/1/port", "OS::Neutron::Port", "replace"),
+            ("web/0/server/volume", "OS::Cinder::Volume", "add"),
+            ("gone", "OS::Heat::Value", "remove"),
+            ("web", "OS::Heat::ResourceGroup", "unchanged"),
+            ("nowhere/at/all", "OS::Heat::Value", "add"),
+        ],
+    )
+    assert changes == [
+        ResourceChange("application", ("web", "port"), "replaced", "OS::Neutron::Port"),
+        ResourceChange("application", ("web", "server"), "changed", "OS::Cinder::Volume"),
+        ResourceChange("application", ("gone",), "removed", "OS::Heat::Value"),
+    ]
+    drawn = render(changed_subgraph(graph, changes), "mermaid")
+    check_mermaid(drawn)
+    assert "removed" in drawn and "replaced" in drawn and "changed" in drawn

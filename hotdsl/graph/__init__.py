@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from hotdsl.graph.changes import ResourceChange, changed_subgraph
+from hotdsl.graph.changes import ResourceChange, changed_subgraph, diff_changes
 from hotdsl.graph.model import Edge, Graph, Group, Node
 from hotdsl.graph.read import read_graph
 from hotdsl.graph.render import FORMATS, MERMAID_MAX_EDGES, render
@@ -26,6 +26,7 @@ __all__ = [
     "ResourceChange",
     "changed_subgraph",
     "collapse",
+    "diff_changes",
     "draw",
     "fold",
     "read_graph",

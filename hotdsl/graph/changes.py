@@ -27,6 +27,48 @@ class ResourceChange:
     """The resource type, for a removed resource the graph does not know."""
 
 
+DIFF_ACTIONS: dict[str, ChangeKind] = {
+    "add": "added",
+    "update": "changed",
+    "replace": "replaced",
+    "remove": "removed",
+}
+"""`hotdsl diff`'s resource actions -> the graph's kinds of change (`unchanged`: none)."""
+
+
+def diff_changes(
+    graph: Graph, stack: str, resources: Iterable[tuple[str, str, str]]
+) -> list[ResourceChange]:
+    """A diff's resource changes in `stack`, given as (name, type, action) with the name
+    as the diff writes it (`web/0/port`), as changes of the graph's resources.
+
+    A group's members are drawn once for all of them, so a member's index is dropped
+    (`web/port`); a change the graph has no node for marks its nearest drawn ancestor
+    (a member of a group of plain resources marks the group). Members of one group drawn
+    as one node show their weightiest change."""
+    known = {node.path for node in graph.nodes if node.kind == "resource" and node.stack == stack}
+    found: dict[tuple[str, ...], ResourceChange] = {}
+    for name, type_name, action in resources:
+        kind = DIFF_ACTIONS.get(action)
+        if kind is None:
+            continue
+        parts = tuple(name.split("/"))
+        path = parts if parts in known else tuple(p for p in parts if not p.isdigit())
+        if path not in known and kind != "removed":
+            ancestors = [path[:i] for i in range(len(path) - 1, 0, -1) if path[:i] in known]
+            if not ancestors:
+                continue
+            path, kind = ancestors[0], "changed"
+        before = found.get(path)
+        if before is None or _SEVERITY[kind] > _SEVERITY[before.kind]:
+            found[path] = ResourceChange(stack, path, kind, before.type if before else type_name)
+    return list(found.values())
+
+
+_SEVERITY: dict[ChangeKind, int] = {"added": 0, "changed": 1, "replaced": 2, "removed": 3}
+"""Several changes drawn as one node (a group's members) show the weightiest."""
+
+
 def changed_subgraph(graph: Graph, changes: Iterable[ResourceChange]) -> Graph:
     """The changed resources of `graph`, styled by change, with their direct neighbours.
 
