@@ -100,6 +100,27 @@ SHARED: dict[str, tuple[Any, Any]] = {
 """The options of every cloud command, by `Target` field: (Typer's annotation, default)."""
 
 
+STAGE_HELP = {
+    "diff": "Diff against this stage's environment, stack names, clouds and regions "
+    "(repeatable: each stage in turn).",
+    "deploy": "Deploy with this stage's environment, stack names, clouds and regions "
+    "(repeatable: the stages one after another).",
+    "destroy": "Delete the stacks under this stage's names, in its clouds and regions.",
+    "outputs": "Read the outputs of the stacks under this stage's names.",
+    "events": "Read the events of the stack under this stage's name.",
+    "ls": "List the stacks under this stage's names, in its clouds and regions.",
+}
+"""What `--stage` does, per command (the shared text otherwise)."""
+
+
+def _stage_option(command: str) -> Any:
+    """The `--stage` option with the help text of `command`."""
+    text = STAGE_HELP.get(command)
+    if text is None:
+        return StageName
+    return Annotated[list[str] | None, typer.Option("--stage", "-s", help=text)]
+
+
 def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     """`command` with the `SHARED` options added to its own; it gets them as `target`."""
     # `Target` is imported when the command runs (`--help` stays quick): not evaluated here.
@@ -111,7 +132,12 @@ def shared_options(command: Callable[..., None]) -> Callable[..., None]:
     ]
     many_stages = "stage_names" in inspect.signature(command).parameters
     shared = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=_stage_option(command.__name__) if name == "stage" else kind,
+            default=default,
+        )
         for name, (kind, default) in SHARED.items()
     ]
 

@@ -229,3 +229,18 @@ def test_every_cloud_command_takes_the_shared_options(command: str, tmp_path: Pa
     for flag in ("--app", "--out", "--stage", "--cloud", "--os-cloud", "--region", "--from"):
         assert flag in text, f"hotdsl {command} lacks {flag}"
     assert "cloud = NAME under [tool.hotdsl] in pyproject.toml" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        ("diff", "Diff against this stage's"),
+        ("deploy", "Deploy with this stage's"),
+        ("destroy", "Delete the stacks under this stage's names"),
+        ("outputs", "Read the outputs of the stacks under this stage's names"),
+        ("events", "Read the events of the stack under this stage's name"),
+        ("ls", "List the stacks under this stage's names"),
+    ],
+)
+def test_each_command_says_what_it_does_with_stage(command: str, says: str, tmp_path: Path) -> None:
+    assert says in help_text(command, tmp_path)
