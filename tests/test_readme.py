@@ -95,3 +95,39 @@ def stack_diff(data: dict[str, Any]) -> StackDiff:
         data["preview_error"],
         data["not_owned"],
     )
+
+
+def test_the_review_section_draws_the_quick_start_pull_request(tmp_path: Path) -> None:
+    """The Mermaid graph in "Reviewing a pull request" is what `diff --graph` draws for the
+    quick start's pull request: its synth with the change, and the diff Heat gave for it
+    (tests/test_diff_review.py checks that diff against Heat itself)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from hotdsl.graph import changed_subgraph, diff_changes, read_graph, render
+
+    from .test_diff_review import PR_CHANGES
+
+    shutil.copytree(README.parent / "examples" / "quickstart", tmp_path, dirs_exist_ok=True)
+    app = tmp_path / "app.py"
+    source = app.read_text(encoding="utf-8")
+    for old, new in PR_CHANGES:
+        source = source.replace(old, new)
+    app.write_text(source, encoding="utf-8")
+    synth = subprocess.run(
+        [sys.executable, "-m", "hotdsl.cli", "synth"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert synth.returncode == 0, synth.stderr
+    data = json.loads(
+        (README.parent / "tests" / "golden" / "diff" / "quickstart-pr.json").read_text()
+    )
+    (stack,) = data["stacks"]
+    graph = read_graph(tmp_path / "hot.out")
+    resources = [(r["name"], r["type"], r["action"]) for r in stack["resources"]]
+    drawn = render(
+        changed_subgraph(graph, diff_changes(graph, stack["stack"], resources)), "mermaid"
+    )
+    section = README.read_text(encoding="utf-8").split("### Reviewing a pull request", 1)[1]
+    shown = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown == drawn
