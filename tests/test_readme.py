@@ -52,6 +52,9 @@ def test_the_review_section_shows_the_markdown_the_renderer_prints() -> None:
     """The pull request comment in "CI usage" is `render_markdown` of the quick start's
     diff, which tests/test_diff_review.py checks against Heat itself."""
     from hotdsl.deploy.render import render_markdown
+    from hotdsl.secrets import forget_all
+
+    forget_all()  # what other tests in this process registered as secret is not this diff's
 
     data = json.loads(
         (README.parent / "tests" / "golden" / "diff" / "quickstart-pr.json").read_text()
