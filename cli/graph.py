@@ -13,7 +13,6 @@ from pathlib import Path
 import typer
 
 from hotdsl.cli import options
-from hotdsl.errors import HotdslError
 
 
 def graph(
@@ -57,6 +56,7 @@ def graph(
     heat: options.Heat = None,
 ) -> None:
     """Draw the app's stacks: resources, references, nested stacks, cross-stack links."""
+    from hotdsl.errors import HotdslError
     from hotdsl.graph import FORMATS, MERMAID_MAX_EDGES, Graph, render, view
 
     if format not in FORMATS:

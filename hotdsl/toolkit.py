@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import attrs
 
@@ -754,11 +754,7 @@ class Toolkit:
 
         config = find_config(self.target.project.resolve())
         level = config.require_approval if config is not None else None
-        chosen: ApprovalLevel = "never"
-        for known in ("any-change", "replacement"):
-            if level == known:
-                chosen = known
-        return chosen
+        return cast("ApprovalLevel", level or "never")  # the project file checked it
 
     def _plan(self, requests: Sequence[StackRequest], heat_names: dict[str, str]) -> Plan:
         """The plan of `requests`: each stack's content and deployed state, and the state of
